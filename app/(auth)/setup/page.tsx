@@ -1,0 +1,32 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { ownerExists } from "@/server/authz/owner";
+import { getAppDatabase } from "@/server/db";
+import { isSetupTokenUsable } from "@/server/setup/owner";
+import { SetupForm } from "./_components/setup-form";
+
+export const metadata: Metadata = { title: "Set up Gatehouse", robots: { index: false } };
+
+export default async function SetupPage({ searchParams }: { searchParams: Promise<{ token?: string }> }) {
+  const { db } = getAppDatabase();
+  if (await ownerExists(db)) notFound();
+  const { token } = await searchParams;
+  const usable = typeof token === "string" && token.length > 0 && (await isSetupTokenUsable(db, token));
+  return (
+    <div className="space-y-5">
+      <h1 className="text-xl font-semibold">Create the owner account</h1>
+      {usable ? (
+        <>
+          <p className="text-sm text-slate-600">
+            The owner can do everything in this installation. This link works once.
+          </p>
+          <SetupForm token={token} />
+        </>
+      ) : (
+        <p role="alert" className="text-sm text-slate-600">
+          This setup link is invalid, used or expired. Restart Gatehouse to print a new one in the terminal.
+        </p>
+      )}
+    </div>
+  );
+}

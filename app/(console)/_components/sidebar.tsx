@@ -1,0 +1,68 @@
+"use client";
+
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+import { SignOutButton } from "./sign-out-button";
+
+interface Section {
+  label: string;
+  href: string;
+  /** Sections whose capability has not shipped yet are listed but not linked. */
+  available: boolean;
+}
+
+const SECTIONS: Section[] = [
+  { label: "Overview", href: "/", available: true },
+  { label: "Users", href: "/users", available: false },
+  { label: "Roles", href: "/roles", available: false },
+  { label: "Domains", href: "/domains", available: false },
+  { label: "Clients", href: "/clients", available: false },
+  { label: "Sessions", href: "/sessions", available: false },
+  { label: "Audit", href: "/audit", available: false },
+  { label: "Account", href: "/account", available: true },
+];
+
+export function Sidebar({ userName, userEmail }: { userName: string; userEmail: string }) {
+  const pathname = usePathname();
+  return (
+    <aside className="flex w-60 shrink-0 flex-col border-r border-slate-200 bg-white">
+      <div className="px-5 py-5 text-lg font-semibold tracking-tight">Gatehouse</div>
+      <nav aria-label="Console" className="flex-1 px-3">
+        <ul className="space-y-1">
+          {SECTIONS.map((section) => {
+            const current = section.href === "/" ? pathname === "/" : pathname.startsWith(section.href);
+            if (!section.available) {
+              return (
+                <li key={section.href}>
+                  <span
+                    aria-disabled="true"
+                    className="flex items-center justify-between rounded-md px-3 py-2 text-sm text-slate-400"
+                  >
+                    {section.label}
+                    <span className="text-xs">soon</span>
+                  </span>
+                </li>
+              );
+            }
+            return (
+              <li key={section.href}>
+                <Link
+                  href={section.href}
+                  aria-current={current ? "page" : undefined}
+                  className="block rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:bg-slate-100 aria-[current=page]:bg-slate-100 aria-[current=page]:text-slate-900"
+                >
+                  {section.label}
+                </Link>
+              </li>
+            );
+          })}
+        </ul>
+      </nav>
+      <div className="space-y-2 border-t border-slate-200 px-5 py-4">
+        <p className="truncate text-sm font-medium">{userName}</p>
+        <p className="truncate text-xs text-slate-500">{userEmail}</p>
+        <SignOutButton />
+      </div>
+    </aside>
+  );
+}

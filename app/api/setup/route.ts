@@ -1,0 +1,29 @@
+import { z } from "zod";
+import { getAuth } from "@/server/auth/instance";
+import { getAppDatabase } from "@/server/db";
+import { errorResponse, readJsonBody } from "@/server/http";
+import { completeSetup } from "@/server/setup/owner";
+
+const bodySchema = z.object({ token: z.string().min(1).max(200) }).loose();
+
+export async function POST(request: Request) {
+  try {
+    const body = await readJsonBody(request);
+    const parsed = bodySchema.safeParse(body);
+    const token = parsed.success ? parsed.data.token : "";
+    const auth = getAuth();
+    const { userId } = await completeSetup({ db: getAppDatabase().db, auth }, token, body);
+    // Sign the new owner straight in; better-auth's response carries the session cookie.
+    const { email, password } = body as { email: string; password: string };
+    const signIn = await auth.api.signInEmail({
+      body: { email, password },
+      headers: request.headers,
+      asResponse: true,
+    });
+    const response = Response.json({ userId }, { status: 201, headers: { "Cache-Control": "no-store" } });
+    for (const cookie of signIn.headers.getSetCookie()) response.headers.append("set-cookie", cookie);
+    return response;
+  } catch (error) {
+    return errorResponse(error);
+  }
+}

@@ -1,0 +1,40 @@
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+
+const SOURCE_DIRS = ["app", "server", "db", "public"];
+const SOURCE_FILES = ["package-lock.json", "next.config.ts", "tsconfig.json", "postcss.config.mjs"];
+const FINGERPRINT_FILE = path.join(".next", "gatehouse-source-fingerprint");
+
+function isBuildInput(file: string): boolean {
+  return !/\.test\.tsx?$/.test(file) && !file.includes(`${path.sep}testing${path.sep}`);
+}
+
+function listFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return listFiles(full);
+    return entry.isFile() && isBuildInput(full) ? [full] : [];
+  });
+}
+
+/** A hash of everything the build reads, so a stale build is never served after an update. */
+function sourceFingerprint(): string {
+  const hash = createHash("sha256");
+  const files = [...SOURCE_DIRS.flatMap(listFiles), ...SOURCE_FILES.filter((file) => existsSync(file))].sort();
+  for (const file of files) {
+    hash.update(file).update("\0").update(readFileSync(file)).update("\0");
+  }
+  return hash.digest("hex");
+}
+
+export function buildIsCurrent(): boolean {
+  if (!existsSync(path.join(".next", "BUILD_ID")) || !existsSync(FINGERPRINT_FILE)) return false;
+  if (statSync(FINGERPRINT_FILE).size === 0) return false;
+  return readFileSync(FINGERPRINT_FILE, "utf8") === sourceFingerprint();
+}
+
+export function recordBuild(): void {
+  writeFileSync(FINGERPRINT_FILE, sourceFingerprint());
+}

@@ -1,0 +1,76 @@
+/**
+ * `npm start`: checks configuration, migrates the database, makes sure there is a way in for the
+ * first owner, builds when the sources changed since the last build, then serves with Next.js.
+ * Anything that stops it is reported as one line, never a stack trace.
+ */
+import { spawn } from "node:child_process";
+import { createAuth } from "@/server/auth/auth";
+import { bootstrapOwner } from "@/server/setup/owner";
+import { buildIsCurrent, recordBuild } from "./build-fingerprint";
+import { describeStartupError, openMigratedDatabase, redactUrl, StartupError } from "./startup";
+import { parseEnv } from "@/server/env";
+
+const dev = process.argv.includes("--dev");
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: "inherit", env });
+    const forward = (signal: NodeJS.Signals) => child.kill(signal);
+    process.on("SIGINT", forward);
+    process.on("SIGTERM", forward);
+    child.on("exit", (code, signal) => {
+      process.off("SIGINT", forward);
+      process.off("SIGTERM", forward);
+      resolve(code ?? (signal ? 1 : 0));
+    });
+  });
+}
+
+async function main(): Promise<number> {
+  const env = parseEnv();
+  const handle = await openMigratedDatabase(env);
+  const auth = createAuth({ db: handle.db, publicUrl: env.publicUrl, secret: env.authSecret, signup: env.signup });
+  const owner = await bootstrapOwner(
+    { db: handle.db, auth },
+    { publicUrl: env.publicUrl, adminEmail: env.adminEmail, adminPassword: env.adminPassword },
+  );
+  handle.client.close();
+
+  const childEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(env.port),
+    PUBLIC_URL: env.publicUrl,
+    BETTER_AUTH_SECRET: env.authSecret,
+    NEXT_TELEMETRY_DISABLED: "1",
+  };
+
+  if (!dev && !buildIsCurrent()) {
+    console.info("Building Gatehouse (first start or sources changed)…");
+    const code = await run("npx", ["next", "build"], { ...childEnv, NODE_ENV: "production" });
+    if (code !== 0) throw new StartupError("the production build failed; see the output above.");
+    recordBuild();
+  }
+
+  console.info("");
+  console.info(`Gatehouse console: ${env.publicUrl}`);
+  console.info(`Database:          ${redactUrl(env.databaseUrl)}`);
+  if (owner.kind === "created") console.info(`Owner account:     created for ${owner.email}; sign in at ${env.publicUrl}/sign-in`);
+  if (owner.kind === "exists") console.info(`Sign in:           ${env.publicUrl}/sign-in`);
+  if (owner.kind === "link") {
+    console.info("No owner yet. Open this one-time link to create the owner account");
+    console.info(`(valid until ${owner.expiresAt.toISOString()}, single use):`);
+    console.info(`Setup link:        ${owner.url}`);
+  }
+  console.info("");
+
+  const args = dev ? ["next", "dev", "-p", String(env.port)] : ["next", "start", "-p", String(env.port)];
+  return run("npx", args, childEnv);
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`Gatehouse cannot start: ${describeStartupError(error)}`);
+    process.exit(1);
+  },
+);

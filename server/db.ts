@@ -1,0 +1,14 @@
+import "server-only";
+import { createDatabase, type DatabaseHandle } from "@/db/client";
+import { getEnv } from "./env";
+
+const globalForDb = globalThis as unknown as { gatehouseDatabase?: DatabaseHandle };
+
+/** One client per server process; the global survives module reloads in development. */
+export function getAppDatabase(): DatabaseHandle {
+  if (!globalForDb.gatehouseDatabase) {
+    const env = getEnv();
+    globalForDb.gatehouseDatabase = createDatabase(env.databaseUrl, env.databaseAuthToken);
+  }
+  return globalForDb.gatehouseDatabase;
+}

@@ -1,0 +1,73 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * The only reader of process.env. Every variable has a default that makes the embedded setup work
+ * with no .env file at all.
+ */
+const schema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+    GATEHOUSE_DATA_DIR: z.string().min(1).default("./data"),
+    DATABASE_URL: z.string().min(1).default("file:./data/gatehouse.db"),
+    DATABASE_AUTH_TOKEN: z.string().min(1).optional(),
+    BETTER_AUTH_SECRET: z.string().min(32, "BETTER_AUTH_SECRET must be at least 32 characters").optional(),
+    GATEHOUSE_ADMIN_EMAIL: z.email().optional(),
+    GATEHOUSE_ADMIN_PASSWORD: z.string().optional(),
+    GATEHOUSE_SIGNUP: z.enum(["open", "closed"]).default("open"),
+  })
+  .transform((raw) => {
+    const publicUrl = new URL(raw.PUBLIC_URL ?? `http://localhost:${raw.PORT}`);
+    return {
+      nodeEnv: raw.NODE_ENV,
+      port: raw.PORT,
+      publicUrl: publicUrl.origin + publicUrl.pathname.replace(/\/+$/, ""),
+      dataDir: path.resolve(raw.GATEHOUSE_DATA_DIR),
+      databaseUrl: raw.DATABASE_URL,
+      databaseAuthToken: raw.DATABASE_AUTH_TOKEN,
+      authSecret: raw.BETTER_AUTH_SECRET,
+      adminEmail: raw.GATEHOUSE_ADMIN_EMAIL,
+      adminPassword: raw.GATEHOUSE_ADMIN_PASSWORD,
+      signup: raw.GATEHOUSE_SIGNUP,
+    };
+  });
+
+export type ServerEnv = z.output<typeof schema> & { authSecret: string };
+
+export class EnvError extends Error {}
+
+/**
+ * Reads the secret generated on first start, creating it when absent. `wx` makes two processes
+ * starting at once agree on one secret instead of each writing its own.
+ */
+function readOrCreateSecret(dataDir: string): string {
+  const file = path.join(dataDir, "auth-secret");
+  mkdirSync(dataDir, { recursive: true });
+  try {
+    writeFileSync(file, randomBytes(32).toString("base64url"), { flag: "wx", mode: 0o600 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  }
+  return readFileSync(file, "utf8").trim();
+}
+
+export function parseEnv(source: NodeJS.ProcessEnv = process.env): ServerEnv {
+  const result = schema.safeParse(source);
+  if (!result.success) {
+    const first = result.error.issues[0];
+    throw new EnvError(`Invalid configuration: ${first?.path.join(".")}: ${first?.message}`);
+  }
+  const parsed = result.data;
+  return { ...parsed, authSecret: parsed.authSecret ?? readOrCreateSecret(parsed.dataDir) };
+}
+
+let cached: ServerEnv | undefined;
+
+export function getEnv(): ServerEnv {
+  cached ??= parseEnv();
+  return cached;
+}

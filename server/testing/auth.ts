@@ -1,0 +1,70 @@
+import type { Database } from "@/db/client";
+import { createAuth, type Auth, type AuthDependencies } from "@/server/auth/auth";
+import { createOwner } from "@/server/setup/owner";
+
+export const TEST_PUBLIC_URL = "http://localhost:3000";
+export const TEST_PASSWORD = "correct-staple-horse-battery";
+
+export function createTestAuth(db: Database, overrides: Partial<AuthDependencies> = {}): Auth {
+  return createAuth({
+    db,
+    publicUrl: TEST_PUBLIC_URL,
+    secret: "test-secret-that-is-long-enough-for-better-auth",
+    signup: "open",
+    ...overrides,
+  });
+}
+
+/** Calls the real better-auth handler the way a browser on the console's origin would. */
+export function authRequest(
+  auth: Auth,
+  pathname: string,
+  init: { method?: string; body?: unknown; rawBody?: string; cookie?: string } = {},
+): Promise<Response> {
+  const headers = new Headers({ origin: new URL(auth.options.baseURL as string).origin });
+  if (init.body !== undefined || init.rawBody !== undefined) headers.set("content-type", "application/json");
+  if (init.cookie) headers.set("cookie", init.cookie);
+  return auth.handler(
+    new Request(`${auth.options.baseURL}/api/auth${pathname}`, {
+      method: init.method ?? (init.body !== undefined || init.rawBody !== undefined ? "POST" : "GET"),
+      headers,
+      body: init.rawBody ?? (init.body !== undefined ? JSON.stringify(init.body) : undefined),
+    }),
+  );
+}
+
+/** The `name=value` pairs of a response's cookies, ready for a `cookie` request header. */
+export function cookieHeader(response: Response): string {
+  return response.headers
+    .getSetCookie()
+    .map((cookie) => cookie.split(";")[0])
+    .join("; ");
+}
+
+let sequence = 0;
+
+export function uniqueEmail(prefix = "user"): string {
+  sequence += 1;
+  return `${prefix}-${sequence}-${Date.now()}@example.com`;
+}
+
+export async function signUp(auth: Auth, email = uniqueEmail(), password = TEST_PASSWORD) {
+  const response = await authRequest(auth, "/sign-up/email", { body: { name: "Test User", email, password } });
+  if (!response.ok) throw new Error(`sign-up failed: ${response.status} ${await response.text()}`);
+  const body = (await response.json()) as { user: { id: string } };
+  return { userId: body.user.id, email, cookie: cookieHeader(response) };
+}
+
+export async function signIn(auth: Auth, email: string, password = TEST_PASSWORD) {
+  const response = await authRequest(auth, "/sign-in/email", { body: { email, password } });
+  if (!response.ok) throw new Error(`sign-in failed: ${response.status} ${await response.text()}`);
+  return { cookie: cookieHeader(response) };
+}
+
+/** An owner signed in, which also opens public sign-up for the other users a test needs. */
+export async function createSignedInOwner(db: Database, auth: Auth) {
+  const email = uniqueEmail("owner");
+  const { userId } = await createOwner({ db, auth }, { name: "Owner", email, password: TEST_PASSWORD });
+  const { cookie } = await signIn(auth, email);
+  return { userId, email, cookie };
+}
