@@ -55,7 +55,7 @@ function readOrCreateSecret(dataDir: string): string {
   return readFileSync(file, "utf8").trim();
 }
 
-export function parseEnv(source: NodeJS.ProcessEnv = process.env): ServerEnv {
+export function parseEnv(source: Readonly<Record<string, string | undefined>> = process.env): ServerEnv {
   const result = schema.safeParse(source);
   if (!result.success) {
     const first = result.error.issues[0];

@@ -1,0 +1,51 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, expect, test } from "vitest";
+import { EnvError, parseEnv } from "./env";
+
+let dataDir: string;
+
+beforeEach(() => {
+  dataDir = mkdtempSync(path.join(tmpdir(), "gatehouse-env-"));
+});
+
+afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+test("with nothing configured, the embedded defaults apply", () => {
+  const env = parseEnv({ GATEHOUSE_DATA_DIR: dataDir });
+  expect(env.port).toBe(3000);
+  expect(env.publicUrl).toBe("http://localhost:3000");
+  expect(env.databaseUrl).toBe("file:./data/gatehouse.db");
+  expect(env.signup).toBe("open");
+});
+
+test("PUBLIC_URL defaults to localhost on PORT, and a trailing slash is dropped when given", () => {
+  expect(parseEnv({ GATEHOUSE_DATA_DIR: dataDir, PORT: "4321" }).publicUrl).toBe("http://localhost:4321");
+  expect(parseEnv({ GATEHOUSE_DATA_DIR: dataDir, PUBLIC_URL: "https://auth.example.com/" }).publicUrl).toBe(
+    "https://auth.example.com",
+  );
+});
+
+test("a missing secret is generated into the data folder once and reused", () => {
+  const first = parseEnv({ GATEHOUSE_DATA_DIR: dataDir }).authSecret;
+  const second = parseEnv({ GATEHOUSE_DATA_DIR: dataDir }).authSecret;
+  expect(first.length).toBeGreaterThanOrEqual(32);
+  expect(second).toBe(first);
+  expect(readFileSync(path.join(dataDir, "auth-secret"), "utf8")).toBe(first);
+});
+
+test("a configured secret wins over the generated one", () => {
+  const secret = "s".repeat(40);
+  expect(parseEnv({ GATEHOUSE_DATA_DIR: dataDir, BETTER_AUTH_SECRET: secret }).authSecret).toBe(secret);
+});
+
+test.each([
+  ["PORT", { PORT: "not-a-port" }],
+  ["PUBLIC_URL", { PUBLIC_URL: "ftp://example.com" }],
+  ["GATEHOUSE_SIGNUP", { GATEHOUSE_SIGNUP: "sometimes" }],
+  ["BETTER_AUTH_SECRET", { BETTER_AUTH_SECRET: "short" }],
+])("an invalid %s is reported by name", (name, values) => {
+  expect(() => parseEnv({ GATEHOUSE_DATA_DIR: dataDir, ...values })).toThrow(EnvError);
+  expect(() => parseEnv({ GATEHOUSE_DATA_DIR: dataDir, ...values })).toThrow(name);
+});
