@@ -1,9 +1,13 @@
 import { betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
-import { APIError, createAuthMiddleware } from "better-auth/api";
+import { APIError, createAuthMiddleware, getSessionFromCtx } from "better-auth/api";
+import { eq } from "drizzle-orm";
 import { nextCookies } from "better-auth/next-js";
 import type { Database } from "@/db/client";
 import * as schema from "@/db/schema";
+import { recordAuthEvent, userIdByEmail } from "@/server/audit/auth-events";
+import { activeAuthTransaction } from "@/server/auth/auth-writes";
+import { assignDefaultMemberships } from "@/server/authz/membership";
 import { ownerExists } from "@/server/authz/owner";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, isCommonPassword } from "@/server/validation/password";
 
@@ -49,8 +53,63 @@ export function createAuth({ db, publicUrl, secret, signup }: AuthDependencies) 
       useSecureCookies: !isLoopbackUrl(publicUrl) || publicUrl.startsWith("https:"),
       defaultCookieAttributes: { httpOnly: true, sameSite: "lax" },
     },
+    databaseHooks: {
+      user: {
+        create: {
+          after: async (user) => {
+            // Inside withAuthWrites the user row is not committed yet: join that transaction.
+            const tx = activeAuthTransaction();
+            if (tx) await assignDefaultMemberships(tx, user);
+            else await db.transaction((inner) => assignDefaultMemberships(inner, user));
+          },
+        },
+      },
+      session: {
+        create: {
+          // Every way of getting a session passes here, so a suspended account cannot get one.
+          before: async (session) => {
+            const [ban] = await db
+              .select({ userId: schema.userBan.userId })
+              .from(schema.userBan)
+              .where(eq(schema.userBan.userId, session.userId))
+              .limit(1);
+            if (ban) {
+              throw new APIError("FORBIDDEN", {
+                message: "This account is suspended. Contact an administrator.",
+                code: "ACCOUNT_SUSPENDED",
+              });
+            }
+          },
+        },
+      },
+    },
     hooks: {
+      after: createAuthMiddleware(async (ctx) => {
+        if (ctx.path !== "/sign-in/email" && ctx.path !== "/sign-up/email") return;
+        const newSession = ctx.context.newSession;
+        if (newSession) {
+          await recordAuthEvent(db, {
+            action: ctx.path === "/sign-in/email" ? "auth.sign_in" : "auth.sign_up",
+            userId: newSession.user.id,
+            headers: ctx.headers,
+            details: { method: "password" },
+          });
+        } else if (ctx.path === "/sign-in/email" && ctx.context.returned instanceof APIError) {
+          const email = typeof ctx.body?.email === "string" ? ctx.body.email : "";
+          await recordAuthEvent(db, {
+            action: "auth.sign_in_failed",
+            userId: email ? await userIdByEmail(db, email) : null,
+            headers: ctx.headers,
+            details: { method: "password", email: email.slice(0, 320), reason: ctx.context.returned.body?.code ?? "UNKNOWN" },
+          });
+        }
+      }),
       before: createAuthMiddleware(async (ctx) => {
+        if (ctx.path === "/sign-out") {
+          const current = await getSessionFromCtx(ctx);
+          if (current) await recordAuthEvent(db, { action: "auth.sign_out", userId: current.user.id, headers: ctx.headers });
+          return;
+        }
         if (ctx.path === "/sign-up/email") {
           if (signup === "closed") {
             throw new APIError("FORBIDDEN", { message: "Sign-up is closed. Ask an administrator for an account." });

@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { Database } from "@/db/client";
 import { OWNER_ROLE_ID, roleAssignment, setupToken } from "@/db/schema";
 import type { Auth } from "@/server/auth/auth";
+import { SYSTEM_ACTOR, recordEvent, type AuditActor } from "@/server/audit/record";
 import { ownerExists } from "@/server/authz/owner";
 import { DomainError } from "@/server/errors";
 import { displayNameSchema, emailSchema, passwordSchema } from "@/server/validation/password";
@@ -82,7 +83,11 @@ async function releaseSetupToken(db: Database, raw: string): Promise<void> {
  * Creates the owner through better-auth's own adapter and password hasher. Public sign-up is
  * closed until an owner exists, so this path cannot go through the sign-up endpoint.
  */
-export async function createOwner({ db, auth }: SetupDependencies, input: unknown): Promise<{ userId: string }> {
+export async function createOwner(
+  { db, auth }: SetupDependencies,
+  input: unknown,
+  via: { actor: AuditActor; method: "setup_link" | "environment" } = { actor: SYSTEM_ACTOR, method: "environment" },
+): Promise<{ userId: string }> {
   const { name, email, password } = parseOwnerInput(input);
   const context = await auth.$context;
   if (await context.internalAdapter.findUserByEmail(email)) {
@@ -99,7 +104,17 @@ export async function createOwner({ db, auth }: SetupDependencies, input: unknow
       accountId: user.id,
       password: passwordHash,
     });
-    await db.insert(roleAssignment).values({ id: randomUUID(), userId: user.id, roleId: OWNER_ROLE_ID, domainId: null });
+    await db.transaction(async (tx) => {
+      await tx.insert(roleAssignment).values({ id: randomUUID(), userId: user.id, roleId: OWNER_ROLE_ID, domainId: null });
+      // The link's visitor becomes the owner, so they are the actor; environment credentials are the system's.
+      const actor = via.method === "setup_link" ? { ...via.actor, userId: user.id } : via.actor;
+      await recordEvent(tx, actor, {
+        action: "owner.bootstrapped",
+        targetType: "user",
+        targetId: user.id,
+        details: { email, method: via.method },
+      });
+    });
   } catch (error) {
     // better-auth's writes are outside our transaction; undo the user so no half-made owner remains.
     await context.internalAdapter.deleteUser(user.id);
@@ -114,6 +129,7 @@ export async function completeSetup(
   token: string,
   input: unknown,
   now = new Date(),
+  actor: AuditActor = SYSTEM_ACTOR,
 ): Promise<{ userId: string }> {
   if (await ownerExists(deps.db)) throw new DomainError("SETUP_COMPLETE", "Setup is already complete.");
   parseOwnerInput(input);
@@ -124,7 +140,7 @@ export async function completeSetup(
     );
   }
   try {
-    return await createOwner(deps, input);
+    return await createOwner(deps, input, { actor: { ...actor, via: "web" }, method: "setup_link" });
   } catch (error) {
     // The link stays usable when the account could not be created, e.g. for a taken email.
     await releaseSetupToken(deps.db, token);

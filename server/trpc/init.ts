@@ -1,11 +1,23 @@
 import { initTRPC } from "@trpc/server";
 import superjson from "superjson";
 import { z, ZodError } from "zod";
+import type { Permission } from "@/server/authz/permissions";
 import type { Context } from "./context";
+
+/**
+ * Who may call a procedure. Set by the procedure builders in procedures.ts, never by hand; a test
+ * walks the router and fails on a procedure without it.
+ */
+export type Access =
+  | { kind: "public" }
+  /** Any signed-in user, acting on their own account only. */
+  | { kind: "personal" }
+  | { kind: "permissions"; permissions: readonly Permission[] };
 
 export interface Meta {
   /** Human-readable summary of what the procedure does, shown in generated docs and MCP tooling. */
   description?: string;
+  access?: Access;
 }
 
 const INTERNAL_MESSAGE = "Something went wrong on our side. The error has been logged.";

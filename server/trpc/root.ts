@@ -1,10 +1,18 @@
 import { createCallerFactory, router } from "./init";
+import { auditRouter } from "./routers/audit";
+import { domainsRouter } from "./routers/domains";
 import { healthProcedure } from "./routers/health";
 import { meRouter } from "./routers/me";
+import { rolesRouter } from "./routers/roles";
+import { usersRouter } from "./routers/users";
 
 export const appRouter = router({
   health: healthProcedure,
   me: meRouter,
+  roles: rolesRouter,
+  domains: domainsRouter,
+  users: usersRouter,
+  audit: auditRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -103,7 +103,7 @@ describe("bad input over HTTP", () => {
       endpoint: "/api/trpc",
       req: request,
       router: appRouter,
-      createContext: async () => ({ db: broken.db, auth, headers: request.headers, session: null, user: null }),
+      createContext: () => createTRPCContext({ db: broken.db, auth, headers: request.headers }),
     });
     broken.destroy();
     expect(response.status).toBe(500);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SYSTEM_ACTOR, requestOrigin } from "@/server/audit/record";
 import { getAuth } from "@/server/auth/instance";
 import { getAppDatabase } from "@/server/db";
 import { errorResponse, readJsonBody } from "@/server/http";
@@ -12,7 +13,10 @@ export async function POST(request: Request) {
     const parsed = bodySchema.safeParse(body);
     const token = parsed.success ? parsed.data.token : "";
     const auth = getAuth();
-    const { userId } = await completeSetup({ db: getAppDatabase().db, auth }, token, body);
+    const { userId } = await completeSetup({ db: getAppDatabase().db, auth }, token, body, new Date(), {
+      ...SYSTEM_ACTOR,
+      ...requestOrigin(request.headers),
+    });
     // Sign the new owner straight in; better-auth's response carries the session cookie.
     const { email, password } = body as { email: string; password: string };
     const signIn = await auth.api.signInEmail({

@@ -1,0 +1,70 @@
+import { randomUUID } from "node:crypto";
+import type { Executor } from "@/db/client";
+import { auditEvent, type ActorVia } from "@/db/schema";
+
+/** Who caused an event and from where; built once per request by the tRPC context. */
+export interface AuditActor {
+  userId: string | null;
+  via: ActorVia;
+  /** The OAuth client a call came through (MCP), if any. */
+  clientId?: string | null;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export const SYSTEM_ACTOR: AuditActor = { userId: null, via: "system", ip: null, userAgent: null };
+
+export interface AuditEventInput {
+  action: string;
+  targetType?: string | null;
+  targetId?: string | null;
+  domainId?: string | null;
+  /** Facts about the change. Never passwords, secrets or tokens; see redactSecrets. */
+  details?: Record<string, unknown>;
+}
+
+const SECRET_KEY = /^(.*password|.*secret|.*token|.*tokens|.*codes?|otp|totp|.*key|.*hash|cookie|authorization)$/i;
+
+/** Drops secret-looking keys at any depth, so a careless caller cannot write a credential into history. */
+export function redactSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactSecrets);
+  if (value && typeof value === "object" && !(value instanceof Date)) {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([key]) => !SECRET_KEY.test(key))
+        .map(([key, inner]) => [key, redactSecrets(inner)]),
+    );
+  }
+  return value;
+}
+
+const MAX_USER_AGENT = 512;
+
+/** Writes one audit row; call it with the transaction that makes the change it records. */
+export async function recordEvent(tx: Executor, actor: AuditActor, event: AuditEventInput, at = new Date()) {
+  const id = randomUUID();
+  await tx.insert(auditEvent).values({
+    id,
+    at,
+    actorUserId: actor.userId,
+    actorVia: actor.via,
+    clientId: actor.clientId ?? null,
+    action: event.action,
+    targetType: event.targetType ?? null,
+    targetId: event.targetId ?? null,
+    domainId: event.domainId ?? null,
+    ip: actor.ip,
+    userAgent: actor.userAgent?.slice(0, MAX_USER_AGENT) ?? null,
+    details: redactSecrets(event.details ?? {}) as Record<string, unknown>,
+  });
+  return id;
+}
+
+/** The client address and agent of a request, as the audit log shows them. */
+export function requestOrigin(headers: Headers): Pick<AuditActor, "ip" | "userAgent"> {
+  const forwarded = headers.get("x-forwarded-for")?.split(",")[0]?.trim();
+  return {
+    ip: forwarded || headers.get("x-real-ip") || null,
+    userAgent: headers.get("user-agent"),
+  };
+}

@@ -1,0 +1,67 @@
+import { eq } from "drizzle-orm";
+import type { Executor } from "@/db/client";
+import { roleAssignment, rolePermission } from "@/db/schema";
+import { isPermission, type Permission } from "./permissions";
+
+const EMPTY: ReadonlySet<Permission> = new Set();
+
+/**
+ * What one user may do, by scope. A permission held globally holds in every domain; a permission
+ * held in a domain holds only there. Personal scope (own sessions, MFA, consents) needs no grant.
+ */
+export class Grants {
+  constructor(
+    readonly global: ReadonlySet<Permission>,
+    readonly byDomain: ReadonlyMap<string, ReadonlySet<Permission>>,
+  ) {}
+
+  static readonly none = new Grants(EMPTY, new Map());
+
+  /** Effective permissions in a domain (global ∪ that domain), or the global ones for `null`. */
+  in(domainId: string | null): ReadonlySet<Permission> {
+    if (domainId === null) return this.global;
+    const local = this.byDomain.get(domainId);
+    if (!local || local.size === 0) return this.global;
+    return new Set([...this.global, ...local]);
+  }
+
+  has(permission: Permission, domainId: string | null): boolean {
+    return this.global.has(permission) || (domainId !== null && (this.byDomain.get(domainId)?.has(permission) ?? false));
+  }
+
+  hasAnywhere(permission: Permission): boolean {
+    if (this.global.has(permission)) return true;
+    for (const permissions of this.byDomain.values()) if (permissions.has(permission)) return true;
+    return false;
+  }
+
+  /** Where a permission holds: everywhere, or only in the listed domains (possibly none). */
+  scopeOf(permission: Permission): { all: true } | { all: false; domainIds: string[] } {
+    if (this.global.has(permission)) return { all: true };
+    const domainIds = [...this.byDomain].filter(([, permissions]) => permissions.has(permission)).map(([id]) => id);
+    return { all: false, domainIds };
+  }
+}
+
+/** Every grant of a user in one query; the request context memoises the result. */
+export async function loadGrants(db: Executor, userId: string): Promise<Grants> {
+  const rows = await db
+    .select({ domainId: roleAssignment.domainId, permission: rolePermission.permission })
+    .from(roleAssignment)
+    .innerJoin(rolePermission, eq(rolePermission.roleId, roleAssignment.roleId))
+    .where(eq(roleAssignment.userId, userId));
+  const global = new Set<Permission>();
+  const byDomain = new Map<string, Set<Permission>>();
+  for (const { domainId, permission } of rows) {
+    // A value outside the vocabulary can only come from a hand-edited database; ignoring it fails closed.
+    if (!isPermission(permission)) continue;
+    if (domainId === null) {
+      global.add(permission);
+    } else {
+      let set = byDomain.get(domainId);
+      if (!set) byDomain.set(domainId, (set = new Set()));
+      set.add(permission);
+    }
+  }
+  return new Grants(global, byDomain);
+}
