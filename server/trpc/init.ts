@@ -30,11 +30,18 @@ const t = initTRPC
     errorFormatter({ shape, error }) {
       const internal = error.code === "INTERNAL_SERVER_ERROR";
       if (internal) console.error("tRPC internal error", error.cause ?? error);
-      const fieldErrors =
-        error.cause instanceof ZodError ? z.flattenError(error.cause).fieldErrors : undefined;
+      const zodError = error.cause instanceof ZodError ? error.cause : undefined;
+      const fieldErrors = zodError ? z.flattenError(zodError).fieldErrors : undefined;
+      // tRPC's own message for invalid input is the issue list as JSON; a person needs the first sentence.
+      const firstIssue = zodError?.issues[0];
+      const inputMessage = firstIssue
+        ? firstIssue.path.length > 0
+          ? `${firstIssue.path.join(".")}: ${firstIssue.message}`
+          : firstIssue.message
+        : undefined;
       // The default shape carries the stack in development; never send it, nor a database message.
       return {
-        message: internal ? INTERNAL_MESSAGE : shape.message,
+        message: internal ? INTERNAL_MESSAGE : (inputMessage ?? shape.message),
         code: shape.code,
         data: {
           code: shape.data.code,
