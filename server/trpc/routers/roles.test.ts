@@ -1,0 +1,1023 @@
+import { randomUUID } from "node:crypto";
+import { TRPCError } from "@trpc/server";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import {
+  ADMIN_ROLE_ID,
+  AUDITOR_ROLE_ID,
+  DOMAIN_ADMIN_ROLE_ID,
+  GUEST_ROLE_ID,
+  MEMBER_ROLE_ID,
+  OWNER_ROLE_ID,
+  role,
+  roleAssignment,
+  rolePermission,
+  userBan,
+} from "@/db/schema";
+import type { Auth } from "@/server/auth/auth";
+import { ALL_PERMISSIONS, BUILT_IN_ROLE_PERMISSIONS, type Permission } from "@/server/authz/permissions";
+import { createSignedInOwner, createTestAuth, signUp, uniqueEmail } from "@/server/testing/auth";
+import {
+  auditRows,
+  countAuditRows,
+  createPersona,
+  createPersonas,
+  grantRole,
+  hasRole,
+  type Caller,
+  type Persona,
+  type Personas,
+} from "@/server/testing/authz";
+import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
+import { callerAs } from "@/server/testing/trpc";
+import { rolesRouter } from "./roles";
+
+let database: TestDatabase;
+let auth: Auth;
+let personas: Personas;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  auth = createTestAuth(database.db);
+  personas = await createPersonas({ db: database.db, auth });
+});
+
+afterAll(() => database.destroy());
+
+function deps() {
+  return { db: database.db, auth };
+}
+
+let runSequence = 0;
+
+/** A role name no other test uses (letters, digits and hyphens, as role names allow). */
+function unique(prefix: string): string {
+  runSequence += 1;
+  return `${prefix}-${runSequence}-${randomUUID().slice(0, 6)}`;
+}
+
+async function outcome(call: Promise<unknown>): Promise<string> {
+  try {
+    await call;
+    return "ok";
+  } catch (error) {
+    if (error instanceof TRPCError) return error.code;
+    throw error;
+  }
+}
+
+async function rejection(call: Promise<unknown>): Promise<TRPCError> {
+  const error = await call.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(TRPCError);
+  return error as TRPCError;
+}
+
+/** A custom role written directly, so tests of one procedure do not depend on another. */
+async function customRole(permissions: Permission[], name = unique("Custom")) {
+  const id = `role_${randomUUID()}`;
+  await database.db.insert(role).values({ id, name });
+  if (permissions.length > 0) {
+    await database.db.insert(rolePermission).values(permissions.map((permission) => ({ roleId: id, permission })));
+  }
+  return { id, name };
+}
+
+/** A signed-up user (a global member, as every account is) who is also a member of `domainIds`. */
+async function targetUser(domainIds: string[] = [], prefix = "target") {
+  const { userId, email } = await signUp(auth, uniqueEmail(prefix));
+  for (const domainId of domainIds) await grantRole(database.db, userId, MEMBER_ROLE_ID, domainId);
+  return { userId, email };
+}
+
+/** A fresh user holding a custom role with exactly `permissions` in `domainId` (global when null). */
+async function personaWith(permissions: Permission[], domainId: string | null = null): Promise<Persona> {
+  const persona = await createPersona(deps(), null, null, "custom");
+  const granted = await customRole(permissions);
+  await grantRole(database.db, persona.userId, granted.id, domainId);
+  return persona;
+}
+
+async function roleRow(id: string) {
+  const [row] = await database.db.select().from(role).where(eq(role.id, id));
+  return row;
+}
+
+async function storedPermissions(roleId: string): Promise<string[]> {
+  const rows = await database.db.select().from(rolePermission).where(eq(rolePermission.roleId, roleId));
+  return rows.map((row) => row.permission).sort();
+}
+
+async function assignmentsOf(roleId: string) {
+  return database.db.select().from(roleAssignment).where(eq(roleAssignment.roleId, roleId));
+}
+
+async function eventsFor(action: string, targetId: string) {
+  return (await auditRows(database.db, { action })).filter((row) => row.targetId === targetId);
+}
+
+/** Runs `call` and checks that it failed with `code` (and `message`) without writing an audit event. */
+async function expectRefused(
+  call: Promise<unknown>,
+  code: string,
+  message?: string | RegExp,
+  db: TestDatabase["db"] = database.db,
+): Promise<TRPCError> {
+  const eventsBefore = await countAuditRows(db);
+  const error = await rejection(call);
+  expect(error.code).toBe(code);
+  if (typeof message === "string") expect(error.message).toBe(message);
+  else if (message) expect(error.message).toMatch(message);
+  expect(await countAuditRows(db)).toBe(eventsBefore);
+  return error;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Allow/deny matrix
+
+type PersonaName = "owner" | "admin" | "domainAdminOnA" | "domainAdminOnB" | "auditor" | "member" | "anonymous";
+type Expected = "ok" | "FORBIDDEN" | "NOT_FOUND" | "UNAUTHORIZED";
+
+const PERSONAS: PersonaName[] = ["owner", "admin", "domainAdminOnA", "domainAdminOnB", "auditor", "member", "anonymous"];
+
+function callerOf(name: PersonaName): Caller {
+  switch (name) {
+    case "owner":
+      return personas.owner.caller;
+    case "admin":
+      return personas.admin.caller;
+    case "domainAdminOnA":
+    case "domainAdminOnB":
+      return personas.domainAdminA.caller;
+    case "auditor":
+      return personas.auditor.caller;
+    case "member":
+      return personas.member.caller;
+    case "anonymous":
+      return personas.anonymous;
+  }
+}
+
+/** Assignments are made in the domain-admin's domain A or the foreign B; everyone else acts on A. */
+function domainFor(name: PersonaName): string {
+  return name === "domainAdminOnB" ? personas.domainB.id : personas.domainA.id;
+}
+
+type Procedure = "list" | "get" | "create" | "update" | "delete" | "assign" | "unassign";
+
+const READ: Record<PersonaName, Expected> = {
+  owner: "ok",
+  admin: "ok",
+  domainAdminOnA: "ok",
+  domainAdminOnB: "ok",
+  auditor: "ok",
+  member: "FORBIDDEN",
+  anonymous: "UNAUTHORIZED",
+};
+
+// Roles are global definitions: writing them needs the permission globally, which a domain-admin never has.
+const WRITE_DEFINITION: Record<PersonaName, Expected> = {
+  owner: "ok",
+  admin: "ok",
+  domainAdminOnA: "FORBIDDEN",
+  domainAdminOnB: "FORBIDDEN",
+  auditor: "FORBIDDEN",
+  member: "FORBIDDEN",
+  anonymous: "UNAUTHORIZED",
+};
+
+const ASSIGNMENT: Record<PersonaName, Expected> = {
+  owner: "ok",
+  admin: "ok",
+  domainAdminOnA: "ok",
+  domainAdminOnB: "NOT_FOUND",
+  auditor: "FORBIDDEN",
+  member: "FORBIDDEN",
+  anonymous: "UNAUTHORIZED",
+};
+
+const MATRIX: Record<Procedure, Record<PersonaName, Expected>> = {
+  list: READ,
+  get: READ,
+  create: WRITE_DEFINITION,
+  update: WRITE_DEFINITION,
+  delete: WRITE_DEFINITION,
+  assign: ASSIGNMENT,
+  unassign: ASSIGNMENT,
+};
+
+const MUTATIONS = new Set<Procedure>(["create", "update", "delete", "assign", "unassign"]);
+
+/** Creates what the call acts on, so that the audit count around the call sees only the call itself. */
+async function prepare(procedure: Procedure, persona: PersonaName): Promise<() => Promise<unknown>> {
+  const caller = callerOf(persona);
+  switch (procedure) {
+    case "list":
+      return () => caller.roles.list();
+    case "get":
+      return () => caller.roles.get({ id: DOMAIN_ADMIN_ROLE_ID });
+    case "create":
+      return () => caller.roles.create({ name: unique("Matrix"), permissions: ["users:read"] });
+    case "update": {
+      const { id } = await customRole(["users:read"]);
+      return () => caller.roles.update({ id, description: "Changed by the matrix." });
+    }
+    case "delete": {
+      const { id } = await customRole(["users:read"]);
+      return () => caller.roles.delete({ id });
+    }
+    case "assign": {
+      const target = await targetUser([personas.domainA.id, personas.domainB.id]);
+      return () => caller.roles.assign({ userId: target.userId, roleId: DOMAIN_ADMIN_ROLE_ID, domainId: domainFor(persona) });
+    }
+    case "unassign": {
+      const target = await targetUser([personas.domainA.id, personas.domainB.id]);
+      await grantRole(database.db, target.userId, DOMAIN_ADMIN_ROLE_ID, domainFor(persona));
+      return () => caller.roles.unassign({ userId: target.userId, roleId: DOMAIN_ADMIN_ROLE_ID, domainId: domainFor(persona) });
+    }
+  }
+}
+
+const MATRIX_CASES = (Object.keys(MATRIX) as Procedure[]).flatMap((procedure) =>
+  PERSONAS.map((persona) => [procedure, persona, MATRIX[procedure][persona]] as const),
+);
+
+test.each(MATRIX_CASES)("roles.%s as %s is %s", async (procedure, persona, expected) => {
+  const call = await prepare(procedure, persona);
+  const eventsBefore = await countAuditRows(database.db);
+  expect(await outcome(call())).toBe(expected);
+  const written = (await countAuditRows(database.db)) - eventsBefore;
+  expect(written).toBe(MUTATIONS.has(procedure) && expected === "ok" ? 1 : 0);
+});
+
+test("every roles procedure declares a description and the permissions it needs", () => {
+  for (const [name, procedure] of Object.entries(rolesRouter._def.procedures)) {
+    const meta = (procedure as { _def: { meta?: { description?: string; access?: { kind: string } } } })._def.meta;
+    expect(meta?.description, name).toMatch(/\S.*\.$/);
+    expect(meta?.access?.kind, name).toBe("permissions");
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// list
+
+test("list puts built-in roles first, then custom ones by name, with permissions in vocabulary order", async () => {
+  const later = await customRole(["audit:read", "users:read"], unique("zz-List"));
+  const earlier = await customRole([], unique("AA-List"));
+  const roles = await personas.owner.caller.roles.list();
+
+  const builtIns = roles.filter((item) => item.builtIn);
+  expect(builtIns.map((item) => item.name)).toEqual(["admin", "auditor", "domain-admin", "guest", "member", "owner"]);
+  expect(roles.slice(0, builtIns.length)).toEqual(builtIns);
+  const customNames = roles.filter((item) => !item.builtIn).map((item) => item.name);
+  expect(customNames).toEqual([...customNames].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase())));
+  expect(customNames.indexOf(earlier.name)).toBeLessThan(customNames.indexOf(later.name));
+
+  expect(roles.find((item) => item.id === later.id)).toEqual({
+    id: later.id,
+    name: later.name,
+    description: "",
+    builtIn: false,
+    permissions: ["users:read", "audit:read"],
+    assignmentCount: 0,
+    createdAt: expect.any(Date),
+    updatedAt: expect.any(Date),
+  });
+  expect(roles.find((item) => item.id === OWNER_ROLE_ID)?.permissions).toEqual(ALL_PERMISSIONS);
+  expect(roles.find((item) => item.id === DOMAIN_ADMIN_ROLE_ID)?.permissions).toEqual(
+    BUILT_IN_ROLE_PERMISSIONS[DOMAIN_ADMIN_ROLE_ID],
+  );
+});
+
+test("list search matches name or description case-insensitively, and wildcards literally", async () => {
+  const stem = unique("Findme");
+  const byName = await customRole([], `${stem}-by-name`);
+  const byDescription = await customRole([]);
+  await database.db.update(role).set({ description: `Mentions ${stem.toUpperCase()} here` }).where(eq(role.id, byDescription.id));
+
+  const found = await personas.owner.caller.roles.list({ search: stem.toLowerCase() });
+  expect(found.map((item) => item.id).sort()).toEqual([byName.id, byDescription.id].sort());
+  expect(await personas.owner.caller.roles.list({ search: "%" })).toEqual([]);
+  expect((await personas.owner.caller.roles.list({ search: "   " })).length).toBeGreaterThanOrEqual(6);
+});
+
+test("list counts only the assignments in scopes where the caller reads roles", async () => {
+  const counted = await customRole([]);
+  const globalHolder = await targetUser();
+  const holderInA = await targetUser();
+  const holderInB = await targetUser();
+  await grantRole(database.db, globalHolder.userId, counted.id, null);
+  await grantRole(database.db, holderInA.userId, counted.id, personas.domainA.id);
+  await grantRole(database.db, holderInB.userId, counted.id, personas.domainB.id);
+  const readerOfAAndB = await personaWith(["roles:read"], personas.domainB.id);
+  await grantRole(database.db, readerOfAAndB.userId, (await customRole(["roles:read"])).id, personas.domainA.id);
+
+  const countFor = async (caller: Caller) =>
+    (await caller.roles.list()).find((item) => item.id === counted.id)?.assignmentCount;
+  expect(await countFor(personas.owner.caller)).toBe(3);
+  expect(await countFor(personas.auditor.caller)).toBe(3);
+  expect(await countFor(personas.domainAdminA.caller)).toBe(1);
+  expect(await countFor(readerOfAAndB.caller)).toBe(2);
+});
+
+// ---------------------------------------------------------------------------------------------
+// get
+
+test("get returns the role with its assignments, users and domain names", async () => {
+  const shown = await customRole(["clients:read"]);
+  const holder = await targetUser();
+  await grantRole(database.db, holder.userId, shown.id, null);
+  await grantRole(database.db, holder.userId, shown.id, personas.domainA.id);
+
+  const detail = await personas.owner.caller.roles.get({ id: shown.id });
+  expect(detail).toEqual({
+    id: shown.id,
+    name: shown.name,
+    description: "",
+    builtIn: false,
+    permissions: ["clients:read"],
+    createdAt: expect.any(Date),
+    updatedAt: expect.any(Date),
+    assignments: [
+      {
+        id: expect.any(String),
+        userId: holder.userId,
+        userEmail: holder.email,
+        userName: "Test User",
+        domainId: null,
+        domainName: null,
+        createdAt: expect.any(Date),
+      },
+      {
+        id: expect.any(String),
+        userId: holder.userId,
+        userEmail: holder.email,
+        userName: "Test User",
+        domainId: personas.domainA.id,
+        domainName: "Domain A",
+        createdAt: expect.any(Date),
+      },
+    ],
+  });
+});
+
+test("a domain-scoped reader sees only the assignments in their domains, never global ones", async () => {
+  const shown = await customRole([]);
+  const holder = await targetUser();
+  await grantRole(database.db, holder.userId, shown.id, null);
+  await grantRole(database.db, holder.userId, shown.id, personas.domainA.id);
+  await grantRole(database.db, holder.userId, shown.id, personas.domainB.id);
+
+  const detail = await personas.domainAdminA.caller.roles.get({ id: shown.id });
+  expect(detail.assignments.map((assignment) => assignment.domainId)).toEqual([personas.domainA.id]);
+  const everything = await personas.auditor.caller.roles.get({ id: shown.id });
+  expect(everything.assignments).toHaveLength(3);
+});
+
+test("get of an unknown role is NOT_FOUND, and a malformed id is BAD_REQUEST", async () => {
+  const error = await rejection(personas.owner.caller.roles.get({ id: "role_does_not_exist" }));
+  expect(error).toMatchObject({ code: "NOT_FOUND", message: "Role not found." });
+  expect(await outcome(personas.owner.caller.roles.get({ id: "" }))).toBe("BAD_REQUEST");
+  expect(await outcome(personas.owner.caller.roles.get({ id: "x".repeat(101) }))).toBe("BAD_REQUEST");
+});
+
+// ---------------------------------------------------------------------------------------------
+// create
+
+test("create stores a trimmed name and deduplicated permissions, and writes one role.created event", async () => {
+  const name = unique("Support desk");
+  const created = await personas.admin.caller.roles.create({
+    name: `  ${name}  `,
+    description: "  Answers tickets  ",
+    permissions: ["tokens:read", "users:read", "tokens:read"],
+  });
+  expect(created).toEqual({
+    id: expect.stringMatching(/^role_.+/),
+    name,
+    description: "Answers tickets",
+    builtIn: false,
+    permissions: ["users:read", "tokens:read"],
+    createdAt: expect.any(Date),
+    updatedAt: expect.any(Date),
+  });
+  expect(await storedPermissions(created.id)).toEqual(["tokens:read", "users:read"]);
+
+  const events = await eventsFor("role.created", created.id);
+  expect(events).toHaveLength(1);
+  expect(events[0]).toMatchObject({
+    actorUserId: personas.admin.userId,
+    actorVia: "web",
+    targetType: "role",
+    targetId: created.id,
+    domainId: null,
+    details: { name, permissions: ["users:read", "tokens:read"] },
+  });
+});
+
+test("create accepts an empty permission list", async () => {
+  const created = await personas.owner.caller.roles.create({ name: unique("Empty"), permissions: [] });
+  expect(created.permissions).toEqual([]);
+  expect(await storedPermissions(created.id)).toEqual([]);
+});
+
+test("an admin cannot create a role with settings:admin, which only owners hold", async () => {
+  const rolesBefore = await database.db.$count(role);
+  await expectRefused(
+    personas.admin.caller.roles.create({ name: unique("Sneaky"), permissions: ["users:read", "settings:admin"] }),
+    "FORBIDDEN",
+    "You cannot grant permissions you do not hold globally: settings:admin.",
+  );
+  expect(await database.db.$count(role)).toBe(rolesBefore);
+  const byOwner = await personas.owner.caller.roles.create({ name: unique("Settings"), permissions: ["settings:admin"] });
+  expect(byOwner.permissions).toEqual(["settings:admin"]);
+});
+
+test("an invalid permission string is BAD_REQUEST naming it, and nothing is written", async () => {
+  const rolesBefore = await database.db.$count(role);
+  const permissionsBefore = await database.db.$count(rolePermission);
+  const error = await expectRefused(
+    personas.owner.caller.roles.create({
+      name: unique("Typo"),
+      permissions: ["users:read", "users:fly"] as unknown as Permission[],
+    }),
+    "BAD_REQUEST",
+  );
+  expect(error.message).toContain("“users:fly” is not a permission");
+  expect(await database.db.$count(role)).toBe(rolesBefore);
+  expect(await database.db.$count(rolePermission)).toBe(permissionsBefore);
+});
+
+test("a role name that differs only in case from an existing one is a CONFLICT", async () => {
+  const name = unique("Billing");
+  await personas.owner.caller.roles.create({ name, permissions: [] });
+  const rolesBefore = await database.db.$count(role);
+  await expectRefused(
+    personas.owner.caller.roles.create({ name: name.toUpperCase(), permissions: [] }),
+    "CONFLICT",
+    `A role named “${name}” already exists.`,
+  );
+  await expectRefused(
+    personas.owner.caller.roles.create({ name: "OWNER", permissions: [] }),
+    "CONFLICT",
+    "A role named “owner” already exists.",
+  );
+  expect(await database.db.$count(role)).toBe(rolesBefore);
+});
+
+test.each([
+  ["too short", "x"],
+  ["too long", "x".repeat(65)],
+  ["blank after trimming", "    "],
+  ["a character outside letters, digits, spaces, - and _", "Ops/Team"],
+  ["an accented letter", "Équipe"],
+])("a role name that is %s is BAD_REQUEST", async (_case, name) => {
+  const rolesBefore = await database.db.$count(role);
+  await expectRefused(personas.owner.caller.roles.create({ name, permissions: [] }), "BAD_REQUEST");
+  expect(await database.db.$count(role)).toBe(rolesBefore);
+});
+
+// ---------------------------------------------------------------------------------------------
+// update
+
+test("update renames a custom role and replaces its permissions, auditing only the changed fields", async () => {
+  const edited = await customRole(["users:read", "clients:read"]);
+  const before = await roleRow(edited.id);
+  const newName = unique("Renamed");
+  const updated = await personas.admin.caller.roles.update({
+    id: edited.id,
+    name: newName,
+    description: "",
+    permissions: ["clients:read", "audit:read"],
+  });
+  expect(updated).toMatchObject({ id: edited.id, name: newName, description: "", permissions: ["clients:read", "audit:read"] });
+  expect(updated.updatedAt.getTime()).toBeGreaterThanOrEqual(before!.updatedAt.getTime());
+  expect(await storedPermissions(edited.id)).toEqual(["audit:read", "clients:read"]);
+
+  const events = await eventsFor("role.updated", edited.id);
+  expect(events).toHaveLength(1);
+  expect(events[0]).toMatchObject({
+    actorUserId: personas.admin.userId,
+    targetType: "role",
+    domainId: null,
+    details: {
+      before: { name: edited.name, permissions: ["users:read", "clients:read"] },
+      after: { name: newName, permissions: ["clients:read", "audit:read"] },
+    },
+  });
+});
+
+test("an update that changes nothing succeeds, writes nothing and returns the role unchanged", async () => {
+  const kept = await customRole(["users:read"]);
+  const before = await roleRow(kept.id);
+  const eventsBefore = await countAuditRows(database.db);
+  const result = await personas.owner.caller.roles.update({
+    id: kept.id,
+    name: kept.name,
+    description: "",
+    permissions: ["users:read", "users:read"],
+  });
+  expect(result).toMatchObject({ id: kept.id, name: kept.name, permissions: ["users:read"] });
+  expect(await countAuditRows(database.db)).toBe(eventsBefore);
+  expect((await roleRow(kept.id))?.updatedAt).toEqual(before?.updatedAt);
+});
+
+test("built-in roles take a new description but cannot be renamed or have their permissions changed", async () => {
+  const original = (await roleRow(GUEST_ROLE_ID))!;
+  const builtInMessage = "Built-in roles cannot be renamed or have their permissions changed.";
+  await expectRefused(personas.owner.caller.roles.update({ id: GUEST_ROLE_ID, name: "visitor" }), "FORBIDDEN", builtInMessage);
+  await expectRefused(
+    personas.owner.caller.roles.update({ id: GUEST_ROLE_ID, permissions: ["users:read"] }),
+    "FORBIDDEN",
+    builtInMessage,
+  );
+  await expectRefused(
+    personas.owner.caller.roles.update({ id: GUEST_ROLE_ID, description: "Changed", permissions: ["users:read"] }),
+    "FORBIDDEN",
+    builtInMessage,
+  );
+  expect(await roleRow(GUEST_ROLE_ID)).toEqual(original);
+  expect(await storedPermissions(GUEST_ROLE_ID)).toEqual([]);
+
+  const updated = await personas.owner.caller.roles.update({ id: GUEST_ROLE_ID, name: "guest", description: "Signed in, nothing more." });
+  expect(updated).toMatchObject({ name: "guest", description: "Signed in, nothing more.", builtIn: true, permissions: [] });
+  expect(await eventsFor("role.updated", GUEST_ROLE_ID)).toHaveLength(1);
+  await personas.owner.caller.roles.update({ id: GUEST_ROLE_ID, description: original.description });
+});
+
+test("changing permissions needs every old and new permission globally", async () => {
+  const ownerOnly = await customRole(["users:read", "settings:admin"]);
+  await expectRefused(
+    personas.admin.caller.roles.update({ id: ownerOnly.id, permissions: ["users:read"] }),
+    "FORBIDDEN",
+    "You cannot change permissions you do not hold globally: settings:admin.",
+  );
+  const plain = await customRole(["users:read"]);
+  await expectRefused(
+    personas.admin.caller.roles.update({ id: plain.id, permissions: ["users:read", "settings:admin"] }),
+    "FORBIDDEN",
+    "You cannot change permissions you do not hold globally: settings:admin.",
+  );
+  expect(await storedPermissions(ownerOnly.id)).toEqual(["settings:admin", "users:read"]);
+  expect(await storedPermissions(plain.id)).toEqual(["users:read"]);
+  // A description change does not touch permissions, so it needs none of them.
+  await personas.admin.caller.roles.update({ id: ownerOnly.id, description: "Owner-made" });
+});
+
+test("renaming to another role's name in any case is a CONFLICT; changing one's own case is fine", async () => {
+  const first = await customRole([]);
+  const second = await customRole([]);
+  await expectRefused(
+    personas.owner.caller.roles.update({ id: second.id, name: first.name.toLowerCase() }),
+    "CONFLICT",
+    `A role named “${first.name}” already exists.`,
+  );
+  const recased = await personas.owner.caller.roles.update({ id: first.id, name: first.name.toUpperCase() });
+  expect(recased.name).toBe(first.name.toUpperCase());
+});
+
+test("update of an unknown role is NOT_FOUND", async () => {
+  await expectRefused(personas.owner.caller.roles.update({ id: "role_missing", description: "x" }), "NOT_FOUND", "Role not found.");
+});
+
+test("roles:write held only in a domain does not allow changing global role definitions", async () => {
+  const scoped = await personaWith(["roles:read", "roles:write", "roles:delete"], personas.domainA.id);
+  await expectRefused(
+    scoped.caller.roles.create({ name: unique("Scoped"), permissions: [] }),
+    "FORBIDDEN",
+    "You need the roles:write permission globally.",
+  );
+  const target = await customRole([]);
+  await expectRefused(scoped.caller.roles.update({ id: target.id, description: "x" }), "FORBIDDEN");
+  await expectRefused(scoped.caller.roles.delete({ id: target.id }), "FORBIDDEN", "You need the roles:delete permission globally.");
+});
+
+// ---------------------------------------------------------------------------------------------
+// delete
+
+test("delete removes an unassigned custom role with its permissions and writes one role.deleted event", async () => {
+  const doomed = await customRole(["users:read"]);
+  expect(await personas.admin.caller.roles.delete({ id: doomed.id })).toEqual({
+    id: doomed.id,
+    reassignedTo: null,
+    movedAssignments: 0,
+    skippedAssignments: 0,
+  });
+  expect(await roleRow(doomed.id)).toBeUndefined();
+  expect(await storedPermissions(doomed.id)).toEqual([]);
+  const events = await eventsFor("role.deleted", doomed.id);
+  expect(events).toHaveLength(1);
+  expect(events[0]).toMatchObject({
+    actorUserId: personas.admin.userId,
+    targetType: "role",
+    details: { name: doomed.name, reassignedTo: null, movedAssignments: 0 },
+  });
+});
+
+test("built-in roles cannot be deleted", async () => {
+  for (const id of [OWNER_ROLE_ID, ADMIN_ROLE_ID, GUEST_ROLE_ID]) {
+    await expectRefused(personas.owner.caller.roles.delete({ id }), "FORBIDDEN", "Built-in roles cannot be deleted.");
+    expect(await roleRow(id)).toBeDefined();
+  }
+});
+
+test("delete of an assigned role without reassignTo is a CONFLICT that changes nothing", async () => {
+  const busy = await customRole(["users:read"]);
+  const first = await targetUser();
+  const second = await targetUser();
+  await grantRole(database.db, first.userId, busy.id, null);
+  await grantRole(database.db, second.userId, busy.id, personas.domainA.id);
+  await expectRefused(
+    personas.owner.caller.roles.delete({ id: busy.id }),
+    "CONFLICT",
+    `Role “${busy.name}” is assigned 2 times. Reassign those users to another role first.`,
+  );
+  expect(await roleRow(busy.id)).toBeDefined();
+  expect(await assignmentsOf(busy.id)).toHaveLength(2);
+});
+
+test("delete with reassignTo moves the assignments, skips those that would be duplicates, and audits once", async () => {
+  const old = await customRole(["users:read"]);
+  const replacement = await customRole(["users:read", "clients:read"]);
+  const movedGlobal = await targetUser();
+  const movedInA = await targetUser();
+  const alreadyHolds = await targetUser();
+  await grantRole(database.db, movedGlobal.userId, old.id, null);
+  await grantRole(database.db, movedInA.userId, old.id, personas.domainA.id);
+  await grantRole(database.db, alreadyHolds.userId, old.id, personas.domainB.id);
+  await grantRole(database.db, alreadyHolds.userId, replacement.id, personas.domainB.id);
+  // Same user and role but another scope: not a duplicate, so it moves.
+  await grantRole(database.db, alreadyHolds.userId, old.id, null);
+
+  const eventsBefore = await countAuditRows(database.db);
+  const result = await personas.admin.caller.roles.delete({ id: old.id, reassignTo: replacement.id });
+  expect(result).toEqual({ id: old.id, reassignedTo: replacement.id, movedAssignments: 3, skippedAssignments: 1 });
+  expect(await countAuditRows(database.db)).toBe(eventsBefore + 1);
+
+  expect(await roleRow(old.id)).toBeUndefined();
+  expect(await assignmentsOf(old.id)).toEqual([]);
+  expect(await hasRole(database.db, movedGlobal.userId, replacement.id, null)).toBe(true);
+  expect(await hasRole(database.db, movedInA.userId, replacement.id, personas.domainA.id)).toBe(true);
+  expect(await hasRole(database.db, alreadyHolds.userId, replacement.id, personas.domainB.id)).toBe(true);
+  expect(await hasRole(database.db, alreadyHolds.userId, replacement.id, null)).toBe(true);
+  expect(await assignmentsOf(replacement.id)).toHaveLength(4);
+
+  const [event] = await eventsFor("role.deleted", old.id);
+  expect(event?.details).toEqual({ name: old.name, reassignedTo: replacement.id, movedAssignments: 3 });
+});
+
+test("reassignTo must be another existing role, and the owner role only takes global assignments", async () => {
+  const old = await customRole([]);
+  const holder = await targetUser();
+  await grantRole(database.db, holder.userId, old.id, personas.domainA.id);
+  await expectRefused(personas.owner.caller.roles.delete({ id: old.id, reassignTo: old.id }), "BAD_REQUEST");
+  await expectRefused(
+    personas.owner.caller.roles.delete({ id: old.id, reassignTo: "role_missing" }),
+    "NOT_FOUND",
+    "The role to reassign to was not found.",
+  );
+  await expectRefused(
+    personas.owner.caller.roles.delete({ id: old.id, reassignTo: OWNER_ROLE_ID }),
+    "BAD_REQUEST",
+    "The owner role can only be held globally.",
+  );
+  expect(await roleRow(old.id)).toBeDefined();
+  expect(await assignmentsOf(old.id)).toHaveLength(1);
+});
+
+test("an admin cannot delete a role by reassigning its holders to owner, nor delete a role with permissions they lack", async () => {
+  const old = await customRole([]);
+  const holder = await targetUser();
+  await grantRole(database.db, holder.userId, old.id, null);
+  await expectRefused(
+    personas.admin.caller.roles.delete({ id: old.id, reassignTo: OWNER_ROLE_ID }),
+    "FORBIDDEN",
+    "You cannot grant permissions you do not hold globally: settings:admin.",
+  );
+  expect(await hasRole(database.db, holder.userId, OWNER_ROLE_ID, null)).toBe(false);
+
+  const ownerMade = await customRole(["settings:admin"]);
+  await expectRefused(
+    personas.admin.caller.roles.delete({ id: ownerMade.id }),
+    "FORBIDDEN",
+    "You cannot remove permissions you do not hold globally: settings:admin.",
+  );
+  expect(await roleRow(ownerMade.id)).toBeDefined();
+});
+
+test("delete of an unknown role is NOT_FOUND", async () => {
+  await expectRefused(personas.owner.caller.roles.delete({ id: "role_missing" }), "NOT_FOUND", "Role not found.");
+});
+
+// ---------------------------------------------------------------------------------------------
+// assign
+
+test("assign gives the role in the scope, returns the assignment and writes one role.assigned event", async () => {
+  const target = await targetUser([personas.domainA.id]);
+  const assignment = await personas.domainAdminA.caller.roles.assign({
+    userId: target.userId,
+    roleId: DOMAIN_ADMIN_ROLE_ID,
+    domainId: personas.domainA.id,
+  });
+  expect(assignment).toEqual({
+    id: expect.any(String),
+    userId: target.userId,
+    roleId: DOMAIN_ADMIN_ROLE_ID,
+    domainId: personas.domainA.id,
+    createdAt: expect.any(Date),
+  });
+  expect(await hasRole(database.db, target.userId, DOMAIN_ADMIN_ROLE_ID, personas.domainA.id)).toBe(true);
+
+  const events = await eventsFor("role.assigned", target.userId);
+  expect(events).toHaveLength(1);
+  expect(events[0]).toMatchObject({
+    actorUserId: personas.domainAdminA.userId,
+    targetType: "user",
+    targetId: target.userId,
+    domainId: personas.domainA.id,
+    details: { roleId: DOMAIN_ADMIN_ROLE_ID, roleName: "domain-admin" },
+  });
+});
+
+test("a domain-admin assigns member and domain-admin inside A, but not globally and not in B", async () => {
+  const target = await targetUser([personas.domainA.id, personas.domainB.id]);
+  const caller = personas.domainAdminA.caller;
+  const other = await targetUser([personas.domainA.id]);
+  await caller.roles.assign({ userId: other.userId, roleId: DOMAIN_ADMIN_ROLE_ID, domainId: personas.domainA.id });
+  const fresh = await targetUser();
+  await grantRole(database.db, fresh.userId, GUEST_ROLE_ID, personas.domainA.id);
+  await caller.roles.assign({ userId: fresh.userId, roleId: MEMBER_ROLE_ID, domainId: personas.domainA.id });
+  expect(await hasRole(database.db, fresh.userId, MEMBER_ROLE_ID, personas.domainA.id)).toBe(true);
+
+  await expectRefused(
+    caller.roles.assign({ userId: target.userId, roleId: DOMAIN_ADMIN_ROLE_ID, domainId: null }),
+    "FORBIDDEN",
+    "You need the roles:admin permission globally.",
+  );
+  await expectRefused(
+    caller.roles.assign({ userId: target.userId, roleId: MEMBER_ROLE_ID, domainId: personas.domainB.id }),
+    "NOT_FOUND",
+    "Domain not found.",
+  );
+  expect(await hasRole(database.db, target.userId, DOMAIN_ADMIN_ROLE_ID, null)).toBe(false);
+});
+
+test("a domain-admin cannot assign a role holding permissions they lack, such as auditor's settings:read", async () => {
+  const target = await targetUser([personas.domainA.id]);
+  await expectRefused(
+    personas.domainAdminA.caller.roles.assign({ userId: target.userId, roleId: AUDITOR_ROLE_ID, domainId: personas.domainA.id }),
+    "FORBIDDEN",
+    /You cannot grant permissions you do not hold in this domain: .*settings:read/,
+  );
+});
+
+test("an admin cannot assign the owner role; an owner can", async () => {
+  const target = await targetUser();
+  await expectRefused(
+    personas.admin.caller.roles.assign({ userId: target.userId, roleId: OWNER_ROLE_ID, domainId: null }),
+    "FORBIDDEN",
+    "You cannot grant permissions you do not hold globally: settings:admin.",
+  );
+  expect(await hasRole(database.db, target.userId, OWNER_ROLE_ID, null)).toBe(false);
+  await personas.owner.caller.roles.assign({ userId: target.userId, roleId: OWNER_ROLE_ID, domainId: null });
+  expect(await hasRole(database.db, target.userId, OWNER_ROLE_ID, null)).toBe(true);
+});
+
+test("the owner role can only be assigned globally", async () => {
+  const target = await targetUser([personas.domainA.id]);
+  await expectRefused(
+    personas.owner.caller.roles.assign({ userId: target.userId, roleId: OWNER_ROLE_ID, domainId: personas.domainA.id }),
+    "BAD_REQUEST",
+    "The owner role can only be held globally.",
+  );
+});
+
+test("nobody assigns or unassigns roles for themselves, whatever they hold", async () => {
+  const cases: [Persona, string | null][] = [
+    [personas.owner, null],
+    [personas.admin, null],
+    [personas.domainAdminA, personas.domainA.id],
+  ];
+  for (const [persona, domainId] of cases) {
+    await expectRefused(
+      persona.caller.roles.assign({ userId: persona.userId, roleId: AUDITOR_ROLE_ID, domainId }),
+      "FORBIDDEN",
+      "You cannot change your own roles.",
+    );
+    await expectRefused(
+      persona.caller.roles.unassign({ userId: persona.userId, roleId: MEMBER_ROLE_ID, domainId }),
+      "FORBIDDEN",
+      "You cannot change your own roles.",
+    );
+  }
+  await expectRefused(
+    personas.domainAdminA.caller.roles.unassign({
+      userId: personas.domainAdminA.userId,
+      roleId: DOMAIN_ADMIN_ROLE_ID,
+      domainId: personas.domainA.id,
+    }),
+    "FORBIDDEN",
+    "You cannot change your own roles.",
+  );
+  expect(await hasRole(database.db, personas.domainAdminA.userId, DOMAIN_ADMIN_ROLE_ID, personas.domainA.id)).toBe(true);
+  expect(await hasRole(database.db, personas.owner.userId, OWNER_ROLE_ID, null)).toBe(true);
+});
+
+test("assign refuses unknown domains, roles and users, and users the caller cannot see", async () => {
+  const target = await targetUser([personas.domainA.id]);
+  await expectRefused(
+    personas.owner.caller.roles.assign({ userId: target.userId, roleId: MEMBER_ROLE_ID, domainId: "domain-missing" }),
+    "NOT_FOUND",
+    "Domain not found.",
+  );
+  await expectRefused(
+    personas.owner.caller.roles.assign({ userId: target.userId, roleId: "role_missing", domainId: null }),
+    "NOT_FOUND",
+    "Role not found.",
+  );
+  await expectRefused(
+    personas.owner.caller.roles.assign({ userId: "user-missing", roleId: AUDITOR_ROLE_ID, domainId: null }),
+    "NOT_FOUND",
+    "User not found.",
+  );
+  const onlyInB = await targetUser([personas.domainB.id]);
+  await expectRefused(
+    personas.domainAdminA.caller.roles.assign({ userId: onlyInB.userId, roleId: MEMBER_ROLE_ID, domainId: personas.domainA.id }),
+    "NOT_FOUND",
+    "User not found.",
+  );
+  expect(await hasRole(database.db, onlyInB.userId, MEMBER_ROLE_ID, personas.domainA.id)).toBe(false);
+});
+
+test("assigning a role the user already has in that scope is a CONFLICT naming the scope", async () => {
+  const target = await targetUser([personas.domainA.id]);
+  await expectRefused(
+    personas.owner.caller.roles.assign({ userId: target.userId, roleId: MEMBER_ROLE_ID, domainId: personas.domainA.id }),
+    "CONFLICT",
+    `${target.email} already has the role “member” in Domain A.`,
+  );
+  await expectRefused(
+    personas.owner.caller.roles.assign({ userId: target.userId, roleId: MEMBER_ROLE_ID, domainId: null }),
+    "CONFLICT",
+    `${target.email} already has the role “member” in all domains.`,
+  );
+});
+
+test("a grant takes effect on the next request, and so does its removal", async () => {
+  const grantee = await createPersona(deps(), null, null, "grantee");
+  expect(await outcome(grantee.caller.roles.list())).toBe("FORBIDDEN");
+
+  await personas.owner.caller.roles.assign({ userId: grantee.userId, roleId: AUDITOR_ROLE_ID, domainId: null });
+  const afterGrant = await callerAs(deps(), grantee.cookie);
+  expect(await outcome(afterGrant.roles.list())).toBe("ok");
+
+  await personas.owner.caller.roles.unassign({ userId: grantee.userId, roleId: AUDITOR_ROLE_ID, domainId: null });
+  const afterRemoval = await callerAs(deps(), grantee.cookie);
+  expect(await outcome(afterRemoval.roles.list())).toBe("FORBIDDEN");
+});
+
+// ---------------------------------------------------------------------------------------------
+// unassign
+
+test("unassign removes the assignment and writes one role.unassigned event", async () => {
+  const target = await targetUser([personas.domainA.id]);
+  await grantRole(database.db, target.userId, DOMAIN_ADMIN_ROLE_ID, personas.domainA.id);
+  const removed = await personas.domainAdminA.caller.roles.unassign({
+    userId: target.userId,
+    roleId: DOMAIN_ADMIN_ROLE_ID,
+    domainId: personas.domainA.id,
+  });
+  expect(removed).toEqual({
+    id: expect.any(String),
+    userId: target.userId,
+    roleId: DOMAIN_ADMIN_ROLE_ID,
+    domainId: personas.domainA.id,
+  });
+  expect(await hasRole(database.db, target.userId, DOMAIN_ADMIN_ROLE_ID, personas.domainA.id)).toBe(false);
+  const events = await eventsFor("role.unassigned", target.userId);
+  expect(events).toHaveLength(1);
+  expect(events[0]).toMatchObject({
+    actorUserId: personas.domainAdminA.userId,
+    targetType: "user",
+    domainId: personas.domainA.id,
+    details: { roleId: DOMAIN_ADMIN_ROLE_ID, roleName: "domain-admin" },
+  });
+});
+
+test("unassign of an assignment that does not exist is NOT_FOUND", async () => {
+  const target = await targetUser([personas.domainA.id]);
+  const message = "That role assignment does not exist.";
+  await expectRefused(
+    personas.owner.caller.roles.unassign({ userId: target.userId, roleId: AUDITOR_ROLE_ID, domainId: null }),
+    "NOT_FOUND",
+    message,
+  );
+  await expectRefused(
+    personas.owner.caller.roles.unassign({ userId: target.userId, roleId: MEMBER_ROLE_ID, domainId: personas.domainB.id }),
+    "NOT_FOUND",
+    message,
+  );
+  await expectRefused(
+    personas.owner.caller.roles.unassign({ userId: target.userId, roleId: "role_missing", domainId: null }),
+    "NOT_FOUND",
+    message,
+  );
+  await expectRefused(
+    personas.owner.caller.roles.unassign({ userId: "user-missing", roleId: MEMBER_ROLE_ID, domainId: null }),
+    "NOT_FOUND",
+    "User not found.",
+  );
+});
+
+test("nobody removes a role that holds permissions they lack in that scope", async () => {
+  const target = await targetUser([personas.domainA.id]);
+  await grantRole(database.db, target.userId, AUDITOR_ROLE_ID, personas.domainA.id);
+  await expectRefused(
+    personas.domainAdminA.caller.roles.unassign({ userId: target.userId, roleId: AUDITOR_ROLE_ID, domainId: personas.domainA.id }),
+    "FORBIDDEN",
+    /You cannot remove permissions you do not hold in this domain: .*settings:read/,
+  );
+  expect(await hasRole(database.db, target.userId, AUDITOR_ROLE_ID, personas.domainA.id)).toBe(true);
+});
+
+test("a domain-admin of A cannot unassign in B (NOT_FOUND) nor globally (FORBIDDEN)", async () => {
+  const target = await targetUser([personas.domainA.id, personas.domainB.id]);
+  await expectRefused(
+    personas.domainAdminA.caller.roles.unassign({ userId: target.userId, roleId: MEMBER_ROLE_ID, domainId: personas.domainB.id }),
+    "NOT_FOUND",
+    "Domain not found.",
+  );
+  await expectRefused(
+    personas.domainAdminA.caller.roles.unassign({ userId: target.userId, roleId: MEMBER_ROLE_ID, domainId: null }),
+    "FORBIDDEN",
+    "You need the roles:admin permission globally.",
+  );
+  expect(await hasRole(database.db, target.userId, MEMBER_ROLE_ID, personas.domainB.id)).toBe(true);
+  expect(await hasRole(database.db, target.userId, MEMBER_ROLE_ID, null)).toBe(true);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Last owner: a database of its own, so that exactly one owner exists when the test starts.
+
+async function ownerInstallation() {
+  const ownDatabase = await createTestDatabase();
+  const ownAuth = createTestAuth(ownDatabase.db);
+  const ownDeps = { db: ownDatabase.db, auth: ownAuth };
+  const owner = await createSignedInOwner(ownDatabase.db, ownAuth);
+  const ownerCaller = await callerAs(ownDeps, owner.cookie);
+  // Someone holding every permission without being an owner: the only one who could remove the last owner.
+  const everything = `role_${randomUUID()}`;
+  await ownDatabase.db.insert(role).values({ id: everything, name: "everything" });
+  await ownDatabase.db.insert(rolePermission).values(ALL_PERMISSIONS.map((permission) => ({ roleId: everything, permission })));
+  const superuser = await createPersona(ownDeps, everything, null, "superuser");
+  return { ownDatabase, ownDeps, owner, ownerCaller, superuser };
+}
+
+test("the last owner cannot lose the owner role, but a second owner can", async () => {
+  const { ownDatabase, ownDeps, owner, ownerCaller, superuser } = await ownerInstallation();
+  try {
+    const lastOwner = { userId: owner.userId, roleId: OWNER_ROLE_ID, domainId: null };
+    await expectRefused(
+      superuser.caller.roles.unassign(lastOwner),
+      "FORBIDDEN",
+      `${owner.email} is the last owner. Make someone else an owner first.`,
+      ownDatabase.db,
+    );
+    expect(await hasRole(ownDatabase.db, owner.userId, OWNER_ROLE_ID, null)).toBe(true);
+
+    const second = await createPersona(ownDeps, null, null, "second-owner");
+    await ownerCaller.roles.assign({ userId: second.userId, roleId: OWNER_ROLE_ID, domainId: null });
+    await ownerCaller.roles.unassign({ userId: second.userId, roleId: OWNER_ROLE_ID, domainId: null });
+    expect(await hasRole(ownDatabase.db, second.userId, OWNER_ROLE_ID, null)).toBe(false);
+
+    await ownerCaller.roles.assign({ userId: second.userId, roleId: OWNER_ROLE_ID, domainId: null });
+    await superuser.caller.roles.unassign(lastOwner);
+    expect(await hasRole(ownDatabase.db, owner.userId, OWNER_ROLE_ID, null)).toBe(false);
+    await expectRefused(
+      superuser.caller.roles.unassign({ ...lastOwner, userId: second.userId }),
+      "FORBIDDEN",
+      `${second.email} is the last owner. Make someone else an owner first.`,
+      ownDatabase.db,
+    );
+  } finally {
+    ownDatabase.destroy();
+  }
+});
+
+test("a banned owner does not count as the other owner", async () => {
+  const { ownDatabase, ownDeps, owner, ownerCaller, superuser } = await ownerInstallation();
+  try {
+    const banned = await createPersona(ownDeps, null, null, "banned-owner");
+    await ownerCaller.roles.assign({ userId: banned.userId, roleId: OWNER_ROLE_ID, domainId: null });
+    await ownDatabase.db.insert(userBan).values({ userId: banned.userId, reason: "test" });
+    await expectRefused(
+      superuser.caller.roles.unassign({ userId: owner.userId, roleId: OWNER_ROLE_ID, domainId: null }),
+      "FORBIDDEN",
+      `${owner.email} is the last owner. Make someone else an owner first.`,
+      ownDatabase.db,
+    );
+  } finally {
+    ownDatabase.destroy();
+  }
+});

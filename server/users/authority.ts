@@ -1,0 +1,98 @@
+import { TRPCError } from "@trpc/server";
+import { and, eq, isNull, ne, notExists } from "drizzle-orm";
+import type { Executor } from "@/db/client";
+import { OWNER_ROLE_ID, roleAssignment, userBan } from "@/db/schema";
+import { loadGrants, type Grants } from "@/server/authz/grants";
+import { isOwner } from "@/server/authz/owner";
+import { missingPermissions, sortPermissions, type Permission } from "@/server/authz/permissions";
+import { domainsOfUser, findVisibleUser, type UserRow } from "./visibility";
+
+function forbidden(message: string): TRPCError {
+  return new TRPCError({ code: "FORBIDDEN", message });
+}
+
+/**
+ * Ban, unban, delete and profile edits change the whole account, not one tenant's view of it. A
+ * caller without `permission` globally may only act on accounts that live entirely inside domains
+ * where they hold it. Either way, nobody acts on an account that holds permissions they lack.
+ */
+export async function assertAccountWideAuthority(
+  db: Executor,
+  grants: Grants,
+  permission: Permission,
+  target: { id: string; email: string },
+): Promise<void> {
+  const targetGrants = await loadGrants(db, target.id);
+  const targetDomainIds = await domainsOfUser(db, target.id);
+
+  if (!grants.has(permission, null)) {
+    // The global member role grants nothing, so only global grants that carry permissions count.
+    const confined =
+      targetGrants.global.size === 0 &&
+      targetDomainIds.length > 0 &&
+      targetDomainIds.every((domainId) => grants.has(permission, domainId));
+    if (!confined) throw forbidden(`${target.email} also belongs outside your domains; ask a global administrator.`);
+  }
+
+  const missing = new Set<Permission>(missingPermissions(grants.global, targetGrants.global));
+  for (const domainId of targetGrants.byDomain.keys()) {
+    for (const held of missingPermissions(grants.in(domainId), targetGrants.in(domainId))) missing.add(held);
+  }
+  if (missing.size > 0) {
+    throw forbidden(
+      `You cannot act on ${target.email}: they hold permissions you do not (${sortPermissions(missing).join(", ")}).`,
+    );
+  }
+}
+
+/** Loads a visible user and checks account-wide authority over them, for ban/unban/delete/update/reinvite. */
+export async function loadAccountTarget(
+  db: Executor,
+  grants: Grants,
+  permission: Permission,
+  id: string,
+): Promise<UserRow> {
+  const target = await findVisibleUser(db, grants, "users:read", id);
+  await assertAccountWideAuthority(db, grants, permission, target);
+  return target;
+}
+
+export function assertNotSelf(callerId: string, target: { id: string }, doing: "ban" | "delete"): void {
+  if (callerId === target.id) {
+    throw forbidden(
+      doing === "ban"
+        ? "You cannot ban your own account."
+        : "You cannot delete your own account; ask another administrator.",
+    );
+  }
+}
+
+/**
+ * Someone must always be able to administer the installation: an owner can be banned or deleted
+ * only while another owner who is not banned remains.
+ */
+export async function assertNotLastOwner(db: Executor, target: { id: string; email: string }): Promise<void> {
+  if (!(await isOwner(db, target.id))) return;
+  const [other] = await db
+    .select({ userId: roleAssignment.userId })
+    .from(roleAssignment)
+    .where(
+      and(
+        eq(roleAssignment.roleId, OWNER_ROLE_ID),
+        isNull(roleAssignment.domainId),
+        ne(roleAssignment.userId, target.id),
+        notExists(db.select({ userId: userBan.userId }).from(userBan).where(eq(userBan.userId, roleAssignment.userId))),
+      ),
+    )
+    .limit(1);
+  if (!other) throw forbidden(`${target.email} is the last owner; make someone else an owner first.`);
+}
+
+/**
+ * The domain an account-wide event is filed under: the account's only domain when it has exactly
+ * one, so that tenant's administrators see it in their audit log; otherwise none.
+ */
+export async function auditDomainOf(db: Executor, userId: string): Promise<string | null> {
+  const domainIds = await domainsOfUser(db, userId);
+  return domainIds.length === 1 ? (domainIds[0] ?? null) : null;
+}

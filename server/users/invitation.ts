@@ -1,0 +1,139 @@
+import { createHash, randomBytes } from "node:crypto";
+import { and, eq, gt, isNull } from "drizzle-orm";
+import type { Database, Executor } from "@/db/client";
+import { account, invitation, user, userBan } from "@/db/schema";
+import { SYSTEM_ACTOR, recordEvent, type AuditActor } from "@/server/audit/record";
+import type { Auth } from "@/server/auth/auth";
+import { withAuthWrites } from "@/server/auth/auth-writes";
+import { DomainError } from "@/server/errors";
+import { hashPassword, linkPassword } from "./accounts";
+import { auditDomainOf } from "./authority";
+import { acceptInvitationInput } from "./schemas";
+
+export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+
+export const INVITATION_INVALID = "This invitation link is invalid, used or expired. Ask an administrator for a new one.";
+
+export interface InvitationDependencies {
+  db: Database;
+  auth: Auth;
+}
+
+function hashToken(raw: string): string {
+  return createHash("sha256").update(raw).digest("hex");
+}
+
+export function invitationUrl(publicUrl: string, token: string): string {
+  return `${publicUrl.replace(/\/+$/, "")}/invite?token=${token}`;
+}
+
+/**
+ * Writes a fresh invitation for `userId` and returns its raw token, which exists nowhere else:
+ * only its hash is stored. Earlier unused invitations are dropped, so only the newest link works.
+ */
+export async function issueInvitation(
+  tx: Executor,
+  invite: { userId: string; invitedBy: string | null },
+  now = new Date(),
+): Promise<{ token: string; expiresAt: Date }> {
+  const token = randomBytes(32).toString("base64url");
+  const expiresAt = new Date(now.getTime() + INVITATION_TTL_MS);
+  await tx.delete(invitation).where(and(eq(invitation.userId, invite.userId), isNull(invitation.usedAt)));
+  await tx.insert(invitation).values({
+    tokenHash: hashToken(token),
+    userId: invite.userId,
+    invitedBy: invite.invitedBy,
+    expiresAt,
+    createdAt: now,
+  });
+  return { token, expiresAt };
+}
+
+/** The unused invitation of a user, if any (it may have expired: the invitee is then still pending). */
+export async function pendingInvitation(db: Executor, userId: string): Promise<{ expiresAt: Date } | null> {
+  const [row] = await db
+    .select({ expiresAt: invitation.expiresAt })
+    .from(invitation)
+    .where(and(eq(invitation.userId, userId), isNull(invitation.usedAt)))
+    .limit(1);
+  return row ?? null;
+}
+
+export async function hasPassword(db: Executor, userId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: account.id })
+    .from(account)
+    .where(and(eq(account.userId, userId), eq(account.providerId, "credential")))
+    .limit(1);
+  return row !== undefined;
+}
+
+export async function isInvitationUsable(db: Executor, token: string, now = new Date()): Promise<boolean> {
+  if (token.length === 0) return false;
+  const [row] = await db
+    .select({ userId: invitation.userId })
+    .from(invitation)
+    .where(and(eq(invitation.tokenHash, hashToken(token)), isNull(invitation.usedAt), gt(invitation.expiresAt, now)))
+    .limit(1);
+  return row !== undefined;
+}
+
+function invalidLink(): DomainError {
+  return new DomainError("INVALID_INPUT", INVITATION_INVALID, { token: INVITATION_INVALID });
+}
+
+function parseAcceptInput(input: unknown) {
+  const result = acceptInvitationInput.safeParse(input);
+  if (result.success) return result.data;
+  const fields: Record<string, string> = {};
+  for (const issue of result.error.issues) fields[String(issue.path[0] ?? "form")] ??= issue.message;
+  throw new DomainError("INVALID_INPUT", "Some fields need attention.", fields);
+}
+
+/**
+ * `/invite?token=…`: the invitee sets their password. The claim of the token, the credential, the
+ * verified email and the audit row commit together, so a link works exactly once.
+ */
+export async function acceptInvitation(
+  { db, auth }: InvitationDependencies,
+  token: string,
+  input: unknown,
+  options: { now?: Date; actor?: AuditActor } = {},
+): Promise<{ userId: string; email: string }> {
+  const now = options.now ?? new Date();
+  const { password, name } = parseAcceptInput(input);
+  // Checked before hashing so that guessing tokens costs the server no scrypt work.
+  if (!(await isInvitationUsable(db, token, now))) throw invalidLink();
+  const passwordHash = await hashPassword(auth, password);
+
+  return db.transaction(async (tx) => {
+    const [claimed] = await tx
+      .update(invitation)
+      .set({ usedAt: now })
+      .where(and(eq(invitation.tokenHash, hashToken(token)), isNull(invitation.usedAt), gt(invitation.expiresAt, now)))
+      .returning({ userId: invitation.userId });
+    if (!claimed) throw invalidLink();
+    const [invitee] = await tx
+      .select({ id: user.id, email: user.email, name: user.name })
+      .from(user)
+      .where(eq(user.id, claimed.userId))
+      .limit(1);
+    if (!invitee || (await hasPassword(tx, invitee.id))) throw invalidLink();
+    const [ban] = await tx.select({ userId: userBan.userId }).from(userBan).where(eq(userBan.userId, invitee.id)).limit(1);
+    if (ban) throw new DomainError("INVALID_INPUT", "This account is suspended. Contact an administrator.");
+
+    await withAuthWrites(auth, tx, async (internal) => {
+      await linkPassword(internal, invitee.id, passwordHash);
+      await internal.updateUser(invitee.id, { emailVerified: true, ...(name === undefined ? {} : { name }) });
+    });
+    const actor = { ...(options.actor ?? SYSTEM_ACTOR), via: "web" as const, userId: invitee.id };
+    await recordEvent(tx, actor, {
+      action: "user.invitation_accepted",
+      targetType: "user",
+      targetId: invitee.id,
+      domainId: await auditDomainOf(tx, invitee.id),
+      details: name === undefined || name === invitee.name ? {} : { before: { name: invitee.name }, after: { name } },
+    });
+    return { userId: invitee.id, email: invitee.email };
+  });
+}
