@@ -1,3 +1,36 @@
+import {
+  auditFilterSchema,
+  auditListInputSchema,
+  auditScopeFor,
+  distinctAuditActions,
+  listAuditEvents,
+} from "@/server/audit/query";
+import { auditExportUrl } from "@/server/audit/export";
 import { router } from "../init";
+import { permissionProcedure } from "../procedures";
 
-export const auditRouter = router({});
+/** Read-only by design: the audit log is append-only, so there is no update or delete here. */
+export const auditRouter = router({
+  list: permissionProcedure("audit:read")
+    .meta({
+      description:
+        "Lists audit events newest first, filtered by actor, action or action prefix (\"role.\"), target, domain and time range, one keyset page at a time; readers scoped to some domains see only those domains' events.",
+    })
+    .input(auditListInputSchema)
+    .query(({ ctx, input }) => listAuditEvents(ctx.db, ctx.grants, input)),
+
+  actions: permissionProcedure("audit:read")
+    .meta({ description: "Lists every distinct action name in the audit log, for the action filter." })
+    .query(({ ctx }) => distinctAuditActions(ctx.db)),
+
+  export: permissionProcedure("audit:read")
+    .meta({
+      description:
+        "Gives the URL that downloads the audit events matching the same filters as list as a CSV file; the download checks the caller's session and scope itself.",
+    })
+    .input(auditFilterSchema)
+    .query(({ ctx, input }) => {
+      auditScopeFor(ctx.grants, input.domainId);
+      return { url: auditExportUrl(String(ctx.auth.options.baseURL), input) };
+    }),
+});

@@ -1,0 +1,453 @@
+import { randomUUID } from "node:crypto";
+import { eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { AUDITOR_ROLE_ID, domain, user as userTable } from "@/db/schema";
+import {
+  auditPageSql,
+  encodeAuditCursor,
+  planAuditQuery,
+  type AuditFilter,
+  type AuditScope,
+} from "@/server/audit/query";
+import { recordEvent } from "@/server/audit/record";
+import type { Auth } from "@/server/auth/auth";
+import { createTestAuth, signUp } from "@/server/testing/auth";
+import { countAuditRows, createDomain, createPersonas, grantRole, type Caller, type Personas } from "@/server/testing/authz";
+import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
+import { callerAs } from "@/server/testing/trpc";
+import { auditRouter } from "./audit";
+
+let database: TestDatabase;
+let auth: Auth;
+let personas: Personas;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  auth = createTestAuth(database.db);
+  personas = await createPersonas({ db: database.db, auth });
+});
+
+afterAll(() => database.destroy());
+
+const BASE = Date.UTC(2026, 0, 1);
+const atSecond = (n: number) => new Date(BASE + n * 1000);
+
+let namespaceSequence = 0;
+/** Action names no other test uses, so that filtering on the prefix isolates one test's events. */
+function namespace(): string {
+  namespaceSequence += 1;
+  return `t${namespaceSequence}${randomUUID().slice(0, 6)}.`;
+}
+
+interface EventSpec {
+  action: string;
+  at: Date;
+  actorUserId?: string | null;
+  targetType?: string | null;
+  targetId?: string | null;
+  domainId?: string | null;
+  details?: Record<string, unknown>;
+}
+
+function addEvent(spec: EventSpec): Promise<string> {
+  return recordEvent(
+    database.db,
+    { userId: spec.actorUserId ?? null, via: "web", ip: "192.0.2.1", userAgent: "vitest" },
+    { action: spec.action, targetType: spec.targetType, targetId: spec.targetId, domainId: spec.domainId, details: spec.details },
+    spec.at,
+  );
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return "ok";
+  } catch (error) {
+    return (error as { code?: string }).code ?? "thrown";
+  }
+}
+
+async function allPages(caller: Caller, filter: AuditFilter, limit: number) {
+  const ids: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await caller.audit.list({ ...filter, cursor, limit });
+    ids.push(...page.items.map((item) => item.id));
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return ids;
+}
+
+describe("allow/deny matrix", () => {
+  type PersonaCase = "owner" | "admin" | "domainAdminOnA" | "domainAdminOnB" | "auditor" | "member" | "anonymous";
+  type Outcome = "ok" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND";
+
+  const procedures: Record<string, (caller: Caller, domainId: string) => Promise<unknown>> = {
+    list: (caller, domainId) => caller.audit.list({ domainId }),
+    actions: (caller) => caller.audit.actions(),
+    export: (caller, domainId) => caller.audit.export({ domainId }),
+  };
+
+  const expected: Record<string, Record<PersonaCase, Outcome>> = {
+    list: { owner: "ok", admin: "ok", domainAdminOnA: "ok", domainAdminOnB: "NOT_FOUND", auditor: "ok", member: "FORBIDDEN", anonymous: "UNAUTHORIZED" },
+    actions: { owner: "ok", admin: "ok", domainAdminOnA: "ok", domainAdminOnB: "ok", auditor: "ok", member: "FORBIDDEN", anonymous: "UNAUTHORIZED" },
+    export: { owner: "ok", admin: "ok", domainAdminOnA: "ok", domainAdminOnB: "NOT_FOUND", auditor: "ok", member: "FORBIDDEN", anonymous: "UNAUTHORIZED" },
+  };
+
+  function actingAs(persona: PersonaCase): { caller: Caller; domainId: string } {
+    const { owner, admin, domainAdminA, auditor, member, anonymous, domainA, domainB } = personas;
+    const callers: Record<PersonaCase, Caller> = {
+      owner: owner.caller,
+      admin: admin.caller,
+      domainAdminOnA: domainAdminA.caller,
+      domainAdminOnB: domainAdminA.caller,
+      auditor: auditor.caller,
+      member: member.caller,
+      anonymous,
+    };
+    return { caller: callers[persona], domainId: persona === "domainAdminOnB" ? domainB.id : domainA.id };
+  }
+
+  const cases = Object.entries(expected).flatMap(([procedure, outcomes]) =>
+    Object.entries(outcomes).map(([persona, outcome]) => ({ procedure, persona: persona as PersonaCase, outcome })),
+  );
+
+  test.each(cases)("$procedure as $persona: $outcome", async ({ procedure, persona, outcome }) => {
+    const { caller, domainId } = actingAs(persona);
+    expect(await codeOf(procedures[procedure]!(caller, domainId))).toBe(outcome);
+  });
+});
+
+test("the router has only read procedures: nothing updates, deletes, removes or purges audit rows", () => {
+  const procedures = auditRouter._def.procedures as Record<string, { _def: { type: string } }>;
+  expect(Object.keys(procedures).sort()).toEqual(["actions", "export", "list"]);
+  for (const name of Object.keys(procedures)) expect(name).not.toMatch(/update|delete|remove|purge|edit|clear/i);
+  for (const procedure of Object.values(procedures)) expect(procedure._def.type).toBe("query");
+});
+
+test("reading the log writes nothing to it", async () => {
+  const before = await countAuditRows(database.db);
+  await personas.owner.caller.audit.list({});
+  await personas.owner.caller.audit.actions();
+  await personas.owner.caller.audit.export({});
+  expect(await countAuditRows(database.db)).toBe(before);
+});
+
+describe("scope", () => {
+  test("a domain-admin of A sees A's events only: not B's, not global ones", async () => {
+    const ns = namespace();
+    const inA = await addEvent({ action: `${ns}a`, at: atSecond(1), domainId: personas.domainA.id });
+    await addEvent({ action: `${ns}b`, at: atSecond(2), domainId: personas.domainB.id });
+    await addEvent({ action: `${ns}global`, at: atSecond(3), domainId: null });
+
+    const page = await personas.domainAdminA.caller.audit.list({ action: ns });
+    expect(page.items.map((item) => item.id)).toEqual([inA]);
+    const all = await personas.domainAdminA.caller.audit.list({ limit: 100 });
+    expect(all.items.every((item) => item.domainId === personas.domainA.id)).toBe(true);
+  });
+
+  test("global readers see events of every domain and events without one", async () => {
+    const ns = namespace();
+    const ids = [
+      await addEvent({ action: `${ns}a`, at: atSecond(1), domainId: personas.domainA.id }),
+      await addEvent({ action: `${ns}b`, at: atSecond(2), domainId: personas.domainB.id }),
+      await addEvent({ action: `${ns}global`, at: atSecond(3), domainId: null }),
+    ].reverse();
+    for (const persona of [personas.owner, personas.admin, personas.auditor]) {
+      const page = await persona.caller.audit.list({ action: ns });
+      expect(page.items.map((item) => item.id)).toEqual(ids);
+    }
+  });
+
+  test("the scope holds whichever filter drives the query", async () => {
+    const ns = namespace();
+    const actor = `actor-${randomUUID()}`;
+    const targetId = `object-${randomUUID()}`;
+    const common = { action: `${ns}role.assigned`, actorUserId: actor, targetType: "user", targetId };
+    const inA = await addEvent({ ...common, at: atSecond(1), domainId: personas.domainA.id });
+    await addEvent({ ...common, at: atSecond(2), domainId: personas.domainB.id });
+    await addEvent({ ...common, at: atSecond(3), domainId: null });
+    const filters: AuditFilter[] = [
+      { actorUserId: actor },
+      { action: `${ns}role.assigned` },
+      { action: `${ns}role.` },
+      { targetId },
+      { targetType: "user", targetId },
+      { actorUserId: actor, from: atSecond(0), to: atSecond(10) },
+    ];
+    for (const filter of filters) {
+      const page = await personas.domainAdminA.caller.audit.list(filter);
+      expect(page.items.map((item) => item.id), JSON.stringify(filter)).toEqual([inA]);
+    }
+  });
+
+  test("a domain filter outside the caller's scope is NOT_FOUND with a message", async () => {
+    await expect(personas.domainAdminA.caller.audit.list({ domainId: personas.domainB.id })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+      message: "Domain not found.",
+    });
+    await expect(personas.domainAdminA.caller.audit.list({ domainId: "no-such-domain" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  test("a reader in several domains sees the events of each of them, merged newest first", async () => {
+    const ns = namespace();
+    const domainC = await createDomain(database.db);
+    const reader = await signUp(auth);
+    await grantRole(database.db, reader.userId, AUDITOR_ROLE_ID, personas.domainA.id);
+    await grantRole(database.db, reader.userId, AUDITOR_ROLE_ID, domainC.id);
+    const caller = await callerAs({ db: database.db, auth }, reader.cookie);
+    const a1 = await addEvent({ action: `${ns}x`, at: atSecond(1), domainId: personas.domainA.id });
+    const c2 = await addEvent({ action: `${ns}x`, at: atSecond(2), domainId: domainC.id });
+    await addEvent({ action: `${ns}x`, at: atSecond(3), domainId: personas.domainB.id });
+    const a4 = await addEvent({ action: `${ns}x`, at: atSecond(4), domainId: personas.domainA.id });
+    const c5 = await addEvent({ action: `${ns}x`, at: atSecond(5), domainId: domainC.id });
+
+    expect(await allPages(caller, { action: ns }, 2)).toEqual([c5, a4, c2, a1]);
+  });
+});
+
+describe("filters", () => {
+  test("actorUserId keeps the events that user caused", async () => {
+    const ns = namespace();
+    const actor = `actor-${randomUUID()}`;
+    const mine = await addEvent({ action: `${ns}x`, at: atSecond(1), actorUserId: actor });
+    await addEvent({ action: `${ns}x`, at: atSecond(2), actorUserId: `other-${randomUUID()}` });
+    expect((await personas.owner.caller.audit.list({ actorUserId: actor })).items.map((item) => item.id)).toEqual([mine]);
+  });
+
+  test("an exact action matches only that action; a prefix ending in '.' matches every action under it", async () => {
+    const ns = namespace();
+    const created = await addEvent({ action: `${ns}role.created`, at: atSecond(1) });
+    const assigned = await addEvent({ action: `${ns}role.assigned`, at: atSecond(2) });
+    await addEvent({ action: `${ns}roles.listed`, at: atSecond(3) });
+    await addEvent({ action: `${ns}role`, at: atSecond(4) });
+    await addEvent({ action: `${ns}user.created`, at: atSecond(5) });
+    const owner = personas.owner.caller;
+
+    expect((await owner.audit.list({ action: `${ns}role.created` })).items.map((item) => item.id)).toEqual([created]);
+    expect((await owner.audit.list({ action: `${ns}role.` })).items.map((item) => item.id)).toEqual([assigned, created]);
+    expect((await owner.audit.list({ action: `${ns}nothing.` })).items).toEqual([]);
+  });
+
+  test("targetType and targetId narrow to what the event is about, alone or together", async () => {
+    const ns = namespace();
+    const sharedId = `object-${randomUUID()}`;
+    const asUser = await addEvent({ action: `${ns}x`, at: atSecond(1), targetType: "user", targetId: sharedId });
+    const asClient = await addEvent({ action: `${ns}x`, at: atSecond(2), targetType: "client", targetId: sharedId });
+    const roleEvent = await addEvent({ action: `${ns}x`, at: atSecond(3), targetType: `role${ns}`, targetId: "role_member" });
+    const untyped = await addEvent({ action: `${ns}x`, at: atSecond(4), targetType: `role${ns}`, targetId: null });
+    const owner = personas.owner.caller;
+
+    expect((await owner.audit.list({ targetId: sharedId })).items.map((item) => item.id)).toEqual([asClient, asUser]);
+    expect((await owner.audit.list({ targetType: "user", targetId: sharedId })).items.map((item) => item.id)).toEqual([asUser]);
+    expect((await owner.audit.list({ targetType: `role${ns}` })).items.map((item) => item.id)).toEqual([untyped, roleEvent]);
+    expect((await owner.audit.list({ action: ns, targetType: "client" })).items.map((item) => item.id)).toEqual([asClient]);
+    expect((await owner.audit.list({ targetType: `missing${ns}` })).items).toEqual([]);
+  });
+
+  test("domainId keeps that domain's events", async () => {
+    const ns = namespace();
+    const inA = await addEvent({ action: `${ns}x`, at: atSecond(1), domainId: personas.domainA.id });
+    await addEvent({ action: `${ns}x`, at: atSecond(2), domainId: personas.domainB.id });
+    await addEvent({ action: `${ns}x`, at: atSecond(3) });
+    expect((await personas.owner.caller.audit.list({ action: ns, domainId: personas.domainA.id })).items.map((item) => item.id)).toEqual([inA]);
+  });
+
+  test("from and to bound the time range, both inclusive", async () => {
+    const ns = namespace();
+    const ids = [];
+    for (let n = 1; n <= 5; n += 1) ids.push(await addEvent({ action: `${ns}x`, at: atSecond(n) }));
+    const page = await personas.owner.caller.audit.list({ action: ns, from: atSecond(2), to: atSecond(4) });
+    expect(page.items.map((item) => item.id)).toEqual([ids[3], ids[2], ids[1]]);
+    const instant = await personas.owner.caller.audit.list({ action: ns, from: atSecond(3), to: atSecond(3) });
+    expect(instant.items.map((item) => item.id)).toEqual([ids[2]]);
+  });
+
+  test("filters combine: every condition must hold", async () => {
+    const ns = namespace();
+    const actor = `actor-${randomUUID()}`;
+    const match = await addEvent({ action: `${ns}role.assigned`, at: atSecond(5), actorUserId: actor, targetType: "user", targetId: "u1", domainId: personas.domainA.id });
+    await addEvent({ action: `${ns}role.assigned`, at: atSecond(6), actorUserId: actor, targetType: "user", targetId: "u1", domainId: personas.domainB.id });
+    await addEvent({ action: `${ns}role.assigned`, at: atSecond(50), actorUserId: actor, targetType: "user", targetId: "u1", domainId: personas.domainA.id });
+    await addEvent({ action: `${ns}user.updated`, at: atSecond(7), actorUserId: actor, targetType: "user", targetId: "u1", domainId: personas.domainA.id });
+    const page = await personas.owner.caller.audit.list({
+      actorUserId: actor,
+      action: `${ns}role.`,
+      targetType: "user",
+      targetId: "u1",
+      domainId: personas.domainA.id,
+      from: atSecond(0),
+      to: atSecond(10),
+    });
+    expect(page.items.map((item) => item.id)).toEqual([match]);
+  });
+});
+
+describe("items", () => {
+  test("carry the actor's email and name and the domain's name, or null once deleted", async () => {
+    const ns = namespace();
+    const actor = await signUp(auth);
+    const gone = await signUp(auth);
+    const doomedDomain = await createDomain(database.db, { name: "Short-lived" });
+    const withNames = await addEvent({ action: `${ns}x`, at: atSecond(2), actorUserId: actor.userId, domainId: personas.domainA.id, details: { a: 1 } });
+    const orphaned = await addEvent({ action: `${ns}x`, at: atSecond(1), actorUserId: gone.userId, domainId: doomedDomain.id });
+    await database.db.delete(userTable).where(eq(userTable.id, gone.userId));
+    await database.db.delete(domain).where(eq(domain.id, doomedDomain.id));
+
+    const { items } = await personas.owner.caller.audit.list({ action: ns });
+    expect(items[0]).toEqual({
+      id: withNames,
+      at: atSecond(2),
+      actorUserId: actor.userId,
+      actorEmail: actor.email,
+      actorName: "Test User",
+      actorVia: "web",
+      clientId: null,
+      action: `${ns}x`,
+      targetType: null,
+      targetId: null,
+      domainId: personas.domainA.id,
+      domainName: "Domain A",
+      ip: "192.0.2.1",
+      userAgent: "vitest",
+      details: { a: 1 },
+    });
+    expect(items[1]).toMatchObject({ id: orphaned, actorUserId: gone.userId, actorEmail: null, actorName: null, domainId: doomedDomain.id, domainName: null });
+  });
+});
+
+describe("pagination", () => {
+  test("pages run newest first and events inserted between pages neither appear later nor shift anything", async () => {
+    const ns = namespace();
+    const original: string[] = [];
+    for (let n = 1; n <= 7; n += 1) original.push(await addEvent({ action: `${ns}x`, at: atSecond(n * 10) }));
+    const newestFirst = [...original].reverse();
+    const owner = personas.owner.caller;
+
+    const first = await owner.audit.list({ action: ns, limit: 3 });
+    expect(first.items.map((item) => item.id)).toEqual(newestFirst.slice(0, 3));
+    await addEvent({ action: `${ns}x`, at: atSecond(1000) });
+    await addEvent({ action: `${ns}x`, at: atSecond(75) });
+    const secondPage = await owner.audit.list({ action: ns, limit: 3, cursor: first.nextCursor! });
+    await addEvent({ action: `${ns}x`, at: atSecond(2000) });
+    const third = await owner.audit.list({ action: ns, limit: 3, cursor: secondPage.nextCursor! });
+
+    const seen = [...first.items, ...secondPage.items, ...third.items].map((item) => item.id);
+    expect(seen).toEqual(newestFirst);
+    expect(third.nextCursor).toBeNull();
+  });
+
+  test("events at the same millisecond are ordered by id, descending, across page boundaries", async () => {
+    const ns = namespace();
+    const ids: string[] = [];
+    for (let n = 0; n < 5; n += 1) ids.push(await addEvent({ action: `${ns}x`, at: atSecond(7) }));
+    const earlier = await addEvent({ action: `${ns}x`, at: atSecond(6) });
+    const expected = [...ids].sort().reverse().concat(earlier);
+    expect(await allPages(personas.owner.caller, { action: ns }, 2)).toEqual(expected);
+    expect(await allPages(personas.owner.caller, { action: ns }, 1)).toEqual(expected);
+  });
+
+  test("the last page has no next cursor, and an exact fit does not promise an empty page", async () => {
+    const ns = namespace();
+    for (let n = 1; n <= 4; n += 1) await addEvent({ action: `${ns}x`, at: atSecond(n) });
+    const page = await personas.owner.caller.audit.list({ action: ns, limit: 4 });
+    expect(page.items).toHaveLength(4);
+    expect(page.nextCursor).toBeNull();
+  });
+
+  test("a cursor that is not one the server issued is BAD_REQUEST", async () => {
+    const owner = personas.owner.caller;
+    const invalid = [
+      "not-a-cursor!",
+      Buffer.from("plain text").toString("base64url"),
+      Buffer.from(JSON.stringify({ at: "yesterday", id: "x" })).toString("base64url"),
+      Buffer.from(JSON.stringify({ at: 1 })).toString("base64url"),
+    ];
+    for (const cursor of invalid) {
+      await expect(owner.audit.list({ cursor })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/cursor/) });
+    }
+    await expect(owner.audit.list({ cursor: encodeAuditCursor({ at: BASE, id: "x" }) })).resolves.toHaveProperty("items");
+  });
+});
+
+describe("bad input", () => {
+  test("from after to is BAD_REQUEST with a sentence", async () => {
+    await expect(personas.owner.caller.audit.list({ from: atSecond(2), to: atSecond(1) })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(/must not be after/),
+    });
+    await expect(personas.owner.caller.audit.export({ from: atSecond(2), to: atSecond(1) })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+  });
+
+  test("a limit outside 1..100, an overlong action or an empty id is BAD_REQUEST", async () => {
+    const owner = personas.owner.caller;
+    for (const input of [{ limit: 0 }, { limit: 101 }, { limit: 2.5 }, { action: "x".repeat(101) }, { actorUserId: "" }, { domainId: "d".repeat(101) }]) {
+      expect(await codeOf(owner.audit.list(input))).toBe("BAD_REQUEST");
+    }
+  });
+});
+
+test("actions lists each action name once, alphabetically", async () => {
+  const ns = namespace();
+  for (const action of ["b.two", "a.one", "b.two", "c.three"]) await addEvent({ action: `${ns}${action}`, at: atSecond(1) });
+  const actions = await personas.auditor.caller.audit.actions();
+  expect(actions.filter((action) => action.startsWith(ns))).toEqual([`${ns}a.one`, `${ns}b.two`, `${ns}c.three`]);
+  expect(new Set(actions).size).toBe(actions.length);
+  expect([...actions].sort()).toEqual(actions);
+});
+
+test("export gives the download URL carrying the same filters", async () => {
+  const { url } = await personas.domainAdminA.caller.audit.export({
+    action: "role.",
+    domainId: personas.domainA.id,
+    from: new Date("2026-01-01T00:00:00.000Z"),
+    to: new Date("2026-01-31T23:59:59.999Z"),
+  });
+  const parsed = new URL(url);
+  expect(parsed.origin + parsed.pathname).toBe("http://localhost:3000/api/audit/export");
+  expect(Object.fromEntries(parsed.searchParams)).toEqual({
+    action: "role.",
+    domainId: personas.domainA.id,
+    from: "2026-01-01T00:00:00.000Z",
+    to: "2026-01-31T23:59:59.999Z",
+  });
+  expect((await personas.owner.caller.audit.export({})).url).toBe("http://localhost:3000/api/audit/export");
+});
+
+test("every filter combination reads one index in (at, id) order, without sorting", async () => {
+  const ns = namespace();
+  await addEvent({ action: `${ns}role.created`, at: atSecond(1), targetType: "role", targetId: "role_member", domainId: personas.domainA.id });
+  await addEvent({ action: `${ns}role.assigned`, at: atSecond(2), targetType: "user", targetId: "u1", domainId: personas.domainB.id });
+  const scopes: AuditScope[] = [
+    { all: true },
+    { all: false, domainIds: [personas.domainA.id] },
+    { all: false, domainIds: [personas.domainA.id, personas.domainB.id] },
+  ];
+  const options: Record<keyof AuditFilter, unknown[]> = {
+    actorUserId: [undefined, "someone"],
+    action: [undefined, `${ns}role.created`, `${ns}role.`],
+    targetType: [undefined, "role", "user"],
+    targetId: [undefined, "role_member"],
+    domainId: [undefined, personas.domainA.id],
+    from: [undefined, atSecond(0)],
+    to: [undefined, atSecond(100)],
+  };
+  let filters: AuditFilter[] = [{}];
+  for (const [key, values] of Object.entries(options)) {
+    filters = filters.flatMap((filter) => values.map((value) => (value === undefined ? filter : { ...filter, [key]: value })));
+  }
+  expect(filters.length).toBe(2 * 3 * 3 * 2 * 2 * 2 * 2);
+  for (const scope of scopes) {
+    for (const filter of filters) {
+      const plan = await planAuditQuery(database.db, filter, scope);
+      if (plan.empty) continue;
+      const details = (await database.db.all<{ detail: string }>(sql`EXPLAIN QUERY PLAN ${auditPageSql(plan, { at: BASE, id: "z" }, 51)}`)).map(
+        (row) => row.detail,
+      );
+      const reads = details.filter((detail) => /^(SEARCH|SCAN) audit_event/.test(detail));
+      expect(reads.length, JSON.stringify({ filter, details })).toBe(plan.arms.length);
+      for (const read of reads) expect(read).toMatch(/USING (COVERING )?INDEX audit_event_\w+_idx/);
+      expect(details.some((detail) => detail.includes("TEMP B-TREE")), JSON.stringify({ filter, details })).toBe(false);
+    }
+  }
+});
