@@ -1,13 +1,17 @@
 import type { ReactNode } from "react";
+import { caller } from "@/app/_lib/trpc/server";
 import { requireSession } from "@/server/auth/session";
+import type { Permission } from "@/server/authz/permissions";
 import { Sidebar } from "./_components/sidebar";
 
 export default async function ConsoleLayout({ children }: { children: ReactNode }) {
   const { user } = await requireSession();
+  const permissions = await (await caller()).me.permissions();
+  const held = new Set<Permission>([...permissions.global, ...Object.values(permissions.byDomain).flat()]);
   return (
     <div className="flex min-h-screen">
-      <Sidebar userName={user.name} userEmail={user.email} />
-      <main className="flex-1 px-8 py-8">{children}</main>
+      <Sidebar userName={user.name} userEmail={user.email} heldPermissions={[...held]} />
+      <main className="min-w-0 flex-1 px-8 py-8">{children}</main>
     </div>
   );
 }

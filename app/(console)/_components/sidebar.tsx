@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+import type { Permission } from "@/server/authz/permissions";
 import { SignOutButton } from "./sign-out-button";
 
 interface Section {
@@ -9,27 +10,39 @@ interface Section {
   href: string;
   /** Sections whose capability has not shipped yet are listed but not linked. */
   available: boolean;
+  /** Shown only to users who hold this permission somewhere; the pages check again on the server. */
+  requires?: Permission;
 }
 
 const SECTIONS: Section[] = [
   { label: "Overview", href: "/", available: true },
-  { label: "Users", href: "/users", available: false },
-  { label: "Roles", href: "/roles", available: false },
-  { label: "Domains", href: "/domains", available: false },
+  { label: "Users", href: "/users", available: true, requires: "users:read" },
+  { label: "Roles", href: "/roles", available: true, requires: "roles:read" },
+  { label: "Domains", href: "/domains", available: true, requires: "domains:read" },
   { label: "Clients", href: "/clients", available: false },
   { label: "Sessions", href: "/sessions", available: false },
-  { label: "Audit", href: "/audit", available: false },
+  { label: "Audit", href: "/audit", available: true, requires: "audit:read" },
   { label: "Account", href: "/account", available: true },
 ];
 
-export function Sidebar({ userName, userEmail }: { userName: string; userEmail: string }) {
+export function Sidebar({
+  userName,
+  userEmail,
+  heldPermissions,
+}: {
+  userName: string;
+  userEmail: string;
+  /** Every permission the user holds in some scope. */
+  heldPermissions: readonly Permission[];
+}) {
   const pathname = usePathname();
+  const held = new Set(heldPermissions);
   return (
     <aside className="flex w-60 shrink-0 flex-col border-r border-slate-200 bg-white">
       <div className="px-5 py-5 text-lg font-semibold tracking-tight">Gatehouse</div>
       <nav aria-label="Console" className="flex-1 px-3">
         <ul className="space-y-1">
-          {SECTIONS.map((section) => {
+          {SECTIONS.filter((section) => !section.requires || held.has(section.requires)).map((section) => {
             const current = section.href === "/" ? pathname === "/" : pathname.startsWith(section.href);
             if (!section.available) {
               return (

@@ -1,0 +1,318 @@
+"use client";
+
+import { useEffect, useId, useRef, useState, type ButtonHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from "react";
+
+/** Building blocks shared by the console pages, so every page has the same states and controls. */
+
+export function PageHeader({ title, description, actions }: { title: string; description?: string; actions?: ReactNode }) {
+  return (
+    <header className="mb-6 flex flex-wrap items-start justify-between gap-4">
+      <div>
+        <h1 className="text-2xl font-semibold tracking-tight">{title}</h1>
+        {description ? <p className="mt-1 text-sm text-slate-500">{description}</p> : null}
+      </div>
+      {actions ? <div className="flex items-center gap-2">{actions}</div> : null}
+    </header>
+  );
+}
+
+type ButtonVariant = "primary" | "secondary" | "danger" | "ghost";
+
+const BUTTON_STYLES: Record<ButtonVariant, string> = {
+  primary: "bg-brand-600 text-white hover:bg-brand-700 focus-visible:outline-brand-600",
+  secondary: "border border-slate-300 bg-white text-slate-700 hover:bg-slate-50 focus-visible:outline-brand-600",
+  danger: "bg-red-600 text-white hover:bg-red-700 focus-visible:outline-red-600",
+  ghost: "text-slate-600 hover:bg-slate-100 focus-visible:outline-brand-600",
+};
+
+export function Button({
+  variant = "secondary",
+  pending = false,
+  pendingLabel,
+  children,
+  className = "",
+  ...props
+}: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: ButtonVariant; pending?: boolean; pendingLabel?: string }) {
+  return (
+    <button
+      type="button"
+      {...props}
+      disabled={props.disabled || pending}
+      aria-busy={pending || undefined}
+      className={`inline-flex items-center justify-center rounded-md px-3 py-1.5 text-sm font-medium shadow-sm focus-visible:outline-2 focus-visible:outline-offset-2 disabled:cursor-not-allowed disabled:opacity-60 ${BUTTON_STYLES[variant]} ${className}`}
+    >
+      {pending && pendingLabel ? pendingLabel : children}
+    </button>
+  );
+}
+
+export function SelectField({
+  label,
+  children,
+  hideLabel = false,
+  ...select
+}: Omit<SelectHTMLAttributes<HTMLSelectElement>, "id"> & { label: string; hideLabel?: boolean; children: ReactNode }) {
+  const id = useId();
+  return (
+    <div className="space-y-1">
+      <label htmlFor={id} className={hideLabel ? "sr-only" : "block text-sm font-medium text-slate-700"}>
+        {label}
+      </label>
+      <select
+        id={id}
+        className="block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm outline-none focus:border-brand-600 focus:ring-2 focus:ring-brand-600/30"
+        {...select}
+      >
+        {children}
+      </select>
+    </div>
+  );
+}
+
+/** A search box that reports its value once typing pauses, so each keystroke is not a request. */
+export function SearchField({ label, onSearch, placeholder }: { label: string; onSearch: (value: string) => void; placeholder?: string }) {
+  const id = useId();
+  const [value, setValue] = useState("");
+  const latest = useRef(onSearch);
+  useEffect(() => {
+    latest.current = onSearch;
+  }, [onSearch]);
+  useEffect(() => {
+    const timer = setTimeout(() => latest.current(value.trim()), 250);
+    return () => clearTimeout(timer);
+  }, [value]);
+  return (
+    <div className="space-y-1">
+      <label htmlFor={id} className="block text-sm font-medium text-slate-700">
+        {label}
+      </label>
+      <input
+        id={id}
+        type="search"
+        value={value}
+        placeholder={placeholder}
+        onChange={(event) => setValue(event.target.value)}
+        className="block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm outline-none focus:border-brand-600 focus:ring-2 focus:ring-brand-600/30"
+      />
+    </div>
+  );
+}
+
+export function Panel({ children, className = "" }: { children: ReactNode; className?: string }) {
+  return <div className={`rounded-xl border border-slate-200 bg-white shadow-sm ${className}`}>{children}</div>;
+}
+
+export function EmptyState({ title, children }: { title: string; children?: ReactNode }) {
+  return (
+    <div className="px-6 py-12 text-center">
+      <p className="text-sm font-semibold text-slate-900">{title}</p>
+      {children ? <div className="mt-1 text-sm text-slate-500">{children}</div> : null}
+    </div>
+  );
+}
+
+export function ErrorState({ message, onRetry }: { message: string; onRetry?: () => void }) {
+  return (
+    <div role="alert" className="flex items-center justify-between gap-4 px-6 py-6 text-sm text-red-700">
+      <span>{message}</span>
+      {onRetry ? (
+        <Button variant="secondary" onClick={onRetry}>
+          Try again
+        </Button>
+      ) : null}
+    </div>
+  );
+}
+
+export function LoadingState({ label }: { label: string }) {
+  return (
+    <div role="status" className="space-y-3 px-6 py-6">
+      <span className="sr-only">{label}</span>
+      {[0, 1, 2].map((row) => (
+        <div key={row} aria-hidden="true" className="h-4 animate-pulse rounded bg-slate-100" />
+      ))}
+    </div>
+  );
+}
+
+/** Previous/next over keyset pages: the cursors of the pages already seen are kept to go back. */
+export function useCursorPages() {
+  const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
+  const cursor = cursors[cursors.length - 1];
+  return {
+    cursor,
+    pageNumber: cursors.length,
+    next: (nextCursor: string) => setCursors((seen) => [...seen, nextCursor]),
+    previous: () => setCursors((seen) => (seen.length > 1 ? seen.slice(0, -1) : seen)),
+    reset: () => setCursors([undefined]),
+  };
+}
+
+export function Pager({
+  pageNumber,
+  hasNext,
+  onNext,
+  onPrevious,
+  label,
+}: {
+  pageNumber: number;
+  hasNext: boolean;
+  onNext: () => void;
+  onPrevious: () => void;
+  label: string;
+}) {
+  return (
+    <nav aria-label={label} className="flex items-center justify-between border-t border-slate-200 px-4 py-3 text-sm">
+      <span className="text-slate-500">Page {pageNumber}</span>
+      <div className="flex gap-2">
+        <Button onClick={onPrevious} disabled={pageNumber <= 1}>
+          Previous
+        </Button>
+        <Button onClick={onNext} disabled={!hasNext}>
+          Next
+        </Button>
+      </div>
+    </nav>
+  );
+}
+
+/** A modal built on <dialog>, which gives focus containment and Escape-to-close for free. */
+export function Dialog({
+  open,
+  onClose,
+  title,
+  children,
+  side = false,
+}: {
+  open: boolean;
+  onClose: () => void;
+  title: string;
+  children: ReactNode;
+  /** Slides in from the right as a drawer instead of a centred dialog. */
+  side?: boolean;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    if (open && !dialog.open) dialog.showModal();
+    if (!open && dialog.open) dialog.close();
+  }, [open]);
+  return (
+    <dialog
+      ref={ref}
+      aria-labelledby={titleId}
+      onClose={onClose}
+      className={
+        side
+          ? "fixed inset-y-0 right-0 left-auto m-0 h-full max-h-none w-full max-w-xl bg-white p-0 shadow-xl backdrop:bg-slate-900/30"
+          : "m-auto w-full max-w-lg rounded-xl bg-white p-0 shadow-xl backdrop:bg-slate-900/30"
+      }
+    >
+      {open ? (
+        <div className="flex h-full flex-col">
+          <div className="flex items-center justify-between border-b border-slate-200 px-5 py-4">
+            <h2 id={titleId} className="text-base font-semibold">
+              {title}
+            </h2>
+            <Button variant="ghost" onClick={onClose} aria-label="Close">
+              ✕
+            </Button>
+          </div>
+          <div className="flex-1 overflow-y-auto px-5 py-4">{children}</div>
+        </div>
+      ) : null}
+    </dialog>
+  );
+}
+
+/**
+ * Destructive actions name the object and, for the worst ones, make the person type its name, so a
+ * slip of the mouse cannot delete the wrong thing.
+ */
+interface ConfirmDialogProps {
+  open: boolean;
+  onCancel: () => void;
+  onConfirm: () => void;
+  title: string;
+  children: ReactNode;
+  confirmLabel: string;
+  pending: boolean;
+  error?: string;
+  typeToConfirm?: string;
+}
+
+export function ConfirmDialog({ open, onCancel, title, ...form }: ConfirmDialogProps) {
+  // The form mounts only while open, so a typed confirmation never survives to the next opening.
+  return (
+    <Dialog open={open} onClose={onCancel} title={title}>
+      <ConfirmForm onCancel={onCancel} {...form} />
+    </Dialog>
+  );
+}
+
+function ConfirmForm({
+  onCancel,
+  onConfirm,
+  children,
+  confirmLabel,
+  pending,
+  error,
+  typeToConfirm,
+}: Omit<ConfirmDialogProps, "open" | "title">) {
+  const [typed, setTyped] = useState("");
+  const inputId = useId();
+  const confirmed = !typeToConfirm || typed === typeToConfirm;
+  return (
+    <form
+      className="space-y-4"
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (confirmed) onConfirm();
+      }}
+    >
+      <div className="text-sm text-slate-700">{children}</div>
+      {typeToConfirm ? (
+        <div className="space-y-1">
+          <label htmlFor={inputId} className="block text-sm font-medium text-slate-700">
+            Type <span className="font-mono">{typeToConfirm}</span> to confirm
+          </label>
+          <input
+            id={inputId}
+            value={typed}
+            onChange={(event) => setTyped(event.target.value)}
+            autoComplete="off"
+            className="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"
+          />
+        </div>
+      ) : null}
+      {error ? (
+        <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-700">
+          {error}
+        </p>
+      ) : null}
+      <div className="flex justify-end gap-2">
+        <Button onClick={onCancel}>Cancel</Button>
+        <Button type="submit" variant="danger" disabled={!confirmed} pending={pending} pendingLabel="Working…">
+          {confirmLabel}
+        </Button>
+      </div>
+    </form>
+  );
+}
+
+export function Badge({ children, tone = "slate" }: { children: ReactNode; tone?: "slate" | "red" | "green" | "amber" | "brand" }) {
+  const tones = {
+    slate: "bg-slate-100 text-slate-700",
+    red: "bg-red-50 text-red-700",
+    green: "bg-green-50 text-green-700",
+    amber: "bg-amber-50 text-amber-800",
+    brand: "bg-brand-50 text-brand-700",
+  };
+  return <span className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ${tones[tone]}`}>{children}</span>;
+}
+
+export function formatDateTime(value: Date | string | number): string {
+  return new Date(value).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+}
