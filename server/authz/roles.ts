@@ -1,8 +1,8 @@
 import { TRPCError } from "@trpc/server";
-import { and, asc, count, desc, eq, inArray, isNull, ne, notExists, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, isNull, ne, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Executor } from "@/db/client";
-import { OWNER_ROLE_ID, domain, role, roleAssignment, rolePermission, user, userBan } from "@/db/schema";
+import { OWNER_ROLE_ID, domain, role, roleAssignment, rolePermission, user } from "@/db/schema";
 import type { Grants } from "./grants";
 import { assertHoldsAll } from "./guard";
 import { ACTIONS, ALL_PERMISSIONS, RESOURCES, isPermission, sortPermissions, type Permission } from "./permissions";
@@ -114,7 +114,10 @@ export interface RoleAssignmentView {
 }
 
 export interface RoleDetail extends RoleView {
+  /** The first ROLE_DETAIL_ASSIGNMENT_LIMIT, by user email. */
   assignments: RoleAssignmentView[];
+  /** All assignments in the scopes the caller can read. */
+  assignmentCount: number;
 }
 
 export function toRoleView(row: RoleRow, permissions: Permission[]): RoleView {
@@ -228,14 +231,19 @@ export async function listRoles(db: Executor, scope: RoleScope, search: string |
 }
 
 /** One role with its permissions and the assignments the caller's roles:read scope may see. */
+/**
+ * Every account holds `member`, so a role's holders can number in the hundred thousands: the detail
+ * shows the first ones and the total; users.list filtered by role pages through all of them.
+ */
+export const ROLE_DETAIL_ASSIGNMENT_LIMIT = 100;
+
 export async function roleDetail(db: Executor, scope: RoleScope, id: string): Promise<RoleDetail> {
   const row = await findRole(db, id);
   const permissions = await permissionsOfRole(db, id);
   const visible = assignmentsVisibleIn(scope);
-  const assignments =
-    visible === null
-      ? []
-      : await db
+  if (visible === null) return { ...toRoleView(row, permissions), assignments: [], assignmentCount: 0 };
+  const condition = and(eq(roleAssignment.roleId, id), visible);
+  const assignments = await db
           .select({
             id: roleAssignment.id,
             userId: roleAssignment.userId,
@@ -248,9 +256,11 @@ export async function roleDetail(db: Executor, scope: RoleScope, id: string): Pr
           .from(roleAssignment)
           .innerJoin(user, eq(user.id, roleAssignment.userId))
           .leftJoin(domain, eq(domain.id, roleAssignment.domainId))
-          .where(and(eq(roleAssignment.roleId, id), visible))
-          .orderBy(asc(user.email), sql`${roleAssignment.domainId} is not null`, asc(domain.name), asc(roleAssignment.id));
-  return { ...toRoleView(row, permissions), assignments };
+          .where(condition)
+          .orderBy(asc(user.email), sql`${roleAssignment.domainId} is not null`, asc(domain.name), asc(roleAssignment.id))
+          .limit(ROLE_DETAIL_ASSIGNMENT_LIMIT);
+  const assignmentCount = await db.$count(roleAssignment, condition);
+  return { ...toRoleView(row, permissions), assignments, assignmentCount };
 }
 
 export function scopeCondition(domainId: string | null): SQL {
@@ -264,31 +274,6 @@ export async function findAssignment(db: Executor, userId: string, roleId: strin
     .where(and(eq(roleAssignment.userId, userId), eq(roleAssignment.roleId, roleId), scopeCondition(domainId)))
     .limit(1);
   return row;
-}
-
-/**
- * Someone must always be able to administer the installation: the global owner role can be taken
- * from a user only while another owner who is not banned keeps it.
- */
-export async function assertAnotherOwnerRemains(db: Executor, target: { id: string; email: string }): Promise<void> {
-  const [other] = await db
-    .select({ userId: roleAssignment.userId })
-    .from(roleAssignment)
-    .where(
-      and(
-        eq(roleAssignment.roleId, OWNER_ROLE_ID),
-        isNull(roleAssignment.domainId),
-        ne(roleAssignment.userId, target.id),
-        notExists(db.select({ userId: userBan.userId }).from(userBan).where(eq(userBan.userId, roleAssignment.userId))),
-      ),
-    )
-    .limit(1);
-  if (!other) {
-    throw new TRPCError({
-      code: "FORBIDDEN",
-      message: `${target.email} is the last owner. Make someone else an owner first.`,
-    });
-  }
 }
 
 export async function countRoleAssignments(db: Executor, roleId: string): Promise<number> {

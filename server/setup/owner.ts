@@ -6,6 +6,7 @@ import { OWNER_ROLE_ID, roleAssignment, setupToken } from "@/db/schema";
 import type { Auth } from "@/server/auth/auth";
 import { SYSTEM_ACTOR, recordEvent, type AuditActor } from "@/server/audit/record";
 import { ownerExists } from "@/server/authz/owner";
+import { EMAIL_TAKEN, assertEmailFree, createAccount, hashPassword } from "@/server/users/accounts";
 import { DomainError } from "@/server/errors";
 import { displayNameSchema, emailSchema, passwordSchema } from "@/server/validation/password";
 
@@ -89,38 +90,27 @@ export async function createOwner(
   via: { actor: AuditActor; method: "setup_link" | "environment" } = { actor: SYSTEM_ACTOR, method: "environment" },
 ): Promise<{ userId: string }> {
   const { name, email, password } = parseOwnerInput(input);
-  const context = await auth.$context;
-  if (await context.internalAdapter.findUserByEmail(email)) {
-    throw new DomainError("EMAIL_TAKEN", "An account with this email already exists.", {
-      email: "An account with this email already exists.",
+  const passwordHash = await hashPassword(auth, password);
+  const userId = await db.transaction(async (tx) => {
+    try {
+      await assertEmailFree(tx, email);
+    } catch {
+      throw new DomainError("EMAIL_TAKEN", EMAIL_TAKEN, { email: EMAIL_TAKEN });
+    }
+    // The account, its credential, the owner role and the audit row commit together or not at all.
+    const user = await createAccount(auth, tx, { email, name, emailVerified: true, passwordHash });
+    await tx.insert(roleAssignment).values({ id: randomUUID(), userId: user.id, roleId: OWNER_ROLE_ID, domainId: null });
+    // The link's visitor becomes the owner, so they are the actor; environment credentials are the system's.
+    const actor = via.method === "setup_link" ? { ...via.actor, userId: user.id } : via.actor;
+    await recordEvent(tx, actor, {
+      action: "owner.bootstrapped",
+      targetType: "user",
+      targetId: user.id,
+      details: { email, method: via.method },
     });
-  }
-  const passwordHash = await context.password.hash(password);
-  const user = await context.internalAdapter.createUser({ name, email, emailVerified: true }, { method: "email-password" });
-  try {
-    await context.internalAdapter.linkAccount({
-      userId: user.id,
-      providerId: "credential",
-      accountId: user.id,
-      password: passwordHash,
-    });
-    await db.transaction(async (tx) => {
-      await tx.insert(roleAssignment).values({ id: randomUUID(), userId: user.id, roleId: OWNER_ROLE_ID, domainId: null });
-      // The link's visitor becomes the owner, so they are the actor; environment credentials are the system's.
-      const actor = via.method === "setup_link" ? { ...via.actor, userId: user.id } : via.actor;
-      await recordEvent(tx, actor, {
-        action: "owner.bootstrapped",
-        targetType: "user",
-        targetId: user.id,
-        details: { email, method: via.method },
-      });
-    });
-  } catch (error) {
-    // better-auth's writes are outside our transaction; undo the user so no half-made owner remains.
-    await context.internalAdapter.deleteUser(user.id);
-    throw error;
-  }
-  return { userId: user.id };
+    return user.id;
+  });
+  return { userId };
 }
 
 /** `/setup?token=…`: the token is single-use, and the page is gone once an owner exists. */

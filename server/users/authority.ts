@@ -1,9 +1,6 @@
 import { TRPCError } from "@trpc/server";
-import { and, eq, isNull, ne, notExists } from "drizzle-orm";
 import type { Executor } from "@/db/client";
-import { OWNER_ROLE_ID, roleAssignment, userBan } from "@/db/schema";
 import { loadGrants, type Grants } from "@/server/authz/grants";
-import { isOwner } from "@/server/authz/owner";
 import { missingPermissions, sortPermissions, type Permission } from "@/server/authz/permissions";
 import { domainsOfUser, findVisibleUser, type UserRow } from "./visibility";
 
@@ -71,23 +68,6 @@ export function assertNotSelf(callerId: string, target: { id: string }, doing: "
  * Someone must always be able to administer the installation: an owner can be banned or deleted
  * only while another owner who is not banned remains.
  */
-export async function assertNotLastOwner(db: Executor, target: { id: string; email: string }): Promise<void> {
-  if (!(await isOwner(db, target.id))) return;
-  const [other] = await db
-    .select({ userId: roleAssignment.userId })
-    .from(roleAssignment)
-    .where(
-      and(
-        eq(roleAssignment.roleId, OWNER_ROLE_ID),
-        isNull(roleAssignment.domainId),
-        ne(roleAssignment.userId, target.id),
-        notExists(db.select({ userId: userBan.userId }).from(userBan).where(eq(userBan.userId, roleAssignment.userId))),
-      ),
-    )
-    .limit(1);
-  if (!other) throw forbidden(`${target.email} is the last owner; make someone else an owner first.`);
-}
-
 /**
  * The domain an account-wide event is filed under: the account's only domain when it has exactly
  * one, so that tenant's administrators see it in their audit log; otherwise none.

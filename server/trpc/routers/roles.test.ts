@@ -15,12 +15,14 @@ import {
   userBan,
 } from "@/db/schema";
 import type { Auth } from "@/server/auth/auth";
+import { ROLE_DETAIL_ASSIGNMENT_LIMIT } from "@/server/authz/roles";
 import { ALL_PERMISSIONS, BUILT_IN_ROLE_PERMISSIONS, type Permission } from "@/server/authz/permissions";
 import { createSignedInOwner, createTestAuth, signUp, uniqueEmail } from "@/server/testing/auth";
 import {
   auditRows,
   countAuditRows,
   createPersona,
+  createDomain,
   createPersonas,
   grantRole,
   hasRole,
@@ -360,7 +362,24 @@ test("get returns the role with its assignments, users and domain names", async 
         createdAt: expect.any(Date),
       },
     ],
+    assignmentCount: 2,
   });
+});
+
+test("get lists the first hundred holders of a widely held role and counts them all", async () => {
+  const everyone = await personas.owner.caller.roles.get({ id: MEMBER_ROLE_ID });
+  const total = await database.db.$count(roleAssignment, eq(roleAssignment.roleId, MEMBER_ROLE_ID));
+  expect(everyone.assignmentCount).toBe(total);
+  expect(everyone.assignments).toHaveLength(Math.min(total, ROLE_DETAIL_ASSIGNMENT_LIMIT));
+
+  const many = await customRole([]);
+  for (let index = 0; index <= ROLE_DETAIL_ASSIGNMENT_LIMIT; index += 1) {
+    const holder = await createDomain(database.db);
+    await grantRole(database.db, personas.member.userId, many.id, holder.id);
+  }
+  const detail = await personas.owner.caller.roles.get({ id: many.id });
+  expect(detail.assignmentCount).toBe(ROLE_DETAIL_ASSIGNMENT_LIMIT + 1);
+  expect(detail.assignments).toHaveLength(ROLE_DETAIL_ASSIGNMENT_LIMIT);
 });
 
 test("a domain-scoped reader sees only the assignments in their domains, never global ones", async () => {

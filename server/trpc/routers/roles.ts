@@ -5,9 +5,9 @@ import { OWNER_ROLE_ID, domain, role, roleAssignment } from "@/db/schema";
 import { recordEvent } from "@/server/audit/record";
 import type { Grants } from "@/server/authz/grants";
 import { assertHoldsAll, authorizeIn } from "@/server/authz/guard";
+import { assertAnotherOwnerRemains } from "@/server/authz/owner";
 import {
   OWNER_ONLY_GLOBAL,
-  assertAnotherOwnerRemains,
   assertRoleNameFree,
   assignmentInput,
   countRoleAssignments,

@@ -406,7 +406,7 @@ test("the last owner can be neither banned nor deleted, even by someone holding 
 
     await expect(superuser.caller.users.ban({ id: owner.userId })).rejects.toMatchObject({
       code: "FORBIDDEN",
-      message: `${owner.email} is the last owner; make someone else an owner first.`,
+      message: `${owner.email} is the last owner. Make someone else an owner first.`,
     });
     await expect(superuser.caller.users.delete({ id: owner.userId })).rejects.toMatchObject({ code: "FORBIDDEN" });
 
@@ -415,7 +415,7 @@ test("the last owner can be neither banned nor deleted, even by someone holding 
     // A banned owner cannot administer anything, so the other one is now the last.
     await expect(superuser.caller.users.delete({ id: secondOwner.userId })).rejects.toMatchObject({
       code: "FORBIDDEN",
-      message: `${secondOwner.email} is the last owner; make someone else an owner first.`,
+      message: `${secondOwner.email} is the last owner. Make someone else an owner first.`,
     });
   } finally {
     isolated.destroy();

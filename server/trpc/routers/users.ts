@@ -10,7 +10,8 @@ import {
   createAccount,
   hashPassword,
 } from "@/server/users/accounts";
-import { assertNotLastOwner, assertNotSelf, auditDomainOf, loadAccountTarget } from "@/server/users/authority";
+import { assertNotLastOwner } from "@/server/authz/owner";
+import { assertNotSelf, auditDomainOf, loadAccountTarget } from "@/server/users/authority";
 import { userDetail } from "@/server/users/detail";
 import { hasPassword, invitationUrl, issueInvitation, pendingInvitation } from "@/server/users/invitation";
 import { listUsers } from "@/server/users/list";
