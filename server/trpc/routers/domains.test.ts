@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { TRPCError } from "@trpc/server";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import {
@@ -27,6 +26,7 @@ import {
   type Personas,
 } from "@/server/testing/authz";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
+import { outcome, rejection, unique } from "@/server/testing/outcome";
 
 let database: TestDatabase;
 let auth: Auth;
@@ -42,33 +42,6 @@ afterAll(() => database.destroy());
 
 function deps() {
   return { db: database.db, auth };
-}
-
-let runSequence = 0;
-
-/** A slug and email-domain stem no other test uses, so tests do not depend on each other's rows. */
-function unique(prefix: string): string {
-  runSequence += 1;
-  return `${prefix}-${runSequence}-${randomUUID().slice(0, 6)}`;
-}
-
-async function outcome(call: Promise<unknown>): Promise<string> {
-  try {
-    await call;
-    return "ok";
-  } catch (error) {
-    if (error instanceof TRPCError) return error.code;
-    throw error;
-  }
-}
-
-async function rejection(call: Promise<unknown>): Promise<TRPCError> {
-  const error = await call.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(TRPCError);
-  return error as TRPCError;
 }
 
 /** A custom role holding exactly `permissions`, assigned to a fresh user in `domainId` (global when null). */

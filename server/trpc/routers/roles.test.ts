@@ -31,6 +31,7 @@ import {
   type Personas,
 } from "@/server/testing/authz";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
+import { outcome, rejection, unique } from "@/server/testing/outcome";
 import { callerAs } from "@/server/testing/trpc";
 import { rolesRouter } from "./roles";
 
@@ -48,33 +49,6 @@ afterAll(() => database.destroy());
 
 function deps() {
   return { db: database.db, auth };
-}
-
-let runSequence = 0;
-
-/** A role name no other test uses (letters, digits and hyphens, as role names allow). */
-function unique(prefix: string): string {
-  runSequence += 1;
-  return `${prefix}-${runSequence}-${randomUUID().slice(0, 6)}`;
-}
-
-async function outcome(call: Promise<unknown>): Promise<string> {
-  try {
-    await call;
-    return "ok";
-  } catch (error) {
-    if (error instanceof TRPCError) return error.code;
-    throw error;
-  }
-}
-
-async function rejection(call: Promise<unknown>): Promise<TRPCError> {
-  const error = await call.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(TRPCError);
-  return error as TRPCError;
 }
 
 /** A custom role written directly, so tests of one procedure do not depend on another. */
