@@ -3,6 +3,23 @@ import { defineConfig, devices } from "@playwright/test";
 /** The app under test is started once by e2e/global-setup.ts on this port, against a throwaway database. */
 const port = Number(process.env.E2E_PORT ?? 3100);
 
+const browserUse = {
+  ...devices["Desktop Chrome"],
+  headless: true,
+  launchOptions: {
+    executablePath: process.env.PLAYWRIGHT_CHROMIUM_EXECUTABLE ?? "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  },
+};
+
 export default defineConfig({
   testDir: "e2e",
   fullyParallel: false,
@@ -20,24 +37,8 @@ export default defineConfig({
     trace: "retain-on-failure",
   },
   projects: [
-    {
-      name: "chromium",
-      use: {
-        ...devices["Desktop Chrome"],
-        headless: true,
-        launchOptions: {
-          executablePath: process.env.PLAYWRIGHT_CHROMIUM_EXECUTABLE ?? "/usr/bin/chromium",
-          args: [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-          ],
-        },
-      },
-    },
+    // The foundation journey creates the owner through the setup link; everything else needs that owner.
+    { name: "foundation", testMatch: "foundation.spec.ts", use: browserUse },
+    { name: "console", testIgnore: "foundation.spec.ts", dependencies: ["foundation"], use: browserUse },
   ],
 });

@@ -1,4 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
+import { MEMBER, OWNER } from "./accounts";
 
 /**
  * The foundation journey against a freshly started server with an empty database: the owner is
@@ -6,8 +7,8 @@ import { expect, test, type Page } from "@playwright/test";
  * through the real UI. The tests share one page and run in order.
  */
 
-const owner = { name: "E2E Owner", email: "owner@e2e.example.com", password: "e2e-owner-passphrase-42" };
-const member = { name: "E2E Member", email: "member@e2e.example.com", password: "e2e-member-passphrase-77" };
+const owner = OWNER;
+const member = MEMBER;
 
 const CONSOLE_SECTIONS = ["Overview", "Users", "Roles", "Domains", "Clients", "Sessions", "Audit", "Account"];
 

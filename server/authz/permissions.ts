@@ -3,7 +3,7 @@
  * - `read`: see the resource; `write`: create and edit it; `delete`: remove it;
  * - `admin`: the privileged operations on it — ban/unban users, assign/unassign roles, change a
  *   domain's security settings (MFA policy, joining email domains), rotate/disable clients, revoke
- *   tokens in bulk, export the audit log, and the owner-only settings.
+ *   tokens in bulk, and the owner-only settings. Reading the audit log includes exporting it.
  * Every permission stands alone: `admin` does not imply `read`.
  */
 export const RESOURCES = ["users", "roles", "domains", "clients", "tokens", "audit", "settings"] as const;

@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useId, useRef, useState, type ButtonHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from "react";
+import { useEffect, useId, useRef, useState, useSyncExternalStore, type ButtonHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from "react";
 
 /** Building blocks shared by the console pages, so every page has the same states and controls. */
 
@@ -203,7 +203,10 @@ export function Dialog({
     <dialog
       ref={ref}
       aria-labelledby={titleId}
-      onClose={onClose}
+      // A nested dialog's close event bubbles through React's tree; only this dialog's own closing counts.
+      onClose={(event) => {
+        if (event.target === event.currentTarget) onClose();
+      }}
       className={
         side
           ? "fixed inset-y-0 right-0 left-auto m-0 h-full max-h-none w-full max-w-xl bg-white p-0 shadow-xl backdrop:bg-slate-900/30"
@@ -315,4 +318,25 @@ export function Badge({ children, tone = "slate" }: { children: ReactNode; tone?
 
 export function formatDateTime(value: Date | string | number): string {
   return new Date(value).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+}
+
+const noSubscription = () => () => {};
+
+/**
+ * A date in the reader's own time zone and locale. The server cannot know them, so the server
+ * render (and hydration) shows UTC and the browser switches to local time right after, instead of
+ * a hydration mismatch whenever the server's time zone differs from the reader's.
+ */
+export function LocalTime({ value }: { value: Date }) {
+  const inBrowser = useSyncExternalStore(
+    noSubscription,
+    () => true,
+    () => false,
+  );
+  const iso = value.toISOString();
+  return (
+    <time dateTime={iso} className="whitespace-nowrap">
+      {inBrowser ? formatDateTime(value) : `${iso.slice(0, 16).replace("T", " ")} UTC`}
+    </time>
+  );
 }

@@ -1,0 +1,253 @@
+"use client";
+
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useId, useState, type FormEvent } from "react";
+import { FormAlert, TextField } from "@/app/_components/form";
+import { usePermissions } from "@/app/_lib/permissions";
+import { useTRPC } from "@/app/_lib/trpc/client";
+import { ACTIONS, RESOURCES, type Permission } from "@/server/authz/permissions";
+import { Button } from "../../_components/ui";
+import { fieldError, type RoleDetail } from "./shared";
+
+type EditedRole = Pick<RoleDetail, "id" | "name" | "description" | "builtIn" | "permissions">;
+
+/**
+ * The role form, for a new role (in a dialog) and on a role's page. `view` shows the same grid
+ * read-only, for callers without roles:write globally.
+ */
+export function RoleEditor(
+  props:
+    | { mode: "create"; onSaved: () => void; onCancel: () => void }
+    | { mode: "edit" | "view"; role: EditedRole },
+) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const { can } = usePermissions();
+  const role = props.mode === "create" ? null : props.role;
+  const builtIn = role?.builtIn ?? false;
+  const readOnly = props.mode === "view";
+  const [name, setName] = useState(role?.name ?? "");
+  const [description, setDescription] = useState(role?.description ?? "");
+  const [permissions, setPermissions] = useState<ReadonlySet<Permission>>(() => new Set(role?.permissions ?? []));
+
+  const invalidate = () => {
+    void queryClient.invalidateQueries({ queryKey: trpc.roles.pathKey() });
+    // User lists show role names.
+    void queryClient.invalidateQueries({ queryKey: trpc.users.pathKey() });
+  };
+  const create = useMutation(
+    trpc.roles.create.mutationOptions({
+      onSuccess: () => {
+        invalidate();
+        if (props.mode === "create") props.onSaved();
+      },
+    }),
+  );
+  const update = useMutation(trpc.roles.update.mutationOptions({ onSuccess: invalidate }));
+  const mutation = props.mode === "create" ? create : update;
+
+  function edited() {
+    // A "saved" note must not outlive the next change.
+    if (update.isSuccess) update.reset();
+  }
+
+  function toggle(permission: Permission, checked: boolean) {
+    edited();
+    setPermissions((current) => {
+      const next = new Set(current);
+      if (checked) next.add(permission);
+      else next.delete(permission);
+      return next;
+    });
+  }
+
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const chosen = [...permissions];
+    if (role === null) {
+      create.mutate({ name, description, permissions: chosen });
+    } else if (role.builtIn) {
+      update.mutate({ id: role.id, description });
+    } else {
+      update.mutate({ id: role.id, name, description, permissions: chosen });
+    }
+  }
+
+  const error = mutation.error;
+  const nameLocked = readOnly || builtIn;
+  return (
+    <form onSubmit={onSubmit} className="space-y-5" noValidate>
+      <FormAlert message={error?.message} />
+      <TextField
+        label="Name"
+        name="name"
+        value={name}
+        onChange={(event) => {
+          edited();
+          setName(event.target.value);
+        }}
+        readOnly={nameLocked}
+        required
+        autoComplete="off"
+        hint={
+          builtIn
+            ? "Built-in roles cannot be renamed."
+            : readOnly
+              ? undefined
+              : "Letters, digits, spaces, hyphens and underscores; unique regardless of case."
+        }
+        error={fieldError(error, "name")}
+      />
+      <TextAreaField
+        label="Description"
+        value={description}
+        readOnly={readOnly}
+        onChange={(value) => {
+          edited();
+          setDescription(value);
+        }}
+        error={fieldError(error, "description")}
+      />
+      <PermissionGrid
+        selected={permissions}
+        onToggle={toggle}
+        locked={readOnly || builtIn}
+        lockedReason={builtIn && !readOnly ? "Built-in roles keep their permissions; only the description can change." : undefined}
+        holds={(permission) => can(permission, null)}
+        showHints={!readOnly && !builtIn}
+        error={fieldError(error, "permissions")}
+      />
+      {readOnly ? null : (
+        <div className="flex items-center justify-end gap-3">
+          {update.isSuccess ? (
+            <p role="status" className="text-sm text-green-700">
+              Role saved.
+            </p>
+          ) : null}
+          {props.mode === "create" ? <Button onClick={props.onCancel}>Cancel</Button> : null}
+          <Button type="submit" variant="primary" pending={mutation.isPending} pendingLabel="Saving…">
+            Save role
+          </Button>
+        </div>
+      )}
+    </form>
+  );
+}
+
+function TextAreaField({
+  label,
+  value,
+  onChange,
+  readOnly,
+  error,
+}: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  readOnly: boolean;
+  error?: string;
+}) {
+  const id = useId();
+  return (
+    <div className="space-y-1">
+      <label htmlFor={id} className="block text-sm font-medium text-slate-700">
+        {label}
+      </label>
+      <textarea
+        id={id}
+        value={value}
+        readOnly={readOnly}
+        rows={2}
+        maxLength={500}
+        onChange={(event) => onChange(event.target.value)}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-error` : undefined}
+        className="block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm outline-none focus:border-brand-600 focus:ring-2 focus:ring-brand-600/30 aria-invalid:border-red-500 read-only:bg-slate-50"
+      />
+      {error ? (
+        <p id={`${id}-error`} className="text-xs text-red-600">
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+function PermissionGrid({
+  selected,
+  onToggle,
+  locked,
+  lockedReason,
+  holds,
+  showHints,
+  error,
+}: {
+  selected: ReadonlySet<Permission>;
+  onToggle: (permission: Permission, checked: boolean) => void;
+  locked: boolean;
+  lockedReason?: string;
+  holds: (permission: Permission) => boolean;
+  showHints: boolean;
+  error?: string;
+}) {
+  const id = useId();
+  return (
+    <div className="space-y-3">
+      <div>
+        <p className="text-sm font-medium text-slate-700">Permissions</p>
+        <p id={`${id}-explain`} className="mt-1 text-xs text-slate-500">
+          <strong className="font-medium">read</strong> sees the resource; <strong className="font-medium">write</strong>{" "}
+          creates and edits it; <strong className="font-medium">delete</strong> removes it;{" "}
+          <strong className="font-medium">admin</strong> allows its privileged operations (ban and unban users, assign and
+          unassign roles, change a domain&apos;s security settings, rotate or disable clients, revoke tokens in bulk, export
+          the audit log, owner-only settings). Each permission stands alone: admin does not include read.
+        </p>
+        {lockedReason ? <p className="mt-1 text-xs text-slate-500">{lockedReason}</p> : null}
+        {showHints ? (
+          <p className="mt-1 text-xs text-slate-500">You can grant only the permissions you hold globally.</p>
+        ) : null}
+      </div>
+      {error ? (
+        <p role="alert" className="text-xs text-red-600">
+          {error}
+        </p>
+      ) : null}
+      <div className="grid gap-3 sm:grid-cols-2">
+        {RESOURCES.map((resource) => (
+          <fieldset key={resource} className="rounded-md border border-slate-200 px-3 pt-1 pb-3">
+            <legend className="px-1 text-sm font-semibold text-slate-800">{resource}</legend>
+            <div className="flex flex-wrap gap-x-4 gap-y-2">
+              {ACTIONS.map((action) => {
+                const permission: Permission = `${resource}:${action}`;
+                const notHeld = !holds(permission);
+                const hintId = `${id}-${resource}-${action}-hint`;
+                const showHint = showHints && notHeld;
+                return (
+                  <div key={action} className="text-sm">
+                    <label className={`inline-flex items-center gap-2 ${locked || notHeld ? "text-slate-500" : "text-slate-800"}`}>
+                      <input
+                        type="checkbox"
+                        aria-label={permission}
+                        aria-describedby={showHint ? hintId : undefined}
+                        checked={selected.has(permission)}
+                        disabled={locked || notHeld}
+                        onChange={(event) => onToggle(permission, event.target.checked)}
+                        className="size-4 rounded border-slate-300 accent-brand-600"
+                      />
+                      {action}
+                    </label>
+                    {showHint ? (
+                      <p id={hintId} className="text-xs text-amber-700">
+                        You do not hold this permission
+                      </p>
+                    ) : null}
+                  </div>
+                );
+              })}
+            </div>
+          </fieldset>
+        ))}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,121 @@
+"use client";
+
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { useState } from "react";
+import { usePermissions } from "@/app/_lib/permissions";
+import { useTRPC } from "@/app/_lib/trpc/client";
+import { Badge, Button, Dialog, EmptyState, ErrorState, LoadingState, PageHeader, Panel, SearchField } from "../../_components/ui";
+import { RoleEditor } from "./role-editor";
+
+export function RolesConsole() {
+  const trpc = useTRPC();
+  const { can } = usePermissions();
+  const [search, setSearch] = useState("");
+  const [searchKey, setSearchKey] = useState(0);
+  const [creating, setCreating] = useState(false);
+  // No search is no input at all, the key the server page prefetched under.
+  const roles = useQuery({
+    ...trpc.roles.list.queryOptions(search ? { search } : undefined),
+    placeholderData: keepPreviousData,
+  });
+
+  function clearSearch() {
+    setSearch("");
+    setSearchKey((key) => key + 1);
+  }
+
+  let content;
+  if (roles.isPending) {
+    content = <LoadingState label="Loading roles" />;
+  } else if (roles.isError) {
+    content = <ErrorState message={`Roles could not be loaded: ${roles.error.message}`} onRetry={() => void roles.refetch()} />;
+  } else if (roles.data.length === 0) {
+    content = search ? (
+      <EmptyState title="No roles match this search">
+        <Button className="mt-3" onClick={clearSearch}>
+          Clear search
+        </Button>
+      </EmptyState>
+    ) : (
+      <EmptyState title="No roles yet" />
+    );
+  } else {
+    content = (
+      <div className="overflow-x-auto">
+        <table className="w-full text-left text-sm" aria-busy={roles.isPlaceholderData || undefined}>
+          <caption className="sr-only">Roles</caption>
+          <thead className="border-b border-slate-200 text-xs font-medium tracking-wide text-slate-500 uppercase">
+            <tr>
+              <th scope="col" className="px-4 py-3">
+                Name
+              </th>
+              <th scope="col" className="px-4 py-3">
+                Description
+              </th>
+              <th scope="col" className="px-4 py-3 text-right">
+                Permissions
+              </th>
+              <th scope="col" className="px-4 py-3 text-right">
+                Assignments
+              </th>
+            </tr>
+          </thead>
+          <tbody className={`divide-y divide-slate-100 ${roles.isPlaceholderData ? "opacity-60" : ""}`}>
+            {roles.data.map((role) => (
+              <tr key={role.id} className="hover:bg-slate-50">
+                <td className="px-4 py-3 whitespace-nowrap">
+                  <Link href={`/roles/${encodeURIComponent(role.id)}`} className="font-medium text-brand-600 hover:underline">
+                    {role.name}
+                  </Link>
+                  {role.builtIn ? (
+                    <span className="ml-2">
+                      <Badge tone="brand">Built-in</Badge>
+                    </span>
+                  ) : null}
+                </td>
+                <td className="px-4 py-3 text-slate-600">{role.description || <span className="text-slate-400">—</span>}</td>
+                <td className="px-4 py-3 text-right text-slate-700 tabular-nums">{role.permissions.length}</td>
+                <td className="px-4 py-3 text-right text-slate-700 tabular-nums">{role.assignmentCount}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    );
+  }
+
+  return (
+    <>
+      <PageHeader
+        title="Roles"
+        description="A role is a set of permissions; assigning it to a user in a domain, or in all domains, grants them there."
+        actions={
+          can("roles:write", null) ? (
+            <Button variant="primary" onClick={() => setCreating(true)}>
+              New role
+            </Button>
+          ) : null
+        }
+      />
+      <Panel>
+        <div className="border-b border-slate-200 px-4 py-4">
+          <div className="max-w-md">
+            <SearchField
+              key={searchKey}
+              label="Search roles"
+              placeholder="Name or description"
+              onSearch={(value) => {
+                if (value !== search) setSearch(value);
+              }}
+            />
+          </div>
+        </div>
+        {content}
+      </Panel>
+      <Dialog open={creating} onClose={() => setCreating(false)} title="New role">
+        <RoleEditor mode="create" onSaved={() => setCreating(false)} onCancel={() => setCreating(false)} />
+      </Dialog>
+    </>
+  );
+}

@@ -1,0 +1,32 @@
+/**
+ * Query inputs shared by the server page's prefetch and the client components. Kept out of the
+ * "use client" files: a server component importing a value from one gets a reference, not the value.
+ */
+
+/** The domain pickers list the first page of domains; the router allows at most 100 per page. */
+export const DOMAIN_OPTIONS_INPUT = { limit: 100 } as const;
+
+export interface UserFilters {
+  search: string;
+  domainId: string;
+  roleId: string;
+}
+
+/** Empty filters are left out, so the server's prefetch and the browser's first query share one cache key. */
+export function usersListInput(filters: UserFilters, cursor?: string) {
+  return {
+    ...(filters.search ? { search: filters.search } : {}),
+    ...(filters.domainId ? { domainId: filters.domainId } : {}),
+    ...(filters.roleId ? { roleId: filters.roleId } : {}),
+    ...(cursor ? { cursor } : {}),
+  };
+}
+
+export interface HeldPermissions {
+  global: readonly string[];
+  byDomain: Record<string, readonly string[]>;
+}
+
+export function holdsAnywhere(held: HeldPermissions, permission: string): boolean {
+  return held.global.includes(permission) || Object.values(held.byDomain).some((list) => list.includes(permission));
+}

@@ -1,0 +1,86 @@
+"use client";
+
+import type { inferRouterOutputs } from "@trpc/server";
+import { useState } from "react";
+import type { Permission } from "@/server/authz/permissions";
+import type { AppRouter } from "@/server/trpc/root";
+import { Button, formatDateTime } from "../../_components/ui";
+
+type Outputs = inferRouterOutputs<AppRouter>;
+export type UserListItem = Outputs["users"]["list"]["items"][number];
+export type UserDetail = Outputs["users"]["get"];
+export type UserAssignment = UserDetail["roles"][number];
+export type RoleOption = Outputs["roles"]["list"][number];
+export type DomainOption = Outputs["domains"]["list"]["items"][number];
+
+export type Can = (permission: Permission, domainId?: string | null) => boolean;
+
+/** The owner role exists only in the global scope (the server refuses it in a domain). */
+const OWNER_ROLE_ID = "role_owner";
+
+/** Where an assignment applies: one domain, or every domain for a global one. */
+export function scopeLabel(domainName: string | null): string {
+  return domainName ?? "All domains";
+}
+
+/**
+ * Whether the caller could give `role` in `domainId` (null = globally): nobody grants a permission
+ * they do not hold there. The server decides; this only marks choices that would be refused.
+ */
+export function canGrantRole(can: Can, role: RoleOption, domainId: string | null): boolean {
+  if (role.id === OWNER_ROLE_ID && domainId !== null) return false;
+  return role.permissions.every((permission) => can(permission, domainId));
+}
+
+/** The first message the server gave for one input field (zod issues travel in error.data.fieldErrors). */
+export function fieldError(
+  error: { data?: { fieldErrors?: Record<string, string[] | undefined> } | null } | null,
+  field: string,
+): string | undefined {
+  return error?.data?.fieldErrors?.[field]?.[0];
+}
+
+/** Dates are rendered in the viewer's locale and zone, which the server cannot know. */
+export function When({ value }: { value: Date | string }) {
+  const date = new Date(value);
+  return (
+    <time dateTime={date.toISOString()} suppressHydrationWarning>
+      {formatDateTime(date)}
+    </time>
+  );
+}
+
+/** An invitation link, which the server returns once and never stores in readable form. */
+export function InviteLink({ url, expiresAt }: { url: string; expiresAt: Date | string }) {
+  const [copied, setCopied] = useState<"idle" | "copied" | "failed">("idle");
+  async function copy() {
+    try {
+      await navigator.clipboard.writeText(url);
+      setCopied("copied");
+    } catch {
+      setCopied("failed");
+    }
+  }
+  return (
+    <div className="space-y-2 rounded-md border border-green-200 bg-green-50 px-3 py-3 text-sm">
+      <label className="block font-medium text-green-900">
+        Invite link
+        <input
+          readOnly
+          value={url}
+          onFocus={(event) => event.currentTarget.select()}
+          className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-xs text-slate-800"
+        />
+      </label>
+      <div className="flex items-center gap-3">
+        <Button onClick={copy}>Copy link</Button>
+        <span role="status" className="text-xs text-green-900">
+          {copied === "copied" ? "Copied to the clipboard." : copied === "failed" ? "Copying failed; select the link and copy it." : ""}
+        </span>
+      </div>
+      <p className="text-xs text-green-900">
+        This link is shown only once. Send it to the person now; it expires on <When value={expiresAt} />.
+      </p>
+    </div>
+  );
+}

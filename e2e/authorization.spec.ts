@@ -1,0 +1,173 @@
+import { expect, test, type APIRequestContext, type Browser, type Page } from "@playwright/test";
+import { MEMBER, OWNER } from "./accounts";
+
+/**
+ * An administrator builds a tenant and a narrow custom role through the console and gives it to a
+ * new user, who then sees only what that role allows. The server's refusals are checked directly
+ * over HTTP, since hidden controls prove nothing on their own.
+ */
+
+const run = Date.now().toString(36);
+const tenant = { name: `Acme Support ${run}`, slug: `acme-support-${run}` };
+const roleName = `support-reader-${run}`;
+const agent = { name: "Support Agent", email: `agent-${run}@e2e.example.com`, password: "agent-passphrase-for-e2e-31" };
+
+/** better-auth's production limiter allows three sign-ins per IP in ten seconds; every spec shares one IP. */
+const SIGN_IN_WINDOW_MS = 10_000;
+
+async function signInThroughUi(page: Page, account: { email: string; password: string }) {
+  await page.goto("/sign-in");
+  await page.getByLabel("Email", { exact: true }).fill(account.email);
+  await page.getByLabel("Password", { exact: true }).fill(account.password);
+  for (let attempt = 0; ; attempt += 1) {
+    await page.getByRole("button", { name: "Sign in" }).click();
+    const limited = page.getByRole("alert").filter({ hasText: "Too many attempts" });
+    await expect(page.getByRole("heading", { level: 1 }).filter({ hasNotText: "Sign in" }).or(limited)).toBeVisible();
+    if (!(await limited.isVisible()) || attempt === 2) break;
+    await page.waitForTimeout(SIGN_IN_WINDOW_MS);
+  }
+  await expect(page).toHaveURL((url) => url.pathname === "/");
+}
+
+/** An HTTP client with the session of `account`, as a script calling the API directly would have. */
+async function apiAs(browser: Browser, baseURL: string, account: { email: string; password: string }): Promise<APIRequestContext> {
+  const context = await browser.newContext({ baseURL });
+  for (let attempt = 0; ; attempt += 1) {
+    const signIn = await context.request.post("/api/auth/sign-in/email", {
+      headers: { origin: baseURL },
+      data: { email: account.email, password: account.password },
+    });
+    if (signIn.status() === 429 && attempt < 2) {
+      await new Promise((resolve) => setTimeout(resolve, SIGN_IN_WINDOW_MS));
+      continue;
+    }
+    expect(signIn.status(), await signIn.text()).toBe(200);
+    return context.request;
+  }
+}
+
+function consoleNav(page: Page) {
+  return page.getByRole("navigation", { name: "Console" });
+}
+
+test.describe.configure({ timeout: 90_000 });
+
+test.describe("an administrator delegates a narrow role in one domain", () => {
+  test.describe.configure({ mode: "serial" });
+
+  let page: Page;
+
+  test.beforeAll(async ({ browser }, testInfo) => {
+    page = await browser.newPage({ baseURL: testInfo.project.use.baseURL });
+  });
+
+  test.afterAll(async () => {
+    await page?.close();
+  });
+
+  test("the owner creates a domain", async () => {
+    await signInThroughUi(page, OWNER);
+    await consoleNav(page).getByRole("link", { name: "Domains" }).click();
+    await expect(page.getByRole("heading", { name: "Domains", level: 1 })).toBeVisible();
+
+    await page.getByRole("button", { name: "New domain" }).click();
+    const dialog = page.getByRole("dialog", { name: "Create domain" });
+    await dialog.getByLabel("Name", { exact: true }).fill(tenant.name);
+    await dialog.getByLabel("Slug", { exact: true }).fill(tenant.slug);
+    await dialog.getByRole("button", { name: "Create domain" }).click();
+    await expect(dialog).toBeHidden();
+
+    await page.getByLabel("Search domains").fill(tenant.slug);
+    await expect(page.getByRole("table", { name: "Domains" }).getByRole("link", { name: tenant.name })).toBeVisible();
+  });
+
+  test("the owner creates a custom role that can only read users", async () => {
+    await consoleNav(page).getByRole("link", { name: "Roles" }).click();
+    await expect(page.getByRole("heading", { name: "Roles", level: 1 })).toBeVisible();
+
+    await page.getByRole("button", { name: "New role" }).click();
+    const dialog = page.getByRole("dialog", { name: "New role" });
+    await dialog.getByLabel("Name", { exact: true }).fill(roleName);
+    await dialog.getByLabel("Description", { exact: true }).fill("Looks people up for support tickets.");
+    await dialog.getByRole("checkbox", { name: "users:read" }).check();
+    await dialog.getByRole("button", { name: "Save role" }).click();
+    await expect(dialog).toBeHidden();
+
+    await expect(page.getByRole("table", { name: "Roles" }).getByRole("link", { name: roleName })).toBeVisible();
+  });
+
+  test("the owner assigns the role to a new user in that domain only", async ({ browser, baseURL }) => {
+    const visitor = await browser.newContext({ baseURL });
+    const signUp = await visitor.request.post("/api/auth/sign-up/email", {
+      headers: { origin: baseURL! },
+      data: agent,
+    });
+    expect(signUp.status(), await signUp.text()).toBe(200);
+    await visitor.close();
+
+    await consoleNav(page).getByRole("link", { name: "Users" }).click();
+    await page.getByLabel("Search users").fill(agent.email);
+    await page.getByRole("button", { name: `View ${agent.email}` }).click();
+
+    const drawer = page.getByRole("dialog", { name: agent.email });
+    const assign = drawer.getByRole("form", { name: "Assign a role" });
+    await assign.getByLabel("Role", { exact: true }).selectOption({ label: roleName });
+    await assign.getByLabel("Domain", { exact: true }).selectOption({ label: tenant.name });
+    await assign.getByRole("button", { name: "Assign role" }).click();
+
+    await expect(drawer.getByRole("button", { name: `Remove ${roleName} in ${tenant.name}` })).toBeVisible();
+  });
+
+  test("the new user sees only what the role allows", async ({ browser, baseURL }) => {
+    const context = await browser.newContext({ baseURL });
+    const agentPage = await context.newPage();
+    await signInThroughUi(agentPage, agent);
+
+    const nav = consoleNav(agentPage);
+    await expect(nav.getByRole("link", { name: "Users" })).toBeVisible();
+    for (const hidden of ["Roles", "Domains", "Audit"]) await expect(nav.getByRole("link", { name: hidden })).toHaveCount(0);
+
+    await nav.getByRole("link", { name: "Users" }).click();
+    const table = agentPage.getByRole("table", { name: "Users" });
+    // Only the members of the agent's one domain are visible: the agent, not the owner.
+    await expect(table.getByRole("button", { name: `View ${agent.email}` })).toBeVisible();
+    await expect(table.getByRole("button", { name: `View ${OWNER.email}` })).toHaveCount(0);
+    await expect(agentPage.getByRole("button", { name: "Create user" })).toHaveCount(0);
+    await expect(agentPage.getByRole("button", { name: "Invite user" })).toHaveCount(0);
+
+    await agentPage.goto("/roles");
+    await expect(agentPage.getByText("You do not have access to roles.")).toBeVisible();
+    await context.close();
+  });
+
+  test("the server refuses what the console hides", async ({ browser, baseURL }) => {
+    const agentApi = await apiAs(browser, baseURL!, agent);
+    const createRole = await agentApi.post("/api/trpc/roles.create", {
+      data: { json: { name: `escalate-${run}`, permissions: ["users:write"] } },
+    });
+    expect(createRole.status()).toBe(403);
+
+    const listDomains = await agentApi.get(`/api/trpc/domains.list?input=${encodeURIComponent(JSON.stringify({ json: {} }))}`);
+    expect(listDomains.status()).toBe(403);
+  });
+});
+
+test("a member calling roles.create directly gets 403 and nothing is created", async ({ browser, baseURL }) => {
+  const memberApi = await apiAs(browser, baseURL!, MEMBER);
+  const response = await memberApi.post("/api/trpc/roles.create", {
+    data: { json: { name: `member-made-${run}`, permissions: [] } },
+  });
+  expect(response.status()).toBe(403);
+  const body = (await response.json()) as { error: { json: { message: string } } };
+  expect(body.error.json.message).toBe("You need the roles:write permission.");
+
+  const ownerApi = await apiAs(browser, baseURL!, OWNER);
+  const roles = await ownerApi.get(`/api/trpc/roles.list?input=${encodeURIComponent(JSON.stringify({ json: { search: `member-made-${run}` } }))}`);
+  expect(roles.status()).toBe(200);
+  expect(((await roles.json()) as { result: { data: { json: unknown[] } } }).result.data.json).toEqual([]);
+});
+
+test("a signed-out request to a protected procedure is 401", async ({ request }) => {
+  const response = await request.post("/api/trpc/roles.create", { data: { json: { name: "anonymous", permissions: [] } } });
+  expect(response.status()).toBe(401);
+});
