@@ -327,7 +327,8 @@ const noSubscription = () => () => {};
  * render (and hydration) shows UTC and the browser switches to local time right after, instead of
  * a hydration mismatch whenever the server's time zone differs from the reader's.
  */
-export function LocalTime({ value }: { value: Date }) {
+export function LocalTime({ value: input }: { value: Date | string }) {
+  const value = new Date(input);
   const inBrowser = useSyncExternalStore(
     noSubscription,
     () => true,
@@ -338,5 +339,27 @@ export function LocalTime({ value }: { value: Date }) {
     <time dateTime={iso} className="whitespace-nowrap">
       {inBrowser ? formatDateTime(value) : `${iso.slice(0, 16).replace("T", " ")} UTC`}
     </time>
+  );
+}
+
+/** The first message the server gave for one input field (zod issues travel in error.data.fieldErrors). */
+export function fieldError(
+  error: { data?: { fieldErrors?: Record<string, string[] | undefined> } | null } | null,
+  field: string,
+): string | undefined {
+  return error?.data?.fieldErrors?.[field]?.[0];
+}
+
+/** What a page shows to someone who lacks the permission to read it anywhere: a plain refusal, not an error. */
+export function NoAccess({ title, subject, permission }: { title: string; subject: string; permission: string }) {
+  return (
+    <div className="space-y-6">
+      <h1 className="text-2xl font-semibold tracking-tight">{title}</h1>
+      <Panel>
+        <EmptyState title={`You do not have access to ${subject}.`}>
+          Viewing {subject} needs the {permission} permission. Ask an administrator if you need it.
+        </EmptyState>
+      </Panel>
+    </div>
   );
 }

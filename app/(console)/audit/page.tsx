@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { Panel } from "@/app/(console)/_components/ui";
+import { NoAccess } from "@/app/(console)/_components/ui";
 import { HydrateClient, getQueryClient, trpc } from "@/app/_lib/trpc/server";
 import { AuditLog } from "./_components/audit-log";
 import { DOMAIN_OPTIONS_LIMIT, filtersFromSearchParams, toAuditInput } from "./_components/filters";
@@ -15,14 +15,7 @@ export default async function AuditPage({
   const permissions = await queryClient.fetchQuery(trpc.me.permissions.queryOptions());
   const held = new Set([...permissions.global, ...Object.values(permissions.byDomain).flat()]);
   if (!held.has("audit:read")) {
-    return (
-      <div className="max-w-2xl space-y-6">
-        <h1 className="text-2xl font-semibold tracking-tight">Audit log</h1>
-        <Panel className="px-5 py-4 text-sm text-slate-700">
-          You do not have access to the audit log. Ask an administrator for a role with the audit:read permission.
-        </Panel>
-      </div>
-    );
+    return <NoAccess title="Audit log" subject="the audit log" permission="audit:read" />;
   }
   const initialFilters = filtersFromSearchParams(await searchParams);
   await Promise.all([

@@ -1,8 +1,9 @@
 import type { Metadata } from "next";
 import { HydrateClient, getQueryClient, trpc } from "@/app/_lib/trpc/server";
 import { requireSession } from "@/server/auth/session";
-import { EmptyState, Panel } from "../_components/ui";
-import { DOMAIN_OPTIONS_INPUT, holdsAnywhere, usersListInput } from "./_components/queries";
+import { NoAccess } from "../_components/ui";
+import { holdsAnywhere } from "@/app/_lib/held-permissions";
+import { DOMAIN_OPTIONS_INPUT, usersListInput } from "./_components/queries";
 import { UsersConsole } from "./_components/users-console";
 
 export const metadata: Metadata = { title: "Users" };
@@ -21,16 +22,7 @@ export default async function UsersPage({
   // Fetched into the query cache, so the browser's usePermissions starts with it.
   const permissions = await queryClient.fetchQuery(trpc.me.permissions.queryOptions());
   if (!holdsAnywhere(permissions, "users:read")) {
-    return (
-      <div className="space-y-6">
-        <h1 className="text-2xl font-semibold tracking-tight">Users</h1>
-        <Panel>
-          <EmptyState title="You do not have access to users.">
-            Viewing users needs the users:read permission. Ask an administrator if you need it.
-          </EmptyState>
-        </Panel>
-      </div>
-    );
+    return <NoAccess title="Users" subject="users" permission="users:read" />;
   }
 
   // /users?role=…&domain=… opens the list filtered, e.g. from a role's page.

@@ -2,10 +2,10 @@ import { TRPCError } from "@trpc/server";
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { cache } from "react";
-import { Panel } from "@/app/(console)/_components/ui";
+import { NoAccess } from "@/app/(console)/_components/ui";
 import { HydrateClient, caller, getQueryClient, trpc } from "@/app/_lib/trpc/server";
 import { DomainDetail } from "../_components/domain-detail";
-import { holdsAnywhere, holdsIn } from "../_components/held";
+import { holdsAnywhere, holdsIn } from "@/app/_lib/held-permissions";
 
 /** Cached per request: the metadata and the page both need the domain. */
 const loadDomain = cache(async (id: string) => {
@@ -29,14 +29,7 @@ export default async function DomainPage({ params }: { params: Promise<{ id: str
   const queryClient = getQueryClient();
   const permissions = await queryClient.fetchQuery(trpc.me.permissions.queryOptions());
   if (!holdsAnywhere(permissions, "domains:read")) {
-    return (
-      <div className="max-w-2xl space-y-6">
-        <h1 className="text-2xl font-semibold tracking-tight">Domain</h1>
-        <Panel className="px-5 py-4 text-sm text-slate-700">
-          You do not have access to domains. Ask an administrator for a role with the domains:read permission.
-        </Panel>
-      </div>
-    );
+    return <NoAccess title="Domain" subject="domains" permission="domains:read" />;
   }
   const domain = await loadDomain(id);
   if (!domain) notFound();

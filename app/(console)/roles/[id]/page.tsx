@@ -3,8 +3,8 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { HydrateClient, getQueryClient, trpc } from "@/app/_lib/trpc/server";
 import { requireSession } from "@/server/auth/session";
-import { holdsAnywhere } from "../_components/access";
-import { NoRolesAccess } from "../_components/no-access";
+import { holdsAnywhere } from "@/app/_lib/held-permissions";
+import { NoAccess } from "@/app/(console)/_components/ui";
 import { RoleDetailView } from "../_components/role-detail";
 
 interface RolePageProps {
@@ -26,7 +26,7 @@ export default async function RolePage({ params }: RolePageProps) {
   const { id } = await params;
   const queryClient = getQueryClient();
   const permissions = await queryClient.fetchQuery(trpc.me.permissions.queryOptions());
-  if (!holdsAnywhere(permissions, "roles:read")) return <NoRolesAccess />;
+  if (!holdsAnywhere(permissions, "roles:read")) return <NoAccess title="Roles" subject="roles" permission="roles:read" />;
 
   try {
     const role = await queryClient.fetchQuery(trpc.roles.get.queryOptions({ id }));

@@ -6,9 +6,9 @@ import { useRouter } from "next/navigation";
 import { useId, useState } from "react";
 import { usePermissions } from "@/app/_lib/permissions";
 import { useTRPC } from "@/app/_lib/trpc/client";
-import { Badge, Button, ConfirmDialog, ErrorState, LoadingState, Panel, SelectField } from "../../_components/ui";
+import { Badge, Button, ConfirmDialog, ErrorState, LoadingState, Panel, SelectField, LocalTime } from "../../_components/ui";
 import { RoleEditor } from "./role-editor";
-import { When, permissionCount, scopeLabel, type RoleAssignment, type RoleDetail } from "./shared";
+import { permissionCount, scopeLabel, type RoleAssignment, type RoleDetail } from "./shared";
 
 type Confirm = { kind: "delete" } | { kind: "remove"; assignment: RoleAssignment };
 
@@ -110,7 +110,7 @@ function RoleDetailLoaded({ role }: { role: RoleDetail }) {
           </div>
           {role.description ? <p className="mt-1 text-sm text-slate-500">{role.description}</p> : null}
           <p className="mt-1 text-xs text-slate-400">
-            Last changed <When value={role.updatedAt} />
+            Last changed <LocalTime value={role.updatedAt} />
           </p>
         </div>
         {canDelete ? (
@@ -168,7 +168,7 @@ function RoleDetailLoaded({ role }: { role: RoleDetail }) {
                       </td>
                       <td className="px-4 py-3 text-slate-700">{scopeLabel(assignment.domainName)}</td>
                       <td className="px-4 py-3 whitespace-nowrap text-slate-600">
-                        <When value={assignment.createdAt} />
+                        <LocalTime value={assignment.createdAt} />
                       </td>
                       <td className="px-4 py-3 text-right">
                         {can("roles:admin", assignment.domainId) && me.data && assignment.userId !== me.data.id ? (

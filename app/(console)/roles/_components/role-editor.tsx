@@ -6,8 +6,8 @@ import { FormAlert, TextField } from "@/app/_components/form";
 import { usePermissions } from "@/app/_lib/permissions";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { ACTIONS, RESOURCES, type Permission } from "@/server/authz/permissions";
-import { Button } from "../../_components/ui";
-import { fieldError, type RoleDetail } from "./shared";
+import { Button, fieldError } from "../../_components/ui";
+import { type RoleDetail } from "./shared";
 
 type EditedRole = Pick<RoleDetail, "id" | "name" | "description" | "builtIn" | "permissions">;
 

@@ -5,8 +5,8 @@ import { useState, type FormEvent } from "react";
 import { FormAlert, TextField } from "@/app/_components/form";
 import { usePermissions } from "@/app/_lib/permissions";
 import { useTRPC } from "@/app/_lib/trpc/client";
-import { Button, Dialog, LoadingState, SelectField } from "../../_components/ui";
-import { InviteLink, canGrantRole, fieldError, type Can, type DomainOption, type RoleOption } from "./shared";
+import { Button, Dialog, LoadingState, SelectField, fieldError } from "../../_components/ui";
+import { InviteLink, canGrantRole, type Can, type DomainOption, type RoleOption } from "./shared";
 
 export type NewUserMode = "create" | "invite";
 

@@ -21,12 +21,3 @@ export function usersListInput(filters: UserFilters, cursor?: string) {
     ...(cursor ? { cursor } : {}),
   };
 }
-
-export interface HeldPermissions {
-  global: readonly string[];
-  byDomain: Record<string, readonly string[]>;
-}
-
-export function holdsAnywhere(held: HeldPermissions, permission: string): boolean {
-  return held.global.includes(permission) || Object.values(held.byDomain).some((list) => list.includes(permission));
-}

@@ -4,7 +4,7 @@ import type { inferRouterOutputs } from "@trpc/server";
 import { useState } from "react";
 import type { Permission } from "@/server/authz/permissions";
 import type { AppRouter } from "@/server/trpc/root";
-import { Button, formatDateTime } from "../../_components/ui";
+import { Button, LocalTime } from "../../_components/ui";
 
 type Outputs = inferRouterOutputs<AppRouter>;
 export type UserListItem = Outputs["users"]["list"]["items"][number];
@@ -30,24 +30,6 @@ export function scopeLabel(domainName: string | null): string {
 export function canGrantRole(can: Can, role: RoleOption, domainId: string | null): boolean {
   if (role.id === OWNER_ROLE_ID && domainId !== null) return false;
   return role.permissions.every((permission) => can(permission, domainId));
-}
-
-/** The first message the server gave for one input field (zod issues travel in error.data.fieldErrors). */
-export function fieldError(
-  error: { data?: { fieldErrors?: Record<string, string[] | undefined> } | null } | null,
-  field: string,
-): string | undefined {
-  return error?.data?.fieldErrors?.[field]?.[0];
-}
-
-/** Dates are rendered in the viewer's locale and zone, which the server cannot know. */
-export function When({ value }: { value: Date | string }) {
-  const date = new Date(value);
-  return (
-    <time dateTime={date.toISOString()} suppressHydrationWarning>
-      {formatDateTime(date)}
-    </time>
-  );
 }
 
 /** An invitation link, which the server returns once and never stores in readable form. */
@@ -79,7 +61,7 @@ export function InviteLink({ url, expiresAt }: { url: string; expiresAt: Date | 
         </span>
       </div>
       <p className="text-xs text-green-900">
-        This link is shown only once. Send it to the person now; it expires on <When value={expiresAt} />.
+        This link is shown only once. Send it to the person now; it expires on <LocalTime value={expiresAt} />.
       </p>
     </div>
   );

@@ -6,12 +6,10 @@ import { FormAlert, TextField } from "@/app/_components/form";
 import { usePermissions } from "@/app/_lib/permissions";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import type { Permission } from "@/server/authz/permissions";
-import { Badge, Button, ConfirmDialog, Dialog, ErrorState, LoadingState, SelectField } from "../../_components/ui";
+import { Badge, Button, ConfirmDialog, Dialog, ErrorState, LoadingState, SelectField, LocalTime, fieldError } from "../../_components/ui";
 import {
   InviteLink,
-  When,
   canGrantRole,
-  fieldError,
   scopeLabel,
   type DomainOption,
   type RoleOption,
@@ -177,7 +175,7 @@ function UserDrawerContent({
                   <div className="min-w-0">
                     <p className="font-medium">{assignment.roleName}</p>
                     <p className="text-xs text-slate-500">
-                      {scopeLabel(assignment.domainName)} · since <When value={assignment.createdAt} />
+                      {scopeLabel(assignment.domainName)} · since <LocalTime value={assignment.createdAt} />
                     </p>
                   </div>
                   {!isSelf && can("roles:admin", assignment.domainId) ? (
@@ -308,7 +306,7 @@ function signInState(user: UserDetail): ReactNode {
         {user.invitationExpiresAt ? (
           <>
             {" "}
-            (the link {new Date(user.invitationExpiresAt) < new Date() ? "expired" : "expires"} <When value={user.invitationExpiresAt} />)
+            (the link {new Date(user.invitationExpiresAt) < new Date() ? "expired" : "expires"} <LocalTime value={user.invitationExpiresAt} />)
           </>
         ) : null}
       </>
@@ -328,7 +326,7 @@ function ProfileSection({ user, canWrite }: { user: UserDetail; canWrite: boolea
     ["Name", user.name],
     ["Email", user.email],
     ["Email verified", user.emailVerified ? "Yes" : "No"],
-    ["Created", <When key="created" value={user.createdAt} />],
+    ["Created", <LocalTime key="created" value={user.createdAt} />],
     ["Active sessions", String(user.sessionsCount)],
     ["Two-factor", user.mfa.enrolled ? `Enrolled (${user.mfa.methods.join(", ")})` : "Not enrolled"],
     ["Sign-in", signInState(user)],
@@ -338,7 +336,7 @@ function ProfileSection({ user, canWrite }: { user: UserDetail; canWrite: boolea
         <span key="status">
           <Badge tone="red">Banned</Badge>{" "}
           <span className="text-slate-600">
-            since <When value={user.banned.bannedAt} />
+            since <LocalTime value={user.banned.bannedAt} />
             {user.banned.bannedByEmail ? ` by ${user.banned.bannedByEmail}` : ""}
             {user.banned.reason ? `: ${user.banned.reason}` : ""}
           </span>

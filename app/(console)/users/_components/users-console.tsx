@@ -16,10 +16,11 @@ import {
   SearchField,
   SelectField,
   useCursorPages,
+  LocalTime,
 } from "../../_components/ui";
 import { NewUserDialog, type NewUserMode } from "./new-user-dialog";
 import { DOMAIN_OPTIONS_INPUT, usersListInput, type UserFilters } from "./queries";
-import { When, scopeLabel, type UserListItem } from "./shared";
+import { scopeLabel, type UserListItem } from "./shared";
 import { UserDrawer, type DrawerState } from "./user-drawer";
 
 export function UsersConsole({ initialFilters }: { initialFilters: Pick<UserFilters, "domainId" | "roleId"> }) {
@@ -260,7 +261,7 @@ function UsersTable({
               </td>
               <td className="px-4 py-3">{user.banned ? <Badge tone="red">Banned</Badge> : <Badge tone="green">Active</Badge>}</td>
               <td className="px-4 py-3 whitespace-nowrap text-slate-600">
-                <When value={user.createdAt} />
+                <LocalTime value={user.createdAt} />
               </td>
               <td className="px-4 py-3 text-right">
                 <Button
