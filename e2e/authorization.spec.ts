@@ -152,6 +152,70 @@ test.describe("an administrator delegates a narrow role in one domain", () => {
   });
 });
 
+test.describe("an administrator suspends and removes accounts", () => {
+  test.describe.configure({ mode: "serial" });
+
+  const doomed = { name: "Short Lived", email: `short-lived-${run}@e2e.example.com`, password: "short-lived-passphrase-7" };
+  let page: Page;
+
+  test.beforeAll(async ({ browser }, testInfo) => {
+    page = await browser.newPage({ baseURL: testInfo.project.use.baseURL });
+    await signInThroughUi(page, OWNER);
+  });
+
+  test.afterAll(async () => {
+    await page?.close();
+  });
+
+  async function openDrawer(email: string) {
+    await page.goto("/users");
+    await page.getByLabel("Search users").fill(email);
+    await page.getByRole("button", { name: `View ${email}` }).click();
+    return page.getByRole("dialog", { name: email });
+  }
+
+  test("banning signs the user out at once and the audit log records it", async ({ browser, baseURL }) => {
+    const agentApi = await apiAs(browser, baseURL!, agent);
+    const whoami = `/api/trpc/me.get?input=${encodeURIComponent(JSON.stringify({ json: null }))}`;
+    expect((await agentApi.get(whoami)).status()).toBe(200);
+
+    const drawer = await openDrawer(agent.email);
+    await drawer.getByRole("button", { name: "Ban user" }).click();
+    const confirm = page.getByRole("dialog", { name: "Ban user" });
+    await expect(confirm).toContainText(agent.email);
+    await confirm.getByLabel("Reason (optional)").fill("Shared their password.");
+    await confirm.getByRole("button", { name: "Ban user" }).click();
+    await expect(confirm).toBeHidden();
+    await expect(drawer.getByRole("button", { name: "Unban user" })).toBeVisible();
+
+    expect((await agentApi.get(whoami)).status()).toBe(401);
+
+    await page.goto("/audit");
+    await page.getByLabel("Action").selectOption("user.banned");
+    await expect(page.getByRole("table", { name: "Audit events, newest first" }).getByRole("row").filter({ hasText: "user.banned" }).first()).toBeVisible();
+  });
+
+  test("deleting asks for the email and removes the account", async ({ browser, baseURL }) => {
+    const visitor = await browser.newContext({ baseURL });
+    const signUp = await visitor.request.post("/api/auth/sign-up/email", { headers: { origin: baseURL! }, data: doomed });
+    expect(signUp.status(), await signUp.text()).toBe(200);
+    await visitor.close();
+
+    const drawer = await openDrawer(doomed.email);
+    await drawer.getByRole("button", { name: "Delete user" }).click();
+    const confirm = page.getByRole("dialog", { name: "Delete user" });
+    const submit = confirm.getByRole("button", { name: "Delete user" });
+    await expect(submit).toBeDisabled();
+    await confirm.getByLabel(`Type ${doomed.email} to confirm`).fill(doomed.email);
+    await submit.click();
+    await expect(confirm).toBeHidden();
+
+    await page.goto("/users");
+    await page.getByLabel("Search users").fill(doomed.email);
+    await expect(page.getByText("No users match these filters")).toBeVisible();
+  });
+});
+
 test("a member calling roles.create directly gets 403 and nothing is created", async ({ browser, baseURL }) => {
   const memberApi = await apiAs(browser, baseURL!, MEMBER);
   const response = await memberApi.post("/api/trpc/roles.create", {
