@@ -216,6 +216,35 @@ test.describe("an administrator suspends and removes accounts", () => {
   });
 });
 
+test("an invited person sets a password through the one-time link and lands in the console", async ({ browser, baseURL }) => {
+  const invitee = { name: "Invited Person", email: `invited-${run}@e2e.example.com`, password: "invited-passphrase-for-e2e-5" };
+  const admin = await browser.newPage({ baseURL });
+  await signInThroughUi(admin, OWNER);
+  await admin.goto("/users");
+  await admin.getByRole("button", { name: "Invite user" }).click();
+  const dialog = admin.getByRole("dialog", { name: "Invite user" });
+  await dialog.getByLabel("Name", { exact: true }).fill(invitee.name);
+  await dialog.getByLabel("Email", { exact: true }).fill(invitee.email);
+  await dialog.getByRole("button", { name: "Invite user" }).click();
+  const link = dialog.getByLabel("Invite link");
+  await expect(link).toHaveValue(/\/invite\?token=/);
+  const inviteUrl = new URL(await link.inputValue());
+  await admin.close();
+
+  const context = await browser.newContext({ baseURL });
+  const page = await context.newPage();
+  await page.goto(inviteUrl.pathname + inviteUrl.search);
+  await expect(page.getByRole("heading", { name: "Accept your invitation" })).toBeVisible();
+  await page.getByLabel("Password", { exact: true }).fill(invitee.password);
+  await page.getByRole("button", { name: "Set your password" }).click();
+  await expect(page.getByRole("heading", { name: `Welcome, ${invitee.name}`, level: 1 })).toBeVisible();
+
+  // The link works once.
+  await page.goto(inviteUrl.pathname + inviteUrl.search);
+  await expect(page.getByRole("alert").filter({ hasText: "invalid, used or expired" })).toBeVisible();
+  await context.close();
+});
+
 test("a member calling roles.create directly gets 403 and nothing is created", async ({ browser, baseURL }) => {
   const memberApi = await apiAs(browser, baseURL!, MEMBER);
   const response = await memberApi.post("/api/trpc/roles.create", {
