@@ -1,10 +1,10 @@
-import { TRPCError } from "@trpc/server";
 import { and, eq, gte, inArray, isNull, lt, lte, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Executor } from "@/db/client";
 import { auditEvent, domain, user, type ActorVia } from "@/db/schema";
 import type { Grants } from "@/server/authz/grants";
 import { authorizeIn } from "@/server/authz/guard";
+import { cursorInputSchema, decodeCursor, encodeCursor } from "@/server/trpc/cursor";
 
 const idSchema = z.string().min(1).max(100);
 
@@ -48,12 +48,7 @@ const AUDIT_LIST_MAX_LIMIT = 100;
 
 export const auditListInputSchema = auditFilterFields
   .extend({
-    cursor: z
-      .string()
-      .min(1)
-      .max(500)
-      .optional()
-      .describe("The nextCursor of the previous page; leave it out for the newest events."),
+    cursor: cursorInputSchema,
     limit: z
       .number()
       .int()
@@ -70,19 +65,7 @@ export interface AuditKey {
   id: string;
 }
 
-const cursorSchema = z.object({ at: z.number().int().nonnegative(), id: idSchema });
-
-export function encodeAuditCursor(key: AuditKey): string {
-  return Buffer.from(JSON.stringify({ at: key.at, id: key.id })).toString("base64url");
-}
-
-function decodeAuditCursor(cursor: string): AuditKey {
-  try {
-    return cursorSchema.parse(JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")));
-  } catch {
-    throw new TRPCError({ code: "BAD_REQUEST", message: "This page cursor is not valid. Start again from the first page." });
-  }
-}
+const auditCursor = z.object({ at: z.number().int().nonnegative(), id: idSchema });
 
 /** Where the caller may read audit events: everywhere, or in some domains (then only their events). */
 export type AuditScope = { all: true } | { all: false; domainIds: string[] };
@@ -343,9 +326,9 @@ export async function listAuditEvents(
   input: z.output<typeof auditListInputSchema>,
 ): Promise<{ items: AuditListItem[]; nextCursor: string | null }> {
   const { cursor, limit, ...filter } = input;
-  const after = cursor === undefined ? undefined : decodeAuditCursor(cursor);
+  const after = cursor === undefined ? undefined : decodeCursor(cursor, auditCursor);
   const scope = auditScopeFor(grants, filter.domainId);
   const plan = await planAuditQuery(db, filter, scope);
   const { rows, next } = await readAuditPage(db, plan, after, limit);
-  return { items: await withNames(db, rows), nextCursor: next ? encodeAuditCursor(next) : null };
+  return { items: await withNames(db, rows), nextCursor: next ? encodeCursor({ at: next.at, id: next.id }) : null };
 }

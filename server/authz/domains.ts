@@ -16,14 +16,13 @@ import {
 } from "@/db/schema";
 import type { Grants } from "./grants";
 import { isPermission, type Permission } from "./permissions";
+import { cursorInputSchema, decodeCursor, encodeCursor } from "@/server/trpc/cursor";
 
 export const DOMAIN_NOT_FOUND = "Domain not found.";
 export const DEFAULT_MFA_POLICY: MfaPolicy = "optional";
 export const PAGE_SIZE_DEFAULT = 50;
 export const PAGE_SIZE_MAX = 100;
 export const MAX_EMAIL_DOMAINS = 20;
-
-const INVALID_CURSOR = "This page cursor is not valid; load the list again from the first page.";
 
 // Inputs of the domains router, here rather than in the router so that MCP tools can reuse them.
 
@@ -81,12 +80,6 @@ export const emailDomainsSchema = z
 
 export const mfaPolicySchema = z.enum(MFA_POLICIES, 'The MFA policy is "off", "optional" or "required".');
 
-const cursorSchema = z
-  .string()
-  .max(1000, INVALID_CURSOR)
-  .optional()
-  .describe("The `nextCursor` of the previous page; omit it for the first page.");
-
 const searchSchema = z.string().trim().max(100, "Search for at most 100 characters.").optional();
 
 function limitSchema(thing: string, things: string) {
@@ -102,7 +95,7 @@ function limitSchema(thing: string, things: string) {
 export const listDomainsInput = z
   .object({
     search: searchSchema.describe("Part of a domain's name or slug, matched case-insensitively."),
-    cursor: cursorSchema,
+    cursor: cursorInputSchema,
     limit: limitSchema("domain", "domains"),
   })
   .prefault({});
@@ -145,32 +138,9 @@ export const deleteDomainInput = z.object({
 export const listMembersInput = z.object({
   id: idSchema.describe("The domain's id."),
   search: searchSchema.describe("Part of a member's email address or name, matched case-insensitively."),
-  cursor: cursorSchema,
+  cursor: cursorInputSchema,
   limit: limitSchema("member", "members"),
 });
-
-/** Opaque keyset cursors: base64url JSON of the sort key of the last row of a page. */
-export function encodeCursor(key: Record<string, string>): string {
-  return Buffer.from(JSON.stringify(key), "utf8").toString("base64url");
-}
-
-export function decodeCursor<T>(cursor: string, shape: z.ZodType<T>): T {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-  } catch {
-    throw new TRPCError({ code: "BAD_REQUEST", message: INVALID_CURSOR });
-  }
-  const result = shape.safeParse(parsed);
-  if (!result.success) throw new TRPCError({ code: "BAD_REQUEST", message: INVALID_CURSOR });
-  return result.data;
-}
-
-export function requireGlobally(grants: Grants, permission: Permission): void {
-  if (!grants.has(permission, null)) {
-    throw new TRPCError({ code: "FORBIDDEN", message: `You need the ${permission} permission globally.` });
-  }
-}
 
 export type DomainRow = typeof domain.$inferSelect;
 

@@ -40,3 +40,10 @@ export function assertHoldsAll(
     });
   }
 }
+
+/** For global objects (role definitions, creating a domain, global assignments): the permission must be held globally. */
+export function requireGlobally(grants: Grants, permission: Permission): void {
+  if (!grants.has(permission, null)) {
+    throw new TRPCError({ code: "FORBIDDEN", message: `You need the ${permission} permission globally.` });
+  }
+}

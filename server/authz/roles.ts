@@ -132,13 +132,6 @@ export function toRoleView(row: RoleRow, permissions: Permission[]): RoleView {
   };
 }
 
-/** Roles are global definitions: changing them needs the permission in the global scope. */
-export function requireGlobally(grants: Grants, permission: Permission): void {
-  if (!grants.has(permission, null)) {
-    throw new TRPCError({ code: "FORBIDDEN", message: `You need the ${permission} permission globally.` });
-  }
-}
-
 type RoleScope = ReturnType<Grants["scopeOf"]>;
 
 /**

@@ -6,6 +6,7 @@ import { domain, role, roleAssignment, user, userBan } from "@/db/schema";
 import type { Grants } from "@/server/authz/grants";
 import type { ListUsersInput } from "./schemas";
 import { assignmentInScope, userScope, type UserScope } from "./visibility";
+import { decodeCursor, encodeCursor } from "@/server/trpc/cursor";
 
 export interface UserRole {
   roleId: string;
@@ -34,23 +35,7 @@ export interface UserPage {
   nextCursor: string | null;
 }
 
-const cursorSchema = z.object({ email: z.string().min(1).max(320) });
-
-/** Emails are unique, so the last row's email alone places the next page. */
-export function encodeCursor(email: string): string {
-  return Buffer.from(JSON.stringify({ email }), "utf8").toString("base64url");
-}
-
-export function decodeCursor(cursor: string): string {
-  try {
-    return cursorSchema.parse(JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"))).email;
-  } catch {
-    throw new TRPCError({
-      code: "BAD_REQUEST",
-      message: "This page cursor is not valid; load the list again from the first page.",
-    });
-  }
-}
+const emailCursor = z.object({ email: z.string().min(1).max(320) });
 
 /**
  * The role assignments of some users that `scope` may see, oldest first, in one query. The scope is
@@ -165,7 +150,7 @@ export async function assertDomainReadable(db: Executor, grants: Grants, domainI
 export async function listUsers(db: Executor, grants: Grants, input: ListUsersInput): Promise<UserPage> {
   const scope = userScope(grants, "users:read");
   if (input.domainId !== undefined) await assertDomainReadable(db, grants, input.domainId);
-  const after = input.cursor === undefined ? undefined : decodeCursor(input.cursor);
+  const after = input.cursor === undefined ? undefined : decodeCursor(input.cursor, emailCursor).email;
   const membership = await membershipPlan(db, membershipFilter(scope, input));
 
   const rows = await db
@@ -210,6 +195,6 @@ export async function listUsers(db: Executor, grants: Grants, input: ListUsersIn
         domainName,
       })),
     })),
-    nextCursor: rows.length > input.limit && last ? encodeCursor(last.email) : null,
+    nextCursor: rows.length > input.limit && last ? encodeCursor({ email: last.email }) : null,
   };
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { displayNameSchema, emailSchema, passwordSchema } from "@/server/validation/password";
+import { cursorInputSchema } from "@/server/trpc/cursor";
 
 /** Inputs of the users router, shared with the MCP tools that call it. */
 
@@ -23,11 +24,7 @@ export const listUsersInput = z
     roleId: idSchema
       .optional()
       .describe("Only users who hold this role in a scope you can read users in (in `domainId` when given)."),
-    cursor: z
-      .string()
-      .max(1000, "This page cursor is not valid; load the list again from the first page.")
-      .optional()
-      .describe("The `nextCursor` of the previous page; omit it for the first page."),
+    cursor: cursorInputSchema,
     limit: z
       .number()
       .int("The page size is a whole number.")

@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { AUDITOR_ROLE_ID, domain, user as userTable } from "@/db/schema";
+import { encodeCursor } from "@/server/trpc/cursor";
 import {
   auditPageSql,
-  encodeAuditCursor,
   planAuditQuery,
   type AuditFilter,
   type AuditScope,
@@ -366,7 +366,7 @@ describe("pagination", () => {
     for (const cursor of invalid) {
       await expect(owner.audit.list({ cursor })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/cursor/) });
     }
-    await expect(owner.audit.list({ cursor: encodeAuditCursor({ at: BASE, id: "x" }) })).resolves.toHaveProperty("items");
+    await expect(owner.audit.list({ cursor: encodeCursor({ at: BASE, id: "x" }) })).resolves.toHaveProperty("items");
   });
 });
 

@@ -21,12 +21,11 @@ import {
   permissionsAssignedIn,
   removeDomainDependents,
   replaceEmailDomains,
-  requireGlobally,
   toDomainItem,
   updateDomainInput,
   type DomainItem,
 } from "@/server/authz/domains";
-import { assertHoldsAll, authorizeIn } from "@/server/authz/guard";
+import { assertHoldsAll, authorizeIn, requireGlobally } from "@/server/authz/guard";
 import { router } from "../init";
 import { permissionProcedure } from "../procedures";
 

@@ -4,7 +4,7 @@ import { eq } from "drizzle-orm";
 import { OWNER_ROLE_ID, domain, role, roleAssignment } from "@/db/schema";
 import { recordEvent } from "@/server/audit/record";
 import type { Grants } from "@/server/authz/grants";
-import { assertHoldsAll, authorizeIn } from "@/server/authz/guard";
+import { assertHoldsAll, authorizeIn, requireGlobally } from "@/server/authz/guard";
 import { assertAnotherOwnerRemains } from "@/server/authz/owner";
 import {
   OWNER_ONLY_GLOBAL,
@@ -20,7 +20,6 @@ import {
   permissionsOfRole,
   reassignHolders,
   replaceRolePermissions,
-  requireGlobally,
   roleChanges,
   roleDetail,
   roleIdInput,
