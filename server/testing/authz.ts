@@ -89,6 +89,31 @@ export async function createPersonas(deps: { db: Database; auth: Auth }) {
 
 export type Personas = Awaited<ReturnType<typeof createPersonas>>;
 
+/** The rows of an allow/deny matrix: the domain-admin appears twice, acting on its own domain A and on B. */
+export type PersonaName = "owner" | "admin" | "domainAdminOnA" | "domainAdminOnB" | "auditor" | "member" | "anonymous";
+
+export const MATRIX_PERSONAS: readonly PersonaName[] = [
+  "owner",
+  "admin",
+  "domainAdminOnA",
+  "domainAdminOnB",
+  "auditor",
+  "member",
+  "anonymous",
+];
+
+export function matrixCaller(personas: Personas, name: PersonaName): Caller {
+  switch (name) {
+    case "domainAdminOnA":
+    case "domainAdminOnB":
+      return personas.domainAdminA.caller;
+    case "anonymous":
+      return personas.anonymous;
+    default:
+      return personas[name].caller;
+  }
+}
+
 /** Audit rows in insertion order, for asserting that a mutation wrote exactly what it should. */
 export async function auditRows(db: Database, filter: { action?: string } = {}) {
   const rows = await db

@@ -23,6 +23,9 @@ import {
   createPersonas,
   grantRole,
   type Caller,
+  MATRIX_PERSONAS as PERSONAS,
+  matrixCaller,
+  type PersonaName,
   type Personas,
 } from "@/server/testing/authz";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
@@ -76,28 +79,9 @@ async function assignmentsIn(id: string) {
 // ---------------------------------------------------------------------------------------------
 // Allow/deny matrix
 
-type PersonaName = "owner" | "admin" | "domainAdminOnA" | "domainAdminOnB" | "auditor" | "member" | "anonymous";
 type Expected = "ok" | "FORBIDDEN" | "NOT_FOUND" | "UNAUTHORIZED";
 
-const PERSONAS: PersonaName[] = ["owner", "admin", "domainAdminOnA", "domainAdminOnB", "auditor", "member", "anonymous"];
-
-function callerOf(name: PersonaName): Caller {
-  switch (name) {
-    case "owner":
-      return personas.owner.caller;
-    case "admin":
-      return personas.admin.caller;
-    case "domainAdminOnA":
-    case "domainAdminOnB":
-      return personas.domainAdminA.caller;
-    case "auditor":
-      return personas.auditor.caller;
-    case "member":
-      return personas.member.caller;
-    case "anonymous":
-      return personas.anonymous;
-  }
-}
+const callerOf = (name: PersonaName): Caller => matrixCaller(personas, name);
 
 /**
  * The domain a persona acts on: the domain-admin's own domain A or the foreign domain B, and a

@@ -28,6 +28,9 @@ import {
   hasRole,
   type Caller,
   type Persona,
+  MATRIX_PERSONAS as PERSONAS,
+  matrixCaller,
+  type PersonaName,
   type Personas,
 } from "@/server/testing/authz";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
@@ -113,28 +116,9 @@ async function expectRefused(
 // ---------------------------------------------------------------------------------------------
 // Allow/deny matrix
 
-type PersonaName = "owner" | "admin" | "domainAdminOnA" | "domainAdminOnB" | "auditor" | "member" | "anonymous";
 type Expected = "ok" | "FORBIDDEN" | "NOT_FOUND" | "UNAUTHORIZED";
 
-const PERSONAS: PersonaName[] = ["owner", "admin", "domainAdminOnA", "domainAdminOnB", "auditor", "member", "anonymous"];
-
-function callerOf(name: PersonaName): Caller {
-  switch (name) {
-    case "owner":
-      return personas.owner.caller;
-    case "admin":
-      return personas.admin.caller;
-    case "domainAdminOnA":
-    case "domainAdminOnB":
-      return personas.domainAdminA.caller;
-    case "auditor":
-      return personas.auditor.caller;
-    case "member":
-      return personas.member.caller;
-    case "anonymous":
-      return personas.anonymous;
-  }
-}
+const callerOf = (name: PersonaName): Caller => matrixCaller(personas, name);
 
 /** Assignments are made in the domain-admin's domain A or the foreign B; everyone else acts on A. */
 function domainFor(name: PersonaName): string {
