@@ -1,14 +1,19 @@
 "use client";
 
-import { useId, type InputHTMLAttributes, type ReactNode } from "react";
+import { useId, type InputHTMLAttributes, type ReactNode, type TextareaHTMLAttributes } from "react";
 
-interface TextFieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, "id"> {
+/** Label, hint and error around one control, wired together for assistive technology. */
+function Field({
+  label,
+  hint,
+  error,
+  children,
+}: {
   label: string;
-  error?: string;
   hint?: ReactNode;
-}
-
-export function TextField({ label, error, hint, ...input }: TextFieldProps) {
+  error?: string;
+  children: (control: { id: string; "aria-invalid"?: true; "aria-describedby"?: string }) => ReactNode;
+}) {
   const id = useId();
   const describedBy = [error ? `${id}-error` : null, hint ? `${id}-hint` : null].filter(Boolean).join(" ");
   return (
@@ -16,13 +21,7 @@ export function TextField({ label, error, hint, ...input }: TextFieldProps) {
       <label htmlFor={id} className="block text-sm font-medium text-slate-700">
         {label}
       </label>
-      <input
-        id={id}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy || undefined}
-        className="block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm outline-none focus:border-brand-600 focus:ring-2 focus:ring-brand-600/30 aria-invalid:border-red-500"
-        {...input}
-      />
+      {children({ id, "aria-invalid": error ? true : undefined, "aria-describedby": describedBy || undefined })}
       {hint && !error ? (
         <p id={`${id}-hint`} className="text-xs text-slate-500">
           {hint}
@@ -34,6 +33,36 @@ export function TextField({ label, error, hint, ...input }: TextFieldProps) {
         </p>
       ) : null}
     </div>
+  );
+}
+
+const CONTROL_CLASS =
+  "block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm outline-none read-only:bg-slate-50 read-only:text-slate-600 focus:border-brand-600 focus:ring-2 focus:ring-brand-600/30 aria-invalid:border-red-500";
+
+interface FieldProps {
+  label: string;
+  error?: string;
+  hint?: ReactNode;
+}
+
+export function TextField({ label, error, hint, ...input }: FieldProps & Omit<InputHTMLAttributes<HTMLInputElement>, "id">) {
+  return (
+    <Field label={label} error={error} hint={hint}>
+      {(control) => <input {...control} className={CONTROL_CLASS} {...input} />}
+    </Field>
+  );
+}
+
+export function TextAreaField({
+  label,
+  error,
+  hint,
+  ...textarea
+}: FieldProps & Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, "id">) {
+  return (
+    <Field label={label} error={error} hint={hint}>
+      {(control) => <textarea {...control} className={CONTROL_CLASS} {...textarea} />}
+    </Field>
   );
 }
 

@@ -1,8 +1,8 @@
 "use client";
 
-import { useId, type ReactNode, type TextareaHTMLAttributes } from "react";
+import { useId } from "react";
 import { SelectField } from "@/app/(console)/_components/ui";
-import { TextField } from "@/app/_components/form";
+import { TextAreaField, TextField } from "@/app/_components/form";
 
 /** The form fields shared by "Create domain" and a domain's settings, and the helpers they need. */
 
@@ -52,40 +52,6 @@ export type FieldErrors = Partial<Record<string, string[] | undefined>> | undefi
 
 function firstError(errors: FieldErrors, field: keyof DomainFormValues): string | undefined {
   return errors?.[field]?.[0];
-}
-
-export function TextAreaField({
-  label,
-  hint,
-  error,
-  ...textarea
-}: Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, "id"> & { label: string; hint?: ReactNode; error?: string }) {
-  const id = useId();
-  const describedBy = [error ? `${id}-error` : null, hint ? `${id}-hint` : null].filter(Boolean).join(" ");
-  return (
-    <div className="space-y-1">
-      <label htmlFor={id} className="block text-sm font-medium text-slate-700">
-        {label}
-      </label>
-      <textarea
-        id={id}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy || undefined}
-        className="block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm outline-none read-only:bg-slate-50 read-only:text-slate-600 focus:border-brand-600 focus:ring-2 focus:ring-brand-600/30 aria-invalid:border-red-500"
-        {...textarea}
-      />
-      {hint ? (
-        <p id={`${id}-hint`} className="text-xs text-slate-500">
-          {hint}
-        </p>
-      ) : null}
-      {error ? (
-        <p id={`${id}-error`} className="text-xs text-red-600">
-          {error}
-        </p>
-      ) : null}
-    </div>
-  );
 }
 
 /**

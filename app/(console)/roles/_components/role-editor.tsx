@@ -2,7 +2,7 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
-import { FormAlert, TextField } from "@/app/_components/form";
+import { FormAlert, TextAreaField, TextField } from "@/app/_components/form";
 import { usePermissions } from "@/app/_lib/permissions";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { ACTIONS, RESOURCES, type Permission } from "@/server/authz/permissions";
@@ -102,9 +102,11 @@ export function RoleEditor(
         label="Description"
         value={description}
         readOnly={readOnly}
-        onChange={(value) => {
+        rows={2}
+        maxLength={500}
+        onChange={(event) => {
           edited();
-          setDescription(value);
+          setDescription(event.target.value);
         }}
         error={fieldError(error, "description")}
       />
@@ -131,45 +133,6 @@ export function RoleEditor(
         </div>
       )}
     </form>
-  );
-}
-
-function TextAreaField({
-  label,
-  value,
-  onChange,
-  readOnly,
-  error,
-}: {
-  label: string;
-  value: string;
-  onChange: (value: string) => void;
-  readOnly: boolean;
-  error?: string;
-}) {
-  const id = useId();
-  return (
-    <div className="space-y-1">
-      <label htmlFor={id} className="block text-sm font-medium text-slate-700">
-        {label}
-      </label>
-      <textarea
-        id={id}
-        value={value}
-        readOnly={readOnly}
-        rows={2}
-        maxLength={500}
-        onChange={(event) => onChange(event.target.value)}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-error` : undefined}
-        className="block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm outline-none focus:border-brand-600 focus:ring-2 focus:ring-brand-600/30 aria-invalid:border-red-500 read-only:bg-slate-50"
-      />
-      {error ? (
-        <p id={`${id}-error`} className="text-xs text-red-600">
-          {error}
-        </p>
-      ) : null}
-    </div>
   );
 }
 

@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type FormEvent, type ReactNode } from "react";
-import { FormAlert, TextField } from "@/app/_components/form";
+import { FormAlert, TextAreaField, TextField } from "@/app/_components/form";
 import { usePermissions } from "@/app/_lib/permissions";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import type { Permission } from "@/server/authz/permissions";
@@ -95,7 +95,6 @@ function UserDrawerContent({
   const detail = useQuery({ ...trpc.users.get.queryOptions({ id: target.id }), enabled: open });
   const [confirm, setConfirm] = useState<Confirm | null>(null);
   const [banReason, setBanReason] = useState("");
-  const banReasonId = useId();
   const rolesHeadingId = useId();
   const accountHeadingId = useId();
 
@@ -244,19 +243,15 @@ function UserDrawerContent({
           Ban <span className="font-semibold">{target.email}</span>? They are signed out everywhere at once and cannot sign in
           until unbanned.
         </p>
-        <div className="mt-3 space-y-1">
-          <label htmlFor={banReasonId} className="block text-sm font-medium text-slate-700">
-            Reason (optional)
-          </label>
-          <textarea
-            id={banReasonId}
+        <div className="mt-3">
+          <TextAreaField
+            label="Reason (optional)"
             value={banReason}
             maxLength={500}
             rows={3}
             onChange={(event) => setBanReason(event.target.value)}
-            className="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"
+            hint="Shown to administrators only."
           />
-          <p className="text-xs text-slate-500">Shown to administrators only.</p>
         </div>
       </ConfirmDialog>
       <ConfirmDialog
