@@ -21,3 +21,29 @@ export function authFormErrors(error: { code?: string; message?: string; status?
   const field = error.code ? FIELD_OF_CODE[error.code] : undefined;
   return field ? { fields: { [field]: message } } : { form: message, fields: {} };
 }
+
+interface JsonErrorBody {
+  error?: { message?: string; fields?: Record<string, string> };
+}
+
+/**
+ * Posts a form's values as JSON to one of Gatehouse's own routes (setup, invitation) and turns a
+ * refusal into form errors: messages about fields the form shows go next to them, anything else
+ * (a bad link, a network failure) into the form's alert. Resolves to null on success.
+ */
+export async function postJsonForm(url: string, body: unknown, shownFields: readonly string[]): Promise<FormErrors | null> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  }).catch(() => null);
+  if (response?.ok) return null;
+  const parsed = (await response?.json().catch(() => null)) as JsonErrorBody | null;
+  const fields = parsed?.error?.fields ?? {};
+  const otherField = Object.entries(fields).find(([field]) => !shownFields.includes(field));
+  const shownInline = Object.keys(fields).some((field) => shownFields.includes(field));
+  return {
+    form: otherField?.[1] ?? (shownInline ? undefined : (parsed?.error?.message ?? "The server could not be reached. Try again.")),
+    fields,
+  };
+}

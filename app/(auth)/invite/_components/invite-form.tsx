@@ -3,14 +3,10 @@
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { FormAlert, SubmitButton, TextField } from "@/app/_components/form";
-import type { FormErrors } from "@/app/_lib/auth-errors";
-
-interface InviteErrorBody {
-  error?: { message?: string; fields?: Record<string, string> };
-}
+import { postJsonForm, type FormErrors } from "@/app/_lib/auth-errors";
 
 /** The fields this form shows; an error about anything else (the token itself) goes in the alert. */
-const FORM_FIELDS = new Set(["name", "password"]);
+const FORM_FIELDS = ["name", "password"];
 
 export function InviteForm({ token }: { token: string }) {
   const router = useRouter();
@@ -23,21 +19,14 @@ export function InviteForm({ token }: { token: string }) {
     const name = String(form.get("name") ?? "").trim();
     setPending(true);
     setErrors({ fields: {} });
-    const response = await fetch("/api/invite", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      // An empty name keeps the one the administrator entered.
-      body: JSON.stringify({ token, password: String(form.get("password") ?? ""), ...(name ? { name } : {}) }),
-    }).catch(() => null);
-    if (!response?.ok) {
-      const body = (await response?.json().catch(() => null)) as InviteErrorBody | null;
-      const fields = body?.error?.fields ?? {};
-      const otherField = Object.entries(fields).find(([field]) => !FORM_FIELDS.has(field));
-      const shownInline = Object.keys(fields).some((field) => FORM_FIELDS.has(field));
-      setErrors({
-        form: otherField?.[1] ?? (shownInline ? undefined : (body?.error?.message ?? "The server could not be reached. Try again.")),
-        fields,
-      });
+    // An empty name keeps the one the administrator entered.
+    const failure = await postJsonForm(
+      "/api/invite",
+      { token, password: String(form.get("password") ?? ""), ...(name ? { name } : {}) },
+      FORM_FIELDS,
+    );
+    if (failure) {
+      setErrors(failure);
       setPending(false);
       return;
     }

@@ -3,11 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { FormAlert, SubmitButton, TextField } from "@/app/_components/form";
-import type { FormErrors } from "@/app/_lib/auth-errors";
-
-interface SetupErrorBody {
-  error?: { message?: string; fields?: Record<string, string> };
-}
+import { postJsonForm, type FormErrors } from "@/app/_lib/auth-errors";
 
 export function SetupForm({ token }: { token: string }) {
   const router = useRouter();
@@ -19,23 +15,18 @@ export function SetupForm({ token }: { token: string }) {
     const form = new FormData(event.currentTarget);
     setPending(true);
     setErrors({ fields: {} });
-    const response = await fetch("/api/setup", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
+    const failure = await postJsonForm(
+      "/api/setup",
+      {
         token,
         name: String(form.get("name") ?? ""),
         email: String(form.get("email") ?? ""),
         password: String(form.get("password") ?? ""),
-      }),
-    }).catch(() => null);
-    if (!response?.ok) {
-      const body = (await response?.json().catch(() => null)) as SetupErrorBody | null;
-      const fields = body?.error?.fields ?? {};
-      setErrors({
-        form: Object.keys(fields).length ? undefined : (body?.error?.message ?? "The server could not be reached."),
-        fields,
-      });
+      },
+      ["name", "email", "password"],
+    );
+    if (failure) {
+      setErrors(failure);
       setPending(false);
       return;
     }
