@@ -2,7 +2,7 @@ import { and, eq, gte, inArray, isNull, lt, lte, sql, type SQL } from "drizzle-o
 import { z } from "zod";
 import type { Executor } from "@/db/client";
 import { auditEvent, domain, user, type ActorVia } from "@/db/schema";
-import type { Grants } from "@/server/authz/grants";
+import type { Grants, PermissionScope } from "@/server/authz/grants";
 import { authorizeIn } from "@/server/authz/guard";
 import { cursorInputSchema, decodeCursor, encodeCursor } from "@/server/trpc/cursor";
 
@@ -68,7 +68,7 @@ export interface AuditKey {
 const auditCursor = z.object({ at: z.number().int().nonnegative(), id: idSchema });
 
 /** Where the caller may read audit events: everywhere, or in some domains (then only their events). */
-export type AuditScope = { all: true } | { all: false; domainIds: string[] };
+export type AuditScope = PermissionScope;
 
 /**
  * The caller's audit:read scope. A domain filter outside it is NOT_FOUND, like any row in another

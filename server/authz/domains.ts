@@ -14,7 +14,7 @@ import {
   userBan,
   type MfaPolicy,
 } from "@/db/schema";
-import type { Grants } from "./grants";
+import type { Grants, PermissionScope } from "./grants";
 import { isPermission, type Permission } from "./permissions";
 import { cursorInputSchema, decodeCursor, encodeCursor } from "@/server/trpc/cursor";
 
@@ -311,7 +311,7 @@ const emailCursor = z.object({ email: z.string() });
 /** Domains visible in `scope`, ordered by slug (unique, so it is the whole keyset). */
 export async function listDomains(
   db: Executor,
-  scope: { all: true } | { all: false; domainIds: string[] },
+  scope: PermissionScope,
   input: { search?: string; cursor?: string; limit: number },
 ): Promise<Page<DomainItem>> {
   if (!scope.all && scope.domainIds.length === 0) return { items: [], nextCursor: null };

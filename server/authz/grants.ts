@@ -5,6 +5,9 @@ import { isPermission, type Permission } from "./permissions";
 
 const EMPTY: ReadonlySet<Permission> = new Set();
 
+/** Where a permission holds: everywhere, or only in the listed domains (possibly none). */
+export type PermissionScope = { all: true } | { all: false; domainIds: string[] };
+
 /**
  * What one user may do, by scope. A permission held globally holds in every domain; a permission
  * held in a domain holds only there. Personal scope (own sessions, MFA, consents) needs no grant.
@@ -35,8 +38,7 @@ export class Grants {
     return false;
   }
 
-  /** Where a permission holds: everywhere, or only in the listed domains (possibly none). */
-  scopeOf(permission: Permission): { all: true } | { all: false; domainIds: string[] } {
+  scopeOf(permission: Permission): PermissionScope {
     if (this.global.has(permission)) return { all: true };
     const domainIds = [...this.byDomain].filter(([, permissions]) => permissions.has(permission)).map(([id]) => id);
     return { all: false, domainIds };

@@ -3,7 +3,7 @@ import { and, asc, count, desc, eq, inArray, isNull, ne, or, sql, type SQL } fro
 import { z } from "zod";
 import type { Executor } from "@/db/client";
 import { OWNER_ROLE_ID, domain, role, roleAssignment, rolePermission, user } from "@/db/schema";
-import type { Grants } from "./grants";
+import type { Grants, PermissionScope } from "./grants";
 import { assertHoldsAll } from "./guard";
 import { ACTIONS, ALL_PERMISSIONS, RESOURCES, isPermission, sortPermissions, type Permission } from "./permissions";
 
@@ -132,7 +132,7 @@ export function toRoleView(row: RoleRow, permissions: Permission[]): RoleView {
   };
 }
 
-type RoleScope = ReturnType<Grants["scopeOf"]>;
+type RoleScope = PermissionScope;
 
 /**
  * Assignments a roles:read scope may see: all of them for a global reader, otherwise those in the

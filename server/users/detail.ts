@@ -6,7 +6,7 @@ import type { Grants } from "@/server/authz/grants";
 import { hasPassword, pendingInvitation } from "./invitation";
 import { rolesOfUsers, type UserRoleAssignment } from "./list";
 import { mfaStatus, type MfaStatus } from "./mfa";
-import { findVisibleUser, userScope } from "./visibility";
+import { findVisibleUser } from "./visibility";
 
 export interface UserDetail {
   id: string;
@@ -33,7 +33,7 @@ const banner = alias(user, "banner");
 export async function userDetail(db: Executor, grants: Grants, id: string, now = new Date()): Promise<UserDetail> {
   const target = await findVisibleUser(db, grants, "users:read", id);
   const [roles, [sessions], [ban], mfa, password, invitation] = await Promise.all([
-    rolesOfUsers(db, userScope(grants, "users:read"), [id]),
+    rolesOfUsers(db, grants.scopeOf("users:read"), [id]),
     db
       .select({ total: count() })
       .from(session)

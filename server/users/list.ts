@@ -5,7 +5,7 @@ import type { Executor } from "@/db/client";
 import { domain, role, roleAssignment, user, userBan } from "@/db/schema";
 import type { Grants } from "@/server/authz/grants";
 import type { ListUsersInput } from "./schemas";
-import { assignmentInScope, userScope, type UserScope } from "./visibility";
+import { assignmentInScope, type UserScope } from "./visibility";
 import { decodeCursor, encodeCursor } from "@/server/trpc/cursor";
 
 export interface UserRole {
@@ -148,7 +148,7 @@ export async function assertDomainReadable(db: Executor, grants: Grants, domainI
  * roles, one for its bans, and for filtered lists a bounded count that picks the page's plan.
  */
 export async function listUsers(db: Executor, grants: Grants, input: ListUsersInput): Promise<UserPage> {
-  const scope = userScope(grants, "users:read");
+  const scope = grants.scopeOf("users:read");
   if (input.domainId !== undefined) await assertDomainReadable(db, grants, input.domainId);
   const after = input.cursor === undefined ? undefined : decodeCursor(input.cursor, emailCursor).email;
   const membership = await membershipPlan(db, membershipFilter(scope, input));

@@ -3,17 +3,13 @@ import { and, eq, inArray, isNotNull, sql, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Executor } from "@/db/client";
 import { roleAssignment, user } from "@/db/schema";
-import type { Grants } from "@/server/authz/grants";
+import type { Grants, PermissionScope } from "@/server/authz/grants";
 import type { Permission } from "@/server/authz/permissions";
 
 /** Where a caller may see users: everywhere, or in the listed domains only. */
-export type UserScope = { all: true } | { all: false; domainIds: string[] };
+export type UserScope = PermissionScope;
 
 export const USER_NOT_FOUND = "User not found.";
-
-export function userScope(grants: Grants, permission: Permission): UserScope {
-  return grants.scopeOf(permission);
-}
 
 /**
  * Rows of role_assignment that a scope may see: all of them for a global holder, otherwise those
@@ -46,7 +42,7 @@ export async function findVisibleUser(
   const [row] = await db
     .select()
     .from(user)
-    .where(and(eq(user.id, id), visibleUserCondition(userScope(grants, permission), user.id)))
+    .where(and(eq(user.id, id), visibleUserCondition(grants.scopeOf(permission), user.id)))
     .limit(1);
   if (!row) throw new TRPCError({ code: "NOT_FOUND", message: USER_NOT_FOUND });
   return row;
