@@ -2,12 +2,12 @@ import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { and, eq, isNull } from "drizzle-orm";
 import type { Executor } from "@/db/client";
-import { MEMBER_ROLE_ID, domain, role, roleAssignment, rolePermission, user } from "@/db/schema";
+import { MEMBER_ROLE_ID, domain, roleAssignment, user } from "@/db/schema";
 import type { Auth } from "@/server/auth/auth";
 import { withAuthWrites } from "@/server/auth/auth-writes";
 import type { Grants } from "@/server/authz/grants";
 import { authorizeIn, assertHoldsAll } from "@/server/authz/guard";
-import { isPermission } from "@/server/authz/permissions";
+import { findRole, permissionsOfRole } from "@/server/authz/roles";
 
 export const EMAIL_TAKEN = "An account with this email already exists.";
 
@@ -40,14 +40,8 @@ export async function authorizePlacement(
     if (!row) throw new TRPCError({ code: "NOT_FOUND", message: "Domain not found." });
   }
 
-  const roleId = requested.roleId ?? MEMBER_ROLE_ID;
-  const [roleRow] = await db.select({ id: role.id }).from(role).where(eq(role.id, roleId)).limit(1);
-  if (!roleRow) throw new TRPCError({ code: "NOT_FOUND", message: "Role not found." });
-  const permissions = (
-    await db.select({ permission: rolePermission.permission }).from(rolePermission).where(eq(rolePermission.roleId, roleId))
-  )
-    .map(({ permission }) => permission)
-    .filter(isPermission);
+  const roleId = (await findRole(db, requested.roleId ?? MEMBER_ROLE_ID)).id;
+  const permissions = await permissionsOfRole(db, roleId);
   if (permissions.length > 0 && !grants.has("roles:admin", domainId)) {
     throw new TRPCError({
       code: "FORBIDDEN",
