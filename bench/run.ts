@@ -17,7 +17,7 @@ import { desc, eq, sql } from "drizzle-orm";
 import superjson from "superjson";
 import { createDatabase, type Database } from "@/db/client";
 import { auditEvent, domain, roleAssignment } from "@/db/schema";
-import { createAuth, type Auth } from "@/server/auth/auth";
+import { openAuth, type Auth } from "@/server/auth/auth";
 import { parseEnv } from "@/server/env";
 import { createTRPCContext } from "@/server/trpc/context";
 import { createCaller } from "@/server/trpc/root";
@@ -307,7 +307,7 @@ async function main() {
 
     const serverEnv = parseEnv(env);
     const { db, client } = createDatabase(databaseUrl);
-    const auth: Auth = createAuth({ db, publicUrl: serverEnv.publicUrl, secret: serverEnv.authSecret, signup: serverEnv.signup });
+    const auth: Auth = await openAuth({ db, publicUrl: serverEnv.publicUrl, secret: serverEnv.authSecret, signup: serverEnv.signup, oauth: serverEnv.oauth });
     const caller = createCaller(await createTRPCContext({ db, auth, headers: new Headers({ cookie }) }));
     const dataset: SeedCounts = await countRows(db);
     const scenarios = await buildScenarios(db, caller);

@@ -11,7 +11,7 @@ let auth: Auth;
 
 beforeEach(async () => {
   database = await createTestDatabase();
-  auth = createTestAuth(database.db);
+  auth = await createTestAuth(database.db);
   await createSignedInOwner(database.db, auth);
 });
 

@@ -21,7 +21,7 @@ import {
   user,
   type ActorVia,
 } from "@/db/schema";
-import { createAuth } from "@/server/auth/auth";
+import { openAuth } from "@/server/auth/auth";
 import { parseEnv } from "@/server/env";
 import { openMigratedDatabase, redactUrl } from "./startup";
 
@@ -400,7 +400,7 @@ async function main() {
   // A seed is rebuilt rather than recovered, so durability can wait for the end of the run.
   await handle.client.execute("PRAGMA synchronous = OFF");
   await handle.client.execute("PRAGMA cache_size = -262144");
-  const auth = createAuth({ db: handle.db, publicUrl: env.publicUrl, secret: env.authSecret, signup: env.signup });
+  const auth = await openAuth({ db: handle.db, publicUrl: env.publicUrl, secret: env.authSecret, signup: env.signup, oauth: env.oauth });
   const context = await auth.$context;
   const started = Date.now();
   console.info(

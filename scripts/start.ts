@@ -4,7 +4,7 @@
  * Anything that stops it is reported as one line, never a stack trace.
  */
 import { spawn } from "node:child_process";
-import { createAuth } from "@/server/auth/auth";
+import { openAuth } from "@/server/auth/auth";
 import { bootstrapOwner } from "@/server/setup/owner";
 import { buildIsCurrent, recordBuild } from "./build-fingerprint";
 import { describeStartupError, openMigratedDatabase, redactUrl, StartupError } from "./startup";
@@ -29,7 +29,7 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<n
 async function main(): Promise<number> {
   const env = parseEnv();
   const handle = await openMigratedDatabase(env);
-  const auth = createAuth({ db: handle.db, publicUrl: env.publicUrl, secret: env.authSecret, signup: env.signup });
+  const auth = await openAuth({ db: handle.db, publicUrl: env.publicUrl, secret: env.authSecret, signup: env.signup, oauth: env.oauth });
   const owner = await bootstrapOwner(
     { db: handle.db, auth },
     { publicUrl: env.publicUrl, adminEmail: env.adminEmail, adminPassword: env.adminPassword },

@@ -19,6 +19,8 @@ const schema = z
     GATEHOUSE_ADMIN_EMAIL: z.email().optional(),
     GATEHOUSE_ADMIN_PASSWORD: z.string().optional(),
     GATEHOUSE_SIGNUP: z.enum(["open", "closed"]).default("open"),
+    GATEHOUSE_DCR: z.enum(["off", "public", "all"]).default("public"),
+    GATEHOUSE_ACCESS_TOKEN_TTL: z.coerce.number().int().min(60).max(86_400).default(900),
   })
   .transform((raw) => {
     const publicUrl = new URL(raw.PUBLIC_URL ?? `http://localhost:${raw.PORT}`);
@@ -33,6 +35,7 @@ const schema = z
       adminEmail: raw.GATEHOUSE_ADMIN_EMAIL,
       adminPassword: raw.GATEHOUSE_ADMIN_PASSWORD,
       signup: raw.GATEHOUSE_SIGNUP,
+      oauth: { registration: raw.GATEHOUSE_DCR, accessTokenTtlSeconds: raw.GATEHOUSE_ACCESS_TOKEN_TTL },
     };
   });
 

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
-export const ACTOR_VIA = ["web", "mcp", "system"] as const;
+export const ACTOR_VIA = ["web", "mcp", "oauth", "system"] as const;
 export type ActorVia = (typeof ACTOR_VIA)[number];
 
 /**

@@ -14,7 +14,7 @@ let personas: Personas;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  auth = createTestAuth(database.db);
+  auth = await createTestAuth(database.db);
   personas = await createPersonas({ db: database.db, auth });
 });
 
@@ -303,7 +303,7 @@ test("a database failure is a logged 500 without details", async () => {
   // better-auth logs the failed session lookup, then the export logs its own failure.
   expectConsoleError(2);
   const broken = await createTestDatabase();
-  const brokenAuth = createTestAuth(broken.db);
+  const brokenAuth = await createTestAuth(broken.db);
   broken.client.close();
   const response = await exportAuditCsv({
     db: broken.db,

@@ -19,7 +19,7 @@ let auth: Auth;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  auth = createTestAuth(database.db);
+  auth = await createTestAuth(database.db);
 });
 
 afterAll(() => database.destroy());
@@ -63,7 +63,7 @@ describe("with an owner", () => {
   });
 
   test("session cookies are Secure when the console is served from another host", async () => {
-    const remote = createTestAuth(database.db, { publicUrl: "http://gatehouse.internal:8080" });
+    const remote = await createTestAuth(database.db, { publicUrl: "http://gatehouse.internal:8080" });
     const { email } = await signUp(auth);
     const response = await authRequest(remote, "/sign-in/email", { body: { email, password: TEST_PASSWORD } });
     expect(response.status).toBe(200);
@@ -128,7 +128,7 @@ describe("with an owner", () => {
   });
 
   test("sign-up is refused when it is closed, while sign-in still works", async () => {
-    const closed = createTestAuth(database.db, { signup: "closed" });
+    const closed = await createTestAuth(database.db, { signup: "closed" });
     const email = uniqueEmail();
     const response = await authRequest(closed, "/sign-up/email", { body: { name: "Late", email, password: TEST_PASSWORD } });
     expect(response.status).toBe(403);

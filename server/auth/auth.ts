@@ -2,7 +2,19 @@ import { betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { APIError, createAuthMiddleware, getSessionFromCtx } from "better-auth/api";
 import { eq } from "drizzle-orm";
+import { oauthProvider } from "@better-auth/oauth-provider";
 import { nextCookies } from "better-auth/next-js";
+import { jwt } from "better-auth/plugins";
+import { AccessTokenVerifier } from "@/server/oauth/access-token";
+import {
+  authIssuer,
+  DEFAULT_OAUTH_SETTINGS,
+  mcpResourceUrl,
+  OAUTH_SCOPES,
+  storedSecretHash,
+  type OAuthSettings,
+} from "@/server/oauth/config";
+import { createOAuthEndpointHooks } from "@/server/oauth/endpoint-hooks";
 import type { Database } from "@/db/client";
 import * as schema from "@/db/schema";
 import { recordAuthEvent, userIdByEmail } from "@/server/audit/auth-events";
@@ -17,6 +29,12 @@ export interface AuthDependencies {
   publicUrl: string;
   secret: string;
   signup: "open" | "closed";
+  oauth?: OAuthSettings;
+  /**
+   * The schema generator builds an instance before the OAuth tables exist, so it must not seed the
+   * MCP resource row at start-up.
+   */
+  generatingSchema?: boolean;
 }
 
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
@@ -28,7 +46,21 @@ export function isLoopbackUrl(url: string): boolean {
 /** Paths that accept a new password from the caller. */
 const PASSWORD_SETTING_PATHS = new Set(["/sign-up/email", "/reset-password", "/change-password"]);
 
-export function createAuth({ db, publicUrl, secret, signup }: AuthDependencies) {
+export function createAuth({
+  db,
+  publicUrl,
+  secret,
+  signup,
+  oauth = DEFAULT_OAUTH_SETTINGS,
+  generatingSchema = false,
+}: AuthDependencies) {
+  const issuer = authIssuer(publicUrl);
+  const mcpResource = mcpResourceUrl(publicUrl);
+  const oauthHooks = createOAuthEndpointHooks({
+    db,
+    verifier: new AccessTokenVerifier(db, issuer),
+    registration: oauth.registration,
+  });
   return betterAuth({
     appName: "Gatehouse",
     baseURL: publicUrl,
@@ -85,6 +117,7 @@ export function createAuth({ db, publicUrl, secret, signup }: AuthDependencies) 
     },
     hooks: {
       after: createAuthMiddleware(async (ctx) => {
+        if (ctx.path.startsWith("/oauth2/")) return oauthHooks.after(ctx);
         if (ctx.path !== "/sign-in/email" && ctx.path !== "/sign-up/email") return;
         const newSession = ctx.context.newSession;
         if (newSession) {
@@ -105,6 +138,7 @@ export function createAuth({ db, publicUrl, secret, signup }: AuthDependencies) 
         }
       }),
       before: createAuthMiddleware(async (ctx) => {
+        if (ctx.path.startsWith("/oauth2/")) return oauthHooks.before(ctx);
         if (ctx.path === "/sign-out") {
           const current = await getSessionFromCtx(ctx);
           if (current) await recordAuthEvent(db, { action: "auth.sign_out", userId: current.user.id, headers: ctx.headers });
@@ -132,8 +166,54 @@ export function createAuth({ db, publicUrl, secret, signup }: AuthDependencies) 
         }
       }),
     },
-    plugins: [nextCookies()],
+    // The jwt plugin's /token hands a session JWT to any signed-in browser, and the provider's
+    // session-authenticated client and consent CRUD would bypass Gatehouse's permissions and audit:
+    // the console's tRPC routers do that work instead.
+    disabledPaths: [
+      "/token",
+      "/oauth2/create-client",
+      "/oauth2/get-client",
+      "/oauth2/get-clients",
+      "/oauth2/update-client",
+      "/oauth2/delete-client",
+      "/oauth2/client/rotate-secret",
+      "/oauth2/get-consent",
+      "/oauth2/get-consents",
+      "/oauth2/update-consent",
+      "/oauth2/delete-consent",
+    ],
+    plugins: [
+      jwt({ jwt: { issuer } }),
+      oauthProvider({
+        loginPage: "/sign-in",
+        consentPage: "/consent",
+        scopes: [...OAUTH_SCOPES],
+        resources: generatingSchema ? [] : [{ identifier: mcpResource, name: "Gatehouse MCP" }],
+        clientRegistrationDefaultResources: generatingSchema ? [] : [mcpResource],
+        accessTokenExpiresIn: oauth.accessTokenTtlSeconds,
+        m2mAccessTokenExpiresIn: oauth.accessTokenTtlSeconds,
+        allowDynamicClientRegistration: oauth.registration !== "off",
+        allowUnauthenticatedClientRegistration: oauth.registration !== "off",
+        clientRegistrationDefaultScopes: [...OAUTH_SCOPES],
+        clientPrivileges: () => false,
+        storeClientSecret: { hash: storedSecretHash },
+        storeTokens: { hash: storedSecretHash },
+        advertisedMetadata: { scopes_supported: [...OAUTH_SCOPES] },
+      }),
+      nextCookies(),
+    ],
   });
 }
 
 export type Auth = ReturnType<typeof createAuth>;
+
+/**
+ * better-auth finishes setting up on first use, and the OAuth provider then seeds the MCP resource
+ * row. That write must not happen inside a Gatehouse transaction (it would wait behind it forever),
+ * so every entry point opens the instance through here before doing anything else.
+ */
+export async function openAuth(dependencies: AuthDependencies): Promise<Auth> {
+  const auth = createAuth(dependencies);
+  await auth.$context;
+  return auth;
+}

@@ -10,4 +10,5 @@ export const auth = createAuth({
   publicUrl: "http://localhost:3000",
   secret: "schema-generation-only-secret-value-000000",
   signup: "open",
+  generatingSchema: true,
 });

@@ -1,19 +1,23 @@
 import "server-only";
 import { getEnv } from "@/server/env";
 import { getAppDatabase } from "@/server/db";
-import { createAuth, type Auth } from "./auth";
+import { openAuth, type Auth } from "./auth";
 
-let instance: Auth | undefined;
+let instance: Promise<Auth> | undefined;
 
 /** Built on first use so that `next build` never opens the database. */
-export function getAuth(): Auth {
+export function getAuth(): Promise<Auth> {
   if (!instance) {
     const env = getEnv();
-    instance = createAuth({
+    instance = openAuth({
       db: getAppDatabase().db,
       publicUrl: env.publicUrl,
       secret: env.authSecret,
       signup: env.signup,
+      oauth: env.oauth,
+    });
+    instance.catch(() => {
+      instance = undefined;
     });
   }
   return instance;

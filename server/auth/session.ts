@@ -7,7 +7,7 @@ import { safeReturnPath } from "@/app/_lib/return-path";
 import { getAuth } from "./instance";
 
 /** One session lookup per server render, however many components ask. */
-export const getSession = cache(async () => getAuth().api.getSession({ headers: await headers() }));
+export const getSession = cache(async () => (await getAuth()).api.getSession({ headers: await headers() }));
 
 export async function requireSession() {
   const session = await getSession();

@@ -13,7 +13,7 @@ let auth: Auth;
 
 beforeEach(async () => {
   database = await createTestDatabase();
-  auth = createTestAuth(database.db);
+  auth = await createTestAuth(database.db);
 });
 
 afterEach(() => database.destroy());

@@ -1,12 +1,12 @@
 import type { Database } from "@/db/client";
-import { createAuth, type Auth, type AuthDependencies } from "@/server/auth/auth";
+import { openAuth, type Auth, type AuthDependencies } from "@/server/auth/auth";
 import { createOwner } from "@/server/setup/owner";
 
 export const TEST_PUBLIC_URL = "http://localhost:3000";
 export const TEST_PASSWORD = "correct-staple-horse-battery";
 
-export function createTestAuth(db: Database, overrides: Partial<AuthDependencies> = {}): Auth {
-  return createAuth({
+export function createTestAuth(db: Database, overrides: Partial<AuthDependencies> = {}): Promise<Auth> {
+  return openAuth({
     db,
     publicUrl: TEST_PUBLIC_URL,
     secret: "test-secret-that-is-long-enough-for-better-auth",

@@ -15,7 +15,7 @@ let ownerCookie: string;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  auth = createTestAuth(database.db);
+  auth = await createTestAuth(database.db);
   ownerCookie = (await createSignedInOwner(database.db, auth)).cookie;
 });
 

@@ -22,7 +22,7 @@ let auth: Auth;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  auth = createTestAuth(database.db);
+  auth = await createTestAuth(database.db);
 });
 
 afterAll(() => database.destroy());

@@ -10,7 +10,7 @@ import { appRouter, createCaller } from "@/server/trpc/root";
 import { makeQueryClient } from "./query-client";
 
 const createContext = cache(async () =>
-  createTRPCContext({ db: getAppDatabase().db, auth: getAuth(), headers: await headers() }),
+  createTRPCContext({ db: getAppDatabase().db, auth: await getAuth(), headers: await headers() }),
 );
 
 export const getQueryClient = cache(makeQueryClient);

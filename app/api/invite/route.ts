@@ -5,7 +5,7 @@ import { acceptInvitationRequest } from "@/server/users/invitation-http";
 
 export async function POST(request: Request) {
   try {
-    return await acceptInvitationRequest({ db: getAppDatabase().db, auth: getAuth() }, request);
+    return await acceptInvitationRequest({ db: getAppDatabase().db, auth: await getAuth() }, request);
   } catch (error) {
     return errorResponse(error);
   }

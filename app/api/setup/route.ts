@@ -12,7 +12,7 @@ export async function POST(request: Request) {
     const body = await readJsonBody(request);
     const parsed = bodySchema.safeParse(body);
     const token = parsed.success ? parsed.data.token : "";
-    const auth = getAuth();
+    const auth = await getAuth();
     const { userId } = await completeSetup({ db: getAppDatabase().db, auth }, token, body, new Date(), {
       ...SYSTEM_ACTOR,
       ...requestOrigin(request.headers),

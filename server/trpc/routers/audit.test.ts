@@ -23,7 +23,7 @@ let personas: Personas;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  auth = createTestAuth(database.db);
+  auth = await createTestAuth(database.db);
   personas = await createPersonas({ db: database.db, auth });
 });
 

@@ -44,7 +44,7 @@ let personas: Personas;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  auth = createTestAuth(database.db);
+  auth = await createTestAuth(database.db);
   personas = await createPersonas({ db: database.db, auth });
 });
 
@@ -939,7 +939,7 @@ test("a domain-admin of A cannot unassign in B (NOT_FOUND) nor globally (FORBIDD
 
 async function ownerInstallation() {
   const ownDatabase = await createTestDatabase();
-  const ownAuth = createTestAuth(ownDatabase.db);
+  const ownAuth = await createTestAuth(ownDatabase.db);
   const ownDeps = { db: ownDatabase.db, auth: ownAuth };
   const owner = await createSignedInOwner(ownDatabase.db, ownAuth);
   const ownerCaller = await callerAs(ownDeps, owner.cookie);

@@ -43,7 +43,7 @@ let p: Personas;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  auth = createTestAuth(database.db);
+  auth = await createTestAuth(database.db);
   p = await createPersonas({ db: database.db, auth });
 });
 
@@ -396,7 +396,7 @@ test("the last owner can be neither banned nor deleted, even by someone holding 
   // Its own database: the rest of this file shares an owner whose uniqueness this test changes.
   const isolated = await createTestDatabase();
   try {
-    const isolatedAuth = createTestAuth(isolated.db);
+    const isolatedAuth = await createTestAuth(isolated.db);
     const deps = { db: isolated.db, auth: isolatedAuth };
     const { owner } = await createPersonas(deps);
     const superRoleId = randomUUID();

@@ -8,7 +8,7 @@ import { AuditFilterBar } from "./audit-filter-bar";
 import { EMPTY_FILTERS, auditExportHref, hasAnyFilter, toAuditInput, type AuditFilters } from "./filters";
 import { LocalTime } from "@/app/(console)/_components/ui";
 
-const VIA_TONES = { web: "slate", mcp: "brand", system: "amber" } as const;
+const VIA_TONES = { web: "slate", mcp: "brand", oauth: "green", system: "amber" } as const;
 
 function Muted({ children }: { children: string }) {
   return <span className="text-slate-400 italic">{children}</span>;

@@ -3,6 +3,6 @@ import { getAuth } from "@/server/auth/instance";
 import { getAppDatabase } from "@/server/db";
 
 /** The audit log as a streamed CSV download; tRPC responses cannot stream, so this is a plain route. */
-export function GET(request: Request) {
-  return exportAuditCsv({ db: getAppDatabase().db, auth: getAuth(), request });
+export async function GET(request: Request) {
+  return exportAuditCsv({ db: getAppDatabase().db, auth: await getAuth(), request });
 }

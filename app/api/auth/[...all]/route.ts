@@ -1,4 +1,4 @@
 import { getAuth } from "@/server/auth/instance";
 
-export const GET = (request: Request) => getAuth().handler(request);
-export const POST = (request: Request) => getAuth().handler(request);
+export const GET = async (request: Request) => (await getAuth()).handler(request);
+export const POST = async (request: Request) => (await getAuth()).handler(request);

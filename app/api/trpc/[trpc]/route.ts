@@ -9,8 +9,8 @@ function handler(request: Request) {
     endpoint: "/api/trpc",
     req: request,
     router: appRouter,
-    createContext: () =>
-      createTRPCContext({ db: getAppDatabase().db, auth: getAuth(), headers: request.headers }),
+    createContext: async () =>
+      createTRPCContext({ db: getAppDatabase().db, auth: await getAuth(), headers: request.headers }),
   });
 }
 

@@ -1,0 +1,318 @@
+import { APIError } from "better-auth/api";
+import { eq } from "drizzle-orm";
+import { decodeJwt } from "jose";
+import type { Database, Executor } from "@/db/client";
+import { clientRegistration, oauthClient, oauthRefreshToken } from "@/db/schema";
+import { recordEvent, requestOrigin, type AuditActor } from "@/server/audit/record";
+import { REJECTION_DESCRIPTIONS, type AccessTokenVerifier } from "./access-token";
+import { storedSecretHash, type RegistrationPolicy } from "./config";
+import {
+  purgeExpiredAccessTokens,
+  recordIssuedAccessToken,
+  revokeIssuedAccessTokens,
+  type IssuedClaims,
+} from "./issued-tokens";
+
+/** The parts of a better-auth hook context these hooks read. */
+export interface OAuthHookContext {
+  path: string;
+  body?: unknown;
+  query?: unknown;
+  headers?: Headers;
+  request?: Request;
+  context: { returned?: unknown; session?: { user: { id: string } } | null };
+}
+
+interface HookDependencies {
+  db: Database;
+  verifier: AccessTokenVerifier;
+  registration: RegistrationPolicy;
+}
+
+type FormBody = Record<string, unknown>;
+
+const formBody = (ctx: OAuthHookContext): FormBody =>
+  ctx.body && typeof ctx.body === "object" ? (ctx.body as FormBody) : {};
+const field = (body: FormBody, name: string): string | undefined =>
+  typeof body[name] === "string" ? (body[name] as string) : undefined;
+
+/** The client a token-endpoint style request names, from HTTP Basic or the form; not yet authenticated. */
+export function namedClientId(headers: Headers | undefined, body: FormBody): string | undefined {
+  const authorization = headers?.get("authorization");
+  if (authorization?.toLowerCase().startsWith("basic ")) {
+    const decoded = Buffer.from(authorization.slice(6).trim(), "base64").toString("utf8");
+    const separator = decoded.indexOf(":");
+    if (separator > 0) {
+      try {
+        return decodeURIComponent(decoded.slice(0, separator));
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return field(body, "client_id");
+}
+
+function oauthActor(ctx: OAuthHookContext, clientId: string | null, userId: string | null): AuditActor {
+  return { userId, via: "oauth", clientId, ...(ctx.headers ? requestOrigin(ctx.headers) : { ip: null, userAgent: null }) };
+}
+
+async function clientExists(db: Executor, clientId: string | undefined): Promise<boolean> {
+  if (!clientId) return false;
+  const [row] = await db
+    .select({ clientId: oauthClient.clientId })
+    .from(oauthClient)
+    .where(eq(oauthClient.clientId, clientId))
+    .limit(1);
+  return Boolean(row);
+}
+
+async function refreshTokenRow(db: Executor, presented: string | undefined) {
+  if (!presented) return undefined;
+  const [row] = await db
+    .select()
+    .from(oauthRefreshToken)
+    .where(eq(oauthRefreshToken.token, storedSecretHash(presented)))
+    .limit(1);
+  return row;
+}
+
+function isLoopbackRedirect(uri: unknown): boolean {
+  if (typeof uri !== "string") return false;
+  try {
+    const url = new URL(uri);
+    return url.protocol === "http:" && ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname);
+  } catch {
+    return false;
+  }
+}
+
+function invalidBearer(description: string): APIError {
+  return new APIError(
+    "UNAUTHORIZED",
+    { error: "invalid_token", error_description: description },
+    { "WWW-Authenticate": `Bearer error="invalid_token", error_description="${description}"` },
+  );
+}
+
+/**
+ * What Gatehouse adds around the oauth-provider plugin's endpoints: the registration policy, the
+ * issued-token ledger that makes JWT revocation immediate, replay and reuse responses, and audit rows
+ * for what clients do.
+ */
+export function createOAuthEndpointHooks({ db, verifier, registration }: HookDependencies) {
+  async function beforeRegister(ctx: OAuthHookContext) {
+    const body = formBody(ctx);
+    const method = field(body, "token_endpoint_auth_method") ?? "client_secret_basic";
+    if (registration === "public" && method !== "none") {
+      throw new APIError("BAD_REQUEST", {
+        error: "invalid_client_metadata",
+        error_description: 'This server registers public clients only: send token_endpoint_auth_method "none" and use PKCE.',
+      });
+    }
+    const redirects = Array.isArray(body.redirect_uris) ? body.redirect_uris : [];
+    // Desktop and CLI clients (MCP Inspector, Claude Code) register loopback redirects without saying they are native apps.
+    if (body.application_type === undefined && redirects.length > 0 && redirects.every(isLoopbackRedirect)) {
+      return { context: { body: { ...body, application_type: "native" } } };
+    }
+    return undefined;
+  }
+
+  async function beforeRefresh(ctx: OAuthHookContext) {
+    const body = formBody(ctx);
+    const row = await refreshTokenRow(db, field(body, "refresh_token"));
+    // A rotated token presented again means two parties hold the grant: end it for both.
+    if (!row?.rotatedAt || row.clientId !== namedClientId(ctx.headers, body)) return;
+    await db.transaction(async (tx) => {
+      const revoked = await revokeIssuedAccessTokens(tx, { userId: row.userId, clientId: row.clientId }, "refresh_token_reuse");
+      await recordEvent(tx, oauthActor(ctx, row.clientId, null), {
+        action: "oauth.refresh_token_reused",
+        targetType: "user",
+        targetId: row.userId,
+        details: { clientId: row.clientId, accessTokensRevoked: revoked },
+      });
+    });
+  }
+
+  function beforeUserInfo(ctx: OAuthHookContext) {
+    const query = ctx.query && typeof ctx.query === "object" ? (ctx.query as FormBody) : {};
+    if ("access_token" in query || "access_token" in formBody(ctx)) {
+      throw new APIError("BAD_REQUEST", {
+        error: "invalid_request",
+        error_description: "Send the access token in the Authorization header only",
+      });
+    }
+    const authorization = ctx.headers?.get("authorization") ?? "";
+    const token = /^bearer\s+/i.test(authorization) ? authorization.replace(/^bearer\s+/i, "").trim() : "";
+    if (token.split(".").length !== 3) return undefined;
+    return verifier.verify(token).then((check) => {
+      if (!check.ok) throw invalidBearer(REJECTION_DESCRIPTIONS[check.reason]);
+    });
+  }
+
+  async function afterTokenIssued(ctx: OAuthHookContext, response: { access_token?: unknown; scope?: unknown }) {
+    if (typeof response.access_token !== "string" || response.access_token.split(".").length !== 3) return;
+    const claims = decodeJwt(response.access_token) as unknown as IssuedClaims;
+    const body = formBody(ctx);
+    const grantType = field(body, "grant_type") ?? "unknown";
+    const userId = grantType === "client_credentials" ? null : claims.sub;
+    let authorizationCodeId: string | null = null;
+    if (grantType === "authorization_code") authorizationCodeId = storedSecretHash(field(body, "code") ?? "");
+    if (grantType === "refresh_token") {
+      authorizationCodeId = (await refreshTokenRow(db, field(body, "refresh_token")))?.authorizationCodeId ?? null;
+    }
+    await db.transaction(async (tx) => {
+      await recordIssuedAccessToken(tx, { claims, userId, grantType, authorizationCodeId });
+      await recordEvent(tx, oauthActor(ctx, claims.client_id, userId), {
+        action: "oauth.token_issued",
+        targetType: userId ? "user" : "client",
+        targetId: userId ?? claims.client_id,
+        details: { grantType, scope: claims.scope, audience: claims.aud, jti: claims.jti },
+      });
+      await purgeExpiredAccessTokens(tx);
+    });
+  }
+
+  async function afterTokenFailed(ctx: OAuthHookContext, error: APIError) {
+    const body = formBody(ctx);
+    const clientId = namedClientId(ctx.headers, body);
+    const grantType = field(body, "grant_type");
+    const code = field(body, "code");
+    const oauthError = String(error.body?.error ?? error.status);
+    await db.transaction(async (tx) => {
+      if (grantType === "authorization_code" && code && oauthError === "invalid_grant") {
+        // The plugin forgets a code once used; tokens already issued from it mean this is a replay.
+        const revoked = await revokeIssuedAccessTokens(tx, { authorizationCodeId: storedSecretHash(code) }, "code_replay");
+        if (revoked > 0) {
+          await recordEvent(tx, oauthActor(ctx, clientId ?? null, null), {
+            action: "oauth.code_replayed",
+            targetType: "client",
+            targetId: clientId ?? null,
+            details: { accessTokensRevoked: revoked },
+          });
+        }
+      }
+      if (!(await clientExists(tx, clientId))) return;
+      await recordEvent(tx, oauthActor(ctx, clientId!, null), {
+        action: "oauth.token_failed",
+        targetType: "client",
+        targetId: clientId!,
+        details: { grantType: grantType ?? null, error: oauthError, description: String(error.body?.error_description ?? "") },
+      });
+    });
+  }
+
+  /** RFC 7009 asks for 200 when a valid token is revoked; the plugin cannot revoke a JWT, the ledger can. */
+  async function afterRevoke(ctx: OAuthHookContext) {
+    const returned = ctx.context.returned;
+    const body = formBody(ctx);
+    const token = field(body, "token") ?? "";
+    const clientId = namedClientId(ctx.headers, body) ?? null;
+    if (returned instanceof APIError && returned.body?.error === "unsupported_token_type") {
+      const claims = decodeJwt(token) as Partial<IssuedClaims>;
+      if (claims.client_id !== clientId || typeof claims.jti !== "string") {
+        throw new APIError("BAD_REQUEST", {
+          error: "unauthorized_client",
+          error_description: "The token was not issued to this client",
+        });
+      }
+      const jti = claims.jti;
+      await db.transaction(async (tx) => {
+        await revokeIssuedAccessTokens(tx, { jti }, "revoked_by_client");
+        await recordEvent(tx, oauthActor(ctx, clientId, claims.sub ?? null), {
+          action: "oauth.token_revoked",
+          targetType: "client",
+          targetId: clientId,
+          details: { tokenType: "access_token", jti },
+        });
+      });
+      return new Response(null, { status: 200, headers: { "cache-control": "no-store" } });
+    }
+    if (returned instanceof APIError) return undefined;
+    // A refresh token revoked through RFC 7009 takes the access tokens of its grant with it (RFC 7009 §2.1).
+    const row = await refreshTokenRow(db, token);
+    if (!row?.revoked || row.clientId !== clientId) return undefined;
+    await db.transaction(async (tx) => {
+      const selector = row.authorizationCodeId
+        ? { authorizationCodeId: row.authorizationCodeId }
+        : { userId: row.userId, clientId: row.clientId };
+      const revoked = await revokeIssuedAccessTokens(tx, selector, "revoked_by_client");
+      await recordEvent(tx, oauthActor(ctx, clientId, row.userId), {
+        action: "oauth.token_revoked",
+        targetType: "client",
+        targetId: clientId,
+        details: { tokenType: "refresh_token", accessTokensRevoked: revoked },
+      });
+    });
+    return undefined;
+  }
+
+  async function afterIntrospect(ctx: OAuthHookContext) {
+    const returned = ctx.context.returned as { active?: boolean; jti?: unknown } | undefined;
+    if (!returned || returned instanceof APIError || returned.active !== true) return undefined;
+    const token = field(formBody(ctx), "token") ?? "";
+    if (token.split(".").length !== 3) return undefined;
+    const check = await verifier.verify(token);
+    return check.ok ? undefined : { active: false };
+  }
+
+  async function afterRegister(ctx: OAuthHookContext) {
+    const returned = ctx.context.returned as { client_id?: unknown; client_name?: unknown } | undefined;
+    if (!returned || returned instanceof APIError || typeof returned.client_id !== "string") return;
+    const clientId = returned.client_id;
+    await db.transaction(async (tx) => {
+      await tx.insert(clientRegistration).values({ clientId, domainId: null, origin: "dynamic", createdBy: null }).onConflictDoNothing();
+      await recordEvent(tx, oauthActor(ctx, clientId, null), {
+        action: "client.registered",
+        targetType: "client",
+        targetId: clientId,
+        details: { name: typeof returned.client_name === "string" ? returned.client_name : null, origin: "dynamic" },
+      });
+    });
+  }
+
+  async function afterConsent(ctx: OAuthHookContext) {
+    const returned = ctx.context.returned;
+    const userId = ctx.context.session?.user.id ?? null;
+    if (returned instanceof APIError || !userId) return;
+    const body = formBody(ctx);
+    const query = new URLSearchParams(field(body, "oauth_query") ?? "");
+    const clientId = query.get("client_id");
+    await recordEvent(db, oauthActor(ctx, clientId, userId), {
+      action: body.accept === true ? "oauth.consent_granted" : "oauth.consent_denied",
+      targetType: "client",
+      targetId: clientId,
+      details: { scope: field(body, "scope") ?? query.get("scope") },
+    });
+  }
+
+  return {
+    async before(ctx: OAuthHookContext) {
+      if (ctx.path === "/oauth2/register") return beforeRegister(ctx);
+      if (ctx.path === "/oauth2/userinfo") return beforeUserInfo(ctx);
+      if (ctx.path === "/oauth2/token" && field(formBody(ctx), "grant_type") === "refresh_token") await beforeRefresh(ctx);
+      return undefined;
+    },
+    async after(ctx: OAuthHookContext) {
+      const returned = ctx.context.returned;
+      switch (ctx.path) {
+        case "/oauth2/token":
+          if (returned instanceof APIError) await afterTokenFailed(ctx, returned);
+          else if (returned && typeof returned === "object") await afterTokenIssued(ctx, returned as { access_token?: unknown });
+          return undefined;
+        case "/oauth2/revoke":
+          return afterRevoke(ctx);
+        case "/oauth2/introspect":
+          return afterIntrospect(ctx);
+        case "/oauth2/register":
+          await afterRegister(ctx);
+          return undefined;
+        case "/oauth2/consent":
+          await afterConsent(ctx);
+          return undefined;
+        default:
+          return undefined;
+      }
+    },
+  };
+}
