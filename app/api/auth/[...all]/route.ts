@@ -1,4 +1,17 @@
 import { getAuth } from "@/server/auth/instance";
+import { allowsCrossOrigin, corsPreflight, withCors } from "@/server/oauth/cors";
 
-export const GET = async (request: Request) => (await getAuth()).handler(request);
-export const POST = async (request: Request) => (await getAuth()).handler(request);
+const BASE_PATH = "/api/auth";
+
+async function handle(request: Request): Promise<Response> {
+  const response = await (await getAuth()).handler(request);
+  return allowsCrossOrigin(new URL(request.url).pathname, BASE_PATH) ? withCors(response) : response;
+}
+
+export const GET = handle;
+export const POST = handle;
+
+export function OPTIONS(request: Request): Response {
+  if (allowsCrossOrigin(new URL(request.url).pathname, BASE_PATH)) return corsPreflight();
+  return new Response(null, { status: 405, headers: { Allow: "GET, POST" } });
+}
