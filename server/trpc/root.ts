@@ -1,5 +1,6 @@
 import { createCallerFactory, router } from "./init";
 import { auditRouter } from "./routers/audit";
+import { clientsRouter } from "./routers/clients";
 import { domainsRouter } from "./routers/domains";
 import { healthProcedure } from "./routers/health";
 import { meRouter } from "./routers/me";
@@ -13,6 +14,7 @@ export const appRouter = router({
   domains: domainsRouter,
   users: usersRouter,
   audit: auditRouter,
+  clients: clientsRouter,
 });
 
 export type AppRouter = typeof appRouter;
