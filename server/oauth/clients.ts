@@ -361,6 +361,14 @@ export async function liveTokenCount(db: Executor, clientId: string): Promise<nu
   return countLiveAccessTokens(db, { clientId });
 }
 
+export async function countDomainClients(db: Executor, domainId: string): Promise<number> {
+  const [row] = await db
+    .select({ count: sql<number>`count(*)` })
+    .from(clientRegistration)
+    .where(eq(clientRegistration.domainId, domainId));
+  return row?.count ?? 0;
+}
+
 /** Domain deletion takes the domain's clients (and so their tokens) with it. */
 export async function deleteDomainClients(tx: Executor, domainId: string): Promise<string[]> {
   const owned = await tx

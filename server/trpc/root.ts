@@ -1,9 +1,11 @@
 import { createCallerFactory, router } from "./init";
+import { accountRouter } from "./routers/account";
 import { auditRouter } from "./routers/audit";
 import { clientsRouter } from "./routers/clients";
 import { domainsRouter } from "./routers/domains";
 import { healthProcedure } from "./routers/health";
 import { meRouter } from "./routers/me";
+import { revocationsRouter } from "./routers/revocations";
 import { rolesRouter } from "./routers/roles";
 import { usersRouter } from "./routers/users";
 
@@ -15,6 +17,8 @@ export const appRouter = router({
   users: usersRouter,
   audit: auditRouter,
   clients: clientsRouter,
+  revocations: revocationsRouter,
+  account: accountRouter,
 });
 
 export type AppRouter = typeof appRouter;

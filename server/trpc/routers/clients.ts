@@ -23,6 +23,7 @@ import {
 } from "@/server/oauth/clients";
 import { mcpResourceUrl } from "@/server/oauth/config";
 import type { Executor } from "@/db/client";
+import { revocationDetails } from "@/server/oauth/grants";
 import { router } from "../init";
 import { permissionProcedure } from "../procedures";
 
@@ -142,7 +143,7 @@ export const clientsRouter = router({
       return ctx.db.transaction(async (tx) => {
         const clientSecret = await rotateClientSecret(tx, client.clientId);
         const revoked = await revokeClientTokens(tx, client.clientId, "client_secret_rotated");
-        await recordEvent(tx, ctx.actor, { action: "client.secret_rotated", ...auditTarget(client), details: { revoked } });
+        await recordEvent(tx, ctx.actor, { action: "client.secret_rotated", ...auditTarget(client), details: revocationDetails(revoked) });
         return { clientId: client.clientId, clientSecret };
       });
     }),
@@ -159,7 +160,7 @@ export const clientsRouter = router({
       return ctx.db.transaction(async (tx) => {
         await setClientDisabled(tx, client.clientId, true);
         const revoked = await revokeClientTokens(tx, client.clientId, "client_disabled");
-        await recordEvent(tx, ctx.actor, { action: "client.disabled", ...auditTarget(client), details: { name: client.name, revoked } });
+        await recordEvent(tx, ctx.actor, { action: "client.disabled", ...auditTarget(client), details: { name: client.name, ...revocationDetails(revoked) } });
         return findClient(tx, client.clientId);
       });
     }),
@@ -190,7 +191,7 @@ export const clientsRouter = router({
         await recordEvent(tx, ctx.actor, {
           action: "client.deleted",
           ...auditTarget(client),
-          details: { name: client.name, type: client.type, liveAccessTokens },
+          details: { name: client.name, type: client.type, accessTokensRevoked: liveAccessTokens },
         });
         return { clientId: client.clientId };
       });

@@ -650,7 +650,7 @@ test("delete with cascade removes assignments, email domains and the domain in o
 
   const result = await personas.owner.caller.domains.delete({ id: doomed.id, cascade: true });
 
-  expect(result).toEqual({ id: doomed.id, removedAssignments: 3 });
+  expect(result).toEqual({ id: doomed.id, removedAssignments: 3, removedClients: 0 });
   expect(await domainRow(doomed.id)).toBeUndefined();
   expect(await assignmentsIn(doomed.id)).toEqual([]);
   expect(await emailDomainsOf(doomed.id)).toEqual([]);
@@ -663,7 +663,7 @@ test("delete with cascade removes assignments, email domains and the domain in o
     actorUserId: personas.owner.userId,
     targetType: "domain",
     domainId: doomed.id,
-    details: { name: "Doomed", slug: stem, removedAssignments: 3 },
+    details: { name: "Doomed", slug: stem, removedAssignments: 3, removedClients: [] },
   });
 
   // The freed slug and email domain can be used again.
@@ -674,7 +674,7 @@ test("delete with cascade removes assignments, email domains and the domain in o
 test("an empty domain is deleted without cascade, together with its email domains", async () => {
   const stem = unique("empty");
   const empty = await personas.owner.caller.domains.create({ name: "Empty", slug: stem, emailDomains: [`${stem}.example`] });
-  expect(await personas.owner.caller.domains.delete({ id: empty.id })).toEqual({ id: empty.id, removedAssignments: 0 });
+  expect(await personas.owner.caller.domains.delete({ id: empty.id })).toEqual({ id: empty.id, removedAssignments: 0, removedClients: 0 });
   expect(await domainRow(empty.id)).toBeUndefined();
   expect(await emailDomainsOf(empty.id)).toEqual([]);
 });

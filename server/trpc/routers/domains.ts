@@ -26,6 +26,7 @@ import {
   type DomainItem,
 } from "@/server/authz/domains";
 import { assertHoldsAll, authorizeIn, requireGlobally } from "@/server/authz/guard";
+import { countDomainClients, deleteDomainClients } from "@/server/oauth/clients";
 import { router } from "../init";
 import { permissionProcedure } from "../procedures";
 
@@ -37,6 +38,10 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
 
 function members(count: number): string {
   return count === 1 ? "1 member" : `${count} members`;
+}
+
+function clients(count: number): string {
+  return count === 1 ? "1 OAuth client" : `${count} OAuth clients`;
 }
 
 export const domainsRouter = router({
@@ -165,7 +170,7 @@ export const domainsRouter = router({
   delete: permissionProcedure("domains:delete")
     .meta({
       description:
-        "Deletes a domain. A domain that still has members is refused unless cascade is set, which also removes its role assignments and email domains in the same step.",
+        "Deletes a domain. A domain that still has members or OAuth clients is refused unless cascade is set, which also removes its role assignments, email domains and clients (revoking their tokens) in the same step.",
     })
     .input(deleteDomainInput)
     .mutation(async ({ ctx, input }) => {
@@ -179,26 +184,29 @@ export const domainsRouter = router({
       return ctx.db.transaction(async (tx) => {
         const current = await findDomain(tx, input.id);
         const memberCount = await countMembers(tx, current.id);
+        const clientCount = await countDomainClients(tx, current.id);
+        if ((memberCount > 0 || clientCount > 0) && !input.cascade) {
+          const held = [memberCount > 0 ? members(memberCount) : null, clientCount > 0 ? clients(clientCount) : null].filter(Boolean);
+          throw new TRPCError({
+            code: "CONFLICT",
+            message: `Domain “${current.name}” still has ${held.join(" and ")}. Remove them first, or delete it with cascade.`,
+          });
+        }
         if (memberCount > 0) {
-          if (!input.cascade) {
-            throw new TRPCError({
-              code: "CONFLICT",
-              message: `Domain “${current.name}” still has ${members(memberCount)}. Remove them first, or delete it with cascade.`,
-            });
-          }
           // A cascade takes these roles away from their holders, which nobody may do beyond their own permissions.
           assertHoldsAll(ctx.grants, await permissionsAssignedIn(tx, current.id), current.id, "remove");
         }
         const { removedAssignments } = await removeDomainDependents(tx, current.id);
+        const removedClients = await deleteDomainClients(tx, current.id);
         await tx.delete(domain).where(eq(domain.id, current.id));
         await recordEvent(tx, ctx.actor, {
           action: "domain.deleted",
           targetType: "domain",
           targetId: current.id,
           domainId: current.id,
-          details: { name: current.name, slug: current.slug, removedAssignments },
+          details: { name: current.name, slug: current.slug, removedAssignments, removedClients },
         });
-        return { id: current.id, removedAssignments };
+        return { id: current.id, removedAssignments, removedClients: removedClients.length };
       });
     }),
 

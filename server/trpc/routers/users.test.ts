@@ -443,7 +443,7 @@ test("a ban ends the user's sessions at once, blocks sign-in, and unban lets the
   expect(detail.banned).toMatchObject({ reason: "phishing", bannedBy: p.domainAdminA.userId, bannedByEmail: p.domainAdminA.email });
   expect(detail.sessionsCount).toBe(0);
   const [row] = await auditRows(database.db, { action: "user.banned" }).then((rows) => rows.filter((r) => r.targetId === target.userId));
-  expect(row?.details).toEqual({ email: target.email, reason: "phishing" });
+  expect(row?.details).toEqual({ email: target.email, reason: "phishing", accessTokensRevoked: 0, refreshTokensRevoked: 0, consentsRevoked: 0 });
 
   await p.domainAdminA.caller.users.unban({ id: target.userId });
   await expect(signIn(auth, target.email)).resolves.toHaveProperty("cookie");

@@ -3,6 +3,7 @@ import { eq } from "drizzle-orm";
 import { userBan } from "@/db/schema";
 import { recordEvent } from "@/server/audit/record";
 import { withAuthWrites } from "@/server/auth/auth-writes";
+import { revocationDetails, revokeGrants } from "@/server/oauth/grants";
 import {
   assertEmailFree,
   assignPlacement,
@@ -147,7 +148,7 @@ export const usersRouter = router({
   ban: permissionProcedure("users:admin")
     .meta({
       description:
-        "Suspends an account: signs it out everywhere at once and refuses new sign-ins until unbanned.",
+        "Suspends an account: signs it out everywhere, revokes its OAuth grants and tokens at once, and refuses new sign-ins until unbanned.",
     })
     .input(banUserInput)
     .mutation(({ ctx, input }) =>
@@ -161,12 +162,13 @@ export const usersRouter = router({
         const bannedAt = new Date();
         await tx.insert(userBan).values({ userId: target.id, reason, bannedBy: ctx.user.id, bannedAt });
         await withAuthWrites(ctx.auth, tx, (internal) => internal.deleteUserSessions(target.id));
+        const revoked = await revokeGrants(tx, { userId: target.id }, "user_banned");
         await recordEvent(tx, ctx.actor, {
           action: "user.banned",
           targetType: "user",
           targetId: target.id,
           domainId: await auditDomainOf(tx, target.id),
-          details: { email: target.email, reason },
+          details: { email: target.email, reason, ...revocationDetails(revoked) },
         });
         return { id: target.id, banned: { reason, bannedAt, bannedBy: ctx.user.id } };
       }),
