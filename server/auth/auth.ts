@@ -30,6 +30,8 @@ export interface AuthDependencies {
   secret: string;
   signup: "open" | "closed";
   oauth?: OAuthSettings;
+  /** better-auth limits rates in production only; tests of the limits switch it on. */
+  rateLimit?: boolean;
   /**
    * The schema generator builds an instance before the OAuth tables exist, so it must not seed the
    * MCP resource row at start-up.
@@ -52,6 +54,7 @@ export function createAuth({
   secret,
   signup,
   oauth = DEFAULT_OAUTH_SETTINGS,
+  rateLimit,
   generatingSchema = false,
 }: AuthDependencies) {
   const issuer = authIssuer(publicUrl);
@@ -69,6 +72,7 @@ export function createAuth({
     database: drizzleAdapter(db, { provider: "sqlite", schema, transaction: true }),
     trustedOrigins: [new URL(publicUrl).origin],
     telemetry: { enabled: false },
+    ...(rateLimit === undefined ? {} : { rateLimit: { enabled: rateLimit } }),
     emailAndPassword: {
       enabled: true,
       minPasswordLength: PASSWORD_MIN_LENGTH,

@@ -20,6 +20,9 @@ import { countLiveAccessTokens, revokeIssuedAccessTokens } from "./issued-tokens
 
 export const CLIENT_NOT_FOUND = "Client not found.";
 export const CLIENT_TYPES = ["public", "confidential"] as const;
+/** How a confidential client sends its secret; the provider holds each client to the one it registered. */
+export const SECRET_AUTH_METHODS = ["client_secret_basic", "client_secret_post"] as const;
+export type TokenEndpointAuthMethod = "none" | (typeof SECRET_AUTH_METHODS)[number];
 export type ClientType = (typeof CLIENT_TYPES)[number];
 
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
@@ -98,6 +101,10 @@ export const createClientInput = z.object({
   ),
   redirectUris: redirectUrisSchema,
   scopes: scopesSchema,
+  authMethod: z
+    .enum(SECRET_AUTH_METHODS, 'The authentication method is "client_secret_basic" or "client_secret_post".')
+    .default("client_secret_basic")
+    .describe("For a confidential client: send the secret in an HTTP Basic header (client_secret_basic) or in the form (client_secret_post)."),
   domainId: z
     .string()
     .min(1)
@@ -136,6 +143,7 @@ export interface ClientItem {
   clientId: string;
   name: string;
   type: ClientType;
+  authMethod: TokenEndpointAuthMethod;
   redirectUris: string[];
   scopes: OAuthScope[];
   domainId: string | null;
@@ -188,6 +196,10 @@ function toClientItem(row: ClientRow): ClientItem {
     clientId: row.clientId,
     name: row.name ?? row.clientId,
     type: row.tokenEndpointAuthMethod === "none" ? "public" : "confidential",
+    authMethod:
+      row.tokenEndpointAuthMethod === "none" || row.tokenEndpointAuthMethod === "client_secret_post"
+        ? row.tokenEndpointAuthMethod
+        : "client_secret_basic",
     redirectUris: stringArray(row.redirectUris),
     scopes: OAUTH_SCOPES.filter((scope) => stringArray(row.scopes).includes(scope)),
     domainId: row.domainId,
@@ -296,7 +308,7 @@ export async function createClient(
     icon: input.logoUri || null,
     redirectUris: input.redirectUris,
     scopes: input.scopes,
-    tokenEndpointAuthMethod: confidential ? "client_secret_basic" : "none",
+    tokenEndpointAuthMethod: confidential ? input.authMethod : "none",
     applicationType: applicationTypeFor(input.redirectUris),
     grantTypes: confidential ? ["authorization_code", "refresh_token", "client_credentials"] : ["authorization_code", "refresh_token"],
     clientCredentialsScopes: confidential ? input.scopes.filter((scope) => scope.startsWith("mcp:")) : [],

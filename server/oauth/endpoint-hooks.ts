@@ -1,4 +1,4 @@
-import { APIError } from "better-auth/api";
+import { APIError, isAPIError } from "better-auth/api";
 import { eq } from "drizzle-orm";
 import { decodeJwt } from "jose";
 import type { Database, Executor } from "@/db/client";
@@ -208,7 +208,7 @@ export function createOAuthEndpointHooks({ db, verifier, registration }: HookDep
     const body = formBody(ctx);
     const token = field(body, "token") ?? "";
     const clientId = namedClientId(ctx.headers, body) ?? null;
-    if (returned instanceof APIError && returned.body?.error === "unsupported_token_type") {
+    if (isAPIError(returned) && returned.body?.error === "unsupported_token_type") {
       const claims = decodeJwt(token) as Partial<IssuedClaims>;
       if (claims.client_id !== clientId || typeof claims.jti !== "string") {
         throw new APIError("BAD_REQUEST", {
@@ -228,7 +228,7 @@ export function createOAuthEndpointHooks({ db, verifier, registration }: HookDep
       });
       return new Response(null, { status: 200, headers: { "cache-control": "no-store" } });
     }
-    if (returned instanceof APIError) return undefined;
+    if (isAPIError(returned)) return undefined;
     // A refresh token revoked through RFC 7009 takes the access tokens of its grant with it (RFC 7009 §2.1).
     const row = await refreshTokenRow(db, token);
     if (!row?.revoked || row.clientId !== clientId) return undefined;
@@ -249,7 +249,7 @@ export function createOAuthEndpointHooks({ db, verifier, registration }: HookDep
 
   async function afterIntrospect(ctx: OAuthHookContext) {
     const returned = ctx.context.returned as { active?: boolean; jti?: unknown } | undefined;
-    if (!returned || returned instanceof APIError || returned.active !== true) return undefined;
+    if (!returned || isAPIError(returned) || returned.active !== true) return undefined;
     const token = field(formBody(ctx), "token") ?? "";
     if (token.split(".").length !== 3) return undefined;
     const check = await verifier.verify(token);
@@ -258,7 +258,7 @@ export function createOAuthEndpointHooks({ db, verifier, registration }: HookDep
 
   async function afterRegister(ctx: OAuthHookContext) {
     const returned = ctx.context.returned as { client_id?: unknown; client_name?: unknown } | undefined;
-    if (!returned || returned instanceof APIError || typeof returned.client_id !== "string") return;
+    if (!returned || isAPIError(returned) || typeof returned.client_id !== "string") return;
     const clientId = returned.client_id;
     await db.transaction(async (tx) => {
       await tx.insert(clientRegistration).values({ clientId, domainId: null, origin: "dynamic", createdBy: null }).onConflictDoNothing();
@@ -274,7 +274,7 @@ export function createOAuthEndpointHooks({ db, verifier, registration }: HookDep
   async function afterConsent(ctx: OAuthHookContext) {
     const returned = ctx.context.returned;
     const userId = ctx.context.session?.user.id ?? null;
-    if (returned instanceof APIError || !userId) return;
+    if (isAPIError(returned) || !userId) return;
     const body = formBody(ctx);
     const query = new URLSearchParams(field(body, "oauth_query") ?? "");
     const clientId = query.get("client_id");
@@ -294,10 +294,17 @@ export function createOAuthEndpointHooks({ db, verifier, registration }: HookDep
       return undefined;
     },
     async after(ctx: OAuthHookContext) {
+      const result = await afterEndpoint(ctx);
+      if (result === undefined && isAPIError(ctx.context.returned)) throw asOAuthError(ctx.context.returned);
+      return result;
+    },
+  };
+
+  async function afterEndpoint(ctx: OAuthHookContext) {
       const returned = ctx.context.returned;
       switch (ctx.path) {
         case "/oauth2/token":
-          if (returned instanceof APIError) await afterTokenFailed(ctx, returned);
+          if (isAPIError(returned)) await afterTokenFailed(ctx, returned);
           else if (returned && typeof returned === "object") await afterTokenIssued(ctx, returned as { access_token?: unknown });
           return undefined;
         case "/oauth2/revoke":
@@ -313,6 +320,20 @@ export function createOAuthEndpointHooks({ db, verifier, registration }: HookDep
         default:
           return undefined;
       }
-    },
-  };
+  }
+}
+
+/**
+ * Every error from an OAuth endpoint speaks RFC 6749 §5.2: body validation failures (a JSON body,
+ * a wrong content type) come from the framework without an `error` code, and a failed PKCE check
+ * is `invalid_grant` (RFC 7636 §4.6), which the provider reports as `invalid_request`.
+ */
+export function asOAuthError(error: APIError): APIError {
+  const body = (error.body ?? {}) as { error?: unknown; error_description?: unknown; message?: unknown };
+  if (body.error === "invalid_request" && body.error_description === "code verification failed") {
+    return new APIError("BAD_REQUEST", { error: "invalid_grant", error_description: "The code_verifier does not match the code_challenge" }, error.headers);
+  }
+  if (typeof body.error === "string") return error;
+  const description = typeof body.message === "string" ? body.message : "The request is malformed";
+  return new APIError(error.status, { error: "invalid_request", error_description: description }, error.headers);
 }

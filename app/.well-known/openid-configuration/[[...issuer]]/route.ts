@@ -1,11 +1,11 @@
 import { getAuth } from "@/server/auth/instance";
 import { getEnv } from "@/server/env";
-import { corsPreflight, withCors } from "@/server/oauth/cors";
-import { issuerMetadataResponse } from "@/server/oauth/discovery";
+import { corsPreflight } from "@/server/oauth/cors";
+import { serveIssuerMetadata } from "@/server/oauth/routes";
 
 export async function GET(request: Request, { params }: { params: Promise<{ issuer?: string[] }> }) {
   const { issuer = [] } = await params;
-  return withCors(await issuerMetadataResponse(await getAuth(), getEnv().publicUrl, "openid-configuration", issuer, request));
+  return serveIssuerMetadata(await getAuth(), getEnv().publicUrl, "openid-configuration", issuer, request);
 }
 
 export const OPTIONS = corsPreflight;

@@ -1,17 +1,6 @@
 import { getAuth } from "@/server/auth/instance";
-import { allowsCrossOrigin, corsPreflight, withCors } from "@/server/oauth/cors";
+import { serveAuthPreflight, serveAuthRequest } from "@/server/oauth/routes";
 
-const BASE_PATH = "/api/auth";
-
-async function handle(request: Request): Promise<Response> {
-  const response = await (await getAuth()).handler(request);
-  return allowsCrossOrigin(new URL(request.url).pathname, BASE_PATH) ? withCors(response) : response;
-}
-
-export const GET = handle;
-export const POST = handle;
-
-export function OPTIONS(request: Request): Response {
-  if (allowsCrossOrigin(new URL(request.url).pathname, BASE_PATH)) return corsPreflight();
-  return new Response(null, { status: 405, headers: { Allow: "GET, POST" } });
-}
+export const GET = async (request: Request) => serveAuthRequest(await getAuth(), request);
+export const POST = async (request: Request) => serveAuthRequest(await getAuth(), request);
+export const OPTIONS = serveAuthPreflight;

@@ -1,0 +1,435 @@
+import * as oauth from "oauth4webapi";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { auditEvent, issuedAccessToken, verification } from "@/db/schema";
+import { createClient, setClientDisabled, rotateClientSecret } from "@/server/oauth/clients";
+import type { OAuthScope } from "@/server/oauth/config";
+import { createSignedInOwner, signUp } from "@/server/testing/auth";
+import { startOAuthTestServer, type OAuthTestServer } from "@/server/testing/oauth-server";
+import { createCaller } from "@/server/trpc/root";
+import { createTRPCContext } from "@/server/trpc/context";
+
+const insecure = { [oauth.allowInsecureRequests]: true } as const;
+const REDIRECT = "http://127.0.0.1:45123/callback";
+
+let server: OAuthTestServer;
+let issuer: URL;
+let mcpResource: string;
+let as: oauth.AuthorizationServer;
+let owner: { userId: string; cookie: string };
+let member: { userId: string; cookie: string };
+
+beforeAll(async () => {
+  server = await startOAuthTestServer();
+  issuer = new URL(`${server.baseUrl}/api/auth`);
+  mcpResource = `${server.baseUrl}/mcp`;
+  as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: "oauth2", ...insecure }));
+  owner = await createSignedInOwner(server.database.db, server.auth);
+  member = await signUp(server.auth);
+});
+
+afterAll(() => server?.close());
+
+async function consoleClient(
+  type: "public" | "confidential",
+  scopes: OAuthScope[] = ["openid", "profile", "offline_access", "mcp:read"],
+  authMethod: "client_secret_basic" | "client_secret_post" = "client_secret_basic",
+) {
+  const created = await server.database.db.transaction((tx) =>
+    createClient(
+      tx,
+      { name: `${type} app`, type, redirectUris: [REDIRECT], scopes, authMethod, domainId: null, skipConsent: false },
+      { createdBy: owner.userId, mcpResource },
+    ),
+  );
+  const client: oauth.Client = { client_id: created.client.clientId };
+  return { client, secret: created.clientSecret };
+}
+
+interface AuthorizeOptions {
+  clientId: string;
+  cookie: string;
+  scope?: string;
+  redirectUri?: string;
+  state?: string;
+  verifier?: string;
+  params?: Record<string, string | null>;
+}
+
+function authorizeUrl({ clientId, scope = "openid offline_access mcp:read", redirectUri = REDIRECT, state = "state-1", params = {} }: AuthorizeOptions, challenge: string) {
+  const url = new URL(as.authorization_endpoint!);
+  const query: Record<string, string | null> = {
+    response_type: "code",
+    client_id: clientId,
+    redirect_uri: redirectUri,
+    scope,
+    state,
+    code_challenge: challenge,
+    code_challenge_method: "S256",
+    resource: mcpResource,
+    ...params,
+  };
+  for (const [name, value] of Object.entries(query)) if (value !== null) url.searchParams.set(name, value);
+  return url;
+}
+
+/** What a browser does: follow the authorize redirect, and press Allow (or Deny) when the consent page comes up. */
+async function authorize(options: AuthorizeOptions & { consent?: "allow" | "deny" }) {
+  const verifier = options.verifier ?? oauth.generateRandomCodeVerifier();
+  const challenge = await oauth.calculatePKCECodeChallenge(verifier);
+  const first = await fetch(authorizeUrl(options, challenge), { headers: { cookie: options.cookie }, redirect: "manual" });
+  // Outside a browser navigation (fetch sends Sec-Fetch-Mode: cors) the provider answers a redirect as JSON.
+  const location =
+    first.headers.get("location") ??
+    (first.headers.get("content-type")?.includes("json") ? ((await first.clone().json()) as { url?: string }).url ?? null : null);
+  if (!location) return { response: first, location: null, verifier, consentShown: false };
+  const target = new URL(location, server.baseUrl);
+  if (target.origin !== server.baseUrl || target.pathname !== "/consent") {
+    return { response: first, location: target, verifier, consentShown: false };
+  }
+  const consent = await fetch(`${server.baseUrl}/api/auth/oauth2/consent`, {
+    method: "POST",
+    headers: { cookie: options.cookie, "content-type": "application/json", origin: server.baseUrl },
+    body: JSON.stringify({ accept: options.consent !== "deny", oauth_query: target.search.slice(1) }),
+  });
+  const body = (await consent.json()) as { url: string };
+  return { response: consent, location: new URL(body.url), verifier, consentShown: true };
+}
+
+async function exchange(client: oauth.Client, auth: oauth.ClientAuth, callback: URL, verifier: string, state = "state-1") {
+  const params = oauth.validateAuthResponse(as, client, callback, state);
+  const response = await oauth.authorizationCodeGrantRequest(as, client, auth, params, REDIRECT, verifier, {
+    additionalParameters: { resource: mcpResource },
+    ...insecure,
+  });
+  return { response, params };
+}
+
+async function tokensFor(client: oauth.Client, auth: oauth.ClientAuth, cookie = member.cookie, scope?: string) {
+  const flow = await authorize({ clientId: client.client_id, cookie, scope });
+  const { response } = await exchange(client, auth, flow.location!, flow.verifier);
+  return oauth.processAuthorizationCodeResponse(as, client, response, { requireIdToken: false });
+}
+
+function userInfo(accessToken: string) {
+  return fetch(as.userinfo_endpoint!, { headers: { authorization: `Bearer ${accessToken}` } });
+}
+
+async function tokenEndpoint(body: string | URLSearchParams, headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded" }) {
+  const response = await fetch(as.token_endpoint!, { method: "POST", headers, body });
+  return { status: response.status, body: (await response.json().catch(() => ({}))) as { error?: string } };
+}
+
+describe("discovery", () => {
+  test("every URL an MCP client probes serves the same issuer, S256 only and RFC 9207 iss support", async () => {
+    const urls = [
+      "/.well-known/oauth-authorization-server/api/auth",
+      "/.well-known/oauth-authorization-server",
+      "/.well-known/openid-configuration/api/auth",
+      "/.well-known/openid-configuration",
+      "/api/auth/.well-known/openid-configuration",
+    ];
+    for (const path of urls) {
+      const response = await fetch(`${server.baseUrl}${path}`);
+      expect(response.status, path).toBe(200);
+      expect(response.headers.get("access-control-allow-origin"), path).toBe("*");
+      const metadata = (await response.json()) as Record<string, unknown>;
+      expect(metadata.issuer, path).toBe(issuer.href);
+      expect(metadata.code_challenge_methods_supported, path).toEqual(["S256"]);
+      expect(metadata.authorization_response_iss_parameter_supported, path).toBe(true);
+      expect(metadata.scopes_supported, path).toEqual(expect.arrayContaining(["mcp:read", "mcp:write", "mcp:admin", "offline_access"]));
+    }
+    const oidc = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: "oidc", ...insecure }));
+    expect(oidc.jwks_uri).toBe(`${issuer.href}/jwks`);
+    expect(oidc.revocation_endpoint).toBeDefined();
+    expect(oidc.introspection_endpoint).toBeDefined();
+    expect(oidc.registration_endpoint).toBeDefined();
+  });
+
+  test("a foreign issuer path is not ours", async () => {
+    const response = await fetch(`${server.baseUrl}/.well-known/oauth-authorization-server/tenant/other`);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ error: "not_found" });
+  });
+});
+
+describe("a dynamically registered public client", () => {
+  let client: oauth.Client;
+
+  beforeAll(async () => {
+    const registration = await oauth.dynamicClientRegistrationRequest(
+      as,
+      {
+        client_name: "Spec CLI",
+        redirect_uris: [REDIRECT],
+        token_endpoint_auth_method: "none",
+        grant_types: ["authorization_code", "refresh_token"],
+        response_types: ["code"],
+        scope: "openid offline_access mcp:read",
+      },
+      insecure,
+    );
+    client = (await oauth.processDynamicClientRegistrationResponse(registration)) as oauth.Client;
+  });
+
+  test("goes through PKCE + resource + state + consent and receives an RFC 9068 access token for the MCP resource", async () => {
+    const flow = await authorize({ clientId: client.client_id, cookie: member.cookie, state: "xyz-state" });
+    expect(flow.consentShown).toBe(true);
+    expect(flow.location!.origin + flow.location!.pathname).toBe(REDIRECT);
+    expect(flow.location!.searchParams.get("state")).toBe("xyz-state");
+    expect(flow.location!.searchParams.get("iss")).toBe(issuer.href);
+
+    const { response } = await exchange(client, oauth.None(), flow.location!, flow.verifier, "xyz-state");
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+    const tokens = await oauth.processAuthorizationCodeResponse(as, client, response, { requireIdToken: true });
+    expect(tokens.refresh_token).toBeTruthy();
+
+    const claims = await oauth.validateJwtAccessToken(
+      as,
+      new Request(mcpResource, { headers: { authorization: `Bearer ${tokens.access_token}` } }),
+      mcpResource,
+      insecure,
+    );
+    expect(claims).toMatchObject({ iss: issuer.href, sub: member.userId, client_id: client.client_id, scope: "openid offline_access mcp:read" });
+    expect(claims.exp - claims.iat).toBe(15 * 60);
+    expect(typeof claims.jti).toBe("string");
+
+    const info = await oauth.processUserInfoResponse(as, client, member.userId, await oauth.userInfoRequest(as, client, tokens.access_token, insecure));
+    expect(info.sub).toBe(member.userId);
+  });
+
+  test("refresh rotates, and presenting a rotated refresh token revokes the whole grant", async () => {
+    const first = await tokensFor(client, oauth.None());
+    const rotated = await oauth.processRefreshTokenResponse(
+      as,
+      client,
+      await oauth.refreshTokenGrantRequest(as, client, oauth.None(), first.refresh_token!, insecure),
+    );
+    expect(rotated.refresh_token).not.toBe(first.refresh_token);
+    expect((await userInfo(rotated.access_token)).status).toBe(200);
+
+    const reuse = await oauth.refreshTokenGrantRequest(as, client, oauth.None(), first.refresh_token!, insecure);
+    await expect(oauth.processRefreshTokenResponse(as, client, reuse)).rejects.toMatchObject({ error: "invalid_grant" });
+
+    const afterReuse = await oauth.refreshTokenGrantRequest(as, client, oauth.None(), rotated.refresh_token!, insecure);
+    await expect(oauth.processRefreshTokenResponse(as, client, afterReuse)).rejects.toMatchObject({ error: "invalid_grant" });
+    const revokedAt = await userInfo(rotated.access_token);
+    expect(revokedAt.status).toBe(401);
+    expect(revokedAt.headers.get("www-authenticate")).toContain('error="invalid_token"');
+    const events = await server.database.db.select().from(auditEvent).where(eq(auditEvent.action, "oauth.refresh_token_reused"));
+    expect(events.length).toBeGreaterThan(0);
+  });
+
+  test("a remembered consent skips the page until the user disconnects the app", async () => {
+    const again = await authorize({ clientId: client.client_id, cookie: member.cookie });
+    expect(again.consentShown).toBe(false);
+    expect(again.location!.searchParams.get("code")).toBeTruthy();
+
+    const context = await createTRPCContext({ db: server.database.db, auth: server.auth, headers: new Headers({ cookie: member.cookie }) });
+    await createCaller(context).account.revokeApp({ clientId: client.client_id });
+    expect((await authorize({ clientId: client.client_id, cookie: member.cookie })).consentShown).toBe(true);
+  });
+
+  test("Deny sends access_denied back to the client", async () => {
+    const other = await signUp(server.auth);
+    const flow = await authorize({ clientId: client.client_id, cookie: other.cookie, consent: "deny" });
+    expect(flow.location!.searchParams.get("error")).toBe("access_denied");
+    expect(flow.location!.searchParams.get("code")).toBeNull();
+  });
+});
+
+describe("a confidential client registered in the console", () => {
+  test("authenticates with the method it registered, introspects, and revokes its access token with RFC 7009", async () => {
+    const { client, secret } = await consoleClient("confidential", undefined, "client_secret_post");
+    const tokens = await tokensFor(client, oauth.ClientSecretPost(secret!));
+    const basicInstead = await oauth.clientCredentialsGrantRequest(as, client, oauth.ClientSecretBasic(secret!), new URLSearchParams({ scope: "mcp:read" }), insecure);
+    expect(await basicInstead.json()).toMatchObject({ error: "invalid_client" });
+
+    const introspected = await oauth.processIntrospectionResponse(
+      as,
+      client,
+      await oauth.introspectionRequest(as, client, oauth.ClientSecretPost(secret!), tokens.access_token, insecure),
+    );
+    expect(introspected).toMatchObject({ active: true, client_id: client.client_id, sub: member.userId });
+
+    const revocation = await oauth.revocationRequest(as, client, oauth.ClientSecretPost(secret!), tokens.access_token, insecure);
+    expect(revocation.status, await revocation.clone().text()).toBe(200);
+    await oauth.processRevocationResponse(revocation);
+
+    const after = await oauth.processIntrospectionResponse(
+      as,
+      client,
+      await oauth.introspectionRequest(as, client, oauth.ClientSecretPost(secret!), tokens.access_token, insecure),
+    );
+    expect(after.active).toBe(false);
+    expect((await userInfo(tokens.access_token)).status).toBe(401);
+  });
+
+  test("client_credentials gives a token that acts for the client itself", async () => {
+    const { client, secret } = await consoleClient("confidential");
+    const response = await oauth.clientCredentialsGrantRequest(
+      as,
+      client,
+      oauth.ClientSecretBasic(secret!),
+      new URLSearchParams({ scope: "mcp:read", resource: mcpResource }),
+      insecure,
+    );
+    const tokens = await oauth.processClientCredentialsResponse(as, client, response);
+    const claims = await oauth.validateJwtAccessToken(
+      as,
+      new Request(mcpResource, { headers: { authorization: `Bearer ${tokens.access_token}` } }),
+      mcpResource,
+      insecure,
+    );
+    expect(claims.sub).toBe(client.client_id);
+    const [row] = await server.database.db.select().from(issuedAccessToken).where(eq(issuedAccessToken.jti, String(claims.jti)));
+    expect(row).toMatchObject({ userId: null, grantType: "client_credentials" });
+  });
+
+  test("a wrong secret is invalid_client, and a rotated secret stops working at once", async () => {
+    const { client, secret } = await consoleClient("confidential");
+    const wrong = await oauth.clientCredentialsGrantRequest(as, client, oauth.ClientSecretBasic("not-the-secret"), new URLSearchParams({ scope: "mcp:read" }), insecure);
+    expect(wrong.status).toBe(401);
+    expect(await wrong.json()).toMatchObject({ error: "invalid_client" });
+
+    await server.database.db.transaction(async (tx) => {
+      await rotateClientSecret(tx, client.client_id);
+    });
+    const old = await oauth.clientCredentialsGrantRequest(as, client, oauth.ClientSecretBasic(secret!), new URLSearchParams({ scope: "mcp:read" }), insecure);
+    expect(old.status).toBe(401);
+  });
+
+  test("a disabled client gets invalid_client", async () => {
+    const { client, secret } = await consoleClient("confidential");
+    await server.database.db.transaction((tx) => setClientDisabled(tx, client.client_id, true));
+    const response = await oauth.clientCredentialsGrantRequest(as, client, oauth.ClientSecretBasic(secret!), new URLSearchParams({ scope: "mcp:read" }), insecure);
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(response.status).toBeLessThan(500);
+    expect(await response.json()).toMatchObject({ error: "invalid_client" });
+  });
+});
+
+describe("bad input", () => {
+  let client: oauth.Client;
+  beforeAll(async () => {
+    ({ client } = await consoleClient("public"));
+  });
+
+  test("a missing or plain PKCE challenge is refused", async () => {
+    const missing = await authorize({ clientId: client.client_id, cookie: member.cookie, params: { code_challenge: null, code_challenge_method: null } });
+    expect(missing.location?.searchParams.get("error")).toBe("invalid_request");
+    const plain = await authorize({ clientId: client.client_id, cookie: member.cookie, params: { code_challenge: "a".repeat(43), code_challenge_method: "plain" } });
+    expect(plain.location?.searchParams.get("error")).toBe("invalid_request");
+    expect(plain.location?.searchParams.get("code")).toBeNull();
+  });
+
+  test("an unregistered redirect URI or an unknown client never redirects to the given URI", async () => {
+    for (const options of [
+      { clientId: client.client_id, redirectUri: "https://attacker.example/callback" },
+      { clientId: client.client_id, redirectUri: "http://127.0.0.1:45123/other-path" },
+      { clientId: "no-such-client", redirectUri: REDIRECT },
+    ]) {
+      const flow = await authorize({ ...options, cookie: member.cookie });
+      expect(flow.response.status).toBeLessThan(500);
+      const location = flow.location?.href ?? "";
+      expect(location.startsWith(options.redirectUri)).toBe(false);
+    }
+  });
+
+  test("a wrong verifier, a replayed code, an expired code and a wrong resource get the RFC errors", async () => {
+    const flow = await authorize({ clientId: client.client_id, cookie: member.cookie });
+    const wrongVerifier = await exchange(client, oauth.None(), flow.location!, oauth.generateRandomCodeVerifier());
+    await expect(oauth.processAuthorizationCodeResponse(as, client, wrongVerifier.response)).rejects.toMatchObject({ error: "invalid_grant" });
+
+    const fresh = await authorize({ clientId: client.client_id, cookie: member.cookie });
+    const first = await oauth.processAuthorizationCodeResponse(as, client, (await exchange(client, oauth.None(), fresh.location!, fresh.verifier)).response);
+    const replay = await exchange(client, oauth.None(), fresh.location!, fresh.verifier);
+    await expect(oauth.processAuthorizationCodeResponse(as, client, replay.response)).rejects.toMatchObject({ error: "invalid_grant" });
+    // A replayed code revokes what it issued.
+    expect((await userInfo(first.access_token)).status).toBe(401);
+
+    const expiring = await authorize({ clientId: client.client_id, cookie: member.cookie });
+    await server.database.db.update(verification).set({ expiresAt: new Date(Date.now() - 1000) });
+    const expired = await exchange(client, oauth.None(), expiring.location!, expiring.verifier);
+    await expect(oauth.processAuthorizationCodeResponse(as, client, expired.response)).rejects.toMatchObject({ error: "invalid_grant" });
+
+    const wrongResource = await authorize({ clientId: client.client_id, cookie: member.cookie, params: { resource: "https://elsewhere.example/api" } });
+    expect(wrongResource.location?.searchParams.get("error")).toBe("invalid_target");
+
+    const failures = await server.database.db.select().from(auditEvent).where(eq(auditEvent.action, "oauth.token_failed"));
+    expect(failures.some((event) => event.targetId === client.client_id)).toBe(true);
+  });
+
+  test("a scope the client may not ask for is invalid_scope", async () => {
+    const { client: narrow } = await consoleClient("public", ["openid", "mcp:read"]);
+    const flow = await authorize({ clientId: narrow.client_id, cookie: member.cookie, scope: "openid mcp:admin" });
+    expect(flow.location?.searchParams.get("error")).toBe("invalid_scope");
+  });
+
+  test("malformed token requests get 4xx JSON errors, never a 500", async () => {
+    const cases: [string | URLSearchParams, Record<string, string>][] = [
+      ["{not json", { "content-type": "application/json" }],
+      ["", { "content-type": "application/x-www-form-urlencoded" }],
+      [new URLSearchParams({ grant_type: "password", username: "a", password: "b" }), { "content-type": "application/x-www-form-urlencoded" }],
+      [new URLSearchParams({ grant_type: "authorization_code", client_id: client.client_id }), { "content-type": "application/x-www-form-urlencoded" }],
+      ["%%%&&&==", { "content-type": "application/x-www-form-urlencoded" }],
+    ];
+    for (const [body, headers] of cases) {
+      const result = await tokenEndpoint(body, headers);
+      expect(result.status, String(body)).toBeGreaterThanOrEqual(400);
+      expect(result.status, String(body)).toBeLessThan(500);
+      expect(typeof result.body.error, String(body)).toBe("string");
+    }
+  });
+
+  test("userinfo refuses an access token in the query string", async () => {
+    const tokens = await tokensFor(client, oauth.None());
+    const response = await fetch(`${as.userinfo_endpoint}?access_token=${tokens.access_token}`);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: "invalid_request" });
+  });
+});
+
+describe("registration policy", () => {
+  const metadata = (method: string, redirect = REDIRECT) => ({
+    client_name: "Policy probe",
+    redirect_uris: [redirect],
+    token_endpoint_auth_method: method,
+    grant_types: ["authorization_code"],
+    response_types: ["code"],
+  });
+  const register = (target: OAuthTestServer, body: unknown) =>
+    fetch(`${target.baseUrl}/api/auth/oauth2/register`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+
+  test("the default admits public clients only, with loopback or https redirects", async () => {
+    expect((await register(server, metadata("none"))).status).toBe(201);
+    expect((await register(server, metadata("none", "https://app.example/cb"))).status).toBe(201);
+    const confidential = await register(server, metadata("client_secret_basic", "https://app.example/cb"));
+    expect(confidential.status).toBe(400);
+    expect(await confidential.json()).toMatchObject({ error: "invalid_client_metadata" });
+    expect((await register(server, metadata("none", "http://app.example/cb"))).status).toBe(400);
+    const audit = await server.database.db.select().from(auditEvent).where(eq(auditEvent.action, "client.registered"));
+    expect(audit.length).toBeGreaterThanOrEqual(2);
+  });
+
+  test("off refuses registration; all admits confidential clients; registration is rate limited", async () => {
+    const closed = await startOAuthTestServer({ oauth: { registration: "off" } });
+    const open = await startOAuthTestServer({ oauth: { registration: "all" }, rateLimit: true });
+    try {
+      const refused = await register(closed, metadata("none"));
+      expect(refused.status).toBeGreaterThanOrEqual(400);
+      expect(refused.status).toBeLessThan(500);
+
+      const confidential = await register(open, metadata("client_secret_basic", "https://app.example/cb"));
+      expect(confidential.status).toBe(201);
+      expect(await confidential.json()).toMatchObject({ client_secret: expect.any(String) });
+      const statuses: number[] = [];
+      for (let attempt = 0; attempt < 6; attempt += 1) statuses.push((await register(open, metadata("none"))).status);
+      expect(statuses).toContain(429);
+    } finally {
+      await closed.close();
+      await open.close();
+    }
+  });
+});
