@@ -11,6 +11,8 @@ import {
   DEFAULT_OAUTH_SETTINGS,
   mcpResourceUrl,
   OAUTH_SCOPES,
+  SIGNING_KEY_GRACE_SECONDS,
+  SIGNING_KEY_ROTATION_SECONDS,
   storedSecretHash,
   type OAuthSettings,
 } from "@/server/oauth/config";
@@ -187,7 +189,7 @@ export function createAuth({
       "/oauth2/delete-consent",
     ],
     plugins: [
-      jwt({ jwt: { issuer } }),
+      jwt({ jwt: { issuer }, jwks: { rotationInterval: SIGNING_KEY_ROTATION_SECONDS, gracePeriod: SIGNING_KEY_GRACE_SECONDS } }),
       oauthProvider({
         loginPage: "/sign-in",
         consentPage: "/consent",

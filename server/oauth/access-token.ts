@@ -1,6 +1,7 @@
 import { createLocalJWKSet, errors as joseErrors, jwtVerify, type JSONWebKeySet, type JWK } from "jose";
 import type { Executor } from "@/db/client";
 import { jwks } from "@/db/schema";
+import { SIGNING_KEY_GRACE_SECONDS } from "./config";
 import { accessTokenStatus } from "./issued-tokens";
 
 /** A Gatehouse access token that passed every check. */
@@ -43,7 +44,10 @@ export class AccessTokenVerifier {
   ) {}
 
   private async loadKeys(): Promise<void> {
-    const rows = await this.db.select().from(jwks);
+    const now = Date.now();
+    const rows = (await this.db.select().from(jwks)).filter(
+      (row) => !row.expiresAt || row.expiresAt.getTime() + SIGNING_KEY_GRACE_SECONDS * 1000 > now,
+    );
     const keys: JWK[] = rows.map((row) => ({
       ...(JSON.parse(row.publicKey) as JWK),
       kid: row.id,
@@ -62,7 +66,7 @@ export class AccessTokenVerifier {
   }
 
   /** Signature, `typ`, `exp`, `iss`, `aud` (when given) and then the revocation ledger, in that order. */
-  async verify(token: string, audience?: string): Promise<AccessTokenCheck> {
+  async verify(token: string, audience?: string, currentDate?: Date): Promise<AccessTokenCheck> {
     if (token.split(".").length !== 3) return { ok: false, reason: "malformed" };
     let payload;
     try {
@@ -70,6 +74,7 @@ export class AccessTokenVerifier {
         issuer: this.issuer,
         typ: "at+jwt",
         ...(audience ? { audience } : {}),
+        ...(currentDate ? { currentDate } : {}),
       }));
     } catch (error) {
       return { ok: false, reason: rejectionOf(error) };

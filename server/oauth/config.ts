@@ -2,6 +2,13 @@ import { createHash } from "node:crypto";
 
 export { OAUTH_SCOPES, SCOPE_DESCRIPTIONS, type OAuthScope } from "./scopes";
 
+/**
+ * Signing keys rotate monthly; a retired key keeps verifying for a week, far longer than any token
+ * signed with it lives (access tokens: minutes, ID tokens: hours).
+ */
+export const SIGNING_KEY_ROTATION_SECONDS = 30 * 24 * 60 * 60;
+export const SIGNING_KEY_GRACE_SECONDS = 7 * 24 * 60 * 60;
+
 /** Who may register a client at the RFC 7591 endpoint without signing in. */
 export type RegistrationPolicy = "off" | "public" | "all";
 

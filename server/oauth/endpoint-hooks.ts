@@ -271,6 +271,23 @@ export function createOAuthEndpointHooks({ db, verifier, registration }: HookDep
     });
   }
 
+  /** Authorization errors go back to the client (or to the error page) as a redirect; record those about a known client. */
+  async function afterAuthorize(ctx: OAuthHookContext) {
+    const returned = ctx.context.returned as { url?: unknown; headers?: Headers } | undefined;
+    const target = typeof returned?.url === "string" ? returned.url : returned?.headers?.get?.("location");
+    if (!target) return;
+    const error = new URL(target, "http://placeholder.invalid").searchParams.get("error");
+    const query = ctx.query && typeof ctx.query === "object" ? (ctx.query as FormBody) : {};
+    const clientId = field(query, "client_id");
+    if (!error || !(await clientExists(db, clientId))) return;
+    await recordEvent(db, oauthActor(ctx, clientId!, ctx.context.session?.user.id ?? null), {
+      action: "oauth.authorize_failed",
+      targetType: "client",
+      targetId: clientId!,
+      details: { error, redirectUri: field(query, "redirect_uri") ?? null, scope: field(query, "scope") ?? null },
+    });
+  }
+
   async function afterConsent(ctx: OAuthHookContext) {
     const returned = ctx.context.returned;
     const userId = ctx.context.session?.user.id ?? null;
@@ -316,6 +333,9 @@ export function createOAuthEndpointHooks({ db, verifier, registration }: HookDep
           return undefined;
         case "/oauth2/consent":
           await afterConsent(ctx);
+          return undefined;
+        case "/oauth2/authorize":
+          await afterAuthorize(ctx);
           return undefined;
         default:
           return undefined;

@@ -239,6 +239,29 @@ describe("a dynamically registered public client", () => {
   });
 });
 
+describe("sign-in and trusted clients", () => {
+  test("a signed-out user is sent to Gatehouse's sign-in page with the signed request", async () => {
+    const { client } = await consoleClient("public");
+    const flow = await authorize({ clientId: client.client_id, cookie: "" });
+    expect(flow.location?.pathname).toBe("/sign-in");
+    expect(flow.location?.searchParams.get("client_id")).toBe(client.client_id);
+    expect(flow.location?.searchParams.get("sig")).toBeTruthy();
+  });
+
+  test("a client an admin marked trusted skips the consent page", async () => {
+    const created = await server.database.db.transaction((tx) =>
+      createClient(
+        tx,
+        { name: "First party", type: "public", redirectUris: [REDIRECT], scopes: ["openid", "mcp:read"], authMethod: "client_secret_basic", domainId: null, skipConsent: true },
+        { createdBy: owner.userId, mcpResource },
+      ),
+    );
+    const flow = await authorize({ clientId: created.client.clientId, cookie: member.cookie, scope: "openid mcp:read" });
+    expect(flow.consentShown).toBe(false);
+    expect(flow.location?.searchParams.get("code")).toBeTruthy();
+  });
+});
+
 describe("a confidential client registered in the console", () => {
   test("authenticates with the method it registered, introspects, and revokes its access token with RFC 7009", async () => {
     const { client, secret } = await consoleClient("confidential", undefined, "client_secret_post");
@@ -361,10 +384,12 @@ describe("bad input", () => {
     expect(failures.some((event) => event.targetId === client.client_id)).toBe(true);
   });
 
-  test("a scope the client may not ask for is invalid_scope", async () => {
+  test("a scope the client may not ask for is invalid_scope, and the refusal is audited", async () => {
     const { client: narrow } = await consoleClient("public", ["openid", "mcp:read"]);
     const flow = await authorize({ clientId: narrow.client_id, cookie: member.cookie, scope: "openid mcp:admin" });
     expect(flow.location?.searchParams.get("error")).toBe("invalid_scope");
+    const events = await server.database.db.select().from(auditEvent).where(eq(auditEvent.targetId, narrow.client_id));
+    expect(events.map((event) => [event.action, event.details.error])).toContainEqual(["oauth.authorize_failed", "invalid_scope"]);
   });
 
   test("malformed token requests get 4xx JSON errors, never a 500", async () => {
