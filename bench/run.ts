@@ -4,8 +4,9 @@
  * (which builds first when the sources changed) on a free port, signs an owner in, and measures the
  * console's list calls over HTTP with autocannon in a separate process, against a GET /api/health
  * baseline taken in the same run. Then times the same calls in-process through createCaller, so the
- * query cost is visible apart from HTTP, and checks the audit query plans. Prints a table and writes
- * bench/results.json.
+ * query cost is visible apart from HTTP, checks the audit query plans, and times the access-token
+ * check (revocation lookup and full verification) against a `select 1` baseline. Prints tables and
+ * writes bench/results.json.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -24,6 +25,7 @@ import { createCaller } from "@/server/trpc/root";
 import { countRows, type SeedCounts } from "@/scripts/seed-large";
 import { checkAuditPlans, type PlanCheck } from "./audit-plans";
 import { percentile, type LoadConfig, type LoadResult } from "./load";
+import { measureTokenChecks } from "./token-checks";
 
 const RESERVED_PORTS = new Set([3000, 3100]);
 const OWNER_EMAIL = "bench-owner@seed.example";
@@ -308,7 +310,8 @@ async function main() {
     const serverEnv = parseEnv(env);
     const { db, client } = createDatabase(databaseUrl);
     const auth: Auth = await openAuth({ db, publicUrl: serverEnv.publicUrl, secret: serverEnv.authSecret, signup: serverEnv.signup, oauth: serverEnv.oauth });
-    const caller = createCaller(await createTRPCContext({ db, auth, headers: new Headers({ cookie }) }));
+    const context = await createTRPCContext({ db, auth, headers: new Headers({ cookie }) });
+    const caller = createCaller(context);
     const dataset: SeedCounts = await countRows(db);
     const scenarios = await buildScenarios(db, caller);
 
@@ -326,6 +329,14 @@ async function main() {
       const http = await loadTest({ url, headers: { cookie }, connections, durationSeconds });
       results.push({ ...scenario, http });
     }
+    const ledgerRows = quick ? 10_000 : 100_000;
+    log(`Timing access-token checks in-process against a ledger of ${ledgerRows.toLocaleString("en")} tokens…`);
+    const tokenChecks = await measureTokenChecks(db, {
+      origin: server.origin,
+      publicUrl: serverEnv.publicUrl,
+      ownerId: context.user!.id,
+      ledgerRows,
+    });
     await server.stop();
 
     log(`Timing the same calls in-process (${IN_PROCESS_RUNS} runs each)…`);
@@ -345,6 +356,11 @@ async function main() {
     const slowest = [...plans].sort((a, b) => b.firstPageMs - a.firstPageMs)[0];
     log("");
     log(`audit.list plans: ${plans.length} filter combinations, ${sorting.length} with a temp B-tree; slowest first page ${formatMs(slowest?.firstPageMs)} ms (${slowest?.label}).`);
+    log("");
+    log(`Access-token checks, in-process, ${tokenChecks.ledgerRows.toLocaleString("en")} tokens in the ledger:`);
+    for (const check of tokenChecks.results) {
+      log(`  ${check.name.padEnd(52)} p50 ${check.p50Us.toFixed(0).padStart(5)} µs  p95 ${check.p95Us.toFixed(0).padStart(5)} µs  ×base ${check.ratioToBaselineP50.toFixed(1)}`);
+    }
 
     const output = {
       startedAt: new Date().toISOString(),
@@ -358,6 +374,7 @@ async function main() {
         ratioToBaselineP50: result.http ? result.http.p50 / baselineP50 : null,
       })),
       auditPlans: plans,
+      tokenChecks,
     };
     writeFileSync(path.join("bench", "results.json"), `${JSON.stringify(output, null, 2)}\n`);
     log("Wrote bench/results.json.");

@@ -18,6 +18,16 @@ test("with nothing configured, the embedded defaults apply", () => {
   expect(env.publicUrl).toBe("http://localhost:3000");
   expect(env.databaseUrl).toBe("file:./data/gatehouse.db");
   expect(env.signup).toBe("open");
+  expect(env.oauth).toEqual({ registration: "public", accessTokenTtlSeconds: 900 });
+});
+
+test("the OAuth settings take GATEHOUSE_DCR and GATEHOUSE_ACCESS_TOKEN_TTL, and refuse values outside their range", () => {
+  expect(parseEnv({ GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_DCR: "off", GATEHOUSE_ACCESS_TOKEN_TTL: "300" }).oauth).toEqual({
+    registration: "off",
+    accessTokenTtlSeconds: 300,
+  });
+  expect(() => parseEnv({ GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_DCR: "sometimes" })).toThrow(/GATEHOUSE_DCR/);
+  expect(() => parseEnv({ GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_ACCESS_TOKEN_TTL: "5" })).toThrow(/GATEHOUSE_ACCESS_TOKEN_TTL/);
 });
 
 test("PUBLIC_URL defaults to localhost on PORT, and a trailing slash is dropped when given", () => {
