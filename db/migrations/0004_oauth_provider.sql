@@ -176,6 +176,7 @@ CREATE TABLE `issued_access_token` (
 	`jti` text PRIMARY KEY NOT NULL,
 	`client_id` text NOT NULL,
 	`user_id` text,
+	`session_id` text,
 	`authorization_code_id` text,
 	`grant_type` text NOT NULL,
 	`scopes` text NOT NULL,
@@ -191,4 +192,5 @@ CREATE TABLE `issued_access_token` (
 CREATE INDEX `issued_access_token_client_idx` ON `issued_access_token` (`client_id`,`expires_at`);--> statement-breakpoint
 CREATE INDEX `issued_access_token_user_idx` ON `issued_access_token` (`user_id`,`client_id`,`expires_at`);--> statement-breakpoint
 CREATE INDEX `issued_access_token_code_idx` ON `issued_access_token` (`authorization_code_id`);--> statement-breakpoint
+CREATE INDEX `issued_access_token_session_idx` ON `issued_access_token` (`session_id`);--> statement-breakpoint
 CREATE INDEX `issued_access_token_expiry_idx` ON `issued_access_token` (`expires_at`);

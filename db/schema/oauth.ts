@@ -45,6 +45,11 @@ export const issuedAccessToken = sqliteTable(
       .references(() => oauthClient.clientId, { onDelete: "cascade" }),
     /** NULL for client_credentials tokens, which act for the client itself. */
     userId: text().references(() => user.id, { onDelete: "cascade" }),
+    /**
+     * The browser session the user authorized in (the token's `sid`). The provider treats such a token
+     * as dead once that session ends, so ending the session revokes it here too.
+     */
+    sessionId: text(),
     /** The authorization code the grant started from (stored hashed, as the plugin stores it), shared along a refresh chain. */
     authorizationCodeId: text(),
     grantType: text().notNull(),
@@ -59,6 +64,7 @@ export const issuedAccessToken = sqliteTable(
     index("issued_access_token_client_idx").on(table.clientId, table.expiresAt),
     index("issued_access_token_user_idx").on(table.userId, table.clientId, table.expiresAt),
     index("issued_access_token_code_idx").on(table.authorizationCodeId),
+    index("issued_access_token_session_idx").on(table.sessionId),
     index("issued_access_token_expiry_idx").on(table.expiresAt),
   ],
 );

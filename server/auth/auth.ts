@@ -17,6 +17,7 @@ import {
   type OAuthSettings,
 } from "@/server/oauth/config";
 import { createOAuthEndpointHooks } from "@/server/oauth/endpoint-hooks";
+import { revokeIssuedAccessTokens } from "@/server/oauth/issued-tokens";
 import type { Database } from "@/db/client";
 import * as schema from "@/db/schema";
 import { recordAuthEvent, userIdByEmail } from "@/server/audit/auth-events";
@@ -103,6 +104,14 @@ export function createAuth({
         },
       },
       session: {
+        delete: {
+          // The provider stops honouring access tokens minted in a session once it ends; the ledger agrees.
+          after: async (ended) => {
+            const tx = activeAuthTransaction();
+            if (tx) await revokeIssuedAccessTokens(tx, { sessionId: ended.id }, "session_ended");
+            else await db.transaction((inner) => revokeIssuedAccessTokens(inner, { sessionId: ended.id }, "session_ended"));
+          },
+        },
         create: {
           // Every way of getting a session passes here, so a suspended account cannot get one.
           before: async (session) => {

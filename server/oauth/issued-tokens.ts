@@ -11,6 +11,7 @@ export interface IssuedClaims {
   aud: string | string[];
   iat: number;
   exp: number;
+  sid?: string;
 }
 
 export interface IssuedTokenInput {
@@ -27,6 +28,7 @@ export async function recordIssuedAccessToken(tx: Executor, input: IssuedTokenIn
     jti: claims.jti,
     clientId: claims.client_id,
     userId: input.userId,
+    sessionId: claims.sid ?? null,
     authorizationCodeId: input.authorizationCodeId,
     grantType: input.grantType,
     scopes: claims.scope,
@@ -58,11 +60,13 @@ export type IssuedTokenSelector =
   | { clientId: string }
   | { userId: string }
   | { userId: string; clientId: string }
-  | { authorizationCodeId: string };
+  | { authorizationCodeId: string }
+  | { sessionId: string };
 
 function selectorCondition(selector: IssuedTokenSelector): SQL {
   if ("jti" in selector) return eq(issuedAccessToken.jti, selector.jti);
   if ("authorizationCodeId" in selector) return eq(issuedAccessToken.authorizationCodeId, selector.authorizationCodeId);
+  if ("sessionId" in selector) return eq(issuedAccessToken.sessionId, selector.sessionId);
   if ("userId" in selector && "clientId" in selector) {
     return and(eq(issuedAccessToken.userId, selector.userId), eq(issuedAccessToken.clientId, selector.clientId))!;
   }

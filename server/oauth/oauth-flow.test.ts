@@ -1,5 +1,6 @@
 import * as oauth from "oauth4webapi";
 import { eq } from "drizzle-orm";
+import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { auditEvent, issuedAccessToken, verification } from "@/db/schema";
 import { createClient, setClientDisabled, rotateClientSecret } from "@/server/oauth/clients";
@@ -229,6 +230,22 @@ describe("a dynamically registered public client", () => {
     const context = await createTRPCContext({ db: server.database.db, auth: server.auth, headers: new Headers({ cookie: member.cookie }) });
     await createCaller(context).account.revokeApp({ clientId: client.client_id });
     expect((await authorize({ clientId: client.client_id, cookie: member.cookie })).consentShown).toBe(true);
+  });
+
+  test("signing out of the browser session that authorized a token ends the token, as the provider's introspection does", async () => {
+    const person = await signUp(server.auth);
+    const tokens = await tokensFor(client, oauth.None(), person.cookie);
+    expect((await userInfo(tokens.access_token)).status).toBe(200);
+    const signOut = await fetch(`${server.baseUrl}/api/auth/sign-out`, {
+      method: "POST",
+      headers: { cookie: person.cookie, origin: server.baseUrl, "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(signOut.status).toBe(200);
+    expect((await userInfo(tokens.access_token)).status).toBe(401);
+    const jti = String(decodeJwt(tokens.access_token).jti);
+    const [row] = await server.database.db.select().from(issuedAccessToken).where(eq(issuedAccessToken.jti, jti));
+    expect(row?.revokedReason).toBe("session_ended");
   });
 
   test("Deny sends access_denied back to the client", async () => {
