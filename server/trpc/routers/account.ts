@@ -4,6 +4,8 @@ import { z } from "zod";
 import { session } from "@/db/schema";
 import { recordEvent } from "@/server/audit/record";
 import { withAuthWrites } from "@/server/auth/auth-writes";
+import { findClient } from "@/server/oauth/clients";
+import { auditDomainOf } from "@/server/users/authority";
 import { listGrants, listSessions, revokeGrants, revocationDetails } from "@/server/oauth/grants";
 import { router } from "../init";
 import { protectedProcedure } from "../procedures";
@@ -38,6 +40,7 @@ export const accountRouter = router({
           action: "session.revoked",
           targetType: "user",
           targetId: ctx.user.id,
+          domainId: await auditDomainOf(tx, ctx.user.id),
           details: { sessionId: row.id, own: true },
         });
         return { sessionId: row.id };
@@ -60,6 +63,7 @@ export const accountRouter = router({
           action: "session.revoked_others",
           targetType: "user",
           targetId: ctx.user.id,
+          domainId: await auditDomainOf(tx, ctx.user.id),
           details: { sessions: others.length },
         });
         return { sessions: others.length };
@@ -92,10 +96,12 @@ export const accountRouter = router({
         if (revoked.accessTokens + revoked.refreshTokens + revoked.consents === 0) {
           throw new TRPCError({ code: "NOT_FOUND", message: "That application is not connected to your account." });
         }
+        const client = await findClient(tx, input.clientId).catch(() => null);
         await recordEvent(tx, ctx.actor, {
           action: "grant.revoked",
           targetType: "user",
           targetId: ctx.user.id,
+          domainId: client?.domainId ?? (await auditDomainOf(tx, ctx.user.id)),
           details: { clientId: input.clientId, ...revocationDetails(revoked), own: true },
         });
         return revoked;

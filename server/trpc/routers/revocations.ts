@@ -9,6 +9,7 @@ import { withAuthWrites } from "@/server/auth/auth-writes";
 import type { Grants } from "@/server/authz/grants";
 import { authorizeIn } from "@/server/authz/guard";
 import type { Permission } from "@/server/authz/permissions";
+import { assertAccountWideAuthority, auditDomainOf } from "@/server/users/authority";
 import { findVisibleUser } from "@/server/users/visibility";
 import { CLIENT_NOT_FOUND, findClient, revokeClientTokens } from "@/server/oauth/clients";
 import {
@@ -80,10 +81,14 @@ export const revocationsRouter = router({
       }
       return ctx.db.transaction(async (tx) => {
         const revoked = await revokeGrants(tx, input, "grant_revoked");
+        // Nothing live between the two: there was no grant, and no event may claim one was revoked.
+        if (!anyRevoked(revoked)) throw new TRPCError({ code: "NOT_FOUND", message: GRANT_NOT_FOUND });
+        const client = await findClient(tx, input.clientId).catch(() => null);
         await recordEvent(tx, ctx.actor, {
           action: "grant.revoked",
           targetType: "user",
           targetId: input.userId,
+          domainId: client?.domainId ?? (await auditDomainOf(tx, input.userId)),
           details: { clientId: input.clientId, ...revocationDetails(revoked) },
         });
         return revoked;
@@ -134,12 +139,8 @@ export const revocationsRouter = router({
     .input(z.object({ userId: idSchema("user id").describe("The user whose access ends.") }))
     .mutation(async ({ ctx, input }) => {
       const target = await findVisibleUser(ctx.db, ctx.grants, "tokens:read", input.userId);
-      const scope = ctx.grants.scopeOf("tokens:admin");
-      if (!scope.all) {
-        // A domain's token admin may end the access of its own members only.
-        const member = await findVisibleUser(ctx.db, ctx.grants, "tokens:admin", input.userId).catch(() => null);
-        if (!member) throw new TRPCError({ code: "FORBIDDEN", message: "You need the tokens:admin permission for this user." });
-      }
+      // Ending every session and grant acts on the whole account, as a ban does: the same authority rule applies.
+      await assertAccountWideAuthority(ctx.db, ctx.grants, "tokens:admin", target);
       return ctx.db.transaction(async (tx) => {
         const revoked = await revokeGrants(tx, { userId: target.id }, "all_revoked_for_user");
         const sessions = await tx.select({ id: session.id }).from(session).where(eq(session.userId, target.id));
@@ -148,6 +149,7 @@ export const revocationsRouter = router({
           action: "user.access_revoked",
           targetType: "user",
           targetId: target.id,
+          domainId: await auditDomainOf(tx, target.id),
           details: { email: target.email, ...revocationDetails(revoked), sessionsRevoked: sessions.length },
         });
         return { ...revoked, sessions: sessions.length };
@@ -193,14 +195,14 @@ export const revocationsRouter = router({
       if (!row) throw new TRPCError({ code: "NOT_FOUND", message: SESSION_NOT_FOUND });
       const owner = await findVisibleUser(ctx.db, ctx.grants, "tokens:read", row.userId).catch(() => null);
       if (!owner) throw new TRPCError({ code: "NOT_FOUND", message: SESSION_NOT_FOUND });
-      const allowed = await findVisibleUser(ctx.db, ctx.grants, "tokens:delete", row.userId).catch(() => null);
-      if (!allowed) throw new TRPCError({ code: "FORBIDDEN", message: "You need the tokens:delete permission for this user." });
+      await assertAccountWideAuthority(ctx.db, ctx.grants, "tokens:delete", owner);
       return ctx.db.transaction(async (tx) => {
         await withAuthWrites(ctx.auth, tx, (internal) => internal.deleteSession(row.token));
         await recordEvent(tx, ctx.actor, {
           action: "session.revoked",
           targetType: "user",
           targetId: row.userId,
+          domainId: await auditDomainOf(tx, row.userId),
           details: { sessionId: row.id, email: owner.email },
         });
         return { sessionId: row.id };

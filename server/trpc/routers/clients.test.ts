@@ -1,0 +1,810 @@
+import { randomUUID } from "node:crypto";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { ZodError, type z } from "zod";
+import {
+  clientRegistration,
+  issuedAccessToken,
+  oauthClient,
+  oauthConsent,
+  oauthRefreshToken,
+  role,
+  rolePermission,
+} from "@/db/schema";
+import type { Auth } from "@/server/auth/auth";
+import type { Permission } from "@/server/authz/permissions";
+import { createClient, createClientInput, setClientDisabled } from "@/server/oauth/clients";
+import { mcpResourceUrl, OAUTH_SCOPES, storedSecretHash } from "@/server/oauth/config";
+import { accessTokenStatus, recordIssuedAccessToken } from "@/server/oauth/issued-tokens";
+import { TEST_PUBLIC_URL, createTestAuth, signUp, uniqueEmail } from "@/server/testing/auth";
+import {
+  auditRows,
+  countAuditRows,
+  createDomain,
+  createPersona,
+  createPersonas,
+  grantRole,
+  type Caller,
+  type Persona,
+  MATRIX_PERSONAS as PERSONAS,
+  matrixCaller,
+  type PersonaName,
+  type Personas,
+} from "@/server/testing/authz";
+import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
+import { outcome, rejection, unique } from "@/server/testing/outcome";
+import { clientsRouter } from "./clients";
+
+let database: TestDatabase;
+let auth: Auth;
+let personas: Personas;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  auth = await createTestAuth(database.db);
+  personas = await createPersonas({ db: database.db, auth });
+});
+
+afterAll(() => database.destroy());
+
+const MCP_RESOURCE = mcpResourceUrl(TEST_PUBLIC_URL);
+const REDIRECT = "https://app.example/callback";
+
+type SeedOptions = Partial<z.input<typeof createClientInput>> & { disabled?: boolean };
+
+/** A client written through the persistence layer, so a test of one procedure does not go through another. */
+async function seedClient(options: SeedOptions = {}) {
+  const { disabled = false, ...overrides } = options;
+  const input = createClientInput.parse({
+    name: unique("Seeded client"),
+    type: "confidential",
+    redirectUris: [REDIRECT],
+    scopes: ["openid", "mcp:read"],
+    domainId: personas.domainA.id,
+    ...overrides,
+  });
+  const created = await createClient(database.db, input, { createdBy: null, mcpResource: MCP_RESOURCE });
+  if (disabled) await setClientDisabled(database.db, created.client.clientId, true);
+  return created;
+}
+
+/** A ledger row as the token endpoint writes it; `expiresInSeconds` below zero makes an expired one. */
+async function issueAccessToken(clientId: string, userId: string | null, expiresInSeconds = 900): Promise<string> {
+  const jti = randomUUID();
+  const iat = Math.floor(Date.now() / 1000);
+  await recordIssuedAccessToken(database.db, {
+    claims: { jti, client_id: clientId, sub: userId ?? clientId, scope: "openid mcp:read", aud: MCP_RESOURCE, iat, exp: iat + expiresInSeconds },
+    userId,
+    grantType: userId ? "authorization_code" : "client_credentials",
+    authorizationCodeId: null,
+  });
+  return jti;
+}
+
+async function issueRefreshToken(clientId: string, userId: string): Promise<string> {
+  const id = randomUUID();
+  await database.db.insert(oauthRefreshToken).values({
+    id,
+    token: `hashed-${randomUUID()}`,
+    clientId,
+    userId,
+    expiresAt: new Date(Date.now() + 30 * 24 * 60 * 60 * 1000),
+    createdAt: new Date(),
+    scopes: ["openid", "offline_access"],
+  });
+  return id;
+}
+
+async function consent(clientId: string, userId: string) {
+  const now = new Date();
+  await database.db.insert(oauthConsent).values({ id: randomUUID(), clientId, userId, scopes: ["openid"], createdAt: now, updatedAt: now });
+}
+
+async function clientRow(clientId: string) {
+  const [row] = await database.db.select().from(oauthClient).where(eq(oauthClient.clientId, clientId));
+  return row;
+}
+
+async function refreshRevoked(id: string) {
+  const [row] = await database.db.select({ revoked: oauthRefreshToken.revoked }).from(oauthRefreshToken).where(eq(oauthRefreshToken.id, id));
+  return row?.revoked ?? null;
+}
+
+/** The audit rows a call wrote, whatever it returned or threw. */
+async function eventsDuring(call: () => Promise<unknown>) {
+  const before = new Set((await auditRows(database.db)).map((row) => row.id));
+  const result = await call().then(
+    (value) => ({ value, error: undefined }),
+    (error: unknown) => ({ value: undefined, error }),
+  );
+  const events = (await auditRows(database.db)).filter((row) => !before.has(row.id));
+  return { ...result, events };
+}
+
+/** A fresh user holding a custom role with exactly `permissions` in `domainId` (global when null). */
+async function personaWith(permissions: Permission[], domainId: string | null): Promise<Persona> {
+  const persona = await createPersona({ db: database.db, auth }, null, null, "custom");
+  const roleId = `role_${randomUUID()}`;
+  await database.db.insert(role).values({ id: roleId, name: unique("Custom") });
+  await database.db.insert(rolePermission).values(permissions.map((permission) => ({ roleId, permission })));
+  await grantRole(database.db, persona.userId, roleId, domainId);
+  return persona;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Allow/deny matrix
+
+type Expected = "ok" | "FORBIDDEN" | "NOT_FOUND" | "UNAUTHORIZED";
+type Procedure = keyof typeof clientsRouter._def.procedures;
+
+const READ: Record<PersonaName, Expected> = {
+  owner: "ok",
+  admin: "ok",
+  domainAdminOnA: "ok",
+  domainAdminOnB: "NOT_FOUND",
+  auditor: "ok",
+  member: "FORBIDDEN",
+  anonymous: "UNAUTHORIZED",
+};
+
+// A domain-admin holds clients:write, :admin and :delete in its own domain only; an auditor reads everything and changes nothing.
+const CHANGE: Record<PersonaName, Expected> = { ...READ, auditor: "FORBIDDEN" };
+
+interface MatrixRow {
+  permission: Permission;
+  expected: Record<PersonaName, Expected>;
+  /** The audit action an allowed call writes; reads write none. */
+  action?: string;
+  prepare: (domainId: string) => Promise<{ call: (caller: Caller) => Promise<unknown>; clientId?: string }>;
+}
+
+const MATRIX: Record<Procedure, MatrixRow> = {
+  // A list is scoped, not refused: the domain-admin asking for B's clients gets an empty page.
+  list: {
+    permission: "clients:read",
+    expected: { ...READ, domainAdminOnB: "ok" },
+    prepare: async (domainId) => ({ call: (caller) => caller.clients.list({ domainId }) }),
+  },
+  get: {
+    permission: "clients:read",
+    expected: READ,
+    prepare: async (domainId) => {
+      const { client } = await seedClient({ domainId });
+      return { call: (caller) => caller.clients.get({ clientId: client.clientId }), clientId: client.clientId };
+    },
+  },
+  create: {
+    permission: "clients:write",
+    expected: CHANGE,
+    action: "client.created",
+    prepare: async (domainId) => ({
+      call: (caller) =>
+        caller.clients.create({ name: unique("Matrix"), type: "public", redirectUris: [REDIRECT], scopes: ["openid"], domainId }),
+    }),
+  },
+  update: {
+    permission: "clients:write",
+    expected: CHANGE,
+    action: "client.updated",
+    prepare: async (domainId) => {
+      const { client } = await seedClient({ domainId });
+      return { call: (caller) => caller.clients.update({ clientId: client.clientId, name: unique("Renamed") }), clientId: client.clientId };
+    },
+  },
+  rotateSecret: {
+    permission: "clients:admin",
+    expected: CHANGE,
+    action: "client.secret_rotated",
+    prepare: async (domainId) => {
+      const { client } = await seedClient({ domainId });
+      return { call: (caller) => caller.clients.rotateSecret({ clientId: client.clientId }), clientId: client.clientId };
+    },
+  },
+  disable: {
+    permission: "clients:admin",
+    expected: CHANGE,
+    action: "client.disabled",
+    prepare: async (domainId) => {
+      const { client } = await seedClient({ domainId });
+      return { call: (caller) => caller.clients.disable({ clientId: client.clientId }), clientId: client.clientId };
+    },
+  },
+  enable: {
+    permission: "clients:admin",
+    expected: CHANGE,
+    action: "client.enabled",
+    prepare: async (domainId) => {
+      const { client } = await seedClient({ domainId, disabled: true });
+      return { call: (caller) => caller.clients.enable({ clientId: client.clientId }), clientId: client.clientId };
+    },
+  },
+  delete: {
+    permission: "clients:delete",
+    expected: CHANGE,
+    action: "client.deleted",
+    prepare: async (domainId) => {
+      const { client } = await seedClient({ domainId });
+      return { call: (caller) => caller.clients.delete({ clientId: client.clientId }), clientId: client.clientId };
+    },
+  },
+};
+
+function actorId(name: PersonaName): string | null {
+  if (name === "anonymous") return null;
+  if (name === "domainAdminOnA" || name === "domainAdminOnB") return personas.domainAdminA.userId;
+  return personas[name].userId;
+}
+
+const MATRIX_CASES = (Object.keys(MATRIX) as Procedure[]).flatMap((procedure) =>
+  PERSONAS.map((persona) => [procedure, persona, MATRIX[procedure].expected[persona]] as const),
+);
+
+test.each(MATRIX_CASES)("clients.%s as %s is %s", async (procedure, persona, expected) => {
+  const row = MATRIX[procedure];
+  const domainId = persona === "domainAdminOnB" ? personas.domainB.id : personas.domainA.id;
+  const prepared = await row.prepare(domainId);
+  const { value, error, events } = await eventsDuring(() => prepared.call(matrixCaller(personas, persona)));
+
+  expect(error === undefined ? "ok" : await outcome(Promise.reject(error))).toBe(expected);
+  if (expected === "FORBIDDEN") expect((error as Error).message).toContain(row.permission);
+  if (row.action && expected === "ok") {
+    const clientId = prepared.clientId ?? (value as { client: { clientId: string } }).client.clientId;
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      action: row.action,
+      actorUserId: actorId(persona),
+      actorVia: "web",
+      targetType: "client",
+      targetId: clientId,
+      domainId,
+    });
+  } else {
+    expect(events).toEqual([]);
+  }
+});
+
+test("every clients procedure is in the matrix and describes itself", () => {
+  expect(Object.keys(clientsRouter._def.procedures).sort()).toEqual(Object.keys(MATRIX).sort());
+  for (const [name, procedure] of Object.entries(clientsRouter._def.procedures)) {
+    const meta = (procedure as { _def: { meta?: { description?: string; access?: { kind: string; permissions?: string[] } } } })._def.meta;
+    expect(meta?.description, name).toMatch(/\S.*\.$/);
+    expect(meta?.access, name).toEqual({ kind: "permissions", permissions: [MATRIX[name as Procedure].permission] });
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// Domain scoping
+
+test("a domain-admin lists its own domain's clients only, never B's nor installation-wide ones", async () => {
+  const stem = unique("scoped");
+  const inA = await seedClient({ name: `${stem} A`, domainId: personas.domainA.id });
+  await seedClient({ name: `${stem} B`, domainId: personas.domainB.id });
+  await seedClient({ name: `${stem} global`, domainId: null });
+
+  const asDomainAdmin = await personas.domainAdminA.caller.clients.list({ search: stem });
+  expect(asDomainAdmin.items.map((item) => item.clientId)).toEqual([inA.client.clientId]);
+  expect(await personas.domainAdminA.caller.clients.list({ domainId: personas.domainB.id, search: stem })).toEqual({
+    items: [],
+    nextCursor: null,
+  });
+  const asAuditor = await personas.auditor.caller.clients.list({ search: stem });
+  expect(asAuditor.items).toHaveLength(3);
+});
+
+test("a client in B and a client that does not exist look the same to a domain-admin of A", async () => {
+  const { client } = await seedClient({ domainId: personas.domainB.id });
+  const foreign = await rejection(personas.domainAdminA.caller.clients.get({ clientId: client.clientId }));
+  const missing = await rejection(personas.domainAdminA.caller.clients.get({ clientId: randomUUID() }));
+  expect([foreign.code, foreign.message]).toEqual(["NOT_FOUND", "Client not found."]);
+  expect([missing.code, missing.message]).toEqual([foreign.code, foreign.message]);
+});
+
+test("a domain-admin can neither create nor change an installation-wide client", async () => {
+  const { client } = await seedClient({ domainId: null, name: unique("Installation-wide") });
+  const caller = personas.domainAdminA.caller;
+  const { error: createError, events: createEvents } = await eventsDuring(() =>
+    caller.clients.create({ name: unique("Global"), type: "public", redirectUris: [REDIRECT], scopes: ["openid"], domainId: null }),
+  );
+  expect(createError).toMatchObject({ code: "FORBIDDEN", message: "You need the clients:write permission globally." });
+  expect(createEvents).toEqual([]);
+
+  const attempts = [
+    () => caller.clients.update({ clientId: client.clientId, name: "Taken over" }),
+    () => caller.clients.rotateSecret({ clientId: client.clientId }),
+    () => caller.clients.disable({ clientId: client.clientId }),
+    () => caller.clients.enable({ clientId: client.clientId }),
+    () => caller.clients.delete({ clientId: client.clientId }),
+  ];
+  const rowBefore = await clientRow(client.clientId);
+  for (const attempt of attempts) {
+    const { error, events } = await eventsDuring(attempt);
+    expect(error).toMatchObject({ code: "NOT_FOUND", message: "Client not found." });
+    expect(events).toEqual([]);
+  }
+  expect(await clientRow(client.clientId)).toEqual(rowBefore);
+});
+
+test("a domain-admin creates a client in its domain only", async () => {
+  const created = await personas.domainAdminA.caller.clients.create({
+    name: unique("Own"),
+    type: "confidential",
+    redirectUris: [REDIRECT],
+    scopes: ["openid"],
+    domainId: personas.domainA.id,
+  });
+  expect(created.client).toMatchObject({ domainId: personas.domainA.id, domainName: "Domain A", origin: "console" });
+  const [registration] = await database.db
+    .select()
+    .from(clientRegistration)
+    .where(eq(clientRegistration.clientId, created.client.clientId));
+  expect(registration).toMatchObject({ domainId: personas.domainA.id, origin: "console", createdBy: personas.domainAdminA.userId });
+});
+
+// ---------------------------------------------------------------------------------------------
+// create
+
+test("a confidential client's secret is in the create response only, and only its hash is stored", async () => {
+  const name = unique("Confidential");
+  const { value, events } = await eventsDuring(() =>
+    personas.owner.caller.clients.create({
+      name: `  ${name}  `,
+      type: "confidential",
+      redirectUris: [REDIRECT],
+      scopes: ["mcp:read", "openid"],
+      domainId: personas.domainA.id,
+      logoUri: "https://app.example/logo.png",
+    }),
+  );
+  const created = value as Awaited<ReturnType<Caller["clients"]["create"]>>;
+  const secret = created.clientSecret;
+  expect(typeof secret).toBe("string");
+  expect(secret!.length).toBeGreaterThanOrEqual(32);
+  expect(created.client).toEqual({
+    clientId: expect.any(String),
+    name,
+    type: "confidential",
+    authMethod: "client_secret_basic",
+    redirectUris: [REDIRECT],
+    scopes: ["openid", "mcp:read"],
+    domainId: personas.domainA.id,
+    domainName: "Domain A",
+    origin: "console",
+    disabled: false,
+    skipConsent: false,
+    logoUri: "https://app.example/logo.png",
+    createdAt: expect.any(Date),
+    updatedAt: expect.any(Date),
+  });
+
+  const stored = await clientRow(created.client.clientId);
+  expect(stored?.clientSecret).not.toBe(secret);
+  expect(stored?.clientSecret).not.toContain(secret);
+  expect(stored?.clientSecret).toBe(storedSecretHash(secret!));
+
+  const fetched = await personas.owner.caller.clients.get({ clientId: created.client.clientId });
+  const listed = await personas.owner.caller.clients.list({ search: name });
+  expect(listed.items).toHaveLength(1);
+  for (const shown of [fetched, listed.items[0]]) {
+    expect(shown).not.toHaveProperty("clientSecret");
+    expect(JSON.stringify(shown)).not.toContain(secret);
+    expect(JSON.stringify(shown)).not.toContain(stored!.clientSecret);
+  }
+
+  expect(events).toHaveLength(1);
+  expect(events[0]).toMatchObject({
+    action: "client.created",
+    targetId: created.client.clientId,
+    details: { name, type: "confidential", redirectUris: [REDIRECT], scopes: ["openid", "mcp:read"], skipConsent: false },
+  });
+  expect(JSON.stringify(events[0])).not.toContain(secret);
+});
+
+test("a public client gets no secret, in the response or in storage", async () => {
+  const created = await personas.owner.caller.clients.create({
+    name: unique("Public"),
+    type: "public",
+    redirectUris: ["http://127.0.0.1:8765/callback"],
+    scopes: ["openid"],
+  });
+  expect(created.clientSecret).toBeNull();
+  expect(created.client).toMatchObject({ type: "public", authMethod: "none", domainId: null, domainName: null });
+  expect((await clientRow(created.client.clientId))?.clientSecret).toBeNull();
+});
+
+test("redirect URIs may be https, loopback http or a reverse-domain custom scheme, and duplicates collapse", async () => {
+  const uris = ["https://app.example/cb", "http://localhost/cb", "http://127.0.0.1:9000/cb", "http://[::1]/cb", "com.example.app:/callback"];
+  const created = await personas.owner.caller.clients.create({
+    name: unique("Uris"),
+    type: "public",
+    redirectUris: [...uris, "https://app.example/cb"],
+    scopes: ["openid"],
+  });
+  expect(created.client.redirectUris).toEqual(uris);
+});
+
+const tooMany = Array.from({ length: 21 }, (_, index) => `https://app.example/cb/${index}`);
+
+test.each([
+  ["a redirect URI with a fragment", { redirectUris: ["https://app.example/cb#done"] }, "A redirect URI must not contain a fragment (#)."],
+  ["plain http on a public host", { redirectUris: ["http://example.com/cb"] }, "Plain http is allowed only for localhost, 127.0.0.1 or [::1]."],
+  ["a javascript: redirect URI", { redirectUris: ["javascript:alert(1)"] }, "The javascript: scheme is not allowed."],
+  ["a data: redirect URI", { redirectUris: ["data:text/html,hi"] }, "The data: scheme is not allowed."],
+  ["credentials in a redirect URI", { redirectUris: ["https://user:pw@app.example/cb"] }, "A redirect URI must not contain credentials."],
+  [
+    "a custom scheme that is not a reverse domain",
+    { redirectUris: ["myapp:/cb"] },
+    "A custom scheme must be a reverse domain name, such as com.example.app:/callback.",
+  ],
+  ["a relative redirect URI", { redirectUris: ["/callback"] }, "A redirect URI must be an absolute URL."],
+  ["no redirect URI", { redirectUris: [] }, "Give at least one redirect URI."],
+  ["21 redirect URIs", { redirectUris: tooMany }, "A client has at most 20 redirect URIs."],
+  ["an unknown scope", { scopes: ["openid", "admin"] }, `A scope is one of: ${OAUTH_SCOPES.join(", ")}.`],
+  ["no scope", { scopes: [] }, "Allow at least one scope."],
+  ["a name of 101 characters", { name: "n".repeat(101) }, "A client name is at most 100 characters."],
+  ["a blank name", { name: "   " }, "Give the client a name."],
+  ["an http logo", { logoUri: "http://app.example/logo.png" }, "A logo URL must be an https URL."],
+  ["an unknown type", { type: "hybrid" }, 'The type is "public" or "confidential".'],
+])("create with %s is BAD_REQUEST with that sentence, and writes neither a client nor an event", async (_case, override, message) => {
+  const clientsBefore = await database.db.$count(oauthClient);
+  const eventsBefore = await countAuditRows(database.db);
+  const input = { name: unique("Bad"), type: "public", redirectUris: [REDIRECT], scopes: ["openid"], ...override };
+  const error = await rejection(personas.owner.caller.clients.create(input as Parameters<Caller["clients"]["create"]>[0]));
+  expect(error.code).toBe("BAD_REQUEST");
+  // The first issue is the sentence the console shows next to the field.
+  expect(error.cause).toBeInstanceOf(ZodError);
+  expect((error.cause as ZodError).issues[0]?.message).toBe(message);
+  expect(await database.db.$count(oauthClient)).toBe(clientsBefore);
+  expect(await countAuditRows(database.db)).toBe(eventsBefore);
+});
+
+test("create for a domain that does not exist is NOT_FOUND and writes nothing", async () => {
+  const clientsBefore = await database.db.$count(oauthClient);
+  const { error, events } = await eventsDuring(() =>
+    personas.owner.caller.clients.create({
+      name: unique("Orphan"),
+      type: "public",
+      redirectUris: [REDIRECT],
+      scopes: ["openid"],
+      domainId: randomUUID(),
+    }),
+  );
+  expect(error).toMatchObject({ code: "NOT_FOUND", message: "Domain not found." });
+  expect(events).toEqual([]);
+  expect(await database.db.$count(oauthClient)).toBe(clientsBefore);
+});
+
+test("trusting a client (skip consent) needs clients:admin, on create and on update", async () => {
+  const tenant = await createDomain(database.db);
+  const writer = await personaWith(["clients:read", "clients:write"], tenant.id);
+  const input = { name: unique("Trusted"), type: "public" as const, redirectUris: [REDIRECT], scopes: ["openid" as const], domainId: tenant.id };
+
+  const clientsBefore = await database.db.$count(oauthClient);
+  const refused = await eventsDuring(() => writer.caller.clients.create({ ...input, skipConsent: true }));
+  expect(refused.error).toMatchObject({ code: "FORBIDDEN", message: "You need the clients:admin permission in this domain." });
+  expect(refused.events).toEqual([]);
+  expect(await database.db.$count(oauthClient)).toBe(clientsBefore);
+
+  const created = await writer.caller.clients.create(input);
+  const update = await eventsDuring(() => writer.caller.clients.update({ clientId: created.client.clientId, skipConsent: true }));
+  expect(update.error).toMatchObject({ code: "FORBIDDEN", message: "You need the clients:admin permission in this domain." });
+  expect(update.events).toEqual([]);
+  expect((await clientRow(created.client.clientId))?.skipConsent).toBe(false);
+  // Sending the unchanged value back, as a form does, is not a change that needs the permission.
+  expect(await outcome(writer.caller.clients.update({ clientId: created.client.clientId, skipConsent: false }))).toBe("ok");
+
+  const trusted = await personas.domainAdminA.caller.clients.create({ ...input, domainId: personas.domainA.id, skipConsent: true });
+  expect(trusted.client.skipConsent).toBe(true);
+});
+
+// ---------------------------------------------------------------------------------------------
+// update
+
+test("update changes the fields and writes one client.updated event with only what changed, before and after", async () => {
+  const { client } = await seedClient({ name: unique("Before"), scopes: ["openid"] });
+  const name = unique("After");
+  const { value, events } = await eventsDuring(() =>
+    personas.owner.caller.clients.update({
+      clientId: client.clientId,
+      name,
+      redirectUris: ["https://app.example/new", "http://localhost:4000/cb"],
+      scopes: ["mcp:write", "openid"],
+      logoUri: "https://app.example/logo.svg",
+    }),
+  );
+  expect(value).toMatchObject({
+    clientId: client.clientId,
+    name,
+    redirectUris: ["https://app.example/new", "http://localhost:4000/cb"],
+    scopes: ["openid", "mcp:write"],
+    logoUri: "https://app.example/logo.svg",
+  });
+  expect(await personas.owner.caller.clients.get({ clientId: client.clientId })).toMatchObject({
+    name,
+    scopes: ["openid", "mcp:write"],
+  });
+  expect(events).toHaveLength(1);
+  expect(events[0]).toMatchObject({
+    action: "client.updated",
+    targetType: "client",
+    targetId: client.clientId,
+    domainId: personas.domainA.id,
+    details: {
+      before: { name: client.name, redirectUris: [REDIRECT], scopes: ["openid"], logoUri: "" },
+      after: {
+        name,
+        redirectUris: ["https://app.example/new", "http://localhost:4000/cb"],
+        scopes: ["openid", "mcp:write"],
+        logoUri: "https://app.example/logo.svg",
+      },
+    },
+  });
+
+  const removal = await eventsDuring(() => personas.owner.caller.clients.update({ clientId: client.clientId, logoUri: "" }));
+  expect((removal.value as { logoUri: string | null }).logoUri).toBeNull();
+  expect(removal.events.map((event) => event.details)).toEqual([
+    { before: { logoUri: "https://app.example/logo.svg" }, after: { logoUri: "" } },
+  ]);
+});
+
+test("an update that changes nothing writes nothing, even with scopes in another order", async () => {
+  const { client } = await seedClient({ scopes: ["openid", "mcp:read"] });
+  const rowBefore = await clientRow(client.clientId);
+  const { value, events } = await eventsDuring(() =>
+    personas.owner.caller.clients.update({
+      clientId: client.clientId,
+      name: `  ${client.name} `,
+      redirectUris: [REDIRECT, REDIRECT],
+      scopes: ["mcp:read", "openid"],
+      skipConsent: false,
+      logoUri: "",
+    }),
+  );
+  expect(value).toEqual(client);
+  expect(events).toEqual([]);
+  expect(await clientRow(client.clientId)).toEqual(rowBefore);
+});
+
+test("update refuses bad input with nothing written", async () => {
+  const { client } = await seedClient();
+  const { error, events } = await eventsDuring(() =>
+    personas.owner.caller.clients.update({ clientId: client.clientId, redirectUris: ["http://example.com/cb"] }),
+  );
+  expect(error).toMatchObject({ code: "BAD_REQUEST" });
+  expect(events).toEqual([]);
+  expect((await clientRow(client.clientId))?.redirectUris).toEqual([REDIRECT]);
+  expect(await outcome(personas.owner.caller.clients.update({ clientId: randomUUID(), name: "Nobody" }))).toBe("NOT_FOUND");
+});
+
+// ---------------------------------------------------------------------------------------------
+// rotateSecret, disable, enable
+
+test("rotateSecret returns a new secret, replaces the stored hash and revokes the client's live tokens", async () => {
+  const { client, clientSecret: oldSecret } = await seedClient();
+  const other = await seedClient();
+  const holder = await signUp(auth, uniqueEmail("holder"));
+  const live = await issueAccessToken(client.clientId, holder.userId);
+  const machine = await issueAccessToken(client.clientId, null);
+  const expired = await issueAccessToken(client.clientId, holder.userId, -60);
+  const refresh = await issueRefreshToken(client.clientId, holder.userId);
+  const untouched = await issueAccessToken(other.client.clientId, holder.userId);
+
+  const { value, events } = await eventsDuring(() => personas.owner.caller.clients.rotateSecret({ clientId: client.clientId }));
+  const rotated = value as { clientId: string; clientSecret: string };
+  expect(rotated.clientId).toBe(client.clientId);
+  expect(typeof rotated.clientSecret).toBe("string");
+  expect(rotated.clientSecret).not.toBe(oldSecret);
+  expect((await clientRow(client.clientId))?.clientSecret).toBe(storedSecretHash(rotated.clientSecret));
+
+  expect(await accessTokenStatus(database.db, live)).toBe("revoked");
+  expect(await accessTokenStatus(database.db, machine)).toBe("revoked");
+  expect(await refreshRevoked(refresh)).toBeInstanceOf(Date);
+  expect(await accessTokenStatus(database.db, untouched)).toBe("active");
+  expect((await personas.owner.caller.clients.get({ clientId: client.clientId })).liveAccessTokens).toBe(0);
+
+  expect(events).toHaveLength(1);
+  expect(events[0]).toMatchObject({
+    action: "client.secret_rotated",
+    targetId: client.clientId,
+    details: { accessTokensRevoked: 2, refreshTokensRevoked: 1, consentsRevoked: 0 },
+  });
+  expect(JSON.stringify(events[0])).not.toContain(rotated.clientSecret);
+  // The expired token was not live, so it was neither counted nor touched.
+  const [expiredRow] = await database.db.select().from(issuedAccessToken).where(eq(issuedAccessToken.jti, expired));
+  expect(expiredRow?.revokedAt).toBeNull();
+});
+
+test("rotateSecret of a public client is BAD_REQUEST and changes nothing", async () => {
+  const { client } = await seedClient({ type: "public" });
+  const holder = await signUp(auth, uniqueEmail("public-holder"));
+  const jti = await issueAccessToken(client.clientId, holder.userId);
+  const { error, events } = await eventsDuring(() => personas.owner.caller.clients.rotateSecret({ clientId: client.clientId }));
+  expect(error).toMatchObject({ code: "BAD_REQUEST", message: "Only a confidential client has a secret to rotate." });
+  expect(events).toEqual([]);
+  expect((await clientRow(client.clientId))?.clientSecret).toBeNull();
+  expect(await accessTokenStatus(database.db, jti)).toBe("active");
+});
+
+test("disable revokes the client's tokens and enable flips it back, each with one event and no event when nothing changes", async () => {
+  const { client } = await seedClient();
+  const holder = await signUp(auth, uniqueEmail("disable-holder"));
+  const jti = await issueAccessToken(client.clientId, holder.userId);
+  const refresh = await issueRefreshToken(client.clientId, holder.userId);
+
+  const disabled = await eventsDuring(() => personas.owner.caller.clients.disable({ clientId: client.clientId }));
+  expect(disabled.value).toMatchObject({ clientId: client.clientId, disabled: true });
+  expect((await clientRow(client.clientId))?.disabled).toBe(true);
+  expect(await accessTokenStatus(database.db, jti)).toBe("revoked");
+  expect(await refreshRevoked(refresh)).toBeInstanceOf(Date);
+  expect(disabled.events).toHaveLength(1);
+  expect(disabled.events[0]).toMatchObject({
+    action: "client.disabled",
+    targetId: client.clientId,
+    details: { name: client.name, accessTokensRevoked: 1, refreshTokensRevoked: 1, consentsRevoked: 0 },
+  });
+  expect((await personas.owner.caller.clients.list({ search: client.clientId, status: "disabled" })).items).toHaveLength(1);
+
+  const again = await eventsDuring(() => personas.owner.caller.clients.disable({ clientId: client.clientId }));
+  expect(again.value).toMatchObject({ disabled: true });
+  expect(again.events).toEqual([]);
+
+  const enabled = await eventsDuring(() => personas.owner.caller.clients.enable({ clientId: client.clientId }));
+  expect(enabled.value).toMatchObject({ clientId: client.clientId, disabled: false });
+  expect((await clientRow(client.clientId))?.disabled).toBe(false);
+  expect(enabled.events).toHaveLength(1);
+  expect(enabled.events[0]).toMatchObject({ action: "client.enabled", targetId: client.clientId, details: { name: client.name } });
+  // Enabling undoes the switch only: what disabling revoked stays revoked.
+  expect(await accessTokenStatus(database.db, jti)).toBe("revoked");
+
+  const enabledAgain = await eventsDuring(() => personas.owner.caller.clients.enable({ clientId: client.clientId }));
+  expect(enabledAgain.events).toEqual([]);
+});
+
+// ---------------------------------------------------------------------------------------------
+// delete
+
+test("delete removes the client with its registration, consents, refresh tokens and ledger rows", async () => {
+  const { client } = await seedClient();
+  const holder = await signUp(auth, uniqueEmail("delete-holder"));
+  const live = await issueAccessToken(client.clientId, holder.userId);
+  await issueAccessToken(client.clientId, holder.userId, -60);
+  await issueRefreshToken(client.clientId, holder.userId);
+  await consent(client.clientId, holder.userId);
+
+  const { value, events } = await eventsDuring(() => personas.owner.caller.clients.delete({ clientId: client.clientId }));
+  expect(value).toEqual({ clientId: client.clientId });
+  expect(await clientRow(client.clientId)).toBeUndefined();
+  expect(await database.db.$count(issuedAccessToken, eq(issuedAccessToken.clientId, client.clientId))).toBe(0);
+  expect(await database.db.$count(oauthRefreshToken, eq(oauthRefreshToken.clientId, client.clientId))).toBe(0);
+  expect(await database.db.$count(oauthConsent, eq(oauthConsent.clientId, client.clientId))).toBe(0);
+  expect(await database.db.$count(clientRegistration, eq(clientRegistration.clientId, client.clientId))).toBe(0);
+  // With the ledger row gone the token is refused like one that was never issued.
+  expect(await accessTokenStatus(database.db, live)).toBe("unknown");
+  expect(events).toHaveLength(1);
+  expect(events[0]).toMatchObject({
+    action: "client.deleted",
+    targetId: client.clientId,
+    domainId: personas.domainA.id,
+    details: { name: client.name, type: "confidential", accessTokensRevoked: 1 },
+  });
+
+  expect(await outcome(personas.owner.caller.clients.get({ clientId: client.clientId }))).toBe("NOT_FOUND");
+  expect(await outcome(personas.owner.caller.clients.delete({ clientId: client.clientId }))).toBe("NOT_FOUND");
+});
+
+// ---------------------------------------------------------------------------------------------
+// Audit in the same transaction
+
+/** Makes SQLite refuse audit rows of one action, to show that the change is rolled back with its record. */
+async function withAuditRefused(action: string, work: () => Promise<void>) {
+  await database.client.execute(
+    `create trigger refuse_audit before insert on audit_event when new.action = '${action}'
+     begin select raise(abort, 'audit refused by the test'); end`,
+  );
+  try {
+    await work();
+  } finally {
+    await database.client.execute("drop trigger refuse_audit");
+  }
+}
+
+test.each([
+  ["create", "client.created"],
+  ["update", "client.updated"],
+  ["rotateSecret", "client.secret_rotated"],
+  ["disable", "client.disabled"],
+  ["enable", "client.enabled"],
+  ["delete", "client.deleted"],
+] as const)("%s leaves nothing behind when its audit event cannot be written", async (procedure, action) => {
+  const stem = unique("atomic");
+  const { client } = await seedClient({ name: stem, disabled: procedure === "enable" });
+  const holder = await signUp(auth, uniqueEmail("atomic"));
+  const jti = await issueAccessToken(client.clientId, holder.userId);
+  const rowBefore = await clientRow(client.clientId);
+  const clientsBefore = await database.db.$count(oauthClient);
+  const caller = personas.owner.caller;
+  const calls = {
+    create: () => caller.clients.create({ name: `${stem} new`, type: "confidential", redirectUris: [REDIRECT], scopes: ["openid"] }),
+    update: () => caller.clients.update({ clientId: client.clientId, name: `${stem} renamed` }),
+    rotateSecret: () => caller.clients.rotateSecret({ clientId: client.clientId }),
+    disable: () => caller.clients.disable({ clientId: client.clientId }),
+    enable: () => caller.clients.enable({ clientId: client.clientId }),
+    delete: () => caller.clients.delete({ clientId: client.clientId }),
+  };
+
+  await withAuditRefused(action, async () => {
+    expect(await outcome(calls[procedure]())).toBe("INTERNAL_SERVER_ERROR");
+  });
+
+  expect(await database.db.$count(oauthClient)).toBe(clientsBefore);
+  expect(await clientRow(client.clientId)).toEqual(rowBefore);
+  expect(await accessTokenStatus(database.db, jti)).toBe("active");
+  expect((await auditRows(database.db, { action })).filter((row) => row.targetId === client.clientId)).toEqual([]);
+});
+
+// ---------------------------------------------------------------------------------------------
+// list
+
+test("list filters by domain, type, status and a search on name or client_id", async () => {
+  const stem = unique("filters");
+  const tenant = await createDomain(database.db);
+  const publicA = await seedClient({ name: `${stem} Public Alpha`, type: "public", domainId: personas.domainA.id });
+  const confidentialA = await seedClient({ name: `${stem} Confidential Beta`, domainId: personas.domainA.id, disabled: true });
+  const inTenant = await seedClient({ name: `${stem} Tenant Gamma`, domainId: tenant.id });
+  const global = await seedClient({ name: `${stem} Global Delta`, type: "public", domainId: null });
+  const ids = async (input: Parameters<Caller["clients"]["list"]>[0]) =>
+    (await personas.owner.caller.clients.list({ search: stem, ...input })).items.map((item) => item.clientId).sort();
+  const sorted = (...clients: { client: { clientId: string } }[]) => clients.map(({ client }) => client.clientId).sort();
+
+  expect(await ids({})).toEqual(sorted(publicA, confidentialA, inTenant, global));
+  expect(await ids({ domainId: personas.domainA.id })).toEqual(sorted(publicA, confidentialA));
+  expect(await ids({ domainId: tenant.id })).toEqual(sorted(inTenant));
+  expect(await ids({ type: "public" })).toEqual(sorted(publicA, global));
+  expect(await ids({ type: "confidential" })).toEqual(sorted(confidentialA, inTenant));
+  expect(await ids({ status: "disabled" })).toEqual(sorted(confidentialA));
+  expect(await ids({ status: "active" })).toEqual(sorted(publicA, inTenant, global));
+  expect(await ids({ type: "confidential", status: "active", domainId: tenant.id })).toEqual(sorted(inTenant));
+  expect(await ids({ search: `${stem} confidential BETA`.toUpperCase() })).toEqual(sorted(confidentialA));
+  expect(await ids({ search: global.client.clientId })).toEqual(sorted(global));
+  expect(await ids({ search: "%" })).toEqual([]);
+});
+
+test("list pages newest first without repeating or skipping a client, even when clients arrive between pages", async () => {
+  const stem = unique("paging");
+  const created: string[] = [];
+  for (let index = 0; index < 7; index += 1) created.push((await seedClient({ name: `${stem} ${index}` })).client.clientId);
+
+  const seen: string[] = [];
+  let page = await personas.owner.caller.clients.list({ search: stem, limit: 3 });
+  seen.push(...page.items.map((item) => item.clientId));
+  expect(page.items).toHaveLength(3);
+  const late = (await seedClient({ name: `${stem} late` })).client.clientId;
+  while (page.nextCursor) {
+    page = await personas.owner.caller.clients.list({ search: stem, limit: 3, cursor: page.nextCursor });
+    seen.push(...page.items.map((item) => item.clientId));
+  }
+
+  expect(new Set(seen).size).toBe(seen.length);
+  expect([...seen].sort()).toEqual([...created].sort());
+  // Newer than the first page, so it belongs before the cursor and never shows up behind it.
+  expect(seen).not.toContain(late);
+  const everything = await personas.owner.caller.clients.list({ search: stem, limit: 100 });
+  const createdAt = new Map(everything.items.map((item) => [item.clientId, item.createdAt.getTime()]));
+  const times = seen.map((id) => createdAt.get(id)!);
+  expect(times).toEqual([...times].sort((a, b) => b - a));
+});
+
+test("list refuses a bad limit or a forged cursor", async () => {
+  expect(await outcome(personas.owner.caller.clients.list({ limit: 0 }))).toBe("BAD_REQUEST");
+  expect(await outcome(personas.owner.caller.clients.list({ limit: 101 }))).toBe("BAD_REQUEST");
+  const error = await rejection(personas.owner.caller.clients.list({ cursor: "not-a-cursor" }));
+  expect(error).toMatchObject({ code: "BAD_REQUEST", message: "This page cursor is not valid; load the list again from the first page." });
+});
+
+test("get counts only live access tokens", async () => {
+  const { client } = await seedClient();
+  const holder = await signUp(auth, uniqueEmail("counted"));
+  await issueAccessToken(client.clientId, holder.userId);
+  await issueAccessToken(client.clientId, null);
+  await issueAccessToken(client.clientId, holder.userId, -60);
+  expect((await personas.auditor.caller.clients.get({ clientId: client.clientId })).liveAccessTokens).toBe(2);
+});
