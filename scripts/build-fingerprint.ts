@@ -20,7 +20,7 @@ function listFiles(dir: string): string[] {
 }
 
 /** A hash of everything the build reads, so a stale build is never served after an update. */
-function sourceFingerprint(): string {
+export function sourceFingerprint(): string {
   const hash = createHash("sha256");
   const files = [...SOURCE_DIRS.flatMap(listFiles), ...SOURCE_FILES.filter((file) => existsSync(file))].sort();
   for (const file of files) {
@@ -35,6 +35,7 @@ export function buildIsCurrent(): boolean {
   return readFileSync(FINGERPRINT_FILE, "utf8") === sourceFingerprint();
 }
 
-export function recordBuild(): void {
-  writeFileSync(FINGERPRINT_FILE, sourceFingerprint());
+/** Records the fingerprint taken before the build started: an edit made during the build leaves the build stale. */
+export function recordBuild(fingerprint: string): void {
+  writeFileSync(FINGERPRINT_FILE, fingerprint);
 }

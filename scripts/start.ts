@@ -6,7 +6,7 @@
 import { spawn } from "node:child_process";
 import { openAuth } from "@/server/auth/auth";
 import { bootstrapOwner } from "@/server/setup/owner";
-import { buildIsCurrent, recordBuild } from "./build-fingerprint";
+import { buildIsCurrent, recordBuild, sourceFingerprint } from "./build-fingerprint";
 import { describeStartupError, openMigratedDatabase, redactUrl, StartupError } from "./startup";
 import { parseEnv } from "@/server/env";
 
@@ -45,10 +45,11 @@ async function main(): Promise<number> {
   };
 
   if (!dev && !buildIsCurrent()) {
+    const fingerprint = sourceFingerprint();
     console.info("Building Gatehouse (first start or sources changed)…");
     const code = await run("npx", ["next", "build"], { ...childEnv, NODE_ENV: "production" });
     if (code !== 0) throw new StartupError("the production build failed; see the output above.");
-    recordBuild();
+    recordBuild(fingerprint);
   }
 
   console.info("");

@@ -75,6 +75,8 @@ export function createAuth({
     database: drizzleAdapter(db, { provider: "sqlite", schema, transaction: true }),
     trustedOrigins: [new URL(publicUrl).origin],
     telemetry: { enabled: false },
+    // Authorize errors that cannot go back to the client (unknown client, unregistered redirect_uri) land on this page.
+    onAPIError: { errorURL: "/oauth-error" },
     ...(rateLimit === undefined ? {} : { rateLimit: { enabled: rateLimit } }),
     emailAndPassword: {
       enabled: true,

@@ -17,6 +17,7 @@ import type { PermissionScope } from "@/server/authz/grants";
 import { cursorInputSchema, decodeCursor, encodeCursor } from "@/server/trpc/cursor";
 import { OAUTH_SCOPES, storedSecretHash, type OAuthScope } from "./config";
 import { countLiveAccessTokens, revokeIssuedAccessTokens } from "./issued-tokens";
+import { storedStringArray } from "./stored";
 
 export const CLIENT_NOT_FOUND = "Client not found.";
 export const CLIENT_TYPES = ["public", "confidential"] as const;
@@ -188,8 +189,6 @@ type ClientRow = {
   origin: ClientOrigin | null;
 };
 
-const stringArray = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v) => typeof v === "string") : []);
-
 function toClientItem(row: ClientRow): ClientItem {
   const created = row.createdAt ?? new Date(0);
   return {
@@ -200,8 +199,8 @@ function toClientItem(row: ClientRow): ClientItem {
       row.tokenEndpointAuthMethod === "none" || row.tokenEndpointAuthMethod === "client_secret_post"
         ? row.tokenEndpointAuthMethod
         : "client_secret_basic",
-    redirectUris: stringArray(row.redirectUris),
-    scopes: OAUTH_SCOPES.filter((scope) => stringArray(row.scopes).includes(scope)),
+    redirectUris: storedStringArray(row.redirectUris),
+    scopes: OAUTH_SCOPES.filter((scope) => storedStringArray(row.scopes).includes(scope)),
     domainId: row.domainId,
     domainName: row.domainName,
     // A client with no registration row was created outside the console and the DCR endpoint.

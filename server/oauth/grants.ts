@@ -16,6 +16,7 @@ import {
 import type { PermissionScope } from "@/server/authz/grants";
 import { cursorInputSchema, decodeCursor, encodeCursor } from "@/server/trpc/cursor";
 import { revokeIssuedAccessTokens } from "./issued-tokens";
+import { storedStringArray } from "./stored";
 
 /** What a revocation ended. */
 export interface RevocationCounts {
@@ -110,8 +111,8 @@ interface GrantRow {
 }
 
 const parseScopes = (row: GrantRow): string[] => {
-  if (row.consent_scopes) return JSON.parse(row.consent_scopes) as string[];
-  if (row.refresh_scopes) return JSON.parse(row.refresh_scopes) as string[];
+  if (row.consent_scopes) return storedStringArray(row.consent_scopes);
+  if (row.refresh_scopes) return storedStringArray(row.refresh_scopes);
   return row.token_scopes ? row.token_scopes.split(" ") : [];
 };
 

@@ -228,7 +228,15 @@ describe("a dynamically registered public client", () => {
     expect(again.location!.searchParams.get("code")).toBeTruthy();
 
     const context = await createTRPCContext({ db: server.database.db, auth: server.auth, headers: new Headers({ cookie: member.cookie }) });
-    await createCaller(context).account.revokeApp({ clientId: client.client_id });
+    const caller = createCaller(context);
+    // Rows the provider wrote (the consent, the registered client) read back as real arrays.
+    const apps = await caller.account.connectedApps();
+    expect(apps.find((app) => app.clientId === client.client_id)?.scopes).toEqual(["openid", "offline_access", "mcp:read"]);
+    const ownerCaller = createCaller(
+      await createTRPCContext({ db: server.database.db, auth: server.auth, headers: new Headers({ cookie: owner.cookie }) }),
+    );
+    expect(await ownerCaller.clients.get({ clientId: client.client_id })).toMatchObject({ redirectUris: [REDIRECT], origin: "dynamic" });
+    await caller.account.revokeApp({ clientId: client.client_id });
     expect((await authorize({ clientId: client.client_id, cookie: member.cookie })).consentShown).toBe(true);
   });
 
