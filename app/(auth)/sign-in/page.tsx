@@ -1,25 +1,45 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
+import { pendingOAuthRequest } from "@/app/_lib/oauth-request";
 import { safeReturnPath } from "@/app/_lib/return-path";
 import { getSession } from "@/server/auth/session";
 import { getEnv } from "@/server/env";
 import { SignInForm } from "./_components/sign-in-form";
 
-export const metadata: Metadata = { title: "Sign in" };
+export const metadata: Metadata = {
+  title: "Sign in",
+  // During an authorization request the signed query is in this page's URL.
+  referrer: "no-referrer",
+};
 
-export default async function SignInPage({ searchParams }: { searchParams: Promise<{ next?: string }> }) {
-  const { next } = await searchParams;
-  const returnTo = safeReturnPath(next);
-  if (await getSession()) redirect(returnTo);
+export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const params = await searchParams;
+  const returnTo = safeReturnPath(typeof params.next === "string" ? params.next : undefined);
+  const oauth = await pendingOAuthRequest(params);
+  const continuing = oauth && !oauth.expired ? oauth : null;
+  // An application may ask for a fresh sign-in (prompt=login, max_age), so then a session does not skip the form.
+  if (!continuing && (await getSession())) redirect(returnTo);
+  const clientName = oauth?.client?.name ?? "the application";
   return (
     <div className="space-y-5">
       <h1 className="text-xl font-semibold">Sign in</h1>
-      <SignInForm returnTo={returnTo} />
+      {continuing ? (
+        <p className="text-sm text-slate-600">
+          Sign in to continue to <span className="font-medium text-slate-900">{clientName}</span>.
+        </p>
+      ) : null}
+      {oauth?.expired ? (
+        <p role="status" className="text-sm text-slate-600">
+          The request from {clientName} has expired. You can still sign in to Gatehouse; to connect {clientName}, start
+          again from there.
+        </p>
+      ) : null}
+      <SignInForm returnTo={returnTo} continuesOAuth={continuing !== null} />
       {getEnv().signup === "open" ? (
         <p className="text-sm text-slate-600">
           No account yet?{" "}
-          <Link href="/sign-up" className="font-medium text-brand-600 hover:underline">
+          <Link href={continuing ? `/sign-up?${continuing.query}` : "/sign-up"} className="font-medium text-brand-600 hover:underline">
             Create one
           </Link>
         </p>

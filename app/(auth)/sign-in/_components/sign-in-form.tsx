@@ -5,8 +5,14 @@ import { useState, type FormEvent } from "react";
 import { FormAlert, SubmitButton, TextField } from "@/app/_components/form";
 import { authClient } from "@/app/_lib/auth-client";
 import { authFormErrors, type FormErrors } from "@/app/_lib/auth-errors";
+import { EXPIRED_OAUTH_REQUEST_MESSAGE, isExpiredOAuthRequest, signedOAuthQuery } from "@/app/_lib/oauth-query";
 
-export function SignInForm({ returnTo }: { returnTo: string }) {
+/**
+ * With `continuesOAuth`, the page was opened by the OAuth provider for an application's request: the
+ * signed query goes back with the credentials, and the provider answers with where the request goes
+ * next (the consent page or the application) instead of the console.
+ */
+export function SignInForm({ returnTo, continuesOAuth }: { returnTo: string; continuesOAuth: boolean }) {
   const router = useRouter();
   const [pending, setPending] = useState(false);
   const [errors, setErrors] = useState<FormErrors>({ fields: {} });
@@ -16,15 +22,21 @@ export function SignInForm({ returnTo }: { returnTo: string }) {
     const form = new FormData(event.currentTarget);
     setPending(true);
     setErrors({ fields: {} });
-    const { error } = await authClient.signIn.email({
+    const oauthQuery = continuesOAuth ? signedOAuthQuery(window.location.search) : undefined;
+    const { data, error } = await authClient.signIn.email({
       email: String(form.get("email") ?? ""),
       password: String(form.get("password") ?? ""),
+      fetchOptions: oauthQuery ? { body: { oauth_query: oauthQuery } } : undefined,
     });
     if (error) {
-      setErrors(authFormErrors(error));
+      setErrors(isExpiredOAuthRequest(error) ? { form: EXPIRED_OAUTH_REQUEST_MESSAGE, fields: {} } : authFormErrors(error));
       setPending(false);
       return;
     }
+    // The provider answered with the consent page or the application's callback. better-auth's client
+    // follows such `{ redirect: true, url }` answers itself (its default redirect fetch plugin, which the
+    // provider's own client relies on too); navigating here as well would abort that navigation.
+    if (oauthQuery && data?.redirect && data.url) return;
     router.replace(returnTo);
     router.refresh();
   }

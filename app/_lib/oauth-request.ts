@@ -1,0 +1,46 @@
+import "server-only";
+import { TRPCError } from "@trpc/server";
+import { getAppDatabase } from "@/server/db";
+import { findClient, type ClientItem } from "@/server/oauth/clients";
+import { redirectHost, signedOAuthQuery, summarizeOAuthQuery, toQueryString } from "./oauth-query";
+
+/**
+ * The authorization request a sign-in, sign-up or consent page was opened for. Only for showing it:
+ * the signature is checked by the provider when the page posts the query back, so a hand-made URL
+ * can change what is shown here but not what is granted.
+ */
+export interface PendingOAuthRequest {
+  /** The signed query, to post back as `oauth_query` and to carry between sign-in and sign-up. */
+  query: string;
+  /** Null when no client has the requested id. */
+  client: ClientItem | null;
+  redirectHost: string | null;
+  scopes: string[];
+  /** The provider refuses a signed query after its `exp`; the page says so up front. */
+  expired: boolean;
+}
+
+export async function pendingOAuthRequest(
+  searchParams: Record<string, string | string[] | undefined>,
+  now = new Date(),
+): Promise<PendingOAuthRequest | null> {
+  const query = signedOAuthQuery(toQueryString(searchParams));
+  if (!query) return null;
+  const summary = summarizeOAuthQuery(query);
+  return {
+    query,
+    client: summary.clientId ? await findClientOrNull(summary.clientId) : null,
+    redirectHost: redirectHost(summary.redirectUri),
+    scopes: summary.scopes,
+    expired: !summary.expiresAt || summary.expiresAt <= now,
+  };
+}
+
+async function findClientOrNull(clientId: string): Promise<ClientItem | null> {
+  try {
+    return await findClient(getAppDatabase().db, clientId);
+  } catch (error) {
+    if (error instanceof TRPCError && error.code === "NOT_FOUND") return null;
+    throw error;
+  }
+}
