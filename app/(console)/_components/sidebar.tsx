@@ -8,21 +8,19 @@ import { SignOutButton } from "./sign-out-button";
 interface Section {
   label: string;
   href: string;
-  /** Sections whose capability has not shipped yet are listed but not linked. */
-  available: boolean;
   /** Shown only to users who hold this permission somewhere; the pages check again on the server. */
   requires?: Permission;
 }
 
 const SECTIONS: Section[] = [
-  { label: "Overview", href: "/", available: true },
-  { label: "Users", href: "/users", available: true, requires: "users:read" },
-  { label: "Roles", href: "/roles", available: true, requires: "roles:read" },
-  { label: "Domains", href: "/domains", available: true, requires: "domains:read" },
-  { label: "Clients", href: "/clients", available: false },
-  { label: "Sessions", href: "/sessions", available: false },
-  { label: "Audit", href: "/audit", available: true, requires: "audit:read" },
-  { label: "Account", href: "/account", available: true },
+  { label: "Overview", href: "/" },
+  { label: "Users", href: "/users", requires: "users:read" },
+  { label: "Roles", href: "/roles", requires: "roles:read" },
+  { label: "Domains", href: "/domains", requires: "domains:read" },
+  { label: "Clients", href: "/clients", requires: "clients:read" },
+  { label: "Sessions", href: "/sessions", requires: "tokens:read" },
+  { label: "Audit", href: "/audit", requires: "audit:read" },
+  { label: "Account", href: "/account" },
 ];
 
 export function Sidebar({
@@ -44,19 +42,6 @@ export function Sidebar({
         <ul className="space-y-1">
           {SECTIONS.filter((section) => !section.requires || held.has(section.requires)).map((section) => {
             const current = section.href === "/" ? pathname === "/" : pathname.startsWith(section.href);
-            if (!section.available) {
-              return (
-                <li key={section.href}>
-                  <span
-                    aria-disabled="true"
-                    className="flex items-center justify-between rounded-md px-3 py-2 text-sm text-slate-400"
-                  >
-                    {section.label}
-                    <span className="text-xs">soon</span>
-                  </span>
-                </li>
-              );
-            }
             return (
               <li key={section.href}>
                 <Link

@@ -1,0 +1,137 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { inferRouterOutputs } from "@trpc/server";
+import { useState } from "react";
+import { useTRPC } from "@/app/_lib/trpc/client";
+import type { AppRouter } from "@/server/trpc/root";
+import { Badge, Button, ConfirmDialog, EmptyState, ErrorState, LoadingState, LocalTime } from "../../_components/ui";
+
+type OwnSession = inferRouterOutputs<AppRouter>["account"]["sessions"][number];
+
+function sessionName(session: OwnSession): string {
+  return session.ipAddress ? `${session.device} (${session.ipAddress})` : session.device;
+}
+
+export function AccountSessions() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const sessions = useQuery(trpc.account.sessions.queryOptions());
+  const [ending, setEnding] = useState<OwnSession | null>(null);
+  const [endingOthers, setEndingOthers] = useState(false);
+
+  const invalidate = () =>
+    Promise.all(
+      [trpc.account.sessions.pathKey(), trpc.revocations.pathKey(), trpc.users.pathKey(), trpc.audit.pathKey()].map((queryKey) =>
+        queryClient.invalidateQueries({ queryKey }),
+      ),
+    );
+  const endOne = useMutation(
+    trpc.account.revokeSession.mutationOptions({
+      onSuccess: async () => {
+        setEnding(null);
+        await invalidate();
+      },
+    }),
+  );
+  const endOthers = useMutation(
+    trpc.account.revokeOtherSessions.mutationOptions({
+      onSuccess: async () => {
+        setEndingOthers(false);
+        await invalidate();
+      },
+    }),
+  );
+
+  const others = sessions.data?.filter((session) => !session.current).length ?? 0;
+  return (
+    <section aria-labelledby="sessions-heading" className="rounded-xl border border-slate-200 bg-white shadow-sm">
+      <div className="flex items-center justify-between gap-4 border-b border-slate-200 px-5 py-3">
+        <h2 id="sessions-heading" className="text-sm font-semibold">
+          Sessions
+        </h2>
+        {others > 0 ? (
+          <Button
+            variant="ghost"
+            onClick={() => {
+              endOthers.reset();
+              setEndingOthers(true);
+            }}
+          >
+            End all other sessions
+          </Button>
+        ) : null}
+      </div>
+      {endOthers.data ? (
+        <p role="status" className="border-b border-slate-200 px-5 py-3 text-sm text-green-700">
+          {endOthers.data.sessions === 1 ? "1 other session was ended." : `${endOthers.data.sessions} other sessions were ended.`}
+        </p>
+      ) : null}
+      {sessions.isPending ? (
+        <LoadingState label="Loading your sessions…" />
+      ) : sessions.isError ? (
+        <ErrorState message={`Your sessions could not be loaded: ${sessions.error.message}`} onRetry={() => void sessions.refetch()} />
+      ) : sessions.data.length === 0 ? (
+        <EmptyState title="No sessions">Browsers where you are signed in appear here.</EmptyState>
+      ) : (
+        <ul className="divide-y divide-slate-100">
+          {sessions.data.map((session) => (
+            <li key={session.id} className="flex items-center justify-between gap-4 px-5 py-3 text-sm">
+              <div className="min-w-0">
+                <p className="font-medium" title={session.userAgent ?? undefined}>
+                  {session.device} {session.current ? <Badge tone="brand">This device</Badge> : null}
+                </p>
+                <p className="text-xs text-slate-500">
+                  {session.ipAddress ?? "Unknown IP address"} · last seen <LocalTime value={session.lastSeenAt} /> · signed in{" "}
+                  <LocalTime value={session.createdAt} />
+                </p>
+              </div>
+              {session.current ? null : (
+                <Button
+                  variant="ghost"
+                  aria-label={`End the session on ${sessionName(session)}`}
+                  onClick={() => {
+                    endOne.reset();
+                    setEnding(session);
+                  }}
+                >
+                  End session
+                </Button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      <ConfirmDialog
+        open={ending !== null}
+        onCancel={() => setEnding(null)}
+        onConfirm={() => {
+          if (ending) endOne.mutate({ sessionId: ending.id });
+        }}
+        title="End session"
+        confirmLabel="End session"
+        pending={endOne.isPending}
+        error={endOne.error?.message}
+      >
+        {ending ? (
+          <p>
+            End your session on <strong>{sessionName(ending)}</strong>? That browser is signed out at once.
+          </p>
+        ) : null}
+      </ConfirmDialog>
+      <ConfirmDialog
+        open={endingOthers}
+        onCancel={() => setEndingOthers(false)}
+        onConfirm={() => endOthers.mutate()}
+        title="End all other sessions"
+        confirmLabel="End other sessions"
+        pending={endOthers.isPending}
+        error={endOthers.error?.message}
+      >
+        <p>
+          End your {others === 1 ? "other session" : `${others} other sessions`}? Every browser but this one is signed out at once.
+        </p>
+      </ConfirmDialog>
+    </section>
+  );
+}

@@ -1,0 +1,313 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useState, type ReactNode } from "react";
+import { FormAlert } from "@/app/_components/form";
+import { usePermissions } from "@/app/_lib/permissions";
+import { useTRPC } from "@/app/_lib/trpc/client";
+import { SCOPE_DESCRIPTIONS } from "@/server/oauth/scopes";
+import { Button, ConfirmDialog, Dialog, ErrorState, LoadingState, LocalTime, PageHeader, Panel } from "../../_components/ui";
+import { EditClientDialog } from "./edit-client-dialog";
+import {
+  CLIENT_TYPE_HINTS,
+  ClientCredentialsPanel,
+  ClientStatusBadge,
+  ClientTypeBadge,
+  ORIGIN_LABELS,
+  ownerLabel,
+  tokens,
+  useInvalidateClients,
+  type ClientDetail,
+} from "./shared";
+
+type Confirm = "rotate" | "disable" | "delete" | "revoke-tokens";
+
+function BackLink() {
+  return (
+    <Link href="/clients" className="mb-4 inline-block text-sm font-medium text-brand-600 hover:underline">
+      ← All clients
+    </Link>
+  );
+}
+
+export function ClientDetailView({ clientId }: { clientId: string }) {
+  const trpc = useTRPC();
+  const client = useQuery(trpc.clients.get.queryOptions({ clientId }));
+
+  if (client.isPending) {
+    return (
+      <div className="max-w-4xl">
+        <BackLink />
+        <Panel>
+          <LoadingState label="Loading the client…" />
+        </Panel>
+      </div>
+    );
+  }
+  if (client.isError) {
+    return (
+      <div className="max-w-4xl">
+        <BackLink />
+        <h1 className="mb-4 text-2xl font-semibold tracking-tight">Client</h1>
+        <Panel>
+          <ErrorState message={`The client could not be loaded: ${client.error.message}`} onRetry={() => void client.refetch()} />
+        </Panel>
+      </div>
+    );
+  }
+  return <ClientDetailLoaded client={client.data} />;
+}
+
+function revokedSummary(counts: { accessTokens: number; refreshTokens: number; consents: number }): string {
+  const plural = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
+  return `Revoked ${plural(counts.accessTokens, "access token", "access tokens")}, ${plural(counts.refreshTokens, "refresh token", "refresh tokens")} and ${plural(counts.consents, "consent", "consents")}.`;
+}
+
+function ClientDetailLoaded({ client }: { client: ClientDetail }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  const invalidate = useInvalidateClients();
+  const { can } = usePermissions();
+  const [confirm, setConfirm] = useState<Confirm | null>(null);
+  const [editing, setEditing] = useState(false);
+  const domainId = client.domainId;
+
+  const afterConfirm = async () => {
+    setConfirm(null);
+    await invalidate();
+  };
+  const rotate = useMutation(
+    trpc.clients.rotateSecret.mutationOptions({
+      // The response holds the new secret; the mutation cache should not keep it after it is dismissed.
+      gcTime: 0,
+      onSuccess: afterConfirm,
+    }),
+  );
+  const disable = useMutation(trpc.clients.disable.mutationOptions({ onSuccess: afterConfirm }));
+  const enable = useMutation(trpc.clients.enable.mutationOptions({ onSuccess: () => invalidate() }));
+  const revokeTokens = useMutation(trpc.revocations.revokeAllForClient.mutationOptions({ onSuccess: afterConfirm }));
+  const remove = useMutation(
+    trpc.clients.delete.mutationOptions({
+      onSuccess: async () => {
+        setConfirm(null);
+        // The deleted client's own query is dropped rather than refetched: it would only answer "not found".
+        queryClient.removeQueries({ queryKey: trpc.clients.get.queryKey({ clientId: client.clientId }) });
+        router.push("/clients");
+        await Promise.all(
+          [trpc.clients.list.pathKey(), trpc.revocations.pathKey(), trpc.account.pathKey(), trpc.audit.pathKey()].map((queryKey) =>
+            queryClient.invalidateQueries({ queryKey }),
+          ),
+        );
+      },
+    }),
+  );
+
+  function ask(next: Confirm) {
+    for (const mutation of [rotate, disable, revokeTokens, remove]) mutation.reset();
+    setConfirm(next);
+  }
+
+  const canWrite = can("clients:write", domainId);
+  const canAdmin = can("clients:admin", domainId);
+  const canDelete = can("clients:delete", domainId);
+  const canRevokeTokens = can("tokens:admin", domainId);
+
+  const rows: Array<[string, ReactNode]> = [
+    ["Client ID", <span key="id" className="font-mono text-xs break-all">{client.clientId}</span>],
+    [
+      "Type",
+      <div key="type" className="space-y-1">
+        <ClientTypeBadge type={client.type} />
+        <p className="text-xs font-normal text-slate-500">{CLIENT_TYPE_HINTS[client.type]}</p>
+      </div>,
+    ],
+    ["Token endpoint authentication", <span key="auth" className="font-mono text-xs">{client.authMethod}</span>],
+    ["Status", <ClientStatusBadge key="status" disabled={client.disabled} />],
+    ["Owning domain", ownerLabel(client.domainName)],
+    ["Origin", ORIGIN_LABELS[client.origin]],
+    ["Consent", client.skipConsent ? "Not asked: a trusted first-party app" : "Asked of each person"],
+    ["Created", <LocalTime key="created" value={client.createdAt} />],
+    ["Updated", <LocalTime key="updated" value={client.updatedAt} />],
+  ];
+
+  return (
+    <div className="max-w-4xl">
+      <BackLink />
+      <PageHeader
+        title={client.name}
+        description={`${client.type === "confidential" ? "Confidential" : "Public"} client · ${ownerLabel(client.domainName)}`}
+        actions={
+          <>
+            {canWrite ? <Button onClick={() => setEditing(true)}>Edit client</Button> : null}
+            {canAdmin && client.type === "confidential" ? <Button onClick={() => ask("rotate")}>Rotate secret</Button> : null}
+            {canAdmin && client.disabled ? (
+              <Button pending={enable.isPending} pendingLabel="Enabling…" onClick={() => enable.mutate({ clientId: client.clientId })}>
+                Enable client
+              </Button>
+            ) : null}
+            {canAdmin && !client.disabled ? (
+              <Button variant="danger" onClick={() => ask("disable")}>
+                Disable client
+              </Button>
+            ) : null}
+            {canDelete ? (
+              <Button variant="danger" onClick={() => ask("delete")}>
+                Delete client
+              </Button>
+            ) : null}
+          </>
+        }
+      />
+      <div className="space-y-8">
+        <FormAlert message={enable.error?.message} />
+        {client.disabled ? (
+          <p className="rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800">
+            This client is disabled: it cannot get tokens, and the tokens it held were revoked when it was disabled.
+          </p>
+        ) : null}
+        <section aria-labelledby="client-details-heading">
+          <h2 id="client-details-heading" className="mb-3 text-lg font-semibold">
+            Details
+          </h2>
+          <Panel>
+            <dl className="divide-y divide-slate-100">
+              {rows.map(([label, value]) => (
+                <div key={label} className="grid grid-cols-3 gap-4 px-5 py-3 text-sm">
+                  <dt className="text-slate-500">{label}</dt>
+                  <dd className="col-span-2 font-medium">{value}</dd>
+                </div>
+              ))}
+            </dl>
+          </Panel>
+        </section>
+        <section aria-labelledby="client-redirects-heading">
+          <h2 id="client-redirects-heading" className="mb-3 text-lg font-semibold">
+            Redirect URIs
+          </h2>
+          <Panel>
+            <ul className="divide-y divide-slate-100">
+              {client.redirectUris.map((uri) => (
+                <li key={uri} className="px-5 py-3 font-mono text-xs break-all text-slate-800">
+                  {uri}
+                </li>
+              ))}
+            </ul>
+          </Panel>
+        </section>
+        <section aria-labelledby="client-scopes-heading">
+          <h2 id="client-scopes-heading" className="mb-3 text-lg font-semibold">
+            Scopes
+          </h2>
+          <Panel>
+            <dl className="divide-y divide-slate-100">
+              {client.scopes.map((scope) => (
+                <div key={scope} className="grid grid-cols-3 gap-4 px-5 py-3 text-sm">
+                  <dt className="font-mono text-xs text-slate-900">{scope}</dt>
+                  <dd className="col-span-2 text-slate-600">{SCOPE_DESCRIPTIONS[scope]}</dd>
+                </div>
+              ))}
+            </dl>
+          </Panel>
+        </section>
+        <section aria-labelledby="client-tokens-heading">
+          <h2 id="client-tokens-heading" className="mb-3 text-lg font-semibold">
+            Tokens
+          </h2>
+          <Panel className="space-y-3 px-5 py-4 text-sm">
+            <p>
+              <span className="font-semibold tabular-nums">{tokens(client.liveAccessTokens)}</span> of this client{" "}
+              {client.liveAccessTokens === 1 ? "is" : "are"} live.
+            </p>
+            {revokeTokens.data ? (
+              <p role="status" className="text-green-700">
+                {revokedSummary(revokeTokens.data)}
+              </p>
+            ) : null}
+            <div className="flex flex-wrap gap-2">
+              {can("tokens:read", domainId) ? (
+                <Link
+                  href={`/sessions?clientId=${encodeURIComponent(client.clientId)}`}
+                  className="inline-flex items-center justify-center rounded-md px-3 py-1.5 text-sm font-medium text-slate-600 hover:bg-slate-100"
+                >
+                  View grants
+                </Link>
+              ) : null}
+              {canRevokeTokens ? (
+                <Button variant="danger" onClick={() => ask("revoke-tokens")}>
+                  Revoke all tokens
+                </Button>
+              ) : null}
+            </div>
+          </Panel>
+        </section>
+      </div>
+
+      {canWrite ? <EditClientDialog open={editing} onClose={() => setEditing(false)} client={client} canTrust={canAdmin} /> : null}
+      <ConfirmDialog
+        open={confirm === "rotate"}
+        onCancel={() => setConfirm(null)}
+        onConfirm={() => rotate.mutate({ clientId: client.clientId })}
+        title="Rotate client secret"
+        confirmLabel="Rotate secret"
+        pending={rotate.isPending}
+        error={rotate.error?.message}
+      >
+        <p>
+          Rotate the secret of <strong>{client.name}</strong>? The current secret stops working at once and the client&apos;s live
+          tokens are revoked. The new secret is shown once.
+        </p>
+      </ConfirmDialog>
+      <Dialog open={rotate.data !== undefined} onClose={() => rotate.reset()} title={`New secret for ${client.name}`}>
+        {rotate.data ? (
+          <ClientCredentialsPanel clientId={rotate.data.clientId} clientSecret={rotate.data.clientSecret} onDone={() => rotate.reset()} />
+        ) : null}
+      </Dialog>
+      <ConfirmDialog
+        open={confirm === "disable"}
+        onCancel={() => setConfirm(null)}
+        onConfirm={() => disable.mutate({ clientId: client.clientId })}
+        title="Disable client"
+        confirmLabel="Disable client"
+        pending={disable.isPending}
+        error={disable.error?.message}
+      >
+        <p>
+          Disable <strong>{client.name}</strong>? It can no longer get tokens, and every token it holds stops working at once.
+          Enabling it again does not bring those tokens back.
+        </p>
+      </ConfirmDialog>
+      <ConfirmDialog
+        open={confirm === "revoke-tokens"}
+        onCancel={() => setConfirm(null)}
+        onConfirm={() => revokeTokens.mutate({ clientId: client.clientId })}
+        title="Revoke all tokens"
+        confirmLabel="Revoke all tokens"
+        pending={revokeTokens.isPending}
+        error={revokeTokens.error?.message}
+      >
+        <p>
+          Revoke every token and remembered consent of <strong>{client.name}</strong>? Everyone using it has to sign in and
+          consent again. The client itself stays active.
+        </p>
+      </ConfirmDialog>
+      <ConfirmDialog
+        open={confirm === "delete"}
+        onCancel={() => setConfirm(null)}
+        onConfirm={() => remove.mutate({ clientId: client.clientId })}
+        title="Delete client"
+        confirmLabel="Delete client"
+        pending={remove.isPending}
+        error={remove.error?.message}
+        typeToConfirm={client.name}
+      >
+        <p>
+          Delete <strong>{client.name}</strong> (<span className="font-mono">{client.clientId}</span>) with its consents and tokens?
+          Every app using it stops working at once. This cannot be undone.
+        </p>
+      </ConfirmDialog>
+    </div>
+  );
+}

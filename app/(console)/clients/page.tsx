@@ -1,0 +1,28 @@
+import type { Metadata } from "next";
+import { holdsAnywhere } from "@/app/_lib/held-permissions";
+import { HydrateClient, getQueryClient, trpc } from "@/app/_lib/trpc/server";
+import { NoAccess } from "../_components/ui";
+import { ClientsList } from "./_components/clients-list";
+import { DOMAIN_OPTIONS_INPUT, EMPTY_CLIENT_FILTERS, clientsListInput } from "./_components/queries";
+
+export const metadata: Metadata = { title: "Clients" };
+
+export default async function ClientsPage() {
+  const queryClient = getQueryClient();
+  // Fetched into the query cache, so the browser's usePermissions starts with it.
+  const permissions = await queryClient.fetchQuery(trpc.me.permissions.queryOptions());
+  if (!holdsAnywhere(permissions, "clients:read")) {
+    return <NoAccess title="Clients" subject="OAuth clients" permission="clients:read" />;
+  }
+  await Promise.all([
+    queryClient.prefetchQuery(trpc.clients.list.queryOptions(clientsListInput(EMPTY_CLIENT_FILTERS))),
+    holdsAnywhere(permissions, "domains:read")
+      ? queryClient.prefetchQuery(trpc.domains.list.queryOptions(DOMAIN_OPTIONS_INPUT))
+      : undefined,
+  ]);
+  return (
+    <HydrateClient>
+      <ClientsList />
+    </HydrateClient>
+  );
+}
