@@ -31,7 +31,7 @@ const t = initTRPC
       const internal = error.code === "INTERNAL_SERVER_ERROR";
       if (internal) console.error("tRPC internal error", error.cause ?? error);
       const zodError = error.cause instanceof ZodError ? error.cause : undefined;
-      const fieldErrors = zodError ? z.flattenError(zodError).fieldErrors : undefined;
+      const fieldErrors = zodError ? fieldErrorsOf(zodError) : undefined;
       // tRPC's own message for invalid input is the issue list as JSON; a person needs the first sentence.
       const firstIssue = zodError?.issues[0];
       const inputMessage = firstIssue
@@ -52,6 +52,20 @@ const t = initTRPC
       };
     },
   });
+
+/**
+ * Messages by top-level field, plus by full path for issues inside a list (`redirectUris.2`), so a
+ * form can point at the line that is wrong.
+ */
+function fieldErrorsOf(error: ZodError): Record<string, string[]> {
+  const byField: Record<string, string[]> = { ...(z.flattenError(error).fieldErrors as Record<string, string[]>) };
+  for (const issue of error.issues) {
+    if (issue.path.length < 2) continue;
+    const key = issue.path.map(String).join(".");
+    (byField[key] ??= []).push(issue.message);
+  }
+  return byField;
+}
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;

@@ -112,3 +112,27 @@ describe("bad input over HTTP", () => {
     expect(text).not.toMatch(/stack|select 1|CLIENT_CLOSED|at .*\.ts/i);
   });
 });
+
+describe("input errors over HTTP", () => {
+  test("name the field, and the line of a list, that is wrong", async () => {
+    const response = await httpCall("clients.create", {
+      method: "POST",
+      headers: { "content-type": "application/json", cookie: ownerCookie },
+      body: JSON.stringify({
+        json: {
+          name: "Line errors",
+          type: "public",
+          redirectUris: ["https://ok.example/cb", "http://not-loopback.example/cb"],
+          scopes: ["mcp:read"],
+          domainId: null,
+        },
+      }),
+    });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { error: { json: { data: { fieldErrors: Record<string, string[]> } } } };
+    const { fieldErrors } = body.error.json.data;
+    expect(fieldErrors["redirectUris.1"]).toEqual(["Plain http is allowed only for localhost, 127.0.0.1 or [::1]."]);
+    expect(fieldErrors["redirectUris.0"]).toBeUndefined();
+    expect(fieldErrors.redirectUris).toEqual(["Plain http is allowed only for localhost, 127.0.0.1 or [::1]."]);
+  });
+});
