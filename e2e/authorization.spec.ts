@@ -1,5 +1,6 @@
-import { expect, test, type APIRequestContext, type Browser, type Page } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
 import { MEMBER, OWNER } from "./accounts";
+import { apiAs, signInThroughUi } from "./sign-in";
 
 /**
  * An administrator builds a tenant and a narrow custom role through the console and gives it to a
@@ -11,40 +12,6 @@ const run = Date.now().toString(36);
 const tenant = { name: `Acme Support ${run}`, slug: `acme-support-${run}` };
 const roleName = `support-reader-${run}`;
 const agent = { name: "Support Agent", email: `agent-${run}@e2e.example.com`, password: "agent-passphrase-for-e2e-31" };
-
-/** better-auth's production limiter allows three sign-ins per IP in ten seconds; every spec shares one IP. */
-const SIGN_IN_WINDOW_MS = 10_000;
-
-async function signInThroughUi(page: Page, account: { email: string; password: string }) {
-  await page.goto("/sign-in");
-  await page.getByLabel("Email", { exact: true }).fill(account.email);
-  await page.getByLabel("Password", { exact: true }).fill(account.password);
-  for (let attempt = 0; ; attempt += 1) {
-    await page.getByRole("button", { name: "Sign in" }).click();
-    const limited = page.getByRole("alert").filter({ hasText: "Too many attempts" });
-    await expect(page.getByRole("heading", { level: 1 }).filter({ hasNotText: "Sign in" }).or(limited)).toBeVisible();
-    if (!(await limited.isVisible()) || attempt === 2) break;
-    await page.waitForTimeout(SIGN_IN_WINDOW_MS);
-  }
-  await expect(page).toHaveURL((url) => url.pathname === "/");
-}
-
-/** An HTTP client with the session of `account`, as a script calling the API directly would have. */
-async function apiAs(browser: Browser, baseURL: string, account: { email: string; password: string }): Promise<APIRequestContext> {
-  const context = await browser.newContext({ baseURL });
-  for (let attempt = 0; ; attempt += 1) {
-    const signIn = await context.request.post("/api/auth/sign-in/email", {
-      headers: { origin: baseURL },
-      data: { email: account.email, password: account.password },
-    });
-    if (signIn.status() === 429 && attempt < 2) {
-      await new Promise((resolve) => setTimeout(resolve, SIGN_IN_WINDOW_MS));
-      continue;
-    }
-    expect(signIn.status(), await signIn.text()).toBe(200);
-    return context.request;
-  }
-}
 
 function consoleNav(page: Page) {
   return page.getByRole("navigation", { name: "Console" });

@@ -1,5 +1,6 @@
-import { expect, test, type APIRequestContext, type Browser, type Page } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
 import { MEMBER, OWNER } from "./accounts";
+import { apiAs, signInThroughUi } from "./sign-in";
 
 /**
  * The owner registers a confidential OAuth client and manages it through its life. A client secret
@@ -11,40 +12,6 @@ import { MEMBER, OWNER } from "./accounts";
 
 const run = Date.now().toString(36);
 const clientName = `Ticket Bot ${run}`;
-
-/** better-auth's production limiter allows three sign-ins per IP in ten seconds; every spec shares one IP. */
-const SIGN_IN_WINDOW_MS = 10_000;
-
-async function signInThroughUi(page: Page, account: { email: string; password: string }) {
-  await page.goto("/sign-in");
-  await page.getByLabel("Email", { exact: true }).fill(account.email);
-  await page.getByLabel("Password", { exact: true }).fill(account.password);
-  for (let attempt = 0; ; attempt += 1) {
-    await page.getByRole("button", { name: "Sign in" }).click();
-    const limited = page.getByRole("alert").filter({ hasText: "Too many attempts" });
-    await expect(page.getByRole("heading", { level: 1 }).filter({ hasNotText: "Sign in" }).or(limited)).toBeVisible();
-    if (!(await limited.isVisible()) || attempt === 2) break;
-    await page.waitForTimeout(SIGN_IN_WINDOW_MS);
-  }
-  await expect(page).toHaveURL((url) => url.pathname === "/");
-}
-
-/** An HTTP client with its own session of `account`, as a second browser would have. */
-async function apiAs(browser: Browser, baseURL: string, account: { email: string; password: string }): Promise<APIRequestContext> {
-  const context = await browser.newContext({ baseURL });
-  for (let attempt = 0; ; attempt += 1) {
-    const signIn = await context.request.post("/api/auth/sign-in/email", {
-      headers: { origin: baseURL },
-      data: { email: account.email, password: account.password },
-    });
-    if (signIn.status() === 429 && attempt < 2) {
-      await new Promise((resolve) => setTimeout(resolve, SIGN_IN_WINDOW_MS));
-      continue;
-    }
-    expect(signIn.status(), await signIn.text()).toBe(200);
-    return context.request;
-  }
-}
 
 const WHOAMI = `/api/trpc/me.get?input=${encodeURIComponent(JSON.stringify({ json: null }))}`;
 

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { expect, request, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
 import { SCOPE_DESCRIPTIONS } from "../server/oauth/scopes";
 import { MEMBER, OWNER } from "./accounts";
+import { apiAs, submitSignIn } from "./sign-in";
 
 /**
  * A person connects an application through Gatehouse: the authorization request sends them to sign
@@ -14,9 +15,6 @@ const CLIENT_NAME = "E2E Notes App";
 const CALLBACK = "http://127.0.0.1:45678/callback";
 const CALLBACK_ORIGIN = new URL(CALLBACK).origin;
 const SCOPES = ["openid", "profile", "mcp:read"] as const;
-
-/** better-auth's production limiter allows three sign-ins per IP in ten seconds; every spec shares one IP. */
-const SIGN_IN_WINDOW_MS = 10_000;
 
 function pkce() {
   const verifier = randomBytes(32).toString("base64url");
@@ -37,42 +35,16 @@ function authorizePath(baseURL: string, clientId: string, challenge: string): st
   return `/api/auth/oauth2/authorize?${query}`;
 }
 
-/** Submits the sign-in form already on screen, waiting out the rate limiter when other specs used it up. */
-async function submitSignIn(page: Page, account: { email: string; password: string }) {
-  await page.getByLabel("Email", { exact: true }).fill(account.email);
-  await page.getByLabel("Password", { exact: true }).fill(account.password);
-  for (let attempt = 0; ; attempt += 1) {
-    await page.getByRole("button", { name: "Sign in" }).click();
-    const limited = page.getByRole("alert").filter({ hasText: "Too many attempts" });
-    await expect(page.getByRole("heading", { level: 1 }).filter({ hasNotText: "Sign in" }).or(limited)).toBeVisible();
-    if (!(await limited.isVisible()) || attempt === 2) break;
-    await page.waitForTimeout(SIGN_IN_WINDOW_MS);
-  }
-}
-
 /** Registers the test client as the owner, through the same tRPC mutation the console's form calls. */
 async function registerClient(browser: Browser, baseURL: string): Promise<string> {
-  const owner = await browser.newContext({ baseURL });
-  for (let attempt = 0; ; attempt += 1) {
-    const signIn = await owner.request.post("/api/auth/sign-in/email", {
-      headers: { origin: baseURL },
-      data: { email: OWNER.email, password: OWNER.password },
-    });
-    if (signIn.status() === 429 && attempt < 2) {
-      await new Promise((resolve) => setTimeout(resolve, SIGN_IN_WINDOW_MS));
-      continue;
-    }
-    expect(signIn.status(), await signIn.text()).toBe(200);
-    break;
-  }
-  const created = await owner.request.post("/api/trpc/clients.create", {
+  const owner = await apiAs(browser, baseURL, OWNER);
+  const created = await owner.post("/api/trpc/clients.create", {
     data: {
       json: { name: CLIENT_NAME, type: "public", redirectUris: [CALLBACK], scopes: [...SCOPES], domainId: null, skipConsent: false },
     },
   });
   expect(created.status(), await created.text()).toBe(200);
   const body = (await created.json()) as { result: { data: { json: { client: { clientId: string } } } } };
-  await owner.close();
   return body.result.data.json.client.clientId;
 }
 
