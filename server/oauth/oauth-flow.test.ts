@@ -405,6 +405,18 @@ describe("bad input", () => {
     const wrongResource = await authorize({ clientId: client.client_id, cookie: member.cookie, params: { resource: "https://elsewhere.example/api" } });
     expect(wrongResource.location?.searchParams.get("error")).toBe("invalid_target");
 
+    const granted = await authorize({ clientId: client.client_id, cookie: member.cookie });
+    const otherAudience = await oauth.authorizationCodeGrantRequest(
+      as,
+      client,
+      oauth.None(),
+      oauth.validateAuthResponse(as, client, granted.location!, "state-1"),
+      REDIRECT,
+      granted.verifier,
+      { additionalParameters: { resource: "https://elsewhere.example/api" }, ...insecure },
+    );
+    await expect(oauth.processAuthorizationCodeResponse(as, client, otherAudience)).rejects.toMatchObject({ error: "invalid_target" });
+
     const failures = await server.database.db.select().from(auditEvent).where(eq(auditEvent.action, "oauth.token_failed"));
     expect(failures.some((event) => event.targetId === client.client_id)).toBe(true);
   });
