@@ -38,6 +38,13 @@ export class Grants {
     return false;
   }
 
+  /** Every permission held somewhere: globally or in at least one domain. */
+  everywhere(): ReadonlySet<Permission> {
+    const held = new Set(this.global);
+    for (const permissions of this.byDomain.values()) for (const permission of permissions) held.add(permission);
+    return held;
+  }
+
   scopeOf(permission: Permission): PermissionScope {
     if (this.global.has(permission)) return { all: true };
     const domainIds = [...this.byDomain].filter(([, permissions]) => permissions.has(permission)).map(([id]) => id);

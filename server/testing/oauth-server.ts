@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { Auth, AuthDependencies } from "@/server/auth/auth";
 import { DEFAULT_OAUTH_SETTINGS, type OAuthSettings } from "@/server/oauth/config";
 import { serveAuthPreflight, serveAuthRequest, serveIssuerMetadata } from "@/server/oauth/routes";
+import { createMcpEndpoint, handleMcpRequest, serveProtectedResourceMetadata, type McpEndpoint } from "@/server/mcp/endpoint";
 import { createTestAuth } from "./auth";
 import { createTestDatabase, type TestDatabase } from "./db";
 
@@ -40,8 +41,9 @@ async function send(response: Response, outgoing: ServerResponse): Promise<void>
 }
 
 /**
- * The authorization server's real routes (better-auth's handler and the root discovery documents,
- * the same functions the Next routes call) behind a real HTTP listener on a free loopback port, so
+ * The authorization server's and the MCP endpoint's real routes (better-auth's handler, the root
+ * discovery documents, `/mcp` and its resource metadata: the same functions the Next routes call)
+ * behind a real HTTP listener on a free loopback port, so
  * spec clients talk HTTP to it exactly as they would to `npm start`.
  */
 export async function startOAuthTestServer(
@@ -49,7 +51,7 @@ export async function startOAuthTestServer(
 ): Promise<OAuthTestServer> {
   const database = await createTestDatabase();
   // The issuer is the listening URL, which is known only once the port is bound.
-  const bound: { auth?: Auth; baseUrl: string } = { baseUrl: "" };
+  const bound: { auth?: Auth; mcp?: McpEndpoint; baseUrl: string } = { baseUrl: "" };
   const server = createServer((incoming, outgoing) => {
     void (async () => {
       try {
@@ -62,6 +64,11 @@ export async function startOAuthTestServer(
         else if (wellKnown) {
           const kind = wellKnown[1] as "oauth-authorization-server" | "openid-configuration";
           response = await serveIssuerMetadata(auth, baseUrl, kind, wellKnown[2]?.split("/").filter(Boolean) ?? [], request);
+        } else if (pathname === "/mcp") {
+          response = await handleMcpRequest(bound.mcp!, request);
+        } else if (pathname.startsWith("/.well-known/oauth-protected-resource")) {
+          const path = pathname.slice("/.well-known/oauth-protected-resource".length).split("/").filter(Boolean);
+          response = serveProtectedResourceMetadata(baseUrl, path, request.method);
         } else if (pathname.startsWith("/api/auth/")) {
           response = request.method === "OPTIONS" ? serveAuthPreflight(request) : await serveAuthRequest(auth, request);
         } else response = new Response("not found", { status: 404 });
@@ -81,6 +88,7 @@ export async function startOAuthTestServer(
     rateLimit: options.rateLimit ?? false,
     ...options.auth,
   });
+  bound.mcp = createMcpEndpoint(database.db, auth, baseUrl);
   bound.auth = auth;
   return {
     baseUrl,

@@ -2,28 +2,67 @@ import type { Database } from "@/db/client";
 import { requestOrigin, type AuditActor } from "@/server/audit/record";
 import type { Auth } from "@/server/auth/auth";
 import { Grants, loadGrants } from "@/server/authz/grants";
+import { user as userTable } from "@/db/schema";
+import { eq } from "drizzle-orm";
 
 export interface ContextDependencies {
   db: Database;
   auth: Auth;
   headers: Headers;
-  /** MCP calls pass "mcp" and the OAuth client id; the browser is "web". */
-  via?: AuditActor["via"];
-  clientId?: string | null;
+  /**
+   * An MCP call: the user an already verified access token acts for, the client holding it and the
+   * token's id. The browser's cookie session is not consulted then.
+   */
+  bearer?: { userId: string; clientId: string; tokenId: string };
+}
+
+/** What procedures know of how the caller signed in: the browser session, or the access token standing in for one. */
+export interface CallerSession {
+  id: string;
+}
+
+/** The signed-in user as procedures see it. */
+export interface CallerUser {
+  id: string;
+  email: string;
+  name: string;
+}
+
+async function bearerIdentity(db: Database, userId: string): Promise<CallerUser | null> {
+  const [row] = await db
+    .select({ id: userTable.id, email: userTable.email, name: userTable.name })
+    .from(userTable)
+    .where(eq(userTable.id, userId))
+    .limit(1);
+  return row ?? null;
 }
 
 /** Identifies the caller; procedures decide what that caller may do. */
-export async function createTRPCContext({ db, auth, headers, via = "web", clientId = null }: ContextDependencies) {
-  const session = await auth.api.getSession({ headers });
-  const user = session?.user ?? null;
-  const actor: AuditActor = { userId: user?.id ?? null, via, clientId, ...requestOrigin(headers) };
+export async function createTRPCContext({ db, auth, headers, bearer }: ContextDependencies) {
+  let user: CallerUser | null = null;
+  let session: CallerSession | null = null;
+  if (bearer) {
+    user = await bearerIdentity(db, bearer.userId);
+    // No browser session stands behind a token call, so "this session" never matches a real one.
+    session = user ? { id: `token:${bearer.tokenId}` } : null;
+  } else {
+    const current = await auth.api.getSession({ headers });
+    user = current ? { id: current.user.id, email: current.user.email, name: current.user.name } : null;
+    session = current ? { id: current.session.id } : null;
+  }
+  const actor: AuditActor = {
+    userId: user?.id ?? null,
+    via: bearer ? "mcp" : "web",
+    clientId: bearer?.clientId ?? null,
+    ...requestOrigin(headers),
+  };
 
   let grants: Promise<Grants> | undefined;
   return {
     db,
     auth,
     headers,
-    session: session?.session ?? null,
+    session,
     user,
     actor,
     /** The caller's grants, loaded with one query on first use and memoised for the request. */

@@ -1,4 +1,7 @@
+import { asc, inArray } from "drizzle-orm";
+import { domain } from "@/db/schema";
 import { sortPermissions } from "@/server/authz/permissions";
+import { domainsOfUser } from "@/server/users/visibility";
 import { isOwner } from "@/server/authz/owner";
 import { router } from "../init";
 import { protectedProcedure } from "../procedures";
@@ -22,5 +25,17 @@ export const meRouter = router({
         global: sortPermissions(grants.global),
         byDomain: Object.fromEntries([...grants.byDomain].map(([domainId, permissions]) => [domainId, sortPermissions(permissions)])),
       };
+    }),
+
+  domains: protectedProcedure
+    .meta({ description: "The domains (tenants) the signed-in user belongs to through any role assignment, by name." })
+    .query(async ({ ctx }) => {
+      const ids = await domainsOfUser(ctx.db, ctx.user.id);
+      if (ids.length === 0) return [];
+      return ctx.db
+        .select({ id: domain.id, name: domain.name, slug: domain.slug })
+        .from(domain)
+        .where(inArray(domain.id, ids))
+        .orderBy(asc(domain.name));
     }),
 });

@@ -1,0 +1,50 @@
+import type { ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
+import type { z } from "zod";
+import type { Grants } from "@/server/authz/grants";
+import type { Permission } from "@/server/authz/permissions";
+import type { createCaller } from "@/server/trpc/root";
+
+/** The three MCP scopes, one per tool tier; a token's scope must include a tool's tier for it to run. */
+export const MCP_SCOPES = ["mcp:read", "mcp:write", "mcp:admin"] as const;
+export type McpScope = (typeof MCP_SCOPES)[number];
+
+export type Caller = ReturnType<typeof createCaller>;
+
+/** What a tool's handler gets besides its input. */
+export interface ToolContext {
+  caller: Caller;
+  grants: Grants;
+  /** The token's client id and scopes, for tools that report on the call itself (whoami). */
+  clientId: string;
+  scopes: readonly string[];
+}
+
+/**
+ * A Gatehouse tool: an MCP tool over one or more tRPC procedures. `permissions` are the role
+ * permissions the underlying procedures need somewhere (any domain or globally); `tools/list` shows a
+ * tool only when the token has `scope` and the user holds every one of them, and the procedures still
+ * check the exact domain when the tool runs.
+ */
+export interface GatehouseTool<Input extends z.ZodRawShape = z.ZodRawShape, Output extends z.ZodRawShape = z.ZodRawShape> {
+  name: string;
+  title: string;
+  description: string;
+  scope: McpScope;
+  permissions: readonly Permission[];
+  annotations: ToolAnnotations;
+  inputSchema: Input;
+  outputSchema: Output;
+  run(input: z.output<z.ZodObject<Input>>, context: ToolContext): Promise<z.input<z.ZodObject<Output>>>;
+}
+
+/** Keeps each tool file's types exact while the registry holds them as one list. */
+export function defineTool<Input extends z.ZodRawShape, Output extends z.ZodRawShape>(
+  tool: GatehouseTool<Input, Output>,
+): GatehouseTool {
+  return tool as unknown as GatehouseTool;
+}
+
+/** Whether a token with `scopes`, used by someone holding `grants`, may see and call the tool. */
+export function toolAllowed(tool: GatehouseTool, scopes: readonly string[], grants: Grants): boolean {
+  return scopes.includes(tool.scope) && tool.permissions.every((permission) => grants.hasAnywhere(permission));
+}

@@ -1,0 +1,26 @@
+import { z } from "zod";
+import { defineTool } from "../tool";
+
+export const whoami = defineTool({
+  name: "whoami",
+  title: "Who am I",
+  description:
+    "Tells who this connection acts for: the Gatehouse user, the OAuth client, the token's scopes, the domains the user belongs to and the user's effective permissions (globally and per domain). Call it first to learn what the other tools will allow.",
+  scope: "mcp:read",
+  permissions: [],
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  inputSchema: {},
+  outputSchema: {
+    user: z.object({ id: z.string(), email: z.string(), name: z.string(), isOwner: z.boolean() }).describe("The signed-in user."),
+    clientId: z.string().describe("The OAuth client this token was issued to."),
+    scopes: z.array(z.string()).describe("The scopes the access token carries."),
+    domains: z.array(z.object({ id: z.string(), name: z.string(), slug: z.string() })).describe("Domains the user belongs to."),
+    permissions: z
+      .object({ global: z.array(z.string()), byDomain: z.record(z.string(), z.array(z.string())) })
+      .describe("Effective role permissions: held everywhere, and held only in a domain (by domain id)."),
+  },
+  async run(_input, { caller, clientId, scopes }) {
+    const [user, domains, permissions] = await Promise.all([caller.me.get(), caller.me.domains(), caller.me.permissions()]);
+    return { user, clientId, scopes: [...scopes], domains, permissions };
+  },
+});
