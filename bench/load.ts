@@ -8,6 +8,8 @@ import autocannon from "autocannon";
 
 export interface LoadConfig {
   url: string;
+  method?: "GET" | "POST";
+  body?: string;
   headers: Record<string, string>;
   connections: number;
   durationSeconds: number;
@@ -36,7 +38,14 @@ async function main() {
   const latencies: number[] = [];
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
-      { url: config.url, headers: config.headers, connections: config.connections, duration: config.durationSeconds },
+      {
+        url: config.url,
+        method: config.method ?? "GET",
+        body: config.body,
+        headers: config.headers,
+        connections: config.connections,
+        duration: config.durationSeconds,
+      },
       (error: unknown, finished: autocannon.Result) => (error ? reject(error) : resolve(finished)),
     );
     instance.on("response", (_client, _statusCode, _bytes, responseTime) => {

@@ -25,6 +25,7 @@ import { createCaller } from "@/server/trpc/root";
 import { countRows, type SeedCounts } from "@/scripts/seed-large";
 import { checkAuditPlans, type PlanCheck } from "./audit-plans";
 import { percentile, type LoadConfig, type LoadResult } from "./load";
+import { issueUserToken, mcpLoadConfigs, withRatios } from "./mcp";
 import { measureTokenChecks } from "./token-checks";
 
 const RESERVED_PORTS = new Set([3000, 3100]);
@@ -337,6 +338,14 @@ async function main() {
       ownerId: context.user!.id,
       ledgerRows,
     });
+    log("Loading the MCP endpoint…");
+    const accessToken = await issueUserToken(db, { origin: server.origin, publicUrl: serverEnv.publicUrl, ownerId: context.user!.id, cookie });
+    const mcpRuns: { name: string; http: LoadResult }[] = [];
+    for (const { name, config } of mcpLoadConfigs(server.origin, accessToken, { connections, durationSeconds })) {
+      log(`  ${name}: ${durationSeconds} s × ${connections} connections…`);
+      mcpRuns.push({ name, http: await loadTest(config) });
+    }
+    const mcp = withRatios(mcpRuns);
     await server.stop();
 
     log(`Timing the same calls in-process (${IN_PROCESS_RUNS} runs each)…`);
@@ -357,6 +366,13 @@ async function main() {
     log("");
     log(`audit.list plans: ${plans.length} filter combinations, ${sorting.length} with a temp B-tree; slowest first page ${formatMs(slowest?.firstPageMs)} ms (${slowest?.label}).`);
     log("");
+    log("MCP endpoint (ratios against (a), the bare public route, in the same run):");
+    for (const run of mcp) {
+      log(
+        `  ${run.name.padEnd(34)} ${run.http.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${formatMs(run.http.p50).padStart(6)} ms  p99 ${formatMs(run.http.p99).padStart(6)} ms  throughput ×${run.throughputRatioToBare.toFixed(2)}  p50 ×${run.p50RatioToBare.toFixed(1)}  non-2xx ${run.http.non2xx + run.http.errors}`,
+      );
+    }
+    log("");
     log(`Access-token checks, in-process, ${tokenChecks.ledgerRows.toLocaleString("en")} tokens in the ledger:`);
     for (const check of tokenChecks.results) {
       log(`  ${check.name.padEnd(52)} p50 ${check.p50Us.toFixed(0).padStart(5)} µs  p95 ${check.p95Us.toFixed(0).padStart(5)} µs  ×base ${check.ratioToBaselineP50.toFixed(1)}`);
@@ -375,6 +391,7 @@ async function main() {
       })),
       auditPlans: plans,
       tokenChecks,
+      mcp,
     };
     writeFileSync(path.join("bench", "results.json"), `${JSON.stringify(output, null, 2)}\n`);
     log("Wrote bench/results.json.");
