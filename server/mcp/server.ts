@@ -1,6 +1,7 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { TRPCError } from "@trpc/server";
+import { ZodError } from "zod";
 import { missingPermissions, type Permission } from "@/server/authz/permissions";
 import type { GatehouseTool, ToolContext } from "./tool";
 
@@ -17,6 +18,13 @@ export type ToolOutcome = "ok" | TRPCError["code"] | "INTERNAL_SERVER_ERROR";
 
 export interface ToolCallRecorder {
   (tool: GatehouseTool, outcome: ToolOutcome): Promise<void>;
+}
+
+/** createCaller bypasses tRPC's error formatter, so an input refinement arrives as the zod issue list in JSON. */
+function refusalMessage(error: TRPCError): string {
+  const issue = error.cause instanceof ZodError ? error.cause.issues[0] : undefined;
+  if (!issue) return error.message;
+  return issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message;
 }
 
 export function errorResult(message: string): CallToolResult {
@@ -55,7 +63,7 @@ export function createGatehouseMcpServer(tools: readonly GatehouseTool[], contex
         } catch (error) {
           if (error instanceof TRPCError && REFUSAL_CODES.has(error.code)) {
             await record(tool, error.code);
-            return errorResult(error.message);
+            return errorResult(refusalMessage(error));
           }
           console.error(`MCP tool ${tool.name} failed`, error);
           await record(tool, "INTERNAL_SERVER_ERROR").catch(() => undefined);

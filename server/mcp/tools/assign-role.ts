@@ -1,0 +1,32 @@
+import { z } from "zod";
+import { assignmentInput } from "@/server/authz/roles";
+import { defineTool } from "../tool";
+import { iso } from "./shapes";
+
+export const assignRole = defineTool({
+  name: "assign_role",
+  title: "Assign a role",
+  description:
+    "Gives a user (id from list_users) a role (id from list_roles) in one domain (id from list_domains), or globally with domainId null. You need roles:admin there and every permission of the role, and cannot change your own roles.",
+  scope: "mcp:admin",
+  permissions: ["roles:admin"],
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  inputSchema: assignmentInput.shape,
+  outputSchema: {
+    assignmentId: z.string().describe("The new role assignment's id."),
+    userId: z.string().describe("The user who got the role."),
+    roleId: z.string().describe("The role given."),
+    domainId: z.string().nullable().describe("The domain the role applies in; null for global."),
+    createdAt: z.string().describe("When the assignment was made (ISO 8601)."),
+  },
+  async run(input, { caller }) {
+    const assignment = await caller.roles.assign(input);
+    return {
+      assignmentId: assignment.id,
+      userId: assignment.userId,
+      roleId: assignment.roleId,
+      domainId: assignment.domainId,
+      createdAt: iso(assignment.createdAt),
+    };
+  },
+});

@@ -1,0 +1,24 @@
+import { z } from "zod";
+import { banUserInput } from "@/server/users/schemas";
+import { defineTool } from "../tool";
+import { iso } from "./shapes";
+
+export const banUser = defineTool({
+  name: "ban_user",
+  title: "Ban a user",
+  description:
+    "Suspends an account (id from list_users): signs it out everywhere, revokes its OAuth grants and tokens at once, and refuses new sign-ins until an administrator unbans it in the console. You cannot ban yourself or the last owner.",
+  scope: "mcp:admin",
+  permissions: ["users:admin"],
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+  inputSchema: banUserInput.shape,
+  outputSchema: {
+    id: z.string().describe("The banned user's id."),
+    reason: z.string().describe("The recorded reason; empty when none was given."),
+    bannedAt: z.string().describe("When the ban took effect (ISO 8601)."),
+  },
+  async run(input, { caller }) {
+    const result = await caller.users.ban(input);
+    return { id: result.id, reason: result.banned.reason, bannedAt: iso(result.banned.bannedAt) };
+  },
+});

@@ -1,0 +1,42 @@
+import { z } from "zod";
+import { listRolesInput } from "@/server/authz/roles";
+import { defineTool } from "../tool";
+import { READ_ANNOTATIONS } from "./shapes";
+
+export const listRoles = defineTool({
+  name: "list_roles",
+  title: "List roles",
+  description:
+    "Lists every role, built-in first and then by name, with its permissions and how many assignments it has in the scopes you can read; filter by a search text. All roles come in one answer (no pagination). Use the ids with assign_role, unassign_role and list_users.",
+  scope: "mcp:read",
+  permissions: ["roles:read"],
+  annotations: READ_ANNOTATIONS,
+  inputSchema: listRolesInput.unwrap().shape,
+  outputSchema: {
+    roles: z
+      .array(
+        z.object({
+          id: z.string().describe("The role's id."),
+          name: z.string().describe("The role's unique name."),
+          description: z.string().describe("What the role is for; may be empty."),
+          builtIn: z.boolean().describe("Whether it is a built-in role (cannot be renamed, changed or deleted)."),
+          permissions: z.array(z.string()).describe("The permissions the role grants, such as users:read."),
+          assignmentCount: z.number().describe("How many assignments of the role exist in the scopes you can read roles in."),
+        }),
+      )
+      .describe("The roles."),
+  },
+  async run(input, { caller }) {
+    const roles = await caller.roles.list(input);
+    return {
+      roles: roles.map((role) => ({
+        id: role.id,
+        name: role.name,
+        description: role.description,
+        builtIn: role.builtIn,
+        permissions: role.permissions,
+        assignmentCount: role.assignmentCount,
+      })),
+    };
+  },
+});

@@ -1,0 +1,118 @@
+import { z } from "zod";
+import { cursorInputSchema } from "@/server/trpc/cursor";
+import { defineTool } from "../tool";
+import { READ_ANNOTATIONS, iso, isoOrNull, nextCursorOutput } from "./shapes";
+
+export const listSessionsAndGrants = defineTool({
+  name: "list_sessions_and_grants",
+  title: "List sessions and grants",
+  description:
+    "Lists live OAuth grants (a user's consent and tokens for one client, newest activity first) and unexpired browser sessions (most recently seen first) that you can read; filter by userId (from list_users) and clientId (from list_clients). Both lists come a page at a time: pass grantsNextCursor as grantsCursor, or sessionsNextCursor as sessionsCursor, to continue that list only. Use the results with revoke_grant and revoke_all_for_user.",
+  scope: "mcp:read",
+  permissions: ["tokens:read"],
+  annotations: READ_ANNOTATIONS,
+  inputSchema: {
+    userId: z.string().min(1).max(100).optional().describe("Only this user's grants and sessions."),
+    clientId: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe("Only grants to this client. Browser sessions belong to no client, so they are left out when this is given."),
+    grantsCursor: cursorInputSchema.describe(
+      "The grantsNextCursor of the previous answer, to continue the grants; sessions are left out of that answer unless sessionsCursor is given too.",
+    ),
+    sessionsCursor: cursorInputSchema.describe(
+      "The sessionsNextCursor of the previous answer, to continue the sessions; grants are left out of that answer unless grantsCursor is given too.",
+    ),
+    limit: z.number().int().min(1).max(100).default(50).describe("How many grants and how many sessions per page, 1 to 100 (default 50)."),
+  },
+  outputSchema: {
+    grants: z
+      .array(
+        z.object({
+          userId: z.string().describe("The user who holds the grant."),
+          userEmail: z.string().describe("That user's email address."),
+          clientId: z.string().describe("The client the grant was made to."),
+          clientName: z.string().describe("That client's name."),
+          domainId: z.string().nullable().describe("The domain owning the client; null for an installation-wide client."),
+          scopes: z.array(z.string()).describe("The scopes granted."),
+          consented: z.boolean().describe("Whether the user's consent is remembered."),
+          createdAt: z.string().describe("When the grant began (ISO 8601)."),
+          lastUsedAt: z.string().nullable().describe("When the client last got an access token for it (ISO 8601); null if never."),
+          refreshTokens: z.number().describe("Live refresh tokens."),
+          liveAccessTokens: z.number().describe("Unexpired, unrevoked access tokens."),
+        }),
+      )
+      .optional()
+      .describe("One page of grants; absent when only sessionsCursor was given."),
+    grantsNextCursor: nextCursorOutput
+      .optional()
+      .describe("Pass this as grantsCursor to get the next page of grants; null on the last page, absent when grants were not listed."),
+    sessions: z
+      .array(
+        z.object({
+          id: z.string().describe("The session's id."),
+          userId: z.string().describe("The signed-in user."),
+          userEmail: z.string().describe("That user's email address."),
+          device: z.string().describe("Browser and platform, from the user agent."),
+          ipAddress: z.string().nullable().describe("The IP address the session signed in from, if known."),
+          createdAt: z.string().describe("When the session began (ISO 8601)."),
+          lastSeenAt: z.string().describe("When the session was last used (ISO 8601)."),
+          expiresAt: z.string().describe("When the session expires (ISO 8601)."),
+        }),
+      )
+      .optional()
+      .describe("One page of browser sessions; absent when clientId or only grantsCursor was given."),
+    sessionsNextCursor: nextCursorOutput
+      .optional()
+      .describe("Pass this as sessionsCursor to get the next page of sessions; null on the last page, absent when sessions were not listed."),
+  },
+  async run(input, { caller }) {
+    const continuing = input.grantsCursor !== undefined || input.sessionsCursor !== undefined;
+    const wantGrants = !continuing || input.grantsCursor !== undefined;
+    const wantSessions = input.clientId === undefined && (!continuing || input.sessionsCursor !== undefined);
+    const grants = wantGrants
+      ? await caller.revocations.listGrants({
+          userId: input.userId,
+          clientId: input.clientId,
+          cursor: input.grantsCursor,
+          limit: input.limit,
+        })
+      : null;
+    const sessions = wantSessions
+      ? await caller.revocations.listSessions({ userId: input.userId, cursor: input.sessionsCursor, limit: input.limit })
+      : null;
+    return {
+      ...(grants && {
+        grants: grants.items.map((grant) => ({
+          userId: grant.userId,
+          userEmail: grant.userEmail,
+          clientId: grant.clientId,
+          clientName: grant.clientName,
+          domainId: grant.domainId,
+          scopes: grant.scopes,
+          consented: grant.consented,
+          createdAt: iso(grant.createdAt),
+          lastUsedAt: isoOrNull(grant.lastUsedAt),
+          refreshTokens: grant.refreshTokens,
+          liveAccessTokens: grant.liveAccessTokens,
+        })),
+        grantsNextCursor: grants.nextCursor,
+      }),
+      ...(sessions && {
+        sessions: sessions.items.map((session) => ({
+          id: session.id,
+          userId: session.userId,
+          userEmail: session.userEmail,
+          device: session.device,
+          ipAddress: session.ipAddress,
+          createdAt: iso(session.createdAt),
+          lastSeenAt: iso(session.lastSeenAt),
+          expiresAt: iso(session.expiresAt),
+        })),
+        sessionsNextCursor: sessions.nextCursor,
+      }),
+    };
+  },
+});

@@ -1,0 +1,22 @@
+import { z } from "zod";
+import { updateUserInput } from "@/server/users/schemas";
+import { defineTool } from "../tool";
+
+export const updateUserProfile = defineTool({
+  name: "update_user_profile",
+  title: "Update a user's profile",
+  description: "Changes a user's display name. Pass the user's id from list_users.",
+  scope: "mcp:write",
+  permissions: ["users:write"],
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  inputSchema: updateUserInput.shape,
+  outputSchema: {
+    id: z.string().describe("The user's id."),
+    email: z.string().describe("The sign-in email address."),
+    name: z.string().describe("The display name now in effect."),
+  },
+  async run(input, { caller }) {
+    const updated = await caller.users.update(input);
+    return { id: updated.id, email: updated.email, name: updated.name };
+  },
+});
