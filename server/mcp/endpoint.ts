@@ -3,7 +3,7 @@ import type { Database } from "@/db/client";
 import { recordEvent } from "@/server/audit/record";
 import type { Auth } from "@/server/auth/auth";
 import { AccessTokenVerifier, REJECTION_DESCRIPTIONS } from "@/server/oauth/access-token";
-import { authIssuer, mcpResourceUrl } from "@/server/oauth/config";
+import { authIssuer, mcpResourceUrl, protectedResourceMetadataUrl } from "@/server/oauth/config";
 import { createTRPCContext } from "@/server/trpc/context";
 import { createCaller } from "@/server/trpc/root";
 import { createGatehouseMcpServer, errorResult, permissionRefusal, type ToolOutcome } from "./server";
@@ -22,12 +22,6 @@ export interface McpEndpoint {
 
 export function createMcpEndpoint(db: Database, auth: Auth, publicUrl: string): McpEndpoint {
   return { db, auth, publicUrl, verifier: new AccessTokenVerifier(db, authIssuer(publicUrl)) };
-}
-
-/** RFC 9728 §3: the resource's metadata URL inserts the well-known segment before the resource path. */
-export function protectedResourceMetadataUrl(publicUrl: string): string {
-  const resource = new URL(mcpResourceUrl(publicUrl));
-  return `${resource.origin}/.well-known/oauth-protected-resource${resource.pathname}`;
 }
 
 /** The RFC 9728 document for the MCP endpoint. */
@@ -174,13 +168,23 @@ export async function handleMcpRequest(endpoint: McpEndpoint, request: Request):
     }).then(() => undefined);
 
   // A tool the user's roles do not cover at all is answered here, as a tool error naming the permission.
-  if (messages.length === 1) {
-    const tool = toolCalled(messages[0]!);
+  const refused = messages.flatMap((message) => {
+    const tool = message && typeof message === "object" ? toolCalled(message) : undefined;
     const refusal = tool ? permissionRefusal(tool, grants.everywhere()) : null;
-    if (tool && refusal) {
-      await record(tool, "FORBIDDEN");
-      return Response.json({ jsonrpc: "2.0", id: messages[0]!.id ?? null, result: errorResult(refusal) });
+    return tool && refusal ? [{ message, tool, refusal }] : [];
+  });
+  if (refused.length > 0) {
+    // MCP 2025-06-18 has no batches; inside one, a refused call would get a bare "not found" and no audit row.
+    if (messages.length > 1) {
+      return jsonError(400, {
+        jsonrpc: "2.0",
+        id: null,
+        error: { code: -32600, message: "Send a call to a tool your roles do not allow on its own, not in a batch" },
+      });
     }
+    const { message, tool, refusal } = refused[0]!;
+    await record(tool, "FORBIDDEN");
+    return Response.json({ jsonrpc: "2.0", id: message.id ?? null, result: errorResult(refusal) });
   }
 
   const server = createGatehouseMcpServer(

@@ -29,6 +29,12 @@ export function mcpResourceUrl(publicUrl: string): string {
   return `${publicUrl}/mcp`;
 }
 
+/** RFC 9728 §3: the resource's metadata URL inserts the well-known segment before the resource path. */
+export function protectedResourceMetadataUrl(publicUrl: string): string {
+  const resource = new URL(mcpResourceUrl(publicUrl));
+  return `${resource.origin}/.well-known/oauth-protected-resource${resource.pathname}`;
+}
+
 /**
  * How codes, refresh tokens, opaque access tokens and client secrets are stored. They are long random
  * strings, so one SHA-256 is enough; it is configured here, not left to the plugin's default, because

@@ -1,0 +1,499 @@
+import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { and, eq } from "drizzle-orm";
+import { decodeJwt } from "jose";
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
+import { AUDITOR_ROLE_ID, auditEvent, clientRegistration, oauthClient } from "@/db/schema";
+import { createClient } from "@/server/oauth/clients";
+import { createSignedInOwner, signUp } from "@/server/testing/auth";
+import { grantRole } from "@/server/testing/authz";
+import {
+  HeadlessOAuthProvider,
+  issueUserToken,
+  pkceChallenge,
+  postMcp,
+  recordingFetch,
+  registerPublicClient,
+  toolCall,
+  type RecordedRequest,
+} from "@/server/testing/mcp";
+import { startOAuthTestServer, type OAuthTestServer } from "@/server/testing/oauth-server";
+import { createTRPCContext } from "@/server/trpc/context";
+import { createCaller } from "@/server/trpc/root";
+import { findTool, MCP_TOOLS } from "./tools";
+
+const REDIRECT = "http://127.0.0.1:45221/oauth/callback";
+
+let server: OAuthTestServer;
+let mcpUrl: URL;
+let resourceMetadataUrl: string;
+let owner: { userId: string; email: string; cookie: string };
+
+beforeAll(async () => {
+  server = await startOAuthTestServer();
+  mcpUrl = new URL(`${server.baseUrl}/mcp`);
+  resourceMetadataUrl = `${server.baseUrl}/.well-known/oauth-protected-resource/mcp`;
+  owner = await createSignedInOwner(server.database.db, server.auth);
+});
+
+afterAll(() => server?.close());
+
+function callerFor(cookie: string) {
+  return createTRPCContext({ db: server.database.db, auth: server.auth, headers: new Headers({ cookie }) }).then(createCaller);
+}
+
+/** What a log line of the exchange says: enough to read the sequence, nothing that changes per run. */
+const line = (request: RecordedRequest) => `${request.method} ${request.url.pathname} ${request.status}`;
+
+/**
+ * The exchange in order, without the SDK's optional SSE probe: it sends `GET /mcp` after the
+ * `initialized` notification without waiting for it, so where it lands in the log is a race.
+ */
+const sequence = (requests: RecordedRequest[]) =>
+  requests.filter((request) => !(request.method === "GET" && request.url.pathname === "/mcp")).map(line);
+
+const textOf = (result: CallToolResult) => result.content.map((part) => (part.type === "text" ? part.text : "")).join("\n");
+
+/**
+ * The SDK's documented path for a client with no browser: connect, get UnauthorizedError once the
+ * provider has sent the user through the authorization URL, finish with the code, connect again.
+ */
+async function connectThroughOAuth(cookie: string, clientName = "Headless spec client") {
+  const spy = recordingFetch();
+  const provider = new HeadlessOAuthProvider({ redirectUrl: REDIRECT, cookie, clientName, fetch: spy.fetch });
+  const firstTransport = new StreamableHTTPClientTransport(mcpUrl, { authProvider: provider, fetch: spy.fetch });
+  await expect(new Client({ name: clientName, version: "1.0.0" }).connect(firstTransport)).rejects.toBeInstanceOf(UnauthorizedError);
+  await firstTransport.finishAuth(provider.takeAuthorizationCode());
+  const transport = new StreamableHTTPClientTransport(mcpUrl, { authProvider: provider, fetch: spy.fetch });
+  const client = new Client({ name: clientName, version: "1.0.0" });
+  await client.connect(transport);
+  const clientId = (await provider.clientInformation())!.client_id;
+  return { client, transport, provider, requests: spy.requests, clientId };
+}
+
+async function toolCallEvents(clientId: string) {
+  return server.database.db
+    .select()
+    .from(auditEvent)
+    .where(and(eq(auditEvent.action, "mcp.tool_called"), eq(auditEvent.clientId, clientId)))
+    .orderBy(auditEvent.at, auditEvent.id);
+}
+
+/** The JSON-RPC `tools/call` requests that reached the tools (HTTP 200), by tool name. */
+function toolCallsAnswered(requests: RecordedRequest[]): string[] {
+  return requests
+    .filter((request) => request.method === "POST" && request.url.pathname === "/mcp" && request.status === 200 && request.body)
+    .map((request) => JSON.parse(request.body!) as { method?: string; params?: { name?: string } })
+    .filter((message) => message.method === "tools/call")
+    .map((message) => message.params!.name!);
+}
+
+describe("the MCP SDK client, headless", () => {
+  test("goes 401 → resource metadata → AS metadata → registration → PKCE authorize for the MCP resource → token, then lists tools and calls whoami as the user", async () => {
+    const { client, provider, requests, clientId } = await connectThroughOAuth(owner.cookie);
+
+    const authorization = provider.authorizationUrls[0]!;
+    expect(provider.authorizationUrls).toHaveLength(1);
+    // finishAuth discovers again (the provider keeps no discovery state), which is what a restarted CLI does too.
+    expect(sequence(requests).slice(0, 11)).toEqual([
+      "POST /mcp 401",
+      "GET /.well-known/oauth-protected-resource/mcp 200",
+      "GET /.well-known/oauth-authorization-server/api/auth 200",
+      "POST /api/auth/oauth2/register 201",
+      "GET /api/auth/oauth2/authorize 200",
+      "POST /api/auth/oauth2/consent 200",
+      "GET /.well-known/oauth-protected-resource/mcp 200",
+      "GET /.well-known/oauth-authorization-server/api/auth 200",
+      "POST /api/auth/oauth2/token 200",
+      "POST /mcp 200",
+      "POST /mcp 202",
+    ]);
+    expect(requests[0]!.responseHeaders.get("www-authenticate")).toBe(`Bearer scope="mcp:read", resource_metadata="${resourceMetadataUrl}"`);
+    expect(provider.consentPages).toEqual([true]);
+
+    // Dynamic registration left a client the console knows came from RFC 7591.
+    const [registered] = await server.database.db.select().from(oauthClient).where(eq(oauthClient.clientId, clientId));
+    expect(registered).toBeDefined();
+    const [registration] = await server.database.db.select().from(clientRegistration).where(eq(clientRegistration.clientId, clientId));
+    expect(registration).toMatchObject({ origin: "dynamic", createdBy: null });
+
+    // The first authorization asks for what the 401 challenge named, for the MCP resource, with S256.
+    expect(authorization.origin + authorization.pathname).toBe(`${server.baseUrl}/api/auth/oauth2/authorize`);
+    expect(Object.fromEntries(authorization.searchParams)).toMatchObject({
+      response_type: "code",
+      client_id: clientId,
+      redirect_uri: REDIRECT,
+      scope: "mcp:read",
+      resource: mcpUrl.href,
+      code_challenge_method: "S256",
+    });
+    const tokenRequest = requests.find((request) => request.url.pathname === "/api/auth/oauth2/token")!;
+    const form = new URLSearchParams(tokenRequest.body!);
+    expect(form.get("grant_type")).toBe("authorization_code");
+    expect(form.get("resource")).toBe(mcpUrl.href);
+    expect(pkceChallenge(form.get("code_verifier")!)).toBe(authorization.searchParams.get("code_challenge"));
+
+    const accessToken = (await provider.tokens())!.access_token;
+    expect(decodeJwt(accessToken)).toMatchObject({ aud: mcpUrl.href, sub: owner.userId, client_id: clientId, scope: "mcp:read" });
+    const mcpCalls = requests.filter((request) => request.url.pathname === "/mcp" && request.status !== 401);
+    expect(mcpCalls.every((request) => request.requestHeaders.get("authorization") === `Bearer ${accessToken}`)).toBe(true);
+
+    const { tools } = await client.listTools();
+    const readTools = MCP_TOOLS.filter((tool) => tool.scope === "mcp:read").map((tool) => tool.name);
+    expect(tools.map((tool) => tool.name).sort()).toEqual(readTools.sort());
+
+    const result = (await client.callTool({ name: "whoami", arguments: {} })) as CallToolResult;
+    expect(result.isError).toBeFalsy();
+    expect(result.structuredContent).toMatchObject({
+      user: { id: owner.userId, email: owner.email, isOwner: true },
+      clientId,
+      scopes: ["mcp:read"],
+    });
+    expect(sequence(requests).slice(11)).toEqual(["POST /mcp 200", "POST /mcp 200"]);
+    await vi.waitFor(() =>
+      expect(requests.filter((request) => request.method === "GET" && request.url.pathname === "/mcp").map(line)).toEqual(["GET /mcp 405"]),
+    );
+    await client.close();
+  });
+});
+
+describe("step-up to mcp:admin", () => {
+  const ADMIN_TOOL = "revoke_all_for_user";
+  const insufficientScope = () =>
+    `Bearer error="insufficient_scope", scope="mcp:read mcp:admin", error_description="The token lacks a scope this call needs", resource_metadata="${resourceMetadataUrl}"`;
+
+  test("the admin tool exists, needs mcp:admin and tokens:admin", () => {
+    // The step-up cases below lean on this tool's tier and permission; if it moves, they must change with it.
+    expect(findTool(ADMIN_TOOL)).toMatchObject({ scope: "mcp:admin", permissions: ["tokens:admin"] });
+  });
+
+  test("an owner's mcp:read client gets 403 insufficient_scope, re-authorizes for mcp:read mcp:admin, and the retried call runs", async () => {
+    const { client, transport, provider, requests, clientId } = await connectThroughOAuth(owner.cookie, "Step-up client");
+    const victim = await signUp(server.auth);
+    const victimToken = await issueUserToken(server.baseUrl, victim.cookie);
+    expect((await postMcp(server.baseUrl, victimToken.accessToken, toolCall("whoami"))).status).toBe(200);
+    expect((await client.listTools()).tools.map((tool) => tool.name)).not.toContain(ADMIN_TOOL);
+    const before = requests.length;
+
+    await expect(client.callTool({ name: ADMIN_TOOL, arguments: { userId: victim.userId } })).rejects.toBeInstanceOf(UnauthorizedError);
+    const stepUp = requests.slice(before);
+    // No refresh token to try first (mcp:read carries no offline_access), so straight back to the browser.
+    expect(sequence(stepUp)).toEqual([
+      "POST /mcp 403",
+      "GET /.well-known/oauth-protected-resource/mcp 200",
+      "GET /.well-known/oauth-authorization-server/api/auth 200",
+      "GET /api/auth/oauth2/authorize 200",
+      "POST /api/auth/oauth2/consent 200",
+    ]);
+    expect(stepUp[0]!.responseHeaders.get("www-authenticate")).toBe(insufficientScope());
+    expect(JSON.parse(stepUp[0]!.responseText!)).toEqual({ error: "insufficient_scope", error_description: "This call needs the scope mcp:admin" });
+    // Nothing ran: the refusal comes before the transport, and the victim's token still works.
+    expect((await postMcp(server.baseUrl, victimToken.accessToken, toolCall("whoami"))).status).toBe(200);
+
+    expect(provider.authorizationUrls).toHaveLength(2);
+    const second = provider.authorizationUrls[1]!;
+    expect(Object.fromEntries(second.searchParams)).toMatchObject({
+      client_id: clientId,
+      scope: "mcp:read mcp:admin",
+      resource: mcpUrl.href,
+      code_challenge_method: "S256",
+    });
+    // mcp:admin was never consented to, so the person sees the consent page again.
+    expect(provider.consentPages).toEqual([true, true]);
+    await transport.finishAuth(provider.takeAuthorizationCode());
+    expect(decodeJwt((await provider.tokens())!.access_token).scope).toBe("mcp:read mcp:admin");
+
+    const retried = requests.length;
+    const result = (await client.callTool({ name: ADMIN_TOOL, arguments: { userId: victim.userId } })) as CallToolResult;
+    expect(sequence(requests.slice(retried))).toEqual(["POST /mcp 200"]);
+    expect(result.isError, textOf(result)).toBeFalsy();
+    expect(result.structuredContent).toMatchObject({ userId: victim.userId, accessTokensRevoked: 1 });
+    expect((await postMcp(server.baseUrl, victimToken.accessToken, toolCall("whoami"))).status).toBe(401);
+    expect((await client.listTools()).tools.map((tool) => tool.name)).toContain(ADMIN_TOOL);
+    // The same registration serves both authorizations.
+    expect(sequence(requests).filter((entry) => entry.includes("/register"))).toHaveLength(1);
+    await client.close();
+  });
+
+  test("a member gets the same step-up, and then a tool error naming the missing permission, not an HTTP error", async () => {
+    const member = await signUp(server.auth);
+    const { client, transport, provider, requests, clientId } = await connectThroughOAuth(member.cookie, "Member step-up client");
+
+    await expect(client.callTool({ name: ADMIN_TOOL, arguments: { userId: owner.userId } })).rejects.toBeInstanceOf(UnauthorizedError);
+    expect(requests.filter((request) => request.status === 403).map((request) => request.responseHeaders.get("www-authenticate"))).toEqual([
+      insufficientScope(),
+    ]);
+    await transport.finishAuth(provider.takeAuthorizationCode());
+    expect(decodeJwt((await provider.tokens())!.access_token).scope).toBe("mcp:read mcp:admin");
+
+    const answered = requests.length;
+    const result = (await client.callTool({ name: ADMIN_TOOL, arguments: { userId: owner.userId } })) as CallToolResult;
+    expect(requests.slice(answered).map(line)).toEqual(["POST /mcp 200"]);
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toContain(ADMIN_TOOL);
+    expect(textOf(result)).toContain("tokens:admin");
+    expect(await toolCallEvents(clientId)).toMatchObject([{ targetId: ADMIN_TOOL, details: { outcome: "FORBIDDEN" } }]);
+    // Had the call run, the owner's browser session would be gone.
+    await expect((await callerFor(owner.cookie)).me.get()).resolves.toMatchObject({ id: owner.userId });
+    expect((await client.listTools()).tools.map((tool) => tool.name)).not.toContain(ADMIN_TOOL);
+    await client.close();
+  });
+});
+
+describe("audit", () => {
+  test("every tools/call through MCP leaves an mcp.tool_called event by the user via mcp with the client's id", async () => {
+    const auditor = await signUp(server.auth);
+    await grantRole(server.database.db, auditor.userId, AUDITOR_ROLE_ID);
+    const { client, requests, clientId } = await connectThroughOAuth(auditor.cookie, "Audited client");
+    for (const name of ["whoami", "list_roles", "list_users", "whoami"]) {
+      const result = (await client.callTool({ name, arguments: {} })) as CallToolResult;
+      expect(result.isError, textOf(result)).toBeFalsy();
+    }
+
+    const calls = toolCallsAnswered(requests);
+    expect(calls).toEqual(["whoami", "list_roles", "list_users", "whoami"]);
+    const events = await toolCallEvents(clientId);
+    // Two calls can share a millisecond, so the rows are compared as a multiset.
+    expect(events.map((event) => event.targetId).sort()).toEqual([...calls].sort());
+    for (const event of events) {
+      expect(event).toMatchObject({ actorVia: "mcp", clientId, actorUserId: auditor.userId, targetType: "mcp_tool" });
+    }
+    expect(events.map((event) => event.details.outcome)).toEqual(["ok", "ok", "ok", "ok"]);
+    await client.close();
+  });
+
+  test("a tools/call inside a JSON-RPC batch is held to the same rules: each answered call is audited, a refusal names the permission", async () => {
+    const person = await signUp(server.auth);
+    const { accessToken, clientId } = await issueUserToken(server.baseUrl, person.cookie);
+    const names: Record<number, string> = { 1: "whoami", 2: "list_users" };
+    const response = await postMcp(server.baseUrl, accessToken, [toolCall("whoami", {}, 1), toolCall("list_users", {}, 2)]);
+    // MCP 2025-06-18 dropped batches, so refusing the whole batch would be a fair answer too; answering
+    // a call without its audit row or with a bare "not found" would not.
+    expect([200, 400]).toContain(response.status);
+    const body = (await response.json()) as unknown;
+    const answers = (Array.isArray(body) ? body : [body]) as { id: number; result?: CallToolResult }[];
+    const answered = answers.filter((answer) => answer.result);
+    const events = await toolCallEvents(clientId);
+    expect(events.map((event) => event.targetId).sort()).toEqual(answered.map((answer) => names[answer.id]).sort());
+    for (const answer of answered.filter((candidate) => candidate.result!.isError)) {
+      expect(textOf(answer.result!), names[answer.id]).toContain("users:read");
+    }
+  });
+});
+
+describe("/mcp refuses", () => {
+  let member: { userId: string; cookie: string };
+  const whoamiCall = toolCall("whoami");
+  const challengeFor = (error: string, description: string) =>
+    `Bearer error="${error}", error_description="${description}", resource_metadata="${resourceMetadataUrl}"`;
+
+  beforeAll(async () => {
+    member = await signUp(server.auth);
+  });
+
+  test("a request without a token: 401 naming the resource metadata and mcp:read, which serves the canonical resource", async () => {
+    const response = await postMcp(server.baseUrl, null, whoamiCall);
+    expect(response.status).toBe(401);
+    expect(response.headers.get("www-authenticate")).toBe(`Bearer scope="mcp:read", resource_metadata="${resourceMetadataUrl}"`);
+    expect(await response.json()).toEqual({ error: "unauthorized", error_description: "Send an access token for this resource" });
+
+    const basic = await postMcp(server.baseUrl, null, whoamiCall, { headers: { authorization: "Basic dXNlcjpwYXNz" } });
+    expect(basic.status).toBe(401);
+    expect(basic.headers.get("www-authenticate")).toBe(`Bearer scope="mcp:read", resource_metadata="${resourceMetadataUrl}"`);
+
+    const metadata = await fetch(resourceMetadataUrl);
+    expect(await metadata.json()).toMatchObject({
+      resource: mcpUrl.href,
+      authorization_servers: [`${server.baseUrl}/api/auth`],
+      bearer_methods_supported: ["header"],
+    });
+  });
+
+  test("a tampered token: 401 invalid_token, even though its claims would widen the scope", async () => {
+    const { accessToken } = await issueUserToken(server.baseUrl, member.cookie);
+    expect((await postMcp(server.baseUrl, accessToken, whoamiCall)).status).toBe(200);
+    const [header, payload, signature] = accessToken.split(".");
+    const claims = JSON.parse(Buffer.from(payload!, "base64url").toString()) as Record<string, unknown>;
+    const widened = Buffer.from(JSON.stringify({ ...claims, scope: "mcp:read mcp:write mcp:admin" })).toString("base64url");
+
+    const response = await postMcp(server.baseUrl, `${header}.${widened}.${signature}`, whoamiCall);
+    expect(response.status).toBe(401);
+    expect(response.headers.get("www-authenticate")).toBe(challengeFor("invalid_token", "The access token signature is invalid"));
+    expect(await response.json()).toEqual({ error: "invalid_token", error_description: "The access token signature is invalid" });
+  });
+
+  test("an expired token: 401 invalid_token once its exp has passed", async () => {
+    // A real short-lived token: the verifier must see the expiry in the JWT itself, not in any row.
+    const shortLived = await startOAuthTestServer({ oauth: { accessTokenTtlSeconds: 3 } });
+    try {
+      const person = await createSignedInOwner(shortLived.database.db, shortLived.auth);
+      const { accessToken } = await issueUserToken(shortLived.baseUrl, person.cookie);
+      const { exp } = decodeJwt(accessToken);
+      expect((await postMcp(shortLived.baseUrl, accessToken, whoamiCall)).status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, exp! * 1000 - Date.now() + 50));
+
+      const response = await postMcp(shortLived.baseUrl, accessToken, whoamiCall);
+      expect(response.status).toBe(401);
+      expect(response.headers.get("www-authenticate")).toBe(
+        `Bearer error="invalid_token", error_description="The access token has expired", resource_metadata="${shortLived.baseUrl}/.well-known/oauth-protected-resource/mcp"`,
+      );
+    } finally {
+      await shortLived.close();
+    }
+  });
+
+  test("a token minted for another resource, or with no resource at all", async () => {
+    // A second resource on the same authorization server: same issuer, same signing key, another audience.
+    const other = "https://reports.example/api";
+    const headers = new Headers({ cookie: owner.cookie });
+    await server.auth.api.adminCreateOAuthResource({ body: { identifier: other, name: "Reports" }, headers });
+    const clientId = await registerPublicClient(server.baseUrl);
+    await server.auth.api.adminLinkClientResource({ params: { identifier: other, client_id: clientId }, headers });
+    const elsewhere = await issueUserToken(server.baseUrl, member.cookie, { resource: other, clientId });
+    expect(decodeJwt(elsewhere.accessToken).aud).toBe(other);
+    const response = await postMcp(server.baseUrl, elsewhere.accessToken, whoamiCall);
+    expect(response.status).toBe(401);
+    expect(response.headers.get("www-authenticate")).toBe(challengeFor("invalid_token", "The access token is for another resource"));
+
+    // Without RFC 8707 the provider hands out an opaque token, which is nobody's audience.
+    const unbound = await issueUserToken(server.baseUrl, member.cookie, { resource: null });
+    expect(unbound.accessToken.split(".")).toHaveLength(1);
+    const opaque = await postMcp(server.baseUrl, unbound.accessToken, whoamiCall);
+    expect(opaque.status).toBe(401);
+    expect(opaque.headers.get("www-authenticate")).toBe(challengeFor("invalid_token", "The access token is malformed"));
+  });
+
+  test("a token whose grant an admin revoked: the call before succeeds, the call after is 401", async () => {
+    const { accessToken, clientId } = await issueUserToken(server.baseUrl, member.cookie);
+    expect((await postMcp(server.baseUrl, accessToken, whoamiCall)).status).toBe(200);
+    await (await callerFor(owner.cookie)).revocations.revokeGrant({ userId: member.userId, clientId });
+
+    const response = await postMcp(server.baseUrl, accessToken, whoamiCall);
+    expect(response.status).toBe(401);
+    expect(response.headers.get("www-authenticate")).toBe(challengeFor("invalid_token", "The access token has been revoked"));
+  });
+
+  test("a token of a user who is then banned: 401 at the next call", async () => {
+    const person = await signUp(server.auth);
+    const { accessToken } = await issueUserToken(server.baseUrl, person.cookie);
+    expect((await postMcp(server.baseUrl, accessToken, whoamiCall)).status).toBe(200);
+    await (await callerFor(owner.cookie)).users.ban({ id: person.userId, reason: "compromised laptop" });
+
+    const response = await postMcp(server.baseUrl, accessToken, whoamiCall);
+    expect(response.status).toBe(401);
+    expect(response.headers.get("www-authenticate")).toBe(challengeFor("invalid_token", "The access token has been revoked"));
+  });
+
+  test("a token in the query string: 400, and the token is not used even when it is valid", async () => {
+    const { accessToken, clientId } = await issueUserToken(server.baseUrl, member.cookie);
+    const withoutHeader = await postMcp(server.baseUrl, null, whoamiCall, { path: `/mcp?access_token=${accessToken}` });
+    expect(withoutHeader.status).toBe(400);
+    expect(withoutHeader.headers.get("www-authenticate")).toBe(challengeFor("invalid_request", "Token in the query string"));
+    expect(await withoutHeader.json()).toEqual({
+      error: "invalid_request",
+      error_description: "Send the access token in the Authorization header, never in the URL",
+    });
+    const alongsideHeader = await postMcp(server.baseUrl, accessToken, whoamiCall, { path: `/mcp?access_token=${accessToken}` });
+    expect(alongsideHeader.status).toBe(400);
+    expect(await toolCallEvents(clientId)).toEqual([]);
+  });
+
+  test("a page on a foreign origin: 403; the console's own origin is let through", async () => {
+    const { accessToken } = await issueUserToken(server.baseUrl, member.cookie);
+    const foreign = await postMcp(server.baseUrl, accessToken, whoamiCall, { headers: { origin: "https://evil.example" } });
+    expect(foreign.status).toBe(403);
+    expect(await foreign.json()).toEqual({ error: "forbidden", error_description: "Requests from this origin are not accepted" });
+    // The same host on another port is another origin (DNS rebinding lands exactly there).
+    const otherPort = await postMcp(server.baseUrl, accessToken, whoamiCall, { headers: { origin: "http://127.0.0.1:1" } });
+    expect(otherPort.status).toBe(403);
+    expect((await postMcp(server.baseUrl, accessToken, whoamiCall, { headers: { origin: server.baseUrl } })).status).toBe(200);
+  });
+
+  test("GET and DELETE: 405, since the endpoint keeps no stream or session", async () => {
+    const { accessToken } = await issueUserToken(server.baseUrl, member.cookie);
+    for (const method of ["GET", "DELETE"]) {
+      const response = await fetch(mcpUrl, { method, headers: { authorization: `Bearer ${accessToken}`, accept: "text/event-stream" } });
+      expect(response.status, method).toBe(405);
+      expect(response.headers.get("allow"), method).toBe("POST");
+      expect(await response.json(), method).toEqual({
+        error: "method_not_allowed",
+        error_description: "This endpoint is stateless: POST JSON-RPC messages",
+      });
+    }
+  });
+
+  test("a client_credentials token: 401, because the tools act for a person and it acts for no one", async () => {
+    const { client, clientSecret } = await server.database.db.transaction((tx) =>
+      createClient(
+        tx,
+        {
+          name: "Machine",
+          type: "confidential",
+          authMethod: "client_secret_basic",
+          redirectUris: ["https://machine.example/cb"],
+          scopes: ["mcp:read", "mcp:admin"],
+          domainId: null,
+          skipConsent: false,
+        },
+        { createdBy: owner.userId, mcpResource: mcpUrl.href },
+      ),
+    );
+    const tokenResponse = await fetch(`${server.baseUrl}/api/auth/oauth2/token`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        authorization: `Basic ${Buffer.from(`${client.clientId}:${clientSecret}`).toString("base64")}`,
+      },
+      body: new URLSearchParams({ grant_type: "client_credentials", scope: "mcp:read mcp:admin", resource: mcpUrl.href }),
+    });
+    const { access_token: accessToken } = (await tokenResponse.json()) as { access_token: string };
+    expect(decodeJwt(accessToken)).toMatchObject({ sub: client.clientId, aud: mcpUrl.href });
+
+    const response = await postMcp(server.baseUrl, accessToken, whoamiCall);
+    expect(response.status).toBe(401);
+    expect(response.headers.get("www-authenticate")).toBe(
+      challengeFor("invalid_token", "The console's tools act for a person; this token acts for a client"),
+    );
+    expect(await toolCallEvents(client.clientId)).toEqual([]);
+  });
+
+  test("a body over 1 MB: 413, whether the length is declared or streamed", async () => {
+    const { accessToken } = await issueUserToken(server.baseUrl, member.cookie);
+    const padded = JSON.stringify(toolCall("whoami", { padding: "x".repeat(1024 * 1024) }));
+    const declared = await postMcp(server.baseUrl, accessToken, padded);
+    expect(declared.status).toBe(413);
+    expect(await declared.json()).toEqual({ error: "invalid_request", error_description: "The request body is larger than 1 MB" });
+
+    const bytes = new TextEncoder().encode(padded);
+    const streamed = await fetch(mcpUrl, {
+      method: "POST",
+      headers: { authorization: `Bearer ${accessToken}`, "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: new ReadableStream({
+        start(controller) {
+          controller.enqueue(bytes);
+          controller.close();
+        },
+      }),
+      duplex: "half",
+    } as RequestInit);
+    expect(streamed.status).toBe(413);
+
+    // Just under the limit is an ordinary call.
+    const fits = JSON.stringify(toolCall("whoami", { padding: "" }));
+    const room = 1024 * 1024 - fits.length;
+    expect((await postMcp(server.baseUrl, accessToken, JSON.stringify(toolCall("whoami", { padding: "x".repeat(room) })))).status).toBe(200);
+  });
+
+  test("a body that is not JSON: 415 for another media type, 400 with a JSON-RPC parse error for broken JSON", async () => {
+    const { accessToken } = await issueUserToken(server.baseUrl, member.cookie);
+    const text = await postMcp(server.baseUrl, accessToken, "whoami please", { headers: { "content-type": "text/plain" } });
+    expect(text.status).toBe(415);
+    expect(await text.json()).toEqual({ error: "invalid_request", error_description: "Send JSON-RPC as application/json" });
+
+    const broken = await postMcp(server.baseUrl, accessToken, '{"jsonrpc":"2.0","id":1,"method":');
+    expect(broken.status).toBe(400);
+    expect(await broken.json()).toEqual({ jsonrpc: "2.0", id: null, error: { code: -32700, message: "Parse error: the body is not valid JSON" } });
+  });
+});
