@@ -4,6 +4,7 @@ import { auditRouter } from "./routers/audit";
 import { clientsRouter } from "./routers/clients";
 import { domainsRouter } from "./routers/domains";
 import { healthProcedure } from "./routers/health";
+import { mcpRouter } from "./routers/mcp";
 import { meRouter } from "./routers/me";
 import { revocationsRouter } from "./routers/revocations";
 import { rolesRouter } from "./routers/roles";
@@ -19,6 +20,7 @@ export const appRouter = router({
   clients: clientsRouter,
   revocations: revocationsRouter,
   account: accountRouter,
+  mcp: mcpRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -3,6 +3,7 @@ import { holdsAnywhere } from "@/app/_lib/held-permissions";
 import { HydrateClient, getQueryClient, trpc } from "@/app/_lib/trpc/server";
 import { NoAccess } from "../_components/ui";
 import { ClientsList } from "./_components/clients-list";
+import { ConnectMcpPanel } from "./_components/connect-mcp-panel";
 import { DOMAIN_OPTIONS_INPUT, EMPTY_CLIENT_FILTERS, clientsListInput } from "./_components/queries";
 
 export const metadata: Metadata = { title: "Clients" };
@@ -16,6 +17,7 @@ export default async function ClientsPage() {
   }
   await Promise.all([
     queryClient.prefetchQuery(trpc.clients.list.queryOptions(clientsListInput(EMPTY_CLIENT_FILTERS))),
+    queryClient.prefetchQuery(trpc.mcp.connection.queryOptions()),
     holdsAnywhere(permissions, "domains:read")
       ? queryClient.prefetchQuery(trpc.domains.list.queryOptions(DOMAIN_OPTIONS_INPUT))
       : undefined,
@@ -23,6 +25,7 @@ export default async function ClientsPage() {
   return (
     <HydrateClient>
       <ClientsList />
+      <ConnectMcpPanel />
     </HydrateClient>
   );
 }

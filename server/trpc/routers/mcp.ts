@@ -1,0 +1,44 @@
+import { z } from "zod";
+import { MCP_SCOPES, toolAllowed } from "@/server/mcp/tool";
+import { MCP_TOOLS } from "@/server/mcp/tools";
+import { authIssuer, mcpResourceUrl, protectedResourceMetadataUrl, SCOPE_DESCRIPTIONS } from "@/server/oauth/config";
+import { router } from "../init";
+import { protectedProcedure } from "../procedures";
+
+const previewToolsInput = z.object({
+  scopes: z.array(z.enum(MCP_SCOPES)).max(MCP_SCOPES.length).describe("The MCP scopes an access token would carry."),
+});
+
+/** Personal: what any signed-in user needs to point an MCP client at Gatehouse, and what it would show them. */
+export const mcpRouter = router({
+  connection: protectedProcedure
+    .meta({
+      description:
+        "Where MCP clients connect: the MCP endpoint, its OAuth protected resource metadata, the authorization server's issuer and the MCP scopes with what each allows.",
+    })
+    .query(({ ctx }) => {
+      const publicUrl = String(ctx.auth.options.baseURL);
+      return {
+        mcpUrl: mcpResourceUrl(publicUrl),
+        resourceMetadataUrl: protectedResourceMetadataUrl(publicUrl),
+        issuer: authIssuer(publicUrl),
+        scopes: MCP_SCOPES.map((scope) => ({ scope, description: SCOPE_DESCRIPTIONS[scope] })),
+      };
+    }),
+
+  previewTools: protectedProcedure
+    .meta({
+      description:
+        "The MCP tools an access token with these scopes would list for the signed-in user, in tools/list order: a tool shows when the token has its scope and the user's roles hold its permissions.",
+    })
+    .input(previewToolsInput)
+    .query(async ({ ctx, input }) => {
+      const grants = await ctx.grants();
+      return MCP_TOOLS.filter((tool) => toolAllowed(tool, input.scopes, grants)).map(({ name, title, description, scope }) => ({
+        name,
+        title,
+        description,
+        scope,
+      }));
+    }),
+});
