@@ -102,6 +102,27 @@ async function readBody(request: Request): Promise<{ ok: true; body: unknown } |
 }
 
 /**
+ * `tools/list` depends only on which tools a caller may see, and turning every tool's zod schemas
+ * into JSON Schema is most of its cost; the SDK's answer is kept per set of tools.
+ */
+const toolListCache = new Map<string, unknown>();
+const TOOL_LIST_CACHE_SIZE = 256;
+
+async function rememberToolList(key: string, response: Response): Promise<Response> {
+  const text = await response.text();
+  try {
+    const { result } = JSON.parse(text) as { result?: unknown };
+    if (result !== undefined && response.ok) {
+      if (toolListCache.size >= TOOL_LIST_CACHE_SIZE) toolListCache.delete(toolListCache.keys().next().value!);
+      toolListCache.set(key, result);
+    }
+  } catch {
+    // Not a JSON-RPC answer (an SDK error page): pass it on unchanged and remember nothing.
+  }
+  return new Response(text, { status: response.status, headers: response.headers });
+}
+
+/**
  * `/mcp`: Origin check (403), bearer verification (401 with a challenge pointing at the resource
  * metadata), a scope check per tool before the transport (403 insufficient_scope, so SDK clients step
  * up), then a fresh stateless MCP server whose tools call the tRPC routers as the token's user.
@@ -187,15 +208,16 @@ export async function handleMcpRequest(endpoint: McpEndpoint, request: Request):
     return Response.json({ jsonrpc: "2.0", id: message.id ?? null, result: errorResult(refusal) });
   }
 
-  const server = createGatehouseMcpServer(
-    MCP_TOOLS.filter((tool) => toolAllowed(tool, token.scopes, grants)),
-    toolContext,
-    record,
-  );
+  const allowed = MCP_TOOLS.filter((tool) => toolAllowed(tool, token.scopes, grants));
+  const listKey = messages.length === 1 && messages[0]?.method === "tools/list" ? allowed.map((tool) => tool.name).join(",") : null;
+  const listed = listKey === null ? undefined : toolListCache.get(listKey);
+  if (listed) return Response.json({ jsonrpc: "2.0", id: messages[0]!.id ?? null, result: listed });
+
+  const server = createGatehouseMcpServer(allowed, toolContext, record);
   const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
   await server.connect(transport);
   try {
-    return await transport.handleRequest(request, {
+    const response = await transport.handleRequest(request, {
       parsedBody: parsed.body,
       authInfo: {
         token: match[1]!,
@@ -205,6 +227,7 @@ export async function handleMcpRequest(endpoint: McpEndpoint, request: Request):
         resource: new URL(mcpResourceUrl(endpoint.publicUrl)),
       },
     });
+    return listKey === null ? response : await rememberToolList(listKey, response);
   } finally {
     await server.close();
   }

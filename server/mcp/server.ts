@@ -1,4 +1,5 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
@@ -6,6 +7,12 @@ import { missingPermissions, type Permission } from "@/server/authz/permissions"
 import type { GatehouseTool, ToolContext } from "./tool";
 
 export const MCP_SERVER_INFO = { name: "gatehouse", title: "Gatehouse", version: "0.1.0" } as const;
+
+/**
+ * The SDK builds a fresh Ajv instance for every server unless given one; it only compiles schemas
+ * for elicitation, which these tools never use, so one shared validator serves every request.
+ */
+const SHARED_VALIDATOR = new AjvJsonSchemaValidator();
 
 const INSTRUCTIONS =
   "Gatehouse administers users, roles, domains (tenants), OAuth clients, sessions and grants, and keeps an audit log. " +
@@ -44,7 +51,11 @@ export function permissionRefusal(tool: GatehouseTool, held: ReadonlySet<Permiss
  * router's message, so the model can tell the user which permission is missing.
  */
 export function createGatehouseMcpServer(tools: readonly GatehouseTool[], context: ToolContext, record: ToolCallRecorder): McpServer {
-  const server = new McpServer(MCP_SERVER_INFO, { instructions: INSTRUCTIONS, capabilities: { tools: {} } });
+  const server = new McpServer(MCP_SERVER_INFO, {
+    instructions: INSTRUCTIONS,
+    capabilities: { tools: {} },
+    jsonSchemaValidator: SHARED_VALIDATOR,
+  });
   for (const tool of tools) {
     server.registerTool(
       tool.name,

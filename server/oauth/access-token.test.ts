@@ -91,6 +91,8 @@ describe("AccessTokenVerifier", () => {
     expect(await verifier.verify(first.token, mcpResource)).toEqual({ ok: false, reason: "unknown_token" });
 
     const second = await issueToken();
+    // Accepted once, so the signature result is cached; the revocation lookup must still run.
+    expect((await verifier.verify(second.token, mcpResource)).ok).toBe(true);
     await server.database.db.transaction((tx) => revokeClientTokens(tx, second.clientId, "test"));
     expect(await verifier.verify(second.token, mcpResource)).toEqual({ ok: false, reason: "revoked" });
   });

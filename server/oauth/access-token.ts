@@ -26,6 +26,9 @@ export type AccessTokenRejection =
 
 export type AccessTokenCheck = { ok: true; token: VerifiedAccessToken } | { ok: false; reason: AccessTokenRejection };
 
+/** Tokens whose signature and claims already checked out, kept until they expire; bounded, oldest out first. */
+const VERIFIED_CACHE_SIZE = 10_000;
+
 /** How long a signing-key set read from the database is trusted before an unknown `kid` triggers a re-read. */
 const KEY_REFRESH_INTERVAL_MS = 1000;
 
@@ -37,6 +40,12 @@ export class AccessTokenVerifier {
   private keySet: ReturnType<typeof createLocalJWKSet> | undefined;
   private knownKeyIds = new Set<string>();
   private loadedAt = 0;
+  /**
+   * The signature check is most of the cost of a request's authentication and never changes its
+   * answer for a given token and audience, so it runs once per token. The revocation lookup, whose
+   * answer does change, runs every time.
+   */
+  private verified = new Map<string, VerifiedAccessToken>();
 
   constructor(
     private readonly db: Executor,
@@ -68,6 +77,24 @@ export class AccessTokenVerifier {
   /** Signature, `typ`, `exp`, `iss`, `aud` (when given) and then the revocation ledger, in that order. */
   async verify(token: string, audience?: string, currentDate?: Date): Promise<AccessTokenCheck> {
     if (token.split(".").length !== 3) return { ok: false, reason: "malformed" };
+    const cacheKey = `${audience ?? ""} ${token}`;
+    let verified = this.verified.get(cacheKey);
+    const nowSeconds = (currentDate ?? new Date()).getTime() / 1000;
+    if (verified && verified.expiresAt <= nowSeconds) return { ok: false, reason: "expired" };
+    if (!verified) {
+      const checked = await this.verifySignature(token, audience, currentDate);
+      if (!checked.ok) return checked;
+      verified = checked.token;
+      if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
+      this.verified.set(cacheKey, verified);
+    }
+    const status = await accessTokenStatus(this.db, verified.jti);
+    if (status === "revoked") return { ok: false, reason: "revoked" };
+    if (status === "unknown") return { ok: false, reason: "unknown_token" };
+    return { ok: true, token: verified };
+  }
+
+  private async verifySignature(token: string, audience: string | undefined, currentDate: Date | undefined): Promise<AccessTokenCheck> {
     let payload;
     try {
       ({ payload } = await jwtVerify(token, (header) => this.keysFor(header.kid).then((set) => set(header)), {
@@ -83,9 +110,6 @@ export class AccessTokenVerifier {
     if (typeof jti !== "string" || typeof sub !== "string" || typeof clientId !== "string" || typeof exp !== "number") {
       return { ok: false, reason: "malformed" };
     }
-    const status = await accessTokenStatus(this.db, jti);
-    if (status === "revoked") return { ok: false, reason: "revoked" };
-    if (status === "unknown") return { ok: false, reason: "unknown_token" };
     return {
       ok: true,
       token: {
