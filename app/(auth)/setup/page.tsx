@@ -8,9 +8,11 @@ import { SetupForm } from "./_components/setup-form";
 export const metadata: Metadata = { title: "Set up Gatehouse", robots: { index: false } };
 
 export default async function SetupPage({ searchParams }: { searchParams: Promise<{ token?: string }> }) {
+  // Reading the request first keeps this page out of the build's prerender: the owner check must
+  // ask the database the server runs with, not whichever one `next build` happened to see.
+  const { token } = await searchParams;
   const { db } = getAppDatabase();
   if (await ownerExists(db)) notFound();
-  const { token } = await searchParams;
   const usable = typeof token === "string" && token.length > 0 && (await isSetupTokenUsable(db, token));
   return (
     <div className="space-y-5">
