@@ -213,7 +213,9 @@ export async function handleMcpRequest(endpoint: McpEndpoint, request: Request):
   const listed = listKey === null ? undefined : toolListCache.get(listKey);
   if (listed) return Response.json({ jsonrpc: "2.0", id: messages[0]!.id ?? null, result: listed });
 
-  const server = createGatehouseMcpServer(allowed, toolContext, record);
+  // A lone tools/call needs only its own tool on the server; registering every tool costs more than the call.
+  const called = messages.length === 1 ? toolCalled(messages[0]!) : undefined;
+  const server = createGatehouseMcpServer(called ? allowed.filter((tool) => tool === called) : allowed, toolContext, record);
   const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
   await server.connect(transport);
   try {
