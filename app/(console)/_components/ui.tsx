@@ -363,3 +363,27 @@ export function NoAccess({ title, subject, permission }: { title: string; subjec
     </div>
   );
 }
+
+/**
+ * Copies `value` to the clipboard and says whether it worked; clipboard access can be refused
+ * (an insecure origin, a denied permission), so the fallback of selecting the text is spelled out.
+ */
+export function CopyButton({ value, label, what, tone = "slate" }: { value: string; label: string; what: string; tone?: "slate" | "green" }) {
+  const [copied, setCopied] = useState<"idle" | "copied" | "failed">("idle");
+  async function copy() {
+    try {
+      await navigator.clipboard.writeText(value);
+      setCopied("copied");
+    } catch {
+      setCopied("failed");
+    }
+  }
+  return (
+    <div className="flex items-center gap-3">
+      <Button onClick={copy}>{label}</Button>
+      <span role="status" className={`text-xs ${tone === "green" ? "text-green-900" : "text-slate-600"}`}>
+        {copied === "copied" ? "Copied to the clipboard." : copied === "failed" ? `Copying failed; select ${what} and copy it.` : ""}
+      </span>
+    </div>
+  );
+}

@@ -5,7 +5,7 @@ import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { useId, useState, type KeyboardEvent } from "react";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import type { AppRouter } from "@/server/trpc/root";
-import { Badge, Button, ErrorState, LoadingState, Panel } from "../../_components/ui";
+import { Badge, Button, CopyButton, ErrorState, LoadingState, Panel } from "../../_components/ui";
 
 type McpScope = inferRouterInputs<AppRouter>["mcp"]["previewTools"]["scopes"][number];
 type ScopeOption = inferRouterOutputs<AppRouter>["mcp"]["connection"]["scopes"][number];
@@ -62,26 +62,6 @@ function snippetsFor(mcpUrl: string): Snippet[] {
   ];
 }
 
-function CopyButton({ value, label }: { value: string; label: string }) {
-  const [copied, setCopied] = useState<"idle" | "copied" | "failed">("idle");
-  async function copy() {
-    try {
-      await navigator.clipboard.writeText(value);
-      setCopied("copied");
-    } catch {
-      setCopied("failed");
-    }
-  }
-  return (
-    <div className="flex items-center gap-3">
-      <Button onClick={copy}>{label}</Button>
-      <span role="status" className="text-xs text-slate-600">
-        {copied === "copied" ? "Copied to the clipboard." : copied === "failed" ? "Copying failed; select the text and copy it." : ""}
-      </span>
-    </div>
-  );
-}
-
 function CopyableUrl({ label, hint, value, copyLabel }: { label: string; hint: string; value: string; copyLabel: string }) {
   const hintId = useId();
   return (
@@ -101,7 +81,7 @@ function CopyableUrl({ label, hint, value, copyLabel }: { label: string; hint: s
       <p id={hintId} className="text-xs text-slate-500">
         {hint}
       </p>
-      <CopyButton value={value} label={copyLabel} />
+      <CopyButton value={value} label={copyLabel} what="the URL" />
     </div>
   );
 }
@@ -153,7 +133,7 @@ function ClientSnippets({ mcpUrl }: { mcpUrl: string }) {
         <pre className="overflow-x-auto rounded-md bg-slate-900 px-4 py-3 font-mono text-xs text-slate-100">
           <code>{current.text}</code>
         </pre>
-        <CopyButton value={current.text} label={`Copy ${current.client} snippet`} />
+        <CopyButton value={current.text} label={`Copy ${current.client} snippet`} what="the snippet" />
       </div>
     </div>
   );

@@ -2,10 +2,9 @@
 
 import { useQueryClient } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
-import { useState } from "react";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import type { AppRouter } from "@/server/trpc/root";
-import { Badge, Button } from "../../_components/ui";
+import { Badge, Button, CopyButton } from "../../_components/ui";
 
 type Outputs = inferRouterOutputs<AppRouter>;
 export type ClientListItem = Outputs["clients"]["list"]["items"][number];
@@ -92,15 +91,6 @@ export function ClientCredentialsPanel({
 }
 
 function CopyableValue({ label, copyLabel, value }: { label: string; copyLabel: string; value: string }) {
-  const [copied, setCopied] = useState<"idle" | "copied" | "failed">("idle");
-  async function copy() {
-    try {
-      await navigator.clipboard.writeText(value);
-      setCopied("copied");
-    } catch {
-      setCopied("failed");
-    }
-  }
   return (
     <div className="space-y-1">
       <label className="block text-sm font-medium text-slate-700">
@@ -114,12 +104,7 @@ function CopyableValue({ label, copyLabel, value }: { label: string; copyLabel: 
           className="mt-1 block w-full rounded-md border border-slate-300 bg-slate-50 px-3 py-2 font-mono text-xs text-slate-800"
         />
       </label>
-      <div className="flex items-center gap-3">
-        <Button onClick={copy}>{copyLabel}</Button>
-        <span role="status" className="text-xs text-slate-600">
-          {copied === "copied" ? "Copied to the clipboard." : copied === "failed" ? "Copying failed; select the value and copy it." : ""}
-        </span>
-      </div>
+      <CopyButton value={value} label={copyLabel} what="the value" />
     </div>
   );
 }

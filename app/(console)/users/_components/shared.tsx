@@ -1,10 +1,9 @@
 "use client";
 
 import type { inferRouterOutputs } from "@trpc/server";
-import { useState } from "react";
 import type { Permission } from "@/server/authz/permissions";
 import type { AppRouter } from "@/server/trpc/root";
-import { Button, LocalTime } from "../../_components/ui";
+import { CopyButton, LocalTime } from "../../_components/ui";
 
 type Outputs = inferRouterOutputs<AppRouter>;
 export type UserListItem = Outputs["users"]["list"]["items"][number];
@@ -34,15 +33,6 @@ export function canGrantRole(can: Can, role: RoleOption, domainId: string | null
 
 /** An invitation link, which the server returns once and never stores in readable form. */
 export function InviteLink({ url, expiresAt }: { url: string; expiresAt: Date | string }) {
-  const [copied, setCopied] = useState<"idle" | "copied" | "failed">("idle");
-  async function copy() {
-    try {
-      await navigator.clipboard.writeText(url);
-      setCopied("copied");
-    } catch {
-      setCopied("failed");
-    }
-  }
   return (
     <div className="space-y-2 rounded-md border border-green-200 bg-green-50 px-3 py-3 text-sm">
       <label className="block font-medium text-green-900">
@@ -54,12 +44,7 @@ export function InviteLink({ url, expiresAt }: { url: string; expiresAt: Date | 
           className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-xs text-slate-800"
         />
       </label>
-      <div className="flex items-center gap-3">
-        <Button onClick={copy}>Copy link</Button>
-        <span role="status" className="text-xs text-green-900">
-          {copied === "copied" ? "Copied to the clipboard." : copied === "failed" ? "Copying failed; select the link and copy it." : ""}
-        </span>
-      </div>
+      <CopyButton value={url} label="Copy link" what="the link" tone="green" />
       <p className="text-xs text-green-900">
         This link is shown only once. Send it to the person now; it expires on <LocalTime value={expiresAt} />.
       </p>
