@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { Auth } from "@/server/auth/auth";
 import { createTestAuth, signUp } from "@/server/testing/auth";
-import { auditRows, countAuditRows, createPersonas, type Personas } from "@/server/testing/authz";
+import { auditRows, countAuditRows, type Personas, openPersonaTestBed } from "@/server/testing/authz";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
 import { expectConsoleError } from "@/server/testing/setup";
 import { AUDIT_CSV_COLUMNS, exportAuditCsv, type ExportDependencies } from "./export";
@@ -12,11 +12,7 @@ let database: TestDatabase;
 let auth: Auth;
 let personas: Personas;
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  auth = await createTestAuth(database.db);
-  personas = await createPersonas({ db: database.db, auth });
-});
+beforeAll(async () => ({ database, auth, personas } = await openPersonaTestBed()));
 
 afterAll(() => database.destroy());
 

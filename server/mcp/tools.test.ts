@@ -21,18 +21,18 @@ import type { Permission } from "@/server/authz/permissions";
 import { createClient as persistClient, createClientInput } from "@/server/oauth/clients";
 import { mcpResourceUrl } from "@/server/oauth/config";
 import { recordIssuedAccessToken } from "@/server/oauth/issued-tokens";
-import { TEST_PUBLIC_URL, createTestAuth, signUp, uniqueEmail } from "@/server/testing/auth";
+import { TEST_PUBLIC_URL, signUp, uniqueEmail } from "@/server/testing/auth";
 import {
   auditRows,
   countAuditRows,
   createDomain,
   createPersona,
-  createPersonas,
   grantRole,
   hasRole,
   type Personas,
+  openPersonaTestBed,
 } from "@/server/testing/authz";
-import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
+import type { TestDatabase } from "@/server/testing/db";
 import { unique } from "@/server/testing/outcome";
 import type { Meta } from "@/server/trpc/init";
 import { appRouter } from "@/server/trpc/root";
@@ -44,11 +44,7 @@ let database: TestDatabase;
 let auth: Auth;
 let personas: Personas;
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  auth = await createTestAuth(database.db);
-  personas = await createPersonas({ db: database.db, auth });
-});
+beforeAll(async () => ({ database, auth, personas } = await openPersonaTestBed()));
 
 afterAll(() => database.destroy());
 

@@ -11,7 +11,8 @@ import {
   roleAssignment,
 } from "@/db/schema";
 import type { Auth } from "@/server/auth/auth";
-import { createSignedInOwner, signUp, uniqueEmail } from "./auth";
+import { createSignedInOwner, createTestAuth, signUp, uniqueEmail } from "./auth";
+import { createTestDatabase } from "./db";
 import { callerAs } from "./trpc";
 
 let domainSequence = 0;
@@ -74,6 +75,14 @@ export async function createPersona(
  * The cast of the allow/deny matrices: every built-in kind of caller, with two tenants so that
  * a domain-admin can be tried both inside and outside their domain.
  */
+/** A migrated database, the real auth instance on it, and the matrix personas: what router tests start from. */
+export async function openPersonaTestBed() {
+  const database = await createTestDatabase();
+  const auth = await createTestAuth(database.db);
+  const personas = await createPersonas({ db: database.db, auth });
+  return { database, auth, personas };
+}
+
 export async function createPersonas(deps: { db: Database; auth: Auth }) {
   const ownerAccount = await createSignedInOwner(deps.db, deps.auth);
   const owner: Persona = { ...ownerAccount, caller: await callerAs(deps, ownerAccount.cookie) };

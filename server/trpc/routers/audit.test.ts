@@ -11,9 +11,9 @@ import {
 } from "@/server/audit/query";
 import { recordEvent } from "@/server/audit/record";
 import type { Auth } from "@/server/auth/auth";
-import { createTestAuth, signUp } from "@/server/testing/auth";
-import { countAuditRows, createDomain, createPersonas, grantRole, type Caller, type Personas } from "@/server/testing/authz";
-import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
+import { signUp } from "@/server/testing/auth";
+import { countAuditRows, createDomain, grantRole, type Caller, type Personas, openPersonaTestBed } from "@/server/testing/authz";
+import type { TestDatabase } from "@/server/testing/db";
 import { callerAs } from "@/server/testing/trpc";
 import { auditRouter } from "./audit";
 
@@ -21,11 +21,7 @@ let database: TestDatabase;
 let auth: Auth;
 let personas: Personas;
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  auth = await createTestAuth(database.db);
-  personas = await createPersonas({ db: database.db, auth });
-});
+beforeAll(async () => ({ database, auth, personas } = await openPersonaTestBed()));
 
 afterAll(() => database.destroy());
 

@@ -16,13 +16,12 @@ import type { Permission } from "@/server/authz/permissions";
 import { createClient, createClientInput, setClientDisabled } from "@/server/oauth/clients";
 import { mcpResourceUrl, OAUTH_SCOPES, storedSecretHash } from "@/server/oauth/config";
 import { accessTokenStatus, recordIssuedAccessToken } from "@/server/oauth/issued-tokens";
-import { TEST_PUBLIC_URL, createTestAuth, signUp, uniqueEmail } from "@/server/testing/auth";
+import { TEST_PUBLIC_URL, signUp, uniqueEmail } from "@/server/testing/auth";
 import {
   auditRows,
   countAuditRows,
   createDomain,
   createPersona,
-  createPersonas,
   grantRole,
   type Caller,
   type Persona,
@@ -30,8 +29,9 @@ import {
   matrixCaller,
   type PersonaName,
   type Personas,
+  openPersonaTestBed,
 } from "@/server/testing/authz";
-import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
+import type { TestDatabase } from "@/server/testing/db";
 import { outcome, rejection, unique } from "@/server/testing/outcome";
 import { clientsRouter } from "./clients";
 
@@ -39,11 +39,7 @@ let database: TestDatabase;
 let auth: Auth;
 let personas: Personas;
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  auth = await createTestAuth(database.db);
-  personas = await createPersonas({ db: database.db, auth });
-});
+beforeAll(async () => ({ database, auth, personas } = await openPersonaTestBed()));
 
 afterAll(() => database.destroy());
 

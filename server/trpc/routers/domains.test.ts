@@ -14,32 +14,28 @@ import {
 } from "@/db/schema";
 import type { Auth } from "@/server/auth/auth";
 import type { Permission } from "@/server/authz/permissions";
-import { createTestAuth, signUp, uniqueEmail } from "@/server/testing/auth";
+import { signUp, uniqueEmail } from "@/server/testing/auth";
 import {
   auditRows,
   countAuditRows,
   createDomain,
   createPersona,
-  createPersonas,
   grantRole,
   type Caller,
   MATRIX_PERSONAS as PERSONAS,
   matrixCaller,
   type PersonaName,
   type Personas,
+  openPersonaTestBed,
 } from "@/server/testing/authz";
-import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
+import type { TestDatabase } from "@/server/testing/db";
 import { outcome, rejection, unique } from "@/server/testing/outcome";
 
 let database: TestDatabase;
 let auth: Auth;
 let personas: Personas;
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  auth = await createTestAuth(database.db);
-  personas = await createPersonas({ db: database.db, auth });
-});
+beforeAll(async () => ({ database, auth, personas } = await openPersonaTestBed()));
 
 afterAll(() => database.destroy());
 

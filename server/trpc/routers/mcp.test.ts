@@ -2,26 +2,20 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { DOMAIN_ADMIN_ROLE_ID } from "@/db/schema";
-import type { Auth } from "@/server/auth/auth";
 import { MCP_SCOPES, type McpScope } from "@/server/mcp/tool";
 import { MCP_TOOLS } from "@/server/mcp/tools";
-import { createSignedInOwner, createTestAuth, signUp } from "@/server/testing/auth";
-import { createDomain, createPersonas, grantRole, MATRIX_PERSONAS, matrixCaller, type Personas } from "@/server/testing/authz";
-import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
+import { createSignedInOwner, signUp } from "@/server/testing/auth";
+import { createDomain, grantRole, MATRIX_PERSONAS, matrixCaller, type Personas, openPersonaTestBed } from "@/server/testing/authz";
+import type { TestDatabase } from "@/server/testing/db";
 import { issueUserToken, registerPublicClient } from "@/server/testing/mcp";
 import { startOAuthTestServer, type OAuthTestServer } from "@/server/testing/oauth-server";
 import { outcome, rejection } from "@/server/testing/outcome";
 import { callerAs } from "@/server/testing/trpc";
 
 let database: TestDatabase;
-let auth: Auth;
 let personas: Personas;
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  auth = await createTestAuth(database.db);
-  personas = await createPersonas({ db: database.db, auth });
-});
+beforeAll(async () => ({ database, personas } = await openPersonaTestBed()));
 
 afterAll(() => database.destroy());
 

@@ -20,12 +20,11 @@ import type { Permission } from "@/server/authz/permissions";
 import { createClient, createClientInput } from "@/server/oauth/clients";
 import { mcpResourceUrl } from "@/server/oauth/config";
 import { accessTokenStatus, recordIssuedAccessToken } from "@/server/oauth/issued-tokens";
-import { TEST_PUBLIC_URL, createTestAuth, signIn, signUp, uniqueEmail } from "@/server/testing/auth";
+import { TEST_PUBLIC_URL, signIn, signUp, uniqueEmail } from "@/server/testing/auth";
 import {
   auditRows,
   createDomain,
   createPersona,
-  createPersonas,
   grantRole,
   type Caller,
   type Persona,
@@ -33,8 +32,9 @@ import {
   matrixCaller,
   type PersonaName,
   type Personas,
+  openPersonaTestBed,
 } from "@/server/testing/authz";
-import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
+import type { TestDatabase } from "@/server/testing/db";
 import { outcome, rejection, unique } from "@/server/testing/outcome";
 import { callerAs } from "@/server/testing/trpc";
 import { accountRouter } from "./account";
@@ -44,11 +44,7 @@ let database: TestDatabase;
 let auth: Auth;
 let personas: Personas;
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  auth = await createTestAuth(database.db);
-  personas = await createPersonas({ db: database.db, auth });
-});
+beforeAll(async () => ({ database, auth, personas } = await openPersonaTestBed()));
 
 afterAll(() => database.destroy());
 

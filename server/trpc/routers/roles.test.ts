@@ -23,7 +23,6 @@ import {
   countAuditRows,
   createPersona,
   createDomain,
-  createPersonas,
   grantRole,
   hasRole,
   type Caller,
@@ -32,6 +31,7 @@ import {
   matrixCaller,
   type PersonaName,
   type Personas,
+  openPersonaTestBed,
 } from "@/server/testing/authz";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
 import { outcome, rejection, unique } from "@/server/testing/outcome";
@@ -42,11 +42,7 @@ let database: TestDatabase;
 let auth: Auth;
 let personas: Personas;
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  auth = await createTestAuth(database.db);
-  personas = await createPersonas({ db: database.db, auth });
-});
+beforeAll(async () => ({ database, auth, personas } = await openPersonaTestBed()));
 
 afterAll(() => database.destroy());
 
