@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
-import { EnvError, parseEnv } from "./env";
+import { EnvError, devOutboxEnabled, parseEnv } from "./env";
 
 let dataDir: string;
 
@@ -58,4 +58,29 @@ test.each([
 ])("an invalid %s is reported by name", (name, values) => {
   expect(() => parseEnv({ GATEHOUSE_DATA_DIR: dataDir, ...values })).toThrow(EnvError);
   expect(() => parseEnv({ GATEHOUSE_DATA_DIR: dataDir, ...values })).toThrow(name);
+});
+
+test("email goes through SMTP_URL from SMTP_FROM when set, with a default sender", () => {
+  expect(parseEnv({ GATEHOUSE_DATA_DIR: dataDir }).email).toMatchObject({ smtpUrl: undefined, from: "Gatehouse <no-reply@localhost>" });
+  expect(
+    parseEnv({ GATEHOUSE_DATA_DIR: dataDir, SMTP_URL: "smtps://user:pass@mail.example.com:465", SMTP_FROM: "Auth <auth@example.com>" })
+      .email,
+  ).toMatchObject({ smtpUrl: "smtps://user:pass@mail.example.com:465", from: "Auth <auth@example.com>" });
+  expect(() => parseEnv({ GATEHOUSE_DATA_DIR: dataDir, SMTP_URL: "https://mail.example.com" })).toThrow(/SMTP_URL/);
+});
+
+test.each([
+  ["development", undefined, true],
+  ["test", undefined, true],
+  ["production", undefined, false],
+  ["production", "on", true],
+  ["production", "off", false],
+  ["development", "off", false],
+] as const)("in %s with GATEHOUSE_DEV_OUTBOX=%s the development outbox is on: %s", (nodeEnv, setting, expected) => {
+  expect(devOutboxEnabled(nodeEnv, setting)).toBe(expected);
+  expect(parseEnv({ GATEHOUSE_DATA_DIR: dataDir, NODE_ENV: nodeEnv, GATEHOUSE_DEV_OUTBOX: setting }).email.devOutbox).toBe(expected);
+});
+
+test("an invalid GATEHOUSE_DEV_OUTBOX is reported by name", () => {
+  expect(() => parseEnv({ GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_DEV_OUTBOX: "yes" })).toThrow(/GATEHOUSE_DEV_OUTBOX/);
 });

@@ -3,6 +3,16 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 
+export const DEFAULT_EMAIL_FROM = "Gatehouse <no-reply@localhost>";
+
+/**
+ * The development outbox keeps live reset links in the database and shows them at /dev/outbox, so a
+ * production build only has it when asked for explicitly.
+ */
+export function devOutboxEnabled(nodeEnv: "development" | "production" | "test", setting: "on" | "off" | undefined): boolean {
+  return setting === undefined ? nodeEnv !== "production" : setting === "on";
+}
+
 /**
  * The only reader of process.env. Every variable has a default that makes the embedded setup work
  * with no .env file at all.
@@ -21,6 +31,9 @@ const schema = z
     GATEHOUSE_SIGNUP: z.enum(["open", "closed"]).default("open"),
     GATEHOUSE_DCR: z.enum(["off", "public", "all"]).default("public"),
     GATEHOUSE_ACCESS_TOKEN_TTL: z.coerce.number().int().min(60).max(86_400).default(900),
+    SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+    SMTP_FROM: z.string().min(1).default(DEFAULT_EMAIL_FROM),
+    GATEHOUSE_DEV_OUTBOX: z.enum(["on", "off"]).optional(),
   })
   .transform((raw) => {
     const publicUrl = new URL(raw.PUBLIC_URL ?? `http://localhost:${raw.PORT}`);
@@ -36,6 +49,11 @@ const schema = z
       adminPassword: raw.GATEHOUSE_ADMIN_PASSWORD,
       signup: raw.GATEHOUSE_SIGNUP,
       oauth: { registration: raw.GATEHOUSE_DCR, accessTokenTtlSeconds: raw.GATEHOUSE_ACCESS_TOKEN_TTL },
+      email: {
+        smtpUrl: raw.SMTP_URL,
+        from: raw.SMTP_FROM,
+        devOutbox: devOutboxEnabled(raw.NODE_ENV, raw.GATEHOUSE_DEV_OUTBOX),
+      },
     };
   });
 

@@ -3,3 +3,4 @@ export * from "./auth";
 export * from "./authz";
 export * from "./setup";
 export * from "./oauth";
+export * from "./email";
