@@ -65,6 +65,7 @@ export default async function globalSetup(): Promise<void> {
     DATABASE_URL: `file:${path.join(tempDir, "e2e.db")}`,
     GATEHOUSE_DATA_DIR: tempDir,
     NEXT_TELEMETRY_DISABLED: "1",
+    GATEHOUSE_DEV_OUTBOX: "on",
   };
 
   const child = spawn("npx", ["tsx", "scripts/start.ts"], {

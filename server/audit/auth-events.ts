@@ -3,17 +3,27 @@ import type { Database } from "@/db/client";
 import { user as userTable } from "@/db/schema";
 import { recordEvent, requestOrigin, type AuditActor } from "./record";
 
-/** Audit rows for what better-auth does on its own endpoints: sign-in, sign-out and sign-up. */
+/** Audit rows for what better-auth does on its own endpoints: sign-in and out, sign-up, account recovery. */
 export interface AuthEventInput {
-  action: "auth.sign_in" | "auth.sign_in_failed" | "auth.sign_out" | "auth.sign_up";
+  action:
+    | "auth.sign_in"
+    | "auth.sign_in_failed"
+    | "auth.sign_out"
+    | "auth.sign_up"
+    | "auth.password_reset_requested"
+    | "auth.password_reset_completed"
+    | "auth.email_verified";
   userId: string | null;
   headers: Headers | undefined;
   details?: Record<string, unknown>;
 }
 
+/** Anyone can type an email into these forms, so the account they name is the target, not the actor. */
+const ANONYMOUS_ACTIONS = new Set<AuthEventInput["action"]>(["auth.sign_in_failed", "auth.password_reset_requested"]);
+
 export async function recordAuthEvent(db: Database, event: AuthEventInput): Promise<void> {
   const actor: AuditActor = {
-    userId: event.action === "auth.sign_in_failed" ? null : event.userId,
+    userId: ANONYMOUS_ACTIONS.has(event.action) ? null : event.userId,
     via: "web",
     ...(event.headers ? requestOrigin(event.headers) : { ip: null, userAgent: null }),
   };

@@ -24,6 +24,7 @@ import { recordAuthEvent, userIdByEmail } from "@/server/audit/auth-events";
 import { activeAuthTransaction } from "@/server/auth/auth-writes";
 import { assignDefaultMemberships } from "@/server/authz/membership";
 import { ownerExists } from "@/server/authz/owner";
+import { createSendEmail, TERMINAL_ONLY_EMAIL, type SendEmail } from "@/server/email/send";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, isCommonPassword } from "@/server/validation/password";
 
 export interface AuthDependencies {
@@ -40,6 +41,21 @@ export interface AuthDependencies {
    * MCP resource row at start-up.
    */
   generatingSchema?: boolean;
+  /** Where reset and verification links go; without one they are only printed to the terminal. */
+  sendEmail?: SendEmail;
+}
+
+/** Seconds a password-reset link stays valid. */
+export const RESET_PASSWORD_TTL_SECONDS = 60 * 60;
+
+/**
+ * better-auth's own link first checks the token, then redirects to `page` with `?token=` or
+ * `?error=`; pointing it at an absolute page keeps any path PUBLIC_URL has.
+ */
+function linkLandingOn(url: string, page: string): string {
+  const link = new URL(url);
+  link.searchParams.set("callbackURL", page);
+  return link.toString();
 }
 
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
@@ -59,6 +75,7 @@ export function createAuth({
   oauth = DEFAULT_OAUTH_SETTINGS,
   rateLimit,
   generatingSchema = false,
+  sendEmail = createSendEmail({ db, settings: TERMINAL_ONLY_EMAIL }),
 }: AuthDependencies) {
   const issuer = authIssuer(publicUrl);
   const mcpResource = mcpResourceUrl(publicUrl);
@@ -83,7 +100,47 @@ export function createAuth({
       minPasswordLength: PASSWORD_MIN_LENGTH,
       maxPasswordLength: PASSWORD_MAX_LENGTH,
       autoSignIn: true,
+      resetPasswordTokenExpiresIn: RESET_PASSWORD_TTL_SECONDS,
+      revokeSessionsOnPasswordReset: true,
+      sendResetPassword: async ({ user, url }) => {
+        const link = linkLandingOn(url, `${publicUrl}/reset-password`);
+        await sendEmail({
+          to: user.email,
+          subject: "Reset your Gatehouse password",
+          text: [
+            "Someone asked to reset the password of your Gatehouse account.",
+            "Open this link within an hour to choose a new one. It works once.",
+            "",
+            link,
+            "",
+            "If it was not you, ignore this email: your password stays as it is.",
+          ].join("\n"),
+          link,
+        });
+      },
+      onPasswordReset: async ({ user }, request) => {
+        await recordAuthEvent(db, { action: "auth.password_reset_completed", userId: user.id, headers: request?.headers });
+      },
     },
+    emailVerification: {
+      sendOnSignUp: true,
+      autoSignInAfterVerification: true,
+      sendVerificationEmail: async ({ user, url }) => {
+        const link = linkLandingOn(url, `${publicUrl}/verify-email`);
+        await sendEmail({
+          to: user.email,
+          subject: "Confirm your Gatehouse email address",
+          text: ["Open this link within an hour to confirm the email address of your Gatehouse account:", "", link].join("\n"),
+          link,
+        });
+      },
+      afterEmailVerification: async (user, request) => {
+        await recordAuthEvent(db, { action: "auth.email_verified", userId: user.id, headers: request?.headers });
+      },
+    },
+    // Reset tokens (and every other verification value) are looked up by hash, so a copy of the
+    // database holds no usable link.
+    verification: { storeIdentifier: "hashed" },
     session: {
       expiresIn: 60 * 60 * 24 * 7,
       updateAge: 60 * 60 * 24,
@@ -135,6 +192,18 @@ export function createAuth({
     hooks: {
       after: createAuthMiddleware(async (ctx) => {
         if (ctx.path.startsWith("/oauth2/")) return oauthHooks.after(ctx);
+        if (ctx.path === "/request-password-reset") {
+          if (ctx.context.returned instanceof APIError) return;
+          const email = typeof ctx.body?.email === "string" ? ctx.body.email : "";
+          // The answer is the same for every email; only the audit log (for administrators) tells them apart.
+          await recordAuthEvent(db, {
+            action: "auth.password_reset_requested",
+            userId: email ? await userIdByEmail(db, email) : null,
+            headers: ctx.headers,
+            details: { email: email.slice(0, 320) },
+          });
+          return;
+        }
         if (ctx.path !== "/sign-in/email" && ctx.path !== "/sign-up/email") return;
         const newSession = ctx.context.newSession;
         if (newSession) {

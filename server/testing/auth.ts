@@ -1,16 +1,22 @@
 import type { Database } from "@/db/client";
 import { openAuth, type Auth, type AuthDependencies } from "@/server/auth/auth";
+import { DEFAULT_EMAIL_FROM } from "@/server/env";
+import { createSendEmail } from "@/server/email/send";
 import { createOwner } from "@/server/setup/owner";
 
 export const TEST_PUBLIC_URL = "http://localhost:3000";
 export const TEST_PASSWORD = "correct-staple-horse-battery";
 
+const QUIET_LOG = { info: () => undefined, warn: () => undefined };
+
+/** Email goes to the real development outbox of the test database, without printing. */
 export function createTestAuth(db: Database, overrides: Partial<AuthDependencies> = {}): Promise<Auth> {
   return openAuth({
     db,
     publicUrl: TEST_PUBLIC_URL,
     secret: "test-secret-that-is-long-enough-for-better-auth",
     signup: "open",
+    sendEmail: createSendEmail({ db, settings: { smtpUrl: undefined, from: DEFAULT_EMAIL_FROM, devOutbox: true }, log: QUIET_LOG }),
     ...overrides,
   });
 }

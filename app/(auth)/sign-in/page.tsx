@@ -36,6 +36,11 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
         </p>
       ) : null}
       <SignInForm returnTo={returnTo} continuesOAuth={continuing !== null} />
+      <p className="text-sm text-slate-600">
+        <Link href="/forgot-password" className="font-medium text-brand-600 hover:underline">
+          Forgot password?
+        </Link>
+      </p>
       {getEnv().signup === "open" ? (
         <p className="text-sm text-slate-600">
           No account yet?{" "}

@@ -1,0 +1,229 @@
+import { createHash } from "node:crypto";
+import { and, eq } from "drizzle-orm";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { auditEvent, devOutboxMessage, session, user, verification } from "@/db/schema";
+import type { Auth } from "@/server/auth/auth";
+import { listOutboxMessages } from "@/server/email/send";
+import {
+  TEST_PASSWORD,
+  authRequest,
+  createSignedInOwner,
+  createTestAuth,
+  signIn,
+  signUp,
+  uniqueEmail,
+} from "@/server/testing/auth";
+import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
+
+const NEW_PASSWORD = "a-brand-new-passphrase-for-gatehouse";
+
+let database: TestDatabase;
+let auth: Auth;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  auth = await createTestAuth(database.db);
+  await createSignedInOwner(database.db, auth);
+});
+
+afterAll(() => database.destroy());
+
+async function messagesTo(email: string) {
+  return database.db.select().from(devOutboxMessage).where(eq(devOutboxMessage.to, email));
+}
+
+async function requestReset(email: string) {
+  return authRequest(auth, "/request-password-reset", { body: { email, redirectTo: "/reset-password" } });
+}
+
+/** The token of the newest reset link sent to `email`, taken from the outbox the way a person would click it. */
+async function resetTokenFor(email: string): Promise<string> {
+  const [message] = (await listOutboxMessages(database.db)).filter(
+    (candidate) => candidate.to === email && candidate.subject.includes("Reset"),
+  );
+  expect(message?.link).toBeTruthy();
+  const link = new URL(message!.link!);
+  expect(link.searchParams.get("callbackURL")).toBe("http://localhost:3000/reset-password");
+  const token = /\/reset-password\/([^/?]+)$/.exec(link.pathname)?.[1];
+  expect(token).toBeTruthy();
+  return token!;
+}
+
+function resetPassword(token: string, newPassword = NEW_PASSWORD) {
+  return authRequest(auth, "/reset-password", { body: { token, newPassword } });
+}
+
+async function auditRows(action: string) {
+  return database.db.select().from(auditEvent).where(eq(auditEvent.action, action));
+}
+
+test("a reset request answers the same for a known and an unknown email, and only the known one gets a message", async () => {
+  const { email } = await signUp(auth);
+  const unknown = uniqueEmail("nobody");
+  const known = await requestReset(email);
+  const missing = await requestReset(unknown);
+  expect(known.status).toBe(200);
+  expect(missing.status).toBe(200);
+  expect(await known.json()).toEqual(await missing.json());
+  expect((await messagesTo(email)).filter((message) => message.subject.includes("Reset"))).toHaveLength(1);
+  expect(await messagesTo(unknown)).toHaveLength(0);
+});
+
+test("the emailed token resets the password once, and the new password signs in", async () => {
+  const { email } = await signUp(auth);
+  await requestReset(email);
+  const token = await resetTokenFor(email);
+
+  const first = await resetPassword(token);
+  expect(first.status).toBe(200);
+  await signIn(auth, email, NEW_PASSWORD);
+  const old = await authRequest(auth, "/sign-in/email", { body: { email, password: TEST_PASSWORD } });
+  expect(old.status).toBe(401);
+
+  const second = await resetPassword(token, "yet-another-passphrase-for-gatehouse");
+  expect(second.status).toBe(400);
+  expect(((await second.json()) as { code: string }).code).toBe("INVALID_TOKEN");
+});
+
+test("the link in the email checks the token and lands on the reset page with it", async () => {
+  const { email } = await signUp(auth);
+  await requestReset(email);
+  const [message] = (await messagesTo(email)).filter((candidate) => candidate.subject.includes("Reset"));
+  const link = new URL(message!.link!);
+  const response = await authRequest(auth, `${link.pathname.replace("/api/auth", "")}${link.search}`);
+  expect(response.status).toBe(302);
+  const landing = new URL(response.headers.get("location")!);
+  expect(landing.pathname).toBe("/reset-password");
+  expect(landing.searchParams.get("token")).toBe(await resetTokenFor(email));
+
+  const bogus = await authRequest(auth, `/reset-password/not-a-real-token${link.search}`);
+  expect(new URL(bogus.headers.get("location")!).searchParams.get("error")).toBe("INVALID_TOKEN");
+});
+
+test("an expired token is refused and the password stays", async () => {
+  const { email } = await signUp(auth);
+  await requestReset(email);
+  const token = await resetTokenFor(email);
+  await database.db
+    .update(verification)
+    .set({ expiresAt: new Date(Date.now() - 1000) })
+    .where(eq(verification.value, (await userIdOf(email))!));
+
+  const response = await resetPassword(token);
+  expect(response.status).toBe(400);
+  expect(((await response.json()) as { code: string }).code).toBe("INVALID_TOKEN");
+  await signIn(auth, email, TEST_PASSWORD);
+});
+
+test("the reset token is stored only as a hash, valid for one hour", async () => {
+  const { email, userId } = await signUp(auth);
+  await requestReset(email);
+  const token = await resetTokenFor(email);
+  const rows = await database.db.select().from(verification).where(eq(verification.value, userId));
+  expect(rows).toHaveLength(1);
+  const stored = rows[0]!;
+  expect(stored.identifier).not.toContain(token);
+  expect(stored.identifier).toBe(createHash("sha256").update(`reset-password:${token}`).digest("base64url"));
+  const ttl = stored.expiresAt.getTime() - stored.createdAt.getTime();
+  expect(ttl).toBeGreaterThan(59 * 60 * 1000);
+  expect(ttl).toBeLessThanOrEqual(60 * 60 * 1000 + 1000);
+});
+
+test("a reset signs the user out everywhere else", async () => {
+  const { email, userId, cookie } = await signUp(auth);
+  const other = await signIn(auth, email);
+  await requestReset(email);
+  await resetPassword(await resetTokenFor(email));
+
+  expect(await auth.api.getSession({ headers: new Headers({ cookie }) })).toBeNull();
+  expect(await auth.api.getSession({ headers: new Headers({ cookie: other.cookie }) })).toBeNull();
+  expect(await database.db.select().from(session).where(eq(session.userId, userId))).toHaveLength(0);
+});
+
+test("requests and completed resets are audited, with the account as target and no token anywhere", async () => {
+  const { email, userId } = await signUp(auth);
+  const unknown = uniqueEmail("ghost");
+  await requestReset(email);
+  await requestReset(unknown);
+  const token = await resetTokenFor(email);
+  await resetPassword(token);
+
+  const requested = await auditRows("auth.password_reset_requested");
+  const forUser = requested.filter((row) => row.targetId === userId);
+  expect(forUser).toHaveLength(1);
+  expect(forUser[0]).toMatchObject({ actorUserId: null, targetType: "user" });
+  const forUnknown = requested.filter((row) => (row.details as { email?: string }).email === unknown);
+  expect(forUnknown).toHaveLength(1);
+  expect(forUnknown[0]).toMatchObject({ actorUserId: null, targetType: null, targetId: null });
+
+  const completed = (await auditRows("auth.password_reset_completed")).filter((row) => row.targetId === userId);
+  expect(completed).toHaveLength(1);
+  expect(completed[0]!.actorUserId).toBe(userId);
+
+  const everything = JSON.stringify(await database.db.select().from(auditEvent));
+  expect(everything).not.toContain(token);
+});
+
+test("a bad reset request gets a 4xx with a JSON error, never a 500", async () => {
+  for (const body of [{}, { email: "not-an-email" }]) {
+    const response = await authRequest(auth, "/request-password-reset", { body });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toHaveProperty("message");
+  }
+  for (const body of [{}, { newPassword: NEW_PASSWORD }, { token: "nope", newPassword: NEW_PASSWORD }, { token: "nope" }]) {
+    const response = await authRequest(auth, "/reset-password", { body });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toHaveProperty("message");
+  }
+});
+
+test("the new password must follow the password rules", async () => {
+  const { email } = await signUp(auth);
+  await requestReset(email);
+  const token = await resetTokenFor(email);
+  const common = await resetPassword(token, "password1234");
+  expect(common.status).toBe(400);
+  expect(((await common.json()) as { code: string }).code).toBe("PASSWORD_TOO_COMMON");
+  const short = await resetPassword(token, "short-one");
+  expect(short.status).toBe(400);
+  expect((await resetPassword(token)).status).toBe(200);
+});
+
+test("sign-up sends a verification link that verifies the email, audited", async () => {
+  const { email, userId } = await signUp(auth);
+  const [message] = (await messagesTo(email)).filter((candidate) => candidate.subject.includes("Confirm"));
+  expect(message?.link).toBeTruthy();
+  const link = new URL(message!.link!);
+  expect(link.searchParams.get("callbackURL")).toBe("http://localhost:3000/verify-email");
+
+  const response = await authRequest(auth, `${link.pathname.replace("/api/auth", "")}${link.search}`);
+  expect(response.status).toBe(302);
+  const landing = new URL(response.headers.get("location")!);
+  expect(landing.pathname).toBe("/verify-email");
+  expect(landing.searchParams.get("error")).toBeNull();
+  const [row] = await database.db.select({ emailVerified: user.emailVerified }).from(user).where(eq(user.id, userId));
+  expect(row?.emailVerified).toBe(true);
+  const audited = await database.db
+    .select()
+    .from(auditEvent)
+    .where(and(eq(auditEvent.action, "auth.email_verified"), eq(auditEvent.targetId, userId)));
+  expect(audited).toHaveLength(1);
+});
+
+test("a tampered verification link lands on the page with an error and verifies nothing", async () => {
+  const { email, userId } = await signUp(auth);
+  const [message] = (await messagesTo(email)).filter((candidate) => candidate.subject.includes("Confirm"));
+  const link = new URL(message!.link!);
+  link.searchParams.set("token", `${link.searchParams.get("token")}x`);
+  const response = await authRequest(auth, `${link.pathname.replace("/api/auth", "")}${link.search}`);
+  const landing = new URL(response.headers.get("location")!);
+  expect(landing.pathname).toBe("/verify-email");
+  expect(landing.searchParams.get("error")).toBe("INVALID_TOKEN");
+  const [row] = await database.db.select({ emailVerified: user.emailVerified }).from(user).where(eq(user.id, userId));
+  expect(row?.emailVerified).toBe(false);
+});
+
+async function userIdOf(email: string) {
+  const [row] = await database.db.select({ id: user.id }).from(user).where(eq(user.email, email));
+  return row?.id;
+}
