@@ -3,7 +3,7 @@ import type { Database } from "@/db/client";
 import { user as userTable } from "@/db/schema";
 import { recordEvent, requestOrigin, type AuditActor } from "./record";
 
-/** Audit rows for what better-auth does on its own endpoints: sign-in and out, sign-up, account recovery. */
+/** Audit rows for what better-auth does on its own endpoints: sign-in and out, sign-up, account recovery, second factors. */
 export interface AuthEventInput {
   action:
     | "auth.sign_in"
@@ -12,14 +12,23 @@ export interface AuthEventInput {
     | "auth.sign_up"
     | "auth.password_reset_requested"
     | "auth.password_reset_completed"
-    | "auth.email_verified";
+    | "auth.email_verified"
+    | "auth.mfa_enrolled"
+    | "auth.mfa_removed"
+    | "auth.mfa_failed"
+    | "auth.backup_codes_regenerated";
   userId: string | null;
   headers: Headers | undefined;
   details?: Record<string, unknown>;
 }
 
 /** Anyone can type an email into these forms, so the account they name is the target, not the actor. */
-const ANONYMOUS_ACTIONS = new Set<AuthEventInput["action"]>(["auth.sign_in_failed", "auth.password_reset_requested"]);
+const ANONYMOUS_ACTIONS = new Set<AuthEventInput["action"]>([
+  "auth.sign_in_failed",
+  "auth.password_reset_requested",
+  // Whoever types a wrong code has at most the password, so they are not known to be the account's owner.
+  "auth.mfa_failed",
+]);
 
 export async function recordAuthEvent(db: Database, event: AuthEventInput): Promise<void> {
   const actor: AuditActor = {

@@ -1,10 +1,11 @@
 import { betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { APIError, createAuthMiddleware, getSessionFromCtx } from "better-auth/api";
+import type { GenericEndpointContext } from "better-auth";
 import { eq } from "drizzle-orm";
 import { oauthProvider } from "@better-auth/oauth-provider";
 import { nextCookies } from "better-auth/next-js";
-import { jwt } from "better-auth/plugins";
+import { jwt, twoFactor } from "better-auth/plugins";
 import { AccessTokenVerifier } from "@/server/oauth/access-token";
 import {
   authIssuer,
@@ -67,6 +68,16 @@ export function isLoopbackUrl(url: string): boolean {
 /** Paths that accept a new password from the caller. */
 const PASSWORD_SETTING_PATHS = new Set(["/sign-up/email", "/reset-password", "/change-password"]);
 
+/** Where a pending sign-in proves its second factor, or a new authenticator app is confirmed. */
+const SECOND_FACTOR_PATHS = new Map([
+  ["/two-factor/verify-totp", "totp"],
+  ["/two-factor/verify-backup-code", "backup_code"],
+]);
+
+/** Consecutive wrong second-factor codes before the account's MFA is locked, and for how long. */
+export const MFA_MAX_FAILED_ATTEMPTS = 5;
+export const MFA_LOCKOUT_SECONDS = 15 * 60;
+
 export function createAuth({
   db,
   publicUrl,
@@ -84,6 +95,16 @@ export function createAuth({
     verifier: new AccessTokenVerifier(db, issuer),
     registration: oauth.registration,
   });
+  const secondFactor = twoFactor({
+    issuer: "Gatehouse",
+    // Ten single-use codes. The plugin can only store them encrypted (with the auth secret) or in
+    // plain text, and it must decrypt them to count and check them, so encrypted it is.
+    backupCodeOptions: { amount: 10, storeBackupCodes: "encrypted" },
+    accountLockout: { enabled: true, maxFailedAttempts: MFA_MAX_FAILED_ATTEMPTS, durationSeconds: MFA_LOCKOUT_SECONDS },
+  });
+  // A verify request's after hook cannot tell sign-in from enrolment any more (the plugin replaces the
+  // session by then), so the before hook notes which one it was for that request's context.
+  const secondFactorPurpose = new WeakMap<object, { userId: string; enrolling: boolean }>();
   return betterAuth({
     appName: "Gatehouse",
     baseURL: publicUrl,
@@ -192,6 +213,35 @@ export function createAuth({
     hooks: {
       after: createAuthMiddleware(async (ctx) => {
         if (ctx.path.startsWith("/oauth2/")) return oauthHooks.after(ctx);
+        const failed = ctx.context.returned instanceof APIError;
+        const method = SECOND_FACTOR_PATHS.get(ctx.path);
+        if (method) {
+          // A successful sign-in has used up the challenge, so its user comes from the new session.
+          const purpose = secondFactorPurpose.get(ctx.context) ?? {
+            userId: ctx.context.newSession?.user.id ?? (await pendingSignInUserId(ctx)),
+            enrolling: false,
+          };
+          if (!purpose.userId) return;
+          if (ctx.context.returned instanceof APIError) {
+            const reason = String(ctx.context.returned.body?.code ?? "UNKNOWN");
+            await recordAuthEvent(db, { action: "auth.mfa_failed", userId: purpose.userId, headers: ctx.headers, details: { method, reason } });
+          } else if (purpose.enrolling) {
+            await recordAuthEvent(db, { action: "auth.mfa_enrolled", userId: purpose.userId, headers: ctx.headers, details: { method: "totp" } });
+          } else if (ctx.context.newSession) {
+            await recordAuthEvent(db, { action: "auth.sign_in", userId: purpose.userId, headers: ctx.headers, details: { method: "password", secondFactor: method } });
+          }
+          return;
+        }
+        if (ctx.path === "/two-factor/disable" || ctx.path === "/two-factor/generate-backup-codes") {
+          const userId = ctx.context.session?.user.id;
+          if (failed || !userId) return;
+          await recordAuthEvent(db, {
+            action: ctx.path === "/two-factor/disable" ? "auth.mfa_removed" : "auth.backup_codes_regenerated",
+            userId,
+            headers: ctx.headers,
+          });
+          return;
+        }
         if (ctx.path === "/request-password-reset") {
           if (ctx.context.returned instanceof APIError) return;
           const email = typeof ctx.body?.email === "string" ? ctx.body.email : "";
@@ -206,6 +256,8 @@ export function createAuth({
         }
         if (ctx.path !== "/sign-in/email" && ctx.path !== "/sign-up/email") return;
         const newSession = ctx.context.newSession;
+        // The two-factor hook runs after this one and turns such a sign-in into a challenge, with no session.
+        if (newSession && newSession.user.twoFactorEnabled && (await secondFactor.shouldRequireTwoFactor(ctx))) return;
         if (newSession) {
           await recordAuthEvent(db, {
             action: ctx.path === "/sign-in/email" ? "auth.sign_in" : "auth.sign_up",
@@ -225,6 +277,11 @@ export function createAuth({
       }),
       before: createAuthMiddleware(async (ctx) => {
         if (ctx.path.startsWith("/oauth2/")) return oauthHooks.before(ctx);
+        if (SECOND_FACTOR_PATHS.has(ctx.path)) {
+          const current = await getSessionFromCtx(ctx);
+          if (current) secondFactorPurpose.set(ctx.context, { userId: current.user.id, enrolling: !current.user.twoFactorEnabled });
+          return;
+        }
         if (ctx.path === "/sign-out") {
           const current = await getSessionFromCtx(ctx);
           if (current) await recordAuthEvent(db, { action: "auth.sign_out", userId: current.user.id, headers: ctx.headers });
@@ -269,6 +326,9 @@ export function createAuth({
       "/oauth2/delete-consent",
     ],
     plugins: [
+      // Before the provider: its after hook continues an authorization request as soon as sign-in sets a
+      // session cookie, so the second factor must have withdrawn that session first.
+      secondFactor,
       jwt({ jwt: { issuer }, jwks: { rotationInterval: SIGNING_KEY_ROTATION_SECONDS, gracePeriod: SIGNING_KEY_GRACE_SECONDS } }),
       oauthProvider({
         loginPage: "/sign-in",
@@ -292,6 +352,15 @@ export function createAuth({
 }
 
 export type Auth = ReturnType<typeof createAuth>;
+
+/** The user a pending two-factor sign-in belongs to, from the plugin's signed challenge cookie. */
+async function pendingSignInUserId(ctx: GenericEndpointContext): Promise<string> {
+  const cookie = ctx.context.createAuthCookie("two_factor");
+  const identifier = await ctx.getSignedCookie(cookie.name, ctx.context.secret);
+  if (!identifier) return "";
+  const pending = await ctx.context.internalAdapter.findVerificationValue(identifier);
+  return pending?.value ?? "";
+}
 
 /**
  * better-auth finishes setting up on first use, and the OAuth provider then seeds the MCP resource

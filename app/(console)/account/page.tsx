@@ -3,6 +3,7 @@ import { HydrateClient, getQueryClient, trpc } from "@/app/_lib/trpc/server";
 import { AccountDetails } from "./_components/account-details";
 import { AccountSessions } from "./_components/account-sessions";
 import { ConnectedApps } from "./_components/connected-apps";
+import { TwoFactorSettings } from "./_components/two-factor-settings";
 
 export const metadata: Metadata = { title: "Account" };
 
@@ -12,12 +13,14 @@ export default async function AccountPage() {
     queryClient.prefetchQuery(trpc.me.get.queryOptions()),
     queryClient.prefetchQuery(trpc.account.sessions.queryOptions()),
     queryClient.prefetchQuery(trpc.account.connectedApps.queryOptions()),
+    queryClient.prefetchQuery(trpc.account.twoFactor.queryOptions()),
   ]);
   return (
     <div className="max-w-2xl space-y-6">
       <h1 className="text-2xl font-semibold tracking-tight">Account</h1>
       <HydrateClient>
         <AccountDetails />
+        <TwoFactorSettings />
         <AccountSessions />
         <ConnectedApps />
       </HydrateClient>

@@ -1,7 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { and, eq, ne } from "drizzle-orm";
 import { z } from "zod";
-import { session } from "@/db/schema";
+import { session, user } from "@/db/schema";
 import { recordEvent } from "@/server/audit/record";
 import { withAuthWrites } from "@/server/auth/auth-writes";
 import { findClient } from "@/server/oauth/clients";
@@ -17,6 +17,21 @@ const OWN = { all: true } as const;
 const PERSONAL_LIMIT = 100;
 
 export const accountRouter = router({
+  twoFactor: protectedProcedure
+    .meta({ description: "Whether the signed-in user's authenticator app is switched on, and how many unused backup codes remain." })
+    .query(async ({ ctx }) => {
+      const [row] = await ctx.db
+        .select({ enabled: user.twoFactorEnabled })
+        .from(user)
+        .where(eq(user.id, ctx.user.id))
+        .limit(1);
+      const enabled = row?.enabled === true;
+      if (!enabled) return { enabled, backupCodesRemaining: 0 };
+      // The codes are stored encrypted; only the plugin's server-side call can count them.
+      const codes = await ctx.auth.api.viewBackupCodes({ body: { userId: ctx.user.id } });
+      return { enabled, backupCodesRemaining: codes.backupCodes.length };
+    }),
+
   sessions: protectedProcedure
     .meta({ description: "The signed-in user's own browser sessions, with device, IP address and last-seen time." })
     .query(async ({ ctx }) => {

@@ -332,6 +332,7 @@ function personaOf(name: PersonaName): Persona | null {
 
 const ACCOUNT_MATRIX: Record<AccountProcedure, (persona: Persona | null) => Promise<Prepared>> = {
   sessions: async () => ({ call: (caller) => caller.account.sessions() }),
+  twoFactor: async () => ({ call: (caller) => caller.account.twoFactor() }),
   revokeSession: async (persona) => {
     if (!persona) return { call: (caller) => caller.account.revokeSession({ sessionId: randomUUID() }) };
     const { cookie } = await signIn(auth, persona.email);
