@@ -26,6 +26,7 @@ import { activeAuthTransaction } from "@/server/auth/auth-writes";
 import { assignDefaultMemberships } from "@/server/authz/membership";
 import { ownerExists } from "@/server/authz/owner";
 import { createSendEmail, TERMINAL_ONLY_EMAIL, type SendEmail } from "@/server/email/send";
+import { isLoopbackUrl } from "@/server/loopback";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, isCommonPassword } from "@/server/validation/password";
 
 export interface AuthDependencies {
@@ -59,11 +60,6 @@ function linkLandingOn(url: string, page: string): string {
   return link.toString();
 }
 
-const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
-
-export function isLoopbackUrl(url: string): boolean {
-  return LOOPBACK_HOSTS.has(new URL(url).hostname);
-}
 
 /** Paths that accept a new password from the caller. */
 const PASSWORD_SETTING_PATHS = new Set(["/sign-up/email", "/reset-password", "/change-password"]);

@@ -16,7 +16,8 @@ import {
 import type { PermissionScope } from "@/server/authz/grants";
 import { cursorInputSchema, decodeCursor, encodeCursor } from "@/server/trpc/cursor";
 import { OAUTH_SCOPES, storedSecretHash, type OAuthScope } from "./config";
-import { countLiveAccessTokens, revokeIssuedAccessTokens } from "./issued-tokens";
+import { revokeIssuedAccessTokens } from "./issued-tokens";
+import { isLoopbackRedirectUri, isLoopbackUrl } from "@/server/loopback";
 import { storedStringArray } from "./stored";
 
 export const CLIENT_NOT_FOUND = "Client not found.";
@@ -25,8 +26,6 @@ export const CLIENT_TYPES = ["public", "confidential"] as const;
 export const SECRET_AUTH_METHODS = ["client_secret_basic", "client_secret_post"] as const;
 export type TokenEndpointAuthMethod = "none" | (typeof SECRET_AUTH_METHODS)[number];
 export type ClientType = (typeof CLIENT_TYPES)[number];
-
-const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 /**
  * OAuth 2.1 §2.3 / RFC 8252: https anywhere, plain http only on a loopback host, or a native app's
@@ -43,18 +42,13 @@ export function redirectUriProblem(value: string): string | null {
   if (url.username || url.password) return "A redirect URI must not contain credentials.";
   if (url.protocol === "https:") return null;
   if (url.protocol === "http:") {
-    return LOOPBACK_HOSTS.has(url.hostname) ? null : "Plain http is allowed only for localhost, 127.0.0.1 or [::1].";
+    return isLoopbackUrl(value) ? null : "Plain http is allowed only for localhost, 127.0.0.1 or [::1].";
   }
   if (/^(javascript|data|file|vbscript|about|blob):$/i.test(url.protocol)) return `The ${url.protocol} scheme is not allowed.`;
   return /^[a-z][a-z0-9+-]*(\.[a-z0-9+-]+)+:$/i.test(url.protocol)
     ? null
     : "A custom scheme must be a reverse domain name, such as com.example.app:/callback.";
 }
-
-export const isLoopbackRedirectUri = (value: string): boolean => {
-  const url = new URL(value);
-  return url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname);
-};
 
 const redirectUriSchema = z
   .string("Give a redirect URI.")
@@ -366,10 +360,6 @@ export async function setClientDisabled(tx: Executor, clientId: string, disabled
 /** Deleting the row cascades to its consents, refresh tokens, ledger rows and registration. */
 export async function deleteClient(tx: Executor, clientId: string): Promise<void> {
   await tx.delete(oauthClient).where(eq(oauthClient.clientId, clientId));
-}
-
-export async function liveTokenCount(db: Executor, clientId: string): Promise<number> {
-  return countLiveAccessTokens(db, { clientId });
 }
 
 export async function countDomainClients(db: Executor, domainId: string): Promise<number> {

@@ -5,6 +5,7 @@ import type { Database, Executor } from "@/db/client";
 import { clientRegistration, oauthClient, oauthRefreshToken } from "@/db/schema";
 import { recordEvent, requestOrigin, type AuditActor } from "@/server/audit/record";
 import { REJECTION_DESCRIPTIONS, type AccessTokenVerifier } from "./access-token";
+import { isLoopbackRedirectUri } from "@/server/loopback";
 import { storedSecretHash, type RegistrationPolicy } from "./config";
 import {
   purgeExpiredAccessTokens,
@@ -30,6 +31,8 @@ interface HookDependencies {
 }
 
 type FormBody = Record<string, unknown>;
+
+const PURGE_INTERVAL_MS = 60_000;
 
 const formBody = (ctx: OAuthHookContext): FormBody =>
   ctx.body && typeof ctx.body === "object" ? (ctx.body as FormBody) : {};
@@ -77,16 +80,6 @@ async function refreshTokenRow(db: Executor, presented: string | undefined) {
   return row;
 }
 
-function isLoopbackRedirect(uri: unknown): boolean {
-  if (typeof uri !== "string") return false;
-  try {
-    const url = new URL(uri);
-    return url.protocol === "http:" && ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname);
-  } catch {
-    return false;
-  }
-}
-
 function invalidBearer(description: string): APIError {
   return new APIError(
     "UNAUTHORIZED",
@@ -101,6 +94,8 @@ function invalidBearer(description: string): APIError {
  * for what clients do.
  */
 export function createOAuthEndpointHooks({ db, verifier, registration }: HookDependencies) {
+  let lastPurgeAt = 0;
+
   async function beforeRegister(ctx: OAuthHookContext) {
     const body = formBody(ctx);
     const method = field(body, "token_endpoint_auth_method") ?? "client_secret_basic";
@@ -112,7 +107,7 @@ export function createOAuthEndpointHooks({ db, verifier, registration }: HookDep
     }
     const redirects = Array.isArray(body.redirect_uris) ? body.redirect_uris : [];
     // Desktop and CLI clients (MCP Inspector, Claude Code) register loopback redirects without saying they are native apps.
-    if (body.application_type === undefined && redirects.length > 0 && redirects.every(isLoopbackRedirect)) {
+    if (body.application_type === undefined && redirects.length > 0 && redirects.every(isLoopbackRedirectUri)) {
       return { context: { body: { ...body, application_type: "native" } } };
     }
     return undefined;
@@ -169,8 +164,12 @@ export function createOAuthEndpointHooks({ db, verifier, registration }: HookDep
         targetId: userId ?? claims.client_id,
         details: { grantType, scope: claims.scope, audience: claims.aud, jti: claims.jti },
       });
-      await purgeExpiredAccessTokens(tx);
     });
+    // Expired rows only cost space; sweeping them once a minute keeps the token endpoint to its own writes.
+    if (Date.now() - lastPurgeAt > PURGE_INTERVAL_MS) {
+      lastPurgeAt = Date.now();
+      await db.transaction((tx) => purgeExpiredAccessTokens(tx));
+    }
   }
 
   async function afterTokenFailed(ctx: OAuthHookContext, error: APIError) {

@@ -13,7 +13,6 @@ import {
   findClient,
   listClients,
   listClientsInput,
-  liveTokenCount,
   revokeClientTokens,
   rotateClientSecret,
   setClientDisabled,
@@ -22,6 +21,7 @@ import {
   type ClientItem,
 } from "@/server/oauth/clients";
 import { mcpResourceUrl } from "@/server/oauth/config";
+import { countLiveAccessTokens } from "@/server/oauth/issued-tokens";
 import type { Executor } from "@/db/client";
 import { revocationDetails } from "@/server/oauth/grants";
 import { router } from "../init";
@@ -54,7 +54,7 @@ export const clientsRouter = router({
     .input(clientIdInput)
     .query(async ({ ctx, input }) => {
       const client = await authorizedClient(ctx.db, ctx.grants, input.clientId, "clients:read");
-      return { ...client, liveAccessTokens: await liveTokenCount(ctx.db, client.clientId) };
+      return { ...client, liveAccessTokens: await countLiveAccessTokens(ctx.db, { clientId: client.clientId }) };
     }),
 
   create: permissionProcedure("clients:write")
@@ -186,7 +186,7 @@ export const clientsRouter = router({
     .mutation(async ({ ctx, input }) => {
       const client = await authorizedClient(ctx.db, ctx.grants, input.clientId, "clients:delete");
       return ctx.db.transaction(async (tx) => {
-        const liveAccessTokens = await liveTokenCount(tx, client.clientId);
+        const liveAccessTokens = await countLiveAccessTokens(tx, { clientId: client.clientId });
         await deleteClient(tx, client.clientId);
         await recordEvent(tx, ctx.actor, {
           action: "client.deleted",
