@@ -3,6 +3,7 @@ import type { Database } from "@/db/client";
 import { recordEvent } from "@/server/audit/record";
 import type { Auth } from "@/server/auth/auth";
 import { AccessTokenVerifier, REJECTION_DESCRIPTIONS } from "@/server/oauth/access-token";
+import { corsPreflight, withCors } from "@/server/oauth/cors";
 import { authIssuer, mcpResourceUrl, protectedResourceMetadataUrl } from "@/server/oauth/config";
 import { createTRPCContext } from "@/server/trpc/context";
 import { createCaller } from "@/server/trpc/root";
@@ -235,24 +236,16 @@ export async function handleMcpRequest(endpoint: McpEndpoint, request: Request):
   }
 }
 
-const METADATA_CORS = {
-  "Access-Control-Allow-Origin": "*",
-  "Access-Control-Allow-Methods": "GET, OPTIONS",
-  "Access-Control-Allow-Headers": "MCP-Protocol-Version, Content-Type",
-} as const;
-
 /**
  * `/.well-known/oauth-protected-resource[/mcp]`: the path-inserted URL clients derive from the
  * resource, and the root that older clients try. Anything else names a resource that is not here.
  */
 export function serveProtectedResourceMetadata(publicUrl: string, path: readonly string[], method: string): Response {
-  if (method === "OPTIONS") return new Response(null, { status: 204, headers: METADATA_CORS });
+  if (method === "OPTIONS") return corsPreflight();
   const resourcePath = new URL(mcpResourceUrl(publicUrl)).pathname.replace(/^\/+/, "");
   const requested = path.join("/");
   if (requested !== "" && requested !== resourcePath) {
-    return Response.json({ error: "not_found", error_description: `No protected resource at /${requested}` }, { status: 404, headers: METADATA_CORS });
+    return withCors(Response.json({ error: "not_found", error_description: `No protected resource at /${requested}` }, { status: 404 }));
   }
-  return Response.json(protectedResourceMetadata(publicUrl), {
-    headers: { ...METADATA_CORS, "Cache-Control": "public, max-age=300" },
-  });
+  return withCors(Response.json(protectedResourceMetadata(publicUrl), { headers: { "Cache-Control": "public, max-age=300" } }));
 }
