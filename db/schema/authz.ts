@@ -47,6 +47,8 @@ export const role = sqliteTable("role", {
   name: text().notNull().unique(),
   description: text().notNull().default(""),
   builtIn: integer({ mode: "boolean" }).notNull().default(false),
+  /** Holders of the role, anywhere, must have a second factor before they can use the console. */
+  requiresMfa: integer({ mode: "boolean" }).notNull().default(false),
   createdAt: roleTimestamp(),
   updatedAt: roleTimestamp(),
 });

@@ -4,3 +4,4 @@ export * from "./authz";
 export * from "./setup";
 export * from "./oauth";
 export * from "./email";
+export * from "./mfa";

@@ -6,6 +6,7 @@ import { eq } from "drizzle-orm";
 import { oauthProvider } from "@better-auth/oauth-provider";
 import { nextCookies } from "better-auth/next-js";
 import { jwt, twoFactor } from "better-auth/plugins";
+import { passkey } from "@better-auth/passkey";
 import { AccessTokenVerifier } from "@/server/oauth/access-token";
 import {
   authIssuer,
@@ -111,7 +112,11 @@ export function createAuth({
     telemetry: { enabled: false },
     // Authorize errors that cannot go back to the client (unknown client, unregistered redirect_uri) land on this page.
     onAPIError: { errorURL: "/oauth-error" },
-    ...(rateLimit === undefined ? {} : { rateLimit: { enabled: rateLimit } }),
+    rateLimit: {
+      ...(rateLimit === undefined ? {} : { enabled: rateLimit }),
+      // Counted in the database so that every instance sharing it enforces one limit.
+      storage: "database",
+    },
     emailAndPassword: {
       enabled: true,
       minPasswordLength: PASSWORD_MIN_LENGTH,
@@ -325,6 +330,11 @@ export function createAuth({
       // Before the provider: its after hook continues an authorization request as soon as sign-in sets a
       // session cookie, so the second factor must have withdrawn that session first.
       secondFactor,
+      passkey({
+        rpID: new URL(publicUrl).hostname,
+        rpName: "Gatehouse",
+        origin: new URL(publicUrl).origin,
+      }),
       jwt({ jwt: { issuer }, jwks: { rotationInterval: SIGNING_KEY_ROTATION_SECONDS, gracePeriod: SIGNING_KEY_GRACE_SECONDS } }),
       oauthProvider({
         loginPage: "/sign-in",
