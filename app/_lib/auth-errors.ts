@@ -14,9 +14,10 @@ export interface FormErrors {
 }
 
 export function authFormErrors(error: { code?: string; message?: string; status?: number }): FormErrors {
+  // Gatehouse's 429s say how long to wait (rate limits and the MFA lockouts alike).
   const message =
     error.status === 429
-      ? "Too many attempts. Wait a moment and try again."
+      ? error.message || "Too many attempts. Wait a moment and try again."
       : error.message || "Something went wrong. Try again.";
   const field = error.code ? FIELD_OF_CODE[error.code] : undefined;
   return field ? { fields: { [field]: message } } : { form: message, fields: {} };

@@ -1,10 +1,14 @@
 import "server-only";
+import type Redis from "ioredis";
 import { getEnv } from "@/server/env";
 import { getAppDatabase } from "@/server/db";
 import { createSendEmail } from "@/server/email/send";
 import { openAuth, type Auth } from "./auth";
+import { connectRedis } from "./redis";
 
 let instance: Promise<Auth> | undefined;
+// Kept apart from the instance so that a failed start, retried on the next request, reuses it.
+let redis: Redis | undefined;
 
 /** Built on first use so that `next build` never opens the database. */
 export function getAuth(): Promise<Auth> {
@@ -17,6 +21,7 @@ export function getAuth(): Promise<Auth> {
       secret: env.authSecret,
       signup: env.signup,
       oauth: env.oauth,
+      redis: env.redisUrl ? (redis ??= connectRedis(env.redisUrl)) : undefined,
       sendEmail: createSendEmail({ db, settings: env.email }),
     });
     instance.catch(() => {

@@ -3,6 +3,7 @@ import { eq } from "drizzle-orm";
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { auditEvent, issuedAccessToken, verification } from "@/db/schema";
+import { RATE_LIMIT_RULES } from "@/server/auth/rate-limits";
 import { createClient, setClientDisabled, rotateClientSecret } from "@/server/oauth/clients";
 import type { OAuthScope } from "@/server/oauth/config";
 import { createSignedInOwner, signUp } from "@/server/testing/auth";
@@ -487,7 +488,9 @@ describe("registration policy", () => {
       expect(confidential.status).toBe(201);
       expect(await confidential.json()).toMatchObject({ client_secret: expect.any(String) });
       const statuses: number[] = [];
-      for (let attempt = 0; attempt < 6; attempt += 1) statuses.push((await register(open, metadata("none"))).status);
+      for (let attempt = 0; attempt < RATE_LIMIT_RULES["/oauth2/register"].max; attempt += 1) {
+        statuses.push((await register(open, metadata("none"))).status);
+      }
       expect(statuses).toContain(429);
     } finally {
       await closed.close();

@@ -1,4 +1,5 @@
 import type { Auth } from "@/server/auth/auth";
+import { withRetryAfter } from "@/server/auth/rate-limits";
 import { allowsCrossOrigin, corsPreflight, withCors } from "./cors";
 import { issuerMetadataResponse, type MetadataKind } from "./discovery";
 
@@ -22,11 +23,15 @@ async function withOAuthErrorBody(response: Response): Promise<Response> {
   );
 }
 
-/** `/api/auth/*`: better-auth's handler, with CORS on the endpoints other origins may call. */
+/**
+ * `/api/auth/*`: better-auth's handler, with CORS on the endpoints other origins may call and a
+ * standard `Retry-After` on rate-limited answers.
+ */
 export async function serveAuthRequest(auth: Auth, request: Request): Promise<Response> {
   const { pathname } = new URL(request.url);
-  let response = await auth.handler(request);
-  if (pathname.startsWith(`${AUTH_BASE_PATH}/oauth2/`)) response = await withOAuthErrorBody(response);
+  const oauthEndpoint = pathname.startsWith(`${AUTH_BASE_PATH}/oauth2/`);
+  let response = withRetryAfter(await auth.handler(request), oauthEndpoint);
+  if (oauthEndpoint) response = await withOAuthErrorBody(response);
   return allowsCrossOrigin(pathname, AUTH_BASE_PATH) ? withCors(response) : response;
 }
 

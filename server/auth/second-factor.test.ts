@@ -1,0 +1,237 @@
+import { and, eq } from "drizzle-orm";
+import { symmetricEncrypt } from "better-auth/crypto";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { auditEvent, mfaFailure, twoFactor } from "@/db/schema";
+import { MFA_LOCKOUT_SECONDS, MFA_MAX_FAILED_ATTEMPTS, type Auth } from "@/server/auth/auth";
+import { authRequest, cookieHeader, createSignedInOwner, createTestAuth } from "@/server/testing/auth";
+import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
+import { codeAt, enrolledUser, passwordSignIn, wrongCode } from "@/server/testing/two-factor";
+
+let database: TestDatabase;
+let auth: Auth;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  auth = await createTestAuth(database.db);
+  await createSignedInOwner(database.db, auth);
+});
+
+afterAll(() => database.destroy());
+
+let addressSequence = 0;
+
+/** A client address of its own, so that no two tests share a per-IP lock. */
+function nextIp(): string {
+  addressSequence += 1;
+  return `192.0.2.${addressSequence}`;
+}
+
+function verifyTotp(code: string, cookie: string, ip: string, extra: Record<string, unknown> = {}) {
+  return authRequest(auth, "/two-factor/verify-totp", { body: { code, ...extra }, cookie, ip });
+}
+
+function verifyBackupCode(code: string, cookie: string, ip: string) {
+  return authRequest(auth, "/two-factor/verify-backup-code", { body: { code }, cookie, ip });
+}
+
+async function sessionUserId(cookie: string): Promise<string | null> {
+  const response = await authRequest(auth, "/get-session", { cookie });
+  const body = (await response.json()) as { user?: { id: string } } | null;
+  return body?.user?.id ?? null;
+}
+
+async function auditRows(action: string, userId: string) {
+  return database.db
+    .select()
+    .from(auditEvent)
+    .where(and(eq(auditEvent.action, action), eq(auditEvent.targetId, userId)));
+}
+
+async function storedBackupCodes(userId: string): Promise<string> {
+  const [row] = await database.db.select({ backupCodes: twoFactor.backupCodes }).from(twoFactor).where(eq(twoFactor.userId, userId));
+  return row?.backupCodes ?? "";
+}
+
+test("five wrong codes from one IP, across two accounts, lock that IP out of second-factor checks; other IPs carry on", async () => {
+  const alice = await enrolledUser(auth);
+  const bob = await enrolledUser(auth);
+  const network = nextIp();
+  const elsewhere = nextIp();
+  const aliceChallenge = await passwordSignIn(auth, alice.email);
+  const bobChallenge = await passwordSignIn(auth, bob.email);
+
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    expect((await verifyTotp(wrongCode(alice.totp), aliceChallenge.cookie, network)).status).toBe(401);
+  }
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    expect((await verifyTotp(wrongCode(bob.totp), bobChallenge.cookie, network)).status).toBe(401);
+  }
+
+  const refused = await verifyTotp(codeAt(bob.totp), bobChallenge.cookie, network);
+  expect(refused.status).toBe(429);
+  expect(await refused.json()).toMatchObject({
+    code: "MFA_NETWORK_LOCKED",
+    message: "Too many wrong codes from this network. Try again in 15 minutes.",
+  });
+  const wait = Number(refused.headers.get("retry-after"));
+  expect(wait).toBeGreaterThan(MFA_LOCKOUT_SECONDS - 60);
+  expect(wait).toBeLessThanOrEqual(MFA_LOCKOUT_SECONDS);
+  expect(await sessionUserId(cookieHeader(refused))).toBeNull();
+  // Backup codes are second-factor checks too.
+  expect((await verifyBackupCode(alice.backupCodes[0]!, aliceChallenge.cookie, network)).status).toBe(429);
+
+  // Neither account reached its own limit, so both sign in from another network, with the same challenges.
+  const aliceIn = await verifyTotp(codeAt(alice.totp), aliceChallenge.cookie, elsewhere);
+  expect(aliceIn.status).toBe(200);
+  expect(await sessionUserId(cookieHeader(aliceIn))).toBe(alice.userId);
+  expect((await verifyTotp(codeAt(bob.totp, 1), bobChallenge.cookie, elsewhere)).status).toBe(200);
+
+  expect(await database.db.select().from(mfaFailure).where(eq(mfaFailure.ip, network))).toHaveLength(MFA_MAX_FAILED_ATTEMPTS);
+  const locks = await database.db.select().from(auditEvent).where(eq(auditEvent.action, "auth.mfa_locked"));
+  const networkLocks = locks.filter((row) => row.ip === network);
+  expect(networkLocks).toHaveLength(1);
+  expect(networkLocks[0]).toMatchObject({ targetId: bob.userId, actorUserId: null, details: { scope: "ip" } });
+  expect(locks.filter((row) => row.targetId === alice.userId || row.targetId === bob.userId)).toHaveLength(1);
+});
+
+test("an IP lock lasts 15 minutes from the wrong code that began it", async () => {
+  const alice = await enrolledUser(auth);
+  const bob = await enrolledUser(auth);
+  const network = nextIp();
+  const aliceChallenge = await passwordSignIn(auth, alice.email);
+  const bobChallenge = await passwordSignIn(auth, bob.email);
+  for (let attempt = 0; attempt < 3; attempt += 1) await verifyTotp(wrongCode(alice.totp), aliceChallenge.cookie, network);
+  for (let attempt = 0; attempt < 2; attempt += 1) await verifyTotp(wrongCode(bob.totp), bobChallenge.cookie, network);
+  expect((await verifyTotp(codeAt(alice.totp), aliceChallenge.cookie, network)).status).toBe(429);
+
+  // Move the recorded failures back in time instead of waiting.
+  const rows = await database.db.select().from(mfaFailure).where(eq(mfaFailure.ip, network));
+  const shiftBack = async (seconds: number) => {
+    for (const row of rows) {
+      row.failedAt = new Date(row.failedAt.getTime() - seconds * 1000);
+      await database.db.update(mfaFailure).set({ failedAt: row.failedAt }).where(eq(mfaFailure.id, row.id));
+    }
+  };
+  await shiftBack(MFA_LOCKOUT_SECONDS - 30);
+  const stillLocked = await verifyTotp(codeAt(alice.totp), aliceChallenge.cookie, network);
+  expect(stillLocked.status).toBe(429);
+  expect(Number(stillLocked.headers.get("retry-after"))).toBeLessThanOrEqual(30);
+  expect(await stillLocked.json()).toMatchObject({ message: "Too many wrong codes from this network. Try again in 1 minute." });
+
+  await shiftBack(30);
+  expect((await verifyTotp(codeAt(alice.totp), aliceChallenge.cookie, network)).status).toBe(200);
+});
+
+test("an account locked by wrong codes from many IPs is audited once with scope user", async () => {
+  const account = await enrolledUser(auth);
+  const challenge = await passwordSignIn(auth, account.email);
+  for (let attempt = 0; attempt < MFA_MAX_FAILED_ATTEMPTS; attempt += 1) {
+    expect((await verifyTotp(wrongCode(account.totp), challenge.cookie, nextIp())).status).toBe(401);
+  }
+  const retry = await passwordSignIn(auth, account.email);
+  const locked = await verifyTotp(codeAt(account.totp), retry.cookie, nextIp());
+  expect(locked.status).toBe(429);
+  expect(await locked.json()).toMatchObject({ code: "ACCOUNT_TEMPORARILY_LOCKED" });
+  expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(MFA_LOCKOUT_SECONDS - 60);
+
+  const locks = await auditRows("auth.mfa_locked", account.userId);
+  expect(locks).toHaveLength(1);
+  expect(locks[0]).toMatchObject({ actorUserId: null, details: { scope: "user" } });
+});
+
+test("five wrong codes from one IP for one account lock both, each audited once", async () => {
+  const account = await enrolledUser(auth);
+  const network = nextIp();
+  const challenge = await passwordSignIn(auth, account.email);
+  for (let attempt = 0; attempt < MFA_MAX_FAILED_ATTEMPTS; attempt += 1) {
+    await verifyTotp(wrongCode(account.totp), challenge.cookie, network);
+  }
+  const retry = await passwordSignIn(auth, account.email);
+  expect((await verifyTotp(codeAt(account.totp), retry.cookie, network)).status).toBe(429);
+  const locks = await auditRows("auth.mfa_locked", account.userId);
+  expect(locks.map((row) => row.details).sort((a, b) => String(a.scope).localeCompare(String(b.scope)))).toEqual([
+    { scope: "ip" },
+    { scope: "user" },
+  ]);
+});
+
+test("wrong codes while confirming a new authenticator app do not count towards the IP lock", async () => {
+  const account = await enrolledUser(auth);
+  const network = nextIp();
+  // A signed-in user re-checking a code is not answering a sign-in challenge.
+  for (let attempt = 0; attempt < MFA_MAX_FAILED_ATTEMPTS + 1; attempt += 1) {
+    expect((await verifyTotp(wrongCode(account.totp), account.cookie, network)).status).toBe(401);
+  }
+  expect(await database.db.select().from(mfaFailure).where(eq(mfaFailure.ip, network))).toHaveLength(0);
+  const challenge = await passwordSignIn(auth, account.email);
+  expect((await verifyTotp(codeAt(account.totp), challenge.cookie, network)).status).toBe(200);
+});
+
+test("backup codes are stored as hashes, work once however they are typed, and each use is audited", async () => {
+  const account = await enrolledUser(auth);
+  const stored = await storedBackupCodes(account.userId);
+  const digests = JSON.parse(stored) as string[];
+  expect(digests).toHaveLength(10);
+  for (const digest of digests) expect(digest).toMatch(/^sha256:[\w-]{43}$/);
+  for (const code of account.backupCodes) {
+    expect(stored).not.toContain(code);
+    expect(stored).not.toContain(code.replace("-", ""));
+  }
+
+  const [code] = account.backupCodes as [string];
+  const network = nextIp();
+  const challenge = await passwordSignIn(auth, account.email);
+  // People copy codes with stray spaces or drop the dash.
+  const used = await verifyBackupCode(` ${code.replace("-", " ")} `, challenge.cookie, network);
+  expect(used.status).toBe(200);
+  expect(await sessionUserId(cookieHeader(used))).toBe(account.userId);
+
+  const [audited] = await auditRows("auth.backup_code_used", account.userId);
+  expect(audited).toMatchObject({ actorUserId: account.userId, details: { remaining: 9 } });
+  expect(JSON.stringify(audited)).not.toContain(code);
+  expect(await auditRows("auth.sign_in", account.userId)).toEqual(
+    expect.arrayContaining([expect.objectContaining({ details: { method: "password", secondFactor: "backup_code" } })]),
+  );
+  // The account page counts what is left through the plugin.
+  const { backupCodes } = await auth.api.viewBackupCodes({ body: { userId: account.userId } });
+  expect(backupCodes).toHaveLength(9);
+
+  const again = await passwordSignIn(auth, account.email);
+  const reused = await verifyBackupCode(code, again.cookie, network);
+  expect(reused.status).toBe(401);
+  expect(await reused.json()).toMatchObject({ code: "INVALID_BACKUP_CODE" });
+  expect(await auditRows("auth.backup_code_used", account.userId)).toHaveLength(1);
+  expect((await verifyBackupCode(account.backupCodes[1]!.replace("-", ""), again.cookie, network)).status).toBe(200);
+});
+
+test("backup codes stored encrypted before hashing still work and are stored as hashes after the next use", async () => {
+  const account = await enrolledUser(auth);
+  const encrypted = await symmetricEncrypt({ key: auth.options.secret as string, data: JSON.stringify(account.backupCodes) });
+  await database.db.update(twoFactor).set({ backupCodes: encrypted }).where(eq(twoFactor.userId, account.userId));
+
+  const challenge = await passwordSignIn(auth, account.email);
+  expect((await verifyBackupCode(account.backupCodes[0]!, challenge.cookie, nextIp())).status).toBe(200);
+  const stored = JSON.parse(await storedBackupCodes(account.userId)) as string[];
+  expect(stored).toHaveLength(9);
+  for (const digest of stored) expect(digest.startsWith("sha256:")).toBe(true);
+});
+
+test("trusting a device for 30 days skips the challenge on that device only", async () => {
+  const account = await enrolledUser(auth);
+  const network = nextIp();
+  const challenge = await passwordSignIn(auth, account.email);
+  const verified = await verifyTotp(codeAt(account.totp), challenge.cookie, network, { trustDevice: true });
+  expect(verified.status).toBe(200);
+  const trust = verified.headers.getSetCookie().find((cookie) => cookie.startsWith("gatehouse.trust_device="));
+  expect(trust).toBeDefined();
+  expect(trust).toMatch(/Max-Age=2592000/i);
+  const trustCookie = trust!.split(";")[0]!;
+
+  const trusted = await passwordSignIn(auth, account.email, { cookie: trustCookie, ip: network });
+  expect(trusted.body.twoFactorRedirect).toBeUndefined();
+  expect(await sessionUserId(trusted.cookie)).toBe(account.userId);
+
+  const untrusted = await passwordSignIn(auth, account.email, { ip: network });
+  expect(untrusted.body.twoFactorRedirect).toBe(true);
+  expect(await sessionUserId(untrusted.cookie)).toBeNull();
+});
