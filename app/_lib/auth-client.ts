@@ -1,3 +1,4 @@
+import { passkeyClient } from "@better-auth/passkey/client";
 import { twoFactorClient } from "better-auth/client/plugins";
 import { createAuthClient } from "better-auth/react";
 
@@ -12,5 +13,6 @@ export const authClient = createAuthClient({
         window.location.href = `/two-factor${window.location.search}`;
       },
     }),
+    passkeyClient(),
   ],
 });

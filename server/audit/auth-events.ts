@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import type { Database } from "@/db/client";
+import type { Database, Executor } from "@/db/client";
 import { user as userTable } from "@/db/schema";
 import { recordEvent, requestOrigin, type AuditActor } from "./record";
 
@@ -16,7 +16,12 @@ export interface AuthEventInput {
     | "auth.mfa_enrolled"
     | "auth.mfa_removed"
     | "auth.mfa_failed"
-    | "auth.backup_codes_regenerated";
+    | "auth.backup_codes_regenerated"
+    | "auth.backup_code_used"
+    | "auth.mfa_locked"
+    | "auth.passkey_added"
+    | "auth.passkey_removed"
+    | "auth.passkey_used";
   userId: string | null;
   headers: Headers | undefined;
   details?: Record<string, unknown>;
@@ -28,9 +33,11 @@ const ANONYMOUS_ACTIONS = new Set<AuthEventInput["action"]>([
   "auth.password_reset_requested",
   // Whoever types a wrong code has at most the password, so they are not known to be the account's owner.
   "auth.mfa_failed",
+  // A lock follows wrong codes, which say nothing about who typed them.
+  "auth.mfa_locked",
 ]);
 
-export async function recordAuthEvent(db: Database, event: AuthEventInput): Promise<void> {
+export async function recordAuthEvent(db: Executor, event: AuthEventInput): Promise<void> {
   const actor: AuditActor = {
     userId: ANONYMOUS_ACTIONS.has(event.action) ? null : event.userId,
     via: "web",

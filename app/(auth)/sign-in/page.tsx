@@ -5,6 +5,7 @@ import { pendingOAuthRequest } from "@/app/_lib/oauth-request";
 import { safeReturnPath } from "@/app/_lib/return-path";
 import { getSession } from "@/server/auth/session";
 import { getEnv } from "@/server/env";
+import { PasskeySignIn } from "./_components/passkey-sign-in";
 import { SignInForm } from "./_components/sign-in-form";
 
 export const metadata: Metadata = {
@@ -36,6 +37,12 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
         </p>
       ) : null}
       <SignInForm returnTo={returnTo} continuesOAuth={continuing !== null} />
+      <div className="flex items-center gap-3 text-xs text-slate-500" aria-hidden="true">
+        <span className="h-px flex-1 bg-slate-200" />
+        or
+        <span className="h-px flex-1 bg-slate-200" />
+      </div>
+      <PasskeySignIn returnTo={returnTo} continuesOAuth={continuing !== null} />
       <p className="text-sm text-slate-600">
         <Link href="/forgot-password" className="font-medium text-brand-600 hover:underline">
           Forgot password?

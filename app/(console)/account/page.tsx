@@ -3,6 +3,7 @@ import { HydrateClient, getQueryClient, trpc } from "@/app/_lib/trpc/server";
 import { AccountDetails } from "./_components/account-details";
 import { AccountSessions } from "./_components/account-sessions";
 import { ConnectedApps } from "./_components/connected-apps";
+import { PasskeySettings } from "./_components/passkey-settings";
 import { TwoFactorSettings } from "./_components/two-factor-settings";
 
 export const metadata: Metadata = { title: "Account" };
@@ -14,6 +15,7 @@ export default async function AccountPage() {
     queryClient.prefetchQuery(trpc.account.sessions.queryOptions()),
     queryClient.prefetchQuery(trpc.account.connectedApps.queryOptions()),
     queryClient.prefetchQuery(trpc.account.twoFactor.queryOptions()),
+    queryClient.prefetchQuery(trpc.account.passkeys.queryOptions()),
   ]);
   return (
     <div className="max-w-2xl space-y-6">
@@ -21,6 +23,7 @@ export default async function AccountPage() {
       <HydrateClient>
         <AccountDetails />
         <TwoFactorSettings />
+        <PasskeySettings />
         <AccountSessions />
         <ConnectedApps />
       </HydrateClient>

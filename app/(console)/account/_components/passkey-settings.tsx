@@ -1,0 +1,209 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { inferRouterOutputs } from "@trpc/server";
+import { useState, type FormEvent } from "react";
+import { FormAlert, TextField } from "@/app/_components/form";
+import { authClient } from "@/app/_lib/auth-client";
+import { passkeyRegistrationErrorMessage } from "@/app/_lib/passkey-errors";
+import { useTRPC } from "@/app/_lib/trpc/client";
+import type { AppRouter } from "@/server/trpc/root";
+import { Button, ConfirmDialog, Dialog, EmptyState, ErrorState, LoadingState, LocalTime } from "../../_components/ui";
+
+type OwnPasskey = inferRouterOutputs<AppRouter>["account"]["passkeys"][number];
+
+/** Long enough for "Work laptop (Chrome profile 2)", short enough to fit the list. */
+const NAME_MAX_LENGTH = 100;
+
+function passkeyName(passkey: OwnPasskey): string {
+  return passkey.name || "Unnamed passkey";
+}
+
+/**
+ * Account > Security: the user's passkeys. The list comes from tRPC (with Gatehouse's last-used
+ * time); adding, renaming and deleting go through better-auth's passkey endpoints, which own the
+ * table and run the WebAuthn ceremony.
+ */
+export function PasskeySettings() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const passkeys = useQuery(trpc.account.passkeys.queryOptions());
+  const [adding, setAdding] = useState(false);
+  const [addError, setAddError] = useState<string>();
+  const [added, setAdded] = useState<string>();
+  const [renaming, setRenaming] = useState<OwnPasskey | null>(null);
+  const [deleting, setDeleting] = useState<OwnPasskey | null>(null);
+
+  const invalidate = () =>
+    Promise.all(
+      [trpc.account.passkeys.pathKey(), trpc.users.pathKey(), trpc.audit.pathKey()].map((queryKey) =>
+        queryClient.invalidateQueries({ queryKey }),
+      ),
+    );
+
+  const rename = useMutation({
+    mutationFn: async ({ id, name }: { id: string; name: string }) => {
+      const { error } = await authClient.passkey.updatePasskey({ id, name });
+      if (error) throw new Error(error.message || "The passkey could not be renamed. Try again.");
+    },
+    onSuccess: async () => {
+      setRenaming(null);
+      await invalidate();
+    },
+  });
+
+  const remove = useMutation({
+    mutationFn: async ({ id }: { id: string }) => {
+      const { error } = await authClient.passkey.deletePasskey({ id });
+      if (error) throw new Error(error.message || "The passkey could not be deleted. Try again.");
+    },
+    onSuccess: async () => {
+      setDeleting(null);
+      await invalidate();
+    },
+  });
+
+  async function onAdd(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const name = String(new FormData(form).get("name") ?? "").trim();
+    setAdded(undefined);
+    if (!name) {
+      setAddError("Give the passkey a name, such as the device it is on.");
+      return;
+    }
+    setAdding(true);
+    setAddError(undefined);
+    const result = await authClient.passkey.addPasskey({ name });
+    setAdding(false);
+    if (result?.error) {
+      setAddError(passkeyRegistrationErrorMessage(result.error));
+      return;
+    }
+    form.reset();
+    setAdded(name);
+    await invalidate();
+  }
+
+  function onRename(event: FormEvent<HTMLFormElement>, passkey: OwnPasskey) {
+    event.preventDefault();
+    const name = String(new FormData(event.currentTarget).get("name") ?? "").trim();
+    if (name) rename.mutate({ id: passkey.id, name });
+  }
+
+  return (
+    <section aria-labelledby="passkeys-heading" className="rounded-xl border border-slate-200 bg-white shadow-sm">
+      <h2 id="passkeys-heading" className="border-b border-slate-200 px-5 py-3 text-sm font-semibold">
+        Passkeys
+      </h2>
+      <div className="space-y-4 px-5 py-4 text-sm">
+        <p className="text-slate-600">
+          A passkey signs you in with your device&apos;s screen lock or a security key, without your password or a code.
+        </p>
+        <form onSubmit={(event) => void onAdd(event)} className="flex flex-wrap items-end gap-2" noValidate>
+          <div className="min-w-56 flex-1">
+            <TextField
+              label="Passkey name"
+              name="name"
+              maxLength={NAME_MAX_LENGTH}
+              placeholder="Work laptop"
+              autoComplete="off"
+              required
+            />
+          </div>
+          <Button type="submit" variant="primary" pending={adding} pendingLabel="Waiting for your device…">
+            Add passkey
+          </Button>
+        </form>
+        <FormAlert message={addError} />
+        {added ? (
+          <p role="status" className="text-green-700">
+            Passkey “{added}” added.
+          </p>
+        ) : null}
+      </div>
+      {passkeys.isPending ? (
+        <LoadingState label="Loading your passkeys…" />
+      ) : passkeys.isError ? (
+        <ErrorState message={`Your passkeys could not be loaded: ${passkeys.error.message}`} onRetry={() => void passkeys.refetch()} />
+      ) : passkeys.data.length === 0 ? (
+        <EmptyState title="No passkeys yet">Passkeys you add appear here.</EmptyState>
+      ) : (
+        <ul aria-label="Your passkeys" className="divide-y divide-slate-100 border-t border-slate-200">
+          {passkeys.data.map((passkey) => (
+            <li key={passkey.id} className="flex items-center justify-between gap-4 px-5 py-3 text-sm">
+              <div className="min-w-0">
+                <p className="truncate font-medium">{passkeyName(passkey)}</p>
+                <p className="text-xs text-slate-500">
+                  Added {passkey.createdAt ? <LocalTime value={passkey.createdAt} /> : "at an unknown time"} · last used{" "}
+                  {passkey.lastUsedAt ? <LocalTime value={passkey.lastUsedAt} /> : "never"}
+                </p>
+              </div>
+              <div className="flex shrink-0 gap-1">
+                <Button
+                  variant="ghost"
+                  aria-label={`Rename passkey ${passkeyName(passkey)}`}
+                  onClick={() => {
+                    rename.reset();
+                    setRenaming(passkey);
+                  }}
+                >
+                  Rename
+                </Button>
+                <Button
+                  variant="ghost"
+                  aria-label={`Delete passkey ${passkeyName(passkey)}`}
+                  onClick={() => {
+                    remove.reset();
+                    setDeleting(passkey);
+                  }}
+                >
+                  Delete
+                </Button>
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+      <Dialog open={renaming !== null} onClose={() => setRenaming(null)} title="Rename passkey">
+        {renaming ? (
+          <form onSubmit={(event) => onRename(event, renaming)} className="space-y-4">
+            <FormAlert message={rename.error?.message} />
+            <TextField
+              label="New name"
+              name="name"
+              defaultValue={renaming.name ?? ""}
+              maxLength={NAME_MAX_LENGTH}
+              autoComplete="off"
+              required
+            />
+            <div className="flex justify-end gap-2">
+              <Button onClick={() => setRenaming(null)}>Cancel</Button>
+              <Button type="submit" variant="primary" pending={rename.isPending} pendingLabel="Saving…">
+                Save name
+              </Button>
+            </div>
+          </form>
+        ) : null}
+      </Dialog>
+      <ConfirmDialog
+        open={deleting !== null}
+        onCancel={() => setDeleting(null)}
+        onConfirm={() => {
+          if (deleting) remove.mutate({ id: deleting.id });
+        }}
+        title="Delete passkey"
+        confirmLabel="Delete passkey"
+        pending={remove.isPending}
+        error={remove.error?.message}
+      >
+        {deleting ? (
+          <p>
+            Delete the passkey <strong>{passkeyName(deleting)}</strong>? It stops signing you in at once. The copy on your device
+            stays there until you remove it from the device too.
+          </p>
+        ) : null}
+      </ConfirmDialog>
+    </section>
+  );
+}

@@ -1,0 +1,206 @@
+import { randomUUID } from "node:crypto";
+import { and, eq } from "drizzle-orm";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { auditEvent, passkey, passkeyUse } from "@/db/schema";
+import type { Auth } from "@/server/auth/auth";
+import { createPasskeyHooks } from "@/server/auth/passkey-hooks";
+import { authRequest, cookieHeader, createSignedInOwner, createTestAuth, signUp } from "@/server/testing/auth";
+import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
+import { expectConsoleError } from "@/server/testing/setup";
+import { callerAs } from "@/server/testing/trpc";
+
+/**
+ * What can be checked without a browser's authenticator: the list, and what the hooks record around
+ * better-auth's passkey endpoints. Registering and signing in with a real credential is the
+ * Playwright journey (e2e/passkeys.spec.ts), which uses Chromium's virtual authenticator.
+ */
+
+let database: TestDatabase;
+let auth: Auth;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  auth = await createTestAuth(database.db);
+  await createSignedInOwner(database.db, auth);
+});
+
+afterAll(() => database.destroy());
+
+/** A passkey row as the plugin would store it; the key is no real key, since nothing verifies it here. */
+async function storedPasskey(userId: string, name: string, createdAt = new Date()) {
+  const row = {
+    id: randomUUID(),
+    name,
+    publicKey: "fixture-public-key",
+    userId,
+    credentialID: `credential-${randomUUID()}`,
+    counter: 0,
+    deviceType: "singleDevice",
+    backedUp: false,
+    transports: "internal",
+    createdAt,
+    aaguid: null,
+  };
+  await database.db.insert(passkey).values(row);
+  return row;
+}
+
+async function auditRows(action: string, userId: string) {
+  return database.db
+    .select()
+    .from(auditEvent)
+    .where(and(eq(auditEvent.action, action), eq(auditEvent.targetId, userId)));
+}
+
+test("account.passkeys lists only the caller's own passkeys, oldest first, with when each was last used", async () => {
+  const me = await signUp(auth);
+  const someoneElse = await signUp(auth);
+  const laptop = await storedPasskey(me.userId, "Laptop", new Date("2026-01-01T10:00:00Z"));
+  const phone = await storedPasskey(me.userId, "Phone", new Date("2026-02-01T10:00:00Z"));
+  await storedPasskey(someoneElse.userId, "Not mine");
+  const usedAt = new Date("2026-03-01T12:00:00Z");
+  await database.db.insert(passkeyUse).values({ passkeyId: phone.id, lastUsedAt: usedAt });
+
+  const caller = await callerAs({ db: database.db, auth }, me.cookie);
+  expect(await caller.account.passkeys()).toEqual([
+    { id: laptop.id, name: "Laptop", createdAt: laptop.createdAt, lastUsedAt: null },
+    { id: phone.id, name: "Phone", createdAt: phone.createdAt, lastUsedAt: usedAt },
+  ]);
+});
+
+test("account.passkeys needs a session", async () => {
+  const anonymous = await callerAs({ db: database.db, auth });
+  await expect(anonymous.account.passkeys()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+});
+
+test("deleting a passkey through better-auth removes it with its last-used time and audits the removal", async () => {
+  const me = await signUp(auth);
+  const key = await storedPasskey(me.userId, "Old laptop");
+  await database.db.insert(passkeyUse).values({ passkeyId: key.id, lastUsedAt: new Date() });
+
+  const response = await authRequest(auth, "/passkey/delete-passkey", { body: { id: key.id }, cookie: me.cookie });
+  expect(response.status).toBe(200);
+
+  expect(await database.db.select().from(passkey).where(eq(passkey.id, key.id))).toHaveLength(0);
+  expect(await database.db.select().from(passkeyUse).where(eq(passkeyUse.passkeyId, key.id))).toHaveLength(0);
+  const [event] = await auditRows("auth.passkey_removed", me.userId);
+  expect(event).toMatchObject({ actorUserId: me.userId, targetType: "user", details: { passkeyId: key.id } });
+});
+
+test("someone else's passkey can be neither deleted nor renamed, and nothing is audited", async () => {
+  const owner = await signUp(auth);
+  const intruder = await signUp(auth);
+  const key = await storedPasskey(owner.userId, "Security key");
+
+  const deleted = await authRequest(auth, "/passkey/delete-passkey", { body: { id: key.id }, cookie: intruder.cookie });
+  expect(deleted.status).toBe(401);
+  const renamed = await authRequest(auth, "/passkey/update-passkey", { body: { id: key.id, name: "Mine now" }, cookie: intruder.cookie });
+  expect(renamed.status).toBe(401);
+
+  const [row] = await database.db.select().from(passkey).where(eq(passkey.id, key.id));
+  expect(row?.name).toBe("Security key");
+  expect(await auditRows("auth.passkey_removed", owner.userId)).toHaveLength(0);
+  expect(await auditRows("auth.passkey_removed", intruder.userId)).toHaveLength(0);
+});
+
+test("renaming one's own passkey goes through better-auth and shows in the list", async () => {
+  const me = await signUp(auth);
+  const key = await storedPasskey(me.userId, "Phone");
+  const response = await authRequest(auth, "/passkey/update-passkey", { body: { id: key.id, name: "Work phone" }, cookie: me.cookie });
+  expect(response.status).toBe(200);
+  const caller = await callerAs({ db: database.db, auth }, me.cookie);
+  expect((await caller.account.passkeys()).map((item) => item.name)).toEqual(["Work phone"]);
+});
+
+/** A sign-in ceremony started the way the browser starts it: the challenge lives behind a signed cookie. */
+async function authenticationChallenge() {
+  const response = await authRequest(auth, "/passkey/generate-authenticate-options");
+  expect(response.status).toBe(200);
+  return cookieHeader(response);
+}
+
+/** A WebAuthn assertion that names a credential but whose signature cannot be right. */
+function forgedAssertion(credentialId: string) {
+  return {
+    id: credentialId,
+    rawId: credentialId,
+    type: "public-key",
+    clientExtensionResults: {},
+    response: { clientDataJSON: "e30", authenticatorData: "AAAA", signature: "AAAA" },
+  };
+}
+
+test("a failed passkey sign-in with a registered credential is audited against its user, and gives no session", async () => {
+  const me = await signUp(auth);
+  const key = await storedPasskey(me.userId, "Laptop");
+  // The plugin logs why it could not check the forged assertion.
+  expectConsoleError();
+  const response = await authRequest(auth, "/passkey/verify-authentication", {
+    body: { response: forgedAssertion(key.credentialID) },
+    cookie: await authenticationChallenge(),
+  });
+  expect(response.status).toBeGreaterThanOrEqual(400);
+  expect(response.headers.getSetCookie().some((cookie) => cookie.startsWith("gatehouse.session_token=") && !cookie.includes("Max-Age=0"))).toBe(false);
+
+  const [failure] = await auditRows("auth.sign_in_failed", me.userId);
+  expect(failure).toMatchObject({ actorUserId: null, details: { method: "passkey", passkeyId: key.id } });
+  expect(await auditRows("auth.sign_in", me.userId)).toHaveLength(0);
+  expect(await database.db.select().from(passkeyUse).where(eq(passkeyUse.passkeyId, key.id))).toHaveLength(0);
+});
+
+test("a passkey sign-in with an unknown credential names nobody and is not audited", async () => {
+  const before = await database.db.select().from(auditEvent).where(eq(auditEvent.action, "auth.sign_in_failed"));
+  const response = await authRequest(auth, "/passkey/verify-authentication", {
+    body: { response: forgedAssertion(`unknown-${randomUUID()}`) },
+    cookie: await authenticationChallenge(),
+  });
+  expect(response.status).toBe(401);
+  const after = await database.db.select().from(auditEvent).where(eq(auditEvent.action, "auth.sign_in_failed"));
+  expect(after).toHaveLength(before.length);
+});
+
+test("registering a passkey needs a signed-in session", async () => {
+  const response = await authRequest(auth, "/passkey/generate-register-options");
+  expect(response.status).toBe(401);
+});
+
+// The two hooks below follow a successful WebAuthn ceremony, which needs an authenticator to sign.
+// They are driven here with the context better-auth hands them; the browser journey runs them for real.
+
+test("after a verified registration the new passkey's id and name are audited, and no key material", async () => {
+  const me = await signUp(auth);
+  const key = await storedPasskey(me.userId, "Laptop");
+  await createPasskeyHooks(database.db).after({
+    path: "/passkey/verify-registration",
+    body: { response: { id: key.credentialID }, name: "Laptop" },
+    headers: new Headers({ "user-agent": "test" }),
+    context: { session: { user: { id: me.userId } }, returned: key },
+  });
+  const [event] = await auditRows("auth.passkey_added", me.userId);
+  expect(event?.details).toEqual({ passkeyId: key.id, name: "Laptop" });
+});
+
+test("after a verified passkey sign-in, its last-used time is set and both the use and the sign-in are audited", async () => {
+  const me = await signUp(auth);
+  const key = await storedPasskey(me.userId, "Laptop");
+  const hooks = createPasskeyHooks(database.db);
+  const signedIn = {
+    path: "/passkey/verify-authentication",
+    body: { response: { id: key.credentialID } },
+    headers: new Headers(),
+    context: { newSession: { user: { id: me.userId } }, returned: { user: { id: me.userId } } },
+  };
+  await hooks.after(signedIn);
+  const [first] = await database.db.select().from(passkeyUse).where(eq(passkeyUse.passkeyId, key.id));
+  expect(first?.lastUsedAt).toBeInstanceOf(Date);
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  await hooks.after(signedIn);
+  const [second] = await database.db.select().from(passkeyUse).where(eq(passkeyUse.passkeyId, key.id));
+  expect(second!.lastUsedAt.getTime()).toBeGreaterThan(first!.lastUsedAt.getTime());
+
+  const used = await auditRows("auth.passkey_used", me.userId);
+  expect(used).toHaveLength(2);
+  expect(used[0]).toMatchObject({ actorUserId: me.userId, details: { passkeyId: key.id, name: "Laptop" } });
+  const signIns = await auditRows("auth.sign_in", me.userId);
+  expect(signIns.map((row) => row.details)).toEqual([{ method: "passkey" }, { method: "passkey" }]);
+});
