@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { MEMBER, OWNER } from "./accounts";
+import { MEMBER, OWNER, rememberTotpSecret, totpOf } from "./accounts";
 
 /**
  * The foundation journey against a freshly started server with an empty database: the owner is
@@ -60,7 +60,7 @@ test.describe("foundation journey", () => {
     await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
   });
 
-  test("the setup link creates the owner and opens the console", async () => {
+  test("the setup link creates the owner, who must set up a second factor before the console opens", async () => {
     await page.goto(setupUrl());
     await expect(page.getByRole("heading", { name: "Create the owner account" })).toBeVisible();
     await page.getByLabel("Name", { exact: true }).fill(owner.name);
@@ -68,6 +68,29 @@ test.describe("foundation journey", () => {
     await page.getByLabel("Password", { exact: true }).fill(owner.password);
     await page.getByRole("button", { name: "Create owner account" }).click();
 
+    // The owner role requires MFA: nothing else works until it is set up.
+    await expect(page).toHaveURL(onPath("/enrol-mfa"));
+    await expect(page.getByRole("heading", { name: "Set up a second factor", level: 1 })).toBeVisible();
+    await expect(page.getByText('Your role "owner" requires a second factor.')).toBeVisible();
+    await page.goto("/users");
+    await expect(page).toHaveURL((url) => url.pathname === "/enrol-mfa" && url.searchParams.get("next") === "/users");
+
+    const security = page.getByRole("region", { name: "Security" });
+    await security.getByRole("button", { name: "Set up authenticator app" }).click();
+    await security.getByLabel("Current password").fill(owner.password);
+    await security.getByRole("button", { name: "Continue" }).click();
+    const key = (await security.getByRole("code").textContent()) ?? "";
+    expect(key).toMatch(/^[A-Z2-7]+=*$/);
+    rememberTotpSecret(owner.email, key);
+    const totp = totpOf(owner.email)!;
+    await security.getByLabel("Code from the app").fill(totp.generate());
+    await security.getByRole("button", { name: "Turn on" }).click();
+    await expect(security.getByRole("list", { name: "Backup codes" }).getByRole("listitem")).toHaveCount(10);
+    await security.getByRole("button", { name: "I have saved them" }).click();
+
+    await page.getByRole("link", { name: "Continue to Gatehouse" }).click();
+    await expect(page).toHaveURL(onPath("/users"));
+    await page.goto("/");
     await expect(page).toHaveURL(onPath("/"));
     await expect(page.getByRole("heading", { name: `Welcome, ${owner.name}`, level: 1 })).toBeVisible();
     const nav = consoleNav(page);
@@ -106,10 +129,13 @@ test.describe("foundation journey", () => {
     await expect(page.getByRole("button", { name: "Sign in" })).toBeEnabled();
   });
 
-  test("the right password signs the owner back in, to the page they asked for", async () => {
+  test("the right password and an authenticator code sign the owner back in, to the page they asked for", async () => {
     await page.getByLabel("Email", { exact: true }).fill(owner.email);
     await page.getByLabel("Password", { exact: true }).fill(owner.password);
     await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByRole("heading", { name: "Two-step verification" })).toBeVisible();
+    await page.getByLabel("Code", { exact: true }).fill(totpOf(owner.email)!.generate());
+    await page.getByRole("button", { name: "Verify" }).click();
 
     await expect(page).toHaveURL(onPath("/account"));
     await expect(page.getByRole("heading", { name: "Account", level: 1 })).toBeVisible();
@@ -121,6 +147,8 @@ test.describe("foundation journey", () => {
     await page.getByLabel("Email", { exact: true }).fill(owner.email);
     await page.getByLabel("Password", { exact: true }).fill(owner.password);
     await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByLabel("Code", { exact: true }).fill(totpOf(owner.email)!.generate());
+    await page.getByRole("button", { name: "Verify" }).click();
 
     await expect(page).toHaveURL(onPath("/"));
     await expect(page.getByRole("heading", { name: `Welcome, ${owner.name}`, level: 1 })).toBeVisible();

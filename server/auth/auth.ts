@@ -7,6 +7,7 @@ import { oauthProvider } from "@better-auth/oauth-provider";
 import { nextCookies } from "better-auth/next-js";
 import { jwt, twoFactor } from "better-auth/plugins";
 import { passkey } from "@better-auth/passkey";
+import type Redis from "ioredis";
 import { AccessTokenVerifier } from "@/server/oauth/access-token";
 import {
   authIssuer,
@@ -24,6 +25,11 @@ import type { Database } from "@/db/client";
 import * as schema from "@/db/schema";
 import { recordAuthEvent, userIdByEmail } from "@/server/audit/auth-events";
 import { activeAuthTransaction } from "@/server/auth/auth-writes";
+import { FACTOR_REMOVAL_PATHS, guardFactorRemoval } from "@/server/auth/factor-guards";
+import { RATE_LIMIT_RULES } from "@/server/auth/rate-limits";
+import { redisAuthStorage } from "@/server/auth/redis";
+import { createSecondFactorHooks, hashedBackupCodes } from "@/server/auth/second-factor-hooks";
+import { createPasskeyHooks } from "@/server/auth/passkey-hooks";
 import { assignDefaultMemberships } from "@/server/authz/membership";
 import { ownerExists } from "@/server/authz/owner";
 import { createSendEmail, TERMINAL_ONLY_EMAIL, type SendEmail } from "@/server/email/send";
@@ -39,6 +45,8 @@ export interface AuthDependencies {
   oauth?: OAuthSettings;
   /** better-auth limits rates in production only; tests of the limits switch it on. */
   rateLimit?: boolean;
+  /** With one, request counters and the session cache live in Redis, shared by every instance using it. */
+  redis?: Redis;
   /**
    * The schema generator builds an instance before the OAuth tables exist, so it must not seed the
    * MCP resource row at start-up.
@@ -82,6 +90,7 @@ export function createAuth({
   signup,
   oauth = DEFAULT_OAUTH_SETTINGS,
   rateLimit,
+  redis,
   generatingSchema = false,
   sendEmail = createSendEmail({ db, settings: TERMINAL_ONLY_EMAIL }),
 }: AuthDependencies) {
@@ -92,13 +101,15 @@ export function createAuth({
     verifier: new AccessTokenVerifier(db, issuer),
     registration: oauth.registration,
   });
+  const passkeyHooks = createPasskeyHooks(db);
   const secondFactor = twoFactor({
     issuer: "Gatehouse",
-    // Ten single-use codes. The plugin can only store them encrypted (with the auth secret) or in
-    // plain text, and it must decrypt them to count and check them, so encrypted it is.
-    backupCodeOptions: { amount: 10, storeBackupCodes: "encrypted" },
+    // Ten single-use codes, stored as hashes only.
+    backupCodeOptions: { amount: 10, storeBackupCodes: hashedBackupCodes(secret) },
     accountLockout: { enabled: true, maxFailedAttempts: MFA_MAX_FAILED_ATTEMPTS, durationSeconds: MFA_LOCKOUT_SECONDS },
   });
+  const secondFactorHooks = createSecondFactorHooks({ db, maxFailedAttempts: MFA_MAX_FAILED_ATTEMPTS, lockoutSeconds: MFA_LOCKOUT_SECONDS });
+  const redisStorage = redis ? redisAuthStorage(redis) : undefined;
   // A verify request's after hook cannot tell sign-in from enrolment any more (the plugin replaces the
   // session by then), so the before hook notes which one it was for that request's context.
   const secondFactorPurpose = new WeakMap<object, { userId: string; enrolling: boolean }>();
@@ -112,10 +123,13 @@ export function createAuth({
     telemetry: { enabled: false },
     // Authorize errors that cannot go back to the client (unknown client, unregistered redirect_uri) land on this page.
     onAPIError: { errorURL: "/oauth-error" },
+    secondaryStorage: redisStorage?.secondaryStorage,
     rateLimit: {
       ...(rateLimit === undefined ? {} : { enabled: rateLimit }),
-      // Counted in the database so that every instance sharing it enforces one limit.
+      // Counted in the database (or Redis) so that every instance sharing it enforces one limit.
       storage: "database",
+      customStorage: redisStorage?.rateLimitStorage,
+      customRules: RATE_LIMIT_RULES,
     },
     emailAndPassword: {
       enabled: true,
@@ -161,11 +175,14 @@ export function createAuth({
       },
     },
     // Reset tokens (and every other verification value) are looked up by hash, so a copy of the
-    // database holds no usable link.
-    verification: { storeIdentifier: "hashed" },
+    // database holds no usable link. With Redis they still live in the database alone (see redis.ts).
+    verification: { storeIdentifier: "hashed", storeInDatabase: true },
     session: {
       expiresIn: 60 * 60 * 24 * 7,
       updateAge: 60 * 60 * 24,
+      // With Redis, sessions are cached there but stay in the database: the console lists them from
+      // it, and the OAuth provider requires it.
+      storeSessionInDatabase: true,
     },
     advanced: {
       cookiePrefix: "gatehouse",
@@ -214,6 +231,7 @@ export function createAuth({
     hooks: {
       after: createAuthMiddleware(async (ctx) => {
         if (ctx.path.startsWith("/oauth2/")) return oauthHooks.after(ctx);
+        if (ctx.path.startsWith("/passkey/")) return passkeyHooks.after(ctx);
         const failed = ctx.context.returned instanceof APIError;
         const method = SECOND_FACTOR_PATHS.get(ctx.path);
         if (method) {
@@ -222,6 +240,7 @@ export function createAuth({
             userId: ctx.context.newSession?.user.id ?? (await pendingSignInUserId(ctx)),
             enrolling: false,
           };
+          await secondFactorHooks.after(ctx, { signingIn: !secondFactorPurpose.has(ctx.context), userId: purpose.userId || null });
           if (!purpose.userId) return;
           if (ctx.context.returned instanceof APIError) {
             const reason = String(ctx.context.returned.body?.code ?? "UNKNOWN");
@@ -278,10 +297,11 @@ export function createAuth({
       }),
       before: createAuthMiddleware(async (ctx) => {
         if (ctx.path.startsWith("/oauth2/")) return oauthHooks.before(ctx);
+        if (FACTOR_REMOVAL_PATHS.has(ctx.path)) await guardFactorRemoval(db, ctx);
         if (SECOND_FACTOR_PATHS.has(ctx.path)) {
           const current = await getSessionFromCtx(ctx);
           if (current) secondFactorPurpose.set(ctx.context, { userId: current.user.id, enrolling: !current.user.twoFactorEnabled });
-          return;
+          return secondFactorHooks.before(ctx, { signingIn: !current });
         }
         if (ctx.path === "/sign-out") {
           const current = await getSessionFromCtx(ctx);

@@ -4,6 +4,8 @@ import { redirect } from "next/navigation";
 import { cache } from "react";
 import { REQUEST_PATH_HEADER } from "@/app/_lib/request-path";
 import { safeReturnPath } from "@/app/_lib/return-path";
+import { getAppDatabase } from "@/server/db";
+import { mfaRequirement } from "@/server/users/mfa";
 import { getAuth } from "./instance";
 
 /** One session lookup per server render, however many components ask. */
@@ -16,4 +18,18 @@ export async function requireSession() {
     redirect(returnTo === "/" ? "/sign-in" : `/sign-in?next=${encodeURIComponent(returnTo)}`);
   }
   return session;
+}
+
+/** Where a user who must enrol a second factor is sent, coming back to `returnTo` once enrolled. */
+export function enrolmentPath(returnTo: string): string {
+  return `/enrol-mfa?next=${encodeURIComponent(safeReturnPath(returnTo))}`;
+}
+
+/** Layouts and pages render together; one lookup per render serves both. */
+const requirementOf = cache((userId: string) => mfaRequirement(getAppDatabase().db, userId));
+
+/** Sends a user whose role or domain requires a second factor to enrolment until they have one. */
+export async function requireMfaWhereRequired(userId: string, returnTo: string): Promise<void> {
+  const requirement = await requirementOf(userId);
+  if (requirement.required && !requirement.status.enrolled) redirect(enrolmentPath(returnTo));
 }

@@ -6,6 +6,7 @@ import { MFA_MAX_FAILED_ATTEMPTS, type Auth } from "@/server/auth/auth";
 import { createClient } from "@/server/oauth/clients";
 import { TEST_PASSWORD, TEST_PUBLIC_URL, authRequest, cookieHeader, createSignedInOwner, createTestAuth, signUp } from "@/server/testing/auth";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
+import { codeAt, enrolledUser, wrongCode } from "@/server/testing/two-factor";
 
 let database: TestDatabase;
 let auth: Auth;
@@ -19,32 +20,11 @@ beforeAll(async () => {
 
 afterAll(() => database.destroy());
 
-/** A code the authenticator app would show `periods` steps from now; never the current one for offsets ≠ 0. */
-function codeAt(totp: TOTP, periods = 0): string {
-  return totp.generate({ timestamp: Date.now() + periods * totp.period * 1000 });
-}
-
-function wrongCode(totp: TOTP): string {
-  const valid = new Set([-1, 0, 1].map((offset) => codeAt(totp, offset)));
-  let candidate = 0;
-  while (valid.has(String(candidate).padStart(6, "0"))) candidate += 1;
-  return String(candidate).padStart(6, "0");
-}
-
 async function startEnrolment(cookie: string) {
   const response = await authRequest(auth, "/two-factor/enable", { body: { password: TEST_PASSWORD }, cookie });
   expect(response.status).toBe(200);
   const body = (await response.json()) as { totpURI: string; backupCodes: string[] };
   return { totpURI: body.totpURI, totp: URI.parse(body.totpURI) as TOTP, backupCodes: body.backupCodes };
-}
-
-/** A fresh account with TOTP switched on, the way the account page does it. */
-async function enrolledUser() {
-  const account = await signUp(auth);
-  const { totp, backupCodes } = await startEnrolment(account.cookie);
-  const confirmed = await authRequest(auth, "/two-factor/verify-totp", { body: { code: codeAt(totp) }, cookie: account.cookie });
-  expect(confirmed.status).toBe(200);
-  return { ...account, cookie: cookieHeader(confirmed), totp, backupCodes };
 }
 
 /** Password sign-in of an enrolled user: the challenge cookie, and what the response says. */
@@ -102,7 +82,7 @@ test("enrolment asks for the password and switches TOTP on only after a code fro
 });
 
 test("a password sign-in of an enrolled user gives a challenge and no session until a valid TOTP code", async () => {
-  const account = await enrolledUser();
+  const account = await enrolledUser(auth);
   const challenge = await startSignIn(account.email);
   expect(challenge.body.twoFactorRedirect).toBe(true);
   expect(challenge.body.twoFactorMethods).toEqual(["totp"]);
@@ -121,7 +101,7 @@ test("a password sign-in of an enrolled user gives a challenge and no session un
 });
 
 test("a wrong code is refused and audited without the code", async () => {
-  const account = await enrolledUser();
+  const account = await enrolledUser(auth);
   const challenge = await startSignIn(account.email);
   const code = wrongCode(account.totp);
   const refused = await authRequest(auth, "/two-factor/verify-totp", { body: { code }, cookie: challenge.cookie });
@@ -134,20 +114,24 @@ test("a wrong code is refused and audited without the code", async () => {
   expect(JSON.stringify(failed)).not.toContain(code);
 });
 
-test(`${MFA_MAX_FAILED_ATTEMPTS} wrong codes lock the second factor even for a valid code`, async () => {
-  const account = await enrolledUser();
+test(`${MFA_MAX_FAILED_ATTEMPTS} wrong codes lock the second factor even for a valid code, from whichever addresses`, async () => {
+  const account = await enrolledUser(auth);
   const challenge = await startSignIn(account.email);
+  // One address per guess, so that only the account's own lockout can stop them.
   for (let attempt = 0; attempt < MFA_MAX_FAILED_ATTEMPTS; attempt += 1) {
-    await authRequest(auth, "/two-factor/verify-totp", { body: { code: wrongCode(account.totp) }, cookie: challenge.cookie });
+    const ip = `198.51.100.${attempt + 1}`;
+    await authRequest(auth, "/two-factor/verify-totp", { body: { code: wrongCode(account.totp) }, cookie: challenge.cookie, ip });
   }
   const retry = await startSignIn(account.email);
-  const locked = await authRequest(auth, "/two-factor/verify-totp", { body: { code: codeAt(account.totp) }, cookie: retry.cookie });
-  expect(locked.ok).toBe(false);
+  const locked = await authRequest(auth, "/two-factor/verify-totp", { body: { code: codeAt(account.totp) }, cookie: retry.cookie, ip: "198.51.100.99" });
+  expect(locked.status).toBe(429);
+  expect(await locked.json()).toMatchObject({ code: "ACCOUNT_TEMPORARILY_LOCKED" });
+  expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(14 * 60);
   expect(await sessionUserId(cookieHeader(locked))).toBeNull();
 });
 
 test("a backup code signs in once", async () => {
-  const account = await enrolledUser();
+  const account = await enrolledUser(auth);
   const [code] = account.backupCodes;
   const first = await startSignIn(account.email);
   const used = await authRequest(auth, "/two-factor/verify-backup-code", { body: { code }, cookie: first.cookie });
@@ -161,7 +145,7 @@ test("a backup code signs in once", async () => {
 });
 
 test("regenerating backup codes needs the password and retires the old set", async () => {
-  const account = await enrolledUser();
+  const account = await enrolledUser(auth);
   const refused = await authRequest(auth, "/two-factor/generate-backup-codes", {
     body: { password: "not-the-password-at-all" },
     cookie: account.cookie,
@@ -184,7 +168,7 @@ test("regenerating backup codes needs the password and retires the old set", asy
 });
 
 test("disabling TOTP needs the password, after which a password alone signs in again", async () => {
-  const account = await enrolledUser();
+  const account = await enrolledUser(auth);
   const refused = await authRequest(auth, "/two-factor/disable", { body: { password: "not-the-password-at-all" }, cookie: account.cookie });
   expect(refused.status).toBe(400);
   expect(await auditRows("auth.mfa_removed", account.userId)).toHaveLength(0);
@@ -202,7 +186,7 @@ test("disabling TOTP needs the password, after which a password alone signs in a
 });
 
 test("an OAuth authorization request waits for the second factor and then carries on to consent", async () => {
-  const account = await enrolledUser();
+  const account = await enrolledUser(auth);
   const { client } = await database.db.transaction((tx) =>
     createClient(
       tx,

@@ -49,6 +49,8 @@ export const listRolesInput = z
 
 export const roleIdInput = z.object({ id: idSchema.describe("The role's id.") });
 
+const requiresMfaSchema = z.boolean('requiresMfa is true or false.');
+
 export const createRoleInput = z.object({
   name: roleNameSchema.describe(
     "The role's name: 2 to 64 letters, digits, spaces, hyphens or underscores, unique regardless of case.",
@@ -57,6 +59,7 @@ export const createRoleInput = z.object({
   permissions: permissionsSchema.describe(
     "The permissions the role grants, such as users:read or clients:admin; may be empty. You must hold each one globally.",
   ),
+  requiresMfa: requiresMfaSchema.optional().describe("Whether holders must have a second factor; off unless set."),
 });
 
 export const updateRoleInput = z.object({
@@ -68,6 +71,9 @@ export const updateRoleInput = z.object({
     .describe(
       "The complete new set of permissions (replaces the old set); built-in roles cannot change theirs. You must hold every old and new permission globally.",
     ),
+  requiresMfa: requiresMfaSchema
+    .optional()
+    .describe("Whether holders must have a second factor before they can use the console; built-in roles can change it too."),
 });
 
 export const deleteRoleInput = z.object({
@@ -92,6 +98,7 @@ export interface RoleView {
   name: string;
   description: string;
   builtIn: boolean;
+  requiresMfa: boolean;
   /** In vocabulary order. */
   permissions: Permission[];
   createdAt: Date;
@@ -126,6 +133,7 @@ export function toRoleView(row: RoleRow, permissions: Permission[]): RoleView {
     name: row.name,
     description: row.description,
     builtIn: row.builtIn,
+    requiresMfa: row.requiresMfa,
     permissions,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
@@ -308,7 +316,7 @@ export async function moveAssignments(
   return { moved: moved.length, skipped: duplicates.length };
 }
 
-type RoleFields = Pick<RoleView, "name" | "description" | "permissions">;
+type RoleFields = Pick<RoleView, "name" | "description" | "permissions" | "requiresMfa">;
 
 function samePermissions(a: readonly Permission[], b: readonly Permission[]): boolean {
   return a.length === b.length && a.every((permission, index) => permission === b[index]);
@@ -328,6 +336,10 @@ export function roleChanges(
   if (input.description !== undefined && input.description !== current.description) {
     before.description = current.description;
     after.description = input.description;
+  }
+  if (input.requiresMfa !== undefined && input.requiresMfa !== current.requiresMfa) {
+    before.requiresMfa = current.requiresMfa;
+    after.requiresMfa = input.requiresMfa;
   }
   if (input.permissions !== undefined && !samePermissions(input.permissions, current.permissions)) {
     before.permissions = current.permissions;

@@ -176,7 +176,7 @@ export async function handleMcpRequest(endpoint: McpEndpoint, request: Request):
     db: endpoint.db,
     auth: endpoint.auth,
     headers: request.headers,
-    bearer: { userId: token.subject, clientId: token.clientId, tokenId: token.jti },
+    bearer: { userId: token.subject, clientId: token.clientId, tokenId: token.jti, sessionId: token.sessionId },
   });
   if (!context.user) return unauthorized(endpoint, { code: "invalid_token", description: "The token's user no longer exists" });
   const grants = await context.grants();

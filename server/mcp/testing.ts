@@ -35,13 +35,21 @@ export interface McpSession {
 export async function connectAs(
   deps: { db: Database; auth: Auth },
   userId: string,
-  options: { scopes?: readonly string[]; listFilter?: boolean; tools?: readonly GatehouseTool[] } = {},
+  options: {
+    scopes?: readonly string[];
+    listFilter?: boolean;
+    tools?: readonly GatehouseTool[];
+    /** A token authorized in a session signed in just now (the default), or in none: too old for step-up. */
+    signIn?: "fresh" | "none";
+  } = {},
 ): Promise<McpSession> {
   const scopes = options.scopes ?? MCP_SCOPES;
+  const signInSession =
+    options.signIn === "none" ? null : await (await deps.auth.$context).internalAdapter.createSession(userId);
   const context = await createTRPCContext({
     ...deps,
     headers: new Headers(),
-    bearer: { userId, clientId: TEST_CLIENT_ID, tokenId: "t1" },
+    bearer: { userId, clientId: TEST_CLIENT_ID, tokenId: "t1", sessionId: signInSession?.id ?? null },
   });
   const grants = await context.grants();
   const toolContext: ToolContext = { caller: createCaller(context), grants, clientId: TEST_CLIENT_ID, scopes };

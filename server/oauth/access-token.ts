@@ -9,6 +9,8 @@ export interface VerifiedAccessToken {
   jti: string;
   subject: string;
   clientId: string;
+  /** The browser session the user authorized in (`sid`); absent for client_credentials. */
+  sessionId: string | null;
   scopes: string[];
   audience: string[];
   issuedAt: number;
@@ -106,7 +108,7 @@ export class AccessTokenVerifier {
     } catch (error) {
       return { ok: false, reason: rejectionOf(error) };
     }
-    const { jti, sub, client_id: clientId, scope, aud, iat, exp } = payload as Record<string, unknown>;
+    const { jti, sub, sid, client_id: clientId, scope, aud, iat, exp } = payload as Record<string, unknown>;
     if (typeof jti !== "string" || typeof sub !== "string" || typeof clientId !== "string" || typeof exp !== "number") {
       return { ok: false, reason: "malformed" };
     }
@@ -116,6 +118,7 @@ export class AccessTokenVerifier {
         jti,
         subject: sub,
         clientId,
+        sessionId: typeof sid === "string" ? sid : null,
         scopes: typeof scope === "string" && scope ? scope.split(" ") : [],
         audience: Array.isArray(aud) ? aud.map(String) : typeof aud === "string" ? [aud] : [],
         issuedAt: typeof iat === "number" ? iat : 0,

@@ -25,11 +25,13 @@ export function createTestAuth(db: Database, overrides: Partial<AuthDependencies
 export function authRequest(
   auth: Auth,
   pathname: string,
-  init: { method?: string; body?: unknown; rawBody?: string; cookie?: string } = {},
+  init: { method?: string; body?: unknown; rawBody?: string; cookie?: string; ip?: string } = {},
 ): Promise<Response> {
   const headers = new Headers({ origin: new URL(auth.options.baseURL as string).origin });
   if (init.body !== undefined || init.rawBody !== undefined) headers.set("content-type", "application/json");
   if (init.cookie) headers.set("cookie", init.cookie);
+  // The client address better-auth reads; without it every test request comes from 127.0.0.1.
+  if (init.ip) headers.set("x-forwarded-for", init.ip);
   return auth.handler(
     new Request(`${auth.options.baseURL}/api/auth${pathname}`, {
       method: init.method ?? (init.body !== undefined || init.rawBody !== undefined ? "POST" : "GET"),

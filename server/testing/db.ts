@@ -3,18 +3,28 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { createDatabase, type DatabaseHandle } from "@/db/client";
 import { migrateDatabase } from "@/db/migrate";
+import { role } from "@/db/schema";
 
 export interface TestDatabase extends DatabaseHandle {
   url: string;
   destroy(): void;
 }
 
+export interface TestDatabaseOptions {
+  /**
+   * The migrations make owner and admin require a second factor. Tests of everything else act as
+   * owners and admins without enrolling one, so they switch that off unless asked to keep it.
+   */
+  roleMfaRequirement?: "as-migrated" | "off";
+}
+
 /** A fresh file database with the real migrations applied, removed again by `destroy`. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+export async function createTestDatabase({ roleMfaRequirement = "off" }: TestDatabaseOptions = {}): Promise<TestDatabase> {
   const dir = mkdtempSync(path.join(tmpdir(), "gatehouse-test-"));
   const url = `file:${path.join(dir, "test.db")}`;
   const handle = createDatabase(url);
   await migrateDatabase(handle, url);
+  if (roleMfaRequirement === "off") await handle.db.update(role).set({ requiresMfa: false });
   return {
     ...handle,
     url,

@@ -4,6 +4,8 @@ import type { Auth } from "@/server/auth/auth";
 import { Grants, loadGrants } from "@/server/authz/grants";
 import { user as userTable } from "@/db/schema";
 import { eq } from "drizzle-orm";
+import { mfaRequirement, type MfaRequirement } from "@/server/users/mfa";
+import { TOKEN_SESSION_PREFIX } from "@/server/auth/step-up";
 
 export interface ContextDependencies {
   db: Database;
@@ -13,12 +15,17 @@ export interface ContextDependencies {
    * An MCP call: the user an already verified access token acts for, the client holding it and the
    * token's id. The browser's cookie session is not consulted then.
    */
-  bearer?: { userId: string; clientId: string; tokenId: string };
+  bearer?: { userId: string; clientId: string; tokenId: string; sessionId: string | null };
 }
 
 /** What procedures know of how the caller signed in: the browser session, or the access token standing in for one. */
 export interface CallerSession {
   id: string;
+  /**
+   * The browser session whose sign-in stands behind this call: the session itself, or the one the
+   * token was authorized in. Step-up judges how recent that sign-in is.
+   */
+  signInSessionId: string | null;
 }
 
 /** The signed-in user as procedures see it. */
@@ -44,11 +51,11 @@ export async function createTRPCContext({ db, auth, headers, bearer }: ContextDe
   if (bearer) {
     user = await bearerIdentity(db, bearer.userId);
     // No browser session stands behind a token call, so "this session" never matches a real one.
-    session = user ? { id: `token:${bearer.tokenId}` } : null;
+    session = user ? { id: `${TOKEN_SESSION_PREFIX}${bearer.tokenId}`, signInSessionId: bearer.sessionId } : null;
   } else {
     const current = await auth.api.getSession({ headers });
     user = current ? { id: current.user.id, email: current.user.email, name: current.user.name } : null;
-    session = current ? { id: current.session.id } : null;
+    session = current ? { id: current.session.id, signInSessionId: current.session.id } : null;
   }
   const actor: AuditActor = {
     userId: user?.id ?? null,
@@ -58,6 +65,7 @@ export async function createTRPCContext({ db, auth, headers, bearer }: ContextDe
   };
 
   let grants: Promise<Grants> | undefined;
+  let requirement: Promise<MfaRequirement> | undefined;
   return {
     db,
     auth,
@@ -70,6 +78,11 @@ export async function createTRPCContext({ db, auth, headers, bearer }: ContextDe
       if (!user) return Promise.resolve(Grants.none);
       grants ??= loadGrants(db, user.id);
       return grants;
+    },
+    /** Whether the caller must have a second factor and has one; memoised like `grants`. */
+    mfaRequirement: (userId: string): Promise<MfaRequirement> => {
+      requirement ??= mfaRequirement(db, userId);
+      return requirement;
     },
   };
 }

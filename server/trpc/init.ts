@@ -1,6 +1,7 @@
 import { initTRPC } from "@trpc/server";
 import superjson from "superjson";
 import { z, ZodError } from "zod";
+import { ReauthenticationRequired, REAUTH_REQUIRED } from "@/server/auth/step-up";
 import type { Permission } from "@/server/authz/permissions";
 import type { Context } from "./context";
 
@@ -18,6 +19,11 @@ export interface Meta {
   /** Human-readable summary of what the procedure does, shown in generated docs and MCP tooling. */
   description?: string;
   access?: Access;
+  /**
+   * Usable by a signed-in user who must enrol a second factor and has not yet: what enrolment
+   * itself needs. Everything else refuses them.
+   */
+  beforeMfaEnrolment?: boolean;
 }
 
 const INTERNAL_MESSAGE = "Something went wrong on our side. The error has been logged.";
@@ -48,6 +54,8 @@ const t = initTRPC
           httpStatus: shape.data.httpStatus,
           path: shape.data.path,
           fieldErrors,
+          // The console answers this by asking for the password or a code, then retrying.
+          reason: error.cause instanceof ReauthenticationRequired ? REAUTH_REQUIRED : undefined,
         },
       };
     },

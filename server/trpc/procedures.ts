@@ -1,18 +1,33 @@
 import { TRPCError } from "@trpc/server";
 import type { Permission } from "@/server/authz/permissions";
+import { enrolmentRequiredMessage } from "@/server/users/mfa";
 import { baseProcedure } from "./init";
 
 export const publicProcedure = baseProcedure.meta({ access: { kind: "public" } });
 
-const authenticated = baseProcedure.use(({ ctx, next }) => {
+const signedIn = baseProcedure.use(({ ctx, next }) => {
   if (!ctx.session || !ctx.user) {
     throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });
   }
   return next({ ctx: { ...ctx, session: ctx.session, user: ctx.user } });
 });
 
+/** A user whose role or domain requires a second factor can do nothing but enrol one until they have. */
+const authenticated = signedIn.use(async ({ ctx, meta, next }) => {
+  if (!meta?.beforeMfaEnrolment) {
+    const requirement = await ctx.mfaRequirement(ctx.user.id);
+    if (requirement.required && !requirement.status.enrolled) {
+      throw new TRPCError({ code: "FORBIDDEN", message: enrolmentRequiredMessage(requirement) });
+    }
+  }
+  return next();
+});
+
 /** Any signed-in user, acting on their own account (personal scope needs no role). */
 export const protectedProcedure = authenticated.meta({ access: { kind: "personal" } });
+
+/** Personal procedures that enrolling a second factor needs, open even to a user who must enrol first. */
+export const enrolmentProcedure = authenticated.meta({ access: { kind: "personal" }, beforeMfaEnrolment: true });
 
 export function describePermissions(permissions: readonly Permission[]): string {
   return permissions.length === 1 ? `the ${permissions[0]} permission` : `the permissions ${permissions.join(", ")}`;

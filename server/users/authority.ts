@@ -54,14 +54,14 @@ export async function loadAccountTarget(
   return target;
 }
 
-export function assertNotSelf(callerId: string, target: { id: string }, doing: "ban" | "delete"): void {
-  if (callerId === target.id) {
-    throw forbidden(
-      doing === "ban"
-        ? "You cannot ban your own account."
-        : "You cannot delete your own account; ask another administrator.",
-    );
-  }
+const SELF_REFUSALS = {
+  ban: "You cannot ban your own account.",
+  delete: "You cannot delete your own account; ask another administrator.",
+  resetMfa: "Change your own second factors on Account > Security, where your password is asked for.",
+} as const;
+
+export function assertNotSelf(callerId: string, target: { id: string }, doing: keyof typeof SELF_REFUSALS): void {
+  if (callerId === target.id) throw forbidden(SELF_REFUSALS[doing]);
 }
 
 /**

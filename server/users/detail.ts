@@ -5,7 +5,7 @@ import { session, user, userBan } from "@/db/schema";
 import type { Grants } from "@/server/authz/grants";
 import { hasPassword, pendingInvitation } from "./invitation";
 import { rolesOfUsers, type UserRoleAssignment } from "./list";
-import { mfaStatus, type MfaStatus } from "./mfa";
+import { mfaStatus, NOT_ENROLLED, type MfaStatus } from "./mfa";
 import { findVisibleUser } from "./visibility";
 
 export interface UserDetail {
@@ -58,7 +58,7 @@ export async function userDetail(db: Executor, grants: Grants, id: string, now =
     updatedAt: target.updatedAt,
     roles: (roles.get(id) ?? []).map(({ userId: _userId, ...assignment }) => assignment),
     sessionsCount: sessions?.total ?? 0,
-    mfa: mfa.get(id) ?? { enrolled: false, methods: [] },
+    mfa: mfa.get(id) ?? NOT_ENROLLED,
     banned: ban ?? null,
     hasPassword: password,
     invitationPending: invitation !== null,

@@ -1,4 +1,5 @@
 import { TRPCError } from "@trpc/server";
+import { mfaStatus, NOT_ENROLLED, type MfaStatus } from "./mfa";
 import { and, asc, count, eq, gt, inArray, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Executor } from "@/db/client";
@@ -27,6 +28,7 @@ export interface UserListItem {
   emailVerified: boolean;
   createdAt: Date;
   banned: boolean;
+  mfa: MfaStatus;
   roles: UserRole[];
 }
 
@@ -174,7 +176,7 @@ export async function listUsers(db: Executor, grants: Grants, input: ListUsersIn
 
   const page = rows.slice(0, input.limit);
   const ids = page.map((row) => row.id);
-  const roles = await rolesOfUsers(db, scope, ids);
+  const [roles, mfa] = await Promise.all([rolesOfUsers(db, scope, ids), mfaStatus(db, ids)]);
   const banned =
     ids.length === 0
       ? new Set<string>()
@@ -188,6 +190,7 @@ export async function listUsers(db: Executor, grants: Grants, input: ListUsersIn
     items: page.map((row) => ({
       ...row,
       banned: banned.has(row.id),
+      mfa: mfa.get(row.id) ?? NOT_ENROLLED,
       roles: (roles.get(row.id) ?? []).map(({ roleId, roleName, domainId, domainName }) => ({
         roleId,
         roleName,

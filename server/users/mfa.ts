@@ -1,16 +1,104 @@
+import { and, count, eq, inArray } from "drizzle-orm";
 import type { Executor } from "@/db/client";
+import { domain, passkey, role, roleAssignment, twoFactor, user, verification } from "@/db/schema";
+
+export type MfaMethod = "totp" | "passkey";
 
 export interface MfaStatus {
   enrolled: boolean;
-  /** Enrolled second factors, e.g. "totp" or "passkey". */
-  methods: string[];
+  /** Enrolled second factors, in a fixed order. */
+  methods: MfaMethod[];
+  passkeys: number;
+}
+
+export const NOT_ENROLLED: MfaStatus = { enrolled: false, methods: [], passkeys: 0 };
+
+/** Which second factors each user has enrolled, in two queries for all of `userIds`. */
+export async function mfaStatus(db: Executor, userIds: readonly string[]): Promise<Map<string, MfaStatus>> {
+  const byUser = new Map<string, MfaStatus>();
+  if (userIds.length === 0) return byUser;
+  const ids = [...userIds];
+  const [users, passkeyCounts] = await Promise.all([
+    db.select({ id: user.id, totp: user.twoFactorEnabled }).from(user).where(inArray(user.id, ids)),
+    db
+      .select({ userId: passkey.userId, total: count() })
+      .from(passkey)
+      .where(inArray(passkey.userId, ids))
+      .groupBy(passkey.userId),
+  ]);
+  const passkeysOf = new Map(passkeyCounts.map((row) => [row.userId, row.total]));
+  for (const row of users) {
+    const passkeys = passkeysOf.get(row.id) ?? 0;
+    const methods: MfaMethod[] = [];
+    if (row.totp) methods.push("totp");
+    if (passkeys > 0) methods.push("passkey");
+    byUser.set(row.id, { enrolled: methods.length > 0, methods, passkeys });
+  }
+  for (const id of userIds) if (!byUser.has(id)) byUser.set(id, NOT_ENROLLED);
+  return byUser;
+}
+
+export interface MfaRequirement {
+  /** Some role or domain of the user requires a second factor. */
+  required: boolean;
+  /** Human-readable sources, such as `role "admin"` or `domain "Acme"`, for telling the user why. */
+  requiredBy: string[];
+  status: MfaStatus;
 }
 
 /**
- * Which second factors each user has enrolled. better-auth's two-factor and passkey plugins are not
- * installed yet, so no factor can exist and "not enrolled" is the true answer for everyone today;
- * the MFA issue replaces this body with reads of the plugins' tables (one query for all `userIds`).
+ * Whether the user must have a second factor, and whether they do. A role requires it wherever it
+ * is held; a domain with the `required` policy requires it of everyone holding a role there.
  */
-export async function mfaStatus(_db: Executor, userIds: readonly string[]): Promise<Map<string, MfaStatus>> {
-  return new Map(userIds.map((userId) => [userId, { enrolled: false, methods: [] }]));
+export async function mfaRequirement(db: Executor, userId: string): Promise<MfaRequirement> {
+  const [roles, domains, statuses] = await Promise.all([
+    db
+      .selectDistinct({ name: role.name })
+      .from(roleAssignment)
+      .innerJoin(role, eq(role.id, roleAssignment.roleId))
+      .where(and(eq(roleAssignment.userId, userId), eq(role.requiresMfa, true))),
+    db
+      .selectDistinct({ name: domain.name })
+      .from(roleAssignment)
+      .innerJoin(domain, eq(domain.id, roleAssignment.domainId))
+      .where(and(eq(roleAssignment.userId, userId), eq(domain.mfaPolicy, "required"))),
+    mfaStatus(db, [userId]),
+  ]);
+  const requiredBy = [...roles.map((row) => `role "${row.name}"`), ...domains.map((row) => `domain "${row.name}"`)];
+  return { required: requiredBy.length > 0, requiredBy, status: statuses.get(userId) ?? NOT_ENROLLED };
+}
+
+export const MFA_ENROLMENT_REQUIRED = "MFA enrolment required";
+
+/** "your role "owner" requires a second factor", naming every source. */
+export function requiredByPhrase(requirement: MfaRequirement): string {
+  const verb = requirement.requiredBy.length > 1 ? "require" : "requires";
+  return `your ${requirement.requiredBy.join(" and ")} ${verb} a second factor`;
+}
+
+/** The sentence shown to a user who must enrol before doing anything else. */
+export function enrolmentRequiredMessage(requirement: MfaRequirement): string {
+  return `${MFA_ENROLMENT_REQUIRED}: ${requiredByPhrase(requirement)}. Set up an authenticator app or a passkey on Account > Security.`;
+}
+
+/** Number of the user's passkeys; deleting the last factor is refused while a policy requires one. */
+export async function passkeyCount(db: Executor, userId: string): Promise<number> {
+  const [row] = await db.select({ total: count() }).from(passkey).where(eq(passkey.userId, userId));
+  return row?.total ?? 0;
+}
+
+/**
+ * Removes every second factor of a user, for an administrator helping someone who lost their
+ * device. better-auth has no endpoint acting on another user's factors, so this writes its tables
+ * directly, inside the caller's transaction. The user's pending verification values go too: among
+ * them are "trust this device" records, which would otherwise let a lost device skip the challenge
+ * once new factors are enrolled.
+ */
+export async function removeAllSecondFactors(db: Executor, userId: string): Promise<MfaStatus> {
+  const before = (await mfaStatus(db, [userId])).get(userId) ?? NOT_ENROLLED;
+  await db.delete(twoFactor).where(eq(twoFactor.userId, userId));
+  await db.delete(passkey).where(eq(passkey.userId, userId));
+  await db.delete(verification).where(eq(verification.value, userId));
+  await db.update(user).set({ twoFactorEnabled: false, updatedAt: new Date() }).where(eq(user.id, userId));
+  return before;
 }

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
 import { pendingOAuthRequest } from "@/app/_lib/oauth-request";
-import { getSession } from "@/server/auth/session";
+import { getSession, requireMfaWhereRequired } from "@/server/auth/session";
 import { SCOPE_DESCRIPTIONS, type OAuthScope } from "@/server/oauth/scopes";
 import { ConsentActions } from "./_components/consent-actions";
 
@@ -44,6 +44,7 @@ export default async function ConsentPage({ searchParams }: { searchParams: Prom
     );
   }
   if (!session) redirect(`/sign-in?${request.query}`);
+  await requireMfaWhereRequired(session.user.id, `/consent?${request.query}`);
   const { client } = request;
   if (!client) {
     return (

@@ -3,15 +3,24 @@ import { dehydrate, HydrationBoundary } from "@tanstack/react-query";
 import { createTRPCOptionsProxy } from "@trpc/tanstack-react-query";
 import { headers } from "next/headers";
 import { cache, type ReactNode } from "react";
+import { REQUEST_PATH_HEADER } from "@/app/_lib/request-path";
 import { getAuth } from "@/server/auth/instance";
+import { requireMfaWhereRequired } from "@/server/auth/session";
 import { getAppDatabase } from "@/server/db";
 import { createTRPCContext } from "@/server/trpc/context";
 import { appRouter, createCaller } from "@/server/trpc/root";
 import { makeQueryClient } from "./query-client";
 
-const createContext = cache(async () =>
-  createTRPCContext({ db: getAppDatabase().db, auth: await getAuth(), headers: await headers() }),
-);
+/**
+ * A page renders alongside its layout, so its own calls must not fail with "MFA enrolment
+ * required" before the layout's redirect lands: they redirect to enrolment the same way.
+ */
+const createContext = cache(async () => {
+  const requestHeaders = await headers();
+  const context = await createTRPCContext({ db: getAppDatabase().db, auth: await getAuth(), headers: requestHeaders });
+  if (context.user) await requireMfaWhereRequired(context.user.id, requestHeaders.get(REQUEST_PATH_HEADER) ?? "/");
+  return context;
+});
 
 export const getQueryClient = cache(makeQueryClient);
 

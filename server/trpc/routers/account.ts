@@ -1,14 +1,46 @@
 import { TRPCError } from "@trpc/server";
-import { and, eq, ne } from "drizzle-orm";
+import { and, asc, eq, gt, ne } from "drizzle-orm";
+import type { Executor } from "@/db/client";
 import { z } from "zod";
-import { session, user } from "@/db/schema";
+import { auditEvent, passkey, passkeyUse, session, user } from "@/db/schema";
 import { recordEvent } from "@/server/audit/record";
 import { withAuthWrites } from "@/server/auth/auth-writes";
 import { findClient } from "@/server/oauth/clients";
 import { auditDomainOf } from "@/server/users/authority";
 import { listGrants, listSessions, revokeGrants, revocationDetails } from "@/server/oauth/grants";
+import { isAPIError } from "better-auth/api";
+import { recordReauthentication, TOKEN_SESSION_PREFIX, type ReauthenticationMethod } from "@/server/auth/step-up";
+import { PASSWORD_MAX_LENGTH } from "@/server/validation/password";
 import { router } from "../init";
-import { protectedProcedure } from "../procedures";
+import { enrolmentProcedure, protectedProcedure } from "../procedures";
+
+const reauthenticateInput = z.discriminatedUnion(
+  "method",
+  [
+    z.object({ method: z.literal("password"), password: z.string().min(1, "Enter your password.").max(PASSWORD_MAX_LENGTH) }),
+    z.object({ method: z.literal("totp"), code: z.string().trim().regex(/^\d{6}$/, "An authenticator code is six digits.") }),
+    z.object({ method: z.literal("backup_code"), code: z.string().trim().min(1, "Enter a backup code.").max(64) }),
+  ] satisfies [z.ZodType<{ method: ReauthenticationMethod }>, ...z.ZodType<{ method: ReauthenticationMethod }>[]],
+  { error: 'The method is "password", "totp" or "backup_code".' },
+);
+
+/**
+ * The plugin's lockout guards sign-in only; a signed-in session confirming itself again is limited
+ * here, so a stolen session cannot guess the password or a code.
+ */
+const STEP_UP_MAX_FAILURES = 5;
+const STEP_UP_FAILURE_WINDOW_MS = 15 * 60 * 1000;
+
+async function recentStepUpFailures(db: Executor, userId: string): Promise<number> {
+  return db.$count(
+    auditEvent,
+    and(
+      eq(auditEvent.actorUserId, userId),
+      gt(auditEvent.at, new Date(Date.now() - STEP_UP_FAILURE_WINDOW_MS)),
+      eq(auditEvent.action, "auth.step_up_failed"),
+    ),
+  );
+}
 
 /** Everyone's own scope: a personal list is every row of one user, so no grant is needed. */
 const OWN = { all: true } as const;
@@ -17,7 +49,7 @@ const OWN = { all: true } as const;
 const PERSONAL_LIMIT = 100;
 
 export const accountRouter = router({
-  twoFactor: protectedProcedure
+  twoFactor: enrolmentProcedure
     .meta({ description: "Whether the signed-in user's authenticator app is switched on, and how many unused backup codes remain." })
     .query(async ({ ctx }) => {
       const [row] = await ctx.db
@@ -31,6 +63,24 @@ export const accountRouter = router({
       const codes = await ctx.auth.api.viewBackupCodes({ body: { userId: ctx.user.id } });
       return { enabled, backupCodesRemaining: codes.backupCodes.length };
     }),
+
+  // Open before enrolment: a passkey is one of the second factors a user who must enrol can add.
+  passkeys: enrolmentProcedure
+    .meta({ description: "The signed-in user's own passkeys: name, when each was added and when it last signed them in." })
+    .query(({ ctx }) =>
+      ctx.db
+        .select({
+          id: passkey.id,
+          name: passkey.name,
+          createdAt: passkey.createdAt,
+          lastUsedAt: passkeyUse.lastUsedAt,
+        })
+        .from(passkey)
+        .leftJoin(passkeyUse, eq(passkeyUse.passkeyId, passkey.id))
+        .where(eq(passkey.userId, ctx.user.id))
+        .orderBy(asc(passkey.createdAt), asc(passkey.id))
+        .limit(PERSONAL_LIMIT),
+    ),
 
   sessions: protectedProcedure
     .meta({ description: "The signed-in user's own browser sessions, with device, IP address and last-seen time." })
@@ -122,4 +172,69 @@ export const accountRouter = router({
         return revoked;
       }),
     ),
+  mfaRequirement: enrolmentProcedure
+    .meta({
+      description:
+        "Whether a role or domain of the signed-in user requires a second factor (and which), and which factors they have.",
+    })
+    .query(({ ctx }) => ctx.mfaRequirement(ctx.user.id)),
+
+  reauthenticate: protectedProcedure
+    .meta({
+      description:
+        "Confirms the signed-in user again with their password, an authenticator code or a backup code, so that actions needing a recent sign-in work for the next 10 minutes.",
+    })
+    .input(reauthenticateInput)
+    .mutation(async ({ ctx, input }) => {
+      if (ctx.session.id.startsWith(TOKEN_SESSION_PREFIX)) {
+        throw new TRPCError({ code: "FORBIDDEN", message: "Confirming it is you works only in the console, not through an access token." });
+      }
+      if ((await recentStepUpFailures(ctx.db, ctx.user.id)) >= STEP_UP_MAX_FAILURES) {
+        throw new TRPCError({
+          code: "TOO_MANY_REQUESTS",
+          message: `Too many wrong attempts to confirm it is you. Try again in ${STEP_UP_FAILURE_WINDOW_MS / 60_000} minutes.`,
+        });
+      }
+      const request = { headers: ctx.headers };
+      try {
+        if (input.method === "password") {
+          await ctx.auth.api.verifyPassword({ ...request, body: { password: input.password } });
+        } else if (input.method === "totp") {
+          // With no authenticator app switched on, the plugin would take this code as enrolment's confirmation.
+          const [row] = await ctx.db.select({ enabled: user.twoFactorEnabled }).from(user).where(eq(user.id, ctx.user.id)).limit(1);
+          if (!row?.enabled) throw new TRPCError({ code: "BAD_REQUEST", message: "You have no authenticator app set up. Use your password." });
+          await ctx.auth.api.verifyTOTP({ ...request, body: { code: input.code } });
+        } else {
+          await ctx.auth.api.verifyBackupCode({ ...request, body: { code: input.code } });
+        }
+      } catch (error) {
+        if (!isAPIError(error)) throw error;
+        await recordEvent(ctx.db, ctx.actor, {
+          action: "auth.step_up_failed",
+          targetType: "user",
+          targetId: ctx.user.id,
+          details: { method: input.method },
+        });
+        const locked = error.status === "TOO_MANY_REQUESTS" || error.body?.code === "ACCOUNT_TEMPORARILY_LOCKED";
+        throw new TRPCError({
+          code: locked ? "TOO_MANY_REQUESTS" : "BAD_REQUEST",
+          message: locked
+            ? (error.body?.message ?? "Too many wrong attempts. Try again later.")
+            : input.method === "password"
+              ? "That password is not right."
+              : "That code is not right.",
+        });
+      }
+      const authenticatedAt = new Date();
+      await ctx.db.transaction(async (tx) => {
+        await recordReauthentication(tx, ctx.session.id, input.method, authenticatedAt);
+        await recordEvent(tx, ctx.actor, {
+          action: "auth.step_up",
+          targetType: "user",
+          targetId: ctx.user.id,
+          details: { method: input.method },
+        });
+      });
+      return { authenticatedAt };
+    }),
 });

@@ -24,6 +24,7 @@ import { mcpResourceUrl } from "@/server/oauth/config";
 import { countLiveAccessTokens } from "@/server/oauth/issued-tokens";
 import type { Executor } from "@/db/client";
 import { revocationDetails } from "@/server/oauth/grants";
+import { requireRecentAuthentication } from "@/server/auth/step-up";
 import { router } from "../init";
 import { permissionProcedure } from "../procedures";
 
@@ -140,6 +141,7 @@ export const clientsRouter = router({
       if (client.type !== "confidential") {
         throw new TRPCError({ code: "BAD_REQUEST", message: "Only a confidential client has a secret to rotate." });
       }
+      await requireRecentAuthentication(ctx.db, ctx.session, "rotate a client secret");
       return ctx.db.transaction(async (tx) => {
         const clientSecret = await rotateClientSecret(tx, client.clientId);
         const revoked = await revokeClientTokens(tx, client.clientId, "client_secret_rotated");

@@ -27,6 +27,7 @@ import {
 } from "@/server/authz/domains";
 import { assertHoldsAll, authorizeIn, requireGlobally } from "@/server/authz/guard";
 import { countDomainClients, deleteDomainClients } from "@/server/oauth/clients";
+import { requireRecentAuthentication } from "@/server/auth/step-up";
 import { router } from "../init";
 import { permissionProcedure } from "../procedures";
 
@@ -180,6 +181,7 @@ export const domainsRouter = router({
         visibleWith: "domains:read",
         notFound: DOMAIN_NOT_FOUND,
       });
+      await requireRecentAuthentication(ctx.db, ctx.session, "delete a domain");
 
       return ctx.db.transaction(async (tx) => {
         const current = await findDomain(tx, input.id);

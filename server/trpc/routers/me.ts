@@ -4,10 +4,10 @@ import { sortPermissions } from "@/server/authz/permissions";
 import { domainsOfUser } from "@/server/users/visibility";
 import { isOwner } from "@/server/authz/owner";
 import { router } from "../init";
-import { protectedProcedure } from "../procedures";
+import { enrolmentProcedure, protectedProcedure } from "../procedures";
 
 export const meRouter = router({
-  get: protectedProcedure.meta({ description: "The signed-in user." }).query(async ({ ctx }) => ({
+  get: enrolmentProcedure.meta({ description: "The signed-in user." }).query(async ({ ctx }) => ({
     id: ctx.user.id,
     email: ctx.user.email,
     name: ctx.user.name,

@@ -20,7 +20,7 @@ import type { Permission } from "@/server/authz/permissions";
 import { createClient, createClientInput } from "@/server/oauth/clients";
 import { mcpResourceUrl } from "@/server/oauth/config";
 import { accessTokenStatus, recordIssuedAccessToken } from "@/server/oauth/issued-tokens";
-import { TEST_PUBLIC_URL, signIn, signUp, uniqueEmail } from "@/server/testing/auth";
+import { TEST_PASSWORD, TEST_PUBLIC_URL, signIn, signUp, uniqueEmail } from "@/server/testing/auth";
 import {
   auditRows,
   createDomain,
@@ -333,6 +333,12 @@ function personaOf(name: PersonaName): Persona | null {
 const ACCOUNT_MATRIX: Record<AccountProcedure, (persona: Persona | null) => Promise<Prepared>> = {
   sessions: async () => ({ call: (caller) => caller.account.sessions() }),
   twoFactor: async () => ({ call: (caller) => caller.account.twoFactor() }),
+  passkeys: async () => ({ call: (caller) => caller.account.passkeys() }),
+  mfaRequirement: async () => ({ call: (caller) => caller.account.mfaRequirement() }),
+  reauthenticate: async (persona) => ({
+    call: (caller) => caller.account.reauthenticate({ method: "password", password: TEST_PASSWORD }),
+    event: persona ? { action: "auth.step_up", targetType: "user", targetId: persona.userId } : undefined,
+  }),
   revokeSession: async (persona) => {
     if (!persona) return { call: (caller) => caller.account.revokeSession({ sessionId: randomUUID() }) };
     const { cookie } = await signIn(auth, persona.email);

@@ -23,6 +23,7 @@ import {
   type RevocationCounts,
 } from "@/server/oauth/grants";
 import { revokeIssuedAccessTokens } from "@/server/oauth/issued-tokens";
+import { requireRecentAuthentication } from "@/server/auth/step-up";
 import { router } from "../init";
 import { permissionProcedure } from "../procedures";
 
@@ -141,6 +142,7 @@ export const revocationsRouter = router({
       const target = await findVisibleUser(ctx.db, ctx.grants, "tokens:read", input.userId);
       // Ending every session and grant acts on the whole account, as a ban does: the same authority rule applies.
       await assertAccountWideAuthority(ctx.db, ctx.grants, "tokens:admin", target);
+      await requireRecentAuthentication(ctx.db, ctx.session, "revoke all of a user's access");
       return ctx.db.transaction(async (tx) => {
         const revoked = await revokeGrants(tx, { userId: target.id }, "all_revoked_for_user");
         const sessions = await tx.select({ id: session.id }).from(session).where(eq(session.userId, target.id));
@@ -163,6 +165,7 @@ export const revocationsRouter = router({
     .input(z.object({ clientId: idSchema("client id").describe("The client whose grants end.") }))
     .mutation(async ({ ctx, input }) => {
       const domainId = await clientDomain(ctx.db, ctx.grants, input.clientId, "tokens:admin");
+      await requireRecentAuthentication(ctx.db, ctx.session, "revoke all of a client's grants");
       return ctx.db.transaction(async (tx) => {
         const tokens = await revokeClientTokens(tx, input.clientId, "all_revoked_for_client");
         const { consents } = await revokeGrants(tx, { clientId: input.clientId }, "all_revoked_for_client");

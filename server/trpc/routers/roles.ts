@@ -27,6 +27,7 @@ import {
   updateRoleInput,
 } from "@/server/authz/roles";
 import { findVisibleUser } from "@/server/users/visibility";
+import { requireRecentAuthentication } from "@/server/auth/step-up";
 import { router } from "../init";
 import { permissionProcedure } from "../procedures";
 
@@ -84,13 +85,21 @@ export const rolesRouter = router({
         const now = new Date();
         await tx
           .insert(role)
-          .values({ id, name: input.name, description: input.description ?? "", builtIn: false, createdAt: now, updatedAt: now });
+          .values({
+            id,
+            name: input.name,
+            description: input.description ?? "",
+            builtIn: false,
+            requiresMfa: input.requiresMfa ?? false,
+            createdAt: now,
+            updatedAt: now,
+          });
         await replaceRolePermissions(tx, id, input.permissions);
         await recordEvent(tx, ctx.actor, {
           action: "role.created",
           targetType: "role",
           targetId: id,
-          details: { name: input.name, permissions: input.permissions },
+          details: { name: input.name, permissions: input.permissions, requiresMfa: input.requiresMfa ?? false },
         });
         return toRoleView(await findRole(tx, id), input.permissions);
       });
@@ -108,7 +117,7 @@ export const rolesRouter = router({
         const current = await findRole(tx, input.id);
         const currentPermissions = await permissionsOfRole(tx, current.id);
         const { before: changedBefore, after: changedAfter } = roleChanges(
-          { name: current.name, description: current.description, permissions: currentPermissions },
+          { name: current.name, description: current.description, permissions: currentPermissions, requiresMfa: current.requiresMfa },
           input,
         );
 
@@ -186,10 +195,11 @@ export const rolesRouter = router({
         "Gives a user a role in one domain, or globally with domainId null; you need roles:admin there and every permission of the role, and cannot change your own roles.",
     })
     .input(assignmentInput)
-    .mutation(({ ctx, input }) => {
+    .mutation(async ({ ctx, input }) => {
       const { userId, roleId, domainId } = input;
       authorizeAssignmentScope(ctx.grants, domainId);
       assertNotSelf(ctx.user.id, userId);
+      await requireRecentAuthentication(ctx.db, ctx.session, "grant a role");
       return ctx.db.transaction(async (tx) => {
         let domainName: string | null = null;
         if (domainId !== null) {

@@ -33,6 +33,7 @@ import {
   type Personas,
 } from "@/server/testing/authz";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
+import { insertPasskeyRow } from "@/server/testing/two-factor";
 import { callerAs } from "@/server/testing/trpc";
 import { acceptInvitation, isInvitationUsable } from "@/server/users/invitation";
 import { usersRouter } from "./users";
@@ -200,6 +201,16 @@ const MATRIX: MatrixRow[] = [
       const { userId } = await userIn(domainId);
       await ban(userId);
       return { call: (caller) => caller.users.unban({ id: userId }), targetId: userId };
+    },
+  },
+  {
+    procedure: "resetMfa",
+    mutation: { action: "user.mfa_reset" },
+    expected: WRITE,
+    prepare: async (domainId) => {
+      const { userId } = await userIn(domainId);
+      await insertPasskeyRow(database.db, userId);
+      return { call: (caller) => caller.users.resetMfa({ id: userId }), targetId: userId };
     },
   },
   {

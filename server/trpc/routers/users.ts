@@ -16,6 +16,8 @@ import { assertNotSelf, auditDomainOf, loadAccountTarget } from "@/server/users/
 import { userDetail } from "@/server/users/detail";
 import { hasPassword, invitationUrl, issueInvitation, pendingInvitation } from "@/server/users/invitation";
 import { listUsers } from "@/server/users/list";
+import { NOT_ENROLLED, removeAllSecondFactors } from "@/server/users/mfa";
+import { requireRecentAuthentication } from "@/server/auth/step-up";
 import {
   banUserInput,
   createUserInput,
@@ -195,6 +197,30 @@ export const usersRouter = router({
         return { id: target.id, banned: null };
       }),
     ),
+
+  resetMfa: permissionProcedure("users:admin")
+    .meta({
+      description:
+        "Removes all of a user's second factors (authenticator app, backup codes, passkeys, trusted devices) so they can enrol again, for someone who lost their device; needs a recent sign-in.",
+    })
+    .input(userIdInput)
+    .mutation(async ({ ctx, input }) => {
+      await requireRecentAuthentication(ctx.db, ctx.session, "reset a user's MFA");
+      return ctx.db.transaction(async (tx) => {
+        const target = await loadAccountTarget(tx, ctx.grants, "users:admin", input.id);
+        assertNotSelf(ctx.user.id, target, "resetMfa");
+        const removed = await removeAllSecondFactors(tx, target.id);
+        if (!removed.enrolled) throw new TRPCError({ code: "CONFLICT", message: `${target.email} has no second factor to reset.` });
+        await recordEvent(tx, ctx.actor, {
+          action: "user.mfa_reset",
+          targetType: "user",
+          targetId: target.id,
+          domainId: await auditDomainOf(tx, target.id),
+          details: { email: target.email, methods: removed.methods, passkeys: removed.passkeys },
+        });
+        return { id: target.id, mfa: NOT_ENROLLED };
+      });
+    }),
 
   delete: permissionProcedure("users:delete")
     .meta({

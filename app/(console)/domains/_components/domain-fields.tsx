@@ -11,7 +11,7 @@ export type MfaPolicy = "off" | "optional" | "required";
 export const MFA_POLICY_LABELS: Record<MfaPolicy, string> = { off: "Off", optional: "Optional", required: "Required" };
 
 const MFA_POLICY_HINTS: Record<MfaPolicy, string> = {
-  off: "Members are never asked for a second factor.",
+  off: "This domain does not require a second factor; a role or another domain may still require one.",
   optional: "Members may set up a second factor.",
   required: "Members must set up a second factor before they can do anything else.",
 };

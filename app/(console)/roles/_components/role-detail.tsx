@@ -105,6 +105,7 @@ function RoleDetailLoaded({ role }: { role: RoleDetail }) {
           <div className="flex flex-wrap items-center gap-2">
             <h1 className="text-2xl font-semibold tracking-tight break-all">{role.name}</h1>
             {role.builtIn ? <Badge tone="brand">Built-in</Badge> : <Badge>Custom</Badge>}
+            {role.requiresMfa ? <Badge tone="green">Requires MFA</Badge> : null}
             <Badge>{permissionCount(role.permissions.length)}</Badge>
             <Badge>{assigned === 0 ? "Not assigned" : `Assigned ${times(assigned)}`}</Badge>
           </div>

@@ -9,7 +9,7 @@ import { ACTIONS, RESOURCES, type Permission } from "@/server/authz/permissions"
 import { Button, fieldError } from "../../_components/ui";
 import { type RoleDetail } from "./shared";
 
-type EditedRole = Pick<RoleDetail, "id" | "name" | "description" | "builtIn" | "permissions">;
+type EditedRole = Pick<RoleDetail, "id" | "name" | "description" | "builtIn" | "requiresMfa" | "permissions">;
 
 /**
  * The role form, for a new role (in a dialog) and on a role's page. `view` shows the same grid
@@ -28,6 +28,7 @@ export function RoleEditor(
   const readOnly = props.mode === "view";
   const [name, setName] = useState(role?.name ?? "");
   const [description, setDescription] = useState(role?.description ?? "");
+  const [requiresMfa, setRequiresMfa] = useState(role?.requiresMfa ?? false);
   const [permissions, setPermissions] = useState<ReadonlySet<Permission>>(() => new Set(role?.permissions ?? []));
 
   const invalidate = () => {
@@ -65,11 +66,11 @@ export function RoleEditor(
     event.preventDefault();
     const chosen = [...permissions];
     if (role === null) {
-      create.mutate({ name, description, permissions: chosen });
+      create.mutate({ name, description, permissions: chosen, requiresMfa });
     } else if (role.builtIn) {
-      update.mutate({ id: role.id, description });
+      update.mutate({ id: role.id, description, requiresMfa });
     } else {
-      update.mutate({ id: role.id, name, description, permissions: chosen });
+      update.mutate({ id: role.id, name, description, permissions: chosen, requiresMfa });
     }
   }
 
@@ -110,11 +111,24 @@ export function RoleEditor(
         }}
         error={fieldError(error, "description")}
       />
+      <RequiresMfaField
+        checked={requiresMfa}
+        readOnly={readOnly}
+        onChange={(checked) => {
+          edited();
+          setRequiresMfa(checked);
+        }}
+        error={fieldError(error, "requiresMfa")}
+      />
       <PermissionGrid
         selected={permissions}
         onToggle={toggle}
         locked={readOnly || builtIn}
-        lockedReason={builtIn && !readOnly ? "Built-in roles keep their permissions; only the description can change." : undefined}
+        lockedReason={
+          builtIn && !readOnly
+            ? "Built-in roles keep their permissions; only the description and the MFA requirement can change."
+            : undefined
+        }
         holds={(permission) => can(permission, null)}
         showHints={!readOnly && !builtIn}
         error={fieldError(error, "permissions")}
@@ -133,6 +147,43 @@ export function RoleEditor(
         </div>
       )}
     </form>
+  );
+}
+
+function RequiresMfaField({
+  checked,
+  readOnly,
+  onChange,
+  error,
+}: {
+  checked: boolean;
+  readOnly: boolean;
+  onChange: (checked: boolean) => void;
+  error?: string;
+}) {
+  const id = useId();
+  return (
+    <div className="flex items-start gap-2">
+      <input
+        id={id}
+        type="checkbox"
+        checked={checked}
+        disabled={readOnly}
+        onChange={(event) => onChange(event.target.checked)}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={`${id}-hint`}
+        className="mt-0.5 size-4 rounded border-slate-300 accent-brand-600"
+      />
+      <div>
+        <label htmlFor={id} className={`text-sm font-medium ${readOnly ? "text-slate-500" : "text-slate-700"}`}>
+          Require MFA for holders of this role
+        </label>
+        <p id={`${id}-hint`} className={`text-xs ${error ? "text-red-600" : "text-slate-500"}`}>
+          {error ??
+            "Everyone holding this role, in any domain, must set up an authenticator app or a passkey before they can use the console."}
+        </p>
+      </div>
+    </div>
   );
 }
 

@@ -73,6 +73,11 @@ export function RolesConsole() {
                       <Badge tone="brand">Built-in</Badge>
                     </span>
                   ) : null}
+                  {role.requiresMfa ? (
+                    <span className="ml-2">
+                      <Badge tone="green">Requires MFA</Badge>
+                    </span>
+                  ) : null}
                 </td>
                 <td className="px-4 py-3 text-slate-600">{role.description || <span className="text-slate-400">—</span>}</td>
                 <td className="px-4 py-3 text-right text-slate-700 tabular-nums">{role.permissions.length}</td>

@@ -11,6 +11,7 @@ export type UserDetail = Outputs["users"]["get"];
 export type UserAssignment = UserDetail["roles"][number];
 export type RoleOption = Outputs["roles"]["list"][number];
 export type DomainOption = Outputs["domains"]["list"]["items"][number];
+export type MfaStatus = UserListItem["mfa"];
 
 export type Can = (permission: Permission, domainId?: string | null) => boolean;
 
@@ -29,6 +30,20 @@ export function scopeLabel(domainName: string | null): string {
 export function canGrantRole(can: Can, role: RoleOption, domainId: string | null): boolean {
   if (role.id === OWNER_ROLE_ID && domainId !== null) return false;
   return role.permissions.every((permission) => can(permission, domainId));
+}
+
+/** The enrolled second factors in a few characters, for a table cell: "TOTP + passkey", "TOTP" or "Passkey". */
+export function mfaMethodsLabel(mfa: MfaStatus): string {
+  const label = mfa.methods.map((method) => (method === "totp" ? "TOTP" : "passkey")).join(" + ");
+  return label.charAt(0).toUpperCase() + label.slice(1);
+}
+
+/** The enrolled second factors in words, such as "Authenticator app, 2 passkeys". */
+export function mfaDescription(mfa: MfaStatus): string {
+  const parts: string[] = [];
+  if (mfa.methods.includes("totp")) parts.push("Authenticator app");
+  if (mfa.passkeys > 0) parts.push(mfa.passkeys === 1 ? "1 passkey" : `${mfa.passkeys} passkeys`);
+  return parts.length === 0 ? "Not enrolled" : parts.join(", ");
 }
 
 /** An invitation link, which the server returns once and never stores in readable form. */

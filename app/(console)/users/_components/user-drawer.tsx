@@ -10,6 +10,7 @@ import { Badge, Button, ConfirmDialog, Dialog, ErrorState, LoadingState, SelectF
 import {
   InviteLink,
   canGrantRole,
+  mfaDescription,
   scopeLabel,
   type DomainOption,
   type RoleOption,
@@ -33,7 +34,7 @@ export interface DrawerState {
   opening: number;
 }
 
-type Confirm = { kind: "ban" } | { kind: "delete" } | { kind: "remove"; assignment: UserAssignment };
+type Confirm = { kind: "ban" } | { kind: "resetMfa" } | { kind: "delete" } | { kind: "remove"; assignment: UserAssignment };
 
 /**
  * The side drawer for one user. Its confirmations are rendered beside the drawer, not inside it:
@@ -107,6 +108,14 @@ function UserDrawerContent({
     }),
   );
   const unban = useMutation(trpc.users.unban.mutationOptions({ onSuccess: invalidate }));
+  const resetMfa = useMutation(
+    trpc.users.resetMfa.mutationOptions({
+      onSuccess: () => {
+        setConfirm(null);
+        invalidate();
+      },
+    }),
+  );
   const remove = useMutation(
     trpc.roles.unassign.mutationOptions({
       onSuccess: () => {
@@ -130,6 +139,7 @@ function UserDrawerContent({
 
   function ask(next: Confirm) {
     ban.reset();
+    resetMfa.reset();
     remove.reset();
     deleteUser.reset();
     setBanReason("");
@@ -156,6 +166,8 @@ function UserDrawerContent({
   } else if (user) {
     const canAssign = !isSelf && roles !== null && canAnywhere("roles:admin");
     const canBan = !isSelf && canActOnAccount("users:admin");
+    // The server grants a reset on the same terms as a ban.
+    const canResetMfa = canBan && user.mfa.enrolled;
     const canDelete = !isSelf && canActOnAccount("users:delete");
     body = (
       <div className="space-y-8">
@@ -198,6 +210,11 @@ function UserDrawerContent({
               Account
             </h3>
             <FormAlert message={unban.error?.message} />
+            {resetMfa.isSuccess ? (
+              <p role="status" className="text-sm text-green-700">
+                MFA was reset for {target.email}: they have no second factor until they enrol again.
+              </p>
+            ) : null}
             <div className="flex flex-wrap gap-2">
               {canBan && user.banned ? (
                 <Button
@@ -211,6 +228,11 @@ function UserDrawerContent({
               {canBan && !user.banned ? (
                 <Button variant="danger" onClick={() => ask({ kind: "ban" })}>
                   Ban user
+                </Button>
+              ) : null}
+              {canResetMfa ? (
+                <Button variant="danger" onClick={() => ask({ kind: "resetMfa" })}>
+                  Reset MFA
                 </Button>
               ) : null}
               {canDelete ? (
@@ -253,6 +275,21 @@ function UserDrawerContent({
             hint="Shown to administrators only."
           />
         </div>
+      </ConfirmDialog>
+      <ConfirmDialog
+        open={confirm?.kind === "resetMfa"}
+        onCancel={() => setConfirm(null)}
+        onConfirm={() => resetMfa.mutate({ id: target.id })}
+        title="Reset MFA"
+        confirmLabel="Reset MFA"
+        pending={resetMfa.isPending}
+        error={resetMfa.error?.message}
+      >
+        <p>
+          Reset two-factor authentication for <span className="font-semibold">{target.email}</span>? This removes their
+          authenticator app, backup codes, passkeys and trusted devices. If a role or domain requires MFA of them, they must
+          enrol again at their next sign-in.
+        </p>
       </ConfirmDialog>
       <ConfirmDialog
         open={confirm?.kind === "delete"}
@@ -323,7 +360,7 @@ function ProfileSection({ user, canWrite }: { user: UserDetail; canWrite: boolea
     ["Email verified", user.emailVerified ? "Yes" : "No"],
     ["Created", <LocalTime key="created" value={user.createdAt} />],
     ["Active sessions", String(user.sessionsCount)],
-    ["Two-factor", user.mfa.enrolled ? `Enrolled (${user.mfa.methods.join(", ")})` : "Not enrolled"],
+    ["Two-factor", mfaDescription(user.mfa)],
     ["Sign-in", signInState(user)],
     [
       "Status",

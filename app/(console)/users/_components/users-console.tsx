@@ -20,7 +20,7 @@ import {
 } from "../../_components/ui";
 import { NewUserDialog, type NewUserMode } from "./new-user-dialog";
 import { DOMAIN_OPTIONS_INPUT, usersListInput, type UserFilters } from "./queries";
-import { scopeLabel, type UserListItem } from "./shared";
+import { mfaMethodsLabel, scopeLabel, type UserListItem } from "./shared";
 import { UserDrawer, type DrawerState } from "./user-drawer";
 
 export function UsersConsole({ initialFilters }: { initialFilters: Pick<UserFilters, "domainId" | "roleId"> }) {
@@ -232,6 +232,9 @@ function UsersTable({
               Status
             </th>
             <th scope="col" className="px-4 py-3">
+              MFA
+            </th>
+            <th scope="col" className="px-4 py-3">
               Created
             </th>
             <th scope="col" className="px-4 py-3">
@@ -260,6 +263,9 @@ function UsersTable({
                 )}
               </td>
               <td className="px-4 py-3">{user.banned ? <Badge tone="red">Banned</Badge> : <Badge tone="green">Active</Badge>}</td>
+              <td className="px-4 py-3 whitespace-nowrap">
+                {user.mfa.enrolled ? <Badge tone="green">{mfaMethodsLabel(user.mfa)}</Badge> : <Badge>None</Badge>}
+              </td>
               <td className="px-4 py-3 whitespace-nowrap text-slate-600">
                 <LocalTime value={user.createdAt} />
               </td>

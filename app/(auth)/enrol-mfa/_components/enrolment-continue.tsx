@@ -1,0 +1,23 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { useTRPC } from "@/app/_lib/trpc/client";
+
+/** Polls until a factor is enrolled, then offers the way on; the settings above show the backup codes first. */
+export function EnrolmentContinue({ next }: { next: string }) {
+  const trpc = useTRPC();
+  const requirement = useQuery({
+    ...trpc.account.mfaRequirement.queryOptions(),
+    refetchInterval: (query) => (query.state.data?.status.enrolled ? false : 2000),
+  });
+  if (!requirement.data?.status.enrolled) return null;
+  return (
+    <div className="rounded-md border border-green-200 bg-green-50 p-3 text-sm text-green-800">
+      <p>Your second factor is set up. Keep your backup codes somewhere safe.</p>
+      <Link href={next} className="mt-2 inline-block font-medium text-brand-600 hover:underline">
+        Continue to Gatehouse
+      </Link>
+    </div>
+  );
+}
