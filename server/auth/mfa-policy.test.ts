@@ -188,13 +188,13 @@ test("switching off the authenticator app is refused while a policy requires it,
 test("deleting the last passkey: refused under a policy, needs a recent sign-in otherwise", async () => {
   const admin = await signUp(auth);
   await grantRole(database.db, admin.userId, ADMIN_ROLE_ID);
-  const adminKey = await insertPasskeyRow(database.db, admin.userId);
+  const adminKey = (await insertPasskeyRow(database.db, admin.userId)).id;
   const underPolicy = await authRequest(auth, "/passkey/delete-passkey", { body: { id: adminKey }, cookie: admin.cookie });
   expect(underPolicy.status).toBe(403);
   expect(await underPolicy.json()).toMatchObject({ code: "MFA_REQUIRED_BY_POLICY" });
 
   const member = await signUp(auth);
-  const memberKey = await insertPasskeyRow(database.db, member.userId);
+  const memberKey = (await insertPasskeyRow(database.db, member.userId)).id;
   await ageSignIn(member.cookie);
   const stale = await authRequest(auth, "/passkey/delete-passkey", { body: { id: memberKey }, cookie: member.cookie });
   expect(stale.status).toBe(403);

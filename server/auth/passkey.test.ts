@@ -1,11 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { and, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { auditEvent, passkey, passkeyUse } from "@/db/schema";
 import type { Auth } from "@/server/auth/auth";
 import { createPasskeyHooks } from "@/server/auth/passkey-hooks";
 import { authRequest, cookieHeader, createSignedInOwner, createTestAuth, signUp } from "@/server/testing/auth";
+import { auditRows } from "@/server/testing/authz";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
+import { insertPasskeyRow } from "@/server/testing/two-factor";
 import { expectConsoleError } from "@/server/testing/setup";
 import { callerAs } from "@/server/testing/trpc";
 
@@ -26,30 +28,12 @@ beforeAll(async () => {
 
 afterAll(() => database.destroy());
 
-/** A passkey row as the plugin would store it; the key is no real key, since nothing verifies it here. */
-async function storedPasskey(userId: string, name: string, createdAt = new Date()) {
-  const row = {
-    id: randomUUID(),
-    name,
-    publicKey: "fixture-public-key",
-    userId,
-    credentialID: `credential-${randomUUID()}`,
-    counter: 0,
-    deviceType: "singleDevice",
-    backedUp: false,
-    transports: "internal",
-    createdAt,
-    aaguid: null,
-  };
-  await database.db.insert(passkey).values(row);
-  return row;
+function storedPasskey(userId: string, name: string, createdAt = new Date()) {
+  return insertPasskeyRow(database.db, userId, { name, createdAt });
 }
 
-async function auditRows(action: string, userId: string) {
-  return database.db
-    .select()
-    .from(auditEvent)
-    .where(and(eq(auditEvent.action, action), eq(auditEvent.targetId, userId)));
+function auditRowsOf(action: string, userId: string) {
+  return auditRows(database.db, { action, targetId: userId });
 }
 
 test("account.passkeys lists only the caller's own passkeys, oldest first, with when each was last used", async () => {
@@ -83,7 +67,7 @@ test("deleting a passkey through better-auth removes it with its last-used time 
 
   expect(await database.db.select().from(passkey).where(eq(passkey.id, key.id))).toHaveLength(0);
   expect(await database.db.select().from(passkeyUse).where(eq(passkeyUse.passkeyId, key.id))).toHaveLength(0);
-  const [event] = await auditRows("auth.passkey_removed", me.userId);
+  const [event] = await auditRowsOf("auth.passkey_removed", me.userId);
   expect(event).toMatchObject({ actorUserId: me.userId, targetType: "user", details: { passkeyId: key.id } });
 });
 
@@ -99,8 +83,8 @@ test("someone else's passkey can be neither deleted nor renamed, and nothing is 
 
   const [row] = await database.db.select().from(passkey).where(eq(passkey.id, key.id));
   expect(row?.name).toBe("Security key");
-  expect(await auditRows("auth.passkey_removed", owner.userId)).toHaveLength(0);
-  expect(await auditRows("auth.passkey_removed", intruder.userId)).toHaveLength(0);
+  expect(await auditRowsOf("auth.passkey_removed", owner.userId)).toHaveLength(0);
+  expect(await auditRowsOf("auth.passkey_removed", intruder.userId)).toHaveLength(0);
 });
 
 test("renaming one's own passkey goes through better-auth and shows in the list", async () => {
@@ -142,9 +126,9 @@ test("a failed passkey sign-in with a registered credential is audited against i
   expect(response.status).toBeGreaterThanOrEqual(400);
   expect(response.headers.getSetCookie().some((cookie) => cookie.startsWith("gatehouse.session_token=") && !cookie.includes("Max-Age=0"))).toBe(false);
 
-  const [failure] = await auditRows("auth.sign_in_failed", me.userId);
+  const [failure] = await auditRowsOf("auth.sign_in_failed", me.userId);
   expect(failure).toMatchObject({ actorUserId: null, details: { method: "passkey", passkeyId: key.id } });
-  expect(await auditRows("auth.sign_in", me.userId)).toHaveLength(0);
+  expect(await auditRowsOf("auth.sign_in", me.userId)).toHaveLength(0);
   expect(await database.db.select().from(passkeyUse).where(eq(passkeyUse.passkeyId, key.id))).toHaveLength(0);
 });
 
@@ -176,7 +160,7 @@ test("after a verified registration the new passkey's id and name are audited, a
     headers: new Headers({ "user-agent": "test" }),
     context: { session: { user: { id: me.userId } }, returned: key },
   });
-  const [event] = await auditRows("auth.passkey_added", me.userId);
+  const [event] = await auditRowsOf("auth.passkey_added", me.userId);
   expect(event?.details).toEqual({ passkeyId: key.id, name: "Laptop" });
 });
 
@@ -198,9 +182,9 @@ test("after a verified passkey sign-in, its last-used time is set and both the u
   const [second] = await database.db.select().from(passkeyUse).where(eq(passkeyUse.passkeyId, key.id));
   expect(second!.lastUsedAt.getTime()).toBeGreaterThan(first!.lastUsedAt.getTime());
 
-  const used = await auditRows("auth.passkey_used", me.userId);
+  const used = await auditRowsOf("auth.passkey_used", me.userId);
   expect(used).toHaveLength(2);
   expect(used[0]).toMatchObject({ actorUserId: me.userId, details: { passkeyId: key.id, name: "Laptop" } });
-  const signIns = await auditRows("auth.sign_in", me.userId);
+  const signIns = await auditRowsOf("auth.sign_in", me.userId);
   expect(signIns.map((row) => row.details)).toEqual([{ method: "passkey" }, { method: "passkey" }]);
 });

@@ -1,11 +1,12 @@
-import { and, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { symmetricEncrypt } from "better-auth/crypto";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { auditEvent, mfaFailure, twoFactor } from "@/db/schema";
 import { MFA_LOCKOUT_SECONDS, MFA_MAX_FAILED_ATTEMPTS, type Auth } from "@/server/auth/auth";
 import { authRequest, cookieHeader, createSignedInOwner, createTestAuth } from "@/server/testing/auth";
+import { auditRows } from "@/server/testing/authz";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
-import { codeAt, enrolledUser, passwordSignIn, wrongCode } from "@/server/testing/two-factor";
+import { codeAt, sessionUserId, enrolledUser, passwordSignIn, wrongCode } from "@/server/testing/two-factor";
 
 let database: TestDatabase;
 let auth: Auth;
@@ -34,17 +35,8 @@ function verifyBackupCode(code: string, cookie: string, ip: string) {
   return authRequest(auth, "/two-factor/verify-backup-code", { body: { code }, cookie, ip });
 }
 
-async function sessionUserId(cookie: string): Promise<string | null> {
-  const response = await authRequest(auth, "/get-session", { cookie });
-  const body = (await response.json()) as { user?: { id: string } } | null;
-  return body?.user?.id ?? null;
-}
-
-async function auditRows(action: string, userId: string) {
-  return database.db
-    .select()
-    .from(auditEvent)
-    .where(and(eq(auditEvent.action, action), eq(auditEvent.targetId, userId)));
+function auditRowsOf(action: string, userId: string) {
+  return auditRows(database.db, { action, targetId: userId });
 }
 
 async function storedBackupCodes(userId: string): Promise<string> {
@@ -76,14 +68,14 @@ test("five wrong codes from one IP, across two accounts, lock that IP out of sec
   const wait = Number(refused.headers.get("retry-after"));
   expect(wait).toBeGreaterThan(MFA_LOCKOUT_SECONDS - 60);
   expect(wait).toBeLessThanOrEqual(MFA_LOCKOUT_SECONDS);
-  expect(await sessionUserId(cookieHeader(refused))).toBeNull();
+  expect(await sessionUserId(auth, cookieHeader(refused))).toBeNull();
   // Backup codes are second-factor checks too.
   expect((await verifyBackupCode(alice.backupCodes[0]!, aliceChallenge.cookie, network)).status).toBe(429);
 
   // Neither account reached its own limit, so both sign in from another network, with the same challenges.
   const aliceIn = await verifyTotp(codeAt(alice.totp), aliceChallenge.cookie, elsewhere);
   expect(aliceIn.status).toBe(200);
-  expect(await sessionUserId(cookieHeader(aliceIn))).toBe(alice.userId);
+  expect(await sessionUserId(auth, cookieHeader(aliceIn))).toBe(alice.userId);
   expect((await verifyTotp(codeAt(bob.totp, 1), bobChallenge.cookie, elsewhere)).status).toBe(200);
 
   expect(await database.db.select().from(mfaFailure).where(eq(mfaFailure.ip, network))).toHaveLength(MFA_MAX_FAILED_ATTEMPTS);
@@ -134,7 +126,7 @@ test("an account locked by wrong codes from many IPs is audited once with scope 
   expect(await locked.json()).toMatchObject({ code: "ACCOUNT_TEMPORARILY_LOCKED" });
   expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(MFA_LOCKOUT_SECONDS - 60);
 
-  const locks = await auditRows("auth.mfa_locked", account.userId);
+  const locks = await auditRowsOf("auth.mfa_locked", account.userId);
   expect(locks).toHaveLength(1);
   expect(locks[0]).toMatchObject({ actorUserId: null, details: { scope: "user" } });
 });
@@ -148,7 +140,7 @@ test("five wrong codes from one IP for one account lock both, each audited once"
   }
   const retry = await passwordSignIn(auth, account.email);
   expect((await verifyTotp(codeAt(account.totp), retry.cookie, network)).status).toBe(429);
-  const locks = await auditRows("auth.mfa_locked", account.userId);
+  const locks = await auditRowsOf("auth.mfa_locked", account.userId);
   expect(locks.map((row) => row.details).sort((a, b) => String(a.scope).localeCompare(String(b.scope)))).toEqual([
     { scope: "ip" },
     { scope: "user" },
@@ -184,12 +176,12 @@ test("backup codes are stored as hashes, work once however they are typed, and e
   // People copy codes with stray spaces or drop the dash.
   const used = await verifyBackupCode(` ${code.replace("-", " ")} `, challenge.cookie, network);
   expect(used.status).toBe(200);
-  expect(await sessionUserId(cookieHeader(used))).toBe(account.userId);
+  expect(await sessionUserId(auth, cookieHeader(used))).toBe(account.userId);
 
-  const [audited] = await auditRows("auth.backup_code_used", account.userId);
+  const [audited] = await auditRowsOf("auth.backup_code_used", account.userId);
   expect(audited).toMatchObject({ actorUserId: account.userId, details: { remaining: 9 } });
   expect(JSON.stringify(audited)).not.toContain(code);
-  expect(await auditRows("auth.sign_in", account.userId)).toEqual(
+  expect(await auditRowsOf("auth.sign_in", account.userId)).toEqual(
     expect.arrayContaining([expect.objectContaining({ details: { method: "password", secondFactor: "backup_code" } })]),
   );
   // The account page counts what is left through the plugin.
@@ -200,7 +192,7 @@ test("backup codes are stored as hashes, work once however they are typed, and e
   const reused = await verifyBackupCode(code, again.cookie, network);
   expect(reused.status).toBe(401);
   expect(await reused.json()).toMatchObject({ code: "INVALID_BACKUP_CODE" });
-  expect(await auditRows("auth.backup_code_used", account.userId)).toHaveLength(1);
+  expect(await auditRowsOf("auth.backup_code_used", account.userId)).toHaveLength(1);
   expect((await verifyBackupCode(account.backupCodes[1]!.replace("-", ""), again.cookie, network)).status).toBe(200);
 });
 
@@ -229,9 +221,9 @@ test("trusting a device for 30 days skips the challenge on that device only", as
 
   const trusted = await passwordSignIn(auth, account.email, { cookie: trustCookie, ip: network });
   expect(trusted.body.twoFactorRedirect).toBeUndefined();
-  expect(await sessionUserId(trusted.cookie)).toBe(account.userId);
+  expect(await sessionUserId(auth, trusted.cookie)).toBe(account.userId);
 
   const untrusted = await passwordSignIn(auth, account.email, { ip: network });
   expect(untrusted.body.twoFactorRedirect).toBe(true);
-  expect(await sessionUserId(untrusted.cookie)).toBeNull();
+  expect(await sessionUserId(auth, untrusted.cookie)).toBeNull();
 });

@@ -1,12 +1,13 @@
-import { and, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { TOTP, URI } from "otpauth";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { auditEvent, session, twoFactor, user } from "@/db/schema";
+import { session, twoFactor, user } from "@/db/schema";
 import { MFA_MAX_FAILED_ATTEMPTS, type Auth } from "@/server/auth/auth";
 import { createClient } from "@/server/oauth/clients";
 import { TEST_PASSWORD, TEST_PUBLIC_URL, authRequest, cookieHeader, createSignedInOwner, createTestAuth, signUp } from "@/server/testing/auth";
+import { auditRows } from "@/server/testing/authz";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
-import { codeAt, enrolledUser, wrongCode } from "@/server/testing/two-factor";
+import { codeAt, sessionUserId, enrolledUser, wrongCode } from "@/server/testing/two-factor";
 
 let database: TestDatabase;
 let auth: Auth;
@@ -36,17 +37,8 @@ async function startSignIn(email: string, oauthQuery?: string) {
   return { body: (await response.json()) as Record<string, unknown>, cookie: cookieHeader(response) };
 }
 
-async function sessionUserId(cookie: string): Promise<string | null> {
-  const response = await authRequest(auth, "/get-session", { cookie });
-  const body = (await response.json()) as { user?: { id: string } } | null;
-  return body?.user?.id ?? null;
-}
-
-async function auditRows(action: string, userId: string) {
-  return database.db
-    .select()
-    .from(auditEvent)
-    .where(and(eq(auditEvent.action, action), eq(auditEvent.targetId, userId)));
+function auditRowsOf(action: string, userId: string) {
+  return auditRows(database.db, { action, targetId: userId });
 }
 
 test("enrolment asks for the password and switches TOTP on only after a code from the app", async () => {
@@ -75,7 +67,7 @@ test("enrolment asks for the password and switches TOTP on only after a code fro
   expect(stored?.secret).not.toContain(secret);
   for (const code of backupCodes) expect(stored?.backupCodes).not.toContain(code);
 
-  const [enrolled] = await auditRows("auth.mfa_enrolled", account.userId);
+  const [enrolled] = await auditRowsOf("auth.mfa_enrolled", account.userId);
   expect(enrolled?.actorUserId).toBe(account.userId);
   expect(JSON.stringify(enrolled)).not.toContain(secret);
   expect(JSON.stringify(enrolled)).not.toContain(totpURI);
@@ -86,16 +78,16 @@ test("a password sign-in of an enrolled user gives a challenge and no session un
   const challenge = await startSignIn(account.email);
   expect(challenge.body.twoFactorRedirect).toBe(true);
   expect(challenge.body.twoFactorMethods).toEqual(["totp"]);
-  expect(await sessionUserId(challenge.cookie)).toBeNull();
+  expect(await sessionUserId(auth, challenge.cookie)).toBeNull();
   const sessionsBefore = await database.db.select().from(session).where(eq(session.userId, account.userId));
 
   const verified = await authRequest(auth, "/two-factor/verify-totp", { body: { code: codeAt(account.totp, 1) }, cookie: challenge.cookie });
   expect(verified.status).toBe(200);
-  expect(await sessionUserId(cookieHeader(verified))).toBe(account.userId);
+  expect(await sessionUserId(auth, cookieHeader(verified))).toBe(account.userId);
   const sessionsAfter = await database.db.select().from(session).where(eq(session.userId, account.userId));
   expect(sessionsAfter).toHaveLength(sessionsBefore.length + 1);
 
-  const signIns = await auditRows("auth.sign_in", account.userId);
+  const signIns = await auditRowsOf("auth.sign_in", account.userId);
   // One row for the whole sign-in: the password step alone did not sign anyone in.
   expect(signIns.map((row) => row.details)).toEqual([{ method: "password", secondFactor: "totp" }]);
 });
@@ -106,9 +98,9 @@ test("a wrong code is refused and audited without the code", async () => {
   const code = wrongCode(account.totp);
   const refused = await authRequest(auth, "/two-factor/verify-totp", { body: { code }, cookie: challenge.cookie });
   expect(refused.status).toBe(401);
-  expect(await sessionUserId(cookieHeader(refused))).toBeNull();
+  expect(await sessionUserId(auth, cookieHeader(refused))).toBeNull();
 
-  const [failed] = await auditRows("auth.mfa_failed", account.userId);
+  const [failed] = await auditRowsOf("auth.mfa_failed", account.userId);
   expect(failed?.actorUserId).toBeNull();
   expect(failed?.details).toMatchObject({ method: "totp", reason: "INVALID_CODE" });
   expect(JSON.stringify(failed)).not.toContain(code);
@@ -127,7 +119,7 @@ test(`${MFA_MAX_FAILED_ATTEMPTS} wrong codes lock the second factor even for a v
   expect(locked.status).toBe(429);
   expect(await locked.json()).toMatchObject({ code: "ACCOUNT_TEMPORARILY_LOCKED" });
   expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(14 * 60);
-  expect(await sessionUserId(cookieHeader(locked))).toBeNull();
+  expect(await sessionUserId(auth, cookieHeader(locked))).toBeNull();
 });
 
 test("a backup code signs in once", async () => {
@@ -136,12 +128,12 @@ test("a backup code signs in once", async () => {
   const first = await startSignIn(account.email);
   const used = await authRequest(auth, "/two-factor/verify-backup-code", { body: { code }, cookie: first.cookie });
   expect(used.status).toBe(200);
-  expect(await sessionUserId(cookieHeader(used))).toBe(account.userId);
+  expect(await sessionUserId(auth, cookieHeader(used))).toBe(account.userId);
 
   const second = await startSignIn(account.email);
   const reused = await authRequest(auth, "/two-factor/verify-backup-code", { body: { code }, cookie: second.cookie });
   expect(reused.status).toBe(401);
-  expect(await sessionUserId(cookieHeader(reused))).toBeNull();
+  expect(await sessionUserId(auth, cookieHeader(reused))).toBeNull();
 });
 
 test("regenerating backup codes needs the password and retires the old set", async () => {
@@ -162,7 +154,7 @@ test("regenerating backup codes needs the password and retires the old set", asy
   const fresh = await startSignIn(account.email);
   expect((await authRequest(auth, "/two-factor/verify-backup-code", { body: { code: backupCodes[0] }, cookie: fresh.cookie })).status).toBe(200);
 
-  const rows = await auditRows("auth.backup_codes_regenerated", account.userId);
+  const rows = await auditRowsOf("auth.backup_codes_regenerated", account.userId);
   expect(rows).toHaveLength(1);
   expect(JSON.stringify(rows)).not.toContain(backupCodes[0]);
 });
@@ -171,7 +163,7 @@ test("disabling TOTP needs the password, after which a password alone signs in a
   const account = await enrolledUser(auth);
   const refused = await authRequest(auth, "/two-factor/disable", { body: { password: "not-the-password-at-all" }, cookie: account.cookie });
   expect(refused.status).toBe(400);
-  expect(await auditRows("auth.mfa_removed", account.userId)).toHaveLength(0);
+  expect(await auditRowsOf("auth.mfa_removed", account.userId)).toHaveLength(0);
 
   const disabled = await authRequest(auth, "/two-factor/disable", { body: { password: TEST_PASSWORD }, cookie: account.cookie });
   expect(disabled.status).toBe(200);
@@ -181,8 +173,8 @@ test("disabling TOTP needs the password, after which a password alone signs in a
 
   const signIn = await startSignIn(account.email);
   expect(signIn.body.twoFactorRedirect).toBeUndefined();
-  expect(await sessionUserId(signIn.cookie)).toBe(account.userId);
-  expect(await auditRows("auth.mfa_removed", account.userId)).toHaveLength(1);
+  expect(await sessionUserId(auth, signIn.cookie)).toBe(account.userId);
+  expect(await auditRowsOf("auth.mfa_removed", account.userId)).toHaveLength(1);
 });
 
 test("an OAuth authorization request waits for the second factor and then carries on to consent", async () => {

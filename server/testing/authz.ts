@@ -124,11 +124,16 @@ export function matrixCaller(personas: Personas, name: PersonaName): Caller {
 }
 
 /** Audit rows in insertion order, for asserting that a mutation wrote exactly what it should. */
-export async function auditRows(db: Database, filter: { action?: string } = {}) {
+export async function auditRows(db: Database, filter: { action?: string; targetId?: string } = {}) {
   const rows = await db
     .select()
     .from(auditEvent)
-    .where(filter.action ? eq(auditEvent.action, filter.action) : undefined)
+    .where(
+      and(
+        filter.action ? eq(auditEvent.action, filter.action) : undefined,
+        filter.targetId ? eq(auditEvent.targetId, filter.targetId) : undefined,
+      ),
+    )
     .orderBy(auditEvent.at, auditEvent.id);
   return rows;
 }

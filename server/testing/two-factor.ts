@@ -37,22 +37,32 @@ export async function enrolledUser(auth: Auth) {
 
 /**
  * A passkey row as the plugin would store it after a registration. Registering a real one needs a
- * browser's authenticator (the e2e suite does that); tests of what follows only need the row.
+ * browser's authenticator (the e2e suite does that); tests of what follows only need the row, whose
+ * key is no real key since nothing verifies it.
  */
-export async function insertPasskeyRow(db: Database, userId: string, name = "Test key"): Promise<string> {
-  const id = randomUUID();
-  await db.insert(passkey).values({
-    id,
-    name,
-    publicKey: "test-public-key",
+export async function insertPasskeyRow(db: Database, userId: string, options: { name?: string; createdAt?: Date } = {}) {
+  const row = {
+    id: randomUUID(),
+    name: options.name ?? "Test key",
+    publicKey: "fixture-public-key",
     userId,
-    credentialID: randomUUID(),
+    credentialID: `credential-${randomUUID()}`,
     counter: 0,
     deviceType: "singleDevice",
     backedUp: false,
-    createdAt: new Date(),
-  });
-  return id;
+    transports: "internal",
+    createdAt: options.createdAt ?? new Date(),
+    aaguid: null,
+  };
+  await db.insert(passkey).values(row);
+  return row;
+}
+
+/** The user a session cookie belongs to, or null once the session is gone. */
+export async function sessionUserId(auth: Auth, cookie: string): Promise<string | null> {
+  const response = await authRequest(auth, "/get-session", { cookie });
+  const body = (await response.json()) as { user?: { id: string } } | null;
+  return body?.user?.id ?? null;
 }
 
 /** The password step of a sign-in: the response body and the cookies it set (the challenge, or a session). */
