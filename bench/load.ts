@@ -10,6 +10,16 @@ export interface LoadConfig {
   url: string;
   method?: "GET" | "POST";
   body?: string;
+  /**
+   * One request per body, each sent once, instead of `body` for `durationSeconds`: for calls that
+   * consume what they send, such as a rotating refresh token.
+   */
+  bodies?: string[];
+  /**
+   * Every request comes from its own client address (X-Forwarded-For), as many clients would: the
+   * per-IP rate limits would otherwise measure the limiter instead of the endpoint.
+   */
+  spreadClientIps?: boolean;
   headers: Record<string, string>;
   connections: number;
   durationSeconds: number;
@@ -36,6 +46,8 @@ async function main() {
   const config = JSON.parse(process.argv[2] ?? "{}") as LoadConfig;
   // autocannon's summary has p97.5 but no p95, so every response time is kept.
   const latencies: number[] = [];
+  let sent = 0;
+  const perRequest = config.bodies !== undefined || config.spreadClientIps === true;
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
       {
@@ -44,7 +56,22 @@ async function main() {
         body: config.body,
         headers: config.headers,
         connections: config.connections,
-        duration: config.durationSeconds,
+        ...(config.bodies ? { amount: config.bodies.length } : { duration: config.durationSeconds }),
+        ...(perRequest
+          ? {
+              requests: [
+                {
+                  setupRequest: (request: autocannon.Request) => {
+                    const index = sent;
+                    sent += 1;
+                    const headers = { ...request.headers };
+                    if (config.spreadClientIps) headers["x-forwarded-for"] = `10.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}`;
+                    return { ...request, headers, body: config.bodies ? config.bodies[index % config.bodies.length] : request.body };
+                  },
+                },
+              ],
+            }
+          : {}),
       },
       (error: unknown, finished: autocannon.Result) => (error ? reject(error) : resolve(finished)),
     );
@@ -55,7 +82,7 @@ async function main() {
   latencies.sort((a, b) => a - b);
   const output: LoadResult = {
     requests: latencies.length,
-    requestsPerSecond: latencies.length / config.durationSeconds,
+    requestsPerSecond: latencies.length / Math.max(result.duration, 0.001),
     p50: percentile(latencies, 0.5),
     p95: percentile(latencies, 0.95),
     p99: percentile(latencies, 0.99),

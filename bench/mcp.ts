@@ -18,8 +18,23 @@ export interface McpScenarioResult {
   p50RatioToBare: number;
 }
 
-/** A user access token for the MCP resource, through the real authorize and token endpoints. */
-export async function issueUserToken(db: Database, options: { origin: string; publicUrl: string; ownerId: string; cookie: string }) {
+interface TokenOptions {
+  origin: string;
+  publicUrl: string;
+  ownerId: string;
+  cookie: string;
+}
+
+let clientAddress = 0;
+
+/** A client address of its own per request, so that issuing many tokens does not meet the per-IP limits. */
+function nextClientAddress(): string {
+  clientAddress += 1;
+  return `10.200.${(clientAddress >> 8) & 255}.${clientAddress & 255}`;
+}
+
+/** The bench's public client, consent skipped, allowed refresh tokens. */
+export async function createBenchClient(db: Database, options: TokenOptions) {
   const resource = mcpResourceUrl(options.publicUrl);
   const { client } = await db.transaction((tx) =>
     createClient(
@@ -29,20 +44,26 @@ export async function issueUserToken(db: Database, options: { origin: string; pu
         type: "public",
         authMethod: "client_secret_basic",
         redirectUris: [CALLBACK],
-        scopes: ["mcp:read", "mcp:write", "mcp:admin"],
+        scopes: ["mcp:read", "mcp:write", "mcp:admin", "offline_access"],
         domainId: null,
         skipConsent: true,
       },
       { createdBy: options.ownerId, mcpResource: resource },
     ),
   );
+  return client;
+}
+
+/** One authorization-code grant with PKCE through the real authorize and token endpoints. */
+async function authorizeTokens(options: TokenOptions, clientId: string, scope: string) {
+  const resource = mcpResourceUrl(options.publicUrl);
   const verifier = randomBytes(32).toString("base64url");
   const authorize = new URL(`${options.origin}/api/auth/oauth2/authorize`);
   for (const [name, value] of Object.entries({
     response_type: "code",
-    client_id: client.clientId,
+    client_id: clientId,
     redirect_uri: CALLBACK,
-    scope: "mcp:read mcp:write mcp:admin",
+    scope,
     state: "bench",
     code_challenge: createHash("sha256").update(verifier).digest("base64url"),
     code_challenge_method: "S256",
@@ -50,18 +71,40 @@ export async function issueUserToken(db: Database, options: { origin: string; pu
   })) {
     authorize.searchParams.set(name, value);
   }
-  const redirect = await fetch(authorize, { headers: { cookie: options.cookie }, redirect: "manual" });
+  const redirect = await fetch(authorize, { headers: { cookie: options.cookie, "x-forwarded-for": nextClientAddress() }, redirect: "manual" });
   const location = redirect.headers.get("location") ?? ((await redirect.json()) as { url?: string }).url;
   const code = location ? new URL(location).searchParams.get("code") : null;
   if (!code) throw new Error(`authorize did not return a code (${redirect.status})`);
   const token = await fetch(`${options.origin}/api/auth/oauth2/token`, {
     method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ grant_type: "authorization_code", code, redirect_uri: CALLBACK, code_verifier: verifier, client_id: client.clientId, resource }),
+    headers: { "content-type": "application/x-www-form-urlencoded", "x-forwarded-for": nextClientAddress() },
+    body: new URLSearchParams({ grant_type: "authorization_code", code, redirect_uri: CALLBACK, code_verifier: verifier, client_id: clientId, resource }),
   });
-  const body = (await token.json()) as { access_token?: string };
+  const body = (await token.json()) as { access_token?: string; refresh_token?: string };
   if (!body.access_token) throw new Error(`the token endpoint answered ${token.status}`);
-  return body.access_token;
+  return { accessToken: body.access_token, refreshToken: body.refresh_token };
+}
+
+/** A user access token for the MCP resource. */
+export async function issueUserToken(db: Database, options: TokenOptions): Promise<string> {
+  const client = await createBenchClient(db, options);
+  return (await authorizeTokens(options, client.clientId, "mcp:read mcp:write mcp:admin")).accessToken;
+}
+
+/**
+ * Token-endpoint bodies for `count` refresh grants. A refresh token rotates on use and a reused one
+ * revokes its family, so each body carries a token of its own.
+ */
+export async function refreshGrantBodies(db: Database, options: TokenOptions, count: number): Promise<string[]> {
+  const client = await createBenchClient(db, options);
+  const resource = mcpResourceUrl(options.publicUrl);
+  const bodies: string[] = [];
+  for (let index = 0; index < count; index += 1) {
+    const { refreshToken } = await authorizeTokens(options, client.clientId, "mcp:read offline_access");
+    if (!refreshToken) throw new Error("the token endpoint issued no refresh token for offline_access");
+    bodies.push(new URLSearchParams({ grant_type: "refresh_token", refresh_token: refreshToken, client_id: client.clientId, resource }).toString());
+  }
+  return bodies;
 }
 
 function rpc(method: string, params: Record<string, unknown> = {}): string {

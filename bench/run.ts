@@ -9,7 +9,7 @@
  * writes bench/results.json.
  */
 import { TOTP, URI } from "otpauth";
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { cpus, tmpdir } from "node:os";
@@ -26,7 +26,7 @@ import { createCaller } from "@/server/trpc/root";
 import { countRows, type SeedCounts } from "@/scripts/seed-large";
 import { checkAuditPlans, type PlanCheck } from "./audit-plans";
 import { percentile, type LoadConfig, type LoadResult } from "./load";
-import { issueUserToken, mcpLoadConfigs, withRatios } from "./mcp";
+import { issueUserToken, mcpLoadConfigs, refreshGrantBodies, withRatios } from "./mcp";
 import { measureTokenChecks } from "./token-checks";
 
 const RESERVED_PORTS = new Set([3000, 3100]);
@@ -35,6 +35,7 @@ const OWNER_PASSWORD = "bench-owner-password-2026";
 const TSX = path.join("node_modules", ".bin", "tsx");
 const SERVER_READY_TIMEOUT_MS = 20 * 60 * 1000;
 const IN_PROCESS_RUNS = 200;
+const QUICK_IN_PROCESS_RUNS = 30;
 const DAY_MS = 86_400_000;
 
 interface Scenario {
@@ -120,6 +121,30 @@ class Server {
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
     throw new Error(`the server did not answer /api/health within ${SERVER_READY_TIMEOUT_MS / 60_000} minutes; see ${this.logFile}`);
+  }
+
+  /**
+   * The largest peak resident set (VmHWM) among the group's processes, which is the Next.js server's;
+   * read before stopping, while the processes still exist.
+   */
+  peakRssMb(): number | null {
+    if (this.exited || this.child.pid === undefined) return null;
+    let pids: string[];
+    try {
+      pids = execFileSync("pgrep", ["-g", String(this.child.pid)], { encoding: "utf8" }).split("\n").filter(Boolean);
+    } catch {
+      return null;
+    }
+    let peakKb = 0;
+    for (const pid of pids) {
+      try {
+        const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+        if (match) peakKb = Math.max(peakKb, Number(match[1]));
+      } catch {
+        // Gone since pgrep listed it.
+      }
+    }
+    return peakKb > 0 ? peakKb / 1024 : null;
   }
 
   /** Ends the whole process group: tsx, npx and next. */
@@ -246,16 +271,16 @@ async function loadTest(config: LoadConfig): Promise<LoadResult> {
   return JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as LoadResult;
 }
 
-async function timeInProcess(call: Procedure, input: unknown): Promise<{ p50: number; p95: number; runs: number }> {
-  for (let warmup = 0; warmup < 20; warmup += 1) await call(input);
+async function timeInProcess(call: Procedure, input: unknown, runs: number): Promise<{ p50: number; p95: number; runs: number }> {
+  for (let warmup = 0; warmup < Math.min(20, runs); warmup += 1) await call(input);
   const durations: number[] = [];
-  for (let run = 0; run < IN_PROCESS_RUNS; run += 1) {
+  for (let run = 0; run < runs; run += 1) {
     const started = performance.now();
     await call(input);
     durations.push(performance.now() - started);
   }
   durations.sort((a, b) => a - b);
-  return { p50: percentile(durations, 0.5), p95: percentile(durations, 0.95), runs: IN_PROCESS_RUNS };
+  return { p50: percentile(durations, 0.5), p95: percentile(durations, 0.95), runs };
 }
 
 function formatMs(value: number | undefined): string {
@@ -282,6 +307,42 @@ function printTable(results: ScenarioResult[], baselineP50: number) {
   for (const row of rows) log(line(row));
 }
 
+/** A member without a second factor, so that a sign-in is exactly one password check and one new session. */
+async function benchMember(origin: string) {
+  const member = { name: "Bench Member", email: "bench-member@seed.example", password: "bench-member-password-2026" };
+  const response = await fetch(`${origin}/api/auth/sign-up/email`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin },
+    body: JSON.stringify(member),
+  });
+  if (!response.ok) throw new Error(`bench member sign-up failed: ${response.status} ${await response.text()}`);
+  return { email: member.email, password: member.password };
+}
+
+interface SummaryRow {
+  name: string;
+  http: LoadResult | undefined;
+}
+
+/** One line per surface the issue names, each against the bare route measured in the same run. */
+function printSummary(rows: SummaryRow[], baseline: LoadResult | undefined) {
+  const header = ["", "req/s", "p50 ms", "p99 ms", "p50 ×base", "req/s ×base", "non-2xx"];
+  const cells = rows.map(({ name, http }) => [
+    name,
+    http ? http.requestsPerSecond.toFixed(0) : "-",
+    formatMs(http?.p50),
+    formatMs(http?.p99),
+    http && baseline ? (http.p50 / baseline.p50).toFixed(1) : "-",
+    http && baseline ? (http.requestsPerSecond / baseline.requestsPerSecond).toFixed(2) : "-",
+    http ? String(http.non2xx + http.errors) : "-",
+  ]);
+  const widths = header.map((title, column) => Math.max(title.length, ...cells.map((row) => row[column]!.length)));
+  const line = (row: string[]) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join("  ");
+  log(line(header));
+  log(widths.map((width) => "-".repeat(width)).join("  "));
+  for (const row of cells) log(line(row));
+}
+
 async function main() {
   const { values } = parseArgs({
     options: {
@@ -291,10 +352,11 @@ async function main() {
       keep: { type: "boolean", default: false },
     },
   });
+  const startedAt = performance.now();
   const quick = values.quick ?? false;
   const users = quick ? 10_000 : 100_000;
   const events = quick ? 100_000 : 1_000_000;
-  const durationSeconds = Number(values.duration ?? (quick ? 3 : 10));
+  const durationSeconds = Number(values.duration ?? (quick ? 2 : 10));
   const connections = Number(values.connections);
 
   const workDir = mkdtempSync(path.join(tmpdir(), "gatehouse-bench-"));
@@ -332,7 +394,10 @@ async function main() {
     const context = await createTRPCContext({ db, auth, headers: new Headers({ cookie }) });
     const caller = createCaller(context);
     const dataset: SeedCounts = await countRows(db);
-    const scenarios = await buildScenarios(db, caller);
+    // A smoke run keeps the rows of the summary; the filter combinations are for full runs.
+    const scenarios = (await buildScenarios(db, caller)).filter(
+      (scenario) => !quick || !scenario.procedure || scenario.name.endsWith("first page"),
+    );
 
     const results: ScenarioResult[] = [];
     for (const scenario of scenarios) {
@@ -364,18 +429,57 @@ async function main() {
       mcpRuns.push({ name, http: await loadTest(config) });
     }
     const mcp = withRatios(mcpRuns);
+
+    const refreshGrants = quick ? 100 : 2000;
+    log(`Issuing ${refreshGrants} refresh tokens, then redeeming each once at the token endpoint…`);
+    const refreshBodies = await refreshGrantBodies(db, { origin: server.origin, publicUrl: serverEnv.publicUrl, ownerId: context.user!.id, cookie }, refreshGrants);
+    const refresh = await loadTest({
+      url: `${server.origin}/api/auth/oauth2/token`,
+      method: "POST",
+      bodies: refreshBodies,
+      spreadClientIps: true,
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      connections,
+      durationSeconds,
+    });
+    log(`  sign-in (password hashing): ${durationSeconds} s × ${connections} connections…`);
+    const signIn = await loadTest({
+      url: `${server.origin}/api/auth/sign-in/email`,
+      method: "POST",
+      body: JSON.stringify(await benchMember(server.origin)),
+      spreadClientIps: true,
+      headers: { "content-type": "application/json", origin: server.origin },
+      connections,
+      durationSeconds,
+    });
+    const peakRssMb = server.peakRssMb();
     await server.stop();
 
-    log(`Timing the same calls in-process (${IN_PROCESS_RUNS} runs each)…`);
+    const inProcessRuns = quick ? QUICK_IN_PROCESS_RUNS : IN_PROCESS_RUNS;
+    log(`Timing the same calls in-process (${inProcessRuns} runs each)…`);
     for (const result of results) {
       if (!result.procedure || result.unavailable) continue;
-      result.inProcess = await timeInProcess(procedureAt(caller, result.procedure), result.input ?? {});
+      result.inProcess = await timeInProcess(procedureAt(caller, result.procedure), result.input ?? {}, inProcessRuns);
     }
     log("Checking audit.list query plans…");
     const plans: PlanCheck[] = await checkAuditPlans(db);
     client.close();
 
-    const baselineP50 = results[0]?.http?.p50 ?? Number.NaN;
+    const baseline = results[0]?.http;
+    const baselineP50 = baseline?.p50 ?? Number.NaN;
+    const byName = (name: string) => results.find((result) => result.name === name)?.http;
+    const summary: SummaryRow[] = [
+      { name: "bare public route GET /api/health (baseline)", http: baseline },
+      { name: "/mcp tools/list", http: mcp.find((run) => run.name.includes("tools/list"))?.http },
+      { name: "/mcp tools/call whoami", http: mcp.find((run) => run.name.includes("whoami"))?.http },
+      { name: "token endpoint, refresh grant", http: refresh },
+      { name: "/api/trpc users.list", http: byName("users.list first page") },
+      { name: "/api/trpc audit.list", http: byName("audit.list first page") },
+      { name: "sign-in (scrypt, slow on purpose)", http: signIn },
+    ];
+    log("");
+    log(`Summary (${dataset.users.toLocaleString("en")} users, ${dataset.auditEvents.toLocaleString("en")} audit events; ratios against the baseline in this run); server peak RSS ${peakRssMb === null ? "unknown" : `${peakRssMb.toFixed(0)} MB`}:`);
+    printSummary(summary, baseline);
     log("");
     log(`Gatehouse bench: ${dataset.users.toLocaleString("en")} users, ${dataset.auditEvents.toLocaleString("en")} audit events; ${connections} connections, ${durationSeconds} s per scenario; ${cpus().length} CPUs, Node ${process.version}`);
     printTable(results, baselineP50);
@@ -403,6 +507,16 @@ async function main() {
       load: { connections, durationSeconds },
       dataset,
       baselineP50,
+      peakRssMb,
+      summary: summary.map(({ name, http }) => ({
+        name,
+        requestsPerSecond: http?.requestsPerSecond ?? null,
+        p50: http?.p50 ?? null,
+        p99: http?.p99 ?? null,
+        p50RatioToBaseline: http && baseline ? http.p50 / baseline.p50 : null,
+        throughputRatioToBaseline: http && baseline ? http.requestsPerSecond / baseline.requestsPerSecond : null,
+        non2xx: http ? http.non2xx + http.errors : null,
+      })),
       scenarios: results.map((result) => ({
         ...result,
         ratioToBaselineP50: result.http ? result.http.p50 / baselineP50 : null,
@@ -412,7 +526,7 @@ async function main() {
       mcp,
     };
     writeFileSync(path.join("bench", "results.json"), `${JSON.stringify(output, null, 2)}\n`);
-    log("Wrote bench/results.json.");
+    log(`Wrote bench/results.json (${((performance.now() - startedAt) / 1000).toFixed(0)} s in all).`);
   } finally {
     await stop();
   }
