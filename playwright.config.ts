@@ -39,6 +39,8 @@ export default defineConfig({
   projects: [
     // The foundation journey creates the owner through the setup link; everything else needs that owner.
     { name: "foundation", testMatch: "foundation.spec.ts", use: browserUse },
-    { name: "console", testIgnore: "foundation.spec.ts", dependencies: ["foundation"], use: browserUse },
+    { name: "console", testIgnore: ["foundation.spec.ts", "operations/**"], dependencies: ["foundation"], use: browserUse },
+    // Servers of their own (several instances, crashes, shutdowns) from the same build; no browser.
+    { name: "operations", testDir: "e2e/operations", timeout: 5 * 60_000 },
   ],
 });

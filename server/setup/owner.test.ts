@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, expect, test } from "vitest";
+import { createDatabase } from "@/db/client";
 import { setupToken, user } from "@/db/schema";
 import type { Auth } from "@/server/auth/auth";
 import { isOwner, ownerExists } from "@/server/authz/owner";
@@ -43,6 +44,23 @@ test("configured admin credentials create a global owner who can sign in", async
   expect(created).toBeDefined();
   expect(await isOwner(database.db, created!.id)).toBe(true);
   await expect(signIn(auth, owner.email)).resolves.toHaveProperty("cookie");
+});
+
+test("instances starting at once with the same admin credentials create one owner, and every one of them starts", async () => {
+  // A second connection to the same file, as a second instance has.
+  const other = createDatabase(database.url);
+  try {
+    const otherAuth = await createTestAuth(other.db);
+    const options = { publicUrl: TEST_PUBLIC_URL, adminEmail: owner.email, adminPassword: owner.password };
+    const results = await Promise.all([
+      bootstrapOwner({ db: database.db, auth }, options),
+      bootstrapOwner({ db: other.db, auth: otherAuth }, options),
+    ]);
+    expect(results.map((result) => result.kind).sort()).toEqual(["created", "exists"]);
+    expect(await database.db.select().from(user).where(eq(user.email, owner.email))).toHaveLength(1);
+  } finally {
+    other.client.close();
+  }
 });
 
 test("a weak configured admin password is refused and creates nothing", async () => {

@@ -151,7 +151,13 @@ export async function bootstrapOwner(
 ): Promise<BootstrapResult> {
   if (await ownerExists(deps.db)) return { kind: "exists" };
   if (options.adminEmail && options.adminPassword) {
-    await createOwner(deps, { name: "Owner", email: options.adminEmail, password: options.adminPassword });
+    try {
+      await createOwner(deps, { name: "Owner", email: options.adminEmail, password: options.adminPassword });
+    } catch (error) {
+      // Several instances starting at once all find no owner; the one that loses the race finds it now.
+      if (await ownerExists(deps.db)) return { kind: "exists" };
+      throw error;
+    }
     return { kind: "created", email: options.adminEmail };
   }
   const token = await issueSetupToken(deps.db, now);
