@@ -16,8 +16,99 @@ export interface DatabaseHandle {
   db: Database;
 }
 
-/** How long a connection waits on a lock held by another before SQLITE_BUSY. */
-const BUSY_TIMEOUT_MS = 5000;
+/**
+ * How long one statement waits on a lock held by another connection before SQLITE_BUSY. The
+ * embedded driver waits synchronously (the event loop stalls), so this stays short and the waiting
+ * beyond it happens in `BUSY_RETRY_BUDGET_MS` of asynchronous backoff.
+ */
+const BUSY_TIMEOUT_MS = 1000;
+/** How long a write keeps retrying SQLITE_BUSY before giving up with `DatabaseBusyError`. */
+const BUSY_RETRY_BUDGET_MS = 10_000;
+const BUSY_BACKOFF_FIRST_MS = 25;
+const BUSY_BACKOFF_MAX_MS = 1000;
+/** What a caller is told to wait before trying again once the budget is spent. */
+export const BUSY_RETRY_AFTER_SECONDS = 2;
+
+export interface DatabaseOptions {
+  authToken?: string;
+  busyTimeoutMs?: number;
+  busyRetryBudgetMs?: number;
+}
+
+/**
+ * The database stayed locked by another connection for the whole retry budget. Nothing of the
+ * write was kept (a lone statement fails whole, a transaction rolls back); the request may be
+ * repeated, which the HTTP layers say with 503 and `Retry-After`.
+ */
+export class DatabaseBusyError extends Error {
+  readonly retryAfterSeconds = BUSY_RETRY_AFTER_SECONDS;
+
+  constructor(cause: unknown) {
+    super("The database is busy; try again shortly.", { cause });
+    this.name = "DatabaseBusyError";
+  }
+}
+
+const BUSY_MESSAGE = /SQLITE_BUSY|SQLITE_LOCKED|database is locked|database table is locked/i;
+
+/** SQLITE_BUSY / SQLITE_LOCKED (and their extended codes), however deep drizzle wrapped them. */
+export function isBusyError(error: unknown): boolean {
+  for (let current = error, depth = 0; current && depth < 5; depth += 1) {
+    if (current instanceof DatabaseBusyError) return false;
+    const { code, message } = current as { code?: unknown; message?: unknown };
+    if (typeof code === "string" && /^SQLITE_(BUSY|LOCKED)/.test(code)) return true;
+    if (typeof message === "string" && BUSY_MESSAGE.test(message)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/** Whether the error, or one it wraps, is a spent busy budget. */
+export function databaseBusyErrorOf(error: unknown): DatabaseBusyError | undefined {
+  for (let current = error, depth = 0; current && depth < 5; depth += 1) {
+    if (current instanceof DatabaseBusyError) return current;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/**
+ * Handlers whose library turns every thrown error into a plain 500 (better-auth) run inside
+ * `observeDatabaseBusy`, which tells them afterwards whether a write gave up on a busy database.
+ */
+const busyObservation = new AsyncLocalStorage<{ busy: DatabaseBusyError | undefined }>();
+
+export async function observeDatabaseBusy<T>(work: () => Promise<T>): Promise<{ value: T; busy: DatabaseBusyError | undefined }> {
+  const observation: { busy: DatabaseBusyError | undefined } = { busy: undefined };
+  const value = await busyObservation.run(observation, work);
+  return { value, busy: observation.busy };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs `work` again while it fails with SQLITE_BUSY, backing off, until `budgetMs` has passed.
+ * `afterBusy` runs after every busy failure, before the next attempt or the final error.
+ */
+export async function retryWhileBusy<T>(work: () => Promise<T>, budgetMs: number, afterBusy: () => Promise<void> = async () => undefined): Promise<T> {
+  const deadline = Date.now() + budgetMs;
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await work();
+    } catch (error) {
+      if (!isBusyError(error)) throw error;
+      await afterBusy();
+      const backoff = Math.min(BUSY_BACKOFF_MAX_MS, BUSY_BACKOFF_FIRST_MS * 2 ** attempt) * (0.5 + Math.random() / 2);
+      if (Date.now() + backoff >= deadline) {
+        const busy = new DatabaseBusyError(error);
+        const observation = busyObservation.getStore();
+        if (observation) observation.busy = busy;
+        throw busy;
+      }
+      await sleep(backoff);
+    }
+  }
+}
 
 export function isFileUrl(url: string): boolean {
   return url.startsWith("file:");
@@ -55,10 +146,17 @@ function isWrite(statement: InStatement): boolean {
  * lone write statement takes it for its own duration. Statements issued from inside the holder's
  * async context skip the queue, since queueing them behind themselves would never finish.
  */
-function serializeWrites(client: Client): { client: Client; runTransaction: <T>(work: () => Promise<T>) => Promise<T> } {
+function serializeWrites(
+  client: Client,
+  busyRetryBudgetMs: number,
+  afterBusy: () => Promise<void>,
+): { client: Client; runTransaction: <T>(work: () => Promise<T>) => Promise<T> } {
   const lock = new WriteLock();
   const holder = new AsyncLocalStorage<true>();
-  const queued = <T>(work: () => Promise<T>) => (holder.getStore() ? work() : lock.run(() => holder.run(true, work)));
+  // Only the outermost unit retries: a statement that hit SQLITE_BUSY inside a transaction may have
+  // lost its snapshot, so the whole transaction (rolled back by then) is what runs again.
+  const queued = <T>(work: () => Promise<T>) =>
+    holder.getStore() ? work() : lock.run(() => holder.run(true, () => retryWhileBusy(work, busyRetryBudgetMs, afterBusy)));
   const wrapped = new Proxy(client, {
     get(target, property, receiver) {
       if (property === "execute") {
@@ -78,15 +176,25 @@ function serializeWrites(client: Client): { client: Client; runTransaction: <T>(
   return { client: wrapped, runTransaction: queued };
 }
 
-export function createDatabase(url: string, authToken?: string): DatabaseHandle {
+export function createDatabase(url: string, options: string | DatabaseOptions = {}): DatabaseHandle {
+  const { authToken, busyTimeoutMs = BUSY_TIMEOUT_MS, busyRetryBudgetMs = BUSY_RETRY_BUDGET_MS } =
+    typeof options === "string" ? { authToken: options } : options;
   const filePath = filePathOf(url);
   if (filePath) mkdirSync(path.dirname(filePath), { recursive: true });
   const rawClient = createClient({
     url: filePath ? `file:${filePath}` : url,
     authToken,
-    timeout: BUSY_TIMEOUT_MS,
+    timeout: busyTimeoutMs,
   });
-  const { client, runTransaction } = serializeWrites(rawClient);
+  // The embedded driver leaves a statement that failed with SQLITE_BUSY un-reset on its connection, and
+  // every later COMMIT there fails with "SQL statements in progress" (libsql-client-ts #352). Reopening
+  // the connections drops it. That is safe at the start of a macrotask with the write lock held:
+  // every transaction takes that lock, and a lone statement holds its connection only from the
+  // borrow to the end of the microtasks that follow it.
+  const afterBusy = filePath
+    ? () => new Promise<void>((resolve) => setImmediate(() => resolve(rawClient.reconnect())))
+    : async () => undefined;
+  const { client, runTransaction } = serializeWrites(rawClient, busyRetryBudgetMs, afterBusy);
   const db = drizzle(client, { schema, casing: "snake_case" });
   const transaction = db.transaction.bind(db);
   db.transaction = ((work, config) => runTransaction(() => transaction(work, config))) as Database["transaction"];

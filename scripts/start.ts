@@ -4,6 +4,7 @@
  * Anything that stops it is reported as one line, never a stack trace.
  */
 import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
 import { openAuth } from "@/server/auth/auth";
 import { bootstrapOwner } from "@/server/setup/owner";
 import { buildIsCurrent, recordBuild, sourceFingerprint } from "./build-fingerprint";
@@ -11,6 +12,12 @@ import { describeStartupError, openMigratedDatabase, redactUrl, StartupError } f
 import { parseEnv } from "@/server/env";
 
 const dev = process.argv.includes("--dev");
+
+/**
+ * Next.js runs as this process's own child, not through `npx`: npm's wrapper and its shell exit at
+ * once on SIGTERM, which made this process exit while Next.js was still draining requests.
+ */
+const NEXT_BIN = createRequire(import.meta.url).resolve("next/dist/bin/next");
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve) => {
@@ -47,7 +54,7 @@ async function main(): Promise<number> {
   if (!dev && !buildIsCurrent()) {
     const fingerprint = sourceFingerprint();
     console.info("Building Gatehouse (first start or sources changed)…");
-    const code = await run("npx", ["next", "build"], { ...childEnv, NODE_ENV: "production" });
+    const code = await run(process.execPath, [NEXT_BIN, "build"], { ...childEnv, NODE_ENV: "production" });
     if (code !== 0) throw new StartupError("the production build failed; see the output above.");
     recordBuild(fingerprint);
   }
@@ -64,8 +71,8 @@ async function main(): Promise<number> {
   }
   console.info("");
 
-  const args = dev ? ["next", "dev", "-p", String(env.port)] : ["next", "start", "-p", String(env.port)];
-  return run("npx", args, childEnv);
+  const args = dev ? [NEXT_BIN, "dev", "-p", String(env.port)] : [NEXT_BIN, "start", "-p", String(env.port)];
+  return run(process.execPath, args, childEnv);
 }
 
 main().then(

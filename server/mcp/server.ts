@@ -3,6 +3,7 @@ import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
+import { databaseBusyErrorOf } from "@/db/client";
 import { missingPermissions, type Permission } from "@/server/authz/permissions";
 import type { GatehouseTool, ToolContext } from "./tool";
 
@@ -72,6 +73,8 @@ export function createGatehouseMcpServer(tools: readonly GatehouseTool[], contex
           await record(tool, "ok");
           return { content: [{ type: "text", text: JSON.stringify(output) }], structuredContent: output };
         } catch (error) {
+          // The endpoint answers the whole request 503 with Retry-After; the audit write would be refused too.
+          if (databaseBusyErrorOf(error)) throw error;
           if (error instanceof TRPCError && REFUSAL_CODES.has(error.code)) {
             await record(tool, error.code);
             return errorResult(refusalMessage(error));

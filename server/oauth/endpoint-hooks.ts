@@ -1,8 +1,8 @@
 import { APIError, isAPIError } from "better-auth/api";
-import { eq } from "drizzle-orm";
+import { and, eq, gte, isNull } from "drizzle-orm";
 import { decodeJwt } from "jose";
 import type { Database, Executor } from "@/db/client";
-import { clientRegistration, oauthClient, oauthRefreshToken } from "@/db/schema";
+import { auditEvent, clientRegistration, oauthClient, oauthRefreshToken } from "@/db/schema";
 import { recordEvent, requestOrigin, type AuditActor } from "@/server/audit/record";
 import { REJECTION_DESCRIPTIONS, type AccessTokenVerifier } from "./access-token";
 import { isLoopbackRedirectUri } from "@/server/loopback";
@@ -80,6 +80,44 @@ async function refreshTokenRow(db: Executor, presented: string | undefined) {
   return row;
 }
 
+/**
+ * A rotated refresh token presented again means two parties hold the grant: end it for both. The
+ * provider deletes the family only when the reuse is seen before rotation starts; a request that
+ * lost a rotation race fails later, so the refresh tokens are marked revoked here as well, and the
+ * audit row is the mark a concurrent winner looks for (see `reusedSinceRotation`).
+ */
+async function endReusedGrant(tx: Executor, row: { userId: string; clientId: string }, actor: AuditActor, now = new Date()): Promise<void> {
+  const revoked = await revokeIssuedAccessTokens(tx, { userId: row.userId, clientId: row.clientId }, "refresh_token_reuse", now);
+  await tx
+    .update(oauthRefreshToken)
+    .set({ revoked: now })
+    .where(and(eq(oauthRefreshToken.userId, row.userId), eq(oauthRefreshToken.clientId, row.clientId), isNull(oauthRefreshToken.revoked)));
+  await recordEvent(tx, actor, {
+    action: "oauth.refresh_token_reused",
+    targetType: "user",
+    targetId: row.userId,
+    details: { clientId: row.clientId, accessTokensRevoked: revoked },
+  });
+}
+
+/** Whether a reuse of the grant was recorded after `row` was rotated, by a request racing this one. */
+async function reusedSinceRotation(tx: Executor, row: { userId: string; clientId: string; rotatedAt: Date | null }): Promise<boolean> {
+  if (!row.rotatedAt) return false;
+  const [event] = await tx
+    .select({ id: auditEvent.id })
+    .from(auditEvent)
+    .where(
+      and(
+        eq(auditEvent.action, "oauth.refresh_token_reused"),
+        eq(auditEvent.targetId, row.userId),
+        eq(auditEvent.clientId, row.clientId),
+        gte(auditEvent.at, row.rotatedAt),
+      ),
+    )
+    .limit(1);
+  return Boolean(event);
+}
+
 function invalidBearer(description: string): APIError {
   return new APIError(
     "UNAUTHORIZED",
@@ -118,15 +156,7 @@ export function createOAuthEndpointHooks({ db, verifier, registration }: HookDep
     const row = await refreshTokenRow(db, field(body, "refresh_token"));
     // A rotated token presented again means two parties hold the grant: end it for both.
     if (!row?.rotatedAt || row.clientId !== namedClientId(ctx.headers, body)) return;
-    await db.transaction(async (tx) => {
-      const revoked = await revokeIssuedAccessTokens(tx, { userId: row.userId, clientId: row.clientId }, "refresh_token_reuse");
-      await recordEvent(tx, oauthActor(ctx, row.clientId, null), {
-        action: "oauth.refresh_token_reused",
-        targetType: "user",
-        targetId: row.userId,
-        details: { clientId: row.clientId, accessTokensRevoked: revoked },
-      });
-    });
+    await db.transaction((tx) => endReusedGrant(tx, row, oauthActor(ctx, row.clientId, null)));
   }
 
   function beforeUserInfo(ctx: OAuthHookContext) {
@@ -153,11 +183,17 @@ export function createOAuthEndpointHooks({ db, verifier, registration }: HookDep
     const userId = grantType === "client_credentials" ? null : claims.sub;
     let authorizationCodeId: string | null = null;
     if (grantType === "authorization_code") authorizationCodeId = storedSecretHash(field(body, "code") ?? "");
-    if (grantType === "refresh_token") {
-      authorizationCodeId = (await refreshTokenRow(db, field(body, "refresh_token")))?.authorizationCodeId ?? null;
-    }
     await db.transaction(async (tx) => {
+      const refreshing = grantType === "refresh_token";
+      const rotated = refreshing ? await refreshTokenRow(tx, field(body, "refresh_token")) : undefined;
+      if (rotated) authorizationCodeId = rotated.authorizationCodeId ?? null;
       await recordIssuedAccessToken(tx, { claims, userId, grantType, authorizationCodeId });
+      // A racing request that presented the same refresh token may already have ended the grant (the
+      // provider deletes the family, so the presented row is gone) before this token was in the
+      // ledger for it to revoke: then this one is born revoked, with whatever the race rebuilt.
+      if (refreshing && (!rotated || (await reusedSinceRotation(tx, rotated)))) {
+        await endReusedGrant(tx, { userId: claims.sub, clientId: claims.client_id }, oauthActor(ctx, claims.client_id, null));
+      }
       await recordEvent(tx, oauthActor(ctx, claims.client_id, userId), {
         action: "oauth.token_issued",
         targetType: userId ? "user" : "client",
@@ -189,6 +225,13 @@ export function createOAuthEndpointHooks({ db, verifier, registration }: HookDep
             targetId: clientId ?? null,
             details: { accessTokensRevoked: revoked },
           });
+        }
+      }
+      if (grantType === "refresh_token" && oauthError === "invalid_grant") {
+        // Losing a rotation race to a request with the same token is reuse too, found only now.
+        const row = await refreshTokenRow(tx, field(body, "refresh_token"));
+        if (row?.rotatedAt && row.clientId === clientId && !(await reusedSinceRotation(tx, row))) {
+          await endReusedGrant(tx, row, oauthActor(ctx, row.clientId, null));
         }
       }
       if (!(await clientExists(tx, clientId))) return;

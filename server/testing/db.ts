@@ -16,13 +16,15 @@ export interface TestDatabaseOptions {
    * owners and admins without enrolling one, so they switch that off unless asked to keep it.
    */
   roleMfaRequirement?: "as-migrated" | "off";
+  /** Short lock waits for tests that hold the database locked on purpose. */
+  busy?: { timeoutMs: number; retryBudgetMs: number };
 }
 
 /** A fresh file database with the real migrations applied, removed again by `destroy`. */
-export async function createTestDatabase({ roleMfaRequirement = "off" }: TestDatabaseOptions = {}): Promise<TestDatabase> {
+export async function createTestDatabase({ roleMfaRequirement = "off", busy }: TestDatabaseOptions = {}): Promise<TestDatabase> {
   const dir = mkdtempSync(path.join(tmpdir(), "gatehouse-test-"));
   const url = `file:${path.join(dir, "test.db")}`;
-  const handle = createDatabase(url);
+  const handle = createDatabase(url, busy && { busyTimeoutMs: busy.timeoutMs, busyRetryBudgetMs: busy.retryBudgetMs });
   await migrateDatabase(handle, url);
   if (roleMfaRequirement === "off") await handle.db.update(role).set({ requiresMfa: false });
   return {

@@ -5,7 +5,7 @@ import { DEFAULT_OAUTH_SETTINGS, type OAuthSettings } from "@/server/oauth/confi
 import { serveAuthPreflight, serveAuthRequest, serveIssuerMetadata } from "@/server/oauth/routes";
 import { createMcpEndpoint, handleMcpRequest, serveProtectedResourceMetadata, type McpEndpoint } from "@/server/mcp/endpoint";
 import { createTestAuth } from "./auth";
-import { createTestDatabase, type TestDatabase } from "./db";
+import { createTestDatabase, type TestDatabase, type TestDatabaseOptions } from "./db";
 
 export interface OAuthTestServer {
   baseUrl: string;
@@ -47,9 +47,9 @@ async function send(response: Response, outgoing: ServerResponse): Promise<void>
  * spec clients talk HTTP to it exactly as they would to `npm start`.
  */
 export async function startOAuthTestServer(
-  options: { oauth?: Partial<OAuthSettings>; rateLimit?: boolean; auth?: Partial<AuthDependencies> } = {},
+  options: { oauth?: Partial<OAuthSettings>; rateLimit?: boolean; auth?: Partial<AuthDependencies>; database?: TestDatabaseOptions } = {},
 ): Promise<OAuthTestServer> {
-  const database = await createTestDatabase();
+  const database = await createTestDatabase(options.database);
   // The issuer is the listening URL, which is known only once the port is bound.
   const bound: { auth?: Auth; mcp?: McpEndpoint; baseUrl: string } = { baseUrl: "" };
   const server = createServer((incoming, outgoing) => {

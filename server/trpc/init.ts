@@ -1,6 +1,8 @@
-import { initTRPC } from "@trpc/server";
+import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { z, ZodError } from "zod";
+import { databaseBusyErrorOf } from "@/db/client";
+import { DATABASE_BUSY_MESSAGE } from "@/server/http";
 import { ReauthenticationRequired, REAUTH_REQUIRED } from "@/server/auth/step-up";
 import type { Permission } from "@/server/authz/permissions";
 import type { Context } from "./context";
@@ -78,4 +80,16 @@ function fieldErrorsOf(error: ZodError): Record<string, string[]> {
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const middleware = t.middleware;
-export const baseProcedure = t.procedure;
+/**
+ * A write that gave up on a locked database changed nothing and may be repeated: SERVICE_UNAVAILABLE
+ * (503), which the HTTP handler pairs with `Retry-After` (see `trpcResponseMeta`).
+ */
+const busyAsUnavailable = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && databaseBusyErrorOf(result.error) && result.error.code !== "SERVICE_UNAVAILABLE") {
+    throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: DATABASE_BUSY_MESSAGE, cause: result.error.cause });
+  }
+  return result;
+});
+
+export const baseProcedure = t.procedure.use(busyAsUnavailable);

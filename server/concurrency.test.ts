@@ -1,0 +1,256 @@
+import { randomBytes } from "node:crypto";
+import type { TRPCError } from "@trpc/server";
+import { and, eq, isNull } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { AUDITOR_ROLE_ID, OWNER_ROLE_ID, auditEvent, oauthClient, oauthRefreshToken, roleAssignment } from "@/db/schema";
+import { storedSecretHash } from "@/server/oauth/config";
+import { createDatabase } from "@/db/client";
+import { createSignedInOwner, createTestAuth, signUp, TEST_PUBLIC_URL } from "@/server/testing/auth";
+import { auditRows, createPersona, hasRole, openPersonaTestBed } from "@/server/testing/authz";
+import { authorizeInBrowser, pkceChallenge } from "@/server/testing/mcp";
+import { startOAuthTestServer, type OAuthTestServer } from "@/server/testing/oauth-server";
+import { callerAs } from "@/server/testing/trpc";
+
+const REDIRECT = "http://127.0.0.1:45321/callback";
+const PARALLEL_REFRESHES = 50;
+
+describe("refresh token rotation under concurrency", () => {
+  let server: OAuthTestServer;
+  let member: { userId: string; cookie: string };
+
+  beforeAll(async () => {
+    server = await startOAuthTestServer();
+    await createSignedInOwner(server.database.db, server.auth);
+    member = await signUp(server.auth);
+  });
+
+  afterAll(() => server?.close());
+
+  async function registerClient(): Promise<string> {
+    const response = await fetch(`${server.baseUrl}/api/auth/oauth2/register`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        client_name: "Racing CLI",
+        redirect_uris: [REDIRECT],
+        token_endpoint_auth_method: "none",
+        grant_types: ["authorization_code", "refresh_token"],
+        response_types: ["code"],
+        scope: "openid offline_access mcp:read",
+      }),
+    });
+    expect(response.status).toBe(201);
+    return ((await response.json()) as { client_id: string }).client_id;
+  }
+
+  async function tokenRequest(form: Record<string, string>) {
+    const response = await fetch(`${server.baseUrl}/api/auth/oauth2/token`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams(form),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, string> };
+  }
+
+  /** Authorization code + PKCE S256 for the MCP resource, with offline_access so a refresh token comes back. */
+  async function issueTokens(clientId: string) {
+    const verifier = randomBytes(32).toString("base64url");
+    const authorize = new URL(`${server.baseUrl}/api/auth/oauth2/authorize`);
+    const query = {
+      response_type: "code",
+      client_id: clientId,
+      redirect_uri: REDIRECT,
+      scope: "openid offline_access mcp:read",
+      state: "race",
+      code_challenge: pkceChallenge(verifier),
+      code_challenge_method: "S256",
+      resource: `${server.baseUrl}/mcp`,
+    };
+    for (const [name, value] of Object.entries(query)) authorize.searchParams.set(name, value);
+    const { location } = await authorizeInBrowser(authorize, { cookie: member.cookie });
+    const code = location.searchParams.get("code");
+    expect(code, location.href).toBeTruthy();
+    const issued = await tokenRequest({
+      grant_type: "authorization_code",
+      code: code!,
+      code_verifier: verifier,
+      redirect_uri: REDIRECT,
+      client_id: clientId,
+      resource: `${server.baseUrl}/mcp`,
+    });
+    expect(issued.status).toBe(200);
+    return { accessToken: issued.body.access_token!, refreshToken: issued.body.refresh_token! };
+  }
+
+  const refresh = (clientId: string, refreshToken: string) =>
+    tokenRequest({ grant_type: "refresh_token", refresh_token: refreshToken, client_id: clientId });
+
+  const userInfo = (accessToken: string) =>
+    fetch(`${server.baseUrl}/api/auth/oauth2/userinfo`, { headers: { authorization: `Bearer ${accessToken}` } });
+
+  test("50 parallel refreshes with one refresh token: exactly one succeeds, the rest get invalid_grant, and the family is revoked as reuse", async () => {
+    const clientId = await registerClient();
+    const first = await issueTokens(clientId);
+    expect((await userInfo(first.accessToken)).status).toBe(200);
+
+    const answers = await Promise.all(Array.from({ length: PARALLEL_REFRESHES }, () => refresh(clientId, first.refreshToken)));
+
+    const succeeded = answers.filter((answer) => answer.status === 200);
+    const failed = answers.filter((answer) => answer.status !== 200);
+    expect(succeeded).toHaveLength(1);
+    expect(failed).toHaveLength(PARALLEL_REFRESHES - 1);
+    for (const answer of failed) expect(answer).toMatchObject({ status: 400, body: { error: "invalid_grant" } });
+
+    // Reuse means two parties hold the grant: nothing from it works any more, not even the winner's tokens.
+    const winner = succeeded[0]!.body;
+    expect(await refresh(clientId, winner.refresh_token!)).toMatchObject({ status: 400, body: { error: "invalid_grant" } });
+    for (const accessToken of [first.accessToken, winner.access_token!]) {
+      const answer = await userInfo(accessToken);
+      expect(answer.status).toBe(401);
+      expect(answer.headers.get("www-authenticate")).toContain('error="invalid_token"');
+    }
+    const live = await server.database.db
+      .select({ id: oauthRefreshToken.id })
+      .from(oauthRefreshToken)
+      .where(and(eq(oauthRefreshToken.clientId, clientId), eq(oauthRefreshToken.userId, member.userId), isNull(oauthRefreshToken.revoked)));
+    expect(live).toHaveLength(0);
+    const reuse = await server.database.db
+      .select()
+      .from(auditEvent)
+      .where(and(eq(auditEvent.action, "oauth.refresh_token_reused"), eq(auditEvent.targetId, member.userId)));
+    expect(reuse.length).toBeGreaterThan(0);
+  });
+
+  test("a client that refreshes one at a time keeps its grant", async () => {
+    const clientId = await registerClient();
+    let tokens = await issueTokens(clientId);
+    for (let round = 0; round < 3; round += 1) {
+      const answer = await refresh(clientId, tokens.refreshToken);
+      expect(answer.status).toBe(200);
+      tokens = { accessToken: answer.body.access_token!, refreshToken: answer.body.refresh_token! };
+    }
+    expect((await userInfo(tokens.accessToken)).status).toBe(200);
+  });
+});
+
+describe("role assignments and client secrets under concurrency", () => {
+  let bed: Awaited<ReturnType<typeof openPersonaTestBed>>;
+
+  beforeAll(async () => {
+    bed = await openPersonaTestBed();
+  });
+
+  afterAll(() => bed?.database.destroy());
+
+  const deps = () => ({ db: bed.database.db, auth: bed.auth });
+
+  async function globalOwners(): Promise<string[]> {
+    const rows = await bed.database.db
+      .select({ userId: roleAssignment.userId })
+      .from(roleAssignment)
+      .where(and(eq(roleAssignment.roleId, OWNER_ROLE_ID), isNull(roleAssignment.domainId)));
+    return rows.map((row) => row.userId);
+  }
+
+  function codeOf(outcome: PromiseSettledResult<unknown>): string | undefined {
+    return outcome.status === "rejected" ? (outcome.reason as TRPCError).code : undefined;
+  }
+
+  test("two owners on two connections removing each other's owner role at the same moment: one succeeds, the other is refused as the last owner", async () => {
+    const first = await createPersona(deps(), OWNER_ROLE_ID, null, "owner-a");
+    const second = await createPersona(deps(), OWNER_ROLE_ID, null, "owner-b");
+    // The installation's own owner steps aside first, so these two are the only owners.
+    await first.caller.roles.unassign({ userId: bed.personas.owner.userId, roleId: OWNER_ROLE_ID, domainId: null });
+    expect((await globalOwners()).sort()).toEqual([first.userId, second.userId].sort());
+
+    // The second acts through its own connection and write queue, as a second instance on the same file would.
+    const otherInstance = createDatabase(bed.database.url);
+    const secondElsewhere = await callerAs({ db: otherInstance.db, auth: await createTestAuth(otherInstance.db) }, second.cookie);
+    const outcomes = await Promise.allSettled([
+      first.caller.roles.unassign({ userId: second.userId, roleId: OWNER_ROLE_ID, domainId: null }),
+      secondElsewhere.roles.unassign({ userId: first.userId, roleId: OWNER_ROLE_ID, domainId: null }),
+    ]);
+    otherInstance.client.close();
+
+    expect(outcomes.filter((outcome) => outcome.status === "fulfilled")).toHaveLength(1);
+    expect(outcomes.map(codeOf).filter(Boolean)).toEqual(["FORBIDDEN"]);
+    expect(await globalOwners()).toHaveLength(1);
+    const removed = await auditRows(bed.database.db, { action: "role.unassigned" });
+    expect(removed.filter((row) => row.targetId === first.userId || row.targetId === second.userId)).toHaveLength(1);
+  });
+
+  test("four owners all removing one another in parallel leave exactly one owner, with an audit row per removal", async () => {
+    const owners = await Promise.all([1, 2, 3, 4].map((n) => createPersona(deps(), OWNER_ROLE_ID, null, `many-owner-${n}`)));
+    const others = (await globalOwners()).filter((userId) => !owners.some((owner) => owner.userId === userId));
+    for (const userId of others) await owners[0]!.caller.roles.unassign({ userId, roleId: OWNER_ROLE_ID, domainId: null });
+    const auditBefore = (await auditRows(bed.database.db, { action: "role.unassigned" })).length;
+
+    const outcomes = await Promise.allSettled(
+      owners.flatMap((actor) =>
+        owners
+          .filter((target) => target !== actor)
+          .map((target) => actor.caller.roles.unassign({ userId: target.userId, roleId: OWNER_ROLE_ID, domainId: null })),
+      ),
+    );
+
+    const remaining = await globalOwners();
+    expect(remaining).toHaveLength(1);
+    expect(outcomes.filter((outcome) => outcome.status === "fulfilled")).toHaveLength(owners.length - 1);
+    for (const code of outcomes.map(codeOf).filter(Boolean)) expect(["FORBIDDEN", "NOT_FOUND"]).toContain(code);
+    expect((await auditRows(bed.database.db, { action: "role.unassigned" })).length - auditBefore).toBe(owners.length - 1);
+  });
+
+  test("parallel grants of one role to one user write one assignment; the rest are conflicts", async () => {
+    const target = await createPersona(deps(), null, null, "grantee");
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 10 }, () => bed.personas.admin.caller.roles.assign({ userId: target.userId, roleId: AUDITOR_ROLE_ID, domainId: null })),
+    );
+    expect(outcomes.filter((outcome) => outcome.status === "fulfilled")).toHaveLength(1);
+    for (const code of outcomes.map(codeOf).filter(Boolean)) expect(code).toBe("CONFLICT");
+    expect(await hasRole(bed.database.db, target.userId, AUDITOR_ROLE_ID, null)).toBe(true);
+    const rows = await bed.database.db
+      .select({ id: roleAssignment.id })
+      .from(roleAssignment)
+      .where(and(eq(roleAssignment.userId, target.userId), eq(roleAssignment.roleId, AUDITOR_ROLE_ID)));
+    expect(rows).toHaveLength(1);
+    expect(await auditRows(bed.database.db, { action: "role.assigned", targetId: target.userId })).toHaveLength(1);
+  });
+
+  test("parallel secret rotations leave exactly one valid secret: the stored one, and only it passes the token endpoint", async () => {
+    const { caller } = bed.personas.admin;
+    const created = await caller.clients.create({
+      name: "Rotated service",
+      type: "confidential",
+      redirectUris: ["https://service.example.com/callback"],
+      scopes: ["mcp:read"],
+      domainId: null,
+    });
+    const clientId = created.client.clientId;
+
+    const rotations = await Promise.all(Array.from({ length: 10 }, () => caller.clients.rotateSecret({ clientId })));
+    const secrets = [created.clientSecret!, ...rotations.map((rotation) => rotation.clientSecret)];
+    expect(new Set(secrets).size).toBe(secrets.length);
+
+    const [stored] = await bed.database.db.select({ secret: oauthClient.clientSecret }).from(oauthClient).where(eq(oauthClient.clientId, clientId));
+    const valid = secrets.filter((secret) => storedSecretHash(secret) === stored!.secret);
+    expect(valid).toHaveLength(1);
+
+    const accepted: string[] = [];
+    for (const secret of secrets) {
+      const response = await bed.auth.handler(
+        new Request(`${TEST_PUBLIC_URL}/api/auth/oauth2/token`, {
+          method: "POST",
+          headers: {
+            "content-type": "application/x-www-form-urlencoded",
+            authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString("base64")}`,
+          },
+          body: new URLSearchParams({ grant_type: "client_credentials", scope: "mcp:read", resource: `${TEST_PUBLIC_URL}/mcp` }),
+        }),
+      );
+      if (response.status === 200) accepted.push(secret);
+      else expect(response.status).toBe(401);
+    }
+    expect(accepted).toEqual(valid);
+    expect(await auditRows(bed.database.db, { action: "client.secret_rotated", targetId: clientId })).toHaveLength(rotations.length);
+  });
+});
