@@ -1,5 +1,6 @@
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
-import type { Database } from "@/db/client";
+import { databaseBusyErrorOf, observeDatabaseBusy, type Database } from "@/db/client";
+import { databaseBusyResponse } from "@/server/http";
 import { recordEvent } from "@/server/audit/record";
 import type { Auth } from "@/server/auth/auth";
 import { AccessTokenVerifier, REJECTION_DESCRIPTIONS } from "@/server/oauth/access-token";
@@ -74,6 +75,12 @@ interface JsonRpcMessage {
   params?: { name?: unknown } | unknown;
 }
 
+function isJsonRpcMessage(message: unknown): message is JsonRpcMessage {
+  if (message === null || typeof message !== "object" || Array.isArray(message)) return false;
+  const { jsonrpc, id } = message as JsonRpcMessage;
+  return jsonrpc === "2.0" && (id === undefined || typeof id === "string" || typeof id === "number");
+}
+
 function toolCalled(message: JsonRpcMessage): GatehouseTool | undefined {
   if (message.method !== "tools/call" || !message.params || typeof message.params !== "object") return undefined;
   const name = (message.params as { name?: unknown }).name;
@@ -129,6 +136,18 @@ async function rememberToolList(key: string, response: Response): Promise<Respon
  * up), then a fresh stateless MCP server whose tools call the tRPC routers as the token's user.
  */
 export async function handleMcpRequest(endpoint: McpEndpoint, request: Request): Promise<Response> {
+  try {
+    const { value, busy } = await observeDatabaseBusy(() => answerMcpRequest(endpoint, request));
+    // A tool whose write gave up on a locked database is answered as a whole: nothing was changed, come back later.
+    return busy ? databaseBusyResponse(busy) : value;
+  } catch (error) {
+    const busy = databaseBusyErrorOf(error);
+    if (busy) return databaseBusyResponse(busy);
+    throw error;
+  }
+}
+
+async function answerMcpRequest(endpoint: McpEndpoint, request: Request): Promise<Response> {
   if (!originAllowed(request, endpoint.publicUrl)) {
     return jsonError(403, { error: "forbidden", error_description: "Requests from this origin are not accepted" });
   }
@@ -156,6 +175,16 @@ export async function handleMcpRequest(endpoint: McpEndpoint, request: Request):
   const parsed = await readBody(request);
   if (!parsed.ok) return parsed.response;
   const messages = (Array.isArray(parsed.body) ? parsed.body : [parsed.body]) as JsonRpcMessage[];
+  // The transport takes an empty batch for "nothing to answer" (202) and fails on a message that is not an
+  // object (`null`, a string) with a 500, and the tools/list cache below would answer any shape; JSON-RPC
+  // calls all of these an invalid request.
+  if (messages.length === 0 || !messages.every(isJsonRpcMessage)) {
+    return jsonError(400, {
+      jsonrpc: "2.0",
+      id: null,
+      error: { code: -32600, message: "Invalid Request: send a JSON-RPC request object, or a non-empty batch of them" },
+    });
+  }
 
   const needed = new Set<string>();
   for (const message of messages) {

@@ -496,4 +496,15 @@ describe("/mcp refuses", () => {
     expect(broken.status).toBe(400);
     expect(await broken.json()).toEqual({ jsonrpc: "2.0", id: null, error: { code: -32700, message: "Parse error: the body is not valid JSON" } });
   });
+
+  test("JSON that is not a JSON-RPC 2.0 message (null, a string, an empty batch, another version, an object id) is an invalid request, not a 500", async () => {
+    const { accessToken } = await issueUserToken(server.baseUrl, member.cookie);
+    const wrongVersion = JSON.stringify({ jsonrpc: "1.0", id: 1, method: "tools/list" });
+    const objectId = JSON.stringify({ jsonrpc: "2.0", id: { nested: true }, method: "tools/list" });
+    for (const body of ["null", '"tools/list"', "42", "[]", "[null]", "[[]]", wrongVersion, objectId]) {
+      const response = await postMcp(server.baseUrl, accessToken, body);
+      expect(response.status, body).toBe(400);
+      expect(await response.json()).toMatchObject({ jsonrpc: "2.0", id: null, error: { code: -32600 } });
+    }
+  });
 });

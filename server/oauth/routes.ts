@@ -1,4 +1,6 @@
+import { observeDatabaseBusy } from "@/db/client";
 import type { Auth } from "@/server/auth/auth";
+import { databaseBusyResponse } from "@/server/http";
 import { withRetryAfter } from "@/server/auth/rate-limits";
 import { allowsCrossOrigin, corsPreflight, withCors } from "./cors";
 import { issuerMetadataResponse, type MetadataKind } from "./discovery";
@@ -24,13 +26,36 @@ async function withOAuthErrorBody(response: Response): Promise<Response> {
 }
 
 /**
+ * better-auth answers an unknown path, or a known one with the wrong method, with an empty 404; API
+ * clients get the same status with an error body they can read.
+ */
+function withErrorBody(response: Response, oauthEndpoint: boolean): Response {
+  if (response.status < 400 || response.headers.has("content-type")) return response;
+  const description = response.status === 404 ? "There is no such endpoint, or it does not accept this method" : response.statusText || "The request was refused";
+  const headers = new Headers(response.headers);
+  headers.delete("content-length");
+  headers.set("cache-control", "no-store");
+  const body = oauthEndpoint
+    ? { error: response.status === 404 ? "not_found" : "invalid_request", error_description: description }
+    : { message: description, code: response.status === 404 ? "NOT_FOUND" : "BAD_REQUEST" };
+  return Response.json(body, { status: response.status, headers });
+}
+
+/**
  * `/api/auth/*`: better-auth's handler, with CORS on the endpoints other origins may call and a
  * standard `Retry-After` on rate-limited answers.
  */
 export async function serveAuthRequest(auth: Auth, request: Request): Promise<Response> {
   const { pathname } = new URL(request.url);
   const oauthEndpoint = pathname.startsWith(`${AUTH_BASE_PATH}/oauth2/`);
-  let response = withRetryAfter(await auth.handler(request), oauthEndpoint);
+  // better-auth answers any thrown error with a bare 500; a write that gave up on a locked database is a 503.
+  const { value: answered, busy } = await observeDatabaseBusy(() => auth.handler(request));
+  if (busy && answered.status >= 500) {
+    const unavailable = databaseBusyResponse(busy, oauthEndpoint ? "oauth" : "plain");
+    return allowsCrossOrigin(pathname, AUTH_BASE_PATH) ? withCors(unavailable) : unavailable;
+  }
+  let response = withRetryAfter(answered, oauthEndpoint);
+  response = withErrorBody(response, oauthEndpoint);
   if (oauthEndpoint) response = await withOAuthErrorBody(response);
   return allowsCrossOrigin(pathname, AUTH_BASE_PATH) ? withCors(response) : response;
 }

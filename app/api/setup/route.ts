@@ -1,13 +1,14 @@
 import { z } from "zod";
 import { SYSTEM_ACTOR, requestOrigin } from "@/server/audit/record";
 import { getAuth } from "@/server/auth/instance";
+import { withBodyLimit } from "@/server/body-limit";
 import { getAppDatabase } from "@/server/db";
-import { errorResponse, readJsonBody } from "@/server/http";
+import { errorResponse, methodNotAllowed, readJsonBody } from "@/server/http";
 import { completeSetup } from "@/server/setup/owner";
 
 const bodySchema = z.object({ token: z.string().min(1).max(200) }).loose();
 
-export async function POST(request: Request) {
+export const POST = withBodyLimit(async (request: Request) => {
   try {
     const body = await readJsonBody(request);
     const parsed = bodySchema.safeParse(body);
@@ -30,4 +31,9 @@ export async function POST(request: Request) {
   } catch (error) {
     return errorResponse(error);
   }
-}
+});
+
+export const GET = methodNotAllowed("POST");
+export const PUT = GET;
+export const PATCH = GET;
+export const DELETE = GET;

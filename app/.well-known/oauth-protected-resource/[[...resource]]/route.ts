@@ -1,4 +1,5 @@
 import { getEnv } from "@/server/env";
+import { methodNotAllowed } from "@/server/http";
 import { serveProtectedResourceMetadata } from "@/server/mcp/endpoint";
 
 async function handle(request: Request, { params }: { params: Promise<{ resource?: string[] }> }) {
@@ -6,4 +7,6 @@ async function handle(request: Request, { params }: { params: Promise<{ resource
   return serveProtectedResourceMetadata(getEnv().publicUrl, resource, request.method);
 }
 
-export { handle as GET, handle as OPTIONS };
+const wrongMethod = methodNotAllowed("GET");
+
+export { handle as GET, handle as OPTIONS, wrongMethod as POST, wrongMethod as PUT, wrongMethod as PATCH, wrongMethod as DELETE };

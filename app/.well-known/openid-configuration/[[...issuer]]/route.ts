@@ -1,5 +1,6 @@
 import { getAuth } from "@/server/auth/instance";
 import { getEnv } from "@/server/env";
+import { methodNotAllowed } from "@/server/http";
 import { corsPreflight } from "@/server/oauth/cors";
 import { serveIssuerMetadata } from "@/server/oauth/routes";
 
@@ -9,3 +10,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ issu
 }
 
 export const OPTIONS = corsPreflight;
+export const POST = methodNotAllowed("GET");
+export const PUT = POST;
+export const PATCH = POST;
+export const DELETE = POST;
