@@ -5,6 +5,9 @@
  */
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { parseTrustedProxies } from "./client-address.mjs";
 import { openAuth } from "@/server/auth/auth";
 import { bootstrapOwner } from "@/server/setup/owner";
 import { buildIsCurrent, recordBuild, sourceFingerprint } from "./build-fingerprint";
@@ -18,6 +21,9 @@ const dev = process.argv.includes("--dev");
  * once on SIGTERM, which made this process exit while Next.js was still draining requests.
  */
 const NEXT_BIN = createRequire(import.meta.url).resolve("next/dist/bin/next");
+
+/** Loaded into the Next.js process first: it decides each request's client address (see the file). */
+const CLIENT_ADDRESS_PRELOAD = pathToFileURL(path.join(import.meta.dirname, "client-address.mjs")).href;
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve) => {
@@ -35,6 +41,11 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<n
 
 async function main(): Promise<number> {
   const env = parseEnv();
+  try {
+    parseTrustedProxies(process.env.GATEHOUSE_TRUSTED_PROXIES);
+  } catch (error) {
+    throw new StartupError(error instanceof Error ? error.message : String(error));
+  }
   const handle = await openMigratedDatabase(env);
   const auth = await openAuth({ db: handle.db, publicUrl: env.publicUrl, secret: env.authSecret, signup: env.signup, oauth: env.oauth });
   const owner = await bootstrapOwner(
@@ -72,7 +83,7 @@ async function main(): Promise<number> {
   console.info("");
 
   const args = dev ? [NEXT_BIN, "dev", "-p", String(env.port)] : [NEXT_BIN, "start", "-p", String(env.port)];
-  return run(process.execPath, args, childEnv);
+  return run(process.execPath, ["--import", CLIENT_ADDRESS_PRELOAD, ...args], { ...childEnv, GATEHOUSE_CLIENT_ADDRESS_PRELOAD: "1" });
 }
 
 main().then(
