@@ -8,7 +8,6 @@
  * check (revocation lookup and full verification) against a `select 1` baseline. Prints tables and
  * writes bench/results.json.
  */
-import { TOTP, URI } from "otpauth";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -18,6 +17,7 @@ import { parseArgs } from "node:util";
 import { desc, eq, sql } from "drizzle-orm";
 import superjson from "superjson";
 import { createDatabase, type Database } from "@/db/client";
+import { signInEnrolled } from "@/server/testing/enrol-over-http";
 import { auditEvent, domain, roleAssignment } from "@/db/schema";
 import { openAuth, type Auth } from "@/server/auth/auth";
 import { parseEnv } from "@/server/env";
@@ -164,35 +164,6 @@ class Server {
   }
 }
 
-function cookiesOf(response: Response): string {
-  return response.headers
-    .getSetCookie()
-    .map((cookie) => cookie.split(";")[0])
-    .join("; ");
-}
-
-async function postAuth(origin: string, pathname: string, body: unknown, cookie?: string): Promise<Response> {
-  const response = await fetch(`${origin}/api/auth${pathname}`, {
-    method: "POST",
-    headers: { "content-type": "application/json", origin, ...(cookie ? { cookie } : {}) },
-    body: JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${pathname} failed: ${response.status} ${await response.text()}`);
-  return response;
-}
-
-/**
- * Signs the owner in and enrols an authenticator app, as the owner role requires before the
- * console answers; the session that confirms the app is the one measured.
- */
-async function signInEnrolled(origin: string): Promise<string> {
-  const signedIn = cookiesOf(await postAuth(origin, "/sign-in/email", { email: OWNER_EMAIL, password: OWNER_PASSWORD }));
-  const { totpURI } = (await (await postAuth(origin, "/two-factor/enable", { password: OWNER_PASSWORD }, signedIn)).json()) as {
-    totpURI: string;
-  };
-  const confirmed = await postAuth(origin, "/two-factor/verify-totp", { code: (URI.parse(totpURI) as TOTP).generate() }, signedIn);
-  return cookiesOf(confirmed) || signedIn;
-}
 
 type Procedure = (input: unknown) => Promise<unknown>;
 
@@ -386,7 +357,7 @@ async function main() {
     log(`Starting the production server on port ${port} (builds first if the sources changed; log: ${path.join(workDir, "server.log")})…`);
     server = Server.start(env, port, path.join(workDir, "server.log"));
     await server.waitUntilReady();
-    const cookie = await signInEnrolled(server.origin);
+    const cookie = await signInEnrolled(server.origin, { email: OWNER_EMAIL, password: OWNER_PASSWORD });
 
     const serverEnv = parseEnv(env);
     const { db, client } = createDatabase(databaseUrl);

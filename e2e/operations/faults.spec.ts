@@ -1,38 +1,12 @@
 import { createClient, type Client } from "@libsql/client";
 import { expect, test } from "@playwright/test";
-import { URI, type TOTP } from "otpauth";
+import { signInEnrolled } from "../../server/testing/enrol-over-http";
 import { createSharedData, INSTANCE_OWNER, startInstance, type Instance } from "./instance";
 
 /**
  * Faults a production server must survive: a SIGKILL in the middle of a write load loses no write it
  * acknowledged (each with its audit event), and a SIGTERM lets a request already in flight finish.
  */
-
-function cookiesOf(response: Response): string {
-  return response.headers
-    .getSetCookie()
-    .map((cookie) => cookie.split(";")[0])
-    .join("; ");
-}
-
-async function postAuth(origin: string, pathname: string, body: unknown, cookie?: string): Promise<Response> {
-  const response = await fetch(`${origin}/api/auth${pathname}`, {
-    method: "POST",
-    headers: { "content-type": "application/json", origin, ...(cookie ? { cookie } : {}) },
-    body: JSON.stringify(body),
-  });
-  expect(response.status, `${pathname}: ${await response.clone().text()}`).toBe(200);
-  return response;
-}
-
-/** The instance's owner signed in, with the authenticator app their role requires enrolled. */
-async function signInEnrolled(origin: string): Promise<string> {
-  const signedIn = cookiesOf(await postAuth(origin, "/sign-in/email", INSTANCE_OWNER));
-  const enabled = await postAuth(origin, "/two-factor/enable", { password: INSTANCE_OWNER.password }, signedIn);
-  const { totpURI } = (await enabled.json()) as { totpURI: string };
-  const confirmed = await postAuth(origin, "/two-factor/verify-totp", { code: (URI.parse(totpURI) as TOTP).generate() }, signedIn);
-  return cookiesOf(confirmed) || signedIn;
-}
 
 /** `domains.create` over HTTP, as the console sends it; resolves with the status and the created id. */
 async function createDomain(origin: string, cookie: string, slug: string, signal?: AbortSignal) {
@@ -73,7 +47,7 @@ async function start(): Promise<Instance> {
 
 test("SIGKILL during a load of writes loses no acknowledged write: after restart each one is there with its audit event", async () => {
   const first = await start();
-  const cookie = await signInEnrolled(first.origin);
+  const cookie = await signInEnrolled(first.origin, INSTANCE_OWNER);
 
   const acknowledged: { slug: string; id: string }[] = [];
   let killed = false;
@@ -128,7 +102,7 @@ test("SIGKILL during a load of writes loses no acknowledged write: after restart
 
 test("SIGTERM lets a request in flight finish with its full answer before the server exits", async () => {
   const instance = await start();
-  const cookie = await signInEnrolled(instance.origin);
+  const cookie = await signInEnrolled(instance.origin, INSTANCE_OWNER);
 
   // A second connection holds SQLite's write lock, so the request below is certainly still in flight
   // (retrying with backoff inside its busy budget) when the signal arrives.
