@@ -1,8 +1,9 @@
 /**
  * The load generator, run as its own process by bench/run.ts so that generating load does not
- * share an event loop with anything measured. Reads one JSON config argument, prints one JSON
- * result line.
+ * share an event loop with anything measured. Reads its JSON config from the file named by its
+ * argument, prints one JSON result line.
  */
+import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import autocannon from "autocannon";
 
@@ -43,7 +44,7 @@ export function percentile(sorted: readonly number[], fraction: number): number 
 }
 
 async function main() {
-  const config = JSON.parse(process.argv[2] ?? "{}") as LoadConfig;
+  const config = JSON.parse(readFileSync(process.argv[2] ?? "", "utf8")) as LoadConfig;
   // autocannon's summary has p97.5 but no p95, so every response time is kept.
   const latencies: number[] = [];
   let sent = 0;

@@ -237,9 +237,17 @@ function scenarioUrl(origin: string, scenario: Scenario): string {
   return `${origin}/api/trpc/${scenario.procedure}?input=${encodeURIComponent(JSON.stringify(superjson.serialize(scenario.input ?? {})))}`;
 }
 
+/** The config goes through a file: thousands of refresh-grant bodies are too long for a command line. */
 async function loadTest(config: LoadConfig): Promise<LoadResult> {
-  const stdout = await runToEnd(TSX, ["bench/load.ts", JSON.stringify(config)], process.env, () => undefined);
-  return JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as LoadResult;
+  const dir = mkdtempSync(path.join(tmpdir(), "gatehouse-load-"));
+  const configFile = path.join(dir, "config.json");
+  writeFileSync(configFile, JSON.stringify(config));
+  try {
+    const stdout = await runToEnd(TSX, ["bench/load.ts", configFile], process.env, () => undefined);
+    return JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as LoadResult;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function timeInProcess(call: Procedure, input: unknown, runs: number): Promise<{ p50: number; p95: number; runs: number }> {
