@@ -5,7 +5,7 @@ import { cache } from "react";
 import { REQUEST_PATH_HEADER } from "@/app/_lib/request-path";
 import { safeReturnPath } from "@/app/_lib/return-path";
 import { getAppDatabase } from "@/server/db";
-import { mfaRequirement } from "@/server/users/mfa";
+import { mfaEnrolmentMissing } from "@/server/users/mfa";
 import { getAuth } from "./instance";
 
 /** One session lookup per server render, however many components ask. */
@@ -26,10 +26,9 @@ export function enrolmentPath(returnTo: string): string {
 }
 
 /** Layouts and pages render together; one lookup per render serves both. */
-const requirementOf = cache((userId: string) => mfaRequirement(getAppDatabase().db, userId));
+const enrolmentMissing = cache((userId: string) => mfaEnrolmentMissing(getAppDatabase().db, userId));
 
 /** Sends a user whose role or domain requires a second factor to enrolment until they have one. */
 export async function requireMfaWhereRequired(userId: string, returnTo: string): Promise<void> {
-  const requirement = await requirementOf(userId);
-  if (requirement.required && !requirement.status.enrolled) redirect(enrolmentPath(returnTo));
+  if (await enrolmentMissing(userId)) redirect(enrolmentPath(returnTo));
 }

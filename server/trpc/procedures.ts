@@ -1,6 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import type { Permission } from "@/server/authz/permissions";
-import { enrolmentRequiredMessage } from "@/server/users/mfa";
+import { enrolmentRequiredMessage, mfaEnrolmentMissing } from "@/server/users/mfa";
 import { baseProcedure } from "./init";
 
 export const publicProcedure = baseProcedure.meta({ access: { kind: "public" } });
@@ -14,11 +14,8 @@ const signedIn = baseProcedure.use(({ ctx, next }) => {
 
 /** A user whose role or domain requires a second factor can do nothing but enrol one until they have. */
 const authenticated = signedIn.use(async ({ ctx, meta, next }) => {
-  if (!meta?.beforeMfaEnrolment) {
-    const requirement = await ctx.mfaRequirement(ctx.user.id);
-    if (requirement.required && !requirement.status.enrolled) {
-      throw new TRPCError({ code: "FORBIDDEN", message: enrolmentRequiredMessage(requirement) });
-    }
+  if (!meta?.beforeMfaEnrolment && (await mfaEnrolmentMissing(ctx.db, ctx.user.id))) {
+    throw new TRPCError({ code: "FORBIDDEN", message: enrolmentRequiredMessage(await ctx.mfaRequirement(ctx.user.id)) });
   }
   return next();
 });
