@@ -26,6 +26,11 @@ export const clientRegistration = sqliteTable(
     origin: text({ enum: CLIENT_ORIGINS }).notNull(),
     createdBy: text().references(() => user.id, { onDelete: "set null" }),
     createdAt: timestamp(),
+    /**
+     * Marked by an administrator: the client is a resource server and may introspect tokens issued
+     * to other clients. Any other client introspects only its own tokens.
+     */
+    resourceServer: integer({ mode: "boolean" }).notNull().default(false),
   },
   (table) => [index("client_registration_domain_idx").on(table.domainId, table.clientId)],
 );
