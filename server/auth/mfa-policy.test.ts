@@ -10,8 +10,6 @@ import {
   domain,
   passkey,
   role,
-  session,
-  sessionReauthentication,
   twoFactor,
   user,
   verification,
@@ -23,10 +21,11 @@ import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
 import { codeAt, enrolTotp, insertPasskeyRow } from "@/server/testing/two-factor";
 import { connectAs } from "@/server/mcp/testing";
 import { callerAs } from "@/server/testing/trpc";
+import { ageSignIn as ageSignInOf } from "@/server/testing/step-up";
 import { createTRPCContext } from "@/server/trpc/context";
 import { appRouter } from "@/server/trpc/root";
 import { MFA_ENROLMENT_REQUIRED } from "@/server/users/mfa";
-import { ReauthenticationRequired, STEP_UP_MAX_AGE_MS } from "./step-up";
+import { ReauthenticationRequired } from "./step-up";
 
 let database: TestDatabase;
 let auth: Auth;
@@ -57,22 +56,8 @@ async function outcome(call: Promise<unknown>): Promise<string> {
   }
 }
 
-async function sessionIdOf(cookie: string): Promise<string> {
-  const response = await authRequest(auth, "/get-session", { cookie });
-  const body = (await response.json()) as { session: { id: string } };
-  return body.session.id;
-}
-
-/** Moves a session's sign-in (and any step-up) further into the past than step-up accepts. */
-async function ageSignIn(cookie: string, by = STEP_UP_MAX_AGE_MS + 60_000) {
-  const sessionId = await sessionIdOf(cookie);
-  const past = new Date(Date.now() - by);
-  await database.db.update(session).set({ createdAt: past }).where(eq(session.id, sessionId));
-  await database.db
-    .update(sessionReauthentication)
-    .set({ authenticatedAt: past })
-    .where(eq(sessionReauthentication.sessionId, sessionId));
-  return sessionId;
+async function ageSignIn(cookie: string, by?: number) {
+  return ageSignInOf({ db: database.db, auth }, cookie, by);
 }
 
 type Caller = Awaited<ReturnType<typeof caller>>;

@@ -17,10 +17,52 @@ export type Access =
   | { kind: "personal" }
   | { kind: "permissions"; permissions: readonly Permission[] };
 
+/**
+ * The ways a call can leave someone with more power than before. Every procedure that can do one of
+ * them declares it in its `stepUp` meta, and a test walks the router to hold that list complete.
+ */
+export const PRIVILEGE_CHANGES = [
+  /** Gives a user a role that carries permissions (assigning, reassigning, creating an account with one). */
+  "grants-role",
+  /** Adds permissions to a role that users hold. */
+  "widens-role",
+  /** Lifts a second-factor requirement from a role or a domain. */
+  "relaxes-mfa",
+  /** Lets a client skip consent, or introspect other clients' tokens. */
+  "trusts-client",
+  /** Sets or removes another account's credentials, or a client's secret. */
+  "changes-credentials",
+  /** Takes away access or data in bulk: a domain, every grant of a user or client. */
+  "destroys-in-bulk",
+] as const;
+export type PrivilegeChange = (typeof PRIVILEGE_CHANGES)[number];
+
+/**
+ * A change that needs the caller to have signed in, or confirmed it is them, in the last ten
+ * minutes. Checked by the procedure builders after the permission check and before the input is
+ * parsed, so no resolver can forget it.
+ */
+export interface StepUp {
+  /** What the caller is doing, in the words of the refusal: "grant a role". */
+  action: string;
+  raises: readonly [PrivilegeChange, ...PrivilegeChange[]];
+  /**
+   * When only some calls raise privileges (a new account given a role with permissions), which ones.
+   * Gets the raw input; build it with `stepUpWhen` so that it parses that input with the procedure's
+   * schema. Without it every call needs the recent sign-in.
+   */
+  when?: (ctx: Context, rawInput: unknown) => boolean | Promise<boolean>;
+}
+
 export interface Meta {
   /** Human-readable summary of what the procedure does, shown in generated docs and MCP tooling. */
   description?: string;
   access?: Access;
+  /**
+   * Required on every mutation: the step-up it needs, or `false` for a change that raises nobody's
+   * privileges. A walk of the router refuses a mutation without it.
+   */
+  stepUp?: StepUp | false;
   /**
    * Usable by a signed-in user who must enrol a second factor and has not yet: what enrolment
    * itself needs. Everything else refuses them.

@@ -1,7 +1,10 @@
 import { TRPCError } from "@trpc/server";
+import type { z } from "zod";
+import { requireRecentAuthentication } from "@/server/auth/step-up";
 import type { Permission } from "@/server/authz/permissions";
 import { enrolmentRequiredMessage, mfaEnrolmentMissing } from "@/server/users/mfa";
-import { baseProcedure } from "./init";
+import type { Context } from "./context";
+import { baseProcedure, type Meta, type StepUp } from "./init";
 
 export const publicProcedure = baseProcedure.meta({ access: { kind: "public" } });
 
@@ -20,11 +23,45 @@ const authenticated = signedIn.use(async ({ ctx, meta, next }) => {
   return next();
 });
 
+/**
+ * The step-up the procedure's meta declares, enforced here for every builder: the procedure runs
+ * only if the sign-in behind the call (the session's, or the one a token was authorized in) is at
+ * most ten minutes old.
+ */
+async function requireDeclaredStepUp(ctx: Context, meta: Meta | undefined, getRawInput: () => Promise<unknown>): Promise<void> {
+  const stepUp = meta?.stepUp;
+  if (!stepUp || !ctx.session) return;
+  if (stepUp.when && !(await stepUp.when(ctx, await getRawInput()))) return;
+  await requireRecentAuthentication(ctx.db, ctx.session, stepUp.action);
+}
+
+/**
+ * A `StepUp.when` over the procedure's own input schema. Input the schema refuses needs no step-up:
+ * the procedure refuses it anyway.
+ */
+export function stepUpWhen<Schema extends z.ZodType>(
+  schema: Schema,
+  raises: (ctx: Context, input: z.output<Schema>) => boolean | Promise<boolean>,
+): NonNullable<StepUp["when"]> {
+  return (ctx, rawInput) => {
+    const parsed = schema.safeParse(rawInput);
+    return parsed.success ? raises(ctx, parsed.data) : false;
+  };
+}
+
 /** Any signed-in user, acting on their own account (personal scope needs no role). */
-export const protectedProcedure = authenticated.meta({ access: { kind: "personal" } });
+export const protectedProcedure = authenticated.meta({ access: { kind: "personal" } }).use(async ({ ctx, meta, getRawInput, next }) => {
+  await requireDeclaredStepUp(ctx, meta, getRawInput);
+  return next();
+});
 
 /** Personal procedures that enrolling a second factor needs, open even to a user who must enrol first. */
-export const enrolmentProcedure = authenticated.meta({ access: { kind: "personal" }, beforeMfaEnrolment: true });
+export const enrolmentProcedure = authenticated
+  .meta({ access: { kind: "personal" }, beforeMfaEnrolment: true })
+  .use(async ({ ctx, meta, getRawInput, next }) => {
+    await requireDeclaredStepUp(ctx, meta, getRawInput);
+    return next();
+  });
 
 export function describePermissions(permissions: readonly Permission[]): string {
   return permissions.length === 1 ? `the ${permissions[0]} permission` : `the permissions ${permissions.join(", ")}`;
@@ -35,7 +72,7 @@ export function describePermissions(permissions: readonly Permission[]): string 
  * row is in is only known to the resolver, so resolvers finish the check with `authorizeIn`.
  */
 export function permissionProcedure(...permissions: [Permission, ...Permission[]]) {
-  return authenticated.meta({ access: { kind: "permissions", permissions } }).use(async ({ ctx, meta, next }) => {
+  return authenticated.meta({ access: { kind: "permissions", permissions } }).use(async ({ ctx, meta, getRawInput, next }) => {
     const access = meta?.access;
     // The meta is the single source of truth; a procedure that overwrote it is refused, not opened.
     const required = access?.kind === "permissions" ? access.permissions : permissions;
@@ -44,6 +81,7 @@ export function permissionProcedure(...permissions: [Permission, ...Permission[]
     if (missing.length > 0) {
       throw new TRPCError({ code: "FORBIDDEN", message: `You need ${describePermissions(missing)}.` });
     }
+    await requireDeclaredStepUp(ctx, meta, getRawInput);
     return next({ ctx: { ...ctx, grants } });
   });
 }

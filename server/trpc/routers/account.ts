@@ -90,7 +90,7 @@ export const accountRouter = router({
     }),
 
   revokeSession: protectedProcedure
-    .meta({ description: "Signs one of the user's own browser sessions out at once." })
+    .meta({ description: "Signs one of the user's own browser sessions out at once.", stepUp: false })
     .input(z.object({ sessionId: z.string().min(1).max(200).describe("The session to end.") }))
     .mutation(async ({ ctx, input }) => {
       const [row] = await ctx.db
@@ -113,7 +113,7 @@ export const accountRouter = router({
     }),
 
   revokeOtherSessions: protectedProcedure
-    .meta({ description: "Signs the user out everywhere except this browser." })
+    .meta({ description: "Signs the user out everywhere except this browser.", stepUp: false })
     .mutation(({ ctx }) =>
       ctx.db.transaction(async (tx) => {
         const others = await tx
@@ -153,6 +153,7 @@ export const accountRouter = router({
   revokeApp: protectedProcedure
     .meta({
       description: "Disconnects an application: forgets the consent and revokes its tokens for this user at once.",
+      stepUp: false,
     })
     .input(z.object({ clientId: z.string().min(1).max(200).describe("The application's client id.") }))
     .mutation(({ ctx, input }) =>
@@ -183,6 +184,7 @@ export const accountRouter = router({
     .meta({
       description:
         "Confirms the signed-in user again with their password, an authenticator code or a backup code, so that actions needing a recent sign-in work for the next 10 minutes.",
+      stepUp: false,
     })
     .input(reauthenticateInput)
     .mutation(async ({ ctx, input }) => {

@@ -24,9 +24,8 @@ import { mcpResourceUrl } from "@/server/oauth/config";
 import { countLiveAccessTokens } from "@/server/oauth/issued-tokens";
 import type { Executor } from "@/db/client";
 import { revocationDetails } from "@/server/oauth/grants";
-import { requireRecentAuthentication } from "@/server/auth/step-up";
 import { router } from "../init";
-import { permissionProcedure } from "../procedures";
+import { permissionProcedure, stepUpWhen } from "../procedures";
 
 /** A client outside every domain the caller can read clients in does not exist for them. */
 async function authorizedClient(db: Executor, grants: Grants, clientId: string, permission: Permission): Promise<ClientItem> {
@@ -62,6 +61,7 @@ export const clientsRouter = router({
     .meta({
       description:
         "Registers an OAuth client (public with PKCE, or confidential with a secret) with exact redirect URIs and allowed scopes, owned by a domain or installation-wide. A confidential client's secret is in this response only.",
+      stepUp: { action: "trust a client", raises: ["trusts-client"], when: stepUpWhen(createClientInput, (_ctx, input) => input.skipConsent) },
     })
     .input(createClientInput)
     .mutation(async ({ ctx, input }) => {
@@ -102,6 +102,7 @@ export const clientsRouter = router({
     .meta({
       description:
         "Changes a client's name, logo, redirect URIs (the list replaces the old one) or allowed scopes; marking it trusted (skip consent) needs clients:admin. A call that changes nothing writes nothing.",
+      stepUp: { action: "trust a client", raises: ["trusts-client"], when: stepUpWhen(updateClientInput, (_ctx, input) => input.skipConsent === true) },
     })
     .input(updateClientInput)
     .mutation(async ({ ctx, input }) => {
@@ -133,7 +134,8 @@ export const clientsRouter = router({
   rotateSecret: permissionProcedure("clients:admin")
     .meta({
       description:
-        "Replaces a confidential client's secret: the old one stops working at once and the client's live tokens are revoked. The new secret is in this response only.",
+        "Replaces a confidential client's secret: the old one stops working at once and the client's live tokens are revoked. The new secret is in this response only. Needs a recent sign-in.",
+      stepUp: { action: "rotate a client secret", raises: ["changes-credentials"] },
     })
     .input(clientIdInput)
     .mutation(async ({ ctx, input }) => {
@@ -141,7 +143,6 @@ export const clientsRouter = router({
       if (client.type !== "confidential") {
         throw new TRPCError({ code: "BAD_REQUEST", message: "Only a confidential client has a secret to rotate." });
       }
-      await requireRecentAuthentication(ctx.db, ctx.session, "rotate a client secret");
       return ctx.db.transaction(async (tx) => {
         const clientSecret = await rotateClientSecret(tx, client.clientId);
         const revoked = await revokeClientTokens(tx, client.clientId, "client_secret_rotated");
@@ -154,6 +155,7 @@ export const clientsRouter = router({
     .meta({
       description:
         "Disables a client: it gets invalid_client at the token endpoint and every token it holds stops working at once. Enable undoes the first part only.",
+      stepUp: false,
     })
     .input(clientIdInput)
     .mutation(async ({ ctx, input }) => {
@@ -168,7 +170,7 @@ export const clientsRouter = router({
     }),
 
   enable: permissionProcedure("clients:admin")
-    .meta({ description: "Re-enables a disabled client; tokens revoked when it was disabled stay revoked." })
+    .meta({ description: "Re-enables a disabled client; tokens revoked when it was disabled stay revoked.", stepUp: false })
     .input(clientIdInput)
     .mutation(async ({ ctx, input }) => {
       const client = await authorizedClient(ctx.db, ctx.grants, input.clientId, "clients:admin");
@@ -183,6 +185,7 @@ export const clientsRouter = router({
   delete: permissionProcedure("clients:delete")
     .meta({
       description: "Deletes a client with its consents and tokens; every token it holds stops working at once. This cannot be undone.",
+      stepUp: false,
     })
     .input(clientIdInput)
     .mutation(async ({ ctx, input }) => {

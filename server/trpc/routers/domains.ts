@@ -27,9 +27,8 @@ import {
 } from "@/server/authz/domains";
 import { assertHoldsAll, authorizeIn, requireGlobally } from "@/server/authz/guard";
 import { countDomainClients, deleteDomainClients } from "@/server/oauth/clients";
-import { requireRecentAuthentication } from "@/server/auth/step-up";
 import { router } from "../init";
-import { permissionProcedure } from "../procedures";
+import { permissionProcedure, stepUpWhen } from "../procedures";
 
 type DomainFields = Pick<DomainItem, "name" | "slug" | "description" | "emailDomains" | "mfaPolicy">;
 
@@ -71,6 +70,7 @@ export const domainsRouter = router({
     .meta({
       description:
         "Creates a domain (tenant) with a unique slug; claiming email domains or choosing an MFA policy other than optional also needs domains:admin.",
+      stepUp: false,
     })
     .input(createDomainInput)
     .mutation(async ({ ctx, input }) => {
@@ -101,7 +101,16 @@ export const domainsRouter = router({
   update: permissionProcedure("domains:write")
     .meta({
       description:
-        "Changes a domain's name, slug, description, email domains (the given set replaces the old one) or MFA policy; the last two need domains:admin. A call that changes nothing writes nothing.",
+        "Changes a domain's name, slug, description, email domains (the given set replaces the old one) or MFA policy; the last two need domains:admin, and relaxing a required MFA policy a recent sign-in. A call that changes nothing writes nothing.",
+      stepUp: {
+        action: "relax a domain's MFA policy",
+        raises: ["relaxes-mfa"],
+        when: stepUpWhen(updateDomainInput, async (ctx, input) => {
+          if (input.mfaPolicy === undefined || input.mfaPolicy === "required") return false;
+          const current = await findDomain(ctx.db, input.id).catch(() => null);
+          return current?.mfaPolicy === "required";
+        }),
+      },
     })
     .input(updateDomainInput)
     .mutation(async ({ ctx, input }) => {
@@ -171,7 +180,8 @@ export const domainsRouter = router({
   delete: permissionProcedure("domains:delete")
     .meta({
       description:
-        "Deletes a domain. A domain that still has members or OAuth clients is refused unless cascade is set, which also removes its role assignments, email domains and clients (revoking their tokens) in the same step.",
+        "Deletes a domain. A domain that still has members or OAuth clients is refused unless cascade is set, which also removes its role assignments, email domains and clients (revoking their tokens) in the same step. Needs a recent sign-in.",
+      stepUp: { action: "delete a domain", raises: ["destroys-in-bulk"] },
     })
     .input(deleteDomainInput)
     .mutation(async ({ ctx, input }) => {
@@ -181,7 +191,6 @@ export const domainsRouter = router({
         visibleWith: "domains:read",
         notFound: DOMAIN_NOT_FOUND,
       });
-      await requireRecentAuthentication(ctx.db, ctx.session, "delete a domain");
 
       return ctx.db.transaction(async (tx) => {
         const current = await findDomain(tx, input.id);

@@ -23,7 +23,6 @@ import {
   type RevocationCounts,
 } from "@/server/oauth/grants";
 import { revokeIssuedAccessTokens } from "@/server/oauth/issued-tokens";
-import { requireRecentAuthentication } from "@/server/auth/step-up";
 import { router } from "../init";
 import { permissionProcedure } from "../procedures";
 
@@ -71,6 +70,7 @@ export const revocationsRouter = router({
     .meta({
       description:
         "Revokes one user's grant to one client: forgets the consent and revokes its refresh and access tokens at once; the client must send the user through consent again.",
+      stepUp: false,
     })
     .input(grantInput)
     .mutation(async ({ ctx, input }) => {
@@ -97,7 +97,7 @@ export const revocationsRouter = router({
     }),
 
   revokeToken: permissionProcedure("tokens:delete")
-    .meta({ description: "Revokes one access token, by its jti or the token itself; it is refused at the next request." })
+    .meta({ description: "Revokes one access token, by its jti or the token itself; it is refused at the next request.", stepUp: false })
     .input(revokeTokenInput)
     .mutation(async ({ ctx, input }) => {
       let jti: string;
@@ -135,14 +135,14 @@ export const revocationsRouter = router({
   revokeAllForUser: permissionProcedure("tokens:admin")
     .meta({
       description:
-        "Revokes everything a user holds: every OAuth grant and token and every browser session, at once. Use it when an account may be compromised.",
+        "Revokes everything a user holds: every OAuth grant and token and every browser session, at once. Use it when an account may be compromised. Needs a recent sign-in.",
+      stepUp: { action: "revoke all of a user's access", raises: ["destroys-in-bulk"] },
     })
     .input(z.object({ userId: idSchema("user id").describe("The user whose access ends.") }))
     .mutation(async ({ ctx, input }) => {
       const target = await findVisibleUser(ctx.db, ctx.grants, "tokens:read", input.userId);
       // Ending every session and grant acts on the whole account, as a ban does: the same authority rule applies.
       await assertAccountWideAuthority(ctx.db, ctx.grants, "tokens:admin", target);
-      await requireRecentAuthentication(ctx.db, ctx.session, "revoke all of a user's access");
       return ctx.db.transaction(async (tx) => {
         const revoked = await revokeGrants(tx, { userId: target.id }, "all_revoked_for_user");
         const sessions = await tx.select({ id: session.id }).from(session).where(eq(session.userId, target.id));
@@ -160,12 +160,13 @@ export const revocationsRouter = router({
 
   revokeAllForClient: permissionProcedure("tokens:admin")
     .meta({
-      description: "Revokes every grant and token of one client for all its users at once; the client itself stays registered.",
+      description:
+        "Revokes every grant and token of one client for all its users at once; the client itself stays registered. Needs a recent sign-in.",
+      stepUp: { action: "revoke all of a client's grants", raises: ["destroys-in-bulk"] },
     })
     .input(z.object({ clientId: idSchema("client id").describe("The client whose grants end.") }))
     .mutation(async ({ ctx, input }) => {
       const domainId = await clientDomain(ctx.db, ctx.grants, input.clientId, "tokens:admin");
-      await requireRecentAuthentication(ctx.db, ctx.session, "revoke all of a client's grants");
       return ctx.db.transaction(async (tx) => {
         const tokens = await revokeClientTokens(tx, input.clientId, "all_revoked_for_client");
         const { consents } = await revokeGrants(tx, { clientId: input.clientId }, "all_revoked_for_client");
@@ -191,7 +192,7 @@ export const revocationsRouter = router({
     .query(({ ctx, input }) => listSessions(ctx.db, ctx.grants.scopeOf("tokens:read"), input, ctx.session.id)),
 
   revokeSession: permissionProcedure("tokens:delete")
-    .meta({ description: "Signs one browser session out at once." })
+    .meta({ description: "Signs one browser session out at once.", stepUp: false })
     .input(z.object({ sessionId: idSchema("session id").describe("The session to end.") }))
     .mutation(async ({ ctx, input }) => {
       const [row] = await ctx.db.select().from(session).where(eq(session.id, input.sessionId)).limit(1);

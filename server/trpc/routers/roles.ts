@@ -27,9 +27,8 @@ import {
   updateRoleInput,
 } from "@/server/authz/roles";
 import { findVisibleUser } from "@/server/users/visibility";
-import { requireRecentAuthentication } from "@/server/auth/step-up";
 import { router } from "../init";
-import { permissionProcedure } from "../procedures";
+import { permissionProcedure, stepUpWhen } from "../procedures";
 
 const DOMAIN_NOT_FOUND = "Domain not found.";
 
@@ -74,6 +73,8 @@ export const rolesRouter = router({
     .meta({
       description:
         "Creates a custom role with a unique name and a set of permissions, each of which you must hold globally; assign it to users with roles.assign.",
+      // A new role has no holders: it raises nobody's privileges until roles.assign, which steps up.
+      stepUp: false,
     })
     .input(createRoleInput)
     .mutation(({ ctx, input }) => {
@@ -108,7 +109,20 @@ export const rolesRouter = router({
   update: permissionProcedure("roles:write")
     .meta({
       description:
-        "Renames a custom role, changes its description or replaces its permissions (you must hold every old and new one globally); built-in roles only take a new description. A call that changes nothing writes nothing.",
+        "Renames a custom role, changes its description, replaces its permissions (you must hold every old and new one globally) or switches its MFA requirement (switching it off needs roles:admin and every permission of the role); built-in roles take only a new description or MFA requirement. A call that changes nothing writes nothing. Adding permissions or switching the MFA requirement off needs a recent sign-in.",
+      stepUp: {
+        action: "widen a role or relax its MFA requirement",
+        raises: ["widens-role", "relaxes-mfa"],
+        when: stepUpWhen(updateRoleInput, async (ctx, input) => {
+          if (input.permissions === undefined && input.requiresMfa !== false) return false;
+          const current = await findRole(ctx.db, input.id).catch(() => null);
+          if (!current) return false;
+          if (input.requiresMfa === false && current.requiresMfa) return true;
+          if (input.permissions === undefined) return false;
+          const held = new Set(await permissionsOfRole(ctx.db, current.id));
+          return input.permissions.some((permission) => !held.has(permission));
+        }),
+      },
     })
     .input(updateRoleInput)
     .mutation(({ ctx, input }) => {
@@ -134,6 +148,12 @@ export const rolesRouter = router({
         if (changedAfter.permissions !== undefined) {
           assertHoldsAll(ctx.grants, [...currentPermissions, ...changedAfter.permissions], null, "change");
         }
+        if (changedAfter.requiresMfa === false) {
+          // Lifting the requirement weakens every holder's account: only someone who could hand the
+          // role out (roles:admin and all of its permissions) may do that.
+          requireGlobally(ctx.grants, "roles:admin");
+          assertHoldsAll(ctx.grants, currentPermissions, null, "change");
+        }
 
         const { permissions, ...columns } = changedAfter;
         await tx
@@ -154,7 +174,14 @@ export const rolesRouter = router({
   delete: permissionProcedure("roles:delete")
     .meta({
       description:
-        "Deletes a custom role. While it is assigned, give reassignTo: its holders get that role instead in the same scope (holders who already have it there keep just one).",
+        "Deletes a custom role. While it is assigned, give reassignTo: its holders get that role instead in the same scope (holders who already have it there keep just one); reassigning is granting a role, so it needs roles:admin and a recent sign-in when that role carries permissions.",
+      stepUp: {
+        action: "give a role's holders another role",
+        raises: ["grants-role"],
+        when: stepUpWhen(deleteRoleInput, async (ctx, input) =>
+          input.reassignTo === undefined ? false : (await permissionsOfRole(ctx.db, input.reassignTo)).length > 0,
+        ),
+      },
     })
     .input(deleteRoleInput)
     .mutation(({ ctx, input }) => {
@@ -175,6 +202,7 @@ export const rolesRouter = router({
             });
           }
         }
+        if (reassignTo !== null) requireGlobally(ctx.grants, "roles:admin");
         const { moved, skipped } =
           reassignTo === null ? { moved: 0, skipped: 0 } : await reassignHolders(tx, ctx.grants, current.id, reassignTo);
 
@@ -192,14 +220,14 @@ export const rolesRouter = router({
   assign: permissionProcedure("roles:admin")
     .meta({
       description:
-        "Gives a user a role in one domain, or globally with domainId null; you need roles:admin there and every permission of the role, and cannot change your own roles.",
+        "Gives a user a role in one domain, or globally with domainId null; you need roles:admin there and every permission of the role, a recent sign-in, and cannot change your own roles.",
+      stepUp: { action: "grant a role", raises: ["grants-role"] },
     })
     .input(assignmentInput)
     .mutation(async ({ ctx, input }) => {
       const { userId, roleId, domainId } = input;
       authorizeAssignmentScope(ctx.grants, domainId);
       assertNotSelf(ctx.user.id, userId);
-      await requireRecentAuthentication(ctx.db, ctx.session, "grant a role");
       return ctx.db.transaction(async (tx) => {
         let domainName: string | null = null;
         if (domainId !== null) {
@@ -246,6 +274,7 @@ export const rolesRouter = router({
     .meta({
       description:
         "Takes a role away from a user in one domain, or globally with domainId null; you need roles:admin there and every permission of the role, and the last owner keeps the owner role.",
+      stepUp: false,
     })
     .input(assignmentInput)
     .mutation(({ ctx, input }) => {

@@ -1,6 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import { eq } from "drizzle-orm";
-import { userBan } from "@/db/schema";
+import { MEMBER_ROLE_ID, userBan } from "@/db/schema";
 import { recordEvent } from "@/server/audit/record";
 import { withAuthWrites } from "@/server/auth/auth-writes";
 import { revocationDetails, revokeGrants } from "@/server/oauth/grants";
@@ -17,7 +17,6 @@ import { userDetail } from "@/server/users/detail";
 import { hasPassword, invitationUrl, issueInvitation, pendingInvitation } from "@/server/users/invitation";
 import { listUsers } from "@/server/users/list";
 import { NOT_ENROLLED, removeAllSecondFactors } from "@/server/users/mfa";
-import { requireRecentAuthentication } from "@/server/auth/step-up";
 import {
   banUserInput,
   createUserInput,
@@ -26,8 +25,15 @@ import {
   updateUserInput,
   userIdInput,
 } from "@/server/users/schemas";
+import { permissionsOfRole } from "@/server/authz/roles";
+import type { Context } from "../context";
 import { router } from "../init";
-import { permissionProcedure } from "../procedures";
+import { permissionProcedure, stepUpWhen } from "../procedures";
+
+/** A new account given a role that carries permissions is a role grant like any other. */
+async function placesWithPermissions(ctx: Context, input: { roleId?: string | undefined }): Promise<boolean> {
+  return (await permissionsOfRole(ctx.db, input.roleId ?? MEMBER_ROLE_ID)).length > 0;
+}
 
 function publicUrlOf(baseURL: unknown): string {
   if (typeof baseURL !== "string") throw new Error("better-auth is configured without a static baseURL.");
@@ -54,7 +60,8 @@ export const usersRouter = router({
   create: permissionProcedure("users:write")
     .meta({
       description:
-        "Creates an account with a password and gives it a role in a domain (or globally); use invite when the person should choose the password.",
+        "Creates an account with a password and gives it a role in a domain (or globally); use invite when the person should choose the password. A role with permissions needs a recent sign-in.",
+      stepUp: { action: "create an account with a privileged role", raises: ["grants-role"], when: stepUpWhen(createUserInput, placesWithPermissions) },
     })
     .input(createUserInput)
     .mutation(async ({ ctx, input }) => {
@@ -84,7 +91,8 @@ export const usersRouter = router({
   invite: permissionProcedure("users:write")
     .meta({
       description:
-        "Creates an account without a password and returns a one-time link, valid 7 days, with which the person sets one; the link is shown only in this answer.",
+        "Creates an account without a password and returns a one-time link, valid 7 days, with which the person sets one; the link is shown only in this answer. A role with permissions needs a recent sign-in.",
+      stepUp: { action: "invite someone with a privileged role", raises: ["grants-role"], when: stepUpWhen(inviteUserInput, placesWithPermissions) },
     })
     .input(inviteUserInput)
     .mutation(({ ctx, input }) =>
@@ -108,7 +116,8 @@ export const usersRouter = router({
   reinvite: permissionProcedure("users:write")
     .meta({
       description:
-        "Issues a new invitation link for someone who has not accepted theirs yet; the previous link stops working.",
+        "Issues a new invitation link for someone who has not accepted theirs yet; the previous link stops working. Needs a recent sign-in: whoever holds the link sets the account's password.",
+      stepUp: { action: "issue a new invitation link", raises: ["changes-credentials"] },
     })
     .input(userIdInput)
     .mutation(({ ctx, input }) =>
@@ -130,7 +139,7 @@ export const usersRouter = router({
     ),
 
   update: permissionProcedure("users:write")
-    .meta({ description: "Changes a user's display name." })
+    .meta({ description: "Changes a user's display name.", stepUp: false })
     .input(updateUserInput)
     .mutation(({ ctx, input }) =>
       ctx.db.transaction(async (tx) => {
@@ -151,6 +160,7 @@ export const usersRouter = router({
     .meta({
       description:
         "Suspends an account: signs it out everywhere, revokes its OAuth grants and tokens at once, and refuses new sign-ins until unbanned.",
+      stepUp: false,
     })
     .input(banUserInput)
     .mutation(({ ctx, input }) =>
@@ -177,7 +187,7 @@ export const usersRouter = router({
     ),
 
   unban: permissionProcedure("users:admin")
-    .meta({ description: "Lifts a suspension so the account can sign in again." })
+    .meta({ description: "Lifts a suspension so the account can sign in again.", stepUp: false })
     .input(userIdInput)
     .mutation(({ ctx, input }) =>
       ctx.db.transaction(async (tx) => {
@@ -202,10 +212,10 @@ export const usersRouter = router({
     .meta({
       description:
         "Removes all of a user's second factors (authenticator app, backup codes, passkeys, trusted devices) so they can enrol again, for someone who lost their device; needs a recent sign-in.",
+      stepUp: { action: "reset a user's MFA", raises: ["changes-credentials"] },
     })
     .input(userIdInput)
     .mutation(async ({ ctx, input }) => {
-      await requireRecentAuthentication(ctx.db, ctx.session, "reset a user's MFA");
       return ctx.db.transaction(async (tx) => {
         const target = await loadAccountTarget(tx, ctx.grants, "users:admin", input.id);
         assertNotSelf(ctx.user.id, target, "resetMfa");
@@ -226,6 +236,7 @@ export const usersRouter = router({
     .meta({
       description:
         "Deletes an account with its sessions, credentials, role assignments and invitations; the audit history keeps its id.",
+      stepUp: false,
     })
     .input(userIdInput)
     .mutation(({ ctx, input }) =>
