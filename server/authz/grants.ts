@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import type { Executor } from "@/db/client";
-import { roleAssignment, rolePermission } from "@/db/schema";
+import { clientRegistration, roleAssignment, rolePermission } from "@/db/schema";
 import { isPermission, type Permission } from "./permissions";
 
 const EMPTY: ReadonlySet<Permission> = new Set();
@@ -45,6 +45,15 @@ export class Grants {
     return held;
   }
 
+  /**
+   * What these grants allow inside one domain and nowhere else: global and domain permissions both
+   * count there only, so nothing is held globally or in another domain.
+   */
+  confinedTo(domainId: string): Grants {
+    const inDomain = this.in(domainId);
+    return new Grants(EMPTY, inDomain.size > 0 ? new Map([[domainId, inDomain]]) : new Map());
+  }
+
   scopeOf(permission: Permission): PermissionScope {
     if (this.global.has(permission)) return { all: true };
     const domainIds = [...this.byDomain].filter(([, permissions]) => permissions.has(permission)).map(([id]) => id);
@@ -73,4 +82,17 @@ export async function loadGrants(db: Executor, userId: string): Promise<Grants> 
     }
   }
   return new Grants(global, byDomain);
+}
+
+/**
+ * The grants an access token acts with: its user's, confined to the owning domain when a domain owns
+ * the token's client. A domain's app acts for that domain's people, inside that domain only, whatever
+ * else its user may do elsewhere.
+ */
+export async function loadTokenGrants(db: Executor, userId: string, clientId: string): Promise<Grants> {
+  const [grants, [registration]] = await Promise.all([
+    loadGrants(db, userId),
+    db.select({ domainId: clientRegistration.domainId }).from(clientRegistration).where(eq(clientRegistration.clientId, clientId)).limit(1),
+  ]);
+  return registration?.domainId ? grants.confinedTo(registration.domainId) : grants;
 }

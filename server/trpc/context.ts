@@ -1,7 +1,7 @@
 import type { Database } from "@/db/client";
 import { requestOrigin, type AuditActor } from "@/server/audit/record";
 import type { Auth } from "@/server/auth/auth";
-import { Grants, loadGrants } from "@/server/authz/grants";
+import { Grants, loadGrants, loadTokenGrants } from "@/server/authz/grants";
 import { user as userTable } from "@/db/schema";
 import { eq } from "drizzle-orm";
 import { mfaRequirement, type MfaRequirement } from "@/server/users/mfa";
@@ -73,10 +73,13 @@ export async function createTRPCContext({ db, auth, headers, bearer }: ContextDe
     session,
     user,
     actor,
-    /** The caller's grants, loaded with one query on first use and memoised for the request. */
+    /**
+     * The caller's grants, loaded on first use and memoised for the request; a token's are confined to
+     * its client's domain when a domain owns the client.
+     */
     grants: (): Promise<Grants> => {
       if (!user) return Promise.resolve(Grants.none);
-      grants ??= loadGrants(db, user.id);
+      grants ??= bearer ? loadTokenGrants(db, user.id, bearer.clientId) : loadGrants(db, user.id);
       return grants;
     },
     /** Whether the caller must have a second factor and has one; memoised like `grants`. */
