@@ -724,6 +724,26 @@ test("create_client registers a confidential client and returns its secret once,
   expect(publicClient.clientSecret).toBeNull();
 });
 
+test("create_client cannot make a trusted client: the tool does not offer skipConsent, and one sent anyway is not applied", async () => {
+  const mcp = await connectAs(deps(), personas.owner.userId);
+  try {
+    const tool = mcp.tools.find((candidate) => candidate.name === "create_client");
+    expect(Object.keys(tool?.inputSchema.properties ?? {})).not.toContain("skipConsent");
+    const created = succeeded<{ client: { clientId: string } }>(
+      await mcp.call("create_client", {
+        name: unique("Sneaky"),
+        type: "public",
+        redirectUris: ["https://app.example/callback"],
+        scopes: ["mcp:admin"],
+        skipConsent: true,
+      }),
+    );
+    expect((await clientRow(created.client.clientId))?.skipConsent).toBe(false);
+  } finally {
+    await mcp.close();
+  }
+});
+
 test("create_client says not found for a domain outside the domain-admin's own and registers nothing", async () => {
   const name = unique("Refused");
   const text = refused(

@@ -18,6 +18,7 @@ import { cursorInputSchema, decodeCursor, encodeCursor } from "@/server/trpc/cur
 import { OAUTH_SCOPES, storedSecretHash, type OAuthScope } from "./config";
 import { revokeIssuedAccessTokens } from "./issued-tokens";
 import { isLoopbackRedirectUri, isLoopbackUrl } from "@/server/loopback";
+import { isPublicHttpsUrl } from "./public-url";
 import { storedStringArray } from "./stored";
 
 export const CLIENT_NOT_FOUND = "Client not found.";
@@ -81,7 +82,13 @@ const clientNameSchema = z
   .describe("The name users see on the consent page.");
 
 const logoUriSchema = z
-  .union([z.literal(""), z.url({ protocol: /^https$/, error: "A logo URL must be an https URL." }).max(2000)])
+  .union([
+    z.literal(""),
+    z
+      .url({ protocol: /^https$/, error: "A logo URL must be an https URL." })
+      .max(2000, "A logo URL is at most 2000 characters.")
+      .refine(isPublicHttpsUrl, "A logo URL must be on a public host name, not an IP address or an internal name."),
+  ])
   .optional()
   .describe("An https URL of the client's logo, shown on the consent page; empty to remove it.");
 
@@ -110,7 +117,7 @@ export const createClientInput = z.object({
   skipConsent: z
     .boolean()
     .default(false)
-    .describe("A trusted first-party client whose users are not asked for consent; needs clients:admin."),
+    .describe("A trusted first-party client whose users are not asked for consent; needs clients:admin globally and a recent sign-in."),
   logoUri: logoUriSchema,
 });
 
@@ -119,7 +126,16 @@ export const updateClientInput = z.object({
   name: clientNameSchema.optional(),
   redirectUris: redirectUrisSchema.optional(),
   scopes: scopesSchema.optional(),
-  skipConsent: z.boolean().optional().describe("Mark or unmark the client as trusted first-party; needs clients:admin."),
+  skipConsent: z
+    .boolean()
+    .optional()
+    .describe("Mark the client as trusted first-party (needs clients:admin globally and a recent sign-in), or unmark it (clients:admin)."),
+  resourceServer: z
+    .boolean()
+    .optional()
+    .describe(
+      "Mark or unmark a confidential client as a resource server, which may introspect tokens issued to other clients; needs clients:admin globally.",
+    ),
   logoUri: logoUriSchema,
 });
 
@@ -146,6 +162,8 @@ export interface ClientItem {
   origin: ClientOrigin;
   disabled: boolean;
   skipConsent: boolean;
+  /** May introspect tokens issued to other clients; any other client introspects only its own. */
+  resourceServer: boolean;
   logoUri: string | null;
   createdAt: Date;
   updatedAt: Date;
@@ -165,6 +183,7 @@ const clientColumns = {
   domainId: clientRegistration.domainId,
   domainName: domain.name,
   origin: clientRegistration.origin,
+  resourceServer: clientRegistration.resourceServer,
 };
 
 type ClientRow = {
@@ -181,6 +200,7 @@ type ClientRow = {
   domainId: string | null;
   domainName: string | null;
   origin: ClientOrigin | null;
+  resourceServer: boolean | null;
 };
 
 function toClientItem(row: ClientRow): ClientItem {
@@ -201,6 +221,7 @@ function toClientItem(row: ClientRow): ClientItem {
     origin: row.origin ?? "dynamic",
     disabled: Boolean(row.disabled),
     skipConsent: Boolean(row.skipConsent),
+    resourceServer: Boolean(row.resourceServer),
     logoUri: row.icon,
     createdAt: created,
     updatedAt: row.updatedAt ?? created,
@@ -331,7 +352,17 @@ export async function updateClient(tx: Executor, current: ClientItem, input: z.o
       updatedAt: new Date(),
     })
     .where(eq(oauthClient.clientId, current.clientId));
+  if (input.resourceServer !== undefined && input.resourceServer !== current.resourceServer) {
+    await setClientResourceServer(tx, current, input.resourceServer);
+  }
   return findClient(tx, current.clientId);
+}
+
+export async function setClientResourceServer(tx: Executor, client: ClientItem, resourceServer: boolean): Promise<void> {
+  await tx
+    .insert(clientRegistration)
+    .values({ clientId: client.clientId, domainId: client.domainId, origin: client.origin, resourceServer })
+    .onConflictDoUpdate({ target: clientRegistration.clientId, set: { resourceServer } });
 }
 
 /** Ends every grant the client holds: its refresh tokens, opaque access tokens and JWT access tokens. */

@@ -1,4 +1,5 @@
-import type { GatehouseTool } from "../tool";
+import type { Grants } from "@/server/authz/grants";
+import { MCP_SCOPES, type GatehouseTool, type McpScope } from "../tool";
 import { assignRole } from "./assign-role";
 import { banUser } from "./ban-user";
 import { createClient } from "./create-client";
@@ -40,4 +41,16 @@ export const MCP_TOOLS: readonly GatehouseTool[] = [
 
 export function findTool(name: string): GatehouseTool | undefined {
   return MCP_TOOLS.find((tool) => tool.name === name);
+}
+
+/**
+ * The MCP scopes someone holding `grants` can actually use where a client lives (`domainId`, or
+ * `null` for an installation-wide client): a tier is usable when they hold there every permission of
+ * at least one of its tools. A client may carry no scope above this, so nobody gets through a client
+ * they control more than their own roles allow. (whoami needs no permission, so mcp:read is always usable.)
+ */
+export function usableMcpScopes(grants: Grants, domainId: string | null): McpScope[] {
+  return MCP_SCOPES.filter((scope) =>
+    MCP_TOOLS.some((tool) => tool.scope === scope && tool.permissions.every((permission) => grants.has(permission, domainId))),
+  );
 }

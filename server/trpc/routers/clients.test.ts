@@ -3,6 +3,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { ZodError, type z } from "zod";
 import {
+  DOMAIN_ADMIN_ROLE_ID,
   clientRegistration,
   issuedAccessToken,
   oauthClient,
@@ -33,6 +34,7 @@ import {
 } from "@/server/testing/authz";
 import type { TestDatabase } from "@/server/testing/db";
 import { outcome, rejection, unique } from "@/server/testing/outcome";
+import { tokenCallerAs } from "@/server/testing/trpc";
 import { clientsRouter } from "./clients";
 
 let database: TestDatabase;
@@ -116,6 +118,9 @@ async function eventsDuring(call: () => Promise<unknown>) {
   const events = (await auditRows(database.db)).filter((row) => !before.has(row.id));
   return { ...result, events };
 }
+
+/** The actions of events written in one transaction, which share a timestamp and so have no order of their own. */
+const actionsOf = (events: { action: string }[]) => events.map((event) => event.action).sort();
 
 /** A fresh user holding a custom role with exactly `permissions` in `domainId` (global when null). */
 async function personaWith(permissions: Permission[], domainId: string | null): Promise<Persona> {
@@ -320,6 +325,23 @@ test("a domain-admin can neither create nor change an installation-wide client",
   expect(await clientRow(client.clientId)).toEqual(rowBefore);
 });
 
+test("a domain-admin of another domain neither lists, reads nor edits a domain's client", async () => {
+  const domainAdminB = await createPersona({ db: database.db, auth }, DOMAIN_ADMIN_ROLE_ID, personas.domainB.id, "domain-admin-b");
+  const stem = unique("foreign");
+  const { client } = await seedClient({ name: stem, domainId: personas.domainA.id });
+  const rowBefore = await clientRow(client.clientId);
+
+  expect((await domainAdminB.caller.clients.list({ search: stem })).items).toEqual([]);
+  expect((await domainAdminB.caller.clients.list({ domainId: personas.domainA.id })).items).toEqual([]);
+  expect(await rejection(domainAdminB.caller.clients.get({ clientId: client.clientId }))).toMatchObject({ code: "NOT_FOUND", message: "Client not found." });
+  const { error, events } = await eventsDuring(() =>
+    domainAdminB.caller.clients.update({ clientId: client.clientId, name: "Taken over", redirectUris: ["https://attacker.example/cb"] }),
+  );
+  expect(error).toMatchObject({ code: "NOT_FOUND", message: "Client not found." });
+  expect(events).toEqual([]);
+  expect(await clientRow(client.clientId)).toEqual(rowBefore);
+});
+
 test("a domain-admin creates a client in its domain only", async () => {
   const created = await personas.domainAdminA.caller.clients.create({
     name: unique("Own"),
@@ -367,6 +389,7 @@ test("a confidential client's secret is in the create response only, and only it
     origin: "console",
     disabled: false,
     skipConsent: false,
+    resourceServer: false,
     logoUri: "https://app.example/logo.png",
     createdAt: expect.any(Date),
     updatedAt: expect.any(Date),
@@ -439,6 +462,8 @@ test.each([
   ["a name of 101 characters", { name: "n".repeat(101) }, "A client name is at most 100 characters."],
   ["a blank name", { name: "   " }, "Give the client a name."],
   ["an http logo", { logoUri: "http://app.example/logo.png" }, "A logo URL must be an https URL."],
+  ["a logo on a private IP address", { logoUri: "https://10.0.0.7/logo.png" }, "A logo URL must be on a public host name, not an IP address or an internal name."],
+  ["a logo on an internal host name", { logoUri: "https://grafana.internal/logo.png" }, "A logo URL must be on a public host name, not an IP address or an internal name."],
   ["an unknown type", { type: "hybrid" }, 'The type is "public" or "confidential".'],
 ])("create with %s is BAD_REQUEST with that sentence, and writes neither a client nor an event", async (_case, override, message) => {
   const clientsBefore = await database.db.$count(oauthClient);
@@ -469,27 +494,145 @@ test("create for a domain that does not exist is NOT_FOUND and writes nothing", 
   expect(await database.db.$count(oauthClient)).toBe(clientsBefore);
 });
 
-test("trusting a client (skip consent) needs clients:admin, on create and on update", async () => {
-  const tenant = await createDomain(database.db);
-  const writer = await personaWith(["clients:read", "clients:write"], tenant.id);
-  const input = { name: unique("Trusted"), type: "public" as const, redirectUris: [REDIRECT], scopes: ["openid" as const], domainId: tenant.id };
+test("trusting a client (skip consent) needs clients:admin globally: a domain's own clients:admin is not enough", async () => {
+  const input = { name: unique("Trusted"), type: "public" as const, redirectUris: [REDIRECT], scopes: ["openid" as const], domainId: personas.domainA.id };
 
+  // The domain-admin holds clients:admin in A, which used to be enough to make a consent-free app for A.
   const clientsBefore = await database.db.$count(oauthClient);
-  const refused = await eventsDuring(() => writer.caller.clients.create({ ...input, skipConsent: true }));
-  expect(refused.error).toMatchObject({ code: "FORBIDDEN", message: "You need the clients:admin permission in this domain." });
+  const refused = await eventsDuring(() => personas.domainAdminA.caller.clients.create({ ...input, skipConsent: true }));
+  expect(refused.error).toMatchObject({ code: "FORBIDDEN", message: "You need the clients:admin permission globally." });
   expect(refused.events).toEqual([]);
   expect(await database.db.$count(oauthClient)).toBe(clientsBefore);
 
-  const created = await writer.caller.clients.create(input);
-  const update = await eventsDuring(() => writer.caller.clients.update({ clientId: created.client.clientId, skipConsent: true }));
-  expect(update.error).toMatchObject({ code: "FORBIDDEN", message: "You need the clients:admin permission in this domain." });
+  const created = await personas.domainAdminA.caller.clients.create(input);
+  const update = await eventsDuring(() => personas.domainAdminA.caller.clients.update({ clientId: created.client.clientId, skipConsent: true }));
+  expect(update.error).toMatchObject({ code: "FORBIDDEN", message: "You need the clients:admin permission globally." });
   expect(update.events).toEqual([]);
   expect((await clientRow(created.client.clientId))?.skipConsent).toBe(false);
   // Sending the unchanged value back, as a form does, is not a change that needs the permission.
-  expect(await outcome(writer.caller.clients.update({ clientId: created.client.clientId, skipConsent: false }))).toBe("ok");
+  expect(await outcome(personas.domainAdminA.caller.clients.update({ clientId: created.client.clientId, skipConsent: false }))).toBe("ok");
 
-  const trusted = await personas.domainAdminA.caller.clients.create({ ...input, domainId: personas.domainA.id, skipConsent: true });
-  expect(trusted.client.skipConsent).toBe(true);
+  const trusted = await eventsDuring(() => personas.admin.caller.clients.create({ ...input, name: unique("Trusted"), skipConsent: true }));
+  const trustedClient = (trusted.value as { client: { clientId: string; skipConsent: boolean } }).client;
+  expect(trustedClient.skipConsent).toBe(true);
+  expect(actionsOf(trusted.events)).toEqual(["client.created", "client.trusted"]);
+  expect(trusted.events.every((event) => event.targetId === trustedClient.clientId && event.actorUserId === personas.admin.userId)).toBe(true);
+
+  const marked = await eventsDuring(() => personas.admin.caller.clients.update({ clientId: created.client.clientId, skipConsent: true }));
+  expect(actionsOf(marked.events)).toEqual(["client.trusted", "client.updated"]);
+  expect(marked.events.find((event) => event.action === "client.updated")?.details).toEqual({ before: { skipConsent: false }, after: { skipConsent: true } });
+  // Taking trust away needs only clients:admin where the client lives.
+  const unmarked = await eventsDuring(() => personas.domainAdminA.caller.clients.update({ clientId: created.client.clientId, skipConsent: false }));
+  expect(actionsOf(unmarked.events)).toEqual(["client.untrusted", "client.updated"]);
+  expect((await clientRow(created.client.clientId))?.skipConsent).toBe(false);
+});
+
+test("a clients:write holder without clients:admin cannot take a client's trust away either", async () => {
+  const tenant = await createDomain(database.db);
+  const writer = await personaWith(["clients:read", "clients:write"], tenant.id);
+  const { client } = await seedClient({ domainId: tenant.id, skipConsent: true });
+  const { error, events } = await eventsDuring(() => writer.caller.clients.update({ clientId: client.clientId, skipConsent: false }));
+  expect(error).toMatchObject({ code: "FORBIDDEN", message: "You need the clients:admin permission in this domain." });
+  expect(events).toEqual([]);
+});
+
+test("no MCP token can make a client trusted or a resource server, not even the owner's", async () => {
+  const { client } = await seedClient({ domainId: null });
+  const asToken = await tokenCallerAs({ db: database.db, auth }, personas.owner.userId, client.clientId);
+  const before = await clientRow(client.clientId);
+  const attempts = [
+    () => asToken.clients.create({ name: unique("Via MCP"), type: "public", redirectUris: [REDIRECT], scopes: ["openid"], skipConsent: true }),
+    () => asToken.clients.update({ clientId: client.clientId, skipConsent: true }),
+    () => asToken.clients.update({ clientId: client.clientId, resourceServer: true }),
+  ];
+  for (const attempt of attempts) {
+    const { error, events } = await eventsDuring(attempt);
+    expect(error).toMatchObject({ code: "FORBIDDEN", message: expect.stringMatching(/^An MCP client cannot .*Gatehouse console\.$/) });
+    expect(events).toEqual([]);
+  }
+  expect(await clientRow(client.clientId)).toEqual(before);
+  // The same token may still register an ordinary client.
+  expect(await outcome(asToken.clients.create({ name: unique("Via MCP"), type: "public", redirectUris: [REDIRECT], scopes: ["mcp:admin"] }))).toBe("ok");
+});
+
+// ---------------------------------------------------------------------------------------------
+// Scopes are bounded by what the creator can use
+
+test("a client's MCP scopes stay within the tools its creator can use where it lives, on create and on update", async () => {
+  const tenant = await createDomain(database.db);
+  // clients:write makes create_client usable, so mcp:write; no admin tool's permissions, so no mcp:admin.
+  const writer = await personaWith(["clients:read", "clients:write"], tenant.id);
+  const base = { type: "public" as const, redirectUris: [REDIRECT], domainId: tenant.id };
+
+  const clientsBefore = await database.db.$count(oauthClient);
+  const refused = await eventsDuring(() =>
+    writer.caller.clients.create({ ...base, name: unique("Too strong"), scopes: ["openid", "mcp:read", "mcp:admin"] }),
+  );
+  expect(refused.error).toMatchObject({ code: "FORBIDDEN", message: expect.stringContaining("You cannot allow mcp:admin: your roles in this domain") });
+  expect(refused.events).toEqual([]);
+  expect(await database.db.$count(oauthClient)).toBe(clientsBefore);
+
+  const created = await writer.caller.clients.create({
+    ...base,
+    name: unique("Within"),
+    scopes: ["openid", "profile", "email", "offline_access", "mcp:read", "mcp:write"],
+  });
+  const widened = await eventsDuring(() =>
+    writer.caller.clients.update({ clientId: created.client.clientId, scopes: ["openid", "mcp:write", "mcp:admin"] }),
+  );
+  expect(widened.error).toMatchObject({ code: "FORBIDDEN", message: expect.stringContaining("You cannot allow mcp:admin") });
+  expect(widened.events).toEqual([]);
+  expect((await clientRow(created.client.clientId))?.scopes).toEqual(["openid", "profile", "email", "offline_access", "mcp:read", "mcp:write"]);
+
+  // A scope someone stronger gave the client may stay while the writer edits the rest.
+  const { client: strong } = await seedClient({ domainId: tenant.id, scopes: ["openid", "mcp:admin"] });
+  expect(await outcome(writer.caller.clients.update({ clientId: strong.clientId, name: unique("Renamed"), scopes: ["mcp:admin"] }))).toBe("ok");
+
+  // Held in another domain only, a permission does not count here: the domain-admin of A can use mcp:admin in A only.
+  expect(await outcome(personas.domainAdminA.caller.clients.create({ ...base, name: unique("A"), domainId: personas.domainA.id, scopes: ["mcp:admin"] }))).toBe(
+    "ok",
+  );
+  const globalWriter = await personaWith(["clients:read", "clients:write"], null);
+  const installationWide = await rejection(
+    globalWriter.caller.clients.create({ ...base, name: unique("Global"), domainId: null, scopes: ["mcp:write", "mcp:admin"] }),
+  );
+  expect(installationWide).toMatchObject({ code: "FORBIDDEN", message: expect.stringContaining("You cannot allow mcp:admin: your roles globally") });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Resource servers
+
+test("only a global clients:admin marks a confidential client as a resource server, and each change is audited", async () => {
+  const { client } = await seedClient({ domainId: personas.domainA.id });
+  const { client: publicClient } = await seedClient({ domainId: personas.domainA.id, type: "public" });
+  const resourceServer = async (clientId: string) =>
+    (await database.db.select().from(clientRegistration).where(eq(clientRegistration.clientId, clientId)))[0]?.resourceServer;
+
+  const byDomainAdmin = await eventsDuring(() => personas.domainAdminA.caller.clients.update({ clientId: client.clientId, resourceServer: true }));
+  expect(byDomainAdmin.error).toMatchObject({ code: "FORBIDDEN", message: "You need the clients:admin permission globally." });
+  expect(byDomainAdmin.events).toEqual([]);
+  expect(await resourceServer(client.clientId)).toBe(false);
+
+  const publicRefused = await eventsDuring(() => personas.admin.caller.clients.update({ clientId: publicClient.clientId, resourceServer: true }));
+  expect(publicRefused.error).toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("Only a confidential client") });
+  expect(publicRefused.events).toEqual([]);
+
+  const marked = await eventsDuring(() => personas.admin.caller.clients.update({ clientId: client.clientId, resourceServer: true }));
+  expect(marked.value).toMatchObject({ clientId: client.clientId, resourceServer: true });
+  expect(await resourceServer(client.clientId)).toBe(true);
+  expect(actionsOf(marked.events)).toEqual(["client.resource_server_marked", "client.updated"]);
+  expect(marked.events.every((event) => event.domainId === personas.domainA.id)).toBe(true);
+  expect(marked.events.find((event) => event.action === "client.updated")?.details).toEqual({
+    before: { resourceServer: false },
+    after: { resourceServer: true },
+  });
+  expect(await personas.domainAdminA.caller.clients.get({ clientId: client.clientId })).toMatchObject({ resourceServer: true });
+
+  // Unmarking needs the same global permission, and writes its own event.
+  expect(await outcome(personas.domainAdminA.caller.clients.update({ clientId: client.clientId, resourceServer: false }))).toBe("FORBIDDEN");
+  const unmarked = await eventsDuring(() => personas.admin.caller.clients.update({ clientId: client.clientId, resourceServer: false }));
+  expect(actionsOf(unmarked.events)).toEqual(["client.resource_server_unmarked", "client.updated"]);
+  expect(await resourceServer(client.clientId)).toBe(false);
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -4,6 +4,9 @@ import { findDomain } from "@/server/authz/domains";
 import type { Grants } from "@/server/authz/grants";
 import { authorizeIn, requireGlobally } from "@/server/authz/guard";
 import type { Permission } from "@/server/authz/permissions";
+import { TOKEN_SESSION_PREFIX } from "@/server/auth/step-up";
+import { MCP_SCOPES, type McpScope } from "@/server/mcp/tool";
+import { usableMcpScopes } from "@/server/mcp/tools";
 import {
   CLIENT_NOT_FOUND,
   clientIdInput,
@@ -20,10 +23,11 @@ import {
   updateClientInput,
   type ClientItem,
 } from "@/server/oauth/clients";
-import { mcpResourceUrl } from "@/server/oauth/config";
+import { mcpResourceUrl, type OAuthScope } from "@/server/oauth/config";
 import { countLiveAccessTokens } from "@/server/oauth/issued-tokens";
 import type { Executor } from "@/db/client";
 import { revocationDetails } from "@/server/oauth/grants";
+import type { Context } from "../context";
 import { router } from "../init";
 import { permissionProcedure, stepUpWhen } from "../procedures";
 
@@ -36,6 +40,34 @@ async function authorizedClient(db: Executor, grants: Grants, clientId: string, 
 
 function auditTarget(client: Pick<ClientItem, "clientId" | "domainId">) {
   return { targetType: "client", targetId: client.clientId, domainId: client.domainId } as const;
+}
+
+/**
+ * Trusting a client (no consent screen) or letting it introspect other clients' tokens widens what
+ * every token of it can do: only a global clients:admin may, in the console, never through a token.
+ */
+function requireTrustAuthority(ctx: Pick<Context, "session">, grants: Grants, change: string): void {
+  if (ctx.session?.id.startsWith(TOKEN_SESSION_PREFIX)) {
+    throw new TRPCError({
+      code: "FORBIDDEN",
+      message: `An MCP client cannot ${change}. An administrator can do it in the Gatehouse console.`,
+    });
+  }
+  requireGlobally(grants, "clients:admin");
+}
+
+const isMcpScope = (scope: OAuthScope): scope is McpScope => (MCP_SCOPES as readonly string[]).includes(scope);
+
+/** Nobody gives a client an MCP scope whose tools they could not use themselves where the client lives. */
+function requireUsableScopes(grants: Grants, scopes: readonly OAuthScope[], domainId: string | null): void {
+  const usable = usableMcpScopes(grants, domainId);
+  const above = scopes.filter((scope) => isMcpScope(scope) && !usable.includes(scope));
+  if (above.length > 0) {
+    throw new TRPCError({
+      code: "FORBIDDEN",
+      message: `You cannot allow ${above.join(", ")}: your roles ${domainId === null ? "globally" : "in this domain"} do not let you use the tools of ${above.length === 1 ? "that scope" : "those scopes"}. Remove ${above.length === 1 ? "it" : "them"}, or ask an administrator who holds those permissions.`,
+    });
+  }
 }
 
 export const clientsRouter = router({
@@ -60,7 +92,7 @@ export const clientsRouter = router({
   create: permissionProcedure("clients:write")
     .meta({
       description:
-        "Registers an OAuth client (public with PKCE, or confidential with a secret) with exact redirect URIs and allowed scopes, owned by a domain or installation-wide. A confidential client's secret is in this response only.",
+        "Registers an OAuth client (public with PKCE, or confidential with a secret) with exact redirect URIs and allowed scopes (none above what your roles can use where the client lives), owned by a domain or installation-wide. A trusted client (no consent screen) needs clients:admin globally and a recent sign-in. A confidential client's secret is in this response only.",
       stepUp: { action: "trust a client", raises: ["trusts-client"], when: stepUpWhen(createClientInput, (_ctx, input) => input.skipConsent) },
     })
     .input(createClientInput)
@@ -74,9 +106,8 @@ export const clientsRouter = router({
           notFound: "Domain not found.",
         });
       }
-      if (input.skipConsent) {
-        authorizeIn(ctx.grants, { permission: "clients:admin", domainId: input.domainId, visibleWith: "clients:read", notFound: "Domain not found." });
-      }
+      if (input.skipConsent) requireTrustAuthority(ctx, ctx.grants, "mark a client trusted");
+      requireUsableScopes(ctx.grants, input.scopes, input.domainId);
       return ctx.db.transaction(async (tx) => {
         if (input.domainId !== null) await findDomain(tx, input.domainId);
         const created = await createClient(tx, input, {
@@ -94,6 +125,9 @@ export const clientsRouter = router({
             skipConsent: created.client.skipConsent,
           },
         });
+        if (created.client.skipConsent) {
+          await recordEvent(tx, ctx.actor, { action: "client.trusted", ...auditTarget(created.client), details: { name: created.client.name } });
+        }
         return created;
       });
     }),
@@ -101,14 +135,31 @@ export const clientsRouter = router({
   update: permissionProcedure("clients:write")
     .meta({
       description:
-        "Changes a client's name, logo, redirect URIs (the list replaces the old one) or allowed scopes; marking it trusted (skip consent) needs clients:admin. A call that changes nothing writes nothing.",
-      stepUp: { action: "trust a client", raises: ["trusts-client"], when: stepUpWhen(updateClientInput, (_ctx, input) => input.skipConsent === true) },
+        "Changes a client's name, logo, redirect URIs (the list replaces the old one) or allowed scopes (none above what your roles can use where the client lives). Marking it trusted (skip consent) or a resource server needs clients:admin globally and a recent sign-in, and is refused through MCP. A call that changes nothing writes nothing.",
+      stepUp: {
+        action: "trust a client",
+        raises: ["trusts-client"],
+        when: stepUpWhen(updateClientInput, (_ctx, input) => input.skipConsent === true || input.resourceServer === true),
+      },
     })
     .input(updateClientInput)
     .mutation(async ({ ctx, input }) => {
       const current = await authorizedClient(ctx.db, ctx.grants, input.clientId, "clients:write");
-      if (input.skipConsent !== undefined && input.skipConsent !== current.skipConsent) {
+      if (input.skipConsent === true && !current.skipConsent) requireTrustAuthority(ctx, ctx.grants, "mark a client trusted");
+      if (input.skipConsent === false && current.skipConsent) {
         authorizeIn(ctx.grants, { permission: "clients:admin", domainId: current.domainId, visibleWith: "clients:read", notFound: CLIENT_NOT_FOUND });
+      }
+      if (input.resourceServer !== undefined && input.resourceServer !== current.resourceServer) {
+        requireTrustAuthority(ctx, ctx.grants, "change whether a client is a resource server");
+        if (input.resourceServer && current.type !== "confidential") {
+          throw new TRPCError({
+            code: "BAD_REQUEST",
+            message: "Only a confidential client can introspect tokens, so only a confidential client can be a resource server.",
+          });
+        }
+      }
+      if (input.scopes) {
+        requireUsableScopes(ctx.grants, input.scopes.filter((scope) => !current.scopes.includes(scope)), current.domainId);
       }
       const before: Record<string, unknown> = {};
       const after: Record<string, unknown> = {};
@@ -122,11 +173,23 @@ export const clientsRouter = router({
       compare("redirectUris", current.redirectUris, input.redirectUris);
       compare("scopes", current.scopes, input.scopes);
       compare("skipConsent", current.skipConsent, input.skipConsent);
+      compare("resourceServer", current.resourceServer, input.resourceServer);
       compare("logoUri", current.logoUri ?? "", input.logoUri);
       if (Object.keys(after).length === 0) return current;
       return ctx.db.transaction(async (tx) => {
         const updated = await updateClient(tx, current, input);
         await recordEvent(tx, ctx.actor, { action: "client.updated", ...auditTarget(current), details: { before, after } });
+        // A change of trust is what an auditor looks for first, so it has an event of its own.
+        if ("skipConsent" in after) {
+          await recordEvent(tx, ctx.actor, { action: updated.skipConsent ? "client.trusted" : "client.untrusted", ...auditTarget(current), details: { name: updated.name } });
+        }
+        if ("resourceServer" in after) {
+          await recordEvent(tx, ctx.actor, {
+            action: updated.resourceServer ? "client.resource_server_marked" : "client.resource_server_unmarked",
+            ...auditTarget(current),
+            details: { name: updated.name },
+          });
+        }
         return updated;
       });
     }),
