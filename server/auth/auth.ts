@@ -30,6 +30,7 @@ import { RATE_LIMIT_RULES } from "@/server/auth/rate-limits";
 import { redisAuthStorage } from "@/server/auth/redis";
 import { createSecondFactorHooks, hashedBackupCodes } from "@/server/auth/second-factor-hooks";
 import { createPasskeyHooks } from "@/server/auth/passkey-hooks";
+import { domainClients } from "@/server/auth/plugins/domain-clients";
 import { assignDefaultMemberships } from "@/server/authz/membership";
 import { ownerExists } from "@/server/authz/owner";
 import { createSendEmail, TERMINAL_ONLY_EMAIL, type SendEmail } from "@/server/email/send";
@@ -372,6 +373,7 @@ export function createAuth({
         storeTokens: { hash: storedSecretHash },
         advertisedMetadata: { scopes_supported: [...OAUTH_SCOPES] },
       }),
+      domainClients({ db, issuer }),
       nextCookies(),
     ],
   });

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { MEMBER_ROLE_ID, domainEmailDomain, roleAssignment } from "@/db/schema";
 
@@ -24,4 +24,14 @@ export async function assignDefaultMemberships(
   if (claim) rows.push({ id: randomUUID(), userId: user.id, roleId: MEMBER_ROLE_ID, domainId: claim.domainId });
   await tx.insert(roleAssignment).values(rows).onConflictDoNothing();
   return { joinedDomainId: claim?.domainId ?? null };
+}
+
+/** Whether the user holds any role in the domain: what makes them one of its people. A global role does not. */
+export async function holdsRoleIn(db: Executor, userId: string, domainId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: roleAssignment.id })
+    .from(roleAssignment)
+    .where(and(eq(roleAssignment.userId, userId), eq(roleAssignment.domainId, domainId)))
+    .limit(1);
+  return Boolean(row);
 }

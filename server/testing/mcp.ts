@@ -176,7 +176,8 @@ export interface IssuedUserToken {
   clientId: string;
 }
 
-const PROBE_REDIRECT = "http://127.0.0.1:43117/callback";
+/** The redirect URI of the probe clients below; a console client registered with it can use the same helpers. */
+export const PROBE_REDIRECT = "http://127.0.0.1:43117/callback";
 
 /** An RFC 7591 registration of a public (PKCE-only) client, as MCP clients make one. */
 export async function registerPublicClient(baseUrl: string, scope = "mcp:read"): Promise<string> {
@@ -196,6 +197,60 @@ export async function registerPublicClient(baseUrl: string, scope = "mcp:read"):
   return ((await registration.json()) as { client_id: string }).client_id;
 }
 
+export interface AuthorizationRequest {
+  url: URL;
+  verifier: string;
+}
+
+/**
+ * An authorization request with PKCE S256 as a client builds it. `resource: null` leaves the RFC 8707
+ * indicator out; by default it names the MCP endpoint.
+ */
+export function authorizationRequest(
+  baseUrl: string,
+  options: { clientId: string; scope?: string; state?: string; redirectUri?: string; resource?: string | null },
+): AuthorizationRequest {
+  const verifier = randomBytes(32).toString("base64url");
+  const url = new URL(`${baseUrl}/api/auth/oauth2/authorize`);
+  const resource = options.resource === undefined ? `${baseUrl}/mcp` : options.resource;
+  const query: Record<string, string | null> = {
+    response_type: "code",
+    client_id: options.clientId,
+    redirect_uri: options.redirectUri ?? PROBE_REDIRECT,
+    scope: options.scope ?? "mcp:read",
+    state: options.state ?? "probe",
+    code_challenge: pkceChallenge(verifier),
+    code_challenge_method: "S256",
+    resource,
+  };
+  for (const [name, value] of Object.entries(query)) if (value !== null) url.searchParams.set(name, value);
+  return { url, verifier };
+}
+
+/** The token request of a public client for the code an authorization brought back. */
+export async function exchangeCode(request: AuthorizationRequest, code: string): Promise<IssuedUserToken> {
+  const clientId = request.url.searchParams.get("client_id")!;
+  const form = new URLSearchParams({
+    grant_type: "authorization_code",
+    code,
+    code_verifier: request.verifier,
+    redirect_uri: request.url.searchParams.get("redirect_uri")!,
+    client_id: clientId,
+  });
+  const resource = request.url.searchParams.get("resource");
+  if (resource !== null) form.set("resource", resource);
+  const response = await fetch(new URL("/api/auth/oauth2/token", request.url), {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: form,
+  });
+  const tokenResponse = (await response.json()) as Record<string, unknown>;
+  if (response.status !== 200 || typeof tokenResponse.access_token !== "string") {
+    throw new Error(`token request failed: ${response.status} ${JSON.stringify(tokenResponse)}`);
+  }
+  return { accessToken: tokenResponse.access_token, clientId };
+}
+
 /**
  * A person's access token the short way, without the SDK: a dynamically registered public client,
  * the browser's authorize and consent, and the code exchanged with PKCE. `resource: null` leaves the
@@ -206,38 +261,13 @@ export async function issueUserToken(
   cookie: string,
   options: { scope?: string; resource?: string | null; clientId?: string } = {},
 ): Promise<IssuedUserToken> {
-  const redirectUri = PROBE_REDIRECT;
   const scope = options.scope ?? "mcp:read";
-  const resource = options.resource === undefined ? `${baseUrl}/mcp` : options.resource;
   const clientId = options.clientId ?? (await registerPublicClient(baseUrl, scope));
-  const verifier = randomBytes(32).toString("base64url");
-  const authorize = new URL(`${baseUrl}/api/auth/oauth2/authorize`);
-  const query: Record<string, string | null> = {
-    response_type: "code",
-    client_id: clientId,
-    redirect_uri: redirectUri,
-    scope,
-    state: "probe",
-    code_challenge: pkceChallenge(verifier),
-    code_challenge_method: "S256",
-    resource,
-  };
-  for (const [name, value] of Object.entries(query)) if (value !== null) authorize.searchParams.set(name, value);
-  const { location } = await authorizeInBrowser(authorize, { cookie });
+  const request = authorizationRequest(baseUrl, { clientId, scope, resource: options.resource });
+  const { location } = await authorizeInBrowser(request.url, { cookie });
   const code = location.searchParams.get("code");
   if (!code) throw new Error(`authorization failed: ${location.href}`);
-  const form = new URLSearchParams({ grant_type: "authorization_code", code, code_verifier: verifier, redirect_uri: redirectUri, client_id: clientId });
-  if (resource !== null) form.set("resource", resource);
-  const response = await fetch(`${baseUrl}/api/auth/oauth2/token`, {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: form,
-  });
-  const tokenResponse = (await response.json()) as Record<string, unknown>;
-  if (response.status !== 200 || typeof tokenResponse.access_token !== "string") {
-    throw new Error(`token request failed: ${response.status} ${JSON.stringify(tokenResponse)}`);
-  }
-  return { accessToken: tokenResponse.access_token, clientId };
+  return exchangeCode(request, code);
 }
 
 /** One JSON-RPC POST to `/mcp` the way a Streamable HTTP client sends it; `init` overrides any part. */

@@ -1,0 +1,90 @@
+import type { BetterAuthPlugin } from "better-auth";
+import { createAuthMiddleware, getSessionFromCtx } from "better-auth/api";
+import { eq } from "drizzle-orm";
+import type { Database } from "@/db/client";
+import { clientRegistration, oauthClient } from "@/db/schema";
+import { recordEvent, requestOrigin } from "@/server/audit/record";
+import { holdsRoleIn } from "@/server/authz/membership";
+import { isLoopbackRedirectUri } from "@/server/loopback";
+import { storedStringArray } from "@/server/oauth/stored";
+
+const NOT_A_MEMBER =
+  "This application belongs to a domain you are not a member of, so it cannot act for you. Ask an administrator of that domain for access.";
+
+type Parameters = Record<string, unknown>;
+
+const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
+
+/** Loopback redirect URIs may use any port (RFC 8252 §7.3); everything else must match character for character. */
+const withoutLoopbackPort = (uri: string) => (isLoopbackRedirectUri(uri) ? uri.replace(/^(http:\/\/[^/?#]*?)(:\d+)?(?=[/?#]|$)/i, "$1") : uri);
+
+function isRegisteredRedirect(registered: readonly string[], requested: string): boolean {
+  if (requested.includes("#")) return false;
+  return registered.some((uri) => uri === requested || withoutLoopbackPort(uri) === withoutLoopbackPort(requested));
+}
+
+/**
+ * A domain's OAuth clients act for that domain's people only. When someone signed in is sent to
+ * authorize such a client and holds no role in its domain, the request ends here with `access_denied`
+ * at the client's registered redirect URI, before any consent screen or code, and the audit log says
+ * why. A global role does not make someone a member: a domain administrator's app never acts for the
+ * installation's owner unless the owner has been given a role in that domain.
+ *
+ * The provider dispatches `/oauth2/authorize` again when it resumes a request after sign-in and after
+ * consent, so this hook sees every authorization, whichever way it arrives.
+ */
+export function domainClients({ db, issuer }: { db: Database; issuer: string }): BetterAuthPlugin {
+  return {
+    id: "gatehouse-domain-clients",
+    hooks: {
+      before: [
+        {
+          matcher: (ctx) => ctx.path === "/oauth2/authorize",
+          handler: createAuthMiddleware(async (ctx) => {
+            // A top-level POST carries the request in its form; a resumed one carries it in the query.
+            const resumed = (ctx as { authorizeSettings?: unknown }).authorizeSettings !== undefined;
+            const parameters = ((!resumed && ctx.method === "POST" ? ctx.body : ctx.query) ?? {}) as Parameters;
+            const clientId = text(parameters.client_id);
+            const redirectUri = text(parameters.redirect_uri);
+            // Someone about to sign in (again) may come back as another person; the resumed request passes here.
+            if (!clientId || !redirectUri || /\b(login|create)\b/.test(text(parameters.prompt) ?? "")) return;
+
+            const [client] = await db
+              .select({ redirectUris: oauthClient.redirectUris, disabled: oauthClient.disabled, domainId: clientRegistration.domainId })
+              .from(oauthClient)
+              .innerJoin(clientRegistration, eq(clientRegistration.clientId, oauthClient.clientId))
+              .where(eq(oauthClient.clientId, clientId))
+              .limit(1);
+            // Whatever is wrong with the request itself, the provider answers on its own error page.
+            if (!client?.domainId || client.disabled || !isRegisteredRedirect(storedStringArray(client.redirectUris), redirectUri)) return;
+            const session = await getSessionFromCtx(ctx);
+            if (!session || (await holdsRoleIn(db, session.user.id, client.domainId))) return;
+
+            await recordEvent(
+              db,
+              { userId: session.user.id, via: "oauth", clientId, ...(ctx.headers ? requestOrigin(ctx.headers) : { ip: null, userAgent: null }) },
+              {
+                action: "oauth.authorize_denied",
+                targetType: "client",
+                targetId: clientId,
+                domainId: client.domainId,
+                details: { reason: "not_a_domain_member", redirectUri },
+              },
+            );
+            const target = new URL(redirectUri);
+            target.searchParams.set("error", "access_denied");
+            target.searchParams.set("error_description", NOT_A_MEMBER);
+            const state = text(parameters.state);
+            if (state) target.searchParams.set("state", state);
+            target.searchParams.set("iss", issuer);
+            // The provider's own answer to a redirect: JSON for a script (fetch, or a resumed request), a 302 for a navigation.
+            const wantsJson =
+              ctx.request?.headers.get("sec-fetch-mode") === "cors" || (ctx.headers?.get("accept")?.includes("application/json") ?? false);
+            if (wantsJson) return { redirect: true, url: target.toString() };
+            throw ctx.redirect(target.toString());
+          }),
+        },
+      ],
+    },
+  };
+}
