@@ -1,6 +1,15 @@
 import { createHash } from "node:crypto";
 
+import type { OAuthScope } from "./scopes";
+
 export { OAUTH_SCOPES, SCOPE_DESCRIPTIONS, type OAuthScope } from "./scopes";
+
+/**
+ * What a dynamically registered client that names no `scope` may ask for: the read tools, and a
+ * refresh token. One that names a scope may later ask for any the server offers, since MCP clients
+ * step up (mcp:read, then mcp:admin) on the same registration; people consent to each scope once.
+ */
+export const REGISTRATION_DEFAULT_SCOPES = ["mcp:read", "offline_access"] as const satisfies readonly OAuthScope[];
 
 /**
  * Signing keys rotate monthly; a retired key keeps verifying for a week, far longer than any token

@@ -4,9 +4,10 @@ import { decodeJwt } from "jose";
 import type { Database, Executor } from "@/db/client";
 import { auditEvent, clientRegistration, oauthClient, oauthRefreshToken } from "@/db/schema";
 import { recordEvent, requestOrigin, type AuditActor } from "@/server/audit/record";
-import { REJECTION_DESCRIPTIONS, type AccessTokenVerifier } from "./access-token";
+import { REJECTION_DESCRIPTIONS, type AccessTokenRejection, type AccessTokenVerifier } from "./access-token";
 import { isLoopbackRedirectUri } from "@/server/loopback";
-import { storedSecretHash, type RegistrationPolicy } from "./config";
+import { REGISTRATION_DEFAULT_SCOPES, storedSecretHash, type RegistrationPolicy } from "./config";
+import { registrationProblem } from "./registration-limits";
 import {
   purgeExpiredAccessTokens,
   recordIssuedAccessToken,
@@ -34,10 +35,28 @@ type FormBody = Record<string, unknown>;
 
 const PURGE_INTERVAL_MS = 60_000;
 
+/**
+ * What a JWT-shaped token that Gatehouse did not sign (no key, `alg: none`, a broken header or
+ * signature, another issuer) is handed to the provider as: the provider's JWT code throws on such a
+ * token (a 500), but looks up any other string as an opaque token and finds nothing. It then answers
+ * after authenticating the client, as for any unknown token.
+ */
+const UNKNOWN_TOKEN = "gatehouse-unverifiable-token";
+const NOT_OURS: ReadonlySet<AccessTokenRejection> = new Set(["malformed", "bad_signature", "wrong_issuer"]);
+
 const formBody = (ctx: OAuthHookContext): FormBody =>
   ctx.body && typeof ctx.body === "object" ? (ctx.body as FormBody) : {};
 const field = (body: FormBody, name: string): string | undefined =>
   typeof body[name] === "string" ? (body[name] as string) : undefined;
+
+/** Claims read without verification; nothing for a value that does not decode. */
+function unverifiedClaims(token: string): Partial<IssuedClaims> {
+  try {
+    return decodeJwt(token) as Partial<IssuedClaims>;
+  } catch {
+    return {};
+  }
+}
 
 /** The client a token-endpoint style request names, from HTTP Basic or the form; not yet authenticated. */
 export function namedClientId(headers: Headers | undefined, body: FormBody): string | undefined {
@@ -136,6 +155,8 @@ export function createOAuthEndpointHooks({ db, verifier, registration }: HookDep
 
   async function beforeRegister(ctx: OAuthHookContext) {
     const body = formBody(ctx);
+    const problem = registrationProblem(body);
+    if (problem) throw new APIError("BAD_REQUEST", { error: problem.error, error_description: problem.description });
     const method = field(body, "token_endpoint_auth_method") ?? "client_secret_basic";
     if (registration === "public" && method !== "none") {
       throw new APIError("BAD_REQUEST", {
@@ -149,6 +170,16 @@ export function createOAuthEndpointHooks({ db, verifier, registration }: HookDep
       return { context: { body: { ...body, application_type: "native" } } };
     }
     return undefined;
+  }
+
+  /** Revocation and introspection of a JWT Gatehouse never signed answer as for any unknown token, never 500. */
+  async function beforeTokenLookup(ctx: OAuthHookContext) {
+    const body = formBody(ctx);
+    const token = field(body, "token");
+    if (!token || token.split(".").length !== 3) return undefined;
+    const check = await verifier.verify(token);
+    if (check.ok || !NOT_OURS.has(check.reason)) return undefined;
+    return { context: { body: { ...body, token: UNKNOWN_TOKEN } } };
   }
 
   async function beforeRefresh(ctx: OAuthHookContext) {
@@ -251,7 +282,7 @@ export function createOAuthEndpointHooks({ db, verifier, registration }: HookDep
     const token = field(body, "token") ?? "";
     const clientId = namedClientId(ctx.headers, body) ?? null;
     if (isAPIError(returned) && returned.body?.error === "unsupported_token_type") {
-      const claims = decodeJwt(token) as Partial<IssuedClaims>;
+      const claims = unverifiedClaims(token);
       if (claims.client_id !== clientId || typeof claims.jti !== "string") {
         throw new APIError("BAD_REQUEST", {
           error: "unauthorized_client",
@@ -268,6 +299,11 @@ export function createOAuthEndpointHooks({ db, verifier, registration }: HookDep
           details: { tokenType: "access_token", jti },
         });
       });
+      return new Response(null, { status: 200, headers: { "cache-control": "no-store" } });
+    }
+    // RFC 7009 §2.2: a token that is unknown, malformed or already revoked is answered 200 as well,
+    // once the client has authenticated (a failed authentication is a 401 and stays one).
+    if (isAPIError(returned) && returned.statusCode === 400 && returned.body?.error === "invalid_request" && token) {
       return new Response(null, { status: 200, headers: { "cache-control": "no-store" } });
     }
     if (isAPIError(returned)) return undefined;
@@ -289,9 +325,26 @@ export function createOAuthEndpointHooks({ db, verifier, registration }: HookDep
     return undefined;
   }
 
+  /**
+   * A client learns about its own tokens only; a resource server an administrator marked may learn
+   * about any. The provider lets every client linked to the MCP resource introspect every token for
+   * it, and every client is linked to it.
+   */
+  async function mayIntrospect(introspectingClientId: string | undefined, tokenClientId: unknown): Promise<boolean> {
+    if (!introspectingClientId) return false;
+    if (introspectingClientId === tokenClientId) return true;
+    const [registration] = await db
+      .select({ resourceServer: clientRegistration.resourceServer })
+      .from(clientRegistration)
+      .where(eq(clientRegistration.clientId, introspectingClientId))
+      .limit(1);
+    return registration?.resourceServer === true;
+  }
+
   async function afterIntrospect(ctx: OAuthHookContext) {
-    const returned = ctx.context.returned as { active?: boolean; jti?: unknown } | undefined;
+    const returned = ctx.context.returned as { active?: boolean; client_id?: unknown } | undefined;
     if (!returned || isAPIError(returned) || returned.active !== true) return undefined;
+    if (!(await mayIntrospect(namedClientId(ctx.headers, formBody(ctx)), returned.client_id))) return { active: false };
     const token = field(formBody(ctx), "token") ?? "";
     if (token.split(".").length !== 3) return undefined;
     const check = await verifier.verify(token);
@@ -299,18 +352,28 @@ export function createOAuthEndpointHooks({ db, verifier, registration }: HookDep
   }
 
   async function afterRegister(ctx: OAuthHookContext) {
-    const returned = ctx.context.returned as { client_id?: unknown; client_name?: unknown } | undefined;
-    if (!returned || isAPIError(returned) || typeof returned.client_id !== "string") return;
+    const returned = ctx.context.returned as { client_id?: unknown; client_name?: unknown; scope?: unknown } | undefined;
+    if (!returned || isAPIError(returned) || typeof returned.client_id !== "string") return undefined;
     const clientId = returned.client_id;
+    // The provider stores every allowed scope for any registration; one that named none gets the defaults only.
+    const defaultScopes = !field(formBody(ctx), "scope");
     await db.transaction(async (tx) => {
+      if (defaultScopes) {
+        await tx.update(oauthClient).set({ scopes: [...REGISTRATION_DEFAULT_SCOPES] }).where(eq(oauthClient.clientId, clientId));
+      }
       await tx.insert(clientRegistration).values({ clientId, domainId: null, origin: "dynamic", createdBy: null }).onConflictDoNothing();
       await recordEvent(tx, oauthActor(ctx, clientId, null), {
         action: "client.registered",
         targetType: "client",
         targetId: clientId,
-        details: { name: typeof returned.client_name === "string" ? returned.client_name : null, origin: "dynamic" },
+        details: {
+          name: typeof returned.client_name === "string" ? returned.client_name : null,
+          origin: "dynamic",
+          scope: defaultScopes ? REGISTRATION_DEFAULT_SCOPES.join(" ") : returned.scope,
+        },
       });
     });
+    return defaultScopes ? { ...returned, scope: REGISTRATION_DEFAULT_SCOPES.join(" ") } : undefined;
   }
 
   /** Authorization errors go back to the client (or to the error page) as a redirect; record those about a known client. */
@@ -349,6 +412,7 @@ export function createOAuthEndpointHooks({ db, verifier, registration }: HookDep
     async before(ctx: OAuthHookContext) {
       if (ctx.path === "/oauth2/register") return beforeRegister(ctx);
       if (ctx.path === "/oauth2/userinfo") return beforeUserInfo(ctx);
+      if (ctx.path === "/oauth2/revoke" || ctx.path === "/oauth2/introspect") return beforeTokenLookup(ctx);
       if (ctx.path === "/oauth2/token" && field(formBody(ctx), "grant_type") === "refresh_token") await beforeRefresh(ctx);
       return undefined;
     },
@@ -371,8 +435,7 @@ export function createOAuthEndpointHooks({ db, verifier, registration }: HookDep
         case "/oauth2/introspect":
           return afterIntrospect(ctx);
         case "/oauth2/register":
-          await afterRegister(ctx);
-          return undefined;
+          return afterRegister(ctx);
         case "/oauth2/consent":
           await afterConsent(ctx);
           return undefined;

@@ -2,7 +2,7 @@ import * as oauth from "oauth4webapi";
 import { eq } from "drizzle-orm";
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { auditEvent, issuedAccessToken, verification } from "@/db/schema";
+import { auditEvent, issuedAccessToken, oauthClient, verification } from "@/db/schema";
 import { RATE_LIMIT_RULES } from "@/server/auth/rate-limits";
 import { createClient, setClientDisabled, rotateClientSecret } from "@/server/oauth/clients";
 import type { OAuthScope } from "@/server/oauth/config";
@@ -274,17 +274,38 @@ describe("sign-in and trusted clients", () => {
     expect(flow.location?.searchParams.get("sig")).toBeTruthy();
   });
 
-  test("a client an admin marked trusted skips the consent page", async () => {
+  test("a client an admin marked trusted skips the consent page, even for a scope never granted: the one exception", async () => {
     const created = await server.database.db.transaction((tx) =>
       createClient(
         tx,
-        { name: "First party", type: "public", redirectUris: [REDIRECT], scopes: ["openid", "mcp:read"], authMethod: "client_secret_basic", domainId: null, skipConsent: true },
+        { name: "First party", type: "public", redirectUris: [REDIRECT], scopes: ["openid", "mcp:read", "mcp:admin"], authMethod: "client_secret_basic", domainId: null, skipConsent: true },
         { createdBy: owner.userId, mcpResource },
       ),
     );
     const flow = await authorize({ clientId: created.client.clientId, cookie: member.cookie, scope: "openid mcp:read" });
     expect(flow.consentShown).toBe(false);
     expect(flow.location?.searchParams.get("code")).toBeTruthy();
+    const wider = await authorize({ clientId: created.client.clientId, cookie: member.cookie, scope: "openid mcp:read mcp:admin" });
+    expect(wider.consentShown).toBe(false);
+    expect(wider.location?.searchParams.get("code")).toBeTruthy();
+  });
+
+  test("consent is asked again, and no code issued, when a client asks for a scope the person has not granted it", async () => {
+    const { client } = await consoleClient("public", ["openid", "mcp:read", "mcp:admin"]);
+    const person = await signUp(server.auth);
+    const granted = await authorize({ clientId: client.client_id, cookie: person.cookie, scope: "mcp:read" });
+    expect(granted.consentShown).toBe(true);
+    expect((await authorize({ clientId: client.client_id, cookie: person.cookie, scope: "mcp:read" })).consentShown).toBe(false);
+
+    const challenge = await oauth.calculatePKCECodeChallenge(oauth.generateRandomCodeVerifier());
+    const wider = await fetch(authorizeUrl({ clientId: client.client_id, cookie: person.cookie, scope: "mcp:read mcp:admin" }, challenge), {
+      headers: { cookie: person.cookie },
+      redirect: "manual",
+    });
+    const target = new URL(((await wider.json()) as { url: string }).url, server.baseUrl);
+    expect(target.pathname).toBe("/consent");
+    expect(target.searchParams.get("scope")).toBe("mcp:read mcp:admin");
+    expect(target.searchParams.get("code")).toBeNull();
   });
 });
 
@@ -313,6 +334,63 @@ describe("a confidential client registered in the console", () => {
     );
     expect(after.active).toBe(false);
     expect((await userInfo(tokens.access_token)).status).toBe(401);
+  });
+
+  test("a confidential client introspects only its own tokens, until an administrator marks it a resource server", async () => {
+    const issuing = await consoleClient("confidential");
+    const other = await consoleClient("confidential");
+    const tokens = await tokensFor(issuing.client, oauth.ClientSecretBasic(issuing.secret!));
+    const introspect = async ({ client, secret }: { client: oauth.Client; secret: string | null }) =>
+      oauth.processIntrospectionResponse(
+        as,
+        client,
+        await oauth.introspectionRequest(as, client, oauth.ClientSecretBasic(secret!), tokens.access_token, insecure),
+      );
+
+    expect(await introspect(issuing)).toMatchObject({ active: true, client_id: issuing.client.client_id });
+    expect(await introspect(other)).toEqual({ active: false });
+
+    const asOwner = createCaller(
+      await createTRPCContext({ db: server.database.db, auth: server.auth, headers: new Headers({ cookie: owner.cookie }) }),
+    );
+    await asOwner.clients.update({ clientId: other.client.client_id, resourceServer: true });
+    expect(await introspect(other)).toMatchObject({ active: true, client_id: issuing.client.client_id, sub: member.userId });
+  });
+
+  test("revocation and introspection of a malformed token or a JWT Gatehouse did not sign answer 200 and active:false, never 500", async () => {
+    const { client, secret } = await consoleClient("confidential", undefined, "client_secret_post");
+    const real = (await tokensFor(client, oauth.ClientSecretPost(secret!))).access_token;
+    const [header, payload] = real.split(".");
+    const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+    const claims = decodeJwt(real);
+    const presented = {
+      "not a JWT": "not-a-token",
+      "three empty-ish parts": "a.b.c",
+      "alg none": `${part({ alg: "none", typ: "at+jwt" })}.${payload}.`,
+      "alg none with a signature": `${part({ alg: "none" })}.${part({ ...claims, scope: "mcp:admin" })}.c2ln`,
+      "a signature that does not match": `${header}.${part({ ...claims, scope: "mcp:admin" })}.${real.split(".")[2]}`,
+      "an unknown key": `${part({ alg: "EdDSA", kid: "someone-elses-key", typ: "at+jwt" })}.${payload}.${real.split(".")[2]}`,
+      "a broken header": `%%%.${payload}.sig`,
+    };
+    for (const [name, token] of Object.entries(presented)) {
+      const form = new URLSearchParams({ token, client_id: client.client_id, client_secret: secret! });
+      const headers = { "content-type": "application/x-www-form-urlencoded" };
+      const revoked = await fetch(as.revocation_endpoint!, { method: "POST", headers, body: form });
+      expect({ name, status: revoked.status }).toEqual({ name, status: 200 });
+      const introspected = await fetch(as.introspection_endpoint!, { method: "POST", headers, body: form });
+      expect({ name, status: introspected.status, body: await introspected.json() }).toEqual({ name, status: 200, body: { active: false } });
+    }
+    // A client that fails to authenticate is still told so, and the real token was never touched.
+    for (const endpoint of [as.revocation_endpoint!, as.introspection_endpoint!]) {
+      const unauthenticated = await fetch(endpoint, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ token: presented["alg none"], client_id: client.client_id, client_secret: "wrong" }),
+      });
+      expect(unauthenticated.status).toBe(400);
+      expect(await unauthenticated.json()).toMatchObject({ error: "invalid_client" });
+    }
+    expect((await userInfo(real)).status).toBe(200);
   });
 
   test("client_credentials gives a token that acts for the client itself", async () => {
@@ -474,6 +552,66 @@ describe("registration policy", () => {
     expect((await register(server, metadata("none", "http://app.example/cb"))).status).toBe(400);
     const audit = await server.database.db.select().from(auditEvent).where(eq(auditEvent.action, "client.registered"));
     expect(audit.length).toBeGreaterThanOrEqual(2);
+  });
+
+  test("a registration without scope is stored with mcp:read and offline_access only, so it can never ask for mcp:admin", async () => {
+    const response = await register(server, metadata("none"));
+    expect(response.status).toBe(201);
+    const registered = (await response.json()) as { client_id: string; scope: string };
+    expect(registered.scope).toBe("mcp:read offline_access");
+    const [row] = await server.database.db.select().from(oauthClient).where(eq(oauthClient.clientId, registered.client_id));
+    expect(row?.scopes).toEqual(["mcp:read", "offline_access"]);
+
+    const admin = await authorize({ clientId: registered.client_id, cookie: member.cookie, scope: "mcp:read mcp:admin" });
+    expect(admin.location?.searchParams.get("error")).toBe("invalid_scope");
+    // Asking for no scope at all gets the registration's scopes, not everything the server offers.
+    const unnamed = await authorize({ clientId: registered.client_id, cookie: member.cookie, params: { scope: null } });
+    const tokens = await exchange({ client_id: registered.client_id }, oauth.None(), unnamed.location!, unnamed.verifier);
+    expect((await tokens.response.json()) as { scope?: string }).toMatchObject({ scope: "mcp:read offline_access" });
+  });
+
+  test("registration refuses oversized or unsafe metadata with invalid_client_metadata or invalid_redirect_uri, never echoing the value, and stores nothing", async () => {
+    const long = (length: number) => `https://app.example/${"a".repeat(length)}`;
+    const cases: [string, Record<string, unknown>, string][] = [
+      ["eleven redirect URIs", { redirect_uris: Array.from({ length: 11 }, (_, index) => `http://127.0.0.1:4000/cb/${index}`) }, "invalid_redirect_uri"],
+      ["a redirect URI over 2000 characters", { redirect_uris: [`http://127.0.0.1:4000/${"r".repeat(2000)}`] }, "invalid_redirect_uri"],
+      ["a client_name over 100 characters", { client_name: "n".repeat(101) }, "invalid_client_metadata"],
+      ["a logo_uri over 2000 characters", { logo_uri: long(2000) }, "invalid_client_metadata"],
+      ["an http logo_uri", { logo_uri: "http://app.example/logo.png" }, "invalid_client_metadata"],
+      ["a logo_uri on a private IPv4 address", { logo_uri: "https://192.168.1.20/logo.png" }, "invalid_client_metadata"],
+      ["a logo_uri on a numeric loopback address", { logo_uri: "https://2130706433/logo.png" }, "invalid_client_metadata"],
+      ["a client_uri on an IPv6 literal", { client_uri: "https://[fd00::1]/" }, "invalid_client_metadata"],
+      ["a client_uri on the cloud metadata address", { client_uri: "https://169.254.169.254/latest" }, "invalid_client_metadata"],
+      ["a policy_uri on localhost", { policy_uri: "https://localhost./policy" }, "invalid_client_metadata"],
+      ["a policy_uri under .localhost", { policy_uri: "https://app.localhost/policy" }, "invalid_client_metadata"],
+      ["a tos_uri under .local", { tos_uri: "https://printer.local/tos" }, "invalid_client_metadata"],
+      ["a tos_uri under .internal", { tos_uri: "https://vault.internal/tos" }, "invalid_client_metadata"],
+      ["a tos_uri on a single-label host", { tos_uri: "https://intranet/tos" }, "invalid_client_metadata"],
+      ["a logo_uri that is not a URL", { logo_uri: "javascript:alert(1)" }, "invalid_client_metadata"],
+      ["skip_consent", { skip_consent: true }, "invalid_client_metadata"],
+      ["skipConsent", { skipConsent: true }, "invalid_client_metadata"],
+      ["six contacts", { contacts: ["a@x.example", "b@x.example", "c@x.example", "d@x.example", "e@x.example", "f@x.example"] }, "invalid_client_metadata"],
+    ];
+    const clientsBefore = await server.database.db.$count(oauthClient);
+    for (const [name, override, error] of cases) {
+      const response = await register(server, { ...metadata("none", "http://127.0.0.1:4000/cb"), ...override });
+      const body = (await response.json()) as { error?: string; error_description?: string };
+      expect({ name, status: response.status, error: body.error }).toEqual({ name, status: 400, error });
+      const sent = Object.values(override).flat().filter((value): value is string => typeof value === "string" && value.length > 3);
+      for (const value of sent) expect(body.error_description, name).not.toContain(value);
+    }
+    expect(await server.database.db.$count(oauthClient)).toBe(clientsBefore);
+
+    const fine = await register(server, {
+      ...metadata("none", "http://127.0.0.1:4000/cb"),
+      client_name: "n".repeat(100),
+      redirect_uris: Array.from({ length: 10 }, (_, index) => `http://127.0.0.1:4000/cb/${index}`),
+      logo_uri: "https://cdn.app.example/logo.png",
+      client_uri: "https://app.example/",
+      policy_uri: "https://app.example/privacy",
+      tos_uri: "https://app.example/terms",
+    });
+    expect(fine.status).toBe(201);
   });
 
   test("off refuses registration; all admits confidential clients; registration is rate limited", async () => {
