@@ -106,6 +106,20 @@ test.describe("the owner manages a confidential client", () => {
     await expectSecretNowhere(page, firstSecret);
   });
 
+  test("marking the client as a resource server asks first, and shows that it may introspect any client's tokens", async () => {
+    await expect(details(page)).toContainText("Only its own tokens");
+    await details(page).getByRole("button", { name: "Mark as resource server" }).click();
+    const confirm = page.getByRole("dialog", { name: "Mark as resource server" });
+    await expect(confirm).toContainText(clientName);
+    await confirm.getByRole("button", { name: "Mark as resource server" }).click();
+    await expect(confirm).toBeHidden();
+    await expect(details(page)).toContainText("Any client's tokens: a resource server");
+
+    await details(page).getByRole("button", { name: "Unmark resource server" }).click();
+    await page.getByRole("dialog", { name: "Unmark resource server" }).getByRole("button", { name: "Unmark" }).click();
+    await expect(details(page)).toContainText("Only its own tokens");
+  });
+
   test("rotating shows a new secret once", async () => {
     await page.getByRole("button", { name: "Rotate secret" }).click();
     const confirm = page.getByRole("dialog", { name: "Rotate client secret" });

@@ -22,7 +22,7 @@ import {
   type ClientDetail,
 } from "./shared";
 
-type Confirm = "rotate" | "disable" | "delete" | "revoke-tokens";
+type Confirm = "rotate" | "disable" | "delete" | "revoke-tokens" | "resource-server";
 
 function BackLink() {
   return (
@@ -89,6 +89,7 @@ function ClientDetailLoaded({ client }: { client: ClientDetail }) {
   const disable = useMutation(trpc.clients.disable.mutationOptions({ onSuccess: afterConfirm }));
   const enable = useMutation(trpc.clients.enable.mutationOptions({ onSuccess: () => invalidate() }));
   const revokeTokens = useMutation(trpc.revocations.revokeAllForClient.mutationOptions({ onSuccess: afterConfirm }));
+  const setResourceServer = useMutation(trpc.clients.update.mutationOptions({ onSuccess: afterConfirm }));
   const remove = useMutation(
     trpc.clients.delete.mutationOptions({
       onSuccess: async () => {
@@ -106,7 +107,7 @@ function ClientDetailLoaded({ client }: { client: ClientDetail }) {
   );
 
   function ask(next: Confirm) {
-    for (const mutation of [rotate, disable, revokeTokens, remove]) mutation.reset();
+    for (const mutation of [rotate, disable, revokeTokens, remove, setResourceServer]) mutation.reset();
     setConfirm(next);
   }
 
@@ -114,6 +115,8 @@ function ClientDetailLoaded({ client }: { client: ClientDetail }) {
   const canAdmin = can("clients:admin", domainId);
   const canDelete = can("clients:delete", domainId);
   const canRevokeTokens = can("tokens:admin", domainId);
+  // Trusting a client, or letting it introspect other clients' tokens, is for a global clients:admin only.
+  const canTrust = can("clients:admin", null);
 
   const rows: Array<[string, ReactNode]> = [
     ["Client ID", <span key="id" className="font-mono text-xs break-all">{client.clientId}</span>],
@@ -129,6 +132,15 @@ function ClientDetailLoaded({ client }: { client: ClientDetail }) {
     ["Owning domain", ownerLabel(client.domainName)],
     ["Origin", ORIGIN_LABELS[client.origin]],
     ["Consent", client.skipConsent ? "Not asked: a trusted first-party app" : "Asked of each person"],
+    [
+      "Introspection",
+      <div key="introspection" className="flex flex-wrap items-center gap-3">
+        <span>{client.resourceServer ? "Any client's tokens: a resource server" : "Only its own tokens"}</span>
+        {canTrust && client.type === "confidential" ? (
+          <Button onClick={() => ask("resource-server")}>{client.resourceServer ? "Unmark resource server" : "Mark as resource server"}</Button>
+        ) : null}
+      </div>,
+    ],
     ["Created", <LocalTime key="created" value={client.createdAt} />],
     ["Updated", <LocalTime key="updated" value={client.updatedAt} />],
   ];
@@ -245,7 +257,27 @@ function ClientDetailLoaded({ client }: { client: ClientDetail }) {
         </section>
       </div>
 
-      {canWrite ? <EditClientDialog open={editing} onClose={() => setEditing(false)} client={client} canTrust={canAdmin} /> : null}
+      {canWrite ? <EditClientDialog open={editing} onClose={() => setEditing(false)} client={client} canTrust={canTrust} /> : null}
+      <ConfirmDialog
+        open={confirm === "resource-server"}
+        onCancel={() => setConfirm(null)}
+        onConfirm={() => setResourceServer.mutate({ clientId: client.clientId, resourceServer: !client.resourceServer })}
+        title={client.resourceServer ? "Unmark resource server" : "Mark as resource server"}
+        confirmLabel={client.resourceServer ? "Unmark" : "Mark as resource server"}
+        pending={setResourceServer.isPending}
+        error={setResourceServer.error?.message}
+      >
+        {client.resourceServer ? (
+          <p>
+            Stop <strong>{client.name}</strong> from introspecting other clients&apos; tokens? It will learn about its own tokens only.
+          </p>
+        ) : (
+          <p>
+            Let <strong>{client.name}</strong> introspect tokens issued to any client, and so learn who they act for and with what
+            scopes? Do this only for an API you run that accepts Gatehouse tokens.
+          </p>
+        )}
+      </ConfirmDialog>
       <ConfirmDialog
         open={confirm === "rotate"}
         onCancel={() => setConfirm(null)}

@@ -63,7 +63,7 @@ export function ClientFields({
   errors: FieldErrors;
   /** The line numbers of the URIs in the last request, to place the server's messages. */
   sentLines: readonly number[];
-  /** Marking a client trusted (no consent screen) needs clients:admin where the client lives. */
+  /** Marking a client trusted (no consent screen) needs clients:admin globally. */
   canTrust: boolean;
   /** Fields of one form only, placed before the trust toggle that may depend on them. */
   children?: ReactNode;
@@ -100,7 +100,9 @@ export function ClientFields({
       />
       <fieldset className="space-y-2" aria-describedby={scopesError ? scopesErrorId : undefined}>
         <legend className="text-sm font-medium text-slate-700">Scopes</legend>
-        <p className="text-xs text-slate-500">What the client may ask for. People still consent to each request.</p>
+        <p className="text-xs text-slate-500">
+          What the client may ask for, up to what your own roles can use where it lives. People still consent to each request.
+        </p>
         <ul className="space-y-2">
           {OAUTH_SCOPES.map((scope) => (
             <ScopeCheckbox
@@ -151,7 +153,7 @@ export function ClientFields({
               Trusted first-party app
             </label>
             <p id={trustHintId} className="text-xs text-slate-500">
-              People are not asked for consent. Only for apps you run yourself.
+              People are not asked for consent, whatever scopes it asks for. Only for apps you run yourself.
             </p>
           </div>
         </div>

@@ -60,7 +60,8 @@ function RegisterClientForm({ onClose, domains }: { onClose: () => void; domains
   const [sentLines, setSentLines] = useState<number[]>([]);
   const typeHintId = useId();
   const ownerHintId = useId();
-  const canTrust = can("clients:admin", domainId || null);
+  // Only a global clients:admin may make a client that skips consent, wherever the client lives.
+  const canTrust = can("clients:admin", null);
 
   const create = useMutation(
     trpc.clients.create.mutationOptions({
