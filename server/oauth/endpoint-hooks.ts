@@ -302,7 +302,7 @@ export function createOAuthEndpointHooks({ db, verifier, registration }: HookDep
       return new Response(null, { status: 200, headers: { "cache-control": "no-store" } });
     }
     // RFC 7009 §2.2: a token that is unknown, malformed or already revoked is answered 200 as well,
-    // once the client has authenticated (a failed authentication is a 401 and stays one).
+    // once the client has authenticated (a failed client authentication is invalid_client and stays one).
     if (isAPIError(returned) && returned.statusCode === 400 && returned.body?.error === "invalid_request" && token) {
       return new Response(null, { status: 200, headers: { "cache-control": "no-store" } });
     }
