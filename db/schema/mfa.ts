@@ -53,18 +53,3 @@ export const passkeyUse = sqliteTable("passkey_use", {
     .references(() => passkey.id, { onDelete: "cascade" }),
   lastUsedAt: integer({ mode: "timestamp_ms" }).notNull(),
 });
-
-/**
- * Wrong second-factor codes by client address. The plugin locks an account after five; this locks
- * an address that guesses across many accounts.
- */
-export const mfaFailure = sqliteTable(
-  "mfa_failure",
-  {
-    id: integer().primaryKey({ autoIncrement: true }),
-    ip: text().notNull(),
-    userId: text(),
-    failedAt: integer({ mode: "timestamp_ms" }).notNull(),
-  },
-  (table) => [index("mfa_failure_ip_idx").on(table.ip, table.failedAt)],
-);

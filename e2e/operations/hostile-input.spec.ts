@@ -23,10 +23,11 @@ const MEMBER = { name: "Sweep Member", email: "sweep-member@e2e.example.com", pa
  *   that existed before must be untouched (checked separately).
  * - rate_limit: every counted request moves its window, refused or not.
  * - verification: a passkey sign-in starts by storing a challenge, for anyone who asks.
- * - mfa_failure: wrong codes count towards the per-address lockout.
+ * - attempt_limit: wrong codes and step-ups count towards the lockouts, and every check is counted
+ *   before it is made.
  * Everything else (users, accounts, sessions, clients, tokens, consents, roles, ...) must be identical.
  */
-const BOOKKEEPING_TABLES = new Set(["audit_event", "rate_limit", "verification", "mfa_failure"]);
+const BOOKKEEPING_TABLES = new Set(["audit_event", "rate_limit", "verification", "attempt_limit"]);
 
 const PAYLOADS = [
   "' OR '1'='1' --",

@@ -71,6 +71,20 @@ export async function recordFailedAttempt(db: Executor, key: string, policy: Att
   return locked ? lockedUntil : null;
 }
 
+/**
+ * Locks the key until `until`, unless it is locked already: for a lock decided elsewhere (a library's
+ * own counter) that this limiter must honour too. True when this call began the lock, so that one
+ * audit row says so however many requests saw it at once. The key must have been claimed.
+ */
+export async function lockAttempts(db: Executor, key: string, until: Date, now = Date.now()): Promise<boolean> {
+  const [locked] = await db
+    .update(attemptLimit)
+    .set({ lockedUntil: until })
+    .where(and(eq(attemptLimit.key, key), or(isNull(attemptLimit.lockedUntil), lt(attemptLimit.lockedUntil, new Date(now)))))
+    .returning({ key: attemptLimit.key });
+  return locked !== undefined;
+}
+
 /** The claimed attempt was right: the key starts afresh. */
 export async function clearAttempts(db: Executor, key: string): Promise<void> {
   await db.delete(attemptLimit).where(and(eq(attemptLimit.key, key), or(isNull(attemptLimit.lockedUntil), lt(attemptLimit.lockedUntil, new Date()))));

@@ -1,7 +1,6 @@
 import { betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { APIError, createAuthMiddleware, getSessionFromCtx } from "better-auth/api";
-import type { GenericEndpointContext } from "better-auth";
 import { eq } from "drizzle-orm";
 import { oauthProvider } from "@better-auth/oauth-provider";
 import { nextCookies } from "better-auth/next-js";
@@ -29,7 +28,8 @@ import { activeAuthTransaction } from "@/server/auth/auth-writes";
 import { FACTOR_REMOVAL_PATHS, guardFactorRemoval } from "@/server/auth/factor-guards";
 import { RATE_LIMIT_RULES } from "@/server/auth/rate-limits";
 import { redisAuthStorage } from "@/server/auth/redis";
-import { createSecondFactorHooks, hashedBackupCodes } from "@/server/auth/second-factor-hooks";
+import { createSecondFactorHooks, hashedBackupCodes, pendingSignInUserId } from "@/server/auth/second-factor-hooks";
+import { secondFactorLockout } from "@/server/auth/plugins/second-factor-lockout";
 import { createPasskeyHooks } from "@/server/auth/passkey-hooks";
 import { domainClients } from "@/server/auth/plugins/domain-clients";
 import { assignDefaultMemberships } from "@/server/authz/membership";
@@ -84,6 +84,7 @@ const SECOND_FACTOR_PATHS = new Map([
 /** Consecutive wrong second-factor codes before the account's MFA is locked, and for how long. */
 export const MFA_MAX_FAILED_ATTEMPTS = 5;
 export const MFA_LOCKOUT_SECONDS = 15 * 60;
+const MFA_ATTEMPTS = { maxAttempts: MFA_MAX_FAILED_ATTEMPTS, windowMs: MFA_LOCKOUT_SECONDS * 1000, lockoutMs: MFA_LOCKOUT_SECONDS * 1000 };
 
 export function createAuth({
   db,
@@ -110,7 +111,7 @@ export function createAuth({
     backupCodeOptions: { amount: 10, storeBackupCodes: hashedBackupCodes(secret) },
     accountLockout: { enabled: true, maxFailedAttempts: MFA_MAX_FAILED_ATTEMPTS, durationSeconds: MFA_LOCKOUT_SECONDS },
   });
-  const secondFactorHooks = createSecondFactorHooks({ db, maxFailedAttempts: MFA_MAX_FAILED_ATTEMPTS, lockoutSeconds: MFA_LOCKOUT_SECONDS });
+  const secondFactorHooks = createSecondFactorHooks({ db });
   const redisStorage = redis ? redisAuthStorage(redis) : undefined;
   // A verify request's after hook cannot tell sign-in from enrolment any more (the plugin replaces the
   // session by then), so the before hook notes which one it was for that request's context.
@@ -242,7 +243,7 @@ export function createAuth({
             userId: ctx.context.newSession?.user.id ?? (await pendingSignInUserId(ctx)),
             enrolling: false,
           };
-          await secondFactorHooks.after(ctx, { signingIn: !secondFactorPurpose.has(ctx.context), userId: purpose.userId || null });
+          await secondFactorHooks.after(ctx, { userId: purpose.userId || null });
           if (!purpose.userId) return;
           if (ctx.context.returned instanceof APIError) {
             const reason = String(ctx.context.returned.body?.code ?? "UNKNOWN");
@@ -303,7 +304,7 @@ export function createAuth({
         if (SECOND_FACTOR_PATHS.has(ctx.path)) {
           const current = await getSessionFromCtx(ctx);
           if (current) secondFactorPurpose.set(ctx.context, { userId: current.user.id, enrolling: !current.user.twoFactorEnabled });
-          return secondFactorHooks.before(ctx, { signingIn: !current });
+          return secondFactorHooks.before(ctx);
         }
         if (ctx.path === "/sign-out") {
           const current = await getSessionFromCtx(ctx);
@@ -376,21 +377,14 @@ export function createAuth({
         advertisedMetadata: { scopes_supported: [...OAUTH_SCOPES] },
       }),
       domainClients({ db, issuer }),
+      // After the provider, whose before hook may still refuse a request these count.
+      secondFactorLockout({ db, policy: MFA_ATTEMPTS }),
       nextCookies(),
     ],
   });
 }
 
 export type Auth = ReturnType<typeof createAuth>;
-
-/** The user a pending two-factor sign-in belongs to, from the plugin's signed challenge cookie. */
-async function pendingSignInUserId(ctx: GenericEndpointContext): Promise<string> {
-  const cookie = ctx.context.createAuthCookie("two_factor");
-  const identifier = await ctx.getSignedCookie(cookie.name, ctx.context.secret);
-  if (!identifier) return "";
-  const pending = await ctx.context.internalAdapter.findVerificationValue(identifier);
-  return pending?.value ?? "";
-}
 
 /**
  * better-auth finishes setting up on first use, and the OAuth provider then seeds the MCP resource

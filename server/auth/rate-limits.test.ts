@@ -52,6 +52,17 @@ async function exhaust(max: number, send: () => Promise<Response>): Promise<Resp
   return refused;
 }
 
+/**
+ * 100 wrong-password sign-ins from one address at once: how many got past the limiter. A request the
+ * limiter lets through reaches the password check and is refused with 401; the rest get 429.
+ */
+async function parallelSignIns(send: (index: number) => Promise<Response>): Promise<number> {
+  const responses = await Promise.all(Array.from({ length: 100 }, (_, index) => send(index)));
+  const statuses = responses.map((response) => response.status);
+  expect(statuses.every((status) => status === 401 || status === 429)).toBe(true);
+  return statuses.filter((status) => status !== 429).length;
+}
+
 function retryAfter(response: Response): number {
   return Number(response.headers.get("retry-after"));
 }
@@ -164,6 +175,14 @@ describe("with the database as the store", () => {
     expect(await refused.json()).toMatchObject({ error: "temporarily_unavailable" });
   });
 
+  test("100 parallel sign-ins from one address: at most the limit reach the password check", async () => {
+    const ip = nextIp();
+    const attempt = { json: { email: "nobody@example.com", password: "not-the-password-at-all" } };
+    const through = await parallelSignIns(() => call(auth, "/sign-in/email", ip, attempt));
+    expect(through).toBeGreaterThan(0);
+    expect(through).toBeLessThanOrEqual(RATE_LIMIT_RULES["/sign-in/*"].max);
+  });
+
   test("one address's limit leaves other addresses alone", async () => {
     const limited = nextIp();
     const attempt = () => ({ json: { email: "nobody@example.com", password: "not-the-password-at-all" } });
@@ -214,6 +233,16 @@ describe("with Redis as the store", () => {
       expect(await database.db.select().from(rateLimit).where(eq(rateLimit.key, `${ip}|/sign-in/email`))).toHaveLength(0);
     }
     expect(await first.client.exists(`gatehouse:rate-limit:${ip}|/sign-in/email`)).toBe(1);
+  });
+
+  test("100 parallel sign-ins from one address, spread over two instances: at most the limit reach the password check", async () => {
+    const first = await instance();
+    const second = await instance(first.database);
+    const ip = nextIp();
+    const attempt = { json: { email: "nobody@example.com", password: "not-the-password-at-all" } };
+    const through = await parallelSignIns((index) => call([first, second][index % 2]!.auth, "/sign-in/email", ip, attempt));
+    expect(through).toBeGreaterThan(0);
+    expect(through).toBeLessThanOrEqual(RATE_LIMIT_RULES["/sign-in/*"].max);
   });
 
   test("sessions stay in the database, are cached in Redis, and a sign-out ends them on every instance; verification values stay out", async () => {

@@ -1,9 +1,11 @@
 import { eq } from "drizzle-orm";
 import { symmetricEncrypt } from "better-auth/crypto";
+import { TOTP, URI } from "otpauth";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { auditEvent, mfaFailure, twoFactor } from "@/db/schema";
+import { attemptLimit, auditEvent, twoFactor, user } from "@/db/schema";
 import { MFA_LOCKOUT_SECONDS, MFA_MAX_FAILED_ATTEMPTS, type Auth } from "@/server/auth/auth";
-import { authRequest, cookieHeader, createSignedInOwner, createTestAuth } from "@/server/testing/auth";
+import { accountAttemptKey, networkAttemptKey } from "@/server/auth/plugins/second-factor-lockout";
+import { TEST_PASSWORD, authRequest, cookieHeader, createSignedInOwner, createTestAuth, signUp } from "@/server/testing/auth";
 import { auditRows } from "@/server/testing/authz";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
 import { codeAt, sessionUserId, enrolledUser, passwordSignIn, wrongCode } from "@/server/testing/two-factor";
@@ -37,6 +39,11 @@ function verifyBackupCode(code: string, cookie: string, ip: string) {
 
 function auditRowsOf(action: string, userId: string) {
   return auditRows(database.db, { action, targetId: userId });
+}
+
+async function attemptsOf(key: string) {
+  const [row] = await database.db.select().from(attemptLimit).where(eq(attemptLimit.key, key));
+  return row;
 }
 
 async function storedBackupCodes(userId: string): Promise<string> {
@@ -78,7 +85,7 @@ test("five wrong codes from one IP, across two accounts, lock that IP out of sec
   expect(await sessionUserId(auth, cookieHeader(aliceIn))).toBe(alice.userId);
   expect((await verifyTotp(codeAt(bob.totp, 1), bobChallenge.cookie, elsewhere)).status).toBe(200);
 
-  expect(await database.db.select().from(mfaFailure).where(eq(mfaFailure.ip, network))).toHaveLength(MFA_MAX_FAILED_ATTEMPTS);
+  expect(await attemptsOf(networkAttemptKey(network))).toMatchObject({ attempts: MFA_MAX_FAILED_ATTEMPTS, lockedUntil: expect.any(Date) });
   const locks = await database.db.select().from(auditEvent).where(eq(auditEvent.action, "auth.mfa_locked"));
   const networkLocks = locks.filter((row) => row.ip === network);
   expect(networkLocks).toHaveLength(1);
@@ -96,13 +103,15 @@ test("an IP lock lasts 15 minutes from the wrong code that began it", async () =
   for (let attempt = 0; attempt < 2; attempt += 1) await verifyTotp(wrongCode(bob.totp), bobChallenge.cookie, network);
   expect((await verifyTotp(codeAt(alice.totp), aliceChallenge.cookie, network)).status).toBe(429);
 
-  // Move the recorded failures back in time instead of waiting.
-  const rows = await database.db.select().from(mfaFailure).where(eq(mfaFailure.ip, network));
+  // Move the counter back in time instead of waiting.
+  const key = networkAttemptKey(network);
   const shiftBack = async (seconds: number) => {
-    for (const row of rows) {
-      row.failedAt = new Date(row.failedAt.getTime() - seconds * 1000);
-      await database.db.update(mfaFailure).set({ failedAt: row.failedAt }).where(eq(mfaFailure.id, row.id));
-    }
+    const row = (await attemptsOf(key))!;
+    const earlier = (at: Date) => new Date(at.getTime() - seconds * 1000);
+    await database.db
+      .update(attemptLimit)
+      .set({ windowStartedAt: earlier(row.windowStartedAt), lockedUntil: row.lockedUntil && earlier(row.lockedUntil) })
+      .where(eq(attemptLimit.key, key));
   };
   await shiftBack(MFA_LOCKOUT_SECONDS - 30);
   const stillLocked = await verifyTotp(codeAt(alice.totp), aliceChallenge.cookie, network);
@@ -131,6 +140,32 @@ test("an account locked by wrong codes from many IPs is audited once with scope 
   expect(locks[0]).toMatchObject({ actorUserId: null, details: { scope: "user" } });
 });
 
+test("a lock the plugin decides on its own (wrong codes spread over more than 15 minutes) is honoured and audited once", async () => {
+  const account = await enrolledUser(auth);
+  const challenge = await passwordSignIn(auth, account.email);
+  const key = accountAttemptKey(account.userId);
+  for (let attempt = 0; attempt < 3; attempt += 1) await verifyTotp(wrongCode(account.totp), challenge.cookie, nextIp());
+  // Gatehouse's window runs out; the plugin counts consecutive failures however far apart.
+  const row = (await attemptsOf(key))!;
+  await database.db
+    .update(attemptLimit)
+    .set({ windowStartedAt: new Date(row.windowStartedAt.getTime() - (MFA_LOCKOUT_SECONDS + 60) * 1000) })
+    .where(eq(attemptLimit.key, key));
+  const retry = await passwordSignIn(auth, account.email);
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    expect((await verifyTotp(wrongCode(account.totp), retry.cookie, nextIp())).status).toBe(401);
+  }
+  expect((await attemptsOf(key))?.attempts).toBe(2);
+
+  const third = await passwordSignIn(auth, account.email);
+  const locked = await verifyTotp(codeAt(account.totp), third.cookie, nextIp());
+  expect(locked.status).toBe(429);
+  expect(await locked.json()).toMatchObject({ code: "ACCOUNT_TEMPORARILY_LOCKED" });
+  expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(MFA_LOCKOUT_SECONDS - 60);
+  expect((await attemptsOf(key))?.lockedUntil?.getTime()).toBeGreaterThan(Date.now());
+  expect((await auditRowsOf("auth.mfa_locked", account.userId)).map((lock) => lock.details)).toEqual([{ scope: "user" }]);
+});
+
 test("five wrong codes from one IP for one account lock both, each audited once", async () => {
   const account = await enrolledUser(auth);
   const network = nextIp();
@@ -147,16 +182,35 @@ test("five wrong codes from one IP for one account lock both, each audited once"
   ]);
 });
 
-test("wrong codes while confirming a new authenticator app do not count towards the IP lock", async () => {
+test("wrong codes from a signed-in session do not count towards the IP lock", async () => {
   const account = await enrolledUser(auth);
   const network = nextIp();
-  // A signed-in user re-checking a code is not answering a sign-in challenge.
-  for (let attempt = 0; attempt < MFA_MAX_FAILED_ATTEMPTS + 1; attempt += 1) {
+  // A signed-in user re-checking a code (a step-up) is not answering a sign-in challenge.
+  for (let attempt = 0; attempt < MFA_MAX_FAILED_ATTEMPTS - 1; attempt += 1) {
     expect((await verifyTotp(wrongCode(account.totp), account.cookie, network)).status).toBe(401);
   }
-  expect(await database.db.select().from(mfaFailure).where(eq(mfaFailure.ip, network))).toHaveLength(0);
+  expect(await attemptsOf(networkAttemptKey(network))).toBeUndefined();
   const challenge = await passwordSignIn(auth, account.email);
   expect((await verifyTotp(codeAt(account.totp), challenge.cookie, network)).status).toBe(200);
+  // The right code starts the account's count afresh.
+  expect(await attemptsOf(accountAttemptKey(account.userId))).toBeUndefined();
+});
+
+test("wrong codes while confirming a new authenticator app count towards the account's lock", async () => {
+  const account = await signUp(auth);
+  const enabled = await authRequest(auth, "/two-factor/enable", { body: { password: TEST_PASSWORD }, cookie: account.cookie });
+  const totp = URI.parse(((await enabled.json()) as { totpURI: string }).totpURI) as TOTP;
+  for (let attempt = 0; attempt < MFA_MAX_FAILED_ATTEMPTS; attempt += 1) {
+    expect((await verifyTotp(wrongCode(totp), account.cookie, nextIp())).status).toBe(401);
+  }
+  const locked = await verifyTotp(codeAt(totp), account.cookie, nextIp());
+  expect(locked.status).toBe(429);
+  expect(await locked.json()).toMatchObject({ code: "ACCOUNT_TEMPORARILY_LOCKED" });
+  expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(MFA_LOCKOUT_SECONDS - 60);
+  const [row] = await database.db.select({ twoFactorEnabled: user.twoFactorEnabled }).from(user).where(eq(user.id, account.userId));
+  expect(row?.twoFactorEnabled).toBe(false);
+  const locks = await auditRowsOf("auth.mfa_locked", account.userId);
+  expect(locks.map((lock) => lock.details)).toEqual([{ scope: "user" }]);
 });
 
 test("backup codes are stored as hashes, work once however they are typed, and each use is audited", async () => {

@@ -1,9 +1,9 @@
 import { TRPCError } from "@trpc/server";
-import { and, asc, eq, gt, ne } from "drizzle-orm";
-import type { Executor } from "@/db/client";
+import { and, asc, eq, ne } from "drizzle-orm";
 import { z } from "zod";
-import { auditEvent, passkey, passkeyUse, session, user } from "@/db/schema";
+import { passkey, passkeyUse, session, user } from "@/db/schema";
 import { recordEvent } from "@/server/audit/record";
+import { claimAttempt, clearAttempts, recordFailedAttempt, releaseAttempt, type AttemptPolicy } from "@/server/auth/attempt-limit";
 import { withAuthWrites } from "@/server/auth/auth-writes";
 import { findClient } from "@/server/oauth/clients";
 import { auditDomainOf } from "@/server/users/authority";
@@ -26,20 +26,13 @@ const reauthenticateInput = z.discriminatedUnion(
 
 /**
  * The plugin's lockout guards sign-in only; a signed-in session confirming itself again is limited
- * here, so a stolen session cannot guess the password or a code.
+ * here, so a stolen session cannot guess the password or a code. The attempt is counted before the
+ * secret is checked, so a burst of parallel guesses gets no more checks than one guess after another.
  */
-const STEP_UP_MAX_FAILURES = 5;
-const STEP_UP_FAILURE_WINDOW_MS = 15 * 60 * 1000;
+const STEP_UP_ATTEMPTS: AttemptPolicy = { maxAttempts: 5, windowMs: 15 * 60 * 1000, lockoutMs: 15 * 60 * 1000 };
 
-async function recentStepUpFailures(db: Executor, userId: string): Promise<number> {
-  return db.$count(
-    auditEvent,
-    and(
-      eq(auditEvent.actorUserId, userId),
-      gt(auditEvent.at, new Date(Date.now() - STEP_UP_FAILURE_WINDOW_MS)),
-      eq(auditEvent.action, "auth.step_up_failed"),
-    ),
-  );
+function stepUpAttemptKey(userId: string): string {
+  return `step-up:${userId}`;
 }
 
 /** Everyone's own scope: a personal list is every row of one user, so no grant is needed. */
@@ -191,10 +184,18 @@ export const accountRouter = router({
       if (ctx.session.id.startsWith(TOKEN_SESSION_PREFIX)) {
         throw new TRPCError({ code: "FORBIDDEN", message: "Confirming it is you works only in the console, not through an access token." });
       }
-      if ((await recentStepUpFailures(ctx.db, ctx.user.id)) >= STEP_UP_MAX_FAILURES) {
+      if (input.method === "totp") {
+        // With no authenticator app switched on, the plugin would take this code as enrolment's confirmation.
+        const [row] = await ctx.db.select({ enabled: user.twoFactorEnabled }).from(user).where(eq(user.id, ctx.user.id)).limit(1);
+        if (!row?.enabled) throw new TRPCError({ code: "BAD_REQUEST", message: "You have no authenticator app set up. Use your password." });
+      }
+      const attemptKey = stepUpAttemptKey(ctx.user.id);
+      const claim = await claimAttempt(ctx.db, attemptKey, STEP_UP_ATTEMPTS);
+      if (!claim.allowed) {
+        const minutes = Math.max(1, Math.ceil(claim.retryAfterMs / 60_000));
         throw new TRPCError({
           code: "TOO_MANY_REQUESTS",
-          message: `Too many wrong attempts to confirm it is you. Try again in ${STEP_UP_FAILURE_WINDOW_MS / 60_000} minutes.`,
+          message: `Too many wrong attempts to confirm it is you. Try again in ${minutes} ${minutes === 1 ? "minute" : "minutes"}.`,
         });
       }
       const request = { headers: ctx.headers };
@@ -202,22 +203,25 @@ export const accountRouter = router({
         if (input.method === "password") {
           await ctx.auth.api.verifyPassword({ ...request, body: { password: input.password } });
         } else if (input.method === "totp") {
-          // With no authenticator app switched on, the plugin would take this code as enrolment's confirmation.
-          const [row] = await ctx.db.select({ enabled: user.twoFactorEnabled }).from(user).where(eq(user.id, ctx.user.id)).limit(1);
-          if (!row?.enabled) throw new TRPCError({ code: "BAD_REQUEST", message: "You have no authenticator app set up. Use your password." });
           await ctx.auth.api.verifyTOTP({ ...request, body: { code: input.code } });
         } else {
           await ctx.auth.api.verifyBackupCode({ ...request, body: { code: input.code } });
         }
       } catch (error) {
-        if (!isAPIError(error)) throw error;
+        if (!isAPIError(error)) {
+          await releaseAttempt(ctx.db, attemptKey);
+          throw error;
+        }
+        // A second factor that is locked was not checked, so this attempt is given back.
+        const locked = error.status === "TOO_MANY_REQUESTS" || error.body?.code === "ACCOUNT_TEMPORARILY_LOCKED";
+        if (locked) await releaseAttempt(ctx.db, attemptKey);
+        else await recordFailedAttempt(ctx.db, attemptKey, STEP_UP_ATTEMPTS);
         await recordEvent(ctx.db, ctx.actor, {
           action: "auth.step_up_failed",
           targetType: "user",
           targetId: ctx.user.id,
           details: { method: input.method },
         });
-        const locked = error.status === "TOO_MANY_REQUESTS" || error.body?.code === "ACCOUNT_TEMPORARILY_LOCKED";
         throw new TRPCError({
           code: locked ? "TOO_MANY_REQUESTS" : "BAD_REQUEST",
           message: locked
@@ -227,6 +231,7 @@ export const accountRouter = router({
               : "That code is not right.",
         });
       }
+      await clearAttempts(ctx.db, attemptKey);
       const authenticatedAt = new Date();
       await ctx.db.transaction(async (tx) => {
         await recordReauthentication(tx, ctx.session.id, input.method, authenticatedAt);
