@@ -29,6 +29,7 @@ import { FACTOR_REMOVAL_PATHS, guardFactorRemoval } from "@/server/auth/factor-g
 import { RATE_LIMIT_RULES } from "@/server/auth/rate-limits";
 import { redisAuthStorage } from "@/server/auth/redis";
 import { createSecondFactorHooks, hashedBackupCodes, pendingSignInUserId } from "@/server/auth/second-factor-hooks";
+import { factorStepUp } from "@/server/auth/plugins/factor-step-up";
 import { secondFactorLockout } from "@/server/auth/plugins/second-factor-lockout";
 import { createPasskeyHooks } from "@/server/auth/passkey-hooks";
 import { domainClients } from "@/server/auth/plugins/domain-clients";
@@ -379,6 +380,7 @@ export function createAuth({
       domainClients({ db, issuer }),
       // After the provider, whose before hook may still refuse a request these count.
       secondFactorLockout({ db, policy: MFA_ATTEMPTS }),
+      factorStepUp({ db }),
       nextCookies(),
     ],
   });

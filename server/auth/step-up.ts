@@ -10,6 +10,9 @@ export const REAUTH_REQUIRED = "REAUTH_REQUIRED";
 
 export type ReauthenticationMethod = "password" | "totp" | "backup_code";
 
+/** How a session last proved its user: a step-up, or a sign-in that went through a second factor. */
+export type ProofMethod = ReauthenticationMethod | "passkey";
+
 /**
  * Thrown as the cause of a FORBIDDEN so that the error formatter can mark it `REAUTH_REQUIRED`:
  * the console then asks for the password or a code and retries.
@@ -57,15 +60,29 @@ export async function requireRecentAuthentication(
   });
 }
 
-/** Marks the session as just re-authenticated. */
-export async function recordReauthentication(
-  db: Executor,
-  sessionId: string,
-  method: ReauthenticationMethod,
-  at = new Date(),
-): Promise<void> {
+/**
+ * Marks the session as just re-authenticated. Anything but the password also proves a second factor;
+ * a password step-up leaves the last second-factor proof as it was.
+ */
+export async function recordReauthentication(db: Executor, sessionId: string, method: ProofMethod, at = new Date()): Promise<void> {
+  const secondFactor = method === "password" ? {} : { secondFactorAt: at };
   await db
     .insert(sessionReauthentication)
-    .values({ sessionId, authenticatedAt: at, method })
-    .onConflictDoUpdate({ target: sessionReauthentication.sessionId, set: { authenticatedAt: at, method } });
+    .values({ sessionId, authenticatedAt: at, method, ...secondFactor })
+    .onConflictDoUpdate({ target: sessionReauthentication.sessionId, set: { authenticatedAt: at, method, ...secondFactor } });
+}
+
+/** Whether the session proved its user, and a second factor, within the last ten minutes. */
+export async function recentProofs(db: Executor, sessionId: string, now = new Date()): Promise<{ authenticated: boolean; secondFactor: boolean }> {
+  const [row] = await db
+    .select({ signedInAt: session.createdAt, reauthenticatedAt: sessionReauthentication.authenticatedAt, secondFactorAt: sessionReauthentication.secondFactorAt })
+    .from(session)
+    .leftJoin(sessionReauthentication, eq(sessionReauthentication.sessionId, session.id))
+    .where(eq(session.id, sessionId))
+    .limit(1);
+  const recent = (at: Date | null | undefined) => at !== null && at !== undefined && now.getTime() - at.getTime() <= STEP_UP_MAX_AGE_MS;
+  return {
+    authenticated: recent(row?.signedInAt) || recent(row?.reauthenticatedAt),
+    secondFactor: recent(row?.secondFactorAt),
+  };
 }

@@ -8,6 +8,7 @@ import { TEST_PASSWORD, TEST_PUBLIC_URL, authRequest, cookieHeader, createSigned
 import { auditRows } from "@/server/testing/authz";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
 import { codeAt, sessionUserId, enrolledUser, wrongCode } from "@/server/testing/two-factor";
+import { callerAs } from "@/server/testing/trpc";
 
 let database: TestDatabase;
 let auth: Auth;
@@ -136,8 +137,14 @@ test("a backup code signs in once", async () => {
   expect(await sessionUserId(auth, cookieHeader(reused))).toBeNull();
 });
 
-test("regenerating backup codes needs the password and retires the old set", async () => {
+test("regenerating backup codes needs a second factor and the password, and retires the old set", async () => {
   const account = await enrolledUser(auth);
+  // The session that enrolled proved the password only; new codes work as a second factor.
+  const withoutCode = await authRequest(auth, "/two-factor/generate-backup-codes", { body: { password: TEST_PASSWORD }, cookie: account.cookie });
+  expect(withoutCode.status).toBe(403);
+  expect(await withoutCode.json()).toMatchObject({ code: "REAUTH_REQUIRED", secondFactor: true });
+  await (await callerAs({ db: database.db, auth }, account.cookie)).account.reauthenticate({ method: "totp", code: codeAt(account.totp) });
+
   const refused = await authRequest(auth, "/two-factor/generate-backup-codes", {
     body: { password: "not-the-password-at-all" },
     cookie: account.cookie,

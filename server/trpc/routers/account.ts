@@ -173,7 +173,8 @@ export const accountRouter = router({
     })
     .query(({ ctx }) => ctx.mfaRequirement(ctx.user.id)),
 
-  reauthenticate: protectedProcedure
+  // Open before enrolment: a user who must enrol a second factor may need a recent sign-in to add one.
+  reauthenticate: enrolmentProcedure
     .meta({
       description:
         "Confirms the signed-in user again with their password, an authenticator code or a backup code, so that actions needing a recent sign-in work for the next 10 minutes.",
