@@ -1,12 +1,24 @@
 import { TRPCError } from "@trpc/server";
 import { eq, sql } from "drizzle-orm";
 import type { Executor } from "@/db/client";
+import type { AttemptPolicy } from "./attempt-limit";
 import { session, sessionReauthentication } from "@/db/schema";
 
 /** Destructive administration needs the caller to have proved who they are this recently. */
 export const STEP_UP_MAX_AGE_MS = 10 * 60 * 1000;
 
 export const REAUTH_REQUIRED = "REAUTH_REQUIRED";
+
+/**
+ * The plugin's lockout guards sign-in only; a signed-in session confirming itself again is limited
+ * by this, so a stolen session cannot guess the password or a code. The attempt is counted before the
+ * secret is checked, so a burst of parallel guesses gets no more checks than one guess after another.
+ */
+export const STEP_UP_ATTEMPTS: AttemptPolicy = { maxAttempts: 5, windowMs: 15 * 60 * 1000, lockoutMs: 15 * 60 * 1000 };
+
+export function stepUpAttemptKey(userId: string): string {
+  return `step-up:${userId}`;
+}
 
 export type ReauthenticationMethod = "password" | "totp" | "backup_code";
 

@@ -3,13 +3,19 @@ import { and, asc, eq, ne } from "drizzle-orm";
 import { z } from "zod";
 import { passkey, passkeyUse, session, user } from "@/db/schema";
 import { recordEvent } from "@/server/audit/record";
-import { claimAttempt, clearAttempts, recordFailedAttempt, releaseAttempt, type AttemptPolicy } from "@/server/auth/attempt-limit";
+import { claimAttempt, clearAttempts, recordFailedAttempt, releaseAttempt } from "@/server/auth/attempt-limit";
 import { withAuthWrites } from "@/server/auth/auth-writes";
 import { findClient } from "@/server/oauth/clients";
 import { auditDomainOf } from "@/server/users/authority";
 import { listGrants, listSessions, revokeGrants, revocationDetails } from "@/server/oauth/grants";
 import { isAPIError } from "better-auth/api";
-import { recordReauthentication, TOKEN_SESSION_PREFIX, type ReauthenticationMethod } from "@/server/auth/step-up";
+import {
+  recordReauthentication,
+  STEP_UP_ATTEMPTS,
+  stepUpAttemptKey,
+  TOKEN_SESSION_PREFIX,
+  type ReauthenticationMethod,
+} from "@/server/auth/step-up";
 import { PASSWORD_MAX_LENGTH } from "@/server/validation/password";
 import { router } from "../init";
 import { enrolmentProcedure, protectedProcedure } from "../procedures";
@@ -23,17 +29,6 @@ const reauthenticateInput = z.discriminatedUnion(
   ] satisfies [z.ZodType<{ method: ReauthenticationMethod }>, ...z.ZodType<{ method: ReauthenticationMethod }>[]],
   { error: 'The method is "password", "totp" or "backup_code".' },
 );
-
-/**
- * The plugin's lockout guards sign-in only; a signed-in session confirming itself again is limited
- * here, so a stolen session cannot guess the password or a code. The attempt is counted before the
- * secret is checked, so a burst of parallel guesses gets no more checks than one guess after another.
- */
-const STEP_UP_ATTEMPTS: AttemptPolicy = { maxAttempts: 5, windowMs: 15 * 60 * 1000, lockoutMs: 15 * 60 * 1000 };
-
-function stepUpAttemptKey(userId: string): string {
-  return `step-up:${userId}`;
-}
 
 /** Everyone's own scope: a personal list is every row of one user, so no grant is needed. */
 const OWN = { all: true } as const;
