@@ -1,12 +1,14 @@
 import { createHash, randomBytes } from "node:crypto";
 import { expect, test, type BrowserContext, type CDPSession, type Page } from "@playwright/test";
+import { URI, type TOTP } from "otpauth";
 import { signInThroughUi } from "./sign-in";
 
 /**
  * Passkeys through the real pages, with Chromium's virtual authenticator standing in for the
  * device: a new user adds one on Account > Security, signs in with it and no password, renames and
  * deletes it; sign-in then fails clearly once Gatehouse or the device no longer has the passkey; and
- * a passkey sign-in carries an application's authorization request on to consent.
+ * a passkey sign-in carries an application's authorization request on to consent. Adding a passkey
+ * to an account that has a second factor asks for that factor first, never for the password alone.
  */
 
 const account = {
@@ -33,6 +35,21 @@ async function expectSignedOut(page: Page) {
 
 function passkeysRegion(page: Page) {
   return page.getByRole("region", { name: "Passkeys" });
+}
+
+async function addVirtualAuthenticator(cdp: CDPSession): Promise<string> {
+  await cdp.send("WebAuthn.enable");
+  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: {
+      protocol: "ctap2",
+      transport: "internal",
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return authenticatorId;
 }
 
 async function addPasskey(page: Page, name: string) {
@@ -62,17 +79,7 @@ test.describe("passkey journey", () => {
     await context.route(`${new URL(CALLBACK).origin}/**`, (route) => route.fulfill({ body: "ok" }));
     page = await context.newPage();
     cdp = await context.newCDPSession(page);
-    await cdp.send("WebAuthn.enable");
-    ({ authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
-      options: {
-        protocol: "ctap2",
-        transport: "internal",
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: true,
-        automaticPresenceSimulation: true,
-      },
-    }));
+    authenticatorId = await addVirtualAuthenticator(cdp);
   });
 
   test.afterAll(async () => {
@@ -113,6 +120,25 @@ test.describe("passkey journey", () => {
     const listed = passkeysRegion(page).getByRole("listitem").filter({ hasText: "Virtual laptop" });
     await expect(listed).not.toContainText("last used never");
     await expect(listed.getByRole("time")).toHaveCount(2);
+  });
+
+  test("signed in with the password, adding another passkey asks for the passkey, not the password, and signs in with it", async () => {
+    await signOut(page);
+    await signInThroughUi(page, account);
+    await page.goto("/account");
+    const region = passkeysRegion(page);
+    await region.getByLabel("Passkey name").fill("Second laptop");
+    await region.getByRole("button", { name: "Add passkey" }).click();
+
+    const stepUp = page.getByRole("dialog", { name: "Confirm it is you" });
+    await expect(stepUp).toContainText("To add a passkey, confirm it is you with a second factor");
+    await expect(stepUp.getByLabel("Current password")).toHaveCount(0);
+    await stepUp.getByRole("button", { name: "Use a passkey" }).click();
+    await expect(stepUp).toBeHidden();
+    // The request was made again after the passkey sign-in; this device already holds the account's
+    // one passkey, so the browser itself declines to make a second.
+    await expect(region.getByRole("alert").filter({ hasText: "This device already holds a passkey for your account." })).toBeVisible();
+    await expect(region.getByRole("list", { name: "Your passkeys" }).getByRole("listitem")).toHaveCount(1);
   });
 
   test("they rename the passkey", async () => {
@@ -159,6 +185,18 @@ test.describe("passkey journey", () => {
 
   test("a passkey sign-in carries an application's authorization request on to consent", async () => {
     await signInThroughUi(page, account);
+    // The account still has the passkey this device lost, so adding one asks for it; giving up says why.
+    await page.goto("/account");
+    const region = passkeysRegion(page);
+    await region.getByLabel("Passkey name").fill("OAuth key");
+    await region.getByRole("button", { name: "Add passkey" }).click();
+    const stepUp = page.getByRole("dialog", { name: "Confirm it is you" });
+    await stepUp.getByRole("button", { name: "Cancel" }).click();
+    await expect(region.getByRole("alert").filter({ hasText: "To add a passkey, confirm it is you with a second factor" })).toBeVisible();
+    // So the lost one goes first (the sign-in is recent enough to delete the last passkey), then the new one is added.
+    await region.getByRole("button", { name: "Delete passkey Cleared key" }).click();
+    await page.getByRole("dialog", { name: "Delete passkey" }).getByRole("button", { name: "Delete passkey" }).click();
+    await expect(region.getByText("No passkeys yet")).toBeVisible();
     await addPasskey(page, "OAuth key");
     await signOut(page);
 
@@ -192,5 +230,47 @@ test.describe("passkey journey", () => {
     await page.getByRole("button", { name: "Use a passkey" }).click();
     await expect(page).toHaveURL(onPath("/consent"));
     await expect(page.getByRole("heading", { level: 1, name: "Passkey Test App wants to use your account" })).toBeVisible();
+  });
+});
+
+test.describe("an account with an authenticator app adds a passkey", () => {
+  const appUser = {
+    name: "App And Passkey",
+    email: `app-passkey-${Date.now()}@example.com`,
+    password: "app-and-passkey-passphrase-52",
+  };
+
+  test("after a code from the app, not the password", async ({ browser }, testInfo) => {
+    const baseURL = testInfo.project.use.baseURL!;
+    const context = await browser.newContext({ baseURL });
+    try {
+      const page = await context.newPage();
+      await addVirtualAuthenticator(await context.newCDPSession(page));
+      // Signed up and enrolled over HTTP in this browser: the session that confirmed the app proved only the password.
+      const headers = { origin: baseURL };
+      expect((await page.request.post("/api/auth/sign-up/email", { headers, data: appUser })).status()).toBe(200);
+      const enabled = await page.request.post("/api/auth/two-factor/enable", { headers, data: { password: appUser.password } });
+      expect(enabled.status(), await enabled.text()).toBe(200);
+      const totp = URI.parse(((await enabled.json()) as { totpURI: string }).totpURI) as TOTP;
+      const confirmed = await page.request.post("/api/auth/two-factor/verify-totp", { headers, data: { code: totp.generate() } });
+      expect(confirmed.status(), await confirmed.text()).toBe(200);
+
+      await page.goto("/account");
+      const region = passkeysRegion(page);
+      await region.getByLabel("Passkey name").fill("Laptop");
+      await region.getByRole("button", { name: "Add passkey" }).click();
+      const stepUp = page.getByRole("dialog", { name: "Confirm it is you" });
+      await expect(stepUp).toContainText("To add a passkey, confirm it is you with a second factor");
+      await expect(stepUp.getByRole("radio", { name: "Password" })).toHaveCount(0);
+      await expect(stepUp.getByRole("radio", { name: "A backup code" })).toBeVisible();
+      // The next step's code, so it is not the one that confirmed the app a moment ago.
+      await stepUp.getByLabel("Code from the authenticator app").fill(totp.generate({ timestamp: Date.now() + totp.period * 1000 }));
+      await stepUp.getByRole("button", { name: "Confirm" }).click();
+      await expect(stepUp).toBeHidden();
+      await expect(region.getByRole("status").filter({ hasText: "Passkey “Laptop” added." })).toBeVisible();
+      await expect(region.getByRole("list", { name: "Your passkeys" }).getByRole("listitem")).toHaveCount(1);
+    } finally {
+      await context.close();
+    }
   });
 });

@@ -8,6 +8,7 @@ import { requireSession } from "@/server/auth/session";
 import { mfaRequirement, requiredByPhrase } from "@/server/users/mfa";
 import { EnrolmentContinue } from "./_components/enrolment-continue";
 import { SignOutButton } from "@/app/(console)/_components/sign-out-button";
+import { StepUpDialog } from "@/app/(console)/_components/step-up-dialog";
 
 export const metadata: Metadata = { title: "Set up a second factor", referrer: "no-referrer" };
 
@@ -33,6 +34,8 @@ export default async function EnrolMfaPage({ searchParams }: { searchParams: Pro
       <PasskeySettings />
       <EnrolmentContinue next={next} />
       <SignOutButton />
+      {/* Adding a factor more than 10 minutes after signing in asks for the password again. */}
+      <StepUpDialog />
     </div>
   );
 }

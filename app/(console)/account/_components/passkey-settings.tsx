@@ -6,6 +6,7 @@ import { useState, type FormEvent } from "react";
 import { FormAlert, TextField } from "@/app/_components/form";
 import { authClient } from "@/app/_lib/auth-client";
 import { passkeyRegistrationErrorMessage } from "@/app/_lib/passkey-errors";
+import { withStepUp } from "@/app/_lib/step-up";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import type { AppRouter } from "@/server/trpc/root";
 import { Button, ConfirmDialog, Dialog, EmptyState, ErrorState, LoadingState, LocalTime } from "../../_components/ui";
@@ -22,7 +23,8 @@ function passkeyName(passkey: OwnPasskey): string {
 /**
  * Account > Security: the user's passkeys. The list comes from tRPC (with Gatehouse's last-used
  * time); adding, renaming and deleting go through better-auth's passkey endpoints, which own the
- * table and run the WebAuthn ceremony.
+ * table and run the WebAuthn ceremony. A refusal for want of a recent sign-in opens the step-up
+ * dialog and the request is made again.
  */
 export function PasskeySettings() {
   const trpc = useTRPC();
@@ -54,7 +56,8 @@ export function PasskeySettings() {
 
   const remove = useMutation({
     mutationFn: async ({ id }: { id: string }) => {
-      const { error } = await authClient.passkey.deletePasskey({ id });
+      // Deleting the last one asks for a recent sign-in.
+      const { error } = await withStepUp(() => authClient.passkey.deletePasskey({ id }));
       if (error) throw new Error(error.message || "The passkey could not be deleted. Try again.");
     },
     onSuccess: async () => {
@@ -74,7 +77,8 @@ export function PasskeySettings() {
     }
     setAdding(true);
     setAddError(undefined);
-    const result = await authClient.passkey.addPasskey({ name });
+    // Adding one asks for a recent sign-in, and for a second factor if the account has one.
+    const result = await withStepUp(() => authClient.passkey.addPasskey({ name }));
     setAdding(false);
     if (result?.error) {
       setAddError(passkeyRegistrationErrorMessage(result.error));

@@ -5,6 +5,7 @@ import QRCode from "qrcode";
 import { useEffect, useState, type FormEvent } from "react";
 import { FormAlert, TextField } from "@/app/_components/form";
 import { authClient } from "@/app/_lib/auth-client";
+import { withStepUp } from "@/app/_lib/step-up";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { Badge, Button, ErrorState, LoadingState } from "../../_components/ui";
 
@@ -47,11 +48,12 @@ export function TwoFactorSettings() {
     setPending(true);
     setError(undefined);
     if (purpose === "enable") {
-      const { data, error: failure } = await authClient.twoFactor.enable({ password });
+      // With a passkey already on the account, a new authenticator app needs a second factor first.
+      const { data, error: failure } = await withStepUp(() => authClient.twoFactor.enable({ password }));
       if (failure || !data || !("totpURI" in data) || !data.totpURI || !data.backupCodes) setError(failure?.message ?? "The authenticator app could not be set up.");
       else go({ kind: "confirm", totpURI: data.totpURI, backupCodes: data.backupCodes });
     } else if (purpose === "regenerate") {
-      const { data, error: failure } = await authClient.twoFactor.generateBackupCodes({ password });
+      const { data, error: failure } = await withStepUp(() => authClient.twoFactor.generateBackupCodes({ password }));
       if (failure || !data) setError(failure?.message ?? "New backup codes could not be made.");
       else {
         go({ kind: "codes", backupCodes: data.backupCodes });
