@@ -7,7 +7,7 @@ import type { BetterAuthRateLimitRule } from "better-auth";
  * oauth-provider: token 20 and register 5 a minute) for the paths they name.
  *
  * The per-IP and per-account MFA lockouts (five wrong codes, 15 minutes) are separate: see
- * second-factor-hooks.ts and the twoFactor plugin's `accountLockout`.
+ * plugins/second-factor-lockout.ts, in front of the twoFactor plugin's own `accountLockout`.
  */
 export const RATE_LIMIT_RULES = {
   // Password guessing: five tries a minute is plenty for a person who mistyped.
