@@ -1,14 +1,15 @@
 import { createHash, randomBytes } from "node:crypto";
 import { expect, test, type BrowserContext, type CDPSession, type Page } from "@playwright/test";
 import { URI, type TOTP } from "otpauth";
-import { signInThroughUi } from "./sign-in";
+import { signInThroughUi, submitRefusedSignIn } from "./sign-in";
 
 /**
  * Passkeys through the real pages, with Chromium's virtual authenticator standing in for the
  * device: a new user adds one on Account > Security, signs in with it and no password, renames and
- * deletes it; sign-in then fails clearly once Gatehouse or the device no longer has the passkey; and
- * a passkey sign-in carries an application's authorization request on to consent. Adding a passkey
- * to an account that has a second factor asks for that factor first, never for the password alone.
+ * deletes it; its password alone no longer signs it in while the passkey is its second factor; sign-in
+ * fails clearly once Gatehouse or the device no longer has the passkey; and a passkey sign-in carries
+ * an application's authorization request on to consent. Adding a passkey to an account that has a
+ * second factor asks for that factor first, never for the password alone.
  */
 
 const account = {
@@ -122,23 +123,13 @@ test.describe("passkey journey", () => {
     await expect(listed.getByRole("time")).toHaveCount(2);
   });
 
-  test("signed in with the password, adding another passkey asks for the passkey, not the password, and signs in with it", async () => {
+  test("the password alone no longer signs them in: the account's second factor is the passkey", async () => {
     await signOut(page);
-    await signInThroughUi(page, account);
-    await page.goto("/account");
-    const region = passkeysRegion(page);
-    await region.getByLabel("Passkey name").fill("Second laptop");
-    await region.getByRole("button", { name: "Add passkey" }).click();
-
-    const stepUp = page.getByRole("dialog", { name: "Confirm it is you" });
-    await expect(stepUp).toContainText("To add a passkey, confirm it is you with a second factor");
-    await expect(stepUp.getByLabel("Current password")).toHaveCount(0);
-    await stepUp.getByRole("button", { name: "Use a passkey" }).click();
-    await expect(stepUp).toBeHidden();
-    // The request was made again after the passkey sign-in; this device already holds the account's
-    // one passkey, so the browser itself declines to make a second.
-    await expect(region.getByRole("alert").filter({ hasText: "This device already holds a passkey for your account." })).toBeVisible();
-    await expect(region.getByRole("list", { name: "Your passkeys" }).getByRole("listitem")).toHaveCount(1);
+    await page.goto("/sign-in");
+    await submitRefusedSignIn(page, account, "Your account's second factor is a passkey");
+    await expectSignedOut(page);
+    await page.getByRole("button", { name: "Use a passkey" }).click();
+    await expect(page).toHaveURL(onPath("/account"));
   });
 
   test("they rename the passkey", async () => {
@@ -183,20 +174,18 @@ test.describe("passkey journey", () => {
     await expectSignedOut(page);
   });
 
+  test("with the passkey lost, the password does not get them in either: an administrator must reset it", async () => {
+    await page.goto("/sign-in");
+    await submitRefusedSignIn(page, account, "Your account's second factor is a passkey");
+    await expectSignedOut(page);
+  });
+
   test("a passkey sign-in carries an application's authorization request on to consent", async () => {
-    await signInThroughUi(page, account);
-    // The account still has the passkey this device lost, so adding one asks for it; giving up says why.
-    await page.goto("/account");
-    const region = passkeysRegion(page);
-    await region.getByLabel("Passkey name").fill("OAuth key");
-    await region.getByRole("button", { name: "Add passkey" }).click();
-    const stepUp = page.getByRole("dialog", { name: "Confirm it is you" });
-    await stepUp.getByRole("button", { name: "Cancel" }).click();
-    await expect(region.getByRole("alert").filter({ hasText: "To add a passkey, confirm it is you with a second factor" })).toBeVisible();
-    // So the lost one goes first (the sign-in is recent enough to delete the last passkey), then the new one is added.
-    await region.getByRole("button", { name: "Delete passkey Cleared key" }).click();
-    await page.getByRole("dialog", { name: "Delete passkey" }).getByRole("button", { name: "Delete passkey" }).click();
-    await expect(region.getByText("No passkeys yet")).toBeVisible();
+    // A new account, since the journey's one has lost its passkey.
+    const traveller = { name: "OAuth Passkey", email: `oauth-passkey-${Date.now()}@example.com`, password: "oauth-passkey-passphrase-64" };
+    const signedUp = await page.request.post("/api/auth/sign-up/email", { headers: { origin: test.info().project.use.baseURL! }, data: traveller });
+    expect(signedUp.status(), await signedUp.text()).toBe(200);
+    await signInThroughUi(page, traveller);
     await addPasskey(page, "OAuth key");
     await signOut(page);
 

@@ -31,6 +31,24 @@ export async function submitSignIn(page: Page, account: Account) {
   await answerTotpChallenge(page, account);
 }
 
+/**
+ * Submits the sign-in form expecting a refusal that says `refusal`, waiting out the rate limiter when
+ * other specs used it up; the page stays on sign-in.
+ */
+export async function submitRefusedSignIn(page: Page, account: Account, refusal: string) {
+  await page.getByLabel("Email", { exact: true }).fill(account.email);
+  await page.getByLabel("Password", { exact: true }).fill(account.password);
+  for (let attempt = 0; ; attempt += 1) {
+    await page.getByRole("button", { name: "Sign in" }).click();
+    const limited = page.getByRole("alert").filter({ hasText: "Too many attempts" });
+    const refused = page.getByRole("alert").filter({ hasText: refusal });
+    await expect(refused.or(limited)).toBeVisible();
+    if (!(await limited.isVisible()) || attempt === 2) break;
+    await waitOut(Number(/in (\d+) seconds?/.exec((await limited.textContent()) ?? "")?.[1]));
+  }
+  await expect(page.getByRole("alert").filter({ hasText: refusal })).toBeVisible();
+}
+
 /** Accounts that enrolled an authenticator app in this run (the owner does) are asked for a code next. */
 async function answerTotpChallenge(page: Page, account: Account) {
   const totp = totpOf(account.email);

@@ -31,6 +31,7 @@ import { redisAuthStorage } from "@/server/auth/redis";
 import { createSecondFactorHooks, hashedBackupCodes, pendingSignInUserId } from "@/server/auth/second-factor-hooks";
 import { factorStepUp } from "@/server/auth/plugins/factor-step-up";
 import { secondFactorLockout } from "@/server/auth/plugins/second-factor-lockout";
+import { passkeySecondFactor, secondFactorIsPasskeyOnly } from "@/server/auth/plugins/passkey-second-factor";
 import { createPasskeyHooks } from "@/server/auth/passkey-hooks";
 import { domainClients } from "@/server/auth/plugins/domain-clients";
 import { assignDefaultMemberships } from "@/server/authz/membership";
@@ -282,6 +283,8 @@ export function createAuth({
         const newSession = ctx.context.newSession;
         // The two-factor hook runs after this one and turns such a sign-in into a challenge, with no session.
         if (newSession && newSession.user.twoFactorEnabled && (await secondFactor.shouldRequireTwoFactor(ctx))) return;
+        // The passkey plugin's hook runs after this one too and withdraws such a session, recording why.
+        if (newSession && ctx.path === "/sign-in/email" && (await secondFactorIsPasskeyOnly(db, newSession.user))) return;
         if (newSession) {
           await recordAuthEvent(db, {
             action: ctx.path === "/sign-in/email" ? "auth.sign_in" : "auth.sign_up",
@@ -354,6 +357,7 @@ export function createAuth({
       // Before the provider: its after hook continues an authorization request as soon as sign-in sets a
       // session cookie, so the second factor must have withdrawn that session first.
       secondFactor,
+      passkeySecondFactor({ db }),
       passkey({
         rpID: new URL(publicUrl).hostname,
         rpName: "Gatehouse",

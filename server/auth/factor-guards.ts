@@ -4,15 +4,17 @@ import { and, eq } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { passkey } from "@/db/schema";
 import { mfaRequirement, requiredByPhrase } from "@/server/users/mfa";
-import { lastAuthenticatedAt, REAUTH_REQUIRED, STEP_UP_MAX_AGE_MS } from "./step-up";
+import { REAUTH_REQUIRED, recentProofs } from "./step-up";
 
 /** Endpoints that take a second factor away. */
 export const FACTOR_REMOVAL_PATHS = new Set(["/two-factor/disable", "/passkey/delete-passkey"]);
 
 /**
- * Refuses removing the last second factor while a role or domain requires one, and asks for a recent
- * sign-in before removing the last one otherwise. Switching off the authenticator app already needs
- * the password (the plugin asks for it); deleting a passkey needs only a session, hence the step-up.
+ * Refuses removing the last second factor while a role or domain requires one, and otherwise asks
+ * for that factor itself, proved in the last ten minutes, before removing it. A password is not
+ * enough: with the factor gone, the next one added counts as the account's first and needs only a
+ * recent sign-in, so removing with the password would let anyone holding it swap the factor for
+ * their own.
  */
 export async function guardFactorRemoval(db: Database, ctx: GenericEndpointContext): Promise<void> {
   const current = await getSessionFromCtx(ctx);
@@ -43,13 +45,11 @@ export async function guardFactorRemoval(db: Database, ctx: GenericEndpointConte
       code: "MFA_REQUIRED_BY_POLICY",
     });
   }
-  if (ctx.path === "/passkey/delete-passkey") {
-    const at = await lastAuthenticatedAt(db, current.session.id);
-    if (!at || Date.now() - at.getTime() > STEP_UP_MAX_AGE_MS) {
-      throw new APIError("FORBIDDEN", {
-        message: "This is your last second factor. Confirm it is you with your password, then delete it.",
-        code: REAUTH_REQUIRED,
-      });
-    }
+  if (!(await recentProofs(db, current.session.id)).secondFactor) {
+    throw new APIError("FORBIDDEN", {
+      message: "This is your last second factor. Confirm it is you with it (a code, a backup code or the passkey), then remove it.",
+      code: REAUTH_REQUIRED,
+      secondFactor: true,
+    });
   }
 }

@@ -170,7 +170,7 @@ test("switching off the authenticator app is refused while a policy requires it,
   expect(allowed.status).toBe(200);
 });
 
-test("deleting the last passkey: refused under a policy, needs a recent sign-in otherwise", async () => {
+test("deleting the last passkey: refused under a policy, needs that factor proved recently otherwise", async () => {
   const admin = await signUp(auth);
   await grantRole(database.db, admin.userId, ADMIN_ROLE_ID);
   const adminKey = (await insertPasskeyRow(database.db, admin.userId)).id;
@@ -185,10 +185,12 @@ test("deleting the last passkey: refused under a policy, needs a recent sign-in 
   expect(stale.status).toBe(403);
   expect(await stale.json()).toMatchObject({ code: "REAUTH_REQUIRED" });
 
+  // The password does not stand in for the factor being removed.
   await (await caller(member.cookie)).account.reauthenticate({ method: "password", password: TEST_PASSWORD });
-  const fresh = await authRequest(auth, "/passkey/delete-passkey", { body: { id: memberKey }, cookie: member.cookie });
-  expect(fresh.status).toBe(200);
-  expect(await database.db.$count(passkey, eq(passkey.userId, member.userId))).toBe(0);
+  const passwordOnly = await authRequest(auth, "/passkey/delete-passkey", { body: { id: memberKey }, cookie: member.cookie });
+  expect(passwordOnly.status).toBe(403);
+  expect(await passwordOnly.json()).toMatchObject({ code: "REAUTH_REQUIRED", secondFactor: true });
+  expect(await database.db.$count(passkey, eq(passkey.userId, member.userId))).toBe(1);
 });
 
 // ---------------------------------------------------------------------------------------------

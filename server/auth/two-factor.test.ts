@@ -166,8 +166,13 @@ test("regenerating backup codes needs a second factor and the password, and reti
   expect(JSON.stringify(rows)).not.toContain(backupCodes[0]);
 });
 
-test("disabling TOTP needs the password, after which a password alone signs in again", async () => {
+test("disabling TOTP needs the password and a code from the app, after which a password alone signs in again", async () => {
   const account = await enrolledUser(auth);
+  // The app is the last factor: the password alone does not remove it, a code from it does.
+  const passwordOnly = await authRequest(auth, "/two-factor/disable", { body: { password: TEST_PASSWORD }, cookie: account.cookie });
+  expect(passwordOnly.status).toBe(403);
+  expect(await passwordOnly.json()).toMatchObject({ code: "REAUTH_REQUIRED", secondFactor: true });
+  await (await callerAs({ db: database.db, auth }, account.cookie)).account.reauthenticate({ method: "totp", code: codeAt(account.totp) });
   const refused = await authRequest(auth, "/two-factor/disable", { body: { password: "not-the-password-at-all" }, cookie: account.cookie });
   expect(refused.status).toBe(400);
   expect(await auditRowsOf("auth.mfa_removed", account.userId)).toHaveLength(0);

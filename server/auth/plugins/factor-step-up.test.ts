@@ -162,9 +162,11 @@ test("a sign-in through the two-factor challenge proves a second factor for 10 m
   expect(await refused.options.json()).toMatchObject({ secondFactor: true });
 });
 
-test("a passkey-only account signed in with its password must sign in with the passkey before adding another", async () => {
+test("a passkey-only account whose session only proved the password must use the passkey before adding another", async () => {
   const account = await passkeyUser();
-  const withPassword = await passwordSignIn(auth, account.email);
+  await ageSignIn({ db: database.db, auth }, account.cookie);
+  await reauthenticate(account.cookie, { method: "password", password: TEST_PASSWORD });
+  const withPassword = { cookie: account.cookie };
   const refused = await registerPasskey(auth, withPassword.cookie, authenticator());
   expect(refused.options.status).toBe(403);
   expect(await refused.options.json()).toMatchObject({ code: "REAUTH_REQUIRED", secondFactor: true });

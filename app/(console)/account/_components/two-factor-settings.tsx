@@ -60,7 +60,7 @@ export function TwoFactorSettings() {
         await refresh();
       }
     } else {
-      const { error: failure } = await authClient.twoFactor.disable({ password });
+      const { error: failure } = await withStepUp(() => authClient.twoFactor.disable({ password }));
       if (failure) setError(failure.message ?? "The authenticator app could not be turned off.");
       else {
         go({ kind: "idle" });
