@@ -1,6 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 import { MEMBER, OWNER } from "./accounts";
-import { apiAs, signInThroughUi } from "./sign-in";
+import { apiAs, signInThroughUi, submitSignIn } from "./sign-in";
 
 /**
  * An administrator builds a tenant and a narrow custom role through the console and gives it to a
@@ -183,7 +183,7 @@ test.describe("an administrator suspends and removes accounts", () => {
   });
 });
 
-test("an invited person sets a password through the one-time link and lands in the console", async ({ browser, baseURL }) => {
+test("an invited person sets a password through the one-time link, then signs in with it", async ({ browser, baseURL }) => {
   const invitee = { name: "Invited Person", email: `invited-${run}@e2e.example.com`, password: "invited-passphrase-for-e2e-5" };
   const admin = await browser.newPage({ baseURL });
   await signInThroughUi(admin, OWNER);
@@ -204,6 +204,11 @@ test("an invited person sets a password through the one-time link and lands in t
   await expect(page.getByRole("heading", { name: "Accept your invitation" })).toBeVisible();
   await page.getByLabel("Password", { exact: true }).fill(invitee.password);
   await page.getByRole("button", { name: "Set your password" }).click();
+  // The link sets the password and nothing more: no session until the invitee signs in.
+  await expect(page.getByRole("status")).toContainText("Your password is set.");
+  await page.goto("/");
+  await expect(page).toHaveURL((url) => url.pathname === "/sign-in");
+  await submitSignIn(page, invitee);
   await expect(page.getByRole("heading", { name: `Welcome, ${invitee.name}`, level: 1 })).toBeVisible();
 
   // The link works once.

@@ -1,5 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 import { MEMBER, OWNER, rememberTotpSecret, totpOf } from "./accounts";
+import { submitSignIn } from "./sign-in";
 
 /**
  * The foundation journey against a freshly started server with an empty database: the owner is
@@ -174,6 +175,11 @@ test.describe("foundation journey", () => {
     await password.fill(member.password);
     await page.getByRole("button", { name: "Create account" }).click();
 
+    // Sign-up starts no session; the same answer comes back whether or not the address was taken.
+    await expect(page.getByRole("status")).toContainText(`Check your email: we sent a message to ${member.email}.`);
+    await page.goto("/");
+    await expect(page).toHaveURL(onPath("/sign-in"));
+    await submitSignIn(page, member);
     await expect(page).toHaveURL(onPath("/"));
     await expect(page.getByRole("heading", { name: `Welcome, ${member.name}`, level: 1 })).toBeVisible();
     await expectProfile(page, member, "Member");

@@ -1,7 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import { Secret, TOTP } from "otpauth";
 import { OWNER } from "./accounts";
-import { signInThroughUi, submitSignIn } from "./sign-in";
+import { signInThroughUi, signUpOverHttp, submitSignIn } from "./sign-in";
 
 /**
  * What administrators see and do about second factors: the users list and drawer show who has
@@ -32,8 +32,7 @@ test.describe("administrators and second factors", () => {
   test.beforeAll(async ({ browser }, testInfo) => {
     const baseURL = testInfo.project.use.baseURL!;
     userPage = await (await browser.newContext({ baseURL })).newPage();
-    const signUp = await userPage.request.post("/api/auth/sign-up/email", { headers: { origin: baseURL }, data: enrolled });
-    expect(signUp.status(), await signUp.text()).toBe(200);
+    await signUpOverHttp(userPage.request, baseURL, enrolled);
     adminPage = await (await browser.newContext({ baseURL })).newPage();
   });
 

@@ -168,7 +168,7 @@ test.describe("a member connects an application and later takes the access back"
   });
 });
 
-test("a new person creates an account from the sign-in page and goes on to the consent page", async ({ browser, baseURL }) => {
+test("a new person creates an account from the sign-in page, signs in and goes on to the consent page", async ({ browser, baseURL }) => {
   const clientId = await registerClient(browser, baseURL!);
   const context = await browserWithCallback(browser, baseURL!);
   const page = await context.newPage();
@@ -182,6 +182,11 @@ test("a new person creates an account from the sign-in page and goes on to the c
   await page.getByLabel("Email", { exact: true }).fill(person.email);
   await page.getByLabel("Password", { exact: true }).fill(person.password);
   await page.getByRole("button", { name: "Create account" }).click();
+  // Sign-up starts no session; signing in, with the application's request kept, carries on to consent.
+  await expect(page.getByRole("status")).toContainText("Check your email");
+  await page.getByRole("link", { name: "Continue to sign in" }).click();
+  await expect(page).toHaveURL((url) => url.pathname === "/sign-in" && url.searchParams.has("sig"));
+  await submitSignIn(page, person);
   await expectConsentPage(page, person.email);
   await context.close();
 });

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { expect, test, type BrowserContext, type CDPSession, type Page } from "@playwright/test";
 import { URI, type TOTP } from "otpauth";
-import { signInThroughUi, submitRefusedSignIn } from "./sign-in";
+import { signInThroughUi, submitRefusedSignIn, submitSignIn } from "./sign-in";
 
 /**
  * Passkeys through the real pages, with Chromium's virtual authenticator standing in for the
@@ -93,6 +93,11 @@ test.describe("passkey journey", () => {
     await page.getByLabel("Email", { exact: true }).fill(account.email);
     await page.getByLabel("Password", { exact: true }).fill(account.password);
     await page.getByRole("button", { name: "Create account" }).click();
+    // Sign-up starts no session: the page says to check the email, then sign in.
+    await expect(page.getByRole("status")).toContainText("Check your email");
+    await page.getByRole("link", { name: "Continue to sign in" }).click();
+    await expect(page).toHaveURL(onPath("/sign-in"));
+    await submitSignIn(page, account);
     await expect(page).toHaveURL(onPath("/"));
   });
 

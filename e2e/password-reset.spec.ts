@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
 import { submitSignIn } from "./sign-in";
 
 /**
@@ -13,25 +13,48 @@ const account = {
 };
 const NEW_PASSWORD = "second-passphrase-for-reset-journey";
 
-test("a forgotten password is reset through the emailed link, once", async ({ page }) => {
+// The reset journey uses the account the first test signs up.
+test.describe.configure({ mode: "serial" });
+
+/** The newest message to the journey's account with this subject (`nth(1)` is the one before it). */
+function outboxMessage(page: Page, subject: string) {
+  return page.getByRole("article", { name: subject }).filter({ hasText: account.email });
+}
+
+async function askForResetLink(page: Page) {
+  await page.goto("/forgot-password");
+  await page.getByLabel("Email", { exact: true }).fill(account.email);
+  await page.getByRole("button", { name: "Send reset link" }).click();
+  await expect(page.getByRole("status")).toContainText("If an account uses that email address");
+}
+
+test("sign-up and the emailed verification link sign nobody in", async ({ page }) => {
   await page.goto("/sign-up");
   await page.getByLabel("Name", { exact: true }).fill(account.name);
   await page.getByLabel("Email", { exact: true }).fill(account.email);
   await page.getByLabel("Password", { exact: true }).fill(account.password);
   await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page).toHaveURL((url) => url.pathname === "/");
-  await page.context().clearCookies();
+  await expect(page.getByRole("status")).toContainText(`Check your email: we sent a message to ${account.email}.`);
+  await expect(page.getByRole("link", { name: "Continue to sign in" })).toBeVisible();
 
+  await page.goto("/dev/outbox");
+  await outboxMessage(page, "Confirm your Gatehouse email address").first().getByRole("link", { name: "Open the link" }).click();
+  await expect(page).toHaveURL((url) => url.pathname === "/verify-email");
+  await expect(page.getByRole("status")).toContainText("Your email address is confirmed.");
+  await page.getByRole("link", { name: "Sign in" }).click();
+  await expect(page).toHaveURL((url) => url.pathname === "/sign-in");
+  await page.goto("/");
+  await expect(page).toHaveURL((url) => url.pathname === "/sign-in");
+});
+
+test("a forgotten password is reset through the emailed link, once", async ({ page }) => {
   await page.goto("/sign-in");
   await page.getByRole("link", { name: "Forgot password?" }).click();
   await expect(page).toHaveURL((url) => url.pathname === "/forgot-password");
-  await page.getByLabel("Email", { exact: true }).fill(account.email);
-  await page.getByRole("button", { name: "Send reset link" }).click();
-  await expect(page.getByRole("status")).toContainText("If an account uses that email address");
+  await askForResetLink(page);
 
   await page.goto("/dev/outbox");
-  const message = page.getByRole("article", { name: "Reset your Gatehouse password" }).filter({ hasText: account.email }).first();
-  await message.getByRole("link", { name: "Open the link" }).click();
+  await outboxMessage(page, "Reset your Gatehouse password").first().getByRole("link", { name: "Open the link" }).click();
   await expect(page).toHaveURL((url) => url.pathname === "/reset-password" && url.searchParams.has("token"));
   const resetUrl = page.url();
 

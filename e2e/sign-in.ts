@@ -65,11 +65,13 @@ export async function signInThroughUi(page: Page, account: Account) {
   await expect(page).toHaveURL((url) => url.pathname === "/");
 }
 
-/** An HTTP client with its own session of `account`, as a script or a second browser would have. */
-export async function apiAs(browser: Browser, baseURL: string, account: Account): Promise<APIRequestContext> {
-  const context = await browser.newContext({ baseURL });
+/**
+ * Signs `account` in over HTTP on `request` (a page's or a context's, whose cookies it shares),
+ * answering the authenticator challenge when the account enrolled in this run.
+ */
+export async function signInOverHttp(request: APIRequestContext, baseURL: string, account: Account): Promise<void> {
   for (let attempt = 0; ; attempt += 1) {
-    const signIn = await context.request.post("/api/auth/sign-in/email", {
+    const signIn = await request.post("/api/auth/sign-in/email", {
       headers: { origin: baseURL },
       data: { email: account.email, password: account.password },
     });
@@ -81,9 +83,26 @@ export async function apiAs(browser: Browser, baseURL: string, account: Account)
     if ((await signIn.json()).twoFactorRedirect) {
       const code = totpOf(account.email)?.generate();
       expect(code, `${account.email} needs a second factor this run does not know`).toBeTruthy();
-      const verified = await context.request.post("/api/auth/two-factor/verify-totp", { headers: { origin: baseURL }, data: { code } });
+      const verified = await request.post("/api/auth/two-factor/verify-totp", { headers: { origin: baseURL }, data: { code } });
       expect(verified.status(), await verified.text()).toBe(200);
     }
-    return context.request;
+    return;
   }
+}
+
+/**
+ * A new account through public sign-up over HTTP, then signed in on `request`: sign-up itself never
+ * starts a session.
+ */
+export async function signUpOverHttp(request: APIRequestContext, baseURL: string, account: Account & { name: string }): Promise<void> {
+  const signUp = await request.post("/api/auth/sign-up/email", { headers: { origin: baseURL }, data: account });
+  expect(signUp.status(), await signUp.text()).toBe(200);
+  await signInOverHttp(request, baseURL, account);
+}
+
+/** An HTTP client with its own session of `account`, as a script or a second browser would have. */
+export async function apiAs(browser: Browser, baseURL: string, account: Account): Promise<APIRequestContext> {
+  const context = await browser.newContext({ baseURL });
+  await signInOverHttp(context.request, baseURL, account);
+  return context.request;
 }

@@ -1,6 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 import { Secret, TOTP } from "otpauth";
-import { submitSignIn } from "./sign-in";
+import { signUpOverHttp, submitSignIn } from "./sign-in";
 
 /**
  * TOTP through the real pages: enrolment on Account > Security, then sign-in with a code from the
@@ -36,8 +36,7 @@ test.describe("two-factor journey", () => {
   test.beforeAll(async ({ browser }, testInfo) => {
     const baseURL = testInfo.project.use.baseURL!;
     page = await browser.newPage({ baseURL });
-    const signUp = await page.request.post("/api/auth/sign-up/email", { headers: { origin: baseURL }, data: account });
-    expect(signUp.status(), await signUp.text()).toBe(200);
+    await signUpOverHttp(page.request, baseURL, account);
   });
 
   test.afterAll(async () => {

@@ -116,13 +116,20 @@ describe("the provider continues from the query these pages send back", () => {
     expect(await signIn.json()).toMatchObject({ error: "invalid_signature" });
   });
 
-  test("sign-up with oauth_query also continues to consent", async () => {
+  test("sign-up with oauth_query starts no session; signing in with it next continues to consent", async () => {
     const login = await authorize();
+    const oauthQuery = signedOAuthQuery(login.search);
+    const email = `new-${Date.now()}@example.com`;
     const signUpResponse = await authRequest(auth, "/sign-up/email", {
-      body: { name: "New Person", email: `new-${Date.now()}@example.com`, password: TEST_PASSWORD, oauth_query: signedOAuthQuery(login.search) },
+      body: { name: "New Person", email, password: TEST_PASSWORD, oauth_query: oauthQuery },
     });
     expect(signUpResponse.status).toBe(200);
-    const next = (await signUpResponse.json()) as { redirect: boolean; url: string };
+    expect(signUpResponse.headers.getSetCookie().filter((cookie) => cookie.includes("session_token="))).toEqual([]);
+    expect(await signUpResponse.json()).not.toHaveProperty("url");
+
+    const signInResponse = await authRequest(auth, "/sign-in/email", { body: { email, password: TEST_PASSWORD, oauth_query: oauthQuery } });
+    expect(signInResponse.status).toBe(200);
+    const next = (await signInResponse.json()) as { redirect: boolean; url: string };
     expect(new URL(next.url, TEST_PUBLIC_URL).pathname).toBe("/consent");
   });
 });

@@ -62,7 +62,10 @@ function cookiesOf(response: Response): string {
     .join("; ");
 }
 
-/** A member signed up through `instance` (members need no MFA), with the session cookie it got. */
+/**
+ * A member signed up through `instance` (members need no MFA), then signed in there: sign-up itself
+ * starts no session.
+ */
 async function signUpMember(instance: Instance, ip: string) {
   const email = `member-${randomBytes(4).toString("hex")}@ops.example.com`;
   const password = "member-passphrase-for-ops-37";
@@ -72,7 +75,9 @@ async function signUpMember(instance: Instance, ip: string) {
     body: JSON.stringify({ name: "Ops Member", email, password }),
   });
   expect(response.status, await response.clone().text()).toBe(200);
-  return { email, password, cookie: cookiesOf(response) };
+  const signedIn = await signIn(instance, ip, { email, password });
+  expect(signedIn.status, await signedIn.clone().text()).toBe(200);
+  return { email, password, cookie: cookiesOf(signedIn) };
 }
 
 async function signIn(instance: Instance, ip: string, credentials: { email: string; password: string }) {

@@ -10,6 +10,7 @@ export interface AuthEventInput {
     | "auth.sign_in_failed"
     | "auth.sign_out"
     | "auth.sign_up"
+    | "auth.sign_up_existing_email"
     | "auth.password_reset_requested"
     | "auth.password_reset_completed"
     | "auth.email_verified"
@@ -31,6 +32,8 @@ export interface AuthEventInput {
 const ANONYMOUS_ACTIONS = new Set<AuthEventInput["action"]>([
   "auth.sign_in_failed",
   "auth.password_reset_requested",
+  // Anyone can type an address that is taken into the sign-up form.
+  "auth.sign_up_existing_email",
   // Whoever types a wrong code has at most the password, so they are not known to be the account's owner.
   "auth.mfa_failed",
   // A lock follows wrong codes, which say nothing about who typed them.

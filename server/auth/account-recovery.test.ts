@@ -7,13 +7,16 @@ import { listOutboxMessages } from "@/server/email/send";
 import {
   TEST_PASSWORD,
   authRequest,
+  cookieHeader,
   createSignedInOwner,
   createTestAuth,
+  followVerificationLink,
   signIn,
   signUp,
   uniqueEmail,
 } from "@/server/testing/auth";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
+import { enrolledUser } from "@/server/testing/two-factor";
 
 const NEW_PASSWORD = "a-brand-new-passphrase-for-gatehouse";
 
@@ -227,3 +230,27 @@ async function userIdOf(email: string) {
   const [row] = await database.db.select({ id: user.id }).from(user).where(eq(user.email, email));
   return row?.id;
 }
+
+/** The current session a cookie jar holds, as the browser would ask for it. */
+async function sessionOf(response: Response) {
+  const answer = await authRequest(auth, "/get-session", { cookie: cookieHeader(response) });
+  return answer.json();
+}
+
+test("following the verification link confirms the address and signs nobody in", async () => {
+  const { email, userId } = await signUp(auth);
+  // The owner of the mailbox, or whoever else reads it, opens the link in a browser with no session.
+  const response = await followVerificationLink(database.db, auth, email);
+  expect(response.status).toBe(302);
+  expect(response.headers.getSetCookie().filter((cookie) => cookie.includes("session_token="))).toEqual([]);
+  expect(await sessionOf(response)).toBeNull();
+  const [row] = await database.db.select({ emailVerified: user.emailVerified }).from(user).where(eq(user.id, userId));
+  expect(row?.emailVerified).toBe(true);
+});
+
+test("the verification link does not stand in for the second factor of an account that has one", async () => {
+  const enrolled = await enrolledUser(auth);
+  const response = await followVerificationLink(database.db, auth, enrolled.email);
+  expect(response.status).toBe(302);
+  expect(await sessionOf(response)).toBeNull();
+});

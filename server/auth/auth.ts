@@ -36,7 +36,9 @@ import { createPasskeyHooks } from "@/server/auth/passkey-hooks";
 import { domainClients } from "@/server/auth/plugins/domain-clients";
 import { assignDefaultMemberships } from "@/server/authz/membership";
 import { ownerExists } from "@/server/authz/owner";
+import { createSecurityNotices } from "@/server/email/security-notices";
 import { createSendEmail, TERMINAL_ONLY_EMAIL, type SendEmail } from "@/server/email/send";
+import { noticeExistingAccountSignUp, signUpAudit } from "@/server/auth/plugins/sign-up";
 import { isLoopbackUrl } from "@/server/loopback";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, isCommonPassword } from "@/server/validation/password";
 
@@ -115,6 +117,12 @@ export function createAuth({
   });
   const secondFactorHooks = createSecondFactorHooks({ db });
   const redisStorage = redis ? redisAuthStorage(redis) : undefined;
+  const notices = createSecurityNotices({
+    db,
+    publicUrl,
+    sendEmail,
+    countBackupCodes: async (stored) => (JSON.parse(await hashedBackupCodes(secret).decrypt(stored)) as unknown[]).length,
+  });
   // A verify request's after hook cannot tell sign-in from enrolment any more (the plugin replaces the
   // session by then), so the before hook notes which one it was for that request's context.
   const secondFactorPurpose = new WeakMap<object, { userId: string; enrolling: boolean }>();
@@ -140,7 +148,10 @@ export function createAuth({
       enabled: true,
       minPasswordLength: PASSWORD_MIN_LENGTH,
       maxPasswordLength: PASSWORD_MAX_LENGTH,
-      autoSignIn: true,
+      // No session from sign-up: a taken address then gets the very same answer as a new one, and its
+      // owner an email instead.
+      autoSignIn: false,
+      onExistingUserSignUp: noticeExistingAccountSignUp(db, notices),
       resetPasswordTokenExpiresIn: RESET_PASSWORD_TTL_SECONDS,
       revokeSessionsOnPasswordReset: true,
       sendResetPassword: async ({ user, url }) => {
@@ -165,13 +176,21 @@ export function createAuth({
     },
     emailVerification: {
       sendOnSignUp: true,
-      autoSignInAfterVerification: true,
+      // The link proves only that someone can read the mailbox: it confirms the address, and signing in
+      // still takes the password and the second factor.
+      autoSignInAfterVerification: false,
       sendVerificationEmail: async ({ user, url }) => {
         const link = linkLandingOn(url, `${publicUrl}/verify-email`);
         await sendEmail({
           to: user.email,
           subject: "Confirm your Gatehouse email address",
-          text: ["Open this link within an hour to confirm the email address of your Gatehouse account:", "", link].join("\n"),
+          text: [
+            "Open this link within an hour to confirm the email address of your Gatehouse account:",
+            "",
+            link,
+            "",
+            "If you did not create a Gatehouse account, do not open the link: someone else typed your address.",
+          ].join("\n"),
           link,
         });
       },
@@ -279,7 +298,7 @@ export function createAuth({
           });
           return;
         }
-        if (ctx.path !== "/sign-in/email" && ctx.path !== "/sign-up/email") return;
+        if (ctx.path !== "/sign-in/email") return;
         const newSession = ctx.context.newSession;
         // The two-factor hook runs after this one and turns such a sign-in into a challenge, with no session.
         if (newSession && newSession.user.twoFactorEnabled && (await secondFactor.shouldRequireTwoFactor(ctx))) return;
@@ -287,12 +306,12 @@ export function createAuth({
         if (newSession && ctx.path === "/sign-in/email" && (await secondFactorIsPasskeyOnly(db, newSession.user))) return;
         if (newSession) {
           await recordAuthEvent(db, {
-            action: ctx.path === "/sign-in/email" ? "auth.sign_in" : "auth.sign_up",
+            action: "auth.sign_in",
             userId: newSession.user.id,
             headers: ctx.headers,
             details: { method: "password" },
           });
-        } else if (ctx.path === "/sign-in/email" && ctx.context.returned instanceof APIError) {
+        } else if (ctx.context.returned instanceof APIError) {
           const email = typeof ctx.body?.email === "string" ? ctx.body.email : "";
           await recordAuthEvent(db, {
             action: "auth.sign_in_failed",
@@ -363,6 +382,7 @@ export function createAuth({
         rpName: "Gatehouse",
         origin: new URL(publicUrl).origin,
       }),
+      signUpAudit(db),
       jwt({ jwt: { issuer }, jwks: { rotationInterval: SIGNING_KEY_ROTATION_SECONDS, gracePeriod: SIGNING_KEY_GRACE_SECONDS } }),
       oauthProvider({
         loginPage: "/sign-in",

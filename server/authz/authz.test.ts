@@ -11,7 +11,15 @@ import {
 import { recordEvent, SYSTEM_ACTOR } from "@/server/audit/record";
 import type { Auth } from "@/server/auth/auth";
 import { withAuthWrites } from "@/server/auth/auth-writes";
-import { authRequest, cookieHeader, createSignedInOwner, createTestAuth, signUp, TEST_PASSWORD, uniqueEmail } from "@/server/testing/auth";
+import {
+  authRequest,
+  cookieHeader,
+  createSignedInOwner,
+  createTestAuth,
+  signUp,
+  TEST_PASSWORD,
+  uniqueEmail,
+} from "@/server/testing/auth";
 import { auditRows, createDomain, grantRole, hasRole } from "@/server/testing/authz";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
 import { loadGrants } from "./grants";
@@ -76,12 +84,13 @@ test("every new account is a global member and joins the domain that claims its 
 
 test("sign-up, sign-in, a failed sign-in and sign-out each write one audit event", async () => {
   const email = uniqueEmail("audited");
-  const { userId, cookie } = await signUp(auth, email);
+  const signedUp = await authRequest(auth, "/sign-up/email", { body: { name: "Audited", email, password: TEST_PASSWORD } });
+  const userId = ((await signedUp.json()) as { user: { id: string } }).user.id;
   const failed = await authRequest(auth, "/sign-in/email", { body: { email, password: "wrong-passphrase-123" } });
   expect(failed.status).toBe(401);
   const signedIn = await authRequest(auth, "/sign-in/email", { body: { email, password: TEST_PASSWORD } });
   expect(signedIn.status).toBe(200);
-  await authRequest(auth, "/sign-out", { body: {}, cookie });
+  await authRequest(auth, "/sign-out", { body: {}, cookie: cookieHeader(signedIn) });
 
   const mine = (await auditRows(database.db)).filter((row) => row.targetId === userId);
   expect(mine.map((row) => row.action).sort()).toEqual(

@@ -1,4 +1,6 @@
+import { and, desc, eq, like, sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
+import { devOutboxMessage } from "@/db/schema";
 import { openAuth, type Auth, type AuthDependencies } from "@/server/auth/auth";
 import { DEFAULT_EMAIL_FROM } from "@/server/env";
 import { createSendEmail } from "@/server/email/send";
@@ -56,17 +58,40 @@ export function uniqueEmail(prefix = "user"): string {
   return `${prefix}-${sequence}-${Date.now()}@example.com`;
 }
 
+/**
+ * A new account through public sign-up, then signed in with its password: sign-up itself never
+ * starts a session. The email must be new (a taken one gets a stand-in id from better-auth).
+ */
 export async function signUp(auth: Auth, email = uniqueEmail(), password = TEST_PASSWORD) {
   const response = await authRequest(auth, "/sign-up/email", { body: { name: "Test User", email, password } });
   if (!response.ok) throw new Error(`sign-up failed: ${response.status} ${await response.text()}`);
   const body = (await response.json()) as { user: { id: string } };
-  return { userId: body.user.id, email, cookie: cookieHeader(response) };
+  const { cookie } = await signIn(auth, email, password);
+  return { userId: body.user.id, email, cookie };
 }
 
 export async function signIn(auth: Auth, email: string, password = TEST_PASSWORD) {
   const response = await authRequest(auth, "/sign-in/email", { body: { email, password } });
   if (!response.ok) throw new Error(`sign-in failed: ${response.status} ${await response.text()}`);
   return { cookie: cookieHeader(response) };
+}
+
+/** The link of the newest email to `email` whose subject contains `subject`, from the development outbox. */
+export async function outboxLink(db: Database, email: string, subject: string): Promise<URL> {
+  const [message] = await db
+    .select({ link: devOutboxMessage.link })
+    .from(devOutboxMessage)
+    .where(and(eq(devOutboxMessage.to, email), like(devOutboxMessage.subject, `%${subject}%`)))
+    .orderBy(desc(devOutboxMessage.createdAt), desc(sql`rowid`))
+    .limit(1);
+  if (!message?.link) throw new Error(`No "${subject}" email with a link was sent to ${email}.`);
+  return new URL(message.link);
+}
+
+/** Follows the newest verification link sent to `email`, as its owner would, without any cookie. */
+export async function followVerificationLink(db: Database, auth: Auth, email: string): Promise<Response> {
+  const link = await outboxLink(db, email, "Confirm");
+  return authRequest(auth, `${link.pathname.replace("/api/auth", "")}${link.search}`);
 }
 
 /** An owner signed in, which also opens public sign-up for the other users a test needs. */

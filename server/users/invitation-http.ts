@@ -6,26 +6,19 @@ import { acceptInvitation, type InvitationDependencies } from "./invitation";
 const bodySchema = z.object({ token: z.string().max(200) }).loose();
 
 /**
- * POST /api/invite `{ token, password, name? }`: accepts the invitation, answers 201 and signs the
- * invitee straight in (better-auth's sign-in response carries the session cookie).
+ * POST /api/invite `{ token, password, name? }`: accepts the invitation and answers 201. It sets no
+ * session: an email link never signs anyone in, so the invitee signs in next with the new password
+ * (and a second factor where one is required).
  */
 export async function acceptInvitationRequest(deps: InvitationDependencies, request: Request): Promise<Response> {
   try {
     const body = await readJsonBody(request);
     const parsed = bodySchema.safeParse(body);
     const token = parsed.success ? parsed.data.token : "";
-    const { userId, email } = await acceptInvitation(deps, token, body, {
+    const { userId } = await acceptInvitation(deps, token, body, {
       actor: { ...SYSTEM_ACTOR, via: "web", ...requestOrigin(request.headers) },
     });
-    const { password } = body as { password: string };
-    const signIn = await deps.auth.api.signInEmail({
-      body: { email, password },
-      headers: request.headers,
-      asResponse: true,
-    });
-    const response = Response.json({ userId }, { status: 201, headers: { "Cache-Control": "no-store" } });
-    for (const cookie of signIn.headers.getSetCookie()) response.headers.append("set-cookie", cookie);
-    return response;
+    return Response.json({ userId }, { status: 201, headers: { "Cache-Control": "no-store" } });
   } catch (error) {
     return errorResponse(error);
   }

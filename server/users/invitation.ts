@@ -91,8 +91,9 @@ function parseAcceptInput(input: unknown) {
 }
 
 /**
- * `/invite?token=…`: the invitee sets their password. The claim of the token, the credential, the
- * verified email and the audit row commit together, so a link works exactly once.
+ * `/invite?token=…`: the invitee sets their password, and then signs in with it like anyone else.
+ * The claim of the token, the credential and the audit row commit together, so a link works exactly
+ * once.
  */
 export async function acceptInvitation(
   { db, auth }: InvitationDependencies,
@@ -124,7 +125,9 @@ export async function acceptInvitation(
 
     await withAuthWrites(auth, tx, async (internal) => {
       await linkPassword(internal, invitee.id, passwordHash);
-      await internal.updateUser(invitee.id, { emailVerified: true, ...(name === undefined ? {} : { name }) });
+      // The address stays unverified: the link was handed to an administrator, not emailed, so
+      // following it says nothing about who reads the mailbox.
+      if (name !== undefined) await internal.updateUser(invitee.id, { name });
     });
     const actor = { ...(options.actor ?? SYSTEM_ACTOR), via: "web" as const, userId: invitee.id };
     await recordEvent(tx, actor, {

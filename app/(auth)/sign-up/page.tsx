@@ -17,6 +17,7 @@ export default async function SignUpPage({ searchParams }: { searchParams: Promi
   const continuing = oauth && !oauth.expired ? oauth : null;
   if (!continuing && (await getSession())) redirect("/");
   const open = getEnv().signup === "open";
+  const signInHref = continuing ? `/sign-in?${continuing.query}` : "/sign-in";
   return (
     <div className="space-y-5">
       <h1 className="text-xl font-semibold">Create an account</h1>
@@ -27,13 +28,13 @@ export default async function SignUpPage({ searchParams }: { searchParams: Promi
         </p>
       ) : null}
       {open ? (
-        <SignUpForm continuesOAuth={continuing !== null} />
+        <SignUpForm continuesOAuth={continuing !== null} signInHref={signInHref} />
       ) : (
         <p className="text-sm text-slate-600">Sign-up is closed on this server. Ask an administrator for an account.</p>
       )}
       <p className="text-sm text-slate-600">
         Already have an account?{" "}
-        <Link href={continuing ? `/sign-in?${continuing.query}` : "/sign-in"} className="font-medium text-brand-600 hover:underline">
+        <Link href={signInHref} className="font-medium text-brand-600 hover:underline">
           Sign in
         </Link>
       </p>

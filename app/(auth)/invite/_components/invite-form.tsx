@@ -1,6 +1,6 @@
 "use client";
 
-import { useRouter } from "next/navigation";
+import Link from "next/link";
 import { useState, type FormEvent } from "react";
 import { FormAlert, SubmitButton, TextField } from "@/app/_components/form";
 import { postJsonForm, type FormErrors } from "@/app/_lib/auth-errors";
@@ -8,10 +8,11 @@ import { postJsonForm, type FormErrors } from "@/app/_lib/auth-errors";
 /** The fields this form shows; an error about anything else (the token itself) goes in the alert. */
 const FORM_FIELDS = ["name", "password"];
 
+/** Accepting sets the password only: the invitee then signs in with it, and with a second factor where one is required. */
 export function InviteForm({ token }: { token: string }) {
-  const router = useRouter();
   const [pending, setPending] = useState(false);
   const [errors, setErrors] = useState<FormErrors>({ fields: {} });
+  const [accepted, setAccepted] = useState(false);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -30,8 +31,22 @@ export function InviteForm({ token }: { token: string }) {
       setPending(false);
       return;
     }
-    router.replace("/");
-    router.refresh();
+    setAccepted(true);
+  }
+
+  if (accepted) {
+    return (
+      <div className="space-y-3">
+        <p role="status" className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-800">
+          Your password is set. Sign in with your email address and the new password.
+        </p>
+        <p className="text-sm">
+          <Link href="/sign-in" className="font-medium text-brand-600 hover:underline">
+            Sign in
+          </Link>
+        </p>
+      </div>
+    );
   }
 
   return (

@@ -1,17 +1,22 @@
 "use client";
 
-import { useRouter } from "next/navigation";
+import Link from "next/link";
 import { useState, type FormEvent } from "react";
 import { FormAlert, SubmitButton, TextField } from "@/app/_components/form";
 import { authClient } from "@/app/_lib/auth-client";
 import { authFormErrors, type FormErrors } from "@/app/_lib/auth-errors";
 import { EXPIRED_OAUTH_REQUEST_MESSAGE, isExpiredOAuthRequest, signedOAuthQuery } from "@/app/_lib/oauth-query";
 
-/** With `continuesOAuth`, the new account carries on with the application's request, as on the sign-in page. */
-export function SignUpForm({ continuesOAuth }: { continuesOAuth: boolean }) {
-  const router = useRouter();
+/**
+ * Sign-up never signs in, and answers a taken address exactly as a new one (its owner is emailed
+ * instead), so the page can only say what happens next: check the mailbox, then sign in. With
+ * `continuesOAuth`, signing in (`signInHref` keeps the signed query) carries on with the
+ * application's request.
+ */
+export function SignUpForm({ continuesOAuth, signInHref }: { continuesOAuth: boolean; signInHref: string }) {
   const [pending, setPending] = useState(false);
   const [errors, setErrors] = useState<FormErrors>({ fields: {} });
+  const [submittedTo, setSubmittedTo] = useState<string | null>(null);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -19,9 +24,10 @@ export function SignUpForm({ continuesOAuth }: { continuesOAuth: boolean }) {
     setPending(true);
     setErrors({ fields: {} });
     const oauthQuery = continuesOAuth ? signedOAuthQuery(window.location.search) : undefined;
-    const { data, error } = await authClient.signUp.email({
+    const email = String(form.get("email") ?? "").trim();
+    const { error } = await authClient.signUp.email({
       name: String(form.get("name") ?? "").trim(),
-      email: String(form.get("email") ?? "").trim(),
+      email,
       password: String(form.get("password") ?? ""),
       fetchOptions: oauthQuery ? { body: { oauth_query: oauthQuery } } : undefined,
     });
@@ -30,13 +36,22 @@ export function SignUpForm({ continuesOAuth }: { continuesOAuth: boolean }) {
       setPending(false);
       return;
     }
-    const next = data as { redirect?: boolean; url?: string } | null;
-    // The provider answered with the consent page or the application's callback. better-auth's client
-    // follows such `{ redirect: true, url }` answers itself (its default redirect fetch plugin, which the
-    // provider's own client relies on too); navigating here as well would abort that navigation.
-    if (oauthQuery && next?.redirect && next.url) return;
-    router.replace("/");
-    router.refresh();
+    setSubmittedTo(email);
+  }
+
+  if (submittedTo) {
+    return (
+      <div className="space-y-3">
+        <p role="status" className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-800">
+          Check your email: we sent a message to {submittedTo}. Then sign in with your email address and password.
+        </p>
+        <p className="text-sm">
+          <Link href={signInHref} className="font-medium text-brand-600 hover:underline">
+            Continue to sign in
+          </Link>
+        </p>
+      </div>
+    );
   }
 
   return (
