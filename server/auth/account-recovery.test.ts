@@ -16,7 +16,9 @@ import {
   uniqueEmail,
 } from "@/server/testing/auth";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
+import { expectConsoleError } from "@/server/testing/setup";
 import { enrolledUser } from "@/server/testing/two-factor";
+import { createAccount, hashPassword } from "@/server/users/accounts";
 
 const NEW_PASSWORD = "a-brand-new-passphrase-for-gatehouse";
 
@@ -254,3 +256,83 @@ test("the verification link does not stand in for the second factor of an accoun
   expect(response.status).toBe(302);
   expect(await sessionOf(response)).toBeNull();
 });
+
+async function askForVerificationEmail(email: string) {
+  const started = performance.now();
+  const response = await authRequest(auth, "/send-verification-email", { body: { email } });
+  return { status: response.status, body: await response.json(), ms: performance.now() - started };
+}
+
+function confirmations(email: string) {
+  return messagesTo(email).then((messages) => messages.filter((message) => message.subject.includes("Confirm")));
+}
+
+test("asking for a verification email answers the same for an unknown, an unverified and a verified address", async () => {
+  const unverified = await signUp(auth);
+  const verified = await signUp(auth);
+  await followVerificationLink(database.db, auth, verified.email);
+  const unknown = uniqueEmail("nobody");
+
+  const answers = [
+    await askForVerificationEmail(unknown),
+    await askForVerificationEmail(unverified.email),
+    await askForVerificationEmail(verified.email),
+  ];
+  for (const answer of answers) {
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({ status: true });
+    // better-auth holds every signed-out answer to at least half a second, so sending takes no visible time.
+    expect(answer.ms).toBeGreaterThanOrEqual(480);
+  }
+  expect(await confirmations(unverified.email)).toHaveLength(2);
+  expect(await confirmations(verified.email)).toHaveLength(1);
+  expect(await confirmations(unknown)).toHaveLength(0);
+});
+
+test("a verification email that cannot be delivered answers as if the address were unknown", async () => {
+  const failing = await createTestAuth(database.db, {
+    sendEmail: async () => {
+      throw new Error("SMTP is down");
+    },
+  });
+  const email = uniqueEmail("undeliverable");
+  const passwordHash = await hashPassword(failing, TEST_PASSWORD);
+  await database.db.transaction((tx) => createAccount(failing, tx, { email, name: "Undeliverable", emailVerified: false, passwordHash }));
+  expectConsoleError();
+
+  const unverified = await authRequest(failing, "/send-verification-email", { body: { email } });
+  const unknown = await authRequest(failing, "/send-verification-email", { body: { email: uniqueEmail("nobody") } });
+  expect(unverified.status).toBe(unknown.status);
+  expect(await unverified.json()).toEqual(await unknown.json());
+});
+
+test("each address gets at most three verification emails an hour, even from a parallel burst, refused alike for every address", async () => {
+  const known = await signUp(auth);
+  const unknown = uniqueEmail("burst");
+  const burst = (email: string) =>
+    Promise.all(Array.from({ length: 6 }, () => authRequest(auth, "/send-verification-email", { body: { email }, ip: randomIp() })));
+  const [forKnown, forUnknown] = await Promise.all([burst(known.email), burst(unknown)]);
+
+  for (const responses of [forKnown, forUnknown]) {
+    expect(responses.map((response) => response.status).sort()).toEqual([200, 200, 200, 429, 429, 429]);
+  }
+  const refusals = await Promise.all(
+    [...forKnown, ...forUnknown].filter((response) => response.status === 429).map((response) => response.json()),
+  );
+  expect(new Set(refusals.map((body) => JSON.stringify(body))).size).toBe(1);
+  expect(refusals[0]).toEqual({
+    code: "RATE_LIMITED",
+    message: "Too many verification emails were asked for this address. Try again in 60 minutes.",
+  });
+  // The one sent at sign-up, and three of the six asked for.
+  expect(await confirmations(known.email)).toHaveLength(4);
+
+  const differentCase = await authRequest(auth, "/send-verification-email", { body: { email: known.email.toUpperCase() } });
+  expect(differentCase.status).toBe(429);
+});
+
+let ipSequence = 0;
+function randomIp() {
+  ipSequence += 1;
+  return `198.51.100.${ipSequence % 250}`;
+}

@@ -39,6 +39,7 @@ import { ownerExists } from "@/server/authz/owner";
 import { createSecurityNotices } from "@/server/email/security-notices";
 import { createSendEmail, TERMINAL_ONLY_EMAIL, type SendEmail } from "@/server/email/send";
 import { noticeExistingAccountSignUp, signUpAudit } from "@/server/auth/plugins/sign-up";
+import { verificationEmailLimit } from "@/server/auth/plugins/verification-email";
 import { isLoopbackUrl } from "@/server/loopback";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, isCommonPassword } from "@/server/validation/password";
 
@@ -181,18 +182,24 @@ export function createAuth({
       autoSignInAfterVerification: false,
       sendVerificationEmail: async ({ user, url }) => {
         const link = linkLandingOn(url, `${publicUrl}/verify-email`);
-        await sendEmail({
-          to: user.email,
-          subject: "Confirm your Gatehouse email address",
-          text: [
-            "Open this link within an hour to confirm the email address of your Gatehouse account:",
-            "",
+        try {
+          await sendEmail({
+            to: user.email,
+            subject: "Confirm your Gatehouse email address",
+            text: [
+              "Open this link within an hour to confirm the email address of your Gatehouse account:",
+              "",
+              link,
+              "",
+              "If you did not create a Gatehouse account, do not open the link: someone else typed your address.",
+            ].join("\n"),
             link,
-            "",
-            "If you did not create a Gatehouse account, do not open the link: someone else typed your address.",
-          ].join("\n"),
-          link,
-        });
+          });
+        } catch (error) {
+          // Anyone may ask for this email for any address; a failure answered as an error would tell
+          // them that an unverified account uses it.
+          console.error(`The verification email to ${user.email} could not be sent:`, error);
+        }
       },
       afterEmailVerification: async (user, request) => {
         await recordAuthEvent(db, { action: "auth.email_verified", userId: user.id, headers: request?.headers });
@@ -383,6 +390,7 @@ export function createAuth({
         origin: new URL(publicUrl).origin,
       }),
       signUpAudit(db),
+      verificationEmailLimit(db),
       jwt({ jwt: { issuer }, jwks: { rotationInterval: SIGNING_KEY_ROTATION_SECONDS, gracePeriod: SIGNING_KEY_GRACE_SECONDS } }),
       oauthProvider({
         loginPage: "/sign-in",

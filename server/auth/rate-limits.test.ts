@@ -100,6 +100,13 @@ describe("with the database as the store", () => {
       request: () => ({ json: { email: "nobody@example.com" } }),
     },
     {
+      name: "asking for a verification email",
+      rule: "/send-verification-email",
+      pathname: "/send-verification-email",
+      // A new address each time, so that only the per-IP limit can refuse.
+      request: () => ({ json: { email: uniqueEmail("verify") } }),
+    },
+    {
       name: "setting a new password from a reset link",
       rule: "/reset-password",
       pathname: "/reset-password",

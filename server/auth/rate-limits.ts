@@ -15,6 +15,9 @@ export const RATE_LIMIT_RULES = {
   "/sign-up/*": { window: 60, max: 5 },
   // Each request sends an email.
   "/request-password-reset": { window: 60, max: 3 },
+  // Each request can send an email, to any address; each address also has its own limit
+  // (plugins/verification-email.ts).
+  "/send-verification-email": { window: 60, max: 3 },
   // The link's token cannot be guessed; the margin is for new passwords the rules turn down.
   "/reset-password": { window: 60, max: 5 },
   // TOTP and backup codes; wrong codes also count towards the lockouts.
