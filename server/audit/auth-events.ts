@@ -26,6 +26,8 @@ export interface AuthEventInput {
   userId: string | null;
   headers: Headers | undefined;
   details?: Record<string, unknown>;
+  /** The domain the event concerns, so that its administrators see it in their audit log. */
+  domainId?: string | null;
 }
 
 /** Anyone can type an email into these forms, so the account they name is the target, not the actor. */
@@ -50,6 +52,7 @@ export async function recordAuthEvent(db: Executor, event: AuthEventInput): Prom
     action: event.action,
     targetType: event.userId ? "user" : null,
     targetId: event.userId,
+    domainId: event.domainId ?? null,
     details: event.details,
   });
 }

@@ -34,7 +34,7 @@ import { secondFactorLockout } from "@/server/auth/plugins/second-factor-lockout
 import { passkeySecondFactor, secondFactorIsPasskeyOnly } from "@/server/auth/plugins/passkey-second-factor";
 import { createPasskeyHooks } from "@/server/auth/passkey-hooks";
 import { domainClients } from "@/server/auth/plugins/domain-clients";
-import { assignDefaultMemberships } from "@/server/authz/membership";
+import { assignDefaultMemberships, joinClaimingDomain } from "@/server/authz/membership";
 import { ownerExists } from "@/server/authz/owner";
 import { createSecurityNotices } from "@/server/email/security-notices";
 import { createSendEmail, TERMINAL_ONLY_EMAIL, type SendEmail } from "@/server/email/send";
@@ -202,7 +202,16 @@ export function createAuth({
         }
       },
       afterEmailVerification: async (user, request) => {
-        await recordAuthEvent(db, { action: "auth.email_verified", userId: user.id, headers: request?.headers });
+        await db.transaction(async (tx) => {
+          const { joinedDomainId } = await joinClaimingDomain(tx, user);
+          await recordAuthEvent(tx, {
+            action: "auth.email_verified",
+            userId: user.id,
+            headers: request?.headers,
+            domainId: joinedDomainId,
+            details: joinedDomainId ? { joinedDomainId } : {},
+          });
+        });
       },
     },
     // Reset tokens (and every other verification value) are looked up by hash, so a copy of the

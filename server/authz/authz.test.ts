@@ -16,6 +16,7 @@ import {
   cookieHeader,
   createSignedInOwner,
   createTestAuth,
+  followVerificationLink,
   signUp,
   TEST_PASSWORD,
   uniqueEmail,
@@ -71,13 +72,18 @@ test("effective permissions are the global grants united with the target domain'
   expect(grants.hasAnywhere("settings:admin")).toBe(false);
 });
 
-test("every new account is a global member and joins the domain that claims its email domain", async () => {
+test("every new account is a global member, and joins the domain that claims its email domain once the address is verified", async () => {
   const tenant = await createDomain(database.db, { emailDomains: ["acme.test"] });
   const joined = await signUp(auth, `someone-${Date.now()}@acme.test`);
   const outsider = await signUp(auth, uniqueEmail("outsider"));
 
   expect(await hasRole(database.db, joined.userId, MEMBER_ROLE_ID, null)).toBe(true);
+  // Anyone can type an acme.test address into the sign-up form.
+  expect(await hasRole(database.db, joined.userId, MEMBER_ROLE_ID, tenant.id)).toBe(false);
+  expect((await followVerificationLink(database.db, auth, joined.email)).status).toBe(302);
   expect(await hasRole(database.db, joined.userId, MEMBER_ROLE_ID, tenant.id)).toBe(true);
+  const [verified] = (await auditRows(database.db, { action: "auth.email_verified" })).filter((row) => row.targetId === joined.userId);
+  expect(verified).toMatchObject({ domainId: tenant.id, details: { joinedDomainId: tenant.id } });
   expect(await hasRole(database.db, outsider.userId, MEMBER_ROLE_ID, null)).toBe(true);
   expect(await hasRole(database.db, outsider.userId, MEMBER_ROLE_ID, tenant.id)).toBe(false);
 });

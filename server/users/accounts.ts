@@ -7,6 +7,7 @@ import type { Auth } from "@/server/auth/auth";
 import { withAuthWrites } from "@/server/auth/auth-writes";
 import type { Grants } from "@/server/authz/grants";
 import { authorizeIn, assertHoldsAll } from "@/server/authz/guard";
+import { claimingDomainOf, emailDomainOf } from "@/server/authz/membership";
 import { findRole, permissionsOfRole } from "@/server/authz/roles";
 
 export const EMAIL_TAKEN = "An account with this email already exists.";
@@ -50,6 +51,21 @@ export async function authorizePlacement(
   }
   assertHoldsAll(grants, permissions, domainId, "grant");
   return { roleId, domainId };
+}
+
+/**
+ * A verified address makes its account a member of the domain that claims the address's email
+ * domain. Only someone who may write users there (or globally) may create an account with such an
+ * address: otherwise a domain administrator could plant an account whose password they know in a
+ * tenant they do not run, to be let in as soon as its owner confirms the address.
+ */
+export async function assertMayUseEmailDomain(db: Executor, grants: Grants, email: string): Promise<void> {
+  const claimedBy = await claimingDomainOf(db, email);
+  if (claimedBy === null || grants.has("users:write", claimedBy)) return;
+  throw new TRPCError({
+    code: "FORBIDDEN",
+    message: `Addresses at ${emailDomainOf(email)} belong to a domain you do not administer. Ask one of its administrators, or a global administrator, to create this account.`,
+  });
 }
 
 export async function assertEmailFree(db: Executor, email: string): Promise<void> {

@@ -1,10 +1,10 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { account, invitation, session, user, userBan } from "@/db/schema";
+import { MEMBER_ROLE_ID, account, invitation, session, user, userBan } from "@/db/schema";
 import type { Auth } from "@/server/auth/auth";
 import { DomainError } from "@/server/errors";
 import { TEST_PASSWORD, TEST_PUBLIC_URL, authRequest, createTestAuth, signIn, uniqueEmail } from "@/server/testing/auth";
-import { auditRows } from "@/server/testing/authz";
+import { auditRows, createDomain, hasRole } from "@/server/testing/authz";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
 import { createAccount } from "./accounts";
 import {
@@ -134,6 +134,20 @@ test("POST /api/invite answers 201 without signing anyone in, then refuses the u
   const again = await post({ token: issued.token, password: TEST_PASSWORD });
   expect(again.status).toBe(400);
   expect(await again.json()).toMatchObject({ error: { code: "INVALID_INPUT", message: INVITATION_INVALID } });
+});
+
+test("accepting an invitation does not verify the address, so a claiming domain is not joined", async () => {
+  const claimed = `invited-${Date.now()}.example`;
+  const tenant = await createDomain(database.db, { emailDomains: [claimed] });
+  const email = `someone@${claimed}`;
+  const { userId, token } = await database.db.transaction(async (tx) => {
+    const created = await createAccount(auth, tx, { email, name: "Claimed Invitee", emailVerified: false });
+    return { userId: created.id, ...(await issueInvitation(tx, { userId: created.id, invitedBy: null })) };
+  });
+  expect((await post({ token, password: TEST_PASSWORD })).status).toBe(201);
+  const [row] = await database.db.select({ emailVerified: user.emailVerified }).from(user).where(eq(user.id, userId));
+  expect(row?.emailVerified).toBe(false);
+  expect(await hasRole(database.db, userId, MEMBER_ROLE_ID, tenant.id)).toBe(false);
 });
 
 test("POST /api/invite refuses a body that is not JSON, or has no token, with a 400", async () => {

@@ -14,7 +14,7 @@ import {
 } from "@/db/schema";
 import type { Auth } from "@/server/auth/auth";
 import type { Permission } from "@/server/authz/permissions";
-import { signUp, uniqueEmail } from "@/server/testing/auth";
+import { followVerificationLink, signUp, uniqueEmail } from "@/server/testing/auth";
 import {
   auditRows,
   countAuditRows,
@@ -771,11 +771,13 @@ test("members of an unknown domain is NOT_FOUND", async () => {
   expect(await outcome(personas.owner.caller.domains.members({ id: randomUUID() }))).toBe("NOT_FOUND");
 });
 
-test("a new sign-up with a claimed email domain joins the domain as a member", async () => {
+test("a new sign-up with a claimed email domain joins the domain as a member once the address is verified", async () => {
   const stem = unique("joiners");
   const tenant = await personas.owner.caller.domains.create({ name: "Joiners", slug: stem, emailDomains: [`${stem}.example`] });
   const joined = await signUp(auth, `new-person@${stem.toUpperCase()}.example`);
   await signUp(auth, uniqueEmail("not-joined"));
+  expect((await personas.owner.caller.domains.members({ id: tenant.id })).items).toEqual([]);
+  await followVerificationLink(database.db, auth, `new-person@${stem}.example`);
 
   const page = await personas.owner.caller.domains.members({ id: tenant.id });
   expect(page.items).toEqual([

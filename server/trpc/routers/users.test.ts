@@ -10,6 +10,7 @@ import {
   OWNER_ROLE_ID,
   account,
   auditEvent,
+  domainEmailDomain,
   invitation,
   role,
   roleAssignment,
@@ -24,6 +25,7 @@ import {
   TEST_PASSWORD,
   authRequest,
   createTestAuth,
+  followVerificationLink,
   signIn,
   signUp,
   uniqueEmail,
@@ -521,7 +523,7 @@ test("create without a role or domain makes a plain global member, without a dup
   expect(assignments.map((a) => [a.roleId, a.domainId])).toEqual([[MEMBER_ROLE_ID, null]]);
 });
 
-test("create also applies the default membership of a domain that claims the email domain", async () => {
+test("create in the domain that claims the email domain places the account there once", async () => {
   const claimed = `claimed-${randomUUID().slice(0, 8)}.test`;
   const tenant = await createDomain(database.db, { emailDomains: [claimed] });
   const created = await p.owner.caller.users.create({
@@ -537,6 +539,50 @@ test("create also applies the default membership of a domain that claims the ema
       [MEMBER_ROLE_ID, tenant.id],
     ].sort(),
   );
+});
+
+test("a domain-admin cannot create or invite an account whose address another domain claims, and nothing is written", async () => {
+  const claimed = `elsewhere-${randomUUID().slice(0, 8)}.test`;
+  await createDomain(database.db, { name: "Claims it", emailDomains: [claimed] });
+  const before = await countAuditRows(database.db);
+  const message = `Addresses at ${claimed} belong to a domain you do not administer. Ask one of its administrators, or a global administrator, to create this account.`;
+
+  // The account would join the claiming domain as soon as its owner confirmed the address, with a password the domain-admin chose.
+  await expect(
+    p.domainAdminA.caller.users.create({ email: `planted@${claimed}`, name: "Planted", password: TEST_PASSWORD, domainId: p.domainA.id }),
+  ).rejects.toMatchObject({ code: "FORBIDDEN", message });
+  await expect(
+    p.domainAdminA.caller.users.invite({ email: `invited@${claimed}`, name: "Planted", domainId: p.domainA.id }),
+  ).rejects.toMatchObject({ code: "FORBIDDEN", message });
+  expect(await userRow(`planted@${claimed}`)).toHaveLength(0);
+  expect(await userRow(`invited@${claimed}`)).toHaveLength(0);
+  expect(await countAuditRows(database.db)).toBe(before);
+});
+
+test("a domain-admin may create an account whose address their own domain claims", async () => {
+  const claimed = `own-${randomUUID().slice(0, 8)}.test`;
+  await database.db.insert(domainEmailDomain).values({ emailDomain: claimed, domainId: p.domainA.id });
+  const created = await p.domainAdminA.caller.users.create({
+    email: `colleague@${claimed}`,
+    name: "Colleague",
+    password: TEST_PASSWORD,
+    domainId: p.domainA.id,
+  });
+  expect(await hasRole(database.db, created.id, MEMBER_ROLE_ID, p.domainA.id)).toBe(true);
+});
+
+test("an account created with a claimed address joins the claiming domain only once the address is verified", async () => {
+  const claimed = `later-${randomUUID().slice(0, 8)}.test`;
+  const tenant = await createDomain(database.db, { emailDomains: [claimed] });
+  const email = `someone@${claimed}`;
+  const created = await p.owner.caller.users.create({ email, name: "Not yet", password: TEST_PASSWORD });
+  expect(await hasRole(database.db, created.id, MEMBER_ROLE_ID, tenant.id)).toBe(false);
+
+  await authRequest(auth, "/send-verification-email", { body: { email } });
+  expect((await followVerificationLink(database.db, auth, email)).status).toBe(302);
+  expect(await hasRole(database.db, created.id, MEMBER_ROLE_ID, tenant.id)).toBe(true);
+  const [verified] = await auditRows(database.db, { action: "auth.email_verified", targetId: created.id });
+  expect(verified).toMatchObject({ domainId: tenant.id, details: { joinedDomainId: tenant.id } });
 });
 
 test("create with a taken email is a conflict, whatever its case, and writes nothing", async () => {

@@ -6,6 +6,7 @@ import { withAuthWrites } from "@/server/auth/auth-writes";
 import { revocationDetails, revokeGrants } from "@/server/oauth/grants";
 import {
   assertEmailFree,
+  assertMayUseEmailDomain,
   assignPlacement,
   authorizePlacement,
   createAccount,
@@ -69,6 +70,7 @@ export const usersRouter = router({
       const passwordHash = await hashPassword(ctx.auth, input.password);
       return ctx.db.transaction(async (tx) => {
         const placement = await authorizePlacement(tx, ctx.grants, input);
+        await assertMayUseEmailDomain(tx, ctx.grants, input.email);
         await assertEmailFree(tx, input.email);
         const created = await createAccount(ctx.auth, tx, {
           email: input.email,
@@ -98,6 +100,7 @@ export const usersRouter = router({
     .mutation(({ ctx, input }) =>
       ctx.db.transaction(async (tx) => {
         const placement = await authorizePlacement(tx, ctx.grants, input);
+        await assertMayUseEmailDomain(tx, ctx.grants, input.email);
         await assertEmailFree(tx, input.email);
         const created = await createAccount(ctx.auth, tx, { email: input.email, name: input.name, emailVerified: false });
         await assignPlacement(tx, created.id, placement);
