@@ -47,11 +47,18 @@ test("sign-up and the emailed verification link sign nobody in", async ({ page }
   await expect(page).toHaveURL((url) => url.pathname === "/sign-in");
 });
 
-test("a forgotten password is reset through the emailed link, once", async ({ page }) => {
+test("a forgotten password is reset through the newest emailed link, once", async ({ page }) => {
   await page.goto("/sign-in");
   await page.getByRole("link", { name: "Forgot password?" }).click();
   await expect(page).toHaveURL((url) => url.pathname === "/forgot-password");
   await askForResetLink(page);
+  await askForResetLink(page);
+
+  // Asking again killed the first link.
+  await page.goto("/dev/outbox");
+  await outboxMessage(page, "Reset your Gatehouse password").nth(1).getByRole("link", { name: "Open the link" }).click();
+  await expect(page).toHaveURL((url) => url.pathname === "/reset-password" && url.searchParams.get("error") === "INVALID_TOKEN");
+  await expect(page.getByRole("alert").filter({ hasText: "invalid, already used or expired" })).toBeVisible();
 
   await page.goto("/dev/outbox");
   await outboxMessage(page, "Reset your Gatehouse password").first().getByRole("link", { name: "Open the link" }).click();
@@ -71,6 +78,11 @@ test("a forgotten password is reset through the emailed link, once", async ({ pa
   await submitSignIn(page, { email: account.email, password: NEW_PASSWORD });
   await expect(page).toHaveURL((url) => url.pathname === "/");
   await page.context().clearCookies();
+
+  await page.goto("/dev/outbox");
+  const confirmation = outboxMessage(page, "Your Gatehouse password was changed").first();
+  await expect(confirmation).toContainText("Authenticator app: off");
+  await expect(confirmation).toContainText("Passkeys: none");
 
   await page.goto(resetUrl);
   await page.getByLabel("New password", { exact: true }).fill(account.password);

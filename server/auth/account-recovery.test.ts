@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { and, eq } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { auditEvent, devOutboxMessage, session, user, verification } from "@/db/schema";
+import { auditEvent, devOutboxMessage, issuedAccessToken, passwordResetRequest, session, user, verification } from "@/db/schema";
 import type { Auth } from "@/server/auth/auth";
 import { listOutboxMessages } from "@/server/email/send";
 import {
@@ -11,13 +11,16 @@ import {
   createSignedInOwner,
   createTestAuth,
   followVerificationLink,
+  outboxLink,
   signIn,
   signUp,
   uniqueEmail,
 } from "@/server/testing/auth";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
 import { expectConsoleError } from "@/server/testing/setup";
-import { enrolledUser } from "@/server/testing/two-factor";
+import { issueUserToken, postMcp, toolCall } from "@/server/testing/mcp";
+import { startOAuthTestServer } from "@/server/testing/oauth-server";
+import { enrolledUser, insertPasskeyRow } from "@/server/testing/two-factor";
 import { createAccount, hashPassword } from "@/server/users/accounts";
 
 const NEW_PASSWORD = "a-brand-new-passphrase-for-gatehouse";
@@ -134,7 +137,7 @@ test("the reset token is stored only as a hash, valid for one hour", async () =>
   expect(ttl).toBeLessThanOrEqual(60 * 60 * 1000 + 1000);
 });
 
-test("a reset signs the user out everywhere else", async () => {
+test("a completed reset ends every session of the account", async () => {
   const { email, userId, cookie } = await signUp(auth);
   const other = await signIn(auth, email);
   await requestReset(email);
@@ -336,3 +339,129 @@ function randomIp() {
   ipSequence += 1;
   return `198.51.100.${ipSequence % 250}`;
 }
+
+test("a newer reset link kills every earlier one, which then answers like a used link", async () => {
+  const { email } = await signUp(auth);
+  await requestReset(email);
+  const older = await resetTokenFor(email);
+  await requestReset(email);
+  const newer = await resetTokenFor(email);
+  expect(newer).not.toBe(older);
+
+  const [message] = (await messagesTo(email)).filter((candidate) => candidate.subject.includes("Reset"));
+  const callback = new URL(message!.link!).search;
+  const olderLink = await authRequest(auth, `/reset-password/${older}${callback}`);
+  expect(new URL(olderLink.headers.get("location")!).searchParams.get("error")).toBe("INVALID_TOKEN");
+  const refused = await resetPassword(older);
+  expect(refused.status).toBe(400);
+  const refusal = await refused.json();
+  expect(refusal).toMatchObject({ code: "INVALID_TOKEN" });
+  await signIn(auth, email, TEST_PASSWORD);
+
+  expect((await resetPassword(newer)).status).toBe(200);
+  const used = await resetPassword(newer, "yet-another-passphrase-for-gatehouse");
+  expect(await used.json()).toEqual(refusal);
+});
+
+test("a completed reset leaves no link of the account alive", async () => {
+  const { email, userId } = await signUp(auth);
+  await requestReset(email);
+  const first = await resetTokenFor(email);
+  await requestReset(email);
+  const second = await resetTokenFor(email);
+  expect((await resetPassword(second)).status).toBe(200);
+
+  expect(await database.db.select().from(passwordResetRequest).where(eq(passwordResetRequest.userId, userId))).toHaveLength(0);
+  for (const token of [first, second]) {
+    const response = await resetPassword(token, "one-more-passphrase-for-gatehouse");
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { code: string }).code).toBe("INVALID_TOKEN");
+  }
+  await signIn(auth, email, NEW_PASSWORD);
+});
+
+test("only a hash of the live reset link is kept, one row per account", async () => {
+  const { email, userId } = await signUp(auth);
+  await requestReset(email);
+  await requestReset(email);
+  const token = await resetTokenFor(email);
+  const rows = await database.db.select().from(passwordResetRequest).where(eq(passwordResetRequest.userId, userId));
+  expect(rows).toHaveLength(1);
+  expect(rows[0]!.tokenHash).toBe(createHash("sha256").update(token).digest("hex"));
+});
+
+test("the confirmation email lists the account's passkeys and authenticator app, with a link to review them", async () => {
+  const enrolled = await enrolledUser(auth);
+  const createdAt = new Date("2026-05-04T09:30:00Z");
+  await insertPasskeyRow(database.db, enrolled.userId, { name: "Work laptop", createdAt });
+  await authRequest(auth, "/two-factor/verify-backup-code", { body: { code: enrolled.backupCodes[0] }, cookie: enrolled.cookie });
+  await requestReset(enrolled.email);
+  expect((await resetPassword(await resetTokenFor(enrolled.email))).status).toBe(200);
+
+  const [changed] = (await messagesTo(enrolled.email)).filter((message) => message.subject === "Your Gatehouse password was changed");
+  expect(changed?.link).toBe("http://localhost:3000/account");
+  expect(changed?.text).toContain("- Authenticator app: on, 9 backup codes left");
+  expect(changed?.text).toContain("- Passkey “Work laptop”, added 2026-05-04 at 09:30 UTC");
+  expect(changed?.text).toContain("http://localhost:3000/account");
+  expect(changed?.text).toContain("Every session of the account was signed out");
+
+  const plain = await signUp(auth);
+  await requestReset(plain.email);
+  await resetPassword(await resetTokenFor(plain.email));
+  const [plainChanged] = (await messagesTo(plain.email)).filter((message) => message.subject === "Your Gatehouse password was changed");
+  expect(plainChanged?.text).toContain("- Authenticator app: off\n- Passkeys: none");
+});
+
+test("a completed reset revokes every refresh token and access token of the account, audited", async () => {
+  const server = await startOAuthTestServer();
+  try {
+    await createSignedInOwner(server.database.db, server.auth);
+    const person = await signUp(server.auth);
+    const issued = await issueUserToken(server.baseUrl, person.cookie, { refresh: true });
+    expect(issued.refreshToken).toBeTruthy();
+    expect((await postMcp(server.baseUrl, issued.accessToken, toolCall("whoami"))).status).toBe(200);
+    // A second access token and a rotated refresh token, from the refresh grant: the chain an MCP client keeps.
+    const refresh = (refreshToken: string) =>
+      fetch(`${server.baseUrl}/api/auth/oauth2/token`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: refreshToken, client_id: issued.clientId, resource: `${server.baseUrl}/mcp` }),
+      });
+    const rotated = (await (await refresh(issued.refreshToken!)).json()) as { access_token: string; refresh_token: string };
+    expect((await postMcp(server.baseUrl, rotated.access_token, toolCall("whoami"))).status).toBe(200);
+
+    await fetch(`${server.baseUrl}/api/auth/request-password-reset`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: server.baseUrl },
+      body: JSON.stringify({ email: person.email }),
+    });
+    const link = await outboxLink(server.database.db, person.email, "Reset");
+    const token = /\/reset-password\/([^/?]+)$/.exec(link.pathname)![1]!;
+    const reset = await fetch(`${server.baseUrl}/api/auth/reset-password`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: server.baseUrl },
+      body: JSON.stringify({ token, newPassword: NEW_PASSWORD }),
+    });
+    expect(reset.status).toBe(200);
+
+    for (const accessToken of [issued.accessToken, rotated.access_token]) {
+      expect((await postMcp(server.baseUrl, accessToken, toolCall("whoami"))).status).toBe(401);
+    }
+    const refused = await refresh(rotated.refresh_token);
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ error: "invalid_grant" });
+    const live = await server.database.db
+      .select({ jti: issuedAccessToken.jti })
+      .from(issuedAccessToken)
+      .where(and(eq(issuedAccessToken.userId, person.userId), isNull(issuedAccessToken.revokedAt)));
+    expect(live).toEqual([]);
+
+    const [completed] = await server.database.db
+      .select()
+      .from(auditEvent)
+      .where(and(eq(auditEvent.action, "auth.password_reset_completed"), eq(auditEvent.targetId, person.userId)));
+    expect(completed?.details).toMatchObject({ sessionsEnded: true, refreshTokensRevoked: 1 });
+  } finally {
+    await server.close();
+  }
+});

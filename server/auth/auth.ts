@@ -38,6 +38,7 @@ import { assignDefaultMemberships, joinClaimingDomain } from "@/server/authz/mem
 import { ownerExists } from "@/server/authz/owner";
 import { createSecurityNotices } from "@/server/email/security-notices";
 import { createSendEmail, TERMINAL_ONLY_EMAIL, type SendEmail } from "@/server/email/send";
+import { completePasswordReset, recordResetLink, resetLinks } from "@/server/auth/plugins/reset-links";
 import { noticeExistingAccountSignUp, signUpAudit } from "@/server/auth/plugins/sign-up";
 import { verificationEmailLimit } from "@/server/auth/plugins/verification-email";
 import { isLoopbackUrl } from "@/server/loopback";
@@ -155,7 +156,8 @@ export function createAuth({
       onExistingUserSignUp: noticeExistingAccountSignUp(db, notices),
       resetPasswordTokenExpiresIn: RESET_PASSWORD_TTL_SECONDS,
       revokeSessionsOnPasswordReset: true,
-      sendResetPassword: async ({ user, url }) => {
+      sendResetPassword: async ({ user, url, token }) => {
+        await recordResetLink(db, user.id, token);
         const link = linkLandingOn(url, `${publicUrl}/reset-password`);
         await sendEmail({
           to: user.email,
@@ -172,7 +174,8 @@ export function createAuth({
         });
       },
       onPasswordReset: async ({ user }, request) => {
-        await recordAuthEvent(db, { action: "auth.password_reset_completed", userId: user.id, headers: request?.headers });
+        await completePasswordReset(db, user.id, request?.headers);
+        await notices.passwordReset(user);
       },
     },
     emailVerification: {
@@ -400,6 +403,7 @@ export function createAuth({
       }),
       signUpAudit(db),
       verificationEmailLimit(db),
+      resetLinks(db),
       jwt({ jwt: { issuer }, jwks: { rotationInterval: SIGNING_KEY_ROTATION_SECONDS, gracePeriod: SIGNING_KEY_GRACE_SECONDS } }),
       oauthProvider({
         loginPage: "/sign-in",

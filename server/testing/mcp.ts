@@ -173,6 +173,8 @@ export function pkceChallenge(verifier: string): string {
 
 export interface IssuedUserToken {
   accessToken: string;
+  /** Only when the client registered for the refresh grant and asked for `offline_access`. */
+  refreshToken: string | null;
   clientId: string;
 }
 
@@ -180,7 +182,11 @@ export interface IssuedUserToken {
 export const PROBE_REDIRECT = "http://127.0.0.1:43117/callback";
 
 /** An RFC 7591 registration of a public (PKCE-only) client, as MCP clients make one. */
-export async function registerPublicClient(baseUrl: string, scope = "mcp:read"): Promise<string> {
+export async function registerPublicClient(
+  baseUrl: string,
+  scope = "mcp:read",
+  grantTypes: string[] = ["authorization_code"],
+): Promise<string> {
   const registration = await fetch(`${baseUrl}/api/auth/oauth2/register`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -188,7 +194,7 @@ export async function registerPublicClient(baseUrl: string, scope = "mcp:read"):
       client_name: "Token probe",
       redirect_uris: [PROBE_REDIRECT],
       token_endpoint_auth_method: "none",
-      grant_types: ["authorization_code"],
+      grant_types: grantTypes,
       response_types: ["code"],
       scope,
     }),
@@ -248,21 +254,25 @@ export async function exchangeCode(request: AuthorizationRequest, code: string):
   if (response.status !== 200 || typeof tokenResponse.access_token !== "string") {
     throw new Error(`token request failed: ${response.status} ${JSON.stringify(tokenResponse)}`);
   }
-  return { accessToken: tokenResponse.access_token, clientId };
+  const refreshToken = typeof tokenResponse.refresh_token === "string" ? tokenResponse.refresh_token : null;
+  return { accessToken: tokenResponse.access_token, refreshToken, clientId };
 }
 
 /**
  * A person's access token the short way, without the SDK: a dynamically registered public client,
  * the browser's authorize and consent, and the code exchanged with PKCE. `resource: null` leaves the
- * RFC 8707 indicator out of both requests; `clientId` reuses a client registered with `registerPublicClient`.
+ * RFC 8707 indicator out of both requests; `clientId` reuses a client registered with `registerPublicClient`;
+ * `refresh` registers the client for the refresh grant and asks for `offline_access` as well.
  */
 export async function issueUserToken(
   baseUrl: string,
   cookie: string,
-  options: { scope?: string; resource?: string | null; clientId?: string } = {},
+  options: { scope?: string; resource?: string | null; clientId?: string; refresh?: boolean } = {},
 ): Promise<IssuedUserToken> {
-  const scope = options.scope ?? "mcp:read";
-  const clientId = options.clientId ?? (await registerPublicClient(baseUrl, scope));
+  const scope = options.refresh ? `offline_access ${options.scope ?? "mcp:read"}` : (options.scope ?? "mcp:read");
+  const clientId =
+    options.clientId ??
+    (await registerPublicClient(baseUrl, scope, options.refresh ? ["authorization_code", "refresh_token"] : ["authorization_code"]));
   const request = authorizationRequest(baseUrl, { clientId, scope, resource: options.resource });
   const { location } = await authorizeInBrowser(request.url, { cookie });
   const code = location.searchParams.get("code");

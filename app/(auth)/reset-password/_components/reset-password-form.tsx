@@ -36,7 +36,7 @@ export function ResetPasswordForm({ token }: { token: string }) {
     return (
       <div className="space-y-3">
         <p role="status" className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-800">
-          Your password has been changed, and every other session of your account was signed out.
+          Your password has been changed. Every session of your account was signed out, and connected applications must be allowed again.
         </p>
         <p className="text-sm">
           <Link href="/sign-in" className="font-medium text-brand-600 hover:underline">
