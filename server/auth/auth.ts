@@ -38,6 +38,7 @@ import { assignDefaultMemberships, joinClaimingDomain } from "@/server/authz/mem
 import { ownerExists } from "@/server/authz/owner";
 import { createSecurityNotices } from "@/server/email/security-notices";
 import { createSendEmail, TERMINAL_ONLY_EMAIL, type SendEmail } from "@/server/email/send";
+import { factorNotices } from "@/server/auth/plugins/factor-notices";
 import { completePasswordReset, recordResetLink, resetLinks } from "@/server/auth/plugins/reset-links";
 import { noticeExistingAccountSignUp, signUpAudit } from "@/server/auth/plugins/sign-up";
 import { verificationEmailLimit } from "@/server/auth/plugins/verification-email";
@@ -404,6 +405,7 @@ export function createAuth({
       signUpAudit(db),
       verificationEmailLimit(db),
       resetLinks(db),
+      factorNotices(db, notices),
       jwt({ jwt: { issuer }, jwks: { rotationInterval: SIGNING_KEY_ROTATION_SECONDS, gracePeriod: SIGNING_KEY_GRACE_SECONDS } }),
       oauthProvider({
         loginPage: "/sign-in",

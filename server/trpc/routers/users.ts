@@ -219,7 +219,7 @@ export const usersRouter = router({
     })
     .input(userIdInput)
     .mutation(async ({ ctx, input }) => {
-      return ctx.db.transaction(async (tx) => {
+      const { target, removed } = await ctx.db.transaction(async (tx) => {
         const target = await loadAccountTarget(tx, ctx.grants, "users:admin", input.id);
         assertNotSelf(ctx.user.id, target, "resetMfa");
         const removed = await removeAllSecondFactors(tx, target.id);
@@ -231,8 +231,12 @@ export const usersRouter = router({
           domainId: await auditDomainOf(tx, target.id),
           details: { email: target.email, methods: removed.methods, passkeys: removed.passkeys },
         });
-        return { id: target.id, mfa: NOT_ENROLLED };
+        return { target, removed };
       });
+      // After the commit: the owner hears of a change that has happened, and the email is not sent
+      // from inside the write lock.
+      await (await ctx.auth.$context).securityNotices.mfaReset(target, removed);
+      return { id: target.id, mfa: NOT_ENROLLED };
     }),
 
   delete: permissionProcedure("users:delete")
