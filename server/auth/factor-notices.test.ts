@@ -3,10 +3,11 @@ import { URI, type TOTP } from "otpauth";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { devOutboxMessage, passkey } from "@/db/schema";
 import type { Auth } from "@/server/auth/auth";
-import { TEST_PASSWORD, authRequest, createTestAuth, signUp } from "@/server/testing/auth";
+import { TEST_PASSWORD, TEST_PUBLIC_URL, authRequest, createTestAuth, signUp } from "@/server/testing/auth";
 import { createPersonas, type Personas } from "@/server/testing/authz";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
-import { registerSoftwarePasskey } from "@/server/testing/passkey";
+import { SoftwareAuthenticator, registerPasskey } from "@/server/testing/passkey-authenticator";
+import { callerAs } from "@/server/testing/trpc";
 import { codeAt, enrolTotp, enrolledUser, insertPasskeyRow, wrongCode } from "@/server/testing/two-factor";
 
 /** Whoever holds a session can change how the account signs in; the owner must hear of it by email. */
@@ -39,8 +40,8 @@ function expectAdvice(text: string | undefined) {
 
 test("adding a passkey emails the owner which passkey, when, and what to do if it was not them", async () => {
   const me = await signUp(auth);
-  const registered = await registerSoftwarePasskey(auth, me.cookie, "Borrowed laptop");
-  expect(registered.status, await registered.clone().text()).toBe(200);
+  const { verified: registered } = await registerPasskey(auth, me.cookie, new SoftwareAuthenticator(new URL(TEST_PUBLIC_URL).origin), "Borrowed laptop");
+  expect(registered?.status, await registered?.clone().text()).toBe(200);
   expect(await database.db.select().from(passkey).where(eq(passkey.userId, me.userId))).toHaveLength(1);
 
   const [notice] = await notices(me.email, "A passkey was added");
@@ -51,6 +52,8 @@ test("adding a passkey emails the owner which passkey, when, and what to do if i
 
 test("removing a passkey emails the owner which one", async () => {
   const me = await signUp(auth);
+  // Not the last factor, which would first ask for a proof of that factor (factor-guards).
+  await insertPasskeyRow(database.db, me.userId, { name: "New phone" });
   const key = await insertPasskeyRow(database.db, me.userId, { name: "Old phone" });
   expect((await authRequest(auth, "/passkey/delete-passkey", { body: { id: key.id }, cookie: me.cookie })).status).toBe(200);
   const [notice] = await notices(me.email, "A passkey was removed");
@@ -60,9 +63,11 @@ test("removing a passkey emails the owner which one", async () => {
 
 test("turning the authenticator app on and then off emails the owner each time", async () => {
   const me = await signUp(auth);
-  const { cookie } = await enrolTotp(auth, me.cookie);
+  const { cookie, totp } = await enrolTotp(auth, me.cookie);
   const [added] = await notices(me.email, "An authenticator app was turned on");
   expectAdvice(added?.text);
+  // The app is the last factor: turning it off asks for a code from it first.
+  await (await callerAs({ db: database.db, auth }, cookie)).account.reauthenticate({ method: "totp", code: codeAt(totp) });
 
   const disabled = await authRequest(auth, "/two-factor/disable", { body: { password: TEST_PASSWORD }, cookie });
   expect(disabled.status).toBe(200);
