@@ -28,7 +28,7 @@ async function askForResetLink(page: Page) {
   await expect(page.getByRole("status")).toContainText("If an account uses that email address");
 }
 
-test("sign-up and the emailed verification link sign nobody in", async ({ page }) => {
+test("sign-up and the emailed verification link sign nobody in; the address is confirmed once its account signs in", async ({ page }) => {
   await page.goto("/sign-up");
   await page.getByLabel("Name", { exact: true }).fill(account.name);
   await page.getByLabel("Email", { exact: true }).fill(account.email);
@@ -40,11 +40,12 @@ test("sign-up and the emailed verification link sign nobody in", async ({ page }
   await page.goto("/dev/outbox");
   await outboxMessage(page, "Confirm your Gatehouse email address").first().getByRole("link", { name: "Open the link" }).click();
   await expect(page).toHaveURL((url) => url.pathname === "/verify-email");
+  await expect(page.getByText("To confirm this address, sign in to the Gatehouse account it belongs to.")).toBeVisible();
+  await page.getByRole("link", { name: "Sign in to confirm" }).click();
+  await expect(page).toHaveURL((url) => url.pathname === "/sign-in");
+  await submitSignIn(page, account);
+  await expect(page).toHaveURL((url) => url.pathname === "/verify-email");
   await expect(page.getByRole("status")).toContainText("Your email address is confirmed.");
-  await page.getByRole("link", { name: "Sign in" }).click();
-  await expect(page).toHaveURL((url) => url.pathname === "/sign-in");
-  await page.goto("/");
-  await expect(page).toHaveURL((url) => url.pathname === "/sign-in");
 });
 
 test("a forgotten password is reset through the newest emailed link, once", async ({ page }) => {

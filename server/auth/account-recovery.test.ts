@@ -197,18 +197,15 @@ test("the new password must follow the password rules", async () => {
   expect((await resetPassword(token)).status).toBe(200);
 });
 
-test("sign-up sends a verification link that verifies the email, audited", async () => {
-  const { email, userId } = await signUp(auth);
+test("sign-up sends a verification link to the console's page that verifies the email, audited", async () => {
+  const { email, userId, cookie } = await signUp(auth);
   const [message] = (await messagesTo(email)).filter((candidate) => candidate.subject.includes("Confirm"));
   expect(message?.link).toBeTruthy();
   const link = new URL(message!.link!);
-  expect(link.searchParams.get("callbackURL")).toBe("http://localhost:3000/verify-email");
+  expect(`${link.origin}${link.pathname}`).toBe("http://localhost:3000/verify-email");
 
-  const response = await authRequest(auth, `${link.pathname.replace("/api/auth", "")}${link.search}`);
-  expect(response.status).toBe(302);
-  const landing = new URL(response.headers.get("location")!);
-  expect(landing.pathname).toBe("/verify-email");
-  expect(landing.searchParams.get("error")).toBeNull();
+  const response = await followVerificationLink(database.db, auth, email, cookie);
+  expect(response.status).toBe(200);
   const [row] = await database.db.select({ emailVerified: user.emailVerified }).from(user).where(eq(user.id, userId));
   expect(row?.emailVerified).toBe(true);
   const audited = await database.db
@@ -218,15 +215,13 @@ test("sign-up sends a verification link that verifies the email, audited", async
   expect(audited).toHaveLength(1);
 });
 
-test("a tampered verification link lands on the page with an error and verifies nothing", async () => {
-  const { email, userId } = await signUp(auth);
+test("a tampered verification token is refused as invalid and verifies nothing", async () => {
+  const { email, userId, cookie } = await signUp(auth);
   const [message] = (await messagesTo(email)).filter((candidate) => candidate.subject.includes("Confirm"));
   const link = new URL(message!.link!);
-  link.searchParams.set("token", `${link.searchParams.get("token")}x`);
-  const response = await authRequest(auth, `${link.pathname.replace("/api/auth", "")}${link.search}`);
-  const landing = new URL(response.headers.get("location")!);
-  expect(landing.pathname).toBe("/verify-email");
-  expect(landing.searchParams.get("error")).toBe("INVALID_TOKEN");
+  const response = await authRequest(auth, `/verify-email?token=${encodeURIComponent(`${link.searchParams.get("token")}x`)}`, { cookie });
+  expect(response.status).toBe(401);
+  expect(await response.json()).toMatchObject({ code: "INVALID_TOKEN" });
   const [row] = await database.db.select({ emailVerified: user.emailVerified }).from(user).where(eq(user.id, userId));
   expect(row?.emailVerified).toBe(false);
 });
@@ -242,21 +237,39 @@ async function sessionOf(response: Response) {
   return answer.json();
 }
 
-test("following the verification link confirms the address and signs nobody in", async () => {
-  const { email, userId } = await signUp(auth);
-  // The owner of the mailbox, or whoever else reads it, opens the link in a browser with no session.
+test("following the verification link signs nobody in, and confirms the address only for the account signed in", async () => {
+  const { email, userId, cookie } = await signUp(auth);
+  // Whoever reads the mailbox opens the link in a browser with no session: no session comes of it.
   const response = await followVerificationLink(database.db, auth, email);
-  expect(response.status).toBe(302);
+  expect(response.status).toBe(403);
+  expect(await response.json()).toMatchObject({ code: "SIGN_IN_TO_VERIFY" });
   expect(response.headers.getSetCookie().filter((cookie) => cookie.includes("session_token="))).toEqual([]);
   expect(await sessionOf(response)).toBeNull();
-  const [row] = await database.db.select({ emailVerified: user.emailVerified }).from(user).where(eq(user.id, userId));
-  expect(row?.emailVerified).toBe(true);
+  const verified = async () => (await database.db.select({ emailVerified: user.emailVerified }).from(user).where(eq(user.id, userId)))[0]?.emailVerified;
+  expect(await verified()).toBe(false);
+
+  const signedIn = await followVerificationLink(database.db, auth, email, cookie);
+  expect(signedIn.status).toBe(200);
+  expect(signedIn.headers.getSetCookie().filter((set) => set.includes("session_token="))).toEqual([]);
+  expect(await verified()).toBe(true);
+});
+
+test("an address registered ahead of its owner is not confirmed when the owner follows the link", async () => {
+  // Someone signs up with another person's address and a password only they know; the link goes to the real owner.
+  const squatted = await signUp(auth, uniqueEmail("squatted"));
+  const owner = await signUp(auth, uniqueEmail("mailbox-owner"));
+  const byOwner = await followVerificationLink(database.db, auth, squatted.email, owner.cookie);
+  expect(byOwner.status).toBe(403);
+  const anonymous = await followVerificationLink(database.db, auth, squatted.email);
+  expect(anonymous.status).toBe(403);
+  const [row] = await database.db.select({ emailVerified: user.emailVerified }).from(user).where(eq(user.id, squatted.userId));
+  expect(row?.emailVerified).toBe(false);
 });
 
 test("the verification link does not stand in for the second factor of an account that has one", async () => {
   const enrolled = await enrolledUser(auth);
   const response = await followVerificationLink(database.db, auth, enrolled.email);
-  expect(response.status).toBe(302);
+  expect(response.status).toBe(403);
   expect(await sessionOf(response)).toBeNull();
 });
 
@@ -273,7 +286,7 @@ function confirmations(email: string) {
 test("asking for a verification email answers the same for an unknown, an unverified and a verified address", async () => {
   const unverified = await signUp(auth);
   const verified = await signUp(auth);
-  await followVerificationLink(database.db, auth, verified.email);
+  await followVerificationLink(database.db, auth, verified.email, verified.cookie);
   const unknown = uniqueEmail("nobody");
 
   const answers = [

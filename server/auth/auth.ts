@@ -32,6 +32,7 @@ import { createSecondFactorHooks, hashedBackupCodes, pendingSignInUserId } from 
 import { factorStepUp } from "@/server/auth/plugins/factor-step-up";
 import { secondFactorLockout } from "@/server/auth/plugins/second-factor-lockout";
 import { passkeySecondFactor, secondFactorIsPasskeyOnly } from "@/server/auth/plugins/passkey-second-factor";
+import { verificationLink } from "@/server/auth/plugins/verification-link";
 import { createPasskeyHooks } from "@/server/auth/passkey-hooks";
 import { domainClients } from "@/server/auth/plugins/domain-clients";
 import { assignDefaultMemberships, joinClaimingDomain } from "@/server/authz/membership";
@@ -184,14 +185,15 @@ export function createAuth({
       // The link proves only that someone can read the mailbox: it confirms the address, and signing in
       // still takes the password and the second factor.
       autoSignInAfterVerification: false,
-      sendVerificationEmail: async ({ user, url }) => {
-        const link = linkLandingOn(url, `${publicUrl}/verify-email`);
+      sendVerificationEmail: async ({ user, token }) => {
+        // The console's page, which confirms the address once its reader is signed in as the account.
+        const link = `${publicUrl}/verify-email?token=${encodeURIComponent(token)}`;
         try {
           await sendEmail({
             to: user.email,
             subject: "Confirm your Gatehouse email address",
             text: [
-              "Open this link within an hour to confirm the email address of your Gatehouse account:",
+              "Open this link within an hour, and sign in if asked, to confirm the email address of your Gatehouse account:",
               "",
               link,
               "",
@@ -404,6 +406,7 @@ export function createAuth({
       }),
       signUpAudit(db),
       verificationEmailLimit(db),
+      verificationLink(),
       resetLinks(db),
       factorNotices(db, notices),
       jwt({ jwt: { issuer }, jwks: { rotationInterval: SIGNING_KEY_ROTATION_SECONDS, gracePeriod: SIGNING_KEY_GRACE_SECONDS } }),

@@ -52,7 +52,7 @@ async function messagesTo(email: string) {
 
 test("sign-up with a taken email answers exactly like a new one, and the owner is emailed instead", async () => {
   const taken = await signUp(auth, uniqueEmail("taken"));
-  await followVerificationLink(database.db, auth, taken.email);
+  await followVerificationLink(database.db, auth, taken.email, taken.cookie);
   const fresh = uniqueEmail("fresh");
 
   const forTaken = await attemptSignUp(taken.email);

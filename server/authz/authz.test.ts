@@ -80,7 +80,11 @@ test("every new account is a global member, and joins the domain that claims its
   expect(await hasRole(database.db, joined.userId, MEMBER_ROLE_ID, null)).toBe(true);
   // Anyone can type an acme.test address into the sign-up form.
   expect(await hasRole(database.db, joined.userId, MEMBER_ROLE_ID, tenant.id)).toBe(false);
-  expect((await followVerificationLink(database.db, auth, joined.email)).status).toBe(302);
+  // Opened with no session, or by someone else, the link confirms nothing.
+  expect((await followVerificationLink(database.db, auth, joined.email)).status).toBe(403);
+  expect((await followVerificationLink(database.db, auth, joined.email, outsider.cookie)).status).toBe(403);
+  expect(await hasRole(database.db, joined.userId, MEMBER_ROLE_ID, tenant.id)).toBe(false);
+  expect((await followVerificationLink(database.db, auth, joined.email, joined.cookie)).status).toBe(200);
   expect(await hasRole(database.db, joined.userId, MEMBER_ROLE_ID, tenant.id)).toBe(true);
   const [verified] = (await auditRows(database.db, { action: "auth.email_verified" })).filter((row) => row.targetId === joined.userId);
   expect(verified).toMatchObject({ domainId: tenant.id, details: { joinedDomainId: tenant.id } });

@@ -88,10 +88,14 @@ export async function outboxLink(db: Database, email: string, subject: string): 
   return new URL(message.link);
 }
 
-/** Follows the newest verification link sent to `email`, as its owner would, without any cookie. */
-export async function followVerificationLink(db: Database, auth: Auth, email: string): Promise<Response> {
+/**
+ * Confirms the address with the token of the newest verification link sent to `email`, as the
+ * console's page does for a browser with `cookie` (none: a browser signed in to nothing).
+ */
+export async function followVerificationLink(db: Database, auth: Auth, email: string, cookie?: string): Promise<Response> {
   const link = await outboxLink(db, email, "Confirm");
-  return authRequest(auth, `${link.pathname.replace("/api/auth", "")}${link.search}`);
+  const token = link.searchParams.get("token") ?? "";
+  return authRequest(auth, `/verify-email?token=${encodeURIComponent(token)}`, { cookie });
 }
 
 /** An owner signed in, which also opens public sign-up for the other users a test needs. */

@@ -777,7 +777,7 @@ test("a new sign-up with a claimed email domain joins the domain as a member onc
   const joined = await signUp(auth, `new-person@${stem.toUpperCase()}.example`);
   await signUp(auth, uniqueEmail("not-joined"));
   expect((await personas.owner.caller.domains.members({ id: tenant.id })).items).toEqual([]);
-  await followVerificationLink(database.db, auth, `new-person@${stem}.example`);
+  await followVerificationLink(database.db, auth, `new-person@${stem}.example`, joined.cookie);
 
   const page = await personas.owner.caller.domains.members({ id: tenant.id });
   expect(page.items).toEqual([

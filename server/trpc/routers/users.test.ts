@@ -579,7 +579,8 @@ test("an account created with a claimed address joins the claiming domain only o
   expect(await hasRole(database.db, created.id, MEMBER_ROLE_ID, tenant.id)).toBe(false);
 
   await authRequest(auth, "/send-verification-email", { body: { email } });
-  expect((await followVerificationLink(database.db, auth, email)).status).toBe(302);
+  const { cookie } = await signIn(auth, email);
+  expect((await followVerificationLink(database.db, auth, email, cookie)).status).toBe(200);
   expect(await hasRole(database.db, created.id, MEMBER_ROLE_ID, tenant.id)).toBe(true);
   const [verified] = await auditRows(database.db, { action: "auth.email_verified", targetId: created.id });
   expect(verified).toMatchObject({ domainId: tenant.id, details: { joinedDomainId: tenant.id } });
