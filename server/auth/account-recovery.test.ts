@@ -347,6 +347,21 @@ test("each address gets at most three verification emails an hour, even from a p
   expect(differentCase.status).toBe(429);
 });
 
+test("each address gets at most three password reset emails an hour, even from many networks at once", async () => {
+  const known = await signUp(auth);
+  const unknown = uniqueEmail("reset-burst");
+  const burst = (email: string) =>
+    Promise.all(Array.from({ length: 6 }, () => authRequest(auth, "/request-password-reset", { body: { email, redirectTo: "/reset-password" }, ip: randomIp() })));
+  const [forKnown, forUnknown] = await Promise.all([burst(known.email), burst(unknown)]);
+  for (const responses of [forKnown, forUnknown]) {
+    expect(responses.map((response) => response.status).sort()).toEqual([200, 200, 200, 429, 429, 429]);
+  }
+  const refusals = await Promise.all([...forKnown, ...forUnknown].filter((response) => response.status === 429).map((response) => response.json()));
+  expect(new Set(refusals.map((body) => JSON.stringify(body))).size).toBe(1);
+  const resets = (await messagesTo(known.email)).filter((message) => message.subject.includes("Reset"));
+  expect(resets).toHaveLength(3);
+});
+
 let ipSequence = 0;
 function randomIp() {
   ipSequence += 1;

@@ -42,7 +42,7 @@ import { createSendEmail, TERMINAL_ONLY_EMAIL, type SendEmail } from "@/server/e
 import { factorNotices } from "@/server/auth/plugins/factor-notices";
 import { completePasswordReset, recordResetLink, resetLinks } from "@/server/auth/plugins/reset-links";
 import { noticeExistingAccountSignUp, signUpAudit } from "@/server/auth/plugins/sign-up";
-import { verificationEmailLimit } from "@/server/auth/plugins/verification-email";
+import { emailsPerAddressLimit } from "@/server/auth/plugins/emails-per-address";
 import { isLoopbackUrl } from "@/server/loopback";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, isCommonPassword } from "@/server/validation/password";
 
@@ -405,7 +405,7 @@ export function createAuth({
         origin: new URL(publicUrl).origin,
       }),
       signUpAudit(db),
-      verificationEmailLimit(db),
+      emailsPerAddressLimit(db),
       verificationLink(),
       resetLinks(db),
       factorNotices(db, notices),
