@@ -18,3 +18,8 @@ export function safeReturnPath(candidate: string | null | undefined): string {
   // A path that still starts with `//` (from `/.//x` and the like) is protocol-relative wherever it is used.
   return path.startsWith("//") ? "/" : path;
 }
+
+/** Where a user who must enrol a second factor is sent, coming back to `returnTo` once enrolled. */
+export function enrolmentPath(returnTo: string): string {
+  return `/enrol-mfa?next=${encodeURIComponent(safeReturnPath(returnTo))}`;
+}

@@ -36,6 +36,7 @@ import { verificationLink } from "@/server/auth/plugins/verification-link";
 import { createPasskeyHooks } from "@/server/auth/passkey-hooks";
 import { domainClients } from "@/server/auth/plugins/domain-clients";
 import { assignDefaultMemberships, joinClaimingDomain } from "@/server/authz/membership";
+import { mfaGate } from "@/server/auth/plugins/mfa-gate";
 import { ownerExists } from "@/server/authz/owner";
 import { createSecurityNotices } from "@/server/email/security-notices";
 import { createSendEmail, TERMINAL_ONLY_EMAIL, type SendEmail } from "@/server/email/send";
@@ -431,6 +432,7 @@ export function createAuth({
       // After the provider, whose before hook may still refuse a request these count.
       secondFactorLockout({ db, policy: MFA_ATTEMPTS }),
       factorStepUp({ db }),
+      mfaGate(db),
       nextCookies(),
     ],
   });

@@ -3,7 +3,7 @@ import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
 import { REQUEST_PATH_HEADER } from "@/app/_lib/request-path";
-import { safeReturnPath } from "@/app/_lib/return-path";
+import { enrolmentPath, safeReturnPath } from "@/app/_lib/return-path";
 import { getAppDatabase } from "@/server/db";
 import { mfaEnrolmentMissing } from "@/server/users/mfa";
 import { getAuth } from "./instance";
@@ -18,11 +18,6 @@ export async function requireSession() {
     redirect(returnTo === "/" ? "/sign-in" : `/sign-in?next=${encodeURIComponent(returnTo)}`);
   }
   return session;
-}
-
-/** Where a user who must enrol a second factor is sent, coming back to `returnTo` once enrolled. */
-export function enrolmentPath(returnTo: string): string {
-  return `/enrol-mfa?next=${encodeURIComponent(safeReturnPath(returnTo))}`;
 }
 
 /** Layouts and pages render together; one lookup per render serves both. */

@@ -1,6 +1,8 @@
 import { eq } from "drizzle-orm";
 import { decodeJwt, decodeProtectedHeader, generateKeyPair, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { drizzle } from "drizzle-orm/libsql";
+import * as schema from "@/db/schema";
 import { issuedAccessToken } from "@/db/schema";
 import { createSignedInOwner } from "@/server/testing/auth";
 import { startOAuthTestServer, type OAuthTestServer } from "@/server/testing/oauth-server";
@@ -95,5 +97,16 @@ describe("AccessTokenVerifier", () => {
     expect((await verifier.verify(second.token, mcpResource)).ok).toBe(true);
     await server.database.db.transaction((tx) => revokeClientTokens(tx, second.clientId, "test"));
     expect(await verifier.verify(second.token, mcpResource)).toEqual({ ok: false, reason: "revoked" });
+  });
+
+  test("once its signature is known, a token costs one query: the ledger row and the MFA enrolment check together", async () => {
+    const { token } = await issueToken();
+    let queries = 0;
+    const counted = drizzle(server.database.client, { schema, casing: "snake_case", logger: { logQuery: () => void (queries += 1) } });
+    const countingVerifier = new AccessTokenVerifier(counted, authIssuer(server.baseUrl));
+    expect((await countingVerifier.verify(token, mcpResource)).ok).toBe(true);
+    queries = 0;
+    expect((await countingVerifier.verify(token, mcpResource)).ok).toBe(true);
+    expect(queries).toBe(1);
   });
 });

@@ -24,7 +24,8 @@ export type AccessTokenRejection =
   | "wrong_issuer"
   | "wrong_audience"
   | "revoked"
-  | "unknown_token";
+  | "unknown_token"
+  | "mfa_enrolment_required";
 
 export type AccessTokenCheck = { ok: true; token: VerifiedAccessToken } | { ok: false; reason: AccessTokenRejection };
 
@@ -76,7 +77,8 @@ export class AccessTokenVerifier {
     return this.keySet!;
   }
 
-  /** Signature, `typ`, `exp`, `iss`, `aud` (when given) and then the revocation ledger, in that order. */
+  /** Signature, `typ`, `exp`, `iss`, `aud` (when given) and then the ledger (revocation, and whether the user
+   * must enrol a second factor first), in that order. */
   async verify(token: string, audience?: string, currentDate?: Date): Promise<AccessTokenCheck> {
     if (token.split(".").length !== 3) return { ok: false, reason: "malformed" };
     const cacheKey = `${audience ?? ""} ${token}`;
@@ -93,6 +95,7 @@ export class AccessTokenVerifier {
     const status = await accessTokenStatus(this.db, verified.jti);
     if (status === "revoked") return { ok: false, reason: "revoked" };
     if (status === "unknown") return { ok: false, reason: "unknown_token" };
+    if (status === "mfa_enrolment_required") return { ok: false, reason: "mfa_enrolment_required" };
     return { ok: true, token: verified };
   }
 
@@ -150,4 +153,5 @@ export const REJECTION_DESCRIPTIONS: Record<AccessTokenRejection, string> = {
   wrong_audience: "The access token is for another resource",
   revoked: "The access token has been revoked",
   unknown_token: "The access token is not known to this server",
+  mfa_enrolment_required: "The user must set up a second factor in Gatehouse before this token can be used",
 };

@@ -1,6 +1,7 @@
 import { and, eq, gt, inArray, isNull, lt, sql, type SQL } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { issuedAccessToken } from "@/db/schema";
+import { enrolmentMissingCondition } from "@/server/users/mfa";
 
 /** The claims of a Gatehouse access token that the ledger keeps. */
 export interface IssuedClaims {
@@ -38,20 +39,26 @@ export async function recordIssuedAccessToken(tx: Executor, input: IssuedTokenIn
   });
 }
 
-export type AccessTokenStatus = "active" | "revoked" | "unknown";
+export type AccessTokenStatus = "active" | "revoked" | "unknown" | "mfa_enrolment_required";
 
 /**
- * The revocation check every resource request pays: one primary-key lookup. A token with no row was
- * not issued here (or its client or user is gone), so it is refused like a revoked one.
+ * The check every resource request pays, in one query: the token's ledger row (a primary-key lookup)
+ * and whether its user must enrol a second factor first. A token with no row was not issued here (or
+ * its client or user is gone), so it is refused like a revoked one. The enrolment check is made now,
+ * not when the token was issued, so a policy that starts to apply reaches tokens already out there.
  */
 export async function accessTokenStatus(db: Executor, jti: string): Promise<AccessTokenStatus> {
   const [row] = await db
-    .select({ revokedAt: issuedAccessToken.revokedAt })
+    .select({
+      revokedAt: issuedAccessToken.revokedAt,
+      enrolmentMissing: sql<number>`${enrolmentMissingCondition(issuedAccessToken.userId)}`,
+    })
     .from(issuedAccessToken)
     .where(eq(issuedAccessToken.jti, jti))
     .limit(1);
   if (!row) return "unknown";
-  return row.revokedAt ? "revoked" : "active";
+  if (row.revokedAt) return "revoked";
+  return row.enrolmentMissing === 1 ? "mfa_enrolment_required" : "active";
 }
 
 /** Which live tokens a revocation reaches. */

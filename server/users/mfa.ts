@@ -1,4 +1,4 @@
-import { and, count, eq, inArray, sql } from "drizzle-orm";
+import { and, count, eq, inArray, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { domain, passkey, role, roleAssignment, twoFactor, user, verification } from "@/db/schema";
 
@@ -69,17 +69,28 @@ export async function mfaRequirement(db: Executor, userId: string): Promise<MfaR
 }
 
 /**
- * Whether the user must enrol a second factor and has none: the check every tRPC call makes, so one
- * round trip; `mfaRequirement` says why only when this answers yes.
+ * SQL that is true when the user `userId` (a value, or a column of the surrounding query) must enrol a
+ * second factor and has none. Written once, so that every entry point asks the same question: tRPC
+ * and pages through `mfaEnrolmentMissing`, the access-token ledger and the token endpoint inside their
+ * own lookups, each still one round trip.
  */
-export async function mfaEnrolmentMissing(db: Executor, userId: string): Promise<boolean> {
-  const [row] = await db.all<{ missing: number }>(sql`
-    select (
+export function enrolmentMissingCondition(userId: SQLWrapper | string): SQL {
+  return sql`(
+    (
       exists (select 1 from role_assignment ra join role r on r.id = ra.role_id where ra.user_id = ${userId} and r.requires_mfa = 1)
       or exists (select 1 from role_assignment ra join domain d on d.id = ra.domain_id where ra.user_id = ${userId} and d.mfa_policy = 'required')
     )
     and not exists (select 1 from passkey p where p.user_id = ${userId})
-    and coalesce((select u.two_factor_enabled from user u where u.id = ${userId}), 0) = 0 as missing`);
+    and coalesce((select u.two_factor_enabled from user u where u.id = ${userId}), 0) = 0
+  )`;
+}
+
+/**
+ * Whether the user must enrol a second factor and has none: the check every tRPC call makes, so one
+ * round trip; `mfaRequirement` says why only when this answers yes.
+ */
+export async function mfaEnrolmentMissing(db: Executor, userId: string): Promise<boolean> {
+  const [row] = await db.all<{ missing: number }>(sql`select ${enrolmentMissingCondition(userId)} as missing`);
   return row?.missing === 1;
 }
 
