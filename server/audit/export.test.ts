@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { OWNER_ROLE_ID, role } from "@/db/schema";
 import type { Auth } from "@/server/auth/auth";
 import { createTestAuth, signUp } from "@/server/testing/auth";
 import { auditRows, countAuditRows, type Personas, openPersonaTestBed } from "@/server/testing/authz";
@@ -293,6 +295,26 @@ test("a successful export is audited once with its filters; a refused one writes
     userAgent: "export-test",
     details: { filters: { action: ns, domainId: personas.domainA.id, from: "2026-01-01T00:00:00.000Z" } },
   });
+});
+
+test("an owner whose role requires a second factor they have not enrolled cannot download the log", async () => {
+  const before = await countAuditRows(database.db);
+  await database.db.update(role).set({ requiresMfa: true }).where(eq(role.id, OWNER_ROLE_ID));
+  try {
+    const response = await exportAs(personas.owner.cookie);
+    expect(response.status).toBe(403);
+    expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(await response.json()).toEqual({
+      error: {
+        code: "MFA_ENROLMENT_REQUIRED",
+        message: 'MFA enrolment required: your role "owner" requires a second factor. Set up an authenticator app or a passkey on Account > Security.',
+      },
+    });
+    expect(await countAuditRows(database.db)).toBe(before);
+  } finally {
+    await database.db.update(role).set({ requiresMfa: false }).where(eq(role.id, OWNER_ROLE_ID));
+  }
+  expect((await exportAs(personas.owner.cookie, { action: namespace() })).status).toBe(200);
 });
 
 test("a database failure is a logged 500 without details", async () => {

@@ -2,6 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import type { Database } from "@/db/client";
 import type { Auth } from "@/server/auth/auth";
+import { requireRouteSession } from "@/server/auth/route-session";
 import { loadGrants } from "@/server/authz/grants";
 import { csvLine } from "./csv";
 import {
@@ -174,13 +175,14 @@ export interface ExportDependencies {
 }
 
 /**
- * GET /api/audit/export: the route checks the session and audit:read itself (it is not a tRPC
- * call), applies the same scope as audit.list, records who exported what, and streams the CSV.
+ * GET /api/audit/export: the route checks the session (and the MFA gate) and audit:read itself (it
+ * is not a tRPC call), applies the same scope as audit.list, records who exported what, and streams the CSV.
  */
 export async function exportAuditCsv({ db, auth, request, pageSize, now = new Date() }: ExportDependencies): Promise<Response> {
   try {
-    const session = await auth.api.getSession({ headers: request.headers });
-    if (!session) return jsonError(401, "UNAUTHORIZED", "Sign in to continue.");
+    const signedIn = await requireRouteSession({ db, auth }, request);
+    if (!signedIn.ok) return signedIn.response;
+    const { session } = signedIn;
     const grants = await loadGrants(db, session.user.id);
     if (!grants.hasAnywhere("audit:read")) return jsonError(403, "FORBIDDEN", "You need the audit:read permission.");
 
