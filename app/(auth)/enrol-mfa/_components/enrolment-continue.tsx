@@ -15,9 +15,16 @@ export function EnrolmentContinue({ next }: { next: string }) {
   return (
     <div className="rounded-md border border-green-200 bg-green-50 p-3 text-sm text-green-800">
       <p>Your second factor is set up. Keep your backup codes somewhere safe.</p>
-      <Link href={next} className="mt-2 inline-block font-medium text-brand-600 hover:underline">
-        Continue to Gatehouse
-      </Link>
+      {next.startsWith("/api/") ? (
+        // An authorization request to resume (see the MFA gate): a route handler, which the client router cannot render.
+        <a href={next} className="mt-2 inline-block font-medium text-brand-600 hover:underline">
+          Continue to the application
+        </a>
+      ) : (
+        <Link href={next} className="mt-2 inline-block font-medium text-brand-600 hover:underline">
+          Continue to Gatehouse
+        </Link>
+      )}
     </div>
   );
 }
