@@ -232,7 +232,7 @@ test("a member calling roles.create directly gets 403 and nothing is created", a
   expect(((await roles.json()) as { result: { data: { json: unknown[] } } }).result.data.json).toEqual([]);
 });
 
-test("a signed-out request to a protected procedure is 401", async ({ request }) => {
-  const response = await request.post("/api/trpc/roles.create", { data: { json: { name: "anonymous", permissions: [] } } });
+test("a signed-out request to a protected procedure is 401", async ({ request, baseURL }) => {
+  const response = await request.post("/api/trpc/roles.create", { headers: { origin: baseURL! }, data: { json: { name: "anonymous", permissions: [] } } });
   expect(response.status()).toBe(401);
 });

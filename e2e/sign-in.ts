@@ -102,7 +102,8 @@ export async function signUpOverHttp(request: APIRequestContext, baseURL: string
 
 /** An HTTP client with its own session of `account`, as a script or a second browser would have. */
 export async function apiAs(browser: Browser, baseURL: string, account: Account): Promise<APIRequestContext> {
-  const context = await browser.newContext({ baseURL });
+  // Origin on every call, as the console's pages send it: /api/trpc refuses mutations without one.
+  const context = await browser.newContext({ baseURL, extraHTTPHeaders: { origin: baseURL } });
   await signInOverHttp(context.request, baseURL, account);
   return context.request;
 }

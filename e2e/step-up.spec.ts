@@ -48,6 +48,7 @@ test.describe("an old sign-in is asked to confirm before a destructive action", 
     page = await browser.newPage({ baseURL: testInfo.project.use.baseURL });
     await signInThroughUi(page, OWNER);
     const created = await page.request.post("/api/trpc/clients.create", {
+      headers: { origin: testInfo.project.use.baseURL! },
       data: {
         json: { name: clientName, type: "confidential", redirectUris: ["https://bot.example.com/callback"], scopes: ["openid"], domainId: null },
       },

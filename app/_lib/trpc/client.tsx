@@ -6,6 +6,7 @@ import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { useState, type ReactNode } from "react";
 import superjson from "superjson";
 import type { AppRouter } from "@/server/trpc/root";
+import { MAX_BATCH_SIZE } from "@/server/trpc/limits";
 import { stepUpLink } from "../step-up";
 import { makeQueryClient } from "./query-client";
 
@@ -23,7 +24,7 @@ export function TRPCReactProvider({ children }: { children: ReactNode }) {
   const queryClient = getQueryClient();
   const [trpcClient] = useState(() =>
     createTRPCClient<AppRouter>({
-      links: [stepUpLink(), httpBatchLink({ url: "/api/trpc", transformer: superjson })],
+      links: [stepUpLink(), httpBatchLink({ url: "/api/trpc", transformer: superjson, maxItems: MAX_BATCH_SIZE })],
     }),
   );
   return (
