@@ -35,6 +35,8 @@ function RequestProblem({ title, children }: { title: string; children: ReactNod
 export default async function ConsentPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const request = await pendingOAuthRequest(await searchParams);
   const session = await getSession();
+  // Before anything else, even before telling them the link carries no request: a user who must enrol does that first.
+  if (session) await requireMfaWhereRequired(session.user.id, request ? `/consent?${request.query}` : "/consent");
   if (!request) {
     return (
       <RequestProblem title="No request to answer">
@@ -44,7 +46,6 @@ export default async function ConsentPage({ searchParams }: { searchParams: Prom
     );
   }
   if (!session) redirect(`/sign-in?${request.query}`);
-  await requireMfaWhereRequired(session.user.id, `/consent?${request.query}`);
   const { client } = request;
   if (!client) {
     return (
