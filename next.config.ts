@@ -1,4 +1,5 @@
 import type { NextConfig } from "next";
+import { STATIC_SECURITY_HEADERS } from "./server/security-headers";
 
 const nextConfig: NextConfig = {
   poweredByHeader: false,
@@ -7,6 +8,10 @@ const nextConfig: NextConfig = {
   typedRoutes: false,
   // Tests, e2e and scripts are type-checked by `npm run typecheck`; a mistake there must not stop `npm start`.
   typescript: { tsconfigPath: "tsconfig.build.json" },
+  // Per-request page headers (CSP with its nonce, the referrer policy of pages carrying codes, HSTS) are set in proxy.ts.
+  async headers() {
+    return [{ source: "/:path*", headers: [...STATIC_SECURITY_HEADERS] }];
+  },
 };
 
 export default nextConfig;

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { connection } from "next/server";
 import type { ReactNode } from "react";
 import { TRPCReactProvider } from "./_lib/trpc/client";
 import "./globals.css";
@@ -8,7 +9,9 @@ export const metadata: Metadata = {
   description: "Admin console and OAuth 2.1 authorization server for MCP servers",
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // Every page carries its request's CSP nonce (proxy.ts), so none may be prerendered without one.
+  await connection();
   return (
     <html lang="en">
       <body>
