@@ -105,6 +105,8 @@ export const AUTH_ENDPOINT_ACCESS = {
   "GET /passkey/generate-register-options": "enrolment",
   "POST /passkey/verify-registration": "enrolment",
   "GET /passkey/list-user-passkeys": "enrolment",
+  // Server-only: account.reauthenticate's password check, the step-up a first passkey may need.
+  "POST /verify-password": "enrolment",
 
   // Everything else a signed-in user does.
   "GET /oauth2/authorize": "gated",
@@ -128,7 +130,6 @@ export const AUTH_ENDPOINT_ACCESS = {
   "POST /revoke-other-sessions": "gated",
   "POST /update-session": "gated",
   "POST /update-user": "gated",
-  "POST /verify-password": "gated",
   "POST /two-factor/disable": "gated",
   "POST /two-factor/generate-backup-codes": "gated",
   "POST /passkey/delete-passkey": "gated",
