@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { expect, test, type BrowserContext, type CDPSession, type Page } from "@playwright/test";
 import { URI, type TOTP } from "otpauth";
-import { signInThroughUi, submitRefusedSignIn, submitSignIn } from "./sign-in";
+import { signInThroughUi, signUpOverHttp, submitRefusedSignIn, submitSignIn } from "./sign-in";
 
 /**
  * Passkeys through the real pages, with Chromium's virtual authenticator standing in for the
@@ -242,7 +242,7 @@ test.describe("an account with an authenticator app adds a passkey", () => {
       await addVirtualAuthenticator(await context.newCDPSession(page));
       // Signed up and enrolled over HTTP in this browser: the session that confirmed the app proved only the password.
       const headers = { origin: baseURL };
-      expect((await page.request.post("/api/auth/sign-up/email", { headers, data: appUser })).status()).toBe(200);
+      await signUpOverHttp(page.request, baseURL, appUser);
       const enabled = await page.request.post("/api/auth/two-factor/enable", { headers, data: { password: appUser.password } });
       expect(enabled.status(), await enabled.text()).toBe(200);
       const totp = URI.parse(((await enabled.json()) as { totpURI: string }).totpURI) as TOTP;

@@ -240,6 +240,8 @@ test.beforeAll(async () => {
       application_type: "native",
       grant_types: ["authorization_code", "refresh_token"],
       response_types: ["code"],
+      // Without a scope a registration gets mcp:read only; the sweep calls a write tool.
+      scope: "openid mcp:read mcp:write",
     }),
   });
   expect(registration.status, describe(registration)).toBeLessThan(300);

@@ -1,12 +1,11 @@
 import { createHash, randomBytes } from "node:crypto";
-import { readdirSync } from "node:fs";
-import path from "node:path";
 import { createClient, type Client } from "@libsql/client";
 import { expect, test } from "@playwright/test";
 import { URI, type TOTP } from "otpauth";
 import { APP_ROUTE_ACCESS, AUTH_ENDPOINT_ACCESS, AUTH_ENDPOINTS_NOT_SERVED, type AuthEndpoint, type RouteAccess } from "../../server/auth/route-access";
 import { cookiesOf } from "../../server/testing/enrol-over-http";
 import { createSharedData, INSTANCE_OWNER, startInstance, type Instance } from "./instance";
+import { appRoutes, sampleUrl } from "./routes";
 
 /**
  * "A user who must enrol MFA can do nothing else", walked over every route of a production build:
@@ -18,7 +17,6 @@ import { createSharedData, INSTANCE_OWNER, startInstance, type Instance } from "
  * issued before the policy applied, refused until the owner enrols.
  */
 
-const repoRoot = path.resolve(import.meta.dirname, "..", "..");
 const REDIRECT = "http://127.0.0.1:7788/callback";
 const POLICY_REFUSALS = new Set(["MFA_ENROLMENT_REQUIRED", "MFA_REQUIRED_BY_POLICY"]);
 
@@ -58,28 +56,6 @@ function codeOf(answer: Answer): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Page and route files under app/, as the routes Next.js serves them at: route groups dropped, private folders skipped. */
-function appRoutes(): { route: string; kind: "page" | "handler" }[] {
-  const found: { route: string; kind: "page" | "handler" }[] = [];
-  const walk = (dir: string, segments: string[]) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (entry.isDirectory()) {
-        if (entry.name.startsWith("_")) continue;
-        walk(path.join(dir, entry.name), /^\(.*\)$/.test(entry.name) ? segments : [...segments, entry.name]);
-      } else if (/^(page|route)\.(tsx?|jsx?)$/.test(entry.name)) {
-        found.push({ route: `/${segments.join("/")}`, kind: entry.name.startsWith("page") ? "page" : "handler" });
-      }
-    }
-  };
-  walk(path.join(repoRoot, "app"), []);
-  return found;
-}
-
-/** A URL for a route pattern: `[param]` becomes a sample value, an optional catch-all is left out. */
-function sampleUrl(route: string): string {
-  return route.replace(/\/\[\[\.\.\.[^\]]+\]\]/g, "").replace(/\[(\.\.\.)?[^\]]+\]/g, "sample") || "/";
 }
 
 async function setOwnerPolicy(requiresMfa: boolean) {

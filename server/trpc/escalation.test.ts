@@ -10,7 +10,7 @@ import { recordIssuedAccessToken } from "@/server/oauth/issued-tokens";
 import { TEST_PASSWORD, TEST_PUBLIC_URL, createTestAuth, signUp, uniqueEmail } from "@/server/testing/auth";
 import { createDomain, createPersona, createPersonas, grantRole, type Caller, type Personas } from "@/server/testing/authz";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
-import { databaseFingerprint } from "@/server/testing/fingerprint";
+import { databaseFingerprint, drizzleRows } from "@/server/testing/fingerprint";
 import { unique } from "@/server/testing/outcome";
 import type { Meta } from "./init";
 import { appRouter } from "./root";
@@ -255,7 +255,7 @@ test.each<Attacker>(["anonymous", "member", "auditor", "domainAdmin", "admin"])(
     const results: { path: string; outcome: string }[] = [];
     for (const [path, attack] of Object.entries(ATTACKS)) {
       if (!mustFail(attacker, path)) continue;
-      const before = await databaseFingerprint(database.db);
+      const before = await databaseFingerprint(drizzleRows(database.db));
       let outcome: string;
       try {
         const answer = await call(attackers[attacker], path, attack(targets));
@@ -266,7 +266,7 @@ test.each<Attacker>(["anonymous", "member", "auditor", "domainAdmin", "admin"])(
         if (!(error instanceof TRPCError)) throw error;
         outcome = REFUSALS.has(error.code) ? "refused" : `${error.code}: ${error.message}`;
       }
-      const unchanged = (await databaseFingerprint(database.db)) === before;
+      const unchanged = (await databaseFingerprint(drizzleRows(database.db))) === before;
       results.push({ path, outcome: unchanged ? outcome : `${outcome}, and the database changed` });
     }
     expect(results.length).toBeGreaterThan(attacker === "admin" ? 10 : 15);

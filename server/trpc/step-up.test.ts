@@ -7,7 +7,7 @@ import type { Auth } from "@/server/auth/auth";
 import { TEST_PASSWORD, uniqueEmail } from "@/server/testing/auth";
 import { createDomain, createPersona, createPersonas, grantRole, type Caller, type Personas } from "@/server/testing/authz";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
-import { databaseFingerprint } from "@/server/testing/fingerprint";
+import { databaseFingerprint, drizzleRows } from "@/server/testing/fingerprint";
 import { rejection, unique } from "@/server/testing/outcome";
 import { ageSignIn } from "@/server/testing/step-up";
 import { insertPasskeyRow } from "@/server/testing/two-factor";
@@ -130,14 +130,14 @@ describe("a session signed in more than ten minutes ago", () => {
   test("is asked to confirm it is them before any declared privilege-raising call, and nothing is written", async () => {
     expect(Object.keys(raisingCalls).sort()).toEqual(Object.keys(PRIVILEGE_RAISING).sort());
     for (const [path, call] of [...Object.entries(raisingCalls), ...Object.entries(otherRaisingCalls)]) {
-      const before = await databaseFingerprint(database.db);
+      const before = await databaseFingerprint(drizzleRows(database.db));
       const error = await rejection(call());
       expect({ path, code: error.code, reauth: error.cause instanceof ReauthenticationRequired }).toEqual({
         path,
         code: "FORBIDDEN",
         reauth: true,
       });
-      expect({ path, unchanged: (await databaseFingerprint(database.db)) === before }).toEqual({ path, unchanged: true });
+      expect({ path, unchanged: (await databaseFingerprint(drizzleRows(database.db))) === before }).toEqual({ path, unchanged: true });
     }
   });
 
