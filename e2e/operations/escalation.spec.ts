@@ -4,6 +4,7 @@ import { expect, test } from "@playwright/test";
 import { APP_ROUTE_ACCESS, type RouteAccess } from "../../server/auth/route-access";
 import { databaseFingerprint } from "../../server/testing/fingerprint";
 import { cookiesOf } from "../../server/testing/enrol-over-http";
+import { walkRequestInit, type WalkRequest } from "../../server/testing/http-request";
 import { createSharedData, INSTANCE_OWNER, startInstance, type Instance } from "./instance";
 import { appRoutes, sampleUrl } from "./routes";
 
@@ -30,19 +31,10 @@ let tenantUserId = "";
 
 const readRows = async (statement: string) => (await db.execute(statement)).rows.map((row) => ({ ...row }));
 
-async function send(pathname: string, init: { method?: string; cookie?: string; json?: unknown } = {}) {
-  const headers: Record<string, string> = { origin: instance.origin, accept: "text/html, application/json" };
-  if (init.cookie) headers.cookie = init.cookie;
-  if (init.json !== undefined) headers["content-type"] = "application/json";
-  const method = init.method ?? (init.json === undefined ? "GET" : "POST");
-  const response = await fetch(`${instance.origin}${pathname}`, {
-    method,
-    headers,
-    body: init.json === undefined ? undefined : JSON.stringify(init.json),
-    redirect: "manual",
-    signal: AbortSignal.timeout(30_000),
-  });
-  return { status: response.status, text: await response.text(), label: `${method} ${pathname}` };
+async function send(pathname: string, init: WalkRequest = {}) {
+  const request = walkRequestInit(instance.origin, { ...init, headers: { accept: "text/html, application/json", ...init.headers } });
+  const response = await fetch(`${instance.origin}${pathname}`, { ...request, signal: AbortSignal.timeout(30_000) });
+  return { status: response.status, text: await response.text(), label: `${request.method} ${pathname}` };
 }
 
 async function signUpAndIn(prefix: string): Promise<{ id: string; cookie: string }> {

@@ -4,6 +4,7 @@ import { expect, test } from "@playwright/test";
 import { URI, type TOTP } from "otpauth";
 import { APP_ROUTE_ACCESS, AUTH_ENDPOINT_ACCESS, AUTH_ENDPOINTS_NOT_SERVED, type AuthEndpoint, type RouteAccess } from "../../server/auth/route-access";
 import { cookiesOf } from "../../server/testing/enrol-over-http";
+import { walkRequestInit, type WalkRequest } from "../../server/testing/http-request";
 import { createSharedData, INSTANCE_OWNER, startInstance, type Instance } from "./instance";
 import { appRoutes, sampleUrl } from "./routes";
 
@@ -32,20 +33,10 @@ interface Answer {
   label: string;
 }
 
-async function send(pathname: string, init: { method?: string; cookie?: string; json?: unknown; form?: Record<string, string>; headers?: Record<string, string> } = {}): Promise<Answer> {
-  const headers: Record<string, string> = { origin: instance.origin, ...init.headers };
-  if (init.cookie) headers.cookie = init.cookie;
-  let body: string | undefined;
-  if (init.json !== undefined) {
-    headers["content-type"] = "application/json";
-    body = JSON.stringify(init.json);
-  } else if (init.form) {
-    headers["content-type"] = "application/x-www-form-urlencoded";
-    body = new URLSearchParams(init.form).toString();
-  }
-  const method = init.method ?? (body === undefined ? "GET" : "POST");
-  const response = await fetch(`${instance.origin}${pathname}`, { method, headers, body, redirect: "manual", signal: AbortSignal.timeout(30_000) });
-  return { status: response.status, headers: response.headers, text: await response.text(), label: `${method} ${pathname}` };
+async function send(pathname: string, init: WalkRequest = {}): Promise<Answer> {
+  const request = walkRequestInit(instance.origin, init);
+  const response = await fetch(`${instance.origin}${pathname}`, { ...request, signal: AbortSignal.timeout(30_000) });
+  return { status: response.status, headers: response.headers, text: await response.text(), label: `${request.method} ${pathname}` };
 }
 
 const describe = (answer: Answer) => `${answer.label} -> ${answer.status} ${answer.headers.get("location") ?? ""} ${answer.text.slice(0, 300)}`;

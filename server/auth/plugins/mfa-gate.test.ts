@@ -16,6 +16,7 @@ import { createClient } from "@/server/oauth/clients";
 import { storedSecretHash } from "@/server/oauth/config";
 import { TEST_PASSWORD, cookieHeader, signUp } from "@/server/testing/auth";
 import { createDomain, grantRole } from "@/server/testing/authz";
+import { walkRequestInit, type WalkRequest } from "@/server/testing/http-request";
 import { authorizeInBrowser, pkceChallenge, postMcp } from "@/server/testing/mcp";
 import { startOAuthTestServer, type OAuthTestServer } from "@/server/testing/oauth-server";
 import { enrolTotp, insertPasskeyRow } from "@/server/testing/two-factor";
@@ -41,18 +42,8 @@ afterAll(() => server?.close());
 // ---------------------------------------------------------------------------------------------------
 // Helpers
 
-function send(path: string, init: { method?: string; cookie?: string; json?: unknown; form?: Record<string, string>; headers?: Record<string, string> } = {}) {
-  const headers: Record<string, string> = { origin: server.baseUrl, ...init.headers };
-  if (init.cookie) headers.cookie = init.cookie;
-  let body: string | undefined;
-  if (init.json !== undefined) {
-    headers["content-type"] = "application/json";
-    body = JSON.stringify(init.json);
-  } else if (init.form) {
-    headers["content-type"] = "application/x-www-form-urlencoded";
-    body = new URLSearchParams(init.form).toString();
-  }
-  return fetch(`${server.baseUrl}${path}`, { method: init.method ?? (body ? "POST" : "GET"), headers, body, redirect: "manual" });
+function send(path: string, init: WalkRequest = {}) {
+  return fetch(`${server.baseUrl}${path}`, walkRequestInit(server.baseUrl, init));
 }
 
 async function signInCookie(email: string): Promise<string> {
