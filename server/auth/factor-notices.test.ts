@@ -75,6 +75,24 @@ test("turning the authenticator app on and then off emails the owner each time",
   expectAdvice(removed?.text);
 });
 
+test("new backup codes and a changed password email the owner too; a wrong current password sends nothing", async () => {
+  const me = await signUp(auth);
+  const { cookie, totp } = await enrolTotp(auth, me.cookie);
+  await (await callerAs({ db: database.db, auth }, cookie)).account.reauthenticate({ method: "totp", code: codeAt(totp) });
+  const regenerated = await authRequest(auth, "/two-factor/generate-backup-codes", { body: { password: TEST_PASSWORD }, cookie });
+  expect(regenerated.status).toBe(200);
+  const [codes] = await notices(me.email, "New backup codes were made");
+  expectAdvice(codes?.text);
+
+  const wrong = await authRequest(auth, "/change-password", { body: { currentPassword: "not-the-password-at-all", newPassword: "another-long-passphrase-9" }, cookie });
+  expect(wrong.status).toBe(400);
+  expect(await notices(me.email, "password of your Gatehouse account was changed")).toHaveLength(0);
+  const changed = await authRequest(auth, "/change-password", { body: { currentPassword: TEST_PASSWORD, newPassword: "another-long-passphrase-9" }, cookie });
+  expect(changed.status).toBe(200);
+  const [password] = await notices(me.email, "password of your Gatehouse account was changed");
+  expectAdvice(password?.text);
+});
+
 test("a refused change and a second-factor sign-in send nothing", async () => {
   const owner = await signUp(auth);
   const intruder = await signUp(auth);

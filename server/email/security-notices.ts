@@ -12,7 +12,9 @@ export type FactorChange =
   | { kind: "passkey_added"; passkeyName: string | null }
   | { kind: "passkey_removed"; passkeyName: string | null }
   | { kind: "authenticator_added" }
-  | { kind: "authenticator_removed" };
+  | { kind: "authenticator_removed" }
+  | { kind: "backup_codes_regenerated" }
+  | { kind: "password_changed" };
 
 export interface FactorOverview {
   authenticatorApp: boolean;
@@ -64,6 +66,18 @@ function factorSentence(change: FactorChange): { subject: string; sentence: stri
         subject: "The authenticator app was turned off for your Gatehouse account",
         sentence: "The authenticator app was turned off for your Gatehouse account",
         undo: "Then sign in and set up your second factors again on your account page:",
+      };
+    case "backup_codes_regenerated":
+      return {
+        subject: "New backup codes were made for your Gatehouse account",
+        sentence: "New backup codes were made for your Gatehouse account, and the old ones stopped working",
+        undo: "Then sign in and make new backup codes again on your account page, so that only you hold them:",
+      };
+    case "password_changed":
+      return {
+        subject: "The password of your Gatehouse account was changed",
+        sentence: "The password of your Gatehouse account was changed",
+        undo: "Then sign in with the new password if you can, and check your sessions and second factors on your account page:",
       };
   }
 }

@@ -10,8 +10,13 @@ const PASSKEY_REMOVED = "/passkey/delete-passkey";
 /** With a session and the authenticator app not yet on, a right code turns it on. */
 const AUTHENTICATOR_CONFIRMED = "/two-factor/verify-totp";
 const AUTHENTICATOR_REMOVED = "/two-factor/disable";
+/** Changes that need no lookup beforehand: what they change is in their path. */
+const PLAIN_CHANGES = new Map<string, FactorChange>([
+  ["/two-factor/generate-backup-codes", { kind: "backup_codes_regenerated" }],
+  ["/change-password", { kind: "password_changed" }],
+]);
 
-const WATCHED = new Set([PASSKEY_ADDED, PASSKEY_REMOVED, AUTHENTICATOR_CONFIRMED, AUTHENTICATOR_REMOVED]);
+const WATCHED = new Set([PASSKEY_ADDED, PASSKEY_REMOVED, AUTHENTICATOR_CONFIRMED, AUTHENTICATOR_REMOVED, ...PLAIN_CHANGES.keys()]);
 
 interface Pending {
   owner: { email: string };
@@ -20,8 +25,9 @@ interface Pending {
 }
 
 /**
- * Emails the account's owner when a passkey or the authenticator app is added or removed, so that a
- * change made with a stolen session does not go unnoticed. The owner and what is about to change are
+ * Emails the account's owner when a passkey or the authenticator app is added or removed, new backup
+ * codes are made or the password is changed, so that a change made with a stolen session does not go
+ * unnoticed. The owner and what is about to change are
  * read before the endpoint runs (afterwards the passkey is gone and the session replaced); the email
  * goes only once it succeeded. `securityNotices` is also offered on the auth context, for changes made
  * outside better-auth's endpoints (an administrator's MFA reset).
@@ -39,7 +45,10 @@ export function factorNotices(db: Database, notices: SecurityNotices) {
             const current = await getSessionFromCtx(ctx);
             if (!current) return;
             const owner = { email: current.user.email };
-            if (ctx.path === PASSKEY_ADDED) {
+            const plain = PLAIN_CHANGES.get(ctx.path);
+            if (plain) {
+              pending.set(ctx.context, { owner, change: plain });
+            } else if (ctx.path === PASSKEY_ADDED) {
               pending.set(ctx.context, { owner, change: null });
             } else if (ctx.path === PASSKEY_REMOVED) {
               const id = typeof ctx.body?.id === "string" ? ctx.body.id : "";
