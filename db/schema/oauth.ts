@@ -8,7 +8,8 @@ const timestamp = () =>
     .notNull()
     .default(sql`(cast(unixepoch('subsec') * 1000 as integer))`);
 
-export const CLIENT_ORIGINS = ["console", "dynamic"] as const;
+/** How a client came to exist: the console, RFC 7591 dynamic registration, or a client ID metadata document. */
+export const CLIENT_ORIGINS = ["console", "dynamic", "metadata_document"] as const;
 export type ClientOrigin = (typeof CLIENT_ORIGINS)[number];
 
 /**
@@ -31,8 +32,58 @@ export const clientRegistration = sqliteTable(
      * to other clients. Any other client introspects only its own tokens.
      */
     resourceServer: integer({ mode: "boolean" }).notNull().default(false),
+    /**
+     * RFC 7592: the hash of the registration access token a dynamically registered client manages its
+     * own registration with. The token itself is in the registration response only.
+     */
+    registrationAccessTokenHash: text().unique(),
+    /** For a client ID metadata document: until when the fetched document may be used without fetching it again. */
+    metadataDocumentExpiresAt: integer({ mode: "timestamp_ms" }),
   },
-  (table) => [index("client_registration_domain_idx").on(table.domainId, table.clientId)],
+  (table) => [
+    index("client_registration_domain_idx").on(table.domainId, table.clientId),
+    index("client_registration_origin_idx").on(table.origin, table.createdAt),
+  ],
+);
+
+/**
+ * Installation-wide settings an administrator changes in the console (as opposed to the environment
+ * variables an operator sets at start): one JSON value per key.
+ */
+export const installationSetting = sqliteTable("installation_setting", {
+  key: text().primaryKey(),
+  value: text({ mode: "json" }).notNull(),
+  updatedAt: timestamp(),
+  updatedBy: text().references(() => user.id, { onDelete: "set null" }),
+});
+
+export const METADATA_HOST_RULES = ["allow", "block"] as const;
+export type MetadataHostRule = (typeof METADATA_HOST_RULES)[number];
+
+/** Hosts an administrator allowed or blocked as sources of client ID metadata documents. */
+export const metadataDocumentHost = sqliteTable("metadata_document_host", {
+  host: text().primaryKey(),
+  rule: text({ enum: METADATA_HOST_RULES }).notNull(),
+  createdAt: timestamp(),
+  createdBy: text().references(() => user.id, { onDelete: "set null" }),
+});
+
+/**
+ * One refresh-token exchange at a time per presented token, across instances: the first request
+ * claims the row and rotates; requests with the same token inside the reuse window wait for its
+ * answer and get the same tokens (kept encrypted, briefly) instead of being taken for a thief.
+ */
+export const refreshExchange = sqliteTable(
+  "refresh_exchange",
+  {
+    presentedTokenHash: text().primaryKey(),
+    clientId: text().notNull(),
+    /** The token endpoint's answer, encrypted with the auth secret; null while the exchange runs. */
+    response: text(),
+    createdAt: timestamp(),
+    expiresAt: integer({ mode: "timestamp_ms" }).notNull(),
+  },
+  (table) => [index("refresh_exchange_expiry_idx").on(table.expiresAt)],
 );
 
 /**
