@@ -24,6 +24,7 @@ export const CLIENT_TYPE_HINTS: Record<ClientType, string> = {
 export const ORIGIN_LABELS: Record<ClientListItem["origin"], string> = {
   console: "Registered in the console",
   dynamic: "Registered itself (dynamic client registration)",
+  metadata_document: "Identified by a client ID metadata document",
 };
 
 export function ownerLabel(domainName: string | null): string {
