@@ -10,7 +10,7 @@ import { pathToFileURL } from "node:url";
 import { parseTrustedProxies } from "./client-address.mjs";
 import { openAuth } from "@/server/auth/auth";
 import { bootstrapOwner } from "@/server/setup/owner";
-import { buildIsCurrent, recordBuild, sourceFingerprint } from "./build-fingerprint";
+import { buildIsCurrent, buildProduction } from "./build-fingerprint";
 import { describeStartupError, openMigratedDatabase, redactUrl, StartupError } from "./startup";
 import { parseEnv } from "@/server/env";
 
@@ -63,11 +63,8 @@ async function main(): Promise<number> {
   };
 
   if (!dev && !buildIsCurrent()) {
-    const fingerprint = sourceFingerprint();
     console.info("Building Gatehouse (first start or sources changed)…");
-    const code = await run(process.execPath, [NEXT_BIN, "build"], { ...childEnv, NODE_ENV: "production" });
-    if (code !== 0) throw new StartupError("the production build failed; see the output above.");
-    recordBuild(fingerprint);
+    if ((await buildProduction(process.env)) !== 0) throw new StartupError("the production build failed; see the output above.");
   }
 
   console.info("");

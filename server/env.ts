@@ -59,7 +59,19 @@ const schema = z
     };
   });
 
-export type ServerEnv = z.output<typeof schema> & { authSecret: string };
+export type ServerEnv = Omit<z.output<typeof schema>, "authSecret"> & { readonly authSecret: string };
+
+/**
+ * `next build` runs in processes where this is set. A build must leave no database and no secret
+ * behind (an image built once is started many times, each with its own configuration), so anything
+ * that would open one refuses loudly and the build fails instead of baking it in.
+ */
+export function assertNotBuilding(what: string): void {
+  if (process.env.NEXT_PHASE !== "phase-production-build") return;
+  throw new Error(
+    `Gatehouse tried to ${what} while Next.js was building. Read the request first (headers(), cookies() or connection()) so that the page renders per request.`,
+  );
+}
 
 export class EnvError extends Error {}
 
@@ -68,6 +80,7 @@ export class EnvError extends Error {}
  * starting at once agree on one secret instead of each writing its own.
  */
 function readOrCreateSecret(dataDir: string): string {
+  assertNotBuilding("read or create the auth secret");
   const file = path.join(dataDir, "auth-secret");
   mkdirSync(dataDir, { recursive: true });
   try {
@@ -84,8 +97,16 @@ export function parseEnv(source: Readonly<Record<string, string | undefined>> = 
     const first = result.error.issues[0];
     throw new EnvError(`Invalid configuration: ${first?.path.join(".")}: ${first?.message}`);
   }
-  const parsed = result.data;
-  return { ...parsed, authSecret: parsed.authSecret ?? readOrCreateSecret(parsed.dataDir) };
+  const { authSecret: configured, ...parsed } = result.data;
+  let secret = configured;
+  return {
+    ...parsed,
+    // Read or generated when something first signs with it, not when the configuration is read.
+    get authSecret(): string {
+      secret ??= readOrCreateSecret(parsed.dataDir);
+      return secret;
+    },
+  };
 }
 
 let cached: ServerEnv | undefined;

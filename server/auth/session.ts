@@ -8,8 +8,11 @@ import { getAppDatabase } from "@/server/db";
 import { mfaEnrolmentMissing } from "@/server/users/mfa";
 import { getAuth } from "./instance";
 
-/** One session lookup per server render, however many components ask. */
-export const getSession = cache(async () => (await getAuth()).api.getSession({ headers: await headers() }));
+/** One session lookup per server render, however many components ask; the request is read first, so a build never opens the database. */
+export const getSession = cache(async () => {
+  const requestHeaders = await headers();
+  return (await getAuth()).api.getSession({ headers: requestHeaders });
+});
 
 export async function requireSession() {
   const session = await getSession();
