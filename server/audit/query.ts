@@ -1,4 +1,5 @@
 import { and, eq, gte, inArray, isNull, lt, lte, sql, type SQL } from "drizzle-orm";
+import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { Executor } from "@/db/client";
 import { auditEvent, domain, user, type ActorVia } from "@/db/schema";
@@ -317,6 +318,22 @@ export async function withNames(db: Executor, rows: AuditRow[]): Promise<AuditLi
       domainName: row.domainId ? (domainNameById.get(row.domainId) ?? null) : null,
     };
   });
+}
+
+export const auditEventIdInput = z.object({ id: idSchema.describe("The audit event's id.") });
+
+const AUDIT_EVENT_NOT_FOUND = "Audit event not found.";
+
+/**
+ * One event as the log shows it. Like the list, a reader limited to some domains sees only those
+ * domains' events: anything else, installation-wide events included, is not found.
+ */
+export async function getAuditEvent(db: Executor, grants: Grants, id: string): Promise<AuditListItem> {
+  const [raw] = await db.all<RawAuditRow>(sql`SELECT ${COLUMNS} FROM ${auditEvent} WHERE ${auditEvent.id} = ${id}`);
+  if (!raw) throw new TRPCError({ code: "NOT_FOUND", message: AUDIT_EVENT_NOT_FOUND });
+  authorizeIn(grants, { permission: "audit:read", domainId: raw.domain_id, visibleWith: "audit:read", notFound: AUDIT_EVENT_NOT_FOUND });
+  const [item] = await withNames(db, [toAuditRow(raw)]);
+  return item!;
 }
 
 /** A page of the audit log as the console and the MCP tools show it. */

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { ADMIN_ROLE_ID, MEMBER_ROLE_ID, OWNER_ROLE_ID, oauthConsent, oauthRefreshToken, session, user, userBan } from "@/db/schema";
+import { ADMIN_ROLE_ID, MEMBER_ROLE_ID, OWNER_ROLE_ID, auditEvent, oauthConsent, oauthRefreshToken, session, user, userBan } from "@/db/schema";
 import type { Auth } from "@/server/auth/auth";
 import { ALL_PERMISSIONS } from "@/server/authz/permissions";
 import { mcpResourceUrl, storedSecretHash } from "@/server/oauth/config";
@@ -36,6 +36,8 @@ interface Targets {
   clientId: string;
   accessTokenId: string;
   accompliceId: string;
+  /** The tenant's client.created event, which names the marked client. */
+  auditEventId: string;
 }
 
 /**
@@ -68,6 +70,7 @@ const ATTACKS: Record<string, (targets: Targets) => unknown> = {
   "users.resetMfa": (t) => ({ id: t.ownerId }),
   "users.delete": (t) => ({ id: t.ownerId }),
   "audit.list": () => ({}),
+  "audit.get": (t) => ({ id: t.auditEventId }),
   "audit.actions": () => ({}),
   "audit.export": () => ({}),
   "clients.list": () => ({}),
@@ -209,6 +212,10 @@ beforeAll(async () => {
   const role = await asOwner.roles.create({ name: unique("reviewers"), permissions: ["users:read"] });
   await grantRole(database.db, tenantUser.userId, role.id);
   const accomplice = await createPersona(deps, MEMBER_ROLE_ID, personas.domainA.id, "accomplice");
+  const [createdEvent] = await database.db
+    .select({ id: auditEvent.id })
+    .from(auditEvent)
+    .where(and(eq(auditEvent.action, "client.created"), eq(auditEvent.targetId, clientId), eq(auditEvent.domainId, tenant.id)));
   const [ownerSession] = await database.db.select({ id: session.id }).from(session).where(eq(session.userId, personas.owner.userId)).limit(1);
 
   targets = {
@@ -222,6 +229,7 @@ beforeAll(async () => {
     clientId,
     accessTokenId,
     accompliceId: accomplice.userId,
+    auditEventId: createdEvent!.id,
   };
   attackers = {
     anonymous: personas.anonymous,

@@ -80,12 +80,14 @@ describe("allow/deny matrix", () => {
 
   const procedures: Record<string, (caller: Caller, domainId: string) => Promise<unknown>> = {
     list: (caller, domainId) => caller.audit.list({ domainId }),
+    get: (caller, domainId) => caller.audit.get({ id: eventIn.get(domainId)! }),
     actions: (caller) => caller.audit.actions(),
     export: (caller, domainId) => caller.audit.export({ domainId }),
   };
 
   const expected: Record<string, Record<PersonaCase, Outcome>> = {
     list: { owner: "ok", admin: "ok", domainAdminOnA: "ok", domainAdminOnB: "NOT_FOUND", auditor: "ok", member: "FORBIDDEN", anonymous: "UNAUTHORIZED" },
+    get: { owner: "ok", admin: "ok", domainAdminOnA: "ok", domainAdminOnB: "NOT_FOUND", auditor: "ok", member: "FORBIDDEN", anonymous: "UNAUTHORIZED" },
     actions: { owner: "ok", admin: "ok", domainAdminOnA: "ok", domainAdminOnB: "ok", auditor: "ok", member: "FORBIDDEN", anonymous: "UNAUTHORIZED" },
     export: { owner: "ok", admin: "ok", domainAdminOnA: "ok", domainAdminOnB: "NOT_FOUND", auditor: "ok", member: "FORBIDDEN", anonymous: "UNAUTHORIZED" },
   };
@@ -104,6 +106,14 @@ describe("allow/deny matrix", () => {
     return { caller: callers[persona], domainId: persona === "domainAdminOnB" ? domainB.id : domainA.id };
   }
 
+  /** One event filed under each tenant, for get. */
+  const eventIn = new Map<string, string>();
+  beforeAll(async () => {
+    for (const tenant of [personas.domainA, personas.domainB]) {
+      eventIn.set(tenant.id, await addEvent({ action: "matrix.event", at: atSecond(0), domainId: tenant.id }));
+    }
+  });
+
   const cases = Object.entries(expected).flatMap(([procedure, outcomes]) =>
     Object.entries(outcomes).map(([persona, outcome]) => ({ procedure, persona: persona as PersonaCase, outcome })),
   );
@@ -116,7 +126,7 @@ describe("allow/deny matrix", () => {
 
 test("the router has only read procedures: nothing updates, deletes, removes or purges audit rows", () => {
   const procedures = auditRouter._def.procedures as Record<string, { _def: { type: string } }>;
-  expect(Object.keys(procedures).sort()).toEqual(["actions", "export", "list"]);
+  expect(Object.keys(procedures).sort()).toEqual(["actions", "export", "get", "list"]);
   for (const name of Object.keys(procedures)) expect(name).not.toMatch(/update|delete|remove|purge|edit|clear/i);
   for (const procedure of Object.values(procedures)) expect(procedure._def.type).toBe("query");
 });
@@ -126,6 +136,8 @@ test("reading the log writes nothing to it", async () => {
   await personas.owner.caller.audit.list({});
   await personas.owner.caller.audit.actions();
   await personas.owner.caller.audit.export({});
+  const [first] = (await personas.owner.caller.audit.list({ limit: 1 })).items;
+  await personas.owner.caller.audit.get({ id: first!.id });
   expect(await countAuditRows(database.db)).toBe(before);
 });
 
@@ -183,6 +195,30 @@ describe("scope", () => {
       message: "Domain not found.",
     });
     await expect(personas.domainAdminA.caller.audit.list({ domainId: "no-such-domain" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  test("get finds one event for a reader of its domain; another tenant's event, an installation-wide one and an unknown id are the same NOT_FOUND", async () => {
+    const ns = namespace();
+    const inA = await addEvent({ action: `${ns}a`, at: atSecond(1), domainId: personas.domainA.id, actorUserId: personas.owner.userId, details: { name: "x" } });
+    const inB = await addEvent({ action: `${ns}b`, at: atSecond(2), domainId: personas.domainB.id });
+    const global = await addEvent({ action: `${ns}global`, at: atSecond(3), domainId: null });
+
+    expect(await personas.domainAdminA.caller.audit.get({ id: inA })).toMatchObject({
+      id: inA,
+      action: `${ns}a`,
+      actorUserId: personas.owner.userId,
+      actorEmail: personas.owner.email,
+      domainId: personas.domainA.id,
+      domainName: "Domain A",
+      details: { name: "x" },
+    });
+    const refusals = await Promise.all(
+      [inB, global, `missing-${randomUUID()}`].map((id) => personas.domainAdminA.caller.audit.get({ id }).catch((error: unknown) => error)),
+    );
+    for (const refusal of refusals) expect(refusal).toMatchObject({ code: "NOT_FOUND", message: "Audit event not found." });
+    for (const persona of [personas.owner, personas.admin, personas.auditor]) {
+      for (const id of [inA, inB, global]) expect((await persona.caller.audit.get({ id })).id).toBe(id);
+    }
   });
 
   test("a reader in several domains sees the events of each of them, merged newest first", async () => {

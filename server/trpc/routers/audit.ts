@@ -1,8 +1,10 @@
 import {
+  auditEventIdInput,
   auditFilterSchema,
   auditListInputSchema,
   auditScopeFor,
   distinctAuditActions,
+  getAuditEvent,
   listAuditEvents,
 } from "@/server/audit/query";
 import { auditExportUrl } from "@/server/audit/export";
@@ -18,6 +20,14 @@ export const auditRouter = router({
     })
     .input(auditListInputSchema)
     .query(({ ctx, input }) => listAuditEvents(ctx.db, ctx.grants, input)),
+
+  get: permissionProcedure("audit:read")
+    .meta({
+      description:
+        "Shows one audit event by its id, with the actor's email and the domain's name; readers scoped to some domains find only those domains' events.",
+    })
+    .input(auditEventIdInput)
+    .query(({ ctx, input }) => getAuditEvent(ctx.db, ctx.grants, input.id)),
 
   actions: permissionProcedure("audit:read")
     .meta({ description: "Lists every distinct action name in the audit log, for the action filter." })
