@@ -619,6 +619,8 @@ test("search_audit_log finds events by action and target, and filters by an ISO 
         targetId: created.id,
         domainId: created.id,
         domainName: "Audited",
+        ip: null,
+        userAgent: null,
         details: { name: "Audited", slug: created.slug, emailDomains: [], mfaPolicy: "optional" },
       },
     ],

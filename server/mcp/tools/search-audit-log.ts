@@ -1,8 +1,7 @@
 import { z } from "zod";
-import { ACTOR_VIA } from "@/db/schema";
 import { auditListInputSchema } from "@/server/audit/query";
 import { defineTool } from "../tool";
-import { READ_ANNOTATIONS, iso, nextCursorOutput } from "./shapes";
+import { READ_ANNOTATIONS, auditEventOutput, nextCursorOutput, toAuditEventOutput } from "./shapes";
 
 const filters = auditListInputSchema.shape;
 
@@ -34,22 +33,7 @@ export const searchAuditLog = defineTool({
   },
   outputSchema: {
     events: z
-      .array(
-        z.object({
-          id: z.string().describe("The event's id."),
-          at: z.string().describe("When it happened (ISO 8601)."),
-          action: z.string().describe('What happened, such as "role.assigned".'),
-          actorUserId: z.string().nullable().describe("Who caused it; null for the system."),
-          actorEmail: z.string().nullable().describe("That user's email address; null for the system or a deleted user."),
-          actorVia: z.enum(ACTOR_VIA).describe('How: "web" (console), "mcp" (these tools), "oauth" or "system".'),
-          clientId: z.string().nullable().describe("The OAuth client the call came through, for MCP calls."),
-          targetType: z.string().nullable().describe('The kind of object it is about, such as "user" or "client".'),
-          targetId: z.string().nullable().describe("The id of that object."),
-          domainId: z.string().nullable().describe("The domain it is filed under; null for installation-wide events."),
-          domainName: z.string().nullable().describe("That domain's name; null when none or deleted."),
-          details: z.record(z.string(), z.unknown()).describe("Facts about the change, such as before and after values."),
-        }),
-      )
+      .array(auditEventOutput)
       .describe("One page of events, newest first."),
     nextCursor: nextCursorOutput,
   },
@@ -60,20 +44,7 @@ export const searchAuditLog = defineTool({
       to: to === undefined ? undefined : new Date(to),
     });
     return {
-      events: page.items.map((event) => ({
-        id: event.id,
-        at: iso(event.at),
-        action: event.action,
-        actorUserId: event.actorUserId,
-        actorEmail: event.actorEmail,
-        actorVia: event.actorVia,
-        clientId: event.clientId,
-        targetType: event.targetType,
-        targetId: event.targetId,
-        domainId: event.domainId,
-        domainName: event.domainName,
-        details: event.details,
-      })),
+      events: page.items.map(toAuditEventOutput),
       nextCursor: page.nextCursor,
     };
   },

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { CLIENT_ORIGINS, MFA_POLICIES } from "@/db/schema";
+import { ACTOR_VIA, CLIENT_ORIGINS, MFA_POLICIES } from "@/db/schema";
+import type { AuditListItem } from "@/server/audit/query";
 import type { DomainItem } from "@/server/authz/domains";
 import { CLIENT_TYPES, type ClientItem } from "@/server/oauth/clients";
 
@@ -89,3 +90,39 @@ export const revocationOutput = {
   refreshTokensRevoked: z.number().describe("Refresh tokens that were revoked."),
   consentsRevoked: z.number().describe("Remembered consents that were forgotten (the user is asked again)."),
 };
+
+export const auditEventOutput = z.object({
+  id: z.string().describe("The event's id."),
+  at: z.string().describe("When it happened (ISO 8601)."),
+  action: z.string().describe('What happened, such as "role.assigned".'),
+  actorUserId: z.string().nullable().describe("Who caused it; null for the system."),
+  actorEmail: z.string().nullable().describe("That user's email address; null for the system or a deleted user."),
+  actorVia: z.enum(ACTOR_VIA).describe('How: "web" (console), "mcp" (these tools), "oauth" or "system".'),
+  clientId: z.string().nullable().describe("The OAuth client the call came through, for MCP calls."),
+  targetType: z.string().nullable().describe('The kind of object it is about, such as "user" or "client".'),
+  targetId: z.string().nullable().describe("The id of that object."),
+  domainId: z.string().nullable().describe("The domain it is filed under; null for installation-wide events."),
+  domainName: z.string().nullable().describe("That domain's name; null when none or deleted."),
+  ip: z.string().nullable().describe("The IP address the request came from, when known."),
+  userAgent: z.string().nullable().describe("The client's user agent, when known."),
+  details: z.record(z.string(), z.unknown()).describe("Facts about the change, such as before and after values."),
+});
+
+export function toAuditEventOutput(event: AuditListItem): z.input<typeof auditEventOutput> {
+  return {
+    id: event.id,
+    at: iso(event.at),
+    action: event.action,
+    actorUserId: event.actorUserId,
+    actorEmail: event.actorEmail,
+    actorVia: event.actorVia,
+    clientId: event.clientId,
+    targetType: event.targetType,
+    targetId: event.targetId,
+    domainId: event.domainId,
+    domainName: event.domainName,
+    ip: event.ip,
+    userAgent: event.userAgent,
+    details: event.details,
+  };
+}
