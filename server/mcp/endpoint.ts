@@ -8,9 +8,17 @@ import { corsPreflight, withCors } from "@/server/oauth/cors";
 import { authIssuer, mcpResourceUrl, protectedResourceMetadataUrl } from "@/server/oauth/config";
 import { createTRPCContext } from "@/server/trpc/context";
 import { createCaller } from "@/server/trpc/root";
-import { createGatehouseMcpServer, errorResult, permissionRefusal, type ToolOutcome } from "./server";
-import { MCP_SCOPES, toolAllowed, type GatehouseTool, type ToolContext } from "./tool";
-import { findTool, MCP_TOOLS } from "./tools";
+import { isDeclaredMethod, listingOf, needsOf, offerFor, offerOnly, targetOf, type McpTarget } from "./access";
+import { LogLevels } from "./logging";
+import {
+  createGatehouseMcpServer,
+  errorResult,
+  permissionRefusal,
+  type McpCall,
+  type McpCallRecorder,
+  type McpOutcome,
+} from "./server";
+import { MCP_SCOPES, type ToolContext } from "./tool";
 
 /** Larger JSON-RPC bodies are refused before they are parsed. */
 export const MAX_MCP_BODY_BYTES = 1024 * 1024;
@@ -20,10 +28,12 @@ export interface McpEndpoint {
   auth: Auth;
   publicUrl: string;
   verifier: AccessTokenVerifier;
+  /** The `logging/setLevel` choices of the clients this process has served. */
+  logLevels: LogLevels;
 }
 
 export function createMcpEndpoint(db: Database, auth: Auth, publicUrl: string): McpEndpoint {
-  return { db, auth, publicUrl, verifier: new AccessTokenVerifier(db, authIssuer(publicUrl)) };
+  return { db, auth, publicUrl, verifier: new AccessTokenVerifier(db, authIssuer(publicUrl)), logLevels: new LogLevels() };
 }
 
 /** The RFC 9728 document for the MCP endpoint. */
@@ -81,11 +91,52 @@ function isJsonRpcMessage(message: unknown): message is JsonRpcMessage {
   return jsonrpc === "2.0" && (id === undefined || typeof id === "string" || typeof id === "number");
 }
 
-function toolCalled(message: JsonRpcMessage): GatehouseTool | undefined {
-  if (message.method !== "tools/call" || !message.params || typeof message.params !== "object") return undefined;
-  const name = (message.params as { name?: unknown }).name;
-  return typeof name === "string" ? findTool(name) : undefined;
+/** URIs are an id behind a prefix and prompt arguments an id or an email; anything longer is kept only this far. */
+const MAX_AUDITED_TEXT = 300;
+
+/** The audit row of one use of a tool, resource or prompt. */
+function auditEntry(call: McpCall, outcome: McpOutcome) {
+  switch (call.kind) {
+    case "tool":
+      return { action: "mcp.tool_called", targetType: "mcp_tool", targetId: call.tool.name, details: { scope: call.tool.scope, outcome } };
+    case "resource":
+      return {
+        action: "mcp.resource_read",
+        targetType: "mcp_resource",
+        targetId: call.uri.slice(0, MAX_AUDITED_TEXT),
+        details: { template: call.resource.uriTemplate, scope: call.resource.scope, outcome },
+      };
+    case "prompt":
+      return {
+        action: "mcp.prompt_got",
+        targetType: "mcp_prompt",
+        targetId: call.prompt.name,
+        details: { arguments: call.arguments, outcome },
+      };
+  }
 }
+
+/** The string arguments of a `prompts/get`, as far as the audit row keeps them. */
+function promptArguments(message: JsonRpcMessage): Record<string, string> {
+  const params = message.params && typeof message.params === "object" ? (message.params as { arguments?: unknown }) : {};
+  const given = params.arguments && typeof params.arguments === "object" ? Object.entries(params.arguments) : [];
+  return Object.fromEntries(
+    given
+      .filter((entry): entry is [string, string] => typeof entry[1] === "string")
+      .map(([name, value]) => [name, value.slice(0, MAX_AUDITED_TEXT)]),
+  );
+}
+
+/** The call a refused request would have made, for its audit row; completions are not audited. */
+function refusedCall(message: JsonRpcMessage, target: McpTarget): McpCall | null {
+  if (message.method === "tools/call" && target.kind === "tool") return { kind: "tool", tool: target.tool };
+  if (message.method === "resources/read" && target.kind === "resource") return { kind: "resource", resource: target.resource, uri: target.uri };
+  if (message.method === "prompts/get" && target.kind === "prompt") return { kind: "prompt", prompt: target.prompt, arguments: promptArguments(message) };
+  return null;
+}
+
+/** Requests whose handlers log: once the client has chosen a level, their answer is an event stream carrying the messages. */
+const LOGGING_METHODS = new Set(["tools/call", "resources/read", "prompts/get"]);
 
 async function readBody(request: Request): Promise<{ ok: true; body: unknown } | { ok: false; response: Response }> {
   if (!request.headers.get("content-type")?.toLowerCase().startsWith("application/json")) {
@@ -110,19 +161,20 @@ async function readBody(request: Request): Promise<{ ok: true; body: unknown } |
 }
 
 /**
- * `tools/list` depends only on which tools a caller may see, and turning every tool's zod schemas
- * into JSON Schema is most of its cost; the SDK's answer is kept per set of tools.
+ * A listing (`tools/list`, `resources/list`, `resources/templates/list`, `prompts/list`) depends only
+ * on what a caller may use, never on data, and turning every tool's zod schemas into JSON Schema is
+ * most of the cost of `tools/list`; the SDK's answer is kept per method and set of names.
  */
-const toolListCache = new Map<string, unknown>();
-const TOOL_LIST_CACHE_SIZE = 256;
+const listingCache = new Map<string, unknown>();
+const LISTING_CACHE_SIZE = 256;
 
-async function rememberToolList(key: string, response: Response): Promise<Response> {
+async function rememberListing(key: string, response: Response): Promise<Response> {
   const text = await response.text();
   try {
     const { result } = JSON.parse(text) as { result?: unknown };
     if (result !== undefined && response.ok) {
-      if (toolListCache.size >= TOOL_LIST_CACHE_SIZE) toolListCache.delete(toolListCache.keys().next().value!);
-      toolListCache.set(key, result);
+      if (listingCache.size >= LISTING_CACHE_SIZE) listingCache.delete(listingCache.keys().next().value!);
+      listingCache.set(key, result);
     }
   } catch {
     // Not a JSON-RPC answer (an SDK error page): pass it on unchanged and remember nothing.
@@ -132,8 +184,9 @@ async function rememberToolList(key: string, response: Response): Promise<Respon
 
 /**
  * `/mcp`: Origin check (403), bearer verification (401 with a challenge pointing at the resource
- * metadata), a scope check per tool before the transport (403 insufficient_scope, so SDK clients step
- * up), then a fresh stateless MCP server whose tools call the tRPC routers as the token's user.
+ * metadata), a scope check per tool, resource and prompt before the transport (403 insufficient_scope,
+ * so SDK clients step up), then a fresh stateless MCP server whose handlers call the tRPC routers as
+ * the token's user. What each method needs is declared once, in MCP_METHOD_ACCESS.
  */
 export async function handleMcpRequest(endpoint: McpEndpoint, request: Request): Promise<Response> {
   try {
@@ -186,10 +239,25 @@ async function answerMcpRequest(endpoint: McpEndpoint, request: Request): Promis
     });
   }
 
+  // The method table is the whole surface: a request for anything else never reaches the SDK.
+  const undeclared = messages.find(
+    (message) => message.id !== undefined && typeof message.method === "string" && !isDeclaredMethod(message.method),
+  );
+  if (undeclared) {
+    if (messages.length > 1) {
+      return jsonError(400, {
+        jsonrpc: "2.0",
+        id: null,
+        error: { code: -32600, message: "Invalid Request: a batch asks for a method this server does not have" },
+      });
+    }
+    return Response.json({ jsonrpc: "2.0", id: undeclared.id ?? null, error: { code: -32601, message: "Method not found" } });
+  }
+
+  const targets = messages.map((message) => targetOf(message));
   const needed = new Set<string>();
-  for (const message of messages) {
-    const tool = message && typeof message === "object" ? toolCalled(message) : undefined;
-    if (tool && !token.scopes.includes(tool.scope)) needed.add(tool.scope);
+  for (const target of targets) {
+    for (const scope of target ? needsOf(target).scopes : []) if (!token.scopes.includes(scope)) needed.add(scope);
   }
   if (needed.size > 0) {
     // The client re-authorizes with exactly these, so keep what the token already has.
@@ -210,19 +278,17 @@ async function answerMcpRequest(endpoint: McpEndpoint, request: Request): Promis
   if (!context.user) return unauthorized(endpoint, { code: "invalid_token", description: "The token's user no longer exists" });
   const grants = await context.grants();
   const toolContext: ToolContext = { caller: createCaller(context), grants, clientId: token.clientId, scopes: token.scopes };
-  const record = (tool: GatehouseTool, outcome: ToolOutcome) =>
-    recordEvent(endpoint.db, context.actor, {
-      action: "mcp.tool_called",
-      targetType: "mcp_tool",
-      targetId: tool.name,
-      details: { scope: tool.scope, outcome },
-    }).then(() => undefined);
+  const record: McpCallRecorder = (call, outcome) =>
+    recordEvent(endpoint.db, context.actor, auditEntry(call, outcome)).then(() => undefined);
 
-  // A tool the user's roles do not cover at all is answered here, as a tool error naming the permission.
-  const refused = messages.flatMap((message) => {
-    const tool = message && typeof message === "object" ? toolCalled(message) : undefined;
-    const refusal = tool ? permissionRefusal(tool, grants.everywhere()) : null;
-    return tool && refusal ? [{ message, tool, refusal }] : [];
+  // A tool, resource or prompt the user's roles do not cover at all is answered here, naming the permission.
+  const held = grants.everywhere();
+  const refused = messages.flatMap((message, index) => {
+    const target = targets[index];
+    if (!target) return [];
+    const { name, permissions } = needsOf(target);
+    const refusal = permissionRefusal(name, permissions, held);
+    return refusal ? [{ message, target, refusal }] : [];
   });
   if (refused.length > 0) {
     // MCP 2025-06-18 has no batches; inside one, a refused call would get a bare "not found" and no audit row.
@@ -230,23 +296,30 @@ async function answerMcpRequest(endpoint: McpEndpoint, request: Request): Promis
       return jsonError(400, {
         jsonrpc: "2.0",
         id: null,
-        error: { code: -32600, message: "Send a call to a tool your roles do not allow on its own, not in a batch" },
+        error: { code: -32600, message: "Send a request your roles do not allow on its own, not in a batch" },
       });
     }
-    const { message, tool, refusal } = refused[0]!;
-    await record(tool, "FORBIDDEN");
-    return Response.json({ jsonrpc: "2.0", id: message.id ?? null, result: errorResult(refusal) });
+    const { message, target, refusal } = refused[0]!;
+    const call = refusedCall(message, target);
+    if (call) await record(call, "FORBIDDEN");
+    if (message.method === "tools/call") return Response.json({ jsonrpc: "2.0", id: message.id ?? null, result: errorResult(refusal) });
+    return Response.json({ jsonrpc: "2.0", id: message.id ?? null, error: { code: -32602, message: refusal } });
   }
 
-  const allowed = MCP_TOOLS.filter((tool) => toolAllowed(tool, token.scopes, grants));
-  const listKey = messages.length === 1 && messages[0]?.method === "tools/list" ? allowed.map((tool) => tool.name).join(",") : null;
-  const listed = listKey === null ? undefined : toolListCache.get(listKey);
-  if (listed) return Response.json({ jsonrpc: "2.0", id: messages[0]!.id ?? null, result: listed });
+  const offer = offerFor(token.scopes, grants);
+  const lone = messages.length === 1 ? messages[0]! : undefined;
+  const listing = lone && typeof lone.method === "string" ? listingOf(lone.method, offer) : null;
+  const listKey = listing?.key ?? null;
+  const listed = listing?.empty ?? (listKey === null ? undefined : listingCache.get(listKey));
+  if (listed) return Response.json({ jsonrpc: "2.0", id: lone!.id ?? null, result: listed });
 
-  // A lone tools/call needs only its own tool on the server; registering every tool costs more than the call.
-  const called = messages.length === 1 ? toolCalled(messages[0]!) : undefined;
-  const server = createGatehouseMcpServer(called ? allowed.filter((tool) => tool === called) : allowed, toolContext, record);
-  const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+  // A lone call needs only what it names on the server. A completion gets the whole offer: the SDK
+  // answers completions only when some template or prompt argument on the server has a completer.
+  const loneTarget = lone && lone.method !== "completion/complete" ? targets[0] : undefined;
+  const logLevel = endpoint.logLevels.for(token.subject, token.clientId);
+  const streamsLogs = lone !== undefined && LOGGING_METHODS.has(String(lone.method)) && logLevel.get() !== undefined;
+  const server = createGatehouseMcpServer(loneTarget ? offerOnly(loneTarget) : offer, toolContext, { record, logLevel });
+  const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: !streamsLogs });
   await server.connect(transport);
   try {
     const response = await transport.handleRequest(request, {
@@ -259,7 +332,13 @@ async function answerMcpRequest(endpoint: McpEndpoint, request: Request): Promis
         resource: new URL(mcpResourceUrl(endpoint.publicUrl)),
       },
     });
-    return listKey === null ? response : await rememberToolList(listKey, response);
+    if (streamsLogs) {
+      // The stream ends with the answer; reading it whole keeps the busy check and the server's lifetime as for JSON.
+      const headers = new Headers(response.headers);
+      headers.delete("connection");
+      return new Response(await response.text(), { status: response.status, headers });
+    }
+    return listKey === null ? response : await rememberListing(listKey, response);
   } finally {
     await server.close();
   }

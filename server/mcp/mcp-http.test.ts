@@ -1,14 +1,14 @@
 import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { LoggingMessageNotificationSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { and, eq } from "drizzle-orm";
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
-import { AUDITOR_ROLE_ID, auditEvent, clientRegistration, oauthClient } from "@/db/schema";
+import { AUDITOR_ROLE_ID, DOMAIN_ADMIN_ROLE_ID, MEMBER_ROLE_ID, auditEvent, clientRegistration, oauthClient } from "@/db/schema";
 import { createClient } from "@/server/oauth/clients";
 import { createSignedInOwner, signUp } from "@/server/testing/auth";
-import { grantRole } from "@/server/testing/authz";
+import { createDomain, grantRole } from "@/server/testing/authz";
 import {
   HeadlessOAuthProvider,
   issueUserToken,
@@ -506,5 +506,205 @@ describe("/mcp refuses", () => {
       expect(response.status, body).toBe(400);
       expect(await response.json()).toMatchObject({ jsonrpc: "2.0", id: null, error: { code: -32600 } });
     }
+  });
+});
+
+describe("resources, prompts, completion and logging", () => {
+  const TEMPLATES = [
+    "gatehouse://users/{userId}",
+    "gatehouse://roles/{roleId}",
+    "gatehouse://domains/{domainId}",
+    "gatehouse://clients/{clientId}",
+    "gatehouse://audit/{eventId}",
+  ];
+
+  /** One JSON-RPC request over plain HTTP, answered as JSON. */
+  async function rpc(token: string, method: string, params: Record<string, unknown> = {}) {
+    const response = await postMcp(server.baseUrl, token, { jsonrpc: "2.0", id: 7, method, params });
+    return { status: response.status, body: (await response.json()) as { result?: Record<string, unknown>; error?: { code: number; message: string } } };
+  }
+
+  async function eventsOf(clientId: string, action: string) {
+    return server.database.db
+      .select()
+      .from(auditEvent)
+      .where(and(eq(auditEvent.action, action), eq(auditEvent.clientId, clientId)))
+      .orderBy(auditEvent.at, auditEvent.id);
+  }
+
+  test("the SDK client lists the templates, completes an argument, reads a resource and gets a prompt over HTTP; reads and prompts are audited", async () => {
+    const { client, clientId } = await connectThroughOAuth(owner.cookie, "Resource client");
+    expect(client.getServerCapabilities()).toMatchObject({ tools: {}, resources: {}, prompts: {}, completions: {}, logging: {} });
+
+    const { resourceTemplates } = await client.listResourceTemplates();
+    expect(resourceTemplates.map((template) => template.uriTemplate)).toEqual(TEMPLATES);
+    expect((await client.listResources()).resources.map((resource) => resource.uri)).toEqual(["gatehouse://me"]);
+
+    const { completion } = await client.complete({
+      ref: { type: "ref/resource", uri: "gatehouse://users/{userId}" },
+      argument: { name: "userId", value: owner.email.slice(0, -4) },
+    });
+    expect(completion.values).toEqual([owner.userId]);
+
+    const uri = `gatehouse://users/${completion.values[0]}`;
+    const read = await client.readResource({ uri });
+    expect(read.contents).toEqual([{ uri, mimeType: "application/json", text: expect.any(String) }]);
+    expect(JSON.parse((read.contents[0] as { text: string }).text)).toMatchObject({ id: owner.userId, email: owner.email });
+
+    expect((await client.listPrompts()).prompts.map((prompt) => prompt.name)).toEqual([
+      "review_admin_access",
+      "investigate_user_activity",
+      "audit_recent_security_events",
+    ]);
+    const prompt = await client.getPrompt({ name: "investigate_user_activity", arguments: { user: owner.email } });
+    expect(JSON.stringify(prompt.messages)).toContain(`actorUserId \\"${owner.userId}\\"`);
+
+    const reads = await eventsOf(clientId, "mcp.resource_read");
+    expect(reads).toHaveLength(1);
+    expect(reads[0]).toMatchObject({
+      actorVia: "mcp",
+      actorUserId: owner.userId,
+      targetType: "mcp_resource",
+      targetId: uri,
+      details: { template: "gatehouse://users/{userId}", scope: "mcp:read", outcome: "ok" },
+    });
+    const prompts = await eventsOf(clientId, "mcp.prompt_got");
+    expect(prompts).toHaveLength(1);
+    expect(prompts[0]).toMatchObject({
+      actorUserId: owner.userId,
+      targetType: "mcp_prompt",
+      targetId: "investigate_user_activity",
+      details: { arguments: { user: owner.email }, outcome: "ok" },
+    });
+    // Listing and completing read no entity worth a row each keystroke.
+    expect(await toolCallEvents(clientId)).toEqual([]);
+    await client.close();
+  });
+
+  test("a member's token lists no template and no prompt; reading a user, getting a prompt or completing is refused naming the permission, and audited", async () => {
+    const ownerToken = await issueUserToken(server.baseUrl, owner.cookie);
+    // The owner's answer goes into the listing cache first; the member's must not come from it.
+    expect((await rpc(ownerToken.accessToken, "resources/templates/list")).body.result?.resourceTemplates).toHaveLength(TEMPLATES.length);
+    const member = await signUp(server.auth);
+    const { accessToken, clientId } = await issueUserToken(server.baseUrl, member.cookie);
+
+    expect((await rpc(accessToken, "resources/templates/list")).body).toMatchObject({ result: { resourceTemplates: [] } });
+    expect((await rpc(accessToken, "prompts/list")).body).toMatchObject({ result: { prompts: [] } });
+    expect((await rpc(accessToken, "resources/list")).body.result?.resources).toEqual([expect.objectContaining({ uri: "gatehouse://me" })]);
+
+    const uri = `gatehouse://users/${owner.userId}`;
+    const read = await rpc(accessToken, "resources/read", { uri });
+    expect(read).toEqual({
+      status: 200,
+      body: {
+        jsonrpc: "2.0",
+        id: 7,
+        error: { code: -32602, message: "gatehouse://users/{userId} needs the users:read permission, which your roles do not grant." },
+      },
+    });
+    const prompt = await rpc(accessToken, "prompts/get", { name: "investigate_user_activity", arguments: { user: owner.email } });
+    expect(prompt.body.error).toEqual({
+      code: -32602,
+      message: "investigate_user_activity needs the users:read, tokens:read, audit:read permissions, which your roles do not grant.",
+    });
+    const completion = await rpc(accessToken, "completion/complete", {
+      ref: { type: "ref/resource", uri: "gatehouse://users/{userId}" },
+      argument: { name: "userId", value: "" },
+    });
+    expect(completion.body.error?.message).toBe("gatehouse://users/{userId} needs the users:read permission, which your roles do not grant.");
+
+    expect((await eventsOf(clientId, "mcp.resource_read")).map((event) => [event.targetId, event.details.outcome])).toEqual([[uri, "FORBIDDEN"]]);
+    expect((await eventsOf(clientId, "mcp.prompt_got")).map((event) => [event.targetId, event.details.outcome])).toEqual([
+      ["investigate_user_activity", "FORBIDDEN"],
+    ]);
+  });
+
+  test("a domain admin's token: a user in another domain is exactly as not found as one that does not exist", async () => {
+    const domainA = await createDomain(server.database.db);
+    const domainB = await createDomain(server.database.db);
+    const admin = await signUp(server.auth);
+    await grantRole(server.database.db, admin.userId, DOMAIN_ADMIN_ROLE_ID, domainA.id);
+    const inA = await signUp(server.auth);
+    await grantRole(server.database.db, inA.userId, MEMBER_ROLE_ID, domainA.id);
+    const inB = await signUp(server.auth);
+    await grantRole(server.database.db, inB.userId, MEMBER_ROLE_ID, domainB.id);
+    const { accessToken } = await issueUserToken(server.baseUrl, admin.cookie);
+
+    const mine = await rpc(accessToken, "resources/read", { uri: `gatehouse://users/${inA.userId}` });
+    expect(JSON.parse((mine.body.result!.contents as { text: string }[])[0]!.text)).toMatchObject({ id: inA.userId });
+    const elsewhere = await rpc(accessToken, "resources/read", { uri: `gatehouse://users/${inB.userId}` });
+    const nowhere = await rpc(accessToken, "resources/read", { uri: "gatehouse://users/no-such-user" });
+    expect(elsewhere.body.error).toEqual({ code: -32002, message: "User not found.", data: { uri: `gatehouse://users/${inB.userId}` } });
+    expect(nowhere.body.error).toEqual({ ...elsewhere.body.error, data: { uri: "gatehouse://users/no-such-user" } });
+  });
+
+  test("a token without mcp:read: reading, getting a prompt or completing is 403 insufficient_scope for mcp:read; the listings answer empty", async () => {
+    const clientId = await registerPublicClient(server.baseUrl, "mcp:admin");
+    const { accessToken } = await issueUserToken(server.baseUrl, owner.cookie, { scope: "mcp:admin", clientId });
+    const requests: [string, Record<string, unknown>][] = [
+      ["resources/read", { uri: "gatehouse://me" }],
+      ["resources/read", { uri: `gatehouse://users/${owner.userId}` }],
+      ["prompts/get", { name: "review_admin_access" }],
+      ["completion/complete", { ref: { type: "ref/prompt", name: "investigate_user_activity" }, argument: { name: "user", value: "" } }],
+      ["completion/complete", { ref: { type: "ref/resource", uri: "gatehouse://roles/{roleId}" }, argument: { name: "roleId", value: "" } }],
+    ];
+    for (const [method, params] of requests) {
+      const response = await postMcp(server.baseUrl, accessToken, { jsonrpc: "2.0", id: 1, method, params });
+      expect(response.status, method).toBe(403);
+      expect(response.headers.get("www-authenticate"), method).toContain('error="insufficient_scope", scope="mcp:admin mcp:read"');
+    }
+    expect((await rpc(accessToken, "resources/templates/list")).body.result).toEqual({ resourceTemplates: [] });
+    expect((await rpc(accessToken, "resources/list")).body.result).toEqual({ resources: [] });
+    expect((await rpc(accessToken, "prompts/list")).body.result).toEqual({ prompts: [] });
+    expect(((await rpc(accessToken, "tools/list")).body.result?.tools as unknown[]).length).toBeGreaterThan(0);
+  });
+
+  test("a request for a method the server does not declare is answered 'method not found' before the transport", async () => {
+    const { accessToken } = await issueUserToken(server.baseUrl, owner.cookie);
+    for (const method of ["resources/subscribe", "tasks/list", "sampling/createMessage", "toString", "__proto__"]) {
+      expect((await rpc(accessToken, method)).body, method).toEqual({ jsonrpc: "2.0", id: 7, error: { code: -32601, message: "Method not found" } });
+    }
+    // Inside a batch the SDK would answer the declared part; the table refuses the whole batch first.
+    const batch = await postMcp(server.baseUrl, accessToken, [
+      { jsonrpc: "2.0", id: 1, method: "tools/list" },
+      { jsonrpc: "2.0", id: 2, method: "resources/subscribe", params: { uri: "gatehouse://me" } },
+    ]);
+    expect(batch.status).toBe(400);
+    expect(await batch.json()).toMatchObject({ jsonrpc: "2.0", id: null, error: { code: -32600 } });
+  });
+
+  test("logging: after logging/setLevel, a call's answer comes as an event stream carrying its log message; before it, and for another client, plain JSON", async () => {
+    const first = await connectThroughOAuth(owner.cookie, "Logging client");
+    const second = await connectThroughOAuth(owner.cookie, "Quiet client");
+    const heard: { client: string; data: unknown; level: string }[] = [];
+    for (const [name, connection] of [["first", first], ["second", second]] as const) {
+      connection.client.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => {
+        heard.push({ client: name, data: notification.params.data, level: notification.params.level });
+      });
+    }
+    const lastMcpAnswer = (requests: RecordedRequest[]) => requests.filter((request) => request.method === "POST" && request.url.pathname === "/mcp").at(-1)!;
+
+    await first.client.callTool({ name: "whoami", arguments: {} });
+    expect(lastMcpAnswer(first.requests).responseHeaders.get("content-type")).toContain("application/json");
+    expect(heard).toEqual([]);
+
+    await first.client.setLoggingLevel("info");
+    const result = (await first.client.callTool({ name: "whoami", arguments: {} })) as CallToolResult;
+    expect(result.structuredContent).toMatchObject({ user: { id: owner.userId } });
+    expect(lastMcpAnswer(first.requests).responseHeaders.get("content-type")).toContain("text/event-stream");
+    await first.client.readResource({ uri: "gatehouse://me" });
+    await second.client.callTool({ name: "whoami", arguments: {} });
+    expect(lastMcpAnswer(second.requests).responseHeaders.get("content-type")).toContain("application/json");
+
+    expect(heard).toEqual([
+      { client: "first", level: "info", data: expect.stringMatching(/^whoami answered in \d+ ms/) },
+      { client: "first", level: "info", data: expect.stringMatching(/^gatehouse:\/\/me was read in \d+ ms/) },
+    ]);
+
+    await first.client.setLoggingLevel("error");
+    await first.client.callTool({ name: "whoami", arguments: {} });
+    expect(heard).toHaveLength(2);
+    await first.client.close();
+    await second.client.close();
   });
 });

@@ -1,19 +1,26 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
+import { LoggingMessageNotificationSchema, type CallToolResult, type LoggingMessageNotification, type Tool } from "@modelcontextprotocol/sdk/types.js";
 import type { Database } from "@/db/client";
 import type { Auth } from "@/server/auth/auth";
 import { createTRPCContext } from "@/server/trpc/context";
 import { createCaller } from "@/server/trpc/root";
-import { createGatehouseMcpServer, type ToolOutcome } from "./server";
-import { MCP_SCOPES, toolAllowed, type GatehouseTool, type ToolContext } from "./tool";
+import { memoryLogLevel } from "./logging";
+import { MCP_PROMPTS } from "./prompts";
+import { promptAllowed, type GatehousePrompt } from "./prompt";
+import type { GatehouseResource } from "./resource";
+import { MCP_RESOURCES } from "./resources";
+import { createGatehouseMcpServer, type McpOutcome } from "./server";
+import { MCP_SCOPES, gateAllowed, type GatehouseTool, type ToolContext } from "./tool";
 import { MCP_TOOLS } from "./tools";
 
 export const TEST_CLIENT_ID = "test-client";
 
 export interface RecordedCall {
-  tool: string;
-  outcome: ToolOutcome;
+  kind: "tool" | "resource" | "prompt";
+  /** The tool's or prompt's name, or the resource's URI. */
+  name: string;
+  outcome: McpOutcome;
 }
 
 export interface McpSession {
@@ -22,6 +29,8 @@ export interface McpSession {
   tools: Tool[];
   /** What the server's recorder was told, in call order. */
   calls: RecordedCall[];
+  /** The log messages the server sent, in order (none until the client sets a level). */
+  logs: LoggingMessageNotification["params"][];
   call(name: string, args?: Record<string, unknown>): Promise<CallToolResult>;
   close(): Promise<void>;
 }
@@ -29,8 +38,8 @@ export interface McpSession {
 /**
  * An SDK client talking to a Gatehouse MCP server over an in-memory pair, acting for `userId` as a
  * verified token for `test-client` would: the same tool filter and tRPC context as `/mcp`, without
- * HTTP or token verification. `listFilter: false` registers every tool regardless of the user's
- * roles, to show that the procedures refuse on their own.
+ * HTTP or token verification. `listFilter: false` registers every tool, resource and prompt
+ * regardless of the user's roles, to show that the procedures refuse on their own.
  */
 export async function connectAs(
   deps: { db: Database; auth: Auth },
@@ -39,6 +48,8 @@ export async function connectAs(
     scopes?: readonly string[];
     listFilter?: boolean;
     tools?: readonly GatehouseTool[];
+    resources?: readonly GatehouseResource[];
+    prompts?: readonly GatehousePrompt[];
     /** A token authorized in a session signed in just now (the default), or in none: too old for step-up. */
     signIn?: "fresh" | "none";
   } = {},
@@ -54,13 +65,26 @@ export async function connectAs(
   const grants = await context.grants();
   const toolContext: ToolContext = { caller: createCaller(context), grants, clientId: TEST_CLIENT_ID, scopes };
   const calls: RecordedCall[] = [];
-  const offered = (options.tools ?? MCP_TOOLS).filter((tool) => options.listFilter === false || toolAllowed(tool, scopes, grants));
-  const server = createGatehouseMcpServer(offered, toolContext, async (tool, outcome) => {
-    calls.push({ tool: tool.name, outcome });
+  const everything = options.listFilter === false;
+  const offer = {
+    tools: (options.tools ?? MCP_TOOLS).filter((tool) => everything || gateAllowed(tool, scopes, grants)),
+    resources: (options.resources ?? MCP_RESOURCES).filter((resource) => everything || gateAllowed(resource, scopes, grants)),
+    prompts: (options.prompts ?? MCP_PROMPTS).filter((prompt) => everything || promptAllowed(prompt, scopes, grants)),
+  };
+  const server = createGatehouseMcpServer(offer, toolContext, {
+    logLevel: memoryLogLevel(),
+    record: async (call, outcome) => {
+      const name = call.kind === "tool" ? call.tool.name : call.kind === "resource" ? call.uri : call.prompt.name;
+      calls.push({ kind: call.kind, name, outcome });
+    },
   });
 
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
   const client = new Client({ name: "gatehouse-tests", version: "0.0.0" });
+  const logs: LoggingMessageNotification["params"][] = [];
+  client.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => {
+    logs.push(notification.params);
+  });
   await server.connect(serverTransport);
   await client.connect(clientTransport);
   // callTool validates structured content only against schemas the client has listed.
@@ -70,10 +94,26 @@ export async function connectAs(
     client,
     tools,
     calls,
+    logs,
     call: async (name, args = {}) => (await client.callTool({ name, arguments: args })) as CallToolResult,
     close: async () => {
       await client.close();
       await server.close();
     },
   };
+}
+
+/** Runs `work` with a connection as `userId` (see connectAs) and closes it afterwards, whatever happens. */
+export async function withConnection<T>(
+  deps: { db: Database; auth: Auth },
+  userId: string,
+  work: (mcp: McpSession) => Promise<T>,
+  options: Parameters<typeof connectAs>[2] = {},
+): Promise<T> {
+  const mcp = await connectAs(deps, userId, options);
+  try {
+    return await work(mcp);
+  } finally {
+    await mcp.close();
+  }
 }

@@ -10,7 +10,7 @@ export type McpScope = (typeof MCP_SCOPES)[number];
 
 export type Caller = ReturnType<typeof createCaller>;
 
-/** What a tool's handler gets besides its input. */
+/** What a tool, resource or prompt handler gets besides its input: the tRPC caller acting as the token's user. */
 export interface ToolContext {
   caller: Caller;
   grants: Grants;
@@ -44,7 +44,18 @@ export function defineTool<Input extends z.ZodRawShape, Output extends z.ZodRawS
   return tool as unknown as GatehouseTool;
 }
 
+/** Anything the MCP server offers behind a scope tier and role permissions: a tool, a resource, a prompt. */
+export interface Gated {
+  scope: McpScope;
+  permissions: readonly Permission[];
+}
+
+/** Whether a token with `scopes`, used by someone holding `grants`, may see and use it. */
+export function gateAllowed(gated: Gated, scopes: readonly string[], grants: Grants): boolean {
+  return scopes.includes(gated.scope) && gated.permissions.every((permission) => grants.hasAnywhere(permission));
+}
+
 /** Whether a token with `scopes`, used by someone holding `grants`, may see and call the tool. */
 export function toolAllowed(tool: GatehouseTool, scopes: readonly string[], grants: Grants): boolean {
-  return scopes.includes(tool.scope) && tool.permissions.every((permission) => grants.hasAnywhere(permission));
+  return gateAllowed(tool, scopes, grants);
 }

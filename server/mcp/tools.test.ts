@@ -3,7 +3,9 @@ import { McpError, type CallToolResult } from "@modelcontextprotocol/sdk/types.j
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { z } from "zod";
+import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
 import {
+  AUDITOR_ROLE_ID,
   DOMAIN_ADMIN_ROLE_ID,
   MEMBER_ROLE_ID,
   domain,
@@ -319,6 +321,57 @@ test("a tool whose result strays from its outputSchema fails at the client, so t
   } finally {
     await mcp.close();
   }
+});
+
+test("every tool, called by the owner with a valid input, returns structuredContent that its listed outputSchema accepts", async () => {
+  const member = await memberOf(personas.domainA.id, "walk");
+  const victim = await memberOf(personas.domainA.id, "walk-victim");
+  const holder = await memberOf(personas.domainA.id, "walk-holder");
+  const client = await seedClient(personas.domainA.id);
+  await seedGrant(victim.userId, client.clientId);
+  const inputs: Record<string, Record<string, unknown>> = {
+    whoami: {},
+    list_users: {},
+    get_user: { id: member.userId },
+    list_roles: {},
+    list_domains: {},
+    list_clients: {},
+    list_sessions_and_grants: {},
+    search_audit_log: {},
+    create_domain: { name: "Walked", slug: unique("walked") },
+    update_user_profile: { id: member.userId, name: "Walked member" },
+    create_client: {
+      name: "Walked client",
+      type: "confidential",
+      redirectUris: ["https://walk.example/callback"],
+      scopes: ["mcp:read"],
+      domainId: personas.domainA.id,
+    },
+    assign_role: { userId: member.userId, roleId: AUDITOR_ROLE_ID, domainId: personas.domainA.id },
+    unassign_role: { userId: holder.userId, roleId: MEMBER_ROLE_ID, domainId: personas.domainA.id },
+    revoke_grant: { userId: victim.userId, clientId: client.clientId },
+    revoke_all_for_user: { userId: victim.userId },
+    disable_client: { clientId: client.clientId },
+    ban_user: { id: victim.userId, reason: "walked" },
+  };
+  expect(Object.keys(inputs).sort()).toEqual(MCP_TOOLS.map((tool) => tool.name).sort());
+
+  // Validated here with a validator of our own, against the JSON Schema a client sees in tools/list.
+  const validator = new AjvJsonSchemaValidator();
+  const mcp = await connectAs(deps(), personas.owner.userId);
+  try {
+    expect(mcp.tools.map((tool) => tool.name)).toEqual(MCP_TOOLS.map((tool) => tool.name));
+    for (const tool of mcp.tools) {
+      expect(tool.outputSchema, tool.name).toMatchObject({ type: "object" });
+      const output = succeeded(await mcp.call(tool.name, inputs[tool.name]));
+      const verdict = validator.getValidator(tool.outputSchema!)(output);
+      expect(verdict.errorMessage, tool.name).toBeUndefined();
+      expect(verdict.valid, tool.name).toBe(true);
+    }
+  } finally {
+    await mcp.close();
+  }
+  expect(mcp.calls.map((call) => `${call.name} ${call.outcome}`)).toEqual(MCP_TOOLS.map((tool) => `${tool.name} ok`));
 });
 
 test("whoami reports the user, the token's client and scopes, and the user's domains", async () => {
@@ -929,8 +982,8 @@ test("a change through MCP is audited by its router, not by the endpoint's recor
   }
   // The recorder here only collects in memory, so the router's row above owes nothing to it.
   expect(mcp.calls).toEqual([
-    { tool: "create_domain", outcome: "ok" },
-    { tool: "get_user", outcome: "NOT_FOUND" },
+    { kind: "tool", name: "create_domain", outcome: "ok" },
+    { kind: "tool", name: "get_user", outcome: "NOT_FOUND" },
   ]);
   expect(await auditRows(database.db, { action: "mcp.tool_called" })).toEqual([]);
 });
