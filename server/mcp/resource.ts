@@ -3,9 +3,6 @@ import type { z } from "zod";
 import type { Permission } from "@/server/authz/permissions";
 import type { McpScope, ToolContext } from "./tool";
 
-/** The URI scheme of everything Gatehouse serves as an MCP resource. */
-export const RESOURCE_SCHEME = "gatehouse";
-
 /** Completions a client gets for one template argument, at most; a person picks from a short list. */
 export const MAX_COMPLETIONS = 20;
 
