@@ -17,8 +17,9 @@ import type { PermissionScope } from "@/server/authz/grants";
 import { cursorInputSchema, decodeCursor, encodeCursor } from "@/server/trpc/cursor";
 import { OAUTH_SCOPES, storedSecretHash, type OAuthScope } from "./config";
 import { revokeIssuedAccessTokens } from "./issued-tokens";
-import { isLoopbackRedirectUri, isLoopbackUrl } from "@/server/loopback";
+import { isLoopbackRedirectUri } from "@/server/loopback";
 import { isPublicHttpsUrl } from "./public-url";
+import { redirectUriProblem } from "./redirect-uris";
 import { storedStringArray } from "./stored";
 
 export const CLIENT_NOT_FOUND = "Client not found.";
@@ -27,29 +28,6 @@ export const CLIENT_TYPES = ["public", "confidential"] as const;
 export const SECRET_AUTH_METHODS = ["client_secret_basic", "client_secret_post"] as const;
 export type TokenEndpointAuthMethod = "none" | (typeof SECRET_AUTH_METHODS)[number];
 export type ClientType = (typeof CLIENT_TYPES)[number];
-
-/**
- * OAuth 2.1 §2.3 / RFC 8252: https anywhere, plain http only on a loopback host, or a native app's
- * private-use scheme written as a reverse domain name. Never a fragment or credentials.
- */
-export function redirectUriProblem(value: string): string | null {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return "A redirect URI must be an absolute URL.";
-  }
-  if (value.includes("#")) return "A redirect URI must not contain a fragment (#).";
-  if (url.username || url.password) return "A redirect URI must not contain credentials.";
-  if (url.protocol === "https:") return null;
-  if (url.protocol === "http:") {
-    return isLoopbackUrl(value) ? null : "Plain http is allowed only for localhost, 127.0.0.1 or [::1].";
-  }
-  if (/^(javascript|data|file|vbscript|about|blob):$/i.test(url.protocol)) return `The ${url.protocol} scheme is not allowed.`;
-  return /^[a-z][a-z0-9+-]*(\.[a-z0-9+-]+)+:$/i.test(url.protocol)
-    ? null
-    : "A custom scheme must be a reverse domain name, such as com.example.app:/callback.";
-}
 
 const redirectUriSchema = z
   .string("Give a redirect URI.")
@@ -286,7 +264,7 @@ export async function listClients(db: Executor, scope: PermissionScope, input: z
 }
 
 /** A client secret is shown once; only its hash is stored, the way the provider verifies it. */
-function newClientSecret(): { secret: string; stored: string } {
+export function newClientSecret(): { secret: string; stored: string } {
   const secret = generateRandomString(48, "a-z", "A-Z", "0-9");
   return { secret, stored: storedSecretHash(secret) };
 }
@@ -295,7 +273,7 @@ function newClientSecret(): { secret: string; stored: string } {
  * Loopback-only clients are native apps (RFC 8252), which the provider lets vary the port; anything
  * with an https redirect is a web app.
  */
-function applicationTypeFor(redirectUris: readonly string[]): "native" | "web" {
+export function applicationTypeFor(redirectUris: readonly string[]): "native" | "web" {
   return redirectUris.every((uri) => isLoopbackRedirectUri(uri) || !/^https?:/.test(uri)) ? "native" : "web";
 }
 

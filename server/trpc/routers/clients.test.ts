@@ -430,8 +430,15 @@ test("a public client gets no secret, in the response or in storage", async () =
   expect((await clientRow(created.client.clientId))?.clientSecret).toBeNull();
 });
 
-test("redirect URIs may be https, loopback http or a reverse-domain custom scheme, and duplicates collapse", async () => {
-  const uris = ["https://app.example/cb", "http://localhost/cb", "http://127.0.0.1:9000/cb", "http://[::1]/cb", "com.example.app:/callback"];
+test("redirect URIs may be https, loopback http or a desktop app's private-use scheme (reverse-domain, or with a host as Cursor's), and duplicates collapse", async () => {
+  const uris = [
+    "https://app.example/cb",
+    "http://localhost/cb",
+    "http://127.0.0.1:9000/cb",
+    "http://[::1]/cb",
+    "com.example.app:/callback",
+    "cursor://anysphere.cursor-mcp/oauth/callback",
+  ];
   const created = await personas.owner.caller.clients.create({
     name: unique("Uris"),
     type: "public",
@@ -445,16 +452,29 @@ const tooMany = Array.from({ length: 21 }, (_, index) => `https://app.example/cb
 
 test.each([
   ["a redirect URI with a fragment", { redirectUris: ["https://app.example/cb#done"] }, "A redirect URI must not contain a fragment (#)."],
-  ["plain http on a public host", { redirectUris: ["http://example.com/cb"] }, "Plain http is allowed only for localhost, 127.0.0.1 or [::1]."],
-  ["a javascript: redirect URI", { redirectUris: ["javascript:alert(1)"] }, "The javascript: scheme is not allowed."],
-  ["a data: redirect URI", { redirectUris: ["data:text/html,hi"] }, "The data: scheme is not allowed."],
-  ["credentials in a redirect URI", { redirectUris: ["https://user:pw@app.example/cb"] }, "A redirect URI must not contain credentials."],
   [
-    "a custom scheme that is not a reverse domain",
-    { redirectUris: ["myapp:/cb"] },
-    "A custom scheme must be a reverse domain name, such as com.example.app:/callback.",
+    "plain http on a public host",
+    { redirectUris: ["http://example.com/cb"] },
+    "Plain http is allowed only for localhost, 127.0.0.1 or [::1].",
   ],
-  ["a relative redirect URI", { redirectUris: ["/callback"] }, "A redirect URI must be an absolute URL."],
+  [
+    "a javascript: redirect URI",
+    { redirectUris: ["javascript:alert(1)"] },
+    "Script, file and browser-internal schemes (javascript:, data:, file: and the like) are not allowed as redirect URIs.",
+  ],
+  [
+    "a data: redirect URI",
+    { redirectUris: ["data:text/html,hi"] },
+    "Script, file and browser-internal schemes (javascript:, data:, file: and the like) are not allowed as redirect URIs.",
+  ],
+  ["credentials in a redirect URI", { redirectUris: ["https://user:pw@app.example/cb"] }, "A redirect URI must not contain a user name or password."],
+  ["a wildcard in a redirect URI", { redirectUris: ["https://*.app.example/cb"] }, "A redirect URI must be exact: wildcards (*) are not allowed."],
+  [
+    "a custom scheme with neither a host nor a reverse-domain name",
+    { redirectUris: ["myapp:/cb"] },
+    "A custom-scheme redirect URI needs a host (myapp://host/callback) or a reverse-domain scheme with a path (com.example.app:/callback).",
+  ],
+  ["a relative redirect URI", { redirectUris: ["/callback"] }, "A redirect URI must be an absolute URL, such as https://app.example/callback."],
   ["no redirect URI", { redirectUris: [] }, "Give at least one redirect URI."],
   ["21 redirect URIs", { redirectUris: tooMany }, "A client has at most 20 redirect URIs."],
   ["an unknown scope", { scopes: ["openid", "admin"] }, `A scope is one of: ${OAUTH_SCOPES.join(", ")}.`],
