@@ -204,9 +204,6 @@ async function answerMcpRequest(endpoint: McpEndpoint, request: Request): Promis
   if (!originAllowed(request, endpoint.publicUrl)) {
     return jsonError(403, { error: "forbidden", error_description: "Requests from this origin are not accepted" });
   }
-  if (request.method !== "POST") {
-    return jsonError(405, { error: "method_not_allowed", error_description: "This endpoint is stateless: POST JSON-RPC messages" }, { Allow: "POST" });
-  }
   const url = new URL(request.url);
   if (url.searchParams.has("access_token")) {
     return jsonError(
@@ -223,6 +220,10 @@ async function answerMcpRequest(endpoint: McpEndpoint, request: Request): Promis
   const token = check.token;
   if (token.subject === token.clientId) {
     return unauthorized(endpoint, { code: "invalid_token", description: "The console's tools act for a person; this token acts for a client" });
+  }
+  // After the token: a client that opens the SSE stream (GET) first must learn that it needs one, and how.
+  if (request.method !== "POST") {
+    return jsonError(405, { error: "method_not_allowed", error_description: "This endpoint is stateless: POST JSON-RPC messages" }, { Allow: "POST" });
   }
 
   const parsed = await readBody(request);

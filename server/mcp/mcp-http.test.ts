@@ -411,7 +411,23 @@ describe("/mcp refuses", () => {
     expect((await postMcp(server.baseUrl, accessToken, whoamiCall, { headers: { origin: server.baseUrl } })).status).toBe(200);
   });
 
-  test("GET and DELETE: 405, since the endpoint keeps no stream or session", async () => {
+  test("GET and DELETE without a token: 401 with the same challenge as POST, so a client that opens the stream first learns where to authorize", async () => {
+    const post = await fetch(mcpUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(whoamiCall) });
+    expect(post.status).toBe(401);
+    const challenge = post.headers.get("www-authenticate");
+    expect(challenge).toContain("resource_metadata=");
+    for (const method of ["GET", "DELETE"]) {
+      const response = await fetch(mcpUrl, { method, headers: { accept: "text/event-stream" } });
+      expect(response.status, method).toBe(401);
+      expect(response.headers.get("www-authenticate"), method).toBe(challenge);
+      expect(await response.json(), method).toEqual(await post.clone().json());
+      const badToken = await fetch(mcpUrl, { method, headers: { authorization: "Bearer not-a-token", accept: "text/event-stream" } });
+      expect(badToken.status, method).toBe(401);
+      expect(badToken.headers.get("www-authenticate"), method).toContain('error="invalid_token"');
+    }
+  });
+
+  test("GET and DELETE with a valid token: 405, since the endpoint keeps no stream or session", async () => {
     const { accessToken } = await issueUserToken(server.baseUrl, member.cookie);
     for (const method of ["GET", "DELETE"]) {
       const response = await fetch(mcpUrl, { method, headers: { authorization: `Bearer ${accessToken}`, accept: "text/event-stream" } });
