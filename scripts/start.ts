@@ -41,6 +41,7 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<n
 
 async function main(): Promise<number> {
   const env = parseEnv();
+  for (const warning of env.warnings) console.warn(`Gatehouse configuration: ${warning}`);
   try {
     parseTrustedProxies(process.env.GATEHOUSE_TRUSTED_PROXIES);
   } catch (error) {

@@ -18,16 +18,55 @@ test("with nothing configured, the embedded defaults apply", () => {
   expect(env.publicUrl).toBe("http://localhost:3000");
   expect(env.databaseUrl).toBe("file:./data/gatehouse.db");
   expect(env.signup).toBe("open");
-  expect(env.oauth).toEqual({ registration: "public", accessTokenTtlSeconds: 900 });
+  expect(env.oauth).toEqual({
+    registration: "open",
+    registrationLimits: { perIpPerMinute: 60, totalPerHour: 1000 },
+    unusedClientDays: 30,
+    accessTokenTtlSeconds: 900,
+  });
+  expect(env.warnings).toEqual([]);
 });
 
-test("the OAuth settings take GATEHOUSE_DCR and GATEHOUSE_ACCESS_TOKEN_TTL, and refuse values outside their range", () => {
-  expect(parseEnv({ GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_DCR: "off", GATEHOUSE_ACCESS_TOKEN_TTL: "300" }).oauth).toEqual({
-    registration: "off",
+test("the OAuth settings take GATEHOUSE_CLIENT_REGISTRATION, the registration limits, GATEHOUSE_UNUSED_CLIENT_DAYS and GATEHOUSE_ACCESS_TOKEN_TTL, and refuse values outside their range", () => {
+  const env = parseEnv({
+    GATEHOUSE_DATA_DIR: dataDir,
+    GATEHOUSE_CLIENT_REGISTRATION: "public-only",
+    GATEHOUSE_REGISTRATION_LIMIT_PER_IP: "500",
+    GATEHOUSE_REGISTRATION_LIMIT_TOTAL: "20000",
+    GATEHOUSE_UNUSED_CLIENT_DAYS: "7",
+    GATEHOUSE_ACCESS_TOKEN_TTL: "300",
+  });
+  expect(env.oauth).toEqual({
+    registration: "public-only",
+    registrationLimits: { perIpPerMinute: 500, totalPerHour: 20000 },
+    unusedClientDays: 7,
     accessTokenTtlSeconds: 300,
   });
-  expect(() => parseEnv({ GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_DCR: "sometimes" })).toThrow(/GATEHOUSE_DCR/);
+  expect(parseEnv({ GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_CLIENT_REGISTRATION: "off" }).oauth.registration).toBe("off");
+  expect(() => parseEnv({ GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_CLIENT_REGISTRATION: "all" })).toThrow(/GATEHOUSE_CLIENT_REGISTRATION/);
+  expect(() => parseEnv({ GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_REGISTRATION_LIMIT_PER_IP: "0" })).toThrow(/GATEHOUSE_REGISTRATION_LIMIT_PER_IP/);
+  expect(() => parseEnv({ GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_REGISTRATION_LIMIT_TOTAL: "many" })).toThrow(/GATEHOUSE_REGISTRATION_LIMIT_TOTAL/);
+  expect(() => parseEnv({ GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_UNUSED_CLIENT_DAYS: "0" })).toThrow(/GATEHOUSE_UNUSED_CLIENT_DAYS/);
   expect(() => parseEnv({ GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_ACCESS_TOKEN_TTL: "5" })).toThrow(/GATEHOUSE_ACCESS_TOKEN_TTL/);
+});
+
+test("the old GATEHOUSE_DCR still works for one release, under the new policy names, with a line telling the operator what to set instead", () => {
+  const cases = [
+    ["off", "off"],
+    ["public", "public-only"],
+    ["all", "open"],
+  ] as const;
+  for (const [old, policy] of cases) {
+    const env = parseEnv({ GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_DCR: old });
+    expect(env.oauth.registration).toBe(policy);
+    expect(env.warnings).toEqual([
+      `GATEHOUSE_DCR is deprecated and will be removed in the next release: replace GATEHOUSE_DCR=${old} with GATEHOUSE_CLIENT_REGISTRATION=${policy}.`,
+    ]);
+  }
+  const both = parseEnv({ GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_DCR: "off", GATEHOUSE_CLIENT_REGISTRATION: "open" });
+  expect(both.oauth.registration).toBe("open");
+  expect(both.warnings).toEqual(["GATEHOUSE_DCR is ignored because GATEHOUSE_CLIENT_REGISTRATION is set; remove GATEHOUSE_DCR."]);
+  expect(() => parseEnv({ GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_DCR: "sometimes" })).toThrow(/GATEHOUSE_DCR/);
 });
 
 test("PUBLIC_URL defaults to localhost on PORT, and a trailing slash is dropped when given", () => {

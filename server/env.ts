@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { REGISTRATION_POLICIES, type RegistrationPolicy } from "@/server/oauth/config";
 
 export const DEFAULT_EMAIL_FROM = "Gatehouse <no-reply@localhost>";
 
@@ -11,6 +12,31 @@ export const DEFAULT_EMAIL_FROM = "Gatehouse <no-reply@localhost>";
  */
 export function devOutboxEnabled(nodeEnv: "development" | "production" | "test", setting: "on" | "off" | undefined): boolean {
   return setting === undefined ? nodeEnv !== "production" : setting === "on";
+}
+
+/** `GATEHOUSE_DCR`, replaced by `GATEHOUSE_CLIENT_REGISTRATION`: each old value and the policy it meant. */
+const DEPRECATED_DCR_POLICIES = { off: "off", public: "public-only", all: "open" } as const satisfies Record<string, RegistrationPolicy>;
+
+/**
+ * The registration policy, and a line for the operator when it came from the old variable: it is
+ * still honoured in this release, under the new name's meaning.
+ */
+function registrationPolicy(
+  current: RegistrationPolicy | undefined,
+  deprecated: keyof typeof DEPRECATED_DCR_POLICIES | undefined,
+): { policy: RegistrationPolicy; warning?: string } {
+  if (deprecated === undefined) return { policy: current ?? "open" };
+  if (current !== undefined) {
+    return {
+      policy: current,
+      warning: "GATEHOUSE_DCR is ignored because GATEHOUSE_CLIENT_REGISTRATION is set; remove GATEHOUSE_DCR.",
+    };
+  }
+  const policy = DEPRECATED_DCR_POLICIES[deprecated];
+  return {
+    policy,
+    warning: `GATEHOUSE_DCR is deprecated and will be removed in the next release: replace GATEHOUSE_DCR=${deprecated} with GATEHOUSE_CLIENT_REGISTRATION=${policy}.`,
+  };
 }
 
 /**
@@ -30,7 +56,11 @@ const schema = z
     GATEHOUSE_ADMIN_EMAIL: z.email().optional(),
     GATEHOUSE_ADMIN_PASSWORD: z.string().optional(),
     GATEHOUSE_SIGNUP: z.enum(["open", "closed"]).default("open"),
-    GATEHOUSE_DCR: z.enum(["off", "public", "all"]).default("public"),
+    GATEHOUSE_CLIENT_REGISTRATION: z.enum(REGISTRATION_POLICIES).optional(),
+    GATEHOUSE_DCR: z.enum(["off", "public", "all"]).optional(),
+    GATEHOUSE_REGISTRATION_LIMIT_PER_IP: z.coerce.number().int().min(1).max(100_000).default(60),
+    GATEHOUSE_REGISTRATION_LIMIT_TOTAL: z.coerce.number().int().min(1).max(10_000_000).default(1000),
+    GATEHOUSE_UNUSED_CLIENT_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
     GATEHOUSE_ACCESS_TOKEN_TTL: z.coerce.number().int().min(60).max(86_400).default(900),
     SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
     SMTP_FROM: z.string().min(1).default(DEFAULT_EMAIL_FROM),
@@ -38,6 +68,7 @@ const schema = z
   })
   .transform((raw) => {
     const publicUrl = new URL(raw.PUBLIC_URL ?? `http://localhost:${raw.PORT}`);
+    const registration = registrationPolicy(raw.GATEHOUSE_CLIENT_REGISTRATION, raw.GATEHOUSE_DCR);
     return {
       nodeEnv: raw.NODE_ENV,
       port: raw.PORT,
@@ -50,12 +81,22 @@ const schema = z
       adminEmail: raw.GATEHOUSE_ADMIN_EMAIL,
       adminPassword: raw.GATEHOUSE_ADMIN_PASSWORD,
       signup: raw.GATEHOUSE_SIGNUP,
-      oauth: { registration: raw.GATEHOUSE_DCR, accessTokenTtlSeconds: raw.GATEHOUSE_ACCESS_TOKEN_TTL },
+      oauth: {
+        registration: registration.policy,
+        registrationLimits: {
+          perIpPerMinute: raw.GATEHOUSE_REGISTRATION_LIMIT_PER_IP,
+          totalPerHour: raw.GATEHOUSE_REGISTRATION_LIMIT_TOTAL,
+        },
+        unusedClientDays: raw.GATEHOUSE_UNUSED_CLIENT_DAYS,
+        accessTokenTtlSeconds: raw.GATEHOUSE_ACCESS_TOKEN_TTL,
+      },
       email: {
         smtpUrl: raw.SMTP_URL,
         from: raw.SMTP_FROM,
         devOutbox: devOutboxEnabled(raw.NODE_ENV, raw.GATEHOUSE_DEV_OUTBOX),
       },
+      /** Lines `npm start` prints before starting: settings that still work but should be changed. */
+      warnings: registration.warning ? [registration.warning] : [],
     };
   });
 

@@ -26,7 +26,7 @@ import * as schema from "@/db/schema";
 import { recordAuthEvent, userIdByEmail } from "@/server/audit/auth-events";
 import { activeAuthTransaction } from "@/server/auth/auth-writes";
 import { FACTOR_REMOVAL_PATHS, guardFactorRemoval } from "@/server/auth/factor-guards";
-import { RATE_LIMIT_RULES } from "@/server/auth/rate-limits";
+import { rateLimitRules } from "@/server/auth/rate-limits";
 import { redisAuthStorage } from "@/server/auth/redis";
 import { createSecondFactorHooks, hashedBackupCodes, pendingSignInUserId } from "@/server/auth/second-factor-hooks";
 import { factorStepUp } from "@/server/auth/plugins/factor-step-up";
@@ -35,6 +35,8 @@ import { passkeySecondFactor, secondFactorIsPasskeyOnly } from "@/server/auth/pl
 import { verificationLink } from "@/server/auth/plugins/verification-link";
 import { createPasskeyHooks } from "@/server/auth/passkey-hooks";
 import { domainClients } from "@/server/auth/plugins/domain-clients";
+import { clientRegistration } from "@/server/auth/plugins/client-registration";
+import { revocationMetadata } from "@/server/auth/plugins/revocation-metadata";
 import { assignDefaultMemberships, joinClaimingDomain } from "@/server/authz/membership";
 import { mfaGate } from "@/server/auth/plugins/mfa-gate";
 import { ownerExists } from "@/server/authz/owner";
@@ -108,11 +110,7 @@ export function createAuth({
 }: AuthDependencies) {
   const issuer = authIssuer(publicUrl);
   const mcpResource = mcpResourceUrl(publicUrl);
-  const oauthHooks = createOAuthEndpointHooks({
-    db,
-    verifier: new AccessTokenVerifier(db, issuer),
-    registration: oauth.registration,
-  });
+  const oauthHooks = createOAuthEndpointHooks({ db, verifier: new AccessTokenVerifier(db, issuer) });
   const passkeyHooks = createPasskeyHooks(db);
   const secondFactor = twoFactor({
     issuer: "Gatehouse",
@@ -147,7 +145,7 @@ export function createAuth({
       // Counted in the database (or Redis) so that every instance sharing it enforces one limit.
       storage: "database",
       customStorage: redisStorage?.rateLimitStorage,
-      customRules: RATE_LIMIT_RULES,
+      customRules: rateLimitRules(oauth.registrationLimits),
     },
     emailAndPassword: {
       enabled: true,
@@ -411,6 +409,8 @@ export function createAuth({
       resetLinks(db),
       factorNotices(db, notices),
       jwt({ jwt: { issuer }, jwks: { rotationInterval: SIGNING_KEY_ROTATION_SECONDS, gracePeriod: SIGNING_KEY_GRACE_SECONDS } }),
+      // Before the provider: it stands in front of the provider's own answer to `<issuer>/.well-known/*`.
+      revocationMetadata(),
       oauthProvider({
         loginPage: "/sign-in",
         consentPage: "/consent",
@@ -427,6 +427,14 @@ export function createAuth({
         storeClientSecret: { hash: storedSecretHash },
         storeTokens: { hash: storedSecretHash },
         advertisedMetadata: { scopes_supported: [...OAUTH_SCOPES] },
+      }),
+      clientRegistration({
+        db,
+        issuer,
+        mcpResource,
+        policy: oauth.registration,
+        limits: oauth.registrationLimits,
+        unusedClientDays: oauth.unusedClientDays,
       }),
       domainClients({ db, issuer }),
       // After the provider, whose before hook may still refuse a request these count.

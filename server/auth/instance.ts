@@ -3,6 +3,7 @@ import type Redis from "ioredis";
 import { getEnv } from "@/server/env";
 import { getAppDatabase } from "@/server/db";
 import { createSendEmail } from "@/server/email/send";
+import { startUnusedClientSweep } from "@/server/oauth/unused-clients";
 import { openAuth, type Auth } from "./auth";
 import { connectRedis } from "./redis";
 
@@ -24,9 +25,12 @@ export function getAuth(): Promise<Auth> {
       redis: env.redisUrl ? (redis ??= connectRedis(env.redisUrl)) : undefined,
       sendEmail: createSendEmail({ db, settings: env.email }),
     });
-    instance.catch(() => {
-      instance = undefined;
-    });
+    instance.then(
+      () => startUnusedClientSweep(db, env.oauth.unusedClientDays),
+      () => {
+        instance = undefined;
+      },
+    );
   }
   return instance;
 }

@@ -1,4 +1,5 @@
 import type { BetterAuthRateLimitRule } from "better-auth";
+import { DEFAULT_OAUTH_SETTINGS, type RegistrationLimits } from "@/server/oauth/config";
 
 /**
  * Every request limit Gatehouse sets on better-auth's endpoints, per client IP (as better-auth
@@ -26,9 +27,16 @@ export const RATE_LIMIT_RULES = {
   "/passkey/verify-authentication": { window: 60, max: 10 },
   // MCP clients refresh their tokens, and several can sit behind one address.
   "/oauth2/token": { window: 60, max: 60 },
-  // Dynamic client registration is open to anyone; a client registers once per install.
-  "/oauth2/register": { window: 60, max: 10 },
+  // Dynamic client registration is open to anyone. Hosted clients (Claude, ChatGPT) register once per
+  // person from a few addresses of theirs, so this is generous; GATEHOUSE_REGISTRATION_LIMIT_PER_IP
+  // sets it, and an installation-wide cap per hour stands behind it (plugins/client-registration.ts).
+  "/oauth2/register": { window: 60, max: DEFAULT_OAUTH_SETTINGS.registrationLimits.perIpPerMinute },
 } as const satisfies Record<string, BetterAuthRateLimitRule>;
+
+/** The rules with the registration limit an operator configured. */
+export function rateLimitRules(registration: RegistrationLimits): Record<string, BetterAuthRateLimitRule> {
+  return { ...RATE_LIMIT_RULES, "/oauth2/register": { window: 60, max: registration.perIpPerMinute } };
+}
 
 /** better-auth's limiter answers 429 with only this non-standard header; its value is in seconds. */
 const LIMITER_RETRY_HEADER = "x-retry-after";

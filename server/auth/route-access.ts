@@ -152,6 +152,10 @@ export const AUTH_ENDPOINT_ACCESS = {
   "GET /oauth2/userinfo": "token",
   "POST /oauth2/userinfo": "token",
   "POST /oauth2/introspect": "token",
+  // RFC 7592: the client's own registration, with the registration access token it was given.
+  "GET /oauth2/register/:clientId": "token",
+  "PUT /oauth2/register/:clientId": "token",
+  "DELETE /oauth2/register/:clientId": "token",
 
   // Server-only: called by Gatehouse's own code, never served at /api/auth (404 there).
   "GET /.well-known/oauth-authorization-server": "public",

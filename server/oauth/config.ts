@@ -18,15 +18,38 @@ export const REGISTRATION_DEFAULT_SCOPES = ["mcp:read", "offline_access"] as con
 export const SIGNING_KEY_ROTATION_SECONDS = 30 * 24 * 60 * 60;
 export const SIGNING_KEY_GRACE_SECONDS = 7 * 24 * 60 * 60;
 
-/** Who may register a client at the RFC 7591 endpoint without signing in. */
-export type RegistrationPolicy = "off" | "public" | "all";
+/**
+ * Who may register a client at the RFC 7591 endpoint without signing in: `open` admits public and
+ * confidential clients with safe redirect URIs (what Claude, ChatGPT, Cursor, VS Code and the CLI
+ * agents send), `public-only` only clients that use PKCE without a secret, `off` nobody.
+ */
+export const REGISTRATION_POLICIES = ["open", "public-only", "off"] as const;
+export type RegistrationPolicy = (typeof REGISTRATION_POLICIES)[number];
+
+/**
+ * How many registrations the endpoint takes. Hosted clients (Claude, ChatGPT) register one client per
+ * person from a few addresses of theirs, so the per-address limit is generous; the installation-wide
+ * cap per hour bounds what anyone can add from many addresses.
+ */
+export interface RegistrationLimits {
+  perIpPerMinute: number;
+  totalPerHour: number;
+}
 
 export interface OAuthSettings {
   registration: RegistrationPolicy;
+  registrationLimits: RegistrationLimits;
+  /** A self-registered client with no grant for this many days is removed (and may register again). */
+  unusedClientDays: number;
   accessTokenTtlSeconds: number;
 }
 
-export const DEFAULT_OAUTH_SETTINGS: OAuthSettings = { registration: "public", accessTokenTtlSeconds: 15 * 60 };
+export const DEFAULT_OAUTH_SETTINGS: OAuthSettings = {
+  registration: "open",
+  registrationLimits: { perIpPerMinute: 60, totalPerHour: 1000 },
+  unusedClientDays: 30,
+  accessTokenTtlSeconds: 15 * 60,
+};
 
 /** better-auth serves the authorization server under its base path, so that is the issuer. */
 export function authIssuer(publicUrl: string): string {

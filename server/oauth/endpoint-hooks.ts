@@ -5,9 +5,7 @@ import type { Database, Executor } from "@/db/client";
 import { auditEvent, clientRegistration, oauthClient, oauthRefreshToken } from "@/db/schema";
 import { recordEvent, requestOrigin, type AuditActor } from "@/server/audit/record";
 import { REJECTION_DESCRIPTIONS, type AccessTokenRejection, type AccessTokenVerifier } from "./access-token";
-import { isLoopbackRedirectUri } from "@/server/loopback";
-import { REGISTRATION_DEFAULT_SCOPES, storedSecretHash, type RegistrationPolicy } from "./config";
-import { registrationProblem } from "./registration-limits";
+import { storedSecretHash } from "./config";
 import {
   purgeExpiredAccessTokens,
   recordIssuedAccessToken,
@@ -28,7 +26,6 @@ export interface OAuthHookContext {
 interface HookDependencies {
   db: Database;
   verifier: AccessTokenVerifier;
-  registration: RegistrationPolicy;
 }
 
 type FormBody = Record<string, unknown>;
@@ -146,31 +143,12 @@ function invalidBearer(description: string): APIError {
 }
 
 /**
- * What Gatehouse adds around the oauth-provider plugin's endpoints: the registration policy, the
- * issued-token ledger that makes JWT revocation immediate, replay and reuse responses, and audit rows
- * for what clients do.
+ * What Gatehouse adds around the oauth-provider plugin's endpoints: the issued-token ledger that
+ * makes JWT revocation immediate, replay and reuse responses, and audit rows for what clients do.
+ * Registration is `plugins/client-registration.ts`.
  */
-export function createOAuthEndpointHooks({ db, verifier, registration }: HookDependencies) {
+export function createOAuthEndpointHooks({ db, verifier }: HookDependencies) {
   let lastPurgeAt = 0;
-
-  async function beforeRegister(ctx: OAuthHookContext) {
-    const body = formBody(ctx);
-    const problem = registrationProblem(body);
-    if (problem) throw new APIError("BAD_REQUEST", { error: problem.error, error_description: problem.description });
-    const method = field(body, "token_endpoint_auth_method") ?? "client_secret_basic";
-    if (registration === "public" && method !== "none") {
-      throw new APIError("BAD_REQUEST", {
-        error: "invalid_client_metadata",
-        error_description: 'This server registers public clients only: send token_endpoint_auth_method "none" and use PKCE.',
-      });
-    }
-    const redirects = Array.isArray(body.redirect_uris) ? body.redirect_uris : [];
-    // Desktop and CLI clients (MCP Inspector, Claude Code) register loopback redirects without saying they are native apps.
-    if (body.application_type === undefined && redirects.length > 0 && redirects.every(isLoopbackRedirectUri)) {
-      return { context: { body: { ...body, application_type: "native" } } };
-    }
-    return undefined;
-  }
 
   /** Revocation and introspection of a JWT Gatehouse never signed answer as for any unknown token, never 500. */
   async function beforeTokenLookup(ctx: OAuthHookContext) {
@@ -351,31 +329,6 @@ export function createOAuthEndpointHooks({ db, verifier, registration }: HookDep
     return check.ok ? undefined : { active: false };
   }
 
-  async function afterRegister(ctx: OAuthHookContext) {
-    const returned = ctx.context.returned as { client_id?: unknown; client_name?: unknown; scope?: unknown } | undefined;
-    if (!returned || isAPIError(returned) || typeof returned.client_id !== "string") return undefined;
-    const clientId = returned.client_id;
-    // The provider stores every allowed scope for any registration; one that named none gets the defaults only.
-    const defaultScopes = !field(formBody(ctx), "scope");
-    await db.transaction(async (tx) => {
-      if (defaultScopes) {
-        await tx.update(oauthClient).set({ scopes: [...REGISTRATION_DEFAULT_SCOPES] }).where(eq(oauthClient.clientId, clientId));
-      }
-      await tx.insert(clientRegistration).values({ clientId, domainId: null, origin: "dynamic", createdBy: null }).onConflictDoNothing();
-      await recordEvent(tx, oauthActor(ctx, clientId, null), {
-        action: "client.registered",
-        targetType: "client",
-        targetId: clientId,
-        details: {
-          name: typeof returned.client_name === "string" ? returned.client_name : null,
-          origin: "dynamic",
-          scope: defaultScopes ? REGISTRATION_DEFAULT_SCOPES.join(" ") : returned.scope,
-        },
-      });
-    });
-    return defaultScopes ? { ...returned, scope: REGISTRATION_DEFAULT_SCOPES.join(" ") } : undefined;
-  }
-
   /** Authorization errors go back to the client (or to the error page) as a redirect; record those about a known client. */
   async function afterAuthorize(ctx: OAuthHookContext) {
     const returned = ctx.context.returned as { url?: unknown; headers?: Headers } | undefined;
@@ -410,7 +363,6 @@ export function createOAuthEndpointHooks({ db, verifier, registration }: HookDep
 
   return {
     async before(ctx: OAuthHookContext) {
-      if (ctx.path === "/oauth2/register") return beforeRegister(ctx);
       if (ctx.path === "/oauth2/userinfo") return beforeUserInfo(ctx);
       if (ctx.path === "/oauth2/revoke" || ctx.path === "/oauth2/introspect") return beforeTokenLookup(ctx);
       if (ctx.path === "/oauth2/token" && field(formBody(ctx), "grant_type") === "refresh_token") await beforeRefresh(ctx);
@@ -434,8 +386,6 @@ export function createOAuthEndpointHooks({ db, verifier, registration }: HookDep
           return afterRevoke(ctx);
         case "/oauth2/introspect":
           return afterIntrospect(ctx);
-        case "/oauth2/register":
-          return afterRegister(ctx);
         case "/oauth2/consent":
           await afterConsent(ctx);
           return undefined;

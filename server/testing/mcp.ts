@@ -233,23 +233,36 @@ export function authorizationRequest(
   return { url, verifier };
 }
 
-/** The token request of a public client for the code an authorization brought back. */
-export async function exchangeCode(request: AuthorizationRequest, code: string): Promise<IssuedUserToken> {
+/** How a confidential client authenticates at the token endpoint: the method it registered and its secret. */
+export interface ClientSecretAuth {
+  method: "client_secret_basic" | "client_secret_post";
+  secret: string;
+}
+
+/** The form and headers of a token request from `clientId`: public, or with its secret as the client registered. */
+export function tokenRequestInit(clientId: string, form: URLSearchParams, auth?: ClientSecretAuth): RequestInit {
+  const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded" };
+  if (auth?.method === "client_secret_basic") {
+    headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(auth.secret)}`).toString("base64")}`;
+  } else {
+    form.set("client_id", clientId);
+    if (auth) form.set("client_secret", auth.secret);
+  }
+  return { method: "POST", headers, body: form };
+}
+
+/** The token request for the code an authorization brought back: a public client's, or a confidential one's with `auth`. */
+export async function exchangeCode(request: AuthorizationRequest, code: string, auth?: ClientSecretAuth): Promise<IssuedUserToken> {
   const clientId = request.url.searchParams.get("client_id")!;
   const form = new URLSearchParams({
     grant_type: "authorization_code",
     code,
     code_verifier: request.verifier,
     redirect_uri: request.url.searchParams.get("redirect_uri")!,
-    client_id: clientId,
   });
   const resource = request.url.searchParams.get("resource");
   if (resource !== null) form.set("resource", resource);
-  const response = await fetch(new URL("/api/auth/oauth2/token", request.url), {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: form,
-  });
+  const response = await fetch(new URL("/api/auth/oauth2/token", request.url), tokenRequestInit(clientId, form, auth));
   const tokenResponse = (await response.json()) as Record<string, unknown>;
   if (response.status !== 200 || typeof tokenResponse.access_token !== "string") {
     throw new Error(`token request failed: ${response.status} ${JSON.stringify(tokenResponse)}`);

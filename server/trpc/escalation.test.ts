@@ -74,6 +74,7 @@ const ATTACKS: Record<string, (targets: Targets) => unknown> = {
   "audit.actions": () => ({}),
   "audit.export": () => ({}),
   "clients.list": () => ({}),
+  "clients.registrationSummary": () => ({}),
   "clients.get": (t) => ({ clientId: t.clientId }),
   "clients.create": (t) => ({
     name: "Rogue app",

@@ -166,6 +166,12 @@ const MATRIX: Record<Procedure, MatrixRow> = {
     expected: { ...READ, domainAdminOnB: "ok" },
     prepare: async (domainId) => ({ call: (caller) => caller.clients.list({ domainId }) }),
   },
+  // Self-registered clients belong to no domain: a domain's admin reads none of them.
+  registrationSummary: {
+    permission: "clients:read",
+    expected: { ...READ, domainAdminOnA: "FORBIDDEN", domainAdminOnB: "FORBIDDEN" },
+    prepare: async () => ({ call: (caller) => caller.clients.registrationSummary() }),
+  },
   get: {
     permission: "clients:read",
     expected: READ,

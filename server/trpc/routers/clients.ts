@@ -25,6 +25,8 @@ import {
 } from "@/server/oauth/clients";
 import { mcpResourceUrl, type OAuthScope } from "@/server/oauth/config";
 import { countLiveAccessTokens } from "@/server/oauth/issued-tokens";
+import { registrationSprawl } from "@/server/oauth/unused-clients";
+import { clientRegistrationSettings } from "@/server/auth/plugins/client-registration";
 import type { Executor } from "@/db/client";
 import { revocationDetails } from "@/server/oauth/grants";
 import type { Context } from "../context";
@@ -78,6 +80,16 @@ export const clientsRouter = router({
     })
     .input(listClientsInput)
     .query(({ ctx, input }) => listClients(ctx.db, ctx.grants.scopeOf("clients:read"), input)),
+
+  registrationSummary: permissionProcedure("clients:read")
+    .meta({
+      description:
+        "Counts the clients that registered themselves (RFC 7591): how many in the last 24 hours and 7 days, how many have no grant, and when the unused ones are removed. Self-registered clients belong to no domain, so this needs clients:read globally.",
+    })
+    .query(({ ctx }) => {
+      requireGlobally(ctx.grants, "clients:read");
+      return registrationSprawl(ctx.db, clientRegistrationSettings(ctx.auth).unusedClientDays);
+    }),
 
   get: permissionProcedure("clients:read")
     .meta({

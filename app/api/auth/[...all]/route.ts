@@ -5,7 +5,8 @@ import { serveAuthPreflight, serveAuthRequest } from "@/server/oauth/routes";
 
 export const GET = async (request: Request) => serveAuthRequest(await getAuth(), request);
 export const POST = withBodyLimit(async (request: Request) => serveAuthRequest(await getAuth(), request));
+// RFC 7592: a client updates and deletes its own registration at /oauth2/register/<client_id>.
+export const PUT = POST;
+export const DELETE = async (request: Request) => serveAuthRequest(await getAuth(), request);
 export const OPTIONS = serveAuthPreflight;
-export const PUT = methodNotAllowed("GET, POST");
-export const PATCH = PUT;
-export const DELETE = PUT;
+export const PATCH = methodNotAllowed("GET, POST, PUT, DELETE");
