@@ -4,6 +4,7 @@ import { HydrateClient, getQueryClient, trpc } from "@/app/_lib/trpc/server";
 import { NoAccess } from "../_components/ui";
 import { ClientsList } from "./_components/clients-list";
 import { ConnectMcpPanel } from "./_components/connect-mcp-panel";
+import { RegistrationSummary } from "./_components/registration-summary";
 import { DOMAIN_OPTIONS_INPUT, EMPTY_CLIENT_FILTERS, clientsListInput } from "./_components/queries";
 
 export const metadata: Metadata = { title: "Clients" };
@@ -15,9 +16,12 @@ export default async function ClientsPage() {
   if (!holdsAnywhere(permissions, "clients:read")) {
     return <NoAccess title="Clients" subject="OAuth clients" permission="clients:read" />;
   }
+  // Self-registered clients belong to no domain: only a global reader sees how many there are.
+  const seesRegistrations = permissions.global.includes("clients:read");
   await Promise.all([
     queryClient.prefetchQuery(trpc.clients.list.queryOptions(clientsListInput(EMPTY_CLIENT_FILTERS))),
     queryClient.prefetchQuery(trpc.mcp.connection.queryOptions()),
+    seesRegistrations ? queryClient.prefetchQuery(trpc.clients.registrationSummary.queryOptions()) : undefined,
     holdsAnywhere(permissions, "domains:read")
       ? queryClient.prefetchQuery(trpc.domains.list.queryOptions(DOMAIN_OPTIONS_INPUT))
       : undefined,
@@ -25,6 +29,7 @@ export default async function ClientsPage() {
   return (
     <HydrateClient>
       <ClientsList />
+      {seesRegistrations ? <RegistrationSummary /> : null}
       <ConnectMcpPanel />
     </HydrateClient>
   );

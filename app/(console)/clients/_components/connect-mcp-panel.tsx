@@ -40,6 +40,12 @@ function snippetsFor(mcpUrl: string): Snippet[] {
       text: mcpUrl,
     },
     {
+      client: "ChatGPT",
+      where:
+        "With developer mode on (Settings › Apps & Connectors › Advanced settings), create a connector with this URL and OAuth authentication. ChatGPT connects from OpenAI's servers, so this works only when Gatehouse is reachable from the internet.",
+      text: mcpUrl,
+    },
+    {
       client: "VS Code",
       where: "Save as .vscode/mcp.json in the workspace (or add the server to your user mcp.json), then start it from the file.",
       text: json({ servers: { [SERVER_NAME]: { type: "http", url: mcpUrl } } }),
