@@ -665,7 +665,7 @@ describe("unused self-registered clients", () => {
     expect(await removeUnusedClients(server.database.db, 30, now)).toEqual([]);
   });
 
-  test("the clients page's summary counts registrations of the last day and week, unused clients and when they go; only global readers see it", async () => {
+  test("the clients page's summary counts registrations of the last day and week, unused clients and when they go", async () => {
     const sprawl = await startOAuthTestServer();
     try {
       const sprawlOwner = await createSignedInOwner(sprawl.database.db, sprawl.auth);
