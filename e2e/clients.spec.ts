@@ -238,3 +238,24 @@ test.describe("the owner ends sessions", () => {
     expect((await page.request.get(WHOAMI)).status()).toBe(200);
   });
 });
+
+test("the owner sees how many clients registered themselves, and when an unused one is removed", async ({ browser, baseURL }) => {
+  const context = await browser.newContext({ baseURL });
+  const page = await context.newPage();
+  await signInThroughUi(page, OWNER);
+  // What Cursor sends: a private-use redirect with a host, registered with no configuration.
+  const registered = await page.request.post("/api/auth/oauth2/register", {
+    headers: { origin: baseURL! },
+    data: { client_name: `Cursor ${run}`, redirect_uris: ["cursor://anysphere.cursor-mcp/oauth/callback"], token_endpoint_auth_method: "none" },
+  });
+  expect(registered.status(), await registered.text()).toBe(201);
+
+  await page.goto("/clients");
+  const summary = page.getByRole("region", { name: "Self-registered clients" });
+  await expect(summary).toBeVisible();
+  const lastDay = summary.getByRole("definition").first();
+  expect(Number(await lastDay.textContent())).toBeGreaterThanOrEqual(1);
+  await expect(summary).toContainText("is removed (GATEHOUSE_UNUSED_CLIENT_DAYS)");
+  await expect(summary).toContainText(/The next unused client goes on .+ unless someone authorizes it first\./);
+  await context.close();
+});
