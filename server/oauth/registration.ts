@@ -12,7 +12,7 @@ import { registrationProblem, type RegistrationProblem } from "./registration-li
 import { storedStringArray } from "./stored";
 
 /** How a self-registered client authenticates at the token endpoint. */
-export const REGISTRATION_AUTH_METHODS = ["none", "client_secret_basic", "client_secret_post"] as const;
+const REGISTRATION_AUTH_METHODS = ["none", "client_secret_basic", "client_secret_post"] as const;
 type RegistrationAuthMethod = (typeof REGISTRATION_AUTH_METHODS)[number];
 
 const REGISTRATION_GRANT_TYPES = ["authorization_code", "refresh_token"] as const;
@@ -30,9 +30,8 @@ export interface ClientMetadata {
   authMethod: RegistrationAuthMethod;
   grantTypes: RegistrationGrantType[];
   applicationType: "web" | "native";
+  /** What the client may ask for: every scope when it named one of ours (see REGISTRATION_DEFAULT_SCOPES), else the defaults. */
   scopes: OAuthScope[];
-  /** Whether the request named its scopes; one that did may ask for any scope later (see REGISTRATION_DEFAULT_SCOPES). */
-  namedScopes: boolean;
   name: string | null;
   uri: string | null;
   logoUri: string | null;
@@ -119,9 +118,9 @@ export function checkClientMetadata(body: unknown, policy: RegistrationPolicy, c
   // Scopes this server does not have grant nothing, so they are left out rather than refused (RFC 7591
   // §3.2.1 lets the server replace requested values): clients send whatever another server offered.
   const requestedScopes = typeof fields.scope === "string" ? fields.scope.split(/\s+/) : [];
-  const namedScopes = requestedScopes.some((scope) => (OAUTH_SCOPES as readonly string[]).includes(scope));
+  const namesOurScopes = requestedScopes.some((scope) => (OAUTH_SCOPES as readonly string[]).includes(scope));
   let scopes: OAuthScope[];
-  if (namedScopes) scopes = [...OAUTH_SCOPES];
+  if (namesOurScopes) scopes = [...OAUTH_SCOPES];
   else scopes = current ? current.scopes : [...REGISTRATION_DEFAULT_SCOPES];
 
   const text = (name: (typeof TEXT_FIELDS)[number]) => (typeof fields[name] === "string" && fields[name] !== "" ? (fields[name] as string) : null);
@@ -134,7 +133,6 @@ export function checkClientMetadata(body: unknown, policy: RegistrationPolicy, c
       grantTypes: REGISTRATION_GRANT_TYPES.filter((grant) => grantTypes.includes(grant)),
       applicationType: (fields.application_type as "web" | "native" | undefined) ?? applicationTypeFor(uniqueRedirects),
       scopes,
-      namedScopes,
       name: text("client_name"),
       uri: text("client_uri"),
       logoUri: text("logo_uri"),
