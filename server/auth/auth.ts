@@ -37,6 +37,7 @@ import { createPasskeyHooks } from "@/server/auth/passkey-hooks";
 import { domainClients } from "@/server/auth/plugins/domain-clients";
 import { clientRegistration } from "@/server/auth/plugins/client-registration";
 import { revocationMetadata } from "@/server/auth/plugins/revocation-metadata";
+import { requestedScopes } from "@/server/auth/plugins/requested-scopes";
 import { assignDefaultMemberships, joinClaimingDomain } from "@/server/authz/membership";
 import { mfaGate } from "@/server/auth/plugins/mfa-gate";
 import { ownerExists } from "@/server/authz/owner";
@@ -437,6 +438,7 @@ export function createAuth({
         unusedClientDays: oauth.unusedClientDays,
       }),
       domainClients({ db, issuer }),
+      requestedScopes({ db, issuer }),
       // After the provider, whose before hook may still refuse a request these count.
       secondFactorLockout({ db, policy: MFA_ATTEMPTS }),
       factorStepUp({ db }),

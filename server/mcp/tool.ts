@@ -8,6 +8,10 @@ import type { createCaller } from "@/server/trpc/root";
 export const MCP_SCOPES = ["mcp:read", "mcp:write", "mcp:admin"] as const;
 export type McpScope = (typeof MCP_SCOPES)[number];
 
+export function isMcpScope(scope: string): scope is McpScope {
+  return (MCP_SCOPES as readonly string[]).includes(scope);
+}
+
 export type Caller = ReturnType<typeof createCaller>;
 
 /** What a tool, resource or prompt handler gets besides its input: the tRPC caller acting as the token's user. */

@@ -2,10 +2,11 @@ import * as oauth from "oauth4webapi";
 import { eq } from "drizzle-orm";
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { auditEvent, issuedAccessToken, oauthClient, verification } from "@/db/schema";
+import { ADMIN_ROLE_ID, auditEvent, issuedAccessToken, oauthClient, verification } from "@/db/schema";
 import { createClient, setClientDisabled, rotateClientSecret } from "@/server/oauth/clients";
 import type { OAuthScope } from "@/server/oauth/config";
 import { createSignedInOwner, signUp } from "@/server/testing/auth";
+import { grantRole } from "@/server/testing/authz";
 import { startOAuthTestServer, type OAuthTestServer } from "@/server/testing/oauth-server";
 import { createCaller } from "@/server/trpc/root";
 import { createTRPCContext } from "@/server/trpc/context";
@@ -292,6 +293,8 @@ describe("sign-in and trusted clients", () => {
   test("consent is asked again, and no code issued, when a client asks for a scope the person has not granted it", async () => {
     const { client } = await consoleClient("public", ["openid", "mcp:read", "mcp:admin"]);
     const person = await signUp(server.auth);
+    // Someone whose roles use mcp:admin: a member's request would be narrowed to mcp:read before consent.
+    await grantRole(server.database.db, person.userId, ADMIN_ROLE_ID);
     const granted = await authorize({ clientId: client.client_id, cookie: person.cookie, scope: "mcp:read" });
     expect(granted.consentShown).toBe(true);
     expect((await authorize({ clientId: client.client_id, cookie: person.cookie, scope: "mcp:read" })).consentShown).toBe(false);
@@ -542,20 +545,32 @@ describe("registration policy", () => {
   const register = (target: OAuthTestServer, body: unknown) =>
     fetch(`${target.baseUrl}/api/auth/oauth2/register`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 
-  test("a registration without scope is stored with mcp:read and offline_access only, so it can never ask for mcp:admin", async () => {
+  test("a registration without scope is stored with mcp:read and offline_access, which is what a request without scope gets; tiers asked for by name are granted as far as the person's roles go", async () => {
     const response = await register(server, metadata("none"));
     expect(response.status).toBe(201);
     const registered = (await response.json()) as { client_id: string; scope: string };
     expect(registered.scope).toBe("mcp:read offline_access");
     const [row] = await server.database.db.select().from(oauthClient).where(eq(oauthClient.clientId, registered.client_id));
     expect(row?.scopes).toEqual(["mcp:read", "offline_access"]);
+    const client = { client_id: registered.client_id };
+    const grantedScope = async (flow: Awaited<ReturnType<typeof authorize>>) =>
+      (await oauth.processAuthorizationCodeResponse(as, client, (await exchange(client, oauth.None(), flow.location!, flow.verifier)).response)).scope;
 
-    const admin = await authorize({ clientId: registered.client_id, cookie: member.cookie, scope: "mcp:read mcp:admin" });
-    expect(admin.location?.searchParams.get("error")).toBe("invalid_scope");
-    // Asking for no scope at all gets the registration's scopes, not everything the server offers.
-    const unnamed = await authorize({ clientId: registered.client_id, cookie: member.cookie, params: { scope: null } });
-    const tokens = await exchange({ client_id: registered.client_id }, oauth.None(), unnamed.location!, unnamed.verifier);
-    expect((await tokens.response.json()) as { scope?: string }).toMatchObject({ scope: "mcp:read offline_access" });
+    // A member asked for the admin tier is asked about, and granted, mcp:read only.
+    const narrowed = await authorize({ clientId: registered.client_id, cookie: member.cookie, scope: "mcp:read mcp:admin" });
+    expect(narrowed.location?.searchParams.get("error")).toBeNull();
+    expect(await grantedScope(narrowed)).toBe("mcp:read");
+    // The owner asked for it is granted it; the client may ask for it from now on.
+    const admin = await authorize({ clientId: registered.client_id, cookie: owner.cookie, scope: "mcp:read mcp:admin" });
+    expect(await grantedScope(admin)).toBe("mcp:read mcp:admin");
+    const [widened] = await server.database.db.select().from(oauthClient).where(eq(oauthClient.clientId, registered.client_id));
+    expect(widened?.scopes).toEqual(["mcp:read", "offline_access", "mcp:admin"]);
+    const requested = await server.database.db.select().from(auditEvent).where(eq(auditEvent.targetId, registered.client_id));
+    expect(requested.filter((event) => event.action === "client.scopes_requested").map((event) => event.details.added)).toEqual([["mcp:admin"]]);
+
+    // Asking for no scope at all still gets the registration's scopes, not the admin tier, for anyone.
+    const unnamed = await authorize({ clientId: registered.client_id, cookie: owner.cookie, params: { scope: null } });
+    expect(await grantedScope(unnamed)).toBe("mcp:read offline_access");
   });
 
   test("registration refuses oversized or unsafe metadata with invalid_client_metadata or invalid_redirect_uri, never echoing the value, and stores nothing", async () => {
@@ -600,5 +615,55 @@ describe("registration policy", () => {
       tos_uri: "https://app.example/terms",
     });
     expect(fine.status).toBe(201);
+  });
+});
+
+describe("granted scopes, as a strict client reads them", () => {
+  test("a member asking for every tier gets a token response whose scope names only what was granted, kept across refreshes; a refresh asking for more is invalid_scope", async () => {
+    const registration = await fetch(`${server.baseUrl}/api/auth/oauth2/register`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        client_name: "Strict client",
+        redirect_uris: [REDIRECT],
+        token_endpoint_auth_method: "none",
+        grant_types: ["authorization_code", "refresh_token"],
+        response_types: ["code"],
+        scope: "openid offline_access mcp:read",
+      }),
+    });
+    const client: oauth.Client = { client_id: ((await registration.json()) as { client_id: string }).client_id, token_endpoint_auth_method: "none" };
+    const flow = await authorize({ clientId: client.client_id, cookie: member.cookie, scope: "openid offline_access mcp:read mcp:write mcp:admin" });
+    const { response } = await exchange(client, oauth.None(), flow.location!, flow.verifier);
+    const tokens = await oauth.processAuthorizationCodeResponse(as, client, response, { requireIdToken: true });
+    expect(tokens.scope).toBe("openid offline_access mcp:read");
+    expect(tokens.refresh_token).toBeTruthy();
+    const claims = await oauth.validateJwtAccessToken(
+      as,
+      new Request(mcpResource, { headers: { authorization: `Bearer ${tokens.access_token}` } }),
+      mcpResource,
+      insecure,
+    );
+    expect(claims.scope).toBe("openid offline_access mcp:read");
+
+    const refreshed = await oauth.processRefreshTokenResponse(
+      as,
+      client,
+      await oauth.refreshTokenGrantRequest(as, client, oauth.None(), tokens.refresh_token!, insecure),
+    );
+    expect(refreshed.scope).toBe("openid offline_access mcp:read");
+
+    const wider = await oauth.refreshTokenGrantRequest(as, client, oauth.None(), refreshed.refresh_token!, {
+      additionalParameters: { scope: "openid offline_access mcp:read mcp:admin" },
+      ...insecure,
+    });
+    await expect(oauth.processRefreshTokenResponse(as, client, wider)).rejects.toMatchObject({ error: "invalid_scope" });
+    // The refused request rotated nothing: the refresh token it presented still works.
+    const after = await oauth.processRefreshTokenResponse(
+      as,
+      client,
+      await oauth.refreshTokenGrantRequest(as, client, oauth.None(), refreshed.refresh_token!, insecure),
+    );
+    expect(after.scope).toBe("openid offline_access mcp:read");
   });
 });

@@ -46,6 +46,8 @@ export interface BrowserAuthorization {
   /** Where the browser ended up: the client's redirect URI with `code` (or `error`), or a Gatehouse page. */
   location: URL;
   consentShown: boolean;
+  /** The scopes the consent page listed (from its signed request), when it was shown. */
+  consentScopes: string[] | null;
 }
 
 /**
@@ -64,7 +66,7 @@ export async function authorizeInBrowser(
     (first.headers.get("content-type")?.includes("json") ? ((await first.json()) as { url?: string }).url : undefined);
   if (!target) throw new Error(`authorize answered ${first.status} without a redirect: ${await first.text()}`);
   const location = new URL(target, authorizationUrl);
-  if (location.origin !== authorizationUrl.origin || location.pathname !== "/consent") return { location, consentShown: false };
+  if (location.origin !== authorizationUrl.origin || location.pathname !== "/consent") return { location, consentShown: false, consentScopes: null };
   const consent = await send(new URL("/api/auth/oauth2/consent", authorizationUrl), {
     method: "POST",
     headers: { cookie: options.cookie, "content-type": "application/json", origin: authorizationUrl.origin },
@@ -72,7 +74,8 @@ export async function authorizeInBrowser(
   });
   const answer = (await consent.json()) as { url?: string };
   if (!answer.url) throw new Error(`consent answered ${consent.status} without a redirect: ${JSON.stringify(answer)}`);
-  return { location: new URL(answer.url), consentShown: true };
+  const consentScopes = location.searchParams.get("scope")?.split(" ").filter(Boolean) ?? [];
+  return { location: new URL(answer.url), consentShown: true, consentScopes };
 }
 
 /**
@@ -83,6 +86,8 @@ export async function authorizeInBrowser(
 export class HeadlessOAuthProvider implements OAuthClientProvider {
   readonly authorizationUrls: URL[] = [];
   readonly consentPages: boolean[] = [];
+  /** Per authorization, the scopes its consent page listed (null: no consent page). */
+  readonly consentScopes: (string[] | null)[] = [];
   private information: OAuthClientInformationMixed | undefined;
   private saved: OAuthTokens | undefined;
   private verifier: string | undefined;
@@ -134,6 +139,13 @@ export class HeadlessOAuthProvider implements OAuthClientProvider {
     this.saved = tokens;
   }
 
+  /** What the SDK calls when the server refuses what it holds (`invalid_grant` drops the tokens), as real clients implement it. */
+  invalidateCredentials(scope: "all" | "client" | "tokens" | "verifier" | "discovery") {
+    if (scope === "all" || scope === "tokens") this.saved = undefined;
+    if (scope === "all" || scope === "client") this.information = undefined;
+    if (scope === "all" || scope === "verifier") this.verifier = undefined;
+  }
+
   saveCodeVerifier(verifier: string) {
     this.verifier = verifier;
   }
@@ -145,8 +157,12 @@ export class HeadlessOAuthProvider implements OAuthClientProvider {
 
   async redirectToAuthorization(authorizationUrl: URL): Promise<void> {
     this.authorizationUrls.push(authorizationUrl);
-    const { location, consentShown } = await authorizeInBrowser(authorizationUrl, { cookie: this.options.cookie, fetch: this.options.fetch });
+    const { location, consentShown, consentScopes } = await authorizeInBrowser(authorizationUrl, {
+      cookie: this.options.cookie,
+      fetch: this.options.fetch,
+    });
     this.consentPages.push(consentShown);
+    this.consentScopes.push(consentScopes);
     const redirect = new URL(this.options.redirectUrl);
     if (location.origin + location.pathname !== redirect.origin + redirect.pathname) {
       throw new Error(`the browser did not come back to the client: ${location.href}`);

@@ -5,7 +5,7 @@ import type { Database } from "@/db/client";
 import { clientRegistration, oauthClient } from "@/db/schema";
 import { recordEvent, requestOrigin } from "@/server/audit/record";
 import { holdsRoleIn } from "@/server/authz/membership";
-import { isLoopbackRedirectUri } from "@/server/loopback";
+import { denyAuthorization, isRegisteredRedirect } from "@/server/oauth/authorize-denial";
 import { storedStringArray } from "@/server/oauth/stored";
 
 const NOT_A_MEMBER =
@@ -14,14 +14,6 @@ const NOT_A_MEMBER =
 type Parameters = Record<string, unknown>;
 
 const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
-
-/** Loopback redirect URIs may use any port (RFC 8252 §7.3); everything else must match character for character. */
-const withoutLoopbackPort = (uri: string) => (isLoopbackRedirectUri(uri) ? uri.replace(/^(http:\/\/[^/?#]*?)(:\d+)?(?=[/?#]|$)/i, "$1") : uri);
-
-function isRegisteredRedirect(registered: readonly string[], requested: string): boolean {
-  if (requested.includes("#")) return false;
-  return registered.some((uri) => uri === requested || withoutLoopbackPort(uri) === withoutLoopbackPort(requested));
-}
 
 /**
  * A domain's OAuth clients act for that domain's people only. When someone signed in is sent to
@@ -71,17 +63,7 @@ export function domainClients({ db, issuer }: { db: Database; issuer: string }):
                 details: { reason: "not_a_domain_member", redirectUri },
               },
             );
-            const target = new URL(redirectUri);
-            target.searchParams.set("error", "access_denied");
-            target.searchParams.set("error_description", NOT_A_MEMBER);
-            const state = text(parameters.state);
-            if (state) target.searchParams.set("state", state);
-            target.searchParams.set("iss", issuer);
-            // The provider's own answer to a redirect: JSON for a script (fetch, or a resumed request), a 302 for a navigation.
-            const wantsJson =
-              ctx.request?.headers.get("sec-fetch-mode") === "cors" || (ctx.headers?.get("accept")?.includes("application/json") ?? false);
-            if (wantsJson) return { redirect: true, url: target.toString() };
-            throw ctx.redirect(target.toString());
+            return denyAuthorization(ctx, { redirectUri, state: text(parameters.state), issuer, description: NOT_A_MEMBER });
           }),
         },
       ],

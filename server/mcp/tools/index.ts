@@ -1,5 +1,5 @@
 import type { Grants } from "@/server/authz/grants";
-import { MCP_SCOPES, type GatehouseTool, type McpScope } from "../tool";
+import { MCP_SCOPES, toolAllowed, type GatehouseTool, type McpScope } from "../tool";
 import { assignRole } from "./assign-role";
 import { banUser } from "./ban-user";
 import { createClient } from "./create-client";
@@ -53,4 +53,14 @@ export function usableMcpScopes(grants: Grants, domainId: string | null): McpSco
   return MCP_SCOPES.filter((scope) =>
     MCP_TOOLS.some((tool) => tool.scope === scope && tool.permissions.every((permission) => grants.has(permission, domainId))),
   );
+}
+
+/**
+ * The MCP scopes a token acting with `grants` can put to use: a tier counts when `tools/list` would
+ * show at least one of its tools. `grants` are the token's (`loadTokenGrants`: the user's, confined
+ * to the client's domain for a domain's client, where this is `usableMcpScopes` for that domain). The
+ * authorization server grants no tier beyond this, so nobody consents to a tier they could never use.
+ */
+export function grantableMcpScopes(grants: Grants): McpScope[] {
+  return MCP_SCOPES.filter((scope) => MCP_TOOLS.some((tool) => tool.scope === scope && toolAllowed(tool, [scope], grants)));
 }
