@@ -5,7 +5,7 @@ import { recordEvent } from "@/server/audit/record";
 import type { Auth } from "@/server/auth/auth";
 import { AccessTokenVerifier, REJECTION_DESCRIPTIONS } from "@/server/oauth/access-token";
 import { corsPreflight, withCors } from "@/server/oauth/cors";
-import { authIssuer, mcpResourceUrl, protectedResourceMetadataUrl } from "@/server/oauth/config";
+import { authIssuer, mcpResourceUrl, OAUTH_SCOPES, protectedResourceMetadataUrl } from "@/server/oauth/config";
 import { createTRPCContext } from "@/server/trpc/context";
 import { createCaller } from "@/server/trpc/root";
 import { isDeclaredMethod, listingOf, needsOf, offerFor, offerOnly, targetOf, type McpTarget } from "./access";
@@ -19,6 +19,7 @@ import {
   type McpOutcome,
 } from "./server";
 import { MCP_SCOPES, type ToolContext } from "./tool";
+import { endRefreshForStepUp } from "./step-up";
 
 /** Larger JSON-RPC bodies are refused before they are parsed. */
 export const MAX_MCP_BODY_BYTES = 1024 * 1024;
@@ -36,12 +37,21 @@ export function createMcpEndpoint(db: Database, auth: Auth, publicUrl: string): 
   return { db, auth, publicUrl, verifier: new AccessTokenVerifier(db, authIssuer(publicUrl)), logLevels: new LogLevels() };
 }
 
+/**
+ * What a client without a token is told to ask for: every MCP tier, and a refresh token. MCP clients
+ * register and authorize with exactly this (the SDK's scope strategy, SEP-835), the authorization
+ * server grants the tiers the person's roles can use, and `offline_access` is how an MCP client gets
+ * a refresh token by default.
+ */
+export const CHALLENGE_SCOPES = [...MCP_SCOPES, "offline_access"] as const;
+
 /** The RFC 9728 document for the MCP endpoint. */
 export function protectedResourceMetadata(publicUrl: string) {
   return {
     resource: mcpResourceUrl(publicUrl),
     authorization_servers: [authIssuer(publicUrl)],
-    scopes_supported: [...MCP_SCOPES],
+    // A client that finds no scope in the challenge asks for these instead (the SDK does), so they are the same.
+    scopes_supported: [...CHALLENGE_SCOPES],
     bearer_methods_supported: ["header"],
     resource_name: "Gatehouse MCP",
     resource_documentation: `${publicUrl}/clients`,
@@ -64,7 +74,7 @@ function jsonError(status: number, body: Record<string, unknown>, headers: Recor
 function unauthorized(endpoint: McpEndpoint, error?: { code: string; description: string }): Response {
   const parts: Record<string, string> = error
     ? { error: error.code, error_description: error.description }
-    : { scope: "mcp:read" };
+    : { scope: CHALLENGE_SCOPES.join(" ") };
   return jsonError(
     401,
     { error: error?.code ?? "unauthorized", error_description: error?.description ?? "Send an access token for this resource" },
@@ -256,19 +266,6 @@ async function answerMcpRequest(endpoint: McpEndpoint, request: Request): Promis
   }
 
   const targets = messages.map((message) => targetOf(message));
-  const needed = new Set<string>();
-  for (const target of targets) {
-    for (const scope of target ? needsOf(target).scopes : []) if (!token.scopes.includes(scope)) needed.add(scope);
-  }
-  if (needed.size > 0) {
-    // The client re-authorizes with exactly these, so keep what the token already has.
-    const scope = [...new Set([...token.scopes.filter((granted) => MCP_SCOPES.includes(granted as never)), ...needed])].join(" ");
-    return jsonError(
-      403,
-      { error: "insufficient_scope", error_description: `This call needs the scope ${[...needed].join(" ")}` },
-      { "WWW-Authenticate": challenge(endpoint, { error: "insufficient_scope", scope, error_description: "The token lacks a scope this call needs" }) },
-    );
-  }
 
   const context = await createTRPCContext({
     db: endpoint.db,
@@ -305,6 +302,23 @@ async function answerMcpRequest(endpoint: McpEndpoint, request: Request): Promis
     if (call) await record(call, "FORBIDDEN");
     if (message.method === "tools/call") return Response.json({ jsonrpc: "2.0", id: message.id ?? null, result: errorResult(refusal) });
     return Response.json({ jsonrpc: "2.0", id: message.id ?? null, error: { code: -32602, message: refusal } });
+  }
+
+  // Only now, for what the person's roles do allow: more scope is worth a new authorization.
+  const needed = new Set<string>();
+  for (const target of targets) {
+    for (const scope of target ? needsOf(target).scopes : []) if (!token.scopes.includes(scope)) needed.add(scope);
+  }
+  if (needed.size > 0) {
+    await endRefreshForStepUp(endpoint.db, { userId: token.subject, clientId: token.clientId, needed: [...needed] }, context.actor);
+    // The client re-authorizes with exactly these, so they keep what the token already has (its refresh token included).
+    const kept = token.scopes.filter((granted) => (OAUTH_SCOPES as readonly string[]).includes(granted));
+    const scope = [...new Set([...kept, ...needed])].join(" ");
+    return jsonError(
+      403,
+      { error: "insufficient_scope", error_description: `This call needs the scope ${[...needed].join(" ")}` },
+      { "WWW-Authenticate": challenge(endpoint, { error: "insufficient_scope", scope, error_description: "The token lacks a scope this call needs" }) },
+    );
   }
 
   const offer = offerFor(token.scopes, grants);

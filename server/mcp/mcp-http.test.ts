@@ -5,7 +5,7 @@ import { LoggingMessageNotificationSchema, type CallToolResult } from "@modelcon
 import { and, eq } from "drizzle-orm";
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
-import { AUDITOR_ROLE_ID, DOMAIN_ADMIN_ROLE_ID, MEMBER_ROLE_ID, auditEvent, clientRegistration, oauthClient } from "@/db/schema";
+import { ADMIN_ROLE_ID, AUDITOR_ROLE_ID, DOMAIN_ADMIN_ROLE_ID, MEMBER_ROLE_ID, auditEvent, clientRegistration, oauthClient } from "@/db/schema";
 import { createClient } from "@/server/oauth/clients";
 import { createSignedInOwner, signUp } from "@/server/testing/auth";
 import { createDomain, grantRole } from "@/server/testing/authz";
@@ -13,6 +13,7 @@ import {
   HeadlessOAuthProvider,
   issueUserToken,
   pkceChallenge,
+  PROBE_REDIRECT,
   postMcp,
   recordingFetch,
   registerPublicClient,
@@ -25,6 +26,8 @@ import { createCaller } from "@/server/trpc/root";
 import { findTool, MCP_TOOLS } from "./tools";
 
 const REDIRECT = "http://127.0.0.1:45221/oauth/callback";
+/** What the 401 challenge names, and so what the SDK registers and authorizes with. */
+const EVERY_SCOPE = "mcp:read mcp:write mcp:admin offline_access";
 
 let server: OAuthTestServer;
 let mcpUrl: URL;
@@ -110,8 +113,9 @@ describe("the MCP SDK client, headless", () => {
       "POST /mcp 200",
       "POST /mcp 202",
     ]);
-    expect(requests[0]!.responseHeaders.get("www-authenticate")).toBe(`Bearer scope="mcp:read", resource_metadata="${resourceMetadataUrl}"`);
+    expect(requests[0]!.responseHeaders.get("www-authenticate")).toBe(`Bearer scope="${EVERY_SCOPE}", resource_metadata="${resourceMetadataUrl}"`);
     expect(provider.consentPages).toEqual([true]);
+    expect(provider.consentScopes).toEqual([EVERY_SCOPE.split(" ")]);
 
     // Dynamic registration left a client the console knows came from RFC 7591.
     const [registered] = await server.database.db.select().from(oauthClient).where(eq(oauthClient.clientId, clientId));
@@ -125,7 +129,7 @@ describe("the MCP SDK client, headless", () => {
       response_type: "code",
       client_id: clientId,
       redirect_uri: REDIRECT,
-      scope: "mcp:read",
+      scope: EVERY_SCOPE,
       resource: mcpUrl.href,
       code_challenge_method: "S256",
     });
@@ -135,21 +139,23 @@ describe("the MCP SDK client, headless", () => {
     expect(form.get("resource")).toBe(mcpUrl.href);
     expect(pkceChallenge(form.get("code_verifier")!)).toBe(authorization.searchParams.get("code_challenge"));
 
-    const accessToken = (await provider.tokens())!.access_token;
-    expect(decodeJwt(accessToken)).toMatchObject({ aud: mcpUrl.href, sub: owner.userId, client_id: clientId, scope: "mcp:read" });
+    // The owner's roles use every tier, so the token response says every scope was granted, with a refresh token.
+    const tokens = (await provider.tokens())!;
+    expect(tokens).toMatchObject({ scope: EVERY_SCOPE, refresh_token: expect.any(String) });
+    const accessToken = tokens.access_token;
+    expect(decodeJwt(accessToken)).toMatchObject({ aud: mcpUrl.href, sub: owner.userId, client_id: clientId, scope: EVERY_SCOPE });
     const mcpCalls = requests.filter((request) => request.url.pathname === "/mcp" && request.status !== 401);
     expect(mcpCalls.every((request) => request.requestHeaders.get("authorization") === `Bearer ${accessToken}`)).toBe(true);
 
     const { tools } = await client.listTools();
-    const readTools = MCP_TOOLS.filter((tool) => tool.scope === "mcp:read").map((tool) => tool.name);
-    expect(tools.map((tool) => tool.name).sort()).toEqual(readTools.sort());
+    expect(tools.map((tool) => tool.name).sort()).toEqual(MCP_TOOLS.map((tool) => tool.name).sort());
 
     const result = (await client.callTool({ name: "whoami", arguments: {} })) as CallToolResult;
     expect(result.isError).toBeFalsy();
     expect(result.structuredContent).toMatchObject({
       user: { id: owner.userId, email: owner.email, isOwner: true },
       clientId,
-      scopes: ["mcp:read"],
+      scopes: EVERY_SCOPE.split(" "),
     });
     expect(sequence(requests).slice(11)).toEqual(["POST /mcp 200", "POST /mcp 200"]);
     await vi.waitFor(() =>
@@ -159,86 +165,129 @@ describe("the MCP SDK client, headless", () => {
   });
 });
 
-describe("step-up to mcp:admin", () => {
+describe("the tools a person may use are the tools their client sees", () => {
   const ADMIN_TOOL = "revoke_all_for_user";
-  const insufficientScope = () =>
-    `Bearer error="insufficient_scope", scope="mcp:read mcp:admin", error_description="The token lacks a scope this call needs", resource_metadata="${resourceMetadataUrl}"`;
+  const refusals = (requests: RecordedRequest[]) => requests.filter((request) => request.status === 403);
 
   test("the admin tool exists, needs mcp:admin and tokens:admin", () => {
-    // The step-up cases below lean on this tool's tier and permission; if it moves, they must change with it.
+    // The cases below lean on this tool's tier and permission; if it moves, they must change with it.
     expect(findTool(ADMIN_TOOL)).toMatchObject({ scope: "mcp:admin", permissions: ["tokens:admin"] });
   });
 
-  test("an owner's mcp:read client gets 403 insufficient_scope, re-authorizes for mcp:read mcp:admin, and the retried call runs", async () => {
-    const { client, transport, provider, requests, clientId } = await connectThroughOAuth(owner.cookie, "Step-up client");
+  test("an owner who connects with the SDK's defaults consents once, lists every tool and calls an admin tool with no step-up", async () => {
+    const { client, provider, requests } = await connectThroughOAuth(owner.cookie, "Owner with defaults");
     const victim = await signUp(server.auth);
     const victimToken = await issueUserToken(server.baseUrl, victim.cookie);
-    expect((await postMcp(server.baseUrl, victimToken.accessToken, toolCall("whoami"))).status).toBe(200);
-    expect((await client.listTools()).tools.map((tool) => tool.name)).not.toContain(ADMIN_TOOL);
+    expect(provider.consentScopes).toEqual([EVERY_SCOPE.split(" ")]);
+    expect((await client.listTools()).tools.map((tool) => tool.name)).toContain(ADMIN_TOOL);
+
+    const result = (await client.callTool({ name: ADMIN_TOOL, arguments: { userId: victim.userId } })) as CallToolResult;
+    expect(result.isError, textOf(result)).toBeFalsy();
+    expect(result.structuredContent).toMatchObject({ userId: victim.userId, accessTokensRevoked: 1 });
+    expect((await postMcp(server.baseUrl, victimToken.accessToken, toolCall("whoami"))).status).toBe(401);
+    expect(refusals(requests)).toEqual([]);
+    expect(provider.authorizationUrls).toHaveLength(1);
+    await client.close();
+  });
+
+  test("a member who connects with the SDK's defaults is asked about mcp:read and offline_access only, sees the tools their roles allow, and an admin tool answers with a tool error naming the permission, never a consent", async () => {
+    const member = await signUp(server.auth);
+    const { client, provider, requests, clientId } = await connectThroughOAuth(member.cookie, "Member with defaults");
+    // The client asked for every tier, as the challenge said; the person was asked only about what their roles can use.
+    expect(provider.authorizationUrls[0]!.searchParams.get("scope")).toBe(EVERY_SCOPE);
+    expect(provider.consentScopes).toEqual([["mcp:read", "offline_access"]]);
+    expect((await provider.tokens())!.scope).toBe("mcp:read offline_access");
+    // Of the read tools, a member's roles allow only the one about themselves.
+    expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(["whoami"]);
+
+    const result = (await client.callTool({ name: ADMIN_TOOL, arguments: { userId: owner.userId } })) as CallToolResult;
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toContain(ADMIN_TOOL);
+    expect(textOf(result)).toContain("tokens:admin");
+    // No 403, so no new authorization and no consent page for a tier the member can never use.
+    expect(refusals(requests)).toEqual([]);
+    expect(provider.authorizationUrls).toHaveLength(1);
+    expect(await toolCallEvents(clientId)).toMatchObject([{ targetId: ADMIN_TOOL, details: { outcome: "FORBIDDEN" } }]);
+    // Had the call run, the owner's browser session would be gone.
+    await expect((await callerFor(owner.cookie)).me.get()).resolves.toMatchObject({ id: owner.userId });
+    await client.close();
+  });
+
+  test("a client holding a refresh token that meets insufficient_scope is not stuck: its refresh is refused, it re-authorizes for what it has plus what the call needs, and after one consent the call runs", async () => {
+    const person = await signUp(server.auth);
+    const { client, transport, provider, requests, clientId } = await connectThroughOAuth(person.cookie, "Promoted later");
+    expect((await provider.tokens())!).toMatchObject({ scope: "mcp:read offline_access", refresh_token: expect.any(String) });
+    // Given a role after connecting: the grant still carries mcp:read only.
+    await grantRole(server.database.db, person.userId, ADMIN_ROLE_ID);
+    const victim = await signUp(server.auth);
+    const victimToken = await issueUserToken(server.baseUrl, victim.cookie);
     const before = requests.length;
 
     await expect(client.callTool({ name: ADMIN_TOOL, arguments: { userId: victim.userId } })).rejects.toBeInstanceOf(UnauthorizedError);
     const stepUp = requests.slice(before);
-    // No refresh token to try first (mcp:read carries no offline_access), so straight back to the browser.
-    expect(sequence(stepUp)).toEqual([
-      "POST /mcp 403",
-      "GET /.well-known/oauth-protected-resource/mcp 200",
-      "GET /.well-known/oauth-authorization-server/api/auth 200",
-      "GET /api/auth/oauth2/authorize 200",
-      "POST /api/auth/oauth2/consent 200",
-    ]);
-    expect(stepUp[0]!.responseHeaders.get("www-authenticate")).toBe(insufficientScope());
+    expect(stepUp[0]!.status).toBe(403);
+    expect(stepUp[0]!.responseHeaders.get("www-authenticate")).toBe(
+      `Bearer error="insufficient_scope", scope="mcp:read offline_access mcp:admin", error_description="The token lacks a scope this call needs", resource_metadata="${resourceMetadataUrl}"`,
+    );
     expect(JSON.parse(stepUp[0]!.responseText!)).toEqual({ error: "insufficient_scope", error_description: "This call needs the scope mcp:admin" });
-    // Nothing ran: the refusal comes before the transport, and the victim's token still works.
+    // The SDK tries its refresh token first; a token with the same narrow scope would fail the call again, so the refresh is refused.
+    const refreshes = stepUp.filter((request) => request.url.pathname === "/api/auth/oauth2/token");
+    expect(refreshes.map((request) => [new URLSearchParams(request.body!).get("grant_type"), request.status])).toEqual([["refresh_token", 400]]);
+    expect(JSON.parse(refreshes[0]!.responseText!)).toMatchObject({ error: "invalid_grant" });
+    expect(sequence(stepUp).slice(-2)).toEqual(["GET /api/auth/oauth2/authorize 200", "POST /api/auth/oauth2/consent 200"]);
+    // Nothing ran: the victim's token still works.
     expect((await postMcp(server.baseUrl, victimToken.accessToken, toolCall("whoami"))).status).toBe(200);
 
     expect(provider.authorizationUrls).toHaveLength(2);
-    const second = provider.authorizationUrls[1]!;
-    expect(Object.fromEntries(second.searchParams)).toMatchObject({
-      client_id: clientId,
-      scope: "mcp:read mcp:admin",
-      resource: mcpUrl.href,
-      code_challenge_method: "S256",
-    });
-    // mcp:admin was never consented to, so the person sees the consent page again.
-    expect(provider.consentPages).toEqual([true, true]);
+    expect(provider.authorizationUrls[1]!.searchParams.get("scope")).toBe("mcp:read offline_access mcp:admin");
+    expect(provider.consentScopes[1]).toEqual(["mcp:read", "offline_access", "mcp:admin"]);
     await transport.finishAuth(provider.takeAuthorizationCode());
-    expect(decodeJwt((await provider.tokens())!.access_token).scope).toBe("mcp:read mcp:admin");
+    expect((await provider.tokens())!).toMatchObject({ scope: "mcp:read offline_access mcp:admin", refresh_token: expect.any(String) });
 
     const retried = requests.length;
     const result = (await client.callTool({ name: ADMIN_TOOL, arguments: { userId: victim.userId } })) as CallToolResult;
     expect(sequence(requests.slice(retried))).toEqual(["POST /mcp 200"]);
     expect(result.isError, textOf(result)).toBeFalsy();
-    expect(result.structuredContent).toMatchObject({ userId: victim.userId, accessTokensRevoked: 1 });
     expect((await postMcp(server.baseUrl, victimToken.accessToken, toolCall("whoami"))).status).toBe(401);
     expect((await client.listTools()).tools.map((tool) => tool.name)).toContain(ADMIN_TOOL);
+    const stepUps = await server.database.db
+      .select()
+      .from(auditEvent)
+      .where(and(eq(auditEvent.action, "oauth.step_up_requested"), eq(auditEvent.clientId, clientId)));
+    expect(stepUps.map((event) => event.details)).toEqual([{ clientId, scope: "mcp:admin", refreshTokensRevoked: 1 }]);
     // The same registration serves both authorizations.
     expect(sequence(requests).filter((entry) => entry.includes("/register"))).toHaveLength(1);
     await client.close();
   });
 
-  test("a member gets the same step-up, and then a tool error naming the missing permission, not an HTTP error", async () => {
-    const member = await signUp(server.auth);
-    const { client, transport, provider, requests, clientId } = await connectThroughOAuth(member.cookie, "Member step-up client");
+  test("a console client that was not given a tier gets 403 insufficient_scope for it and keeps its refresh token, since no new authorization could grant it", async () => {
+    const { client } = await server.database.db.transaction((tx) =>
+      createClient(
+        tx,
+        {
+          name: "Read-only console app",
+          type: "public",
+          authMethod: "client_secret_basic",
+          redirectUris: [PROBE_REDIRECT],
+          scopes: ["mcp:read", "offline_access"],
+          domainId: null,
+          skipConsent: false,
+        },
+        { createdBy: owner.userId, mcpResource: mcpUrl.href },
+      ),
+    );
+    const issued = await issueUserToken(server.baseUrl, owner.cookie, { clientId: client.clientId, scope: "mcp:read offline_access" });
+    expect(issued.refreshToken).toBeTruthy();
 
-    await expect(client.callTool({ name: ADMIN_TOOL, arguments: { userId: owner.userId } })).rejects.toBeInstanceOf(UnauthorizedError);
-    expect(requests.filter((request) => request.status === 403).map((request) => request.responseHeaders.get("www-authenticate"))).toEqual([
-      insufficientScope(),
-    ]);
-    await transport.finishAuth(provider.takeAuthorizationCode());
-    expect(decodeJwt((await provider.tokens())!.access_token).scope).toBe("mcp:read mcp:admin");
-
-    const answered = requests.length;
-    const result = (await client.callTool({ name: ADMIN_TOOL, arguments: { userId: owner.userId } })) as CallToolResult;
-    expect(requests.slice(answered).map(line)).toEqual(["POST /mcp 200"]);
-    expect(result.isError).toBe(true);
-    expect(textOf(result)).toContain(ADMIN_TOOL);
-    expect(textOf(result)).toContain("tokens:admin");
-    expect(await toolCallEvents(clientId)).toMatchObject([{ targetId: ADMIN_TOOL, details: { outcome: "FORBIDDEN" } }]);
-    // Had the call run, the owner's browser session would be gone.
-    await expect((await callerFor(owner.cookie)).me.get()).resolves.toMatchObject({ id: owner.userId });
-    expect((await client.listTools()).tools.map((tool) => tool.name)).not.toContain(ADMIN_TOOL);
-    await client.close();
+    const refused = await postMcp(server.baseUrl, issued.accessToken, toolCall(ADMIN_TOOL, { userId: owner.userId }));
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get("www-authenticate")).toContain('scope="mcp:read offline_access mcp:admin"');
+    const refreshed = await fetch(`${server.baseUrl}/api/auth/oauth2/token`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: issued.refreshToken!, client_id: client.clientId }),
+    });
+    expect(refreshed.status).toBe(200);
   });
 });
 
@@ -293,21 +342,22 @@ describe("/mcp refuses", () => {
     member = await signUp(server.auth);
   });
 
-  test("a request without a token: 401 naming the resource metadata and mcp:read, which serves the canonical resource", async () => {
+  test("a request without a token: 401 naming the resource metadata and every MCP scope with offline_access, which the metadata lists too", async () => {
     const response = await postMcp(server.baseUrl, null, whoamiCall);
     expect(response.status).toBe(401);
-    expect(response.headers.get("www-authenticate")).toBe(`Bearer scope="mcp:read", resource_metadata="${resourceMetadataUrl}"`);
+    expect(response.headers.get("www-authenticate")).toBe(`Bearer scope="${EVERY_SCOPE}", resource_metadata="${resourceMetadataUrl}"`);
     expect(await response.json()).toEqual({ error: "unauthorized", error_description: "Send an access token for this resource" });
 
     const basic = await postMcp(server.baseUrl, null, whoamiCall, { headers: { authorization: "Basic dXNlcjpwYXNz" } });
     expect(basic.status).toBe(401);
-    expect(basic.headers.get("www-authenticate")).toBe(`Bearer scope="mcp:read", resource_metadata="${resourceMetadataUrl}"`);
+    expect(basic.headers.get("www-authenticate")).toBe(`Bearer scope="${EVERY_SCOPE}", resource_metadata="${resourceMetadataUrl}"`);
 
     const metadata = await fetch(resourceMetadataUrl);
     expect(await metadata.json()).toMatchObject({
       resource: mcpUrl.href,
       authorization_servers: [`${server.baseUrl}/api/auth`],
       bearer_methods_supported: ["header"],
+      scopes_supported: EVERY_SCOPE.split(" "),
     });
   });
 
