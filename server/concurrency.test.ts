@@ -2,8 +2,17 @@ import { randomBytes } from "node:crypto";
 import type { TRPCError } from "@trpc/server";
 import { and, eq, isNull } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { AUDITOR_ROLE_ID, OWNER_ROLE_ID, auditEvent, oauthClient, oauthRefreshToken, roleAssignment } from "@/db/schema";
-import { storedSecretHash } from "@/server/oauth/config";
+import {
+  AUDITOR_ROLE_ID,
+  OWNER_ROLE_ID,
+  auditEvent,
+  issuedAccessToken,
+  oauthClient,
+  oauthRefreshToken,
+  refreshExchange,
+  roleAssignment,
+} from "@/db/schema";
+import { DEFAULT_OAUTH_SETTINGS, storedSecretHash } from "@/server/oauth/config";
 import { createDatabase } from "@/db/client";
 import { createSignedInOwner, createTestAuth, signUp, TEST_PUBLIC_URL } from "@/server/testing/auth";
 import { auditRows, createPersona, hasRole, openPersonaTestBed } from "@/server/testing/authz";
@@ -14,18 +23,8 @@ import { callerAs } from "@/server/testing/trpc";
 const REDIRECT = "http://127.0.0.1:45321/callback";
 const PARALLEL_REFRESHES = 50;
 
-describe("refresh token rotation under concurrency", () => {
-  let server: OAuthTestServer;
-  let member: { userId: string; cookie: string };
-
-  beforeAll(async () => {
-    server = await startOAuthTestServer();
-    await createSignedInOwner(server.database.db, server.auth);
-    member = await signUp(server.auth);
-  });
-
-  afterAll(() => server?.close());
-
+/** A test server's OAuth endpoints as a racing CLI uses them: registration, authorization, token requests. */
+function refreshingClient(server: OAuthTestServer, person: () => { userId: string; cookie: string }) {
   async function registerClient(): Promise<string> {
     const response = await fetch(`${server.baseUrl}/api/auth/oauth2/register`, {
       method: "POST",
@@ -43,13 +42,13 @@ describe("refresh token rotation under concurrency", () => {
     return ((await response.json()) as { client_id: string }).client_id;
   }
 
-  async function tokenRequest(form: Record<string, string>) {
-    const response = await fetch(`${server.baseUrl}/api/auth/oauth2/token`, {
+  async function tokenRequest(form: Record<string, string>, baseUrl = server.baseUrl) {
+    const response = await fetch(`${baseUrl}/api/auth/oauth2/token`, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },
       body: new URLSearchParams(form),
     });
-    return { status: response.status, body: (await response.json()) as Record<string, string> };
+    return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, string> };
   }
 
   /** Authorization code + PKCE S256 for the MCP resource, with offline_access so a refresh token comes back. */
@@ -67,7 +66,7 @@ describe("refresh token rotation under concurrency", () => {
       resource: `${server.baseUrl}/mcp`,
     };
     for (const [name, value] of Object.entries(query)) authorize.searchParams.set(name, value);
-    const { location } = await authorizeInBrowser(authorize, { cookie: member.cookie });
+    const { location } = await authorizeInBrowser(authorize, { cookie: person().cookie });
     const code = location.searchParams.get("code");
     expect(code, location.href).toBeTruthy();
     const issued = await tokenRequest({
@@ -82,13 +81,180 @@ describe("refresh token rotation under concurrency", () => {
     return { accessToken: issued.body.access_token!, refreshToken: issued.body.refresh_token! };
   }
 
-  const refresh = (clientId: string, refreshToken: string) =>
-    tokenRequest({ grant_type: "refresh_token", refresh_token: refreshToken, client_id: clientId });
+  const refresh = (clientId: string, refreshToken: string, extra: Record<string, string> = {}, baseUrl = server.baseUrl) =>
+    tokenRequest({ grant_type: "refresh_token", refresh_token: refreshToken, client_id: clientId, ...extra }, baseUrl);
 
   const userInfo = (accessToken: string) =>
     fetch(`${server.baseUrl}/api/auth/oauth2/userinfo`, { headers: { authorization: `Bearer ${accessToken}` } });
 
+  /** The grant's refresh tokens that still work, and the audit rows that say it was taken for stolen. */
+  async function grantState(clientId: string) {
+    const live = await server.database.db
+      .select({ id: oauthRefreshToken.id })
+      .from(oauthRefreshToken)
+      .where(and(eq(oauthRefreshToken.clientId, clientId), eq(oauthRefreshToken.userId, person().userId), isNull(oauthRefreshToken.revoked)));
+    const reuse = await server.database.db
+      .select()
+      .from(auditEvent)
+      .where(and(eq(auditEvent.action, "oauth.refresh_token_reused"), eq(auditEvent.clientId, clientId)));
+    return { liveRefreshTokens: live.length, reuseEvents: reuse.length };
+  }
+
+  return { registerClient, tokenRequest, issueTokens, refresh, userInfo, grantState };
+}
+
+describe("refresh token rotation under concurrency, within the reuse window", () => {
+  let server: OAuthTestServer;
+  let member: { userId: string; cookie: string };
+  let racing: ReturnType<typeof refreshingClient>;
+
+  beforeAll(async () => {
+    server = await startOAuthTestServer();
+    await createSignedInOwner(server.database.db, server.auth);
+    member = await signUp(server.auth);
+    racing = refreshingClient(server, () => member);
+  });
+
+  afterAll(() => server?.close());
+
+  test("50 parallel refreshes with one refresh token all get 200 and the same tokens, issued once; the grant survives and the new refresh token works", async () => {
+    const { registerClient, issueTokens, refresh, userInfo, grantState } = racing;
+    const clientId = await registerClient();
+    const first = await issueTokens(clientId);
+    const issuedBefore = await server.database.db.$count(issuedAccessToken, eq(issuedAccessToken.clientId, clientId));
+
+    const answers = await Promise.all(Array.from({ length: PARALLEL_REFRESHES }, () => refresh(clientId, first.refreshToken)));
+
+    expect(answers.map((answer) => answer.status)).toEqual(Array.from({ length: PARALLEL_REFRESHES }, () => 200));
+    for (const answer of answers) expect(answer.headers.get("cache-control")).toBe("no-store");
+    const rotated = answers[0]!.body;
+    expect(rotated.refresh_token).not.toBe(first.refreshToken);
+    expect(new Set(answers.map((answer) => answer.body.access_token))).toEqual(new Set([rotated.access_token]));
+    expect(new Set(answers.map((answer) => answer.body.refresh_token))).toEqual(new Set([rotated.refresh_token]));
+    // One real issuance: one ledger row and one audit row, however many requests were answered.
+    expect(await server.database.db.$count(issuedAccessToken, eq(issuedAccessToken.clientId, clientId))).toBe(issuedBefore + 1);
+    const issued = await server.database.db
+      .select()
+      .from(auditEvent)
+      .where(and(eq(auditEvent.action, "oauth.token_issued"), eq(auditEvent.clientId, clientId)));
+    expect(issued.map((event) => event.details.grantType)).toEqual(["authorization_code", "refresh_token"]);
+
+    expect(await grantState(clientId)).toEqual({ liveRefreshTokens: 1, reuseEvents: 0 });
+    expect((await userInfo(rotated.access_token!)).status).toBe(200);
+    const next = await refresh(clientId, rotated.refresh_token!);
+    expect(next.status).toBe(200);
+    expect((await userInfo(next.body.access_token!)).status).toBe(200);
+  });
+
+  test("a rotated refresh token presented after the window has ended revokes the grant as theft, and the audit log says so", async () => {
+    const { registerClient, issueTokens, refresh, userInfo, grantState } = racing;
+    const clientId = await registerClient();
+    const first = await issueTokens(clientId);
+    const rotated = await refresh(clientId, first.refreshToken);
+    expect(rotated.status).toBe(200);
+    expect((await refresh(clientId, first.refreshToken)).body.access_token).toBe(rotated.body.access_token);
+
+    // The window ends: the kept answer expires.
+    await server.database.db
+      .update(refreshExchange)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(refreshExchange.presentedTokenHash, storedSecretHash(first.refreshToken)));
+    expect(await refresh(clientId, first.refreshToken)).toMatchObject({ status: 400, body: { error: "invalid_grant" } });
+
+    expect(await refresh(clientId, rotated.body.refresh_token!)).toMatchObject({ status: 400, body: { error: "invalid_grant" } });
+    for (const accessToken of [first.accessToken, rotated.body.access_token!]) {
+      const answer = await userInfo(accessToken);
+      expect(answer.status).toBe(401);
+      expect(answer.headers.get("www-authenticate")).toContain('error="invalid_token"');
+    }
+    expect(await grantState(clientId)).toEqual({ liveRefreshTokens: 0, reuseEvents: 1 });
+    expect(await server.database.db.$count(refreshExchange, eq(refreshExchange.clientId, clientId))).toBe(0);
+  });
+
+  test("a first exchange that fails leaves no claim behind: the parallel requests that waited for it exchange the token themselves", async () => {
+    const { registerClient, issueTokens, refresh, grantState } = racing;
+    const clientId = await registerClient();
+    const first = await issueTokens(clientId);
+
+    // A refresh may not widen the grant (RFC 6749 §6): invalid_scope, never a token.
+    const widening = refresh(clientId, first.refreshToken, { scope: "openid offline_access mcp:read mcp:admin" });
+    const others = Array.from({ length: 10 }, () => refresh(clientId, first.refreshToken));
+    const [refused, ...answers] = await Promise.all([widening, ...others]);
+
+    expect(refused).toMatchObject({ status: 400, body: { error: "invalid_scope" } });
+    expect(answers.map((answer) => answer.status)).toEqual(Array.from({ length: 10 }, () => 200));
+    expect(new Set(answers.map((answer) => answer.body.refresh_token)).size).toBe(1);
+    expect(await grantState(clientId)).toEqual({ liveRefreshTokens: 1, reuseEvents: 0 });
+  });
+
+  test("within the window, a different request with the rotated token (another scope) gets invalid_grant and the grant stays", async () => {
+    const { registerClient, issueTokens, refresh, userInfo, grantState } = racing;
+    const clientId = await registerClient();
+    const first = await issueTokens(clientId);
+    const rotated = await refresh(clientId, first.refreshToken);
+    expect(rotated.status).toBe(200);
+
+    expect(await refresh(clientId, first.refreshToken, { scope: "openid" })).toMatchObject({ status: 400, body: { error: "invalid_grant" } });
+    expect(await grantState(clientId)).toEqual({ liveRefreshTokens: 1, reuseEvents: 0 });
+    expect((await userInfo(rotated.body.access_token!)).status).toBe(200);
+  });
+
+  test("two instances sharing the database answer parallel refreshes of one token with the same tokens", async () => {
+    const { registerClient, issueTokens, grantState } = racing;
+    const clientId = await registerClient();
+    const first = await issueTokens(clientId);
+    // A second instance: its own connection and auth instance on the same database file and public URL.
+    const otherConnection = createDatabase(server.database.url);
+    const otherInstance = await createTestAuth(otherConnection.db, { publicUrl: server.baseUrl, oauth: DEFAULT_OAUTH_SETTINGS });
+    const viaOther = async () => {
+      const response = await otherInstance.handler(
+        new Request(`${server.baseUrl}/api/auth/oauth2/token`, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: first.refreshToken, client_id: clientId }),
+        }),
+      );
+      return { status: response.status, body: (await response.json()) as Record<string, string> };
+    };
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, (_, index) => (index % 2 === 0 ? racing.refresh(clientId, first.refreshToken) : viaOther())),
+      );
+      expect(answers.map((answer) => answer.status)).toEqual(Array.from({ length: 20 }, () => 200));
+      expect(new Set(answers.map((answer) => answer.body.refresh_token)).size).toBe(1);
+      expect(await grantState(clientId)).toEqual({ liveRefreshTokens: 1, reuseEvents: 0 });
+    } finally {
+      otherConnection.client.close();
+    }
+  });
+
+  test("a client that refreshes one at a time keeps its grant", async () => {
+    const { registerClient, issueTokens, refresh, userInfo } = racing;
+    const clientId = await registerClient();
+    let tokens = await issueTokens(clientId);
+    for (let round = 0; round < 3; round += 1) {
+      const answer = await refresh(clientId, tokens.refreshToken);
+      expect(answer.status).toBe(200);
+      tokens = { accessToken: answer.body.access_token!, refreshToken: answer.body.refresh_token! };
+    }
+    expect((await userInfo(tokens.accessToken)).status).toBe(200);
+  });
+});
+
+describe("refresh token rotation under concurrency, with the reuse window off", () => {
+  let server: OAuthTestServer;
+  let member: { userId: string; cookie: string };
+
+  beforeAll(async () => {
+    server = await startOAuthTestServer({ oauth: { refreshReuseWindowSeconds: 0 } });
+    await createSignedInOwner(server.database.db, server.auth);
+    member = await signUp(server.auth);
+  });
+
+  afterAll(() => server?.close());
+
   test("50 parallel refreshes with one refresh token: exactly one succeeds, the rest get invalid_grant, and the family is revoked as reuse", async () => {
+    const { registerClient, issueTokens, refresh, userInfo, grantState } = refreshingClient(server, () => member);
     const clientId = await registerClient();
     const first = await issueTokens(clientId);
     expect((await userInfo(first.accessToken)).status).toBe(200);
@@ -109,27 +275,10 @@ describe("refresh token rotation under concurrency", () => {
       expect(answer.status).toBe(401);
       expect(answer.headers.get("www-authenticate")).toContain('error="invalid_token"');
     }
-    const live = await server.database.db
-      .select({ id: oauthRefreshToken.id })
-      .from(oauthRefreshToken)
-      .where(and(eq(oauthRefreshToken.clientId, clientId), eq(oauthRefreshToken.userId, member.userId), isNull(oauthRefreshToken.revoked)));
-    expect(live).toHaveLength(0);
-    const reuse = await server.database.db
-      .select()
-      .from(auditEvent)
-      .where(and(eq(auditEvent.action, "oauth.refresh_token_reused"), eq(auditEvent.targetId, member.userId)));
-    expect(reuse.length).toBeGreaterThan(0);
-  });
-
-  test("a client that refreshes one at a time keeps its grant", async () => {
-    const clientId = await registerClient();
-    let tokens = await issueTokens(clientId);
-    for (let round = 0; round < 3; round += 1) {
-      const answer = await refresh(clientId, tokens.refreshToken);
-      expect(answer.status).toBe(200);
-      tokens = { accessToken: answer.body.access_token!, refreshToken: answer.body.refresh_token! };
-    }
-    expect((await userInfo(tokens.accessToken)).status).toBe(200);
+    const state = await grantState(clientId);
+    expect(state.liveRefreshTokens).toBe(0);
+    expect(state.reuseEvents).toBeGreaterThan(0);
+    expect(await server.database.db.$count(refreshExchange)).toBe(0);
   });
 });
 

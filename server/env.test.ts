@@ -23,11 +23,12 @@ test("with nothing configured, the embedded defaults apply", () => {
     registrationLimits: { perIpPerMinute: 60, totalPerHour: 1000 },
     unusedClientDays: 30,
     accessTokenTtlSeconds: 900,
+    refreshReuseWindowSeconds: 30,
   });
   expect(env.warnings).toEqual([]);
 });
 
-test("the OAuth settings take GATEHOUSE_CLIENT_REGISTRATION, the registration limits, GATEHOUSE_UNUSED_CLIENT_DAYS and GATEHOUSE_ACCESS_TOKEN_TTL, and refuse values outside their range", () => {
+test("the OAuth settings take GATEHOUSE_CLIENT_REGISTRATION, the registration limits, GATEHOUSE_UNUSED_CLIENT_DAYS, GATEHOUSE_ACCESS_TOKEN_TTL and GATEHOUSE_REFRESH_REUSE_WINDOW_SECONDS, and refuse values outside their range", () => {
   const env = parseEnv({
     GATEHOUSE_DATA_DIR: dataDir,
     GATEHOUSE_CLIENT_REGISTRATION: "public-only",
@@ -35,12 +36,14 @@ test("the OAuth settings take GATEHOUSE_CLIENT_REGISTRATION, the registration li
     GATEHOUSE_REGISTRATION_LIMIT_TOTAL: "20000",
     GATEHOUSE_UNUSED_CLIENT_DAYS: "7",
     GATEHOUSE_ACCESS_TOKEN_TTL: "300",
+    GATEHOUSE_REFRESH_REUSE_WINDOW_SECONDS: "0",
   });
   expect(env.oauth).toEqual({
     registration: "public-only",
     registrationLimits: { perIpPerMinute: 500, totalPerHour: 20000 },
     unusedClientDays: 7,
     accessTokenTtlSeconds: 300,
+    refreshReuseWindowSeconds: 0,
   });
   expect(parseEnv({ GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_CLIENT_REGISTRATION: "off" }).oauth.registration).toBe("off");
   expect(() => parseEnv({ GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_CLIENT_REGISTRATION: "all" })).toThrow(/GATEHOUSE_CLIENT_REGISTRATION/);
@@ -48,6 +51,8 @@ test("the OAuth settings take GATEHOUSE_CLIENT_REGISTRATION, the registration li
   expect(() => parseEnv({ GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_REGISTRATION_LIMIT_TOTAL: "many" })).toThrow(/GATEHOUSE_REGISTRATION_LIMIT_TOTAL/);
   expect(() => parseEnv({ GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_UNUSED_CLIENT_DAYS: "0" })).toThrow(/GATEHOUSE_UNUSED_CLIENT_DAYS/);
   expect(() => parseEnv({ GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_ACCESS_TOKEN_TTL: "5" })).toThrow(/GATEHOUSE_ACCESS_TOKEN_TTL/);
+  expect(() => parseEnv({ GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_REFRESH_REUSE_WINDOW_SECONDS: "-1" })).toThrow(/GATEHOUSE_REFRESH_REUSE_WINDOW_SECONDS/);
+  expect(() => parseEnv({ GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_REFRESH_REUSE_WINDOW_SECONDS: "3600" })).toThrow(/GATEHOUSE_REFRESH_REUSE_WINDOW_SECONDS/);
 });
 
 test("the old GATEHOUSE_DCR still works for one release, under the new policy names, with a line telling the operator what to set instead", () => {

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { REGISTRATION_POLICIES, type RegistrationPolicy } from "@/server/oauth/config";
+import { DEFAULT_REFRESH_REUSE_WINDOW_SECONDS, REGISTRATION_POLICIES, type RegistrationPolicy } from "@/server/oauth/config";
 
 export const DEFAULT_EMAIL_FROM = "Gatehouse <no-reply@localhost>";
 
@@ -62,6 +62,7 @@ const schema = z
     GATEHOUSE_REGISTRATION_LIMIT_TOTAL: z.coerce.number().int().min(1).max(10_000_000).default(1000),
     GATEHOUSE_UNUSED_CLIENT_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
     GATEHOUSE_ACCESS_TOKEN_TTL: z.coerce.number().int().min(60).max(86_400).default(900),
+    GATEHOUSE_REFRESH_REUSE_WINDOW_SECONDS: z.coerce.number().int().min(0).max(300).default(DEFAULT_REFRESH_REUSE_WINDOW_SECONDS),
     SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
     SMTP_FROM: z.string().min(1).default(DEFAULT_EMAIL_FROM),
     GATEHOUSE_DEV_OUTBOX: z.enum(["on", "off"]).optional(),
@@ -89,6 +90,7 @@ const schema = z
         },
         unusedClientDays: raw.GATEHOUSE_UNUSED_CLIENT_DAYS,
         accessTokenTtlSeconds: raw.GATEHOUSE_ACCESS_TOKEN_TTL,
+        refreshReuseWindowSeconds: raw.GATEHOUSE_REFRESH_REUSE_WINDOW_SECONDS,
       },
       email: {
         smtpUrl: raw.SMTP_URL,

@@ -38,6 +38,7 @@ import { domainClients } from "@/server/auth/plugins/domain-clients";
 import { clientRegistration } from "@/server/auth/plugins/client-registration";
 import { revocationMetadata } from "@/server/auth/plugins/revocation-metadata";
 import { requestedScopes } from "@/server/auth/plugins/requested-scopes";
+import { refreshSingleFlight } from "@/server/auth/plugins/refresh-single-flight";
 import { assignDefaultMemberships, joinClaimingDomain } from "@/server/authz/membership";
 import { mfaGate } from "@/server/auth/plugins/mfa-gate";
 import { ownerExists } from "@/server/authz/owner";
@@ -443,6 +444,8 @@ export function createAuth({
       secondFactorLockout({ db, policy: MFA_ATTEMPTS }),
       factorStepUp({ db }),
       mfaGate(db),
+      // After the MFA gate: a refresh it refuses neither waits for, claims nor replays an exchange.
+      refreshSingleFlight({ db, secret, windowSeconds: oauth.refreshReuseWindowSeconds }),
       nextCookies(),
     ],
   });

@@ -291,6 +291,57 @@ describe("the tools a person may use are the tools their client sees", () => {
   });
 });
 
+describe("refresh the way clients do it", () => {
+  let shortLived: OAuthTestServer;
+
+  beforeAll(async () => {
+    shortLived = await startOAuthTestServer({ oauth: { accessTokenTtlSeconds: 3 } });
+  });
+
+  afterAll(() => shortLived?.close());
+
+  test("the SDK client gets a refresh token by default, and its parallel tool calls after the access token expired all run without signing the person out", async () => {
+    const person = await createSignedInOwner(shortLived.database.db, shortLived.auth);
+    const spy = recordingFetch();
+    const provider = new HeadlessOAuthProvider({ redirectUrl: REDIRECT, cookie: person.cookie, clientName: "Parallel client", fetch: spy.fetch });
+    const url = new URL(`${shortLived.baseUrl}/mcp`);
+    const first = new StreamableHTTPClientTransport(url, { authProvider: provider, fetch: spy.fetch });
+    await expect(new Client({ name: "Parallel client", version: "1.0.0" }).connect(first)).rejects.toBeInstanceOf(UnauthorizedError);
+    await first.finishAuth(provider.takeAuthorizationCode());
+    const client = new Client({ name: "Parallel client", version: "1.0.0" });
+    await client.connect(new StreamableHTTPClientTransport(url, { authProvider: provider, fetch: spy.fetch }));
+    const issued = (await provider.tokens())!;
+    expect(issued.refresh_token).toBeTruthy();
+
+    await new Promise((resolve) => setTimeout(resolve, decodeJwt(issued.access_token).exp! * 1000 - Date.now() + 100));
+    const results = (await Promise.all(
+      Array.from({ length: 6 }, () => client.callTool({ name: "whoami", arguments: {} })),
+    )) as CallToolResult[];
+
+    for (const result of results) expect(result.isError, textOf(result)).toBeFalsy();
+    const refreshes = spy.requests.filter(
+      (request) => request.url.pathname === "/api/auth/oauth2/token" && new URLSearchParams(request.body!).get("grant_type") === "refresh_token",
+    );
+    expect(refreshes.length).toBeGreaterThan(0);
+    expect(refreshes.map((request) => request.status)).toEqual(refreshes.map(() => 200));
+    // Still signed in: nothing was taken for theft, and the latest refresh token works.
+    const clientId = (await provider.clientInformation())!.client_id;
+    const reused = await shortLived.database.db
+      .select()
+      .from(auditEvent)
+      .where(and(eq(auditEvent.action, "oauth.refresh_token_reused"), eq(auditEvent.clientId, clientId)));
+    expect(reused).toEqual([]);
+    const next = await fetch(`${shortLived.baseUrl}/api/auth/oauth2/token`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: (await provider.tokens())!.refresh_token!, client_id: clientId }),
+    });
+    expect(next.status).toBe(200);
+    expect(provider.authorizationUrls).toHaveLength(1);
+    await client.close();
+  });
+});
+
 describe("audit", () => {
   test("every tools/call through MCP leaves an mcp.tool_called event by the user via mcp with the client's id", async () => {
     const auditor = await signUp(server.auth);

@@ -42,13 +42,22 @@ export interface OAuthSettings {
   /** A self-registered client with no grant for this many days is removed (and may register again). */
   unusedClientDays: number;
   accessTokenTtlSeconds: number;
+  /**
+   * For how long a rotated refresh token still answers with the tokens its rotation issued, for
+   * clients that refresh in parallel (several tabs, several tool calls); 0 turns the window off, so
+   * any second use is taken for theft. After the window, a second use ends the grant.
+   */
+  refreshReuseWindowSeconds: number;
 }
+
+export const DEFAULT_REFRESH_REUSE_WINDOW_SECONDS = 30;
 
 export const DEFAULT_OAUTH_SETTINGS: OAuthSettings = {
   registration: "open",
   registrationLimits: { perIpPerMinute: 60, totalPerHour: 1000 },
   unusedClientDays: 30,
   accessTokenTtlSeconds: 15 * 60,
+  refreshReuseWindowSeconds: DEFAULT_REFRESH_REUSE_WINDOW_SECONDS,
 };
 
 /** better-auth serves the authorization server under its base path, so that is the issuer. */

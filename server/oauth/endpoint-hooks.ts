@@ -72,7 +72,7 @@ export function namedClientId(headers: Headers | undefined, body: FormBody): str
   return field(body, "client_id");
 }
 
-function oauthActor(ctx: OAuthHookContext, clientId: string | null, userId: string | null): AuditActor {
+export function oauthActor(ctx: Pick<OAuthHookContext, "headers">, clientId: string | null, userId: string | null): AuditActor {
   return { userId, via: "oauth", clientId, ...(ctx.headers ? requestOrigin(ctx.headers) : { ip: null, userAgent: null }) };
 }
 
@@ -86,7 +86,7 @@ async function clientExists(db: Executor, clientId: string | undefined): Promise
   return Boolean(row);
 }
 
-async function refreshTokenRow(db: Executor, presented: string | undefined) {
+export async function refreshTokenRow(db: Executor, presented: string | undefined) {
   if (!presented) return undefined;
   const [row] = await db
     .select()
@@ -102,7 +102,7 @@ async function refreshTokenRow(db: Executor, presented: string | undefined) {
  * lost a rotation race fails later, so the refresh tokens are marked revoked here as well, and the
  * audit row is the mark a concurrent winner looks for (see `reusedSinceRotation`).
  */
-async function endReusedGrant(tx: Executor, row: { userId: string; clientId: string }, actor: AuditActor, now = new Date()): Promise<void> {
+export async function endReusedGrant(tx: Executor, row: { userId: string; clientId: string }, actor: AuditActor, now = new Date()): Promise<void> {
   const revoked = await revokeIssuedAccessTokens(tx, { userId: row.userId, clientId: row.clientId }, "refresh_token_reuse", now);
   await tx
     .update(oauthRefreshToken)
@@ -158,14 +158,6 @@ export function createOAuthEndpointHooks({ db, verifier }: HookDependencies) {
     const check = await verifier.verify(token);
     if (check.ok || !NOT_OURS.has(check.reason)) return undefined;
     return { context: { body: { ...body, token: UNKNOWN_TOKEN } } };
-  }
-
-  async function beforeRefresh(ctx: OAuthHookContext) {
-    const body = formBody(ctx);
-    const row = await refreshTokenRow(db, field(body, "refresh_token"));
-    // A rotated token presented again means two parties hold the grant: end it for both.
-    if (!row?.rotatedAt || row.clientId !== namedClientId(ctx.headers, body)) return;
-    await db.transaction((tx) => endReusedGrant(tx, row, oauthActor(ctx, row.clientId, null)));
   }
 
   function beforeUserInfo(ctx: OAuthHookContext) {
@@ -365,7 +357,6 @@ export function createOAuthEndpointHooks({ db, verifier }: HookDependencies) {
     async before(ctx: OAuthHookContext) {
       if (ctx.path === "/oauth2/userinfo") return beforeUserInfo(ctx);
       if (ctx.path === "/oauth2/revoke" || ctx.path === "/oauth2/introspect") return beforeTokenLookup(ctx);
-      if (ctx.path === "/oauth2/token" && field(formBody(ctx), "grant_type") === "refresh_token") await beforeRefresh(ctx);
       return undefined;
     },
     async after(ctx: OAuthHookContext) {

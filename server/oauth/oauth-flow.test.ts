@@ -2,9 +2,9 @@ import * as oauth from "oauth4webapi";
 import { eq } from "drizzle-orm";
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { ADMIN_ROLE_ID, auditEvent, issuedAccessToken, oauthClient, verification } from "@/db/schema";
+import { ADMIN_ROLE_ID, auditEvent, issuedAccessToken, oauthClient, refreshExchange, verification } from "@/db/schema";
 import { createClient, setClientDisabled, rotateClientSecret } from "@/server/oauth/clients";
-import type { OAuthScope } from "@/server/oauth/config";
+import { storedSecretHash, type OAuthScope } from "@/server/oauth/config";
 import { createSignedInOwner, signUp } from "@/server/testing/auth";
 import { grantRole } from "@/server/testing/authz";
 import { startOAuthTestServer, type OAuthTestServer } from "@/server/testing/oauth-server";
@@ -201,7 +201,7 @@ describe("a dynamically registered public client", () => {
     expect(info.sub).toBe(member.userId);
   });
 
-  test("refresh rotates, and presenting a rotated refresh token revokes the whole grant", async () => {
+  test("refresh rotates; the rotated token repeats the same answer within the reuse window, and presented after it revokes the whole grant", async () => {
     const first = await tokensFor(client, oauth.None());
     const rotated = await oauth.processRefreshTokenResponse(
       as,
@@ -209,8 +209,21 @@ describe("a dynamically registered public client", () => {
       await oauth.refreshTokenGrantRequest(as, client, oauth.None(), first.refresh_token!, insecure),
     );
     expect(rotated.refresh_token).not.toBe(first.refresh_token);
+    expect(rotated.scope).toBe(first.scope);
     expect((await userInfo(rotated.access_token)).status).toBe(200);
 
+    // A parallel refresh that lost the race to the rotation: same tokens, no theft.
+    const repeated = await oauth.processRefreshTokenResponse(
+      as,
+      client,
+      await oauth.refreshTokenGrantRequest(as, client, oauth.None(), first.refresh_token!, insecure),
+    );
+    expect(repeated).toMatchObject({ access_token: rotated.access_token, refresh_token: rotated.refresh_token, scope: rotated.scope });
+
+    await server.database.db
+      .update(refreshExchange)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(refreshExchange.presentedTokenHash, storedSecretHash(first.refresh_token!)));
     const reuse = await oauth.refreshTokenGrantRequest(as, client, oauth.None(), first.refresh_token!, insecure);
     await expect(oauth.processRefreshTokenResponse(as, client, reuse)).rejects.toMatchObject({ error: "invalid_grant" });
 
