@@ -199,6 +199,27 @@ describe("refresh token rotation under concurrency, within the reuse window", ()
     expect((await userInfo(rotated.body.access_token!)).status).toBe(200);
   });
 
+  test("a request waits a bounded time for an exchange another instance is running (503 with Retry-After), and takes over a claim that outlived its request", async () => {
+    const { registerClient, issueTokens, refresh, grantState } = racing;
+    const clientId = await registerClient();
+    const first = await issueTokens(clientId);
+    const tokenHash = storedSecretHash(first.refreshToken);
+    // Another instance claimed the token and has not answered yet.
+    await server.database.db.insert(refreshExchange).values({ presentedTokenHash: tokenHash, clientId, response: null, expiresAt: new Date(Date.now() + 60_000) });
+
+    const startedAt = Date.now();
+    const waited = await refresh(clientId, first.refreshToken);
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(5_000);
+    expect(waited).toMatchObject({ status: 503, body: { error: "temporarily_unavailable" } });
+    expect(waited.headers.get("retry-after")).toBe("1");
+    expect(await grantState(clientId)).toEqual({ liveRefreshTokens: 1, reuseEvents: 0 });
+
+    // That instance died: once its claim expires, the next request exchanges the token itself.
+    await server.database.db.update(refreshExchange).set({ expiresAt: new Date(Date.now() - 1) }).where(eq(refreshExchange.presentedTokenHash, tokenHash));
+    expect((await refresh(clientId, first.refreshToken)).status).toBe(200);
+    expect(await grantState(clientId)).toEqual({ liveRefreshTokens: 1, reuseEvents: 0 });
+  }, 15_000);
+
   test("two instances sharing the database answer parallel refreshes of one token with the same tokens", async () => {
     const { registerClient, issueTokens, grantState } = racing;
     const clientId = await registerClient();
@@ -239,6 +260,28 @@ describe("refresh token rotation under concurrency, within the reuse window", ()
     }
     expect((await userInfo(tokens.accessToken)).status).toBe(200);
   });
+});
+
+test("kept answers past their window are swept by the next exchange, while a running one is left alone", async () => {
+  const server = await startOAuthTestServer();
+  try {
+    await createSignedInOwner(server.database.db, server.auth);
+    const person = await signUp(server.auth);
+    const { registerClient, issueTokens, refresh } = refreshingClient(server, () => person);
+    const clientId = await registerClient();
+    const first = await issueTokens(clientId);
+    await server.database.db.insert(refreshExchange).values([
+      { presentedTokenHash: "ended-window", clientId, response: "sealed", expiresAt: new Date(Date.now() - 1000) },
+      { presentedTokenHash: "running", clientId, response: null, expiresAt: new Date(Date.now() + 60_000) },
+    ]);
+
+    expect((await refresh(clientId, first.refreshToken)).status).toBe(200);
+
+    const left = await server.database.db.select({ tokenHash: refreshExchange.presentedTokenHash }).from(refreshExchange);
+    expect(left.map((row) => row.tokenHash).sort()).toEqual(["running", storedSecretHash(first.refreshToken)].sort());
+  } finally {
+    await server.close();
+  }
 });
 
 describe("refresh token rotation under concurrency, with the reuse window off", () => {

@@ -52,13 +52,17 @@ export async function claimExchange(db: Executor, claim: { tokenHash: string; cl
  * (a window that ended, or a claim whose request died) is removed first, so it is never answered.
  */
 export async function liveExchange(db: Executor, tokenHash: string, now = new Date()) {
-  await db.delete(refreshExchange).where(and(eq(refreshExchange.presentedTokenHash, tokenHash), lte(refreshExchange.expiresAt, now)));
   const [row] = await db
-    .select({ clientId: refreshExchange.clientId, response: refreshExchange.response })
+    .select({ clientId: refreshExchange.clientId, response: refreshExchange.response, expiresAt: refreshExchange.expiresAt })
     .from(refreshExchange)
     .where(eq(refreshExchange.presentedTokenHash, tokenHash))
     .limit(1);
-  return row;
+  if (!row || row.expiresAt > now) return row;
+  // Only this row: a request that took the claim over since has a later expiry, and keeps it.
+  await db
+    .delete(refreshExchange)
+    .where(and(eq(refreshExchange.presentedTokenHash, tokenHash), eq(refreshExchange.expiresAt, row.expiresAt)));
+  return undefined;
 }
 
 /** Keeps the claiming request's answer, sealed with the auth secret, until the window ends. */
