@@ -1,7 +1,7 @@
 import { expect, test } from "vitest";
 import { Grants } from "@/server/authz/grants";
 import type { Permission } from "@/server/authz/permissions";
-import { usableMcpScopes } from "./tools";
+import { grantableMcpScopes, usableMcpScopes } from "./tools";
 
 const grants = (global: Permission[], byDomain: Record<string, Permission[]> = {}) =>
   new Grants(new Set(global), new Map(Object.entries(byDomain).map(([domainId, permissions]) => [domainId, new Set(permissions)])));
@@ -32,4 +32,15 @@ test("confined to a domain, grants hold there only: global permissions count in 
   expect(confined.has("tokens:admin", "b")).toBe(false);
   expect(confined.scopeOf("users:read")).toEqual({ all: false, domainIds: ["a"] });
   expect(grants([]).confinedTo("a").hasAnywhere("users:read")).toBe(false);
+});
+
+test("what a token can be granted is what tools/list would show it: for a domain's client, the tiers usable in that domain; for an installation-wide one, tools allowed in any domain count", () => {
+  const domainAdminElsewhere = grants([], { home: [], elsewhere: ["users:read", "users:write", "users:admin"] });
+  expect(grantableMcpScopes(domainAdminElsewhere.confinedTo("home"))).toEqual(usableMcpScopes(domainAdminElsewhere, "home"));
+  expect(grantableMcpScopes(domainAdminElsewhere.confinedTo("home"))).toEqual(["mcp:read"]);
+  expect(grantableMcpScopes(domainAdminElsewhere.confinedTo("elsewhere"))).toEqual(usableMcpScopes(domainAdminElsewhere, "elsewhere"));
+  // The installation-wide rule for a client's creator counts global grants only; a token's tools count every domain.
+  expect(usableMcpScopes(domainAdminElsewhere, null)).toEqual(["mcp:read"]);
+  expect(grantableMcpScopes(domainAdminElsewhere)).toEqual(["mcp:read", "mcp:write", "mcp:admin"]);
+  expect(grantableMcpScopes(Grants.none)).toEqual(["mcp:read"]);
 });
