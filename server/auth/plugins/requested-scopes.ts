@@ -59,7 +59,8 @@ export function requestedScopes({ db, issuer }: { db: Database; issuer: string }
             const parameters = ((inForm ? ctx.body : ctx.query) ?? {}) as Parameters;
             const clientId = text(parameters.client_id);
             const redirectUri = text(parameters.redirect_uri);
-            if (!clientId || !redirectUri) return;
+            // A request object or request_uri carries its own parameters (the provider refuses both today).
+            if (!clientId || !redirectUri || parameters.request !== undefined || parameters.request_uri !== undefined) return;
 
             const [client] = await db
               .select({
