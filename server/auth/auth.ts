@@ -39,6 +39,8 @@ import { clientRegistration } from "@/server/auth/plugins/client-registration";
 import { revocationMetadata } from "@/server/auth/plugins/revocation-metadata";
 import { requestedScopes } from "@/server/auth/plugins/requested-scopes";
 import { refreshSingleFlight } from "@/server/auth/plugins/refresh-single-flight";
+import { clientMetadataDocuments } from "@/server/auth/plugins/client-metadata-documents";
+import type { MetadataFetchOptions } from "@/server/oauth/metadata-document-fetch";
 import { assignDefaultMemberships, joinClaimingDomain } from "@/server/authz/membership";
 import { mfaGate } from "@/server/auth/plugins/mfa-gate";
 import { ownerExists } from "@/server/authz/owner";
@@ -69,6 +71,8 @@ export interface AuthDependencies {
   generatingSchema?: boolean;
   /** Where reset and verification links go; without one they are only printed to the terminal. */
   sendEmail?: SendEmail;
+  /** How client ID metadata documents are fetched; tests point it at a local https server. */
+  metadataDocuments?: MetadataFetchOptions;
 }
 
 /** Seconds a password-reset link stays valid. */
@@ -109,6 +113,7 @@ export function createAuth({
   redis,
   generatingSchema = false,
   sendEmail = createSendEmail({ db, settings: TERMINAL_ONLY_EMAIL }),
+  metadataDocuments,
 }: AuthDependencies) {
   const issuer = authIssuer(publicUrl);
   const mcpResource = mcpResourceUrl(publicUrl);
@@ -438,6 +443,7 @@ export function createAuth({
         limits: oauth.registrationLimits,
         unusedClientDays: oauth.unusedClientDays,
       }),
+      clientMetadataDocuments({ db, fetch: metadataDocuments }),
       domainClients({ db, issuer }),
       requestedScopes({ db, issuer }),
       // After the provider, whose before hook may still refuse a request these count.

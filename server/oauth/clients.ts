@@ -5,6 +5,7 @@ import { and, desc, eq, inArray, isNull, lt, or, sql, type SQL } from "drizzle-o
 import { z } from "zod";
 import type { Executor } from "@/db/client";
 import {
+  CLIENT_ORIGINS,
   clientRegistration,
   domain,
   oauthAccessToken,
@@ -122,6 +123,10 @@ export const listClientsInput = z
     domainId: z.string().min(1).max(100).optional().describe("Only clients owned by this domain."),
     type: z.enum(CLIENT_TYPES).optional().describe("Only public or only confidential clients."),
     status: z.enum(["active", "disabled"]).optional().describe("Only enabled or only disabled clients."),
+    origin: z
+      .enum(CLIENT_ORIGINS)
+      .optional()
+      .describe("Only clients registered in the console (console), by dynamic registration (dynamic), or identified by a client ID metadata document (metadata_document)."),
     search: z.string().trim().max(100, "Search for at most 100 characters.").optional().describe("Part of the name or client_id."),
     cursor: cursorInputSchema,
     limit: z.number().int().min(1).max(100).default(50).describe("How many clients per page, 1 to 100 (default 50)."),
@@ -143,8 +148,19 @@ export interface ClientItem {
   /** May introspect tokens issued to other clients; any other client introspects only its own. */
   resourceServer: boolean;
   logoUri: string | null;
+  /** For a client identified by a client ID metadata document: the host of its client_id URL, which vouches for it. */
+  metadataDocumentHost: string | null;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/** The host of a metadata-document client's https client_id. */
+function clientIdHost(clientId: string): string | null {
+  try {
+    return new URL(clientId).hostname.toLowerCase();
+  } catch {
+    return null;
+  }
 }
 
 const clientColumns = {
@@ -201,6 +217,7 @@ function toClientItem(row: ClientRow): ClientItem {
     skipConsent: Boolean(row.skipConsent),
     resourceServer: Boolean(row.resourceServer),
     logoUri: row.icon,
+    metadataDocumentHost: row.origin === "metadata_document" ? clientIdHost(row.clientId) : null,
     createdAt: created,
     updatedAt: row.updatedAt ?? created,
   };
@@ -239,6 +256,9 @@ export async function listClients(db: Executor, scope: PermissionScope, input: z
   }
   if (input.status === "active") conditions.push(or(isNull(oauthClient.disabled), eq(oauthClient.disabled, false)));
   if (input.status === "disabled") conditions.push(eq(oauthClient.disabled, true));
+  // A client with no registration row counts as dynamically registered, as toClientItem shows it.
+  if (input.origin === "dynamic") conditions.push(or(isNull(clientRegistration.origin), eq(clientRegistration.origin, "dynamic")));
+  else if (input.origin) conditions.push(eq(clientRegistration.origin, input.origin));
   if (input.search) {
     const needle = input.search.toLowerCase();
     conditions.push(

@@ -6,6 +6,7 @@ import { allowsCrossOrigin, corsPreflight, withCors } from "./cors";
 import { issuerMetadataResponse, type MetadataKind } from "./discovery";
 
 const AUTH_BASE_PATH = "/api/auth";
+const ISSUER_METADATA_PATH = /^\/api\/auth\/\.well-known\/(oauth-authorization-server|openid-configuration)$/;
 
 /**
  * A few errors are raised by the framework before the provider's endpoint runs (a JSON body where a
@@ -47,6 +48,12 @@ function withErrorBody(response: Response, oauthEndpoint: boolean): Response {
  */
 export async function serveAuthRequest(auth: Auth, request: Request): Promise<Response> {
   const { pathname } = new URL(request.url);
+  const metadata = ISSUER_METADATA_PATH.exec(pathname);
+  if (metadata && request.method === "GET") {
+    // The provider answers these paths itself, before any hook; the root routes' endpoint runs the
+    // hooks (which say whether metadata documents are accepted), so every metadata URL says the same.
+    return serveIssuerMetadata(auth, String(auth.options.baseURL), metadata[1] as MetadataKind, [], request);
+  }
   const oauthEndpoint = pathname.startsWith(`${AUTH_BASE_PATH}/oauth2/`);
   // better-auth answers any thrown error with a bare 500; a write that gave up on a locked database is a 503.
   const { value: answered, busy } = await observeDatabaseBusy(() => auth.handler(request));

@@ -1,6 +1,7 @@
 import { createCallerFactory, router } from "./init";
 import { accountRouter } from "./routers/account";
 import { auditRouter } from "./routers/audit";
+import { clientMetadataDocumentsRouter } from "./routers/client-metadata-documents";
 import { clientsRouter } from "./routers/clients";
 import { domainsRouter } from "./routers/domains";
 import { healthProcedure } from "./routers/health";
@@ -18,6 +19,7 @@ export const appRouter = router({
   users: usersRouter,
   audit: auditRouter,
   clients: clientsRouter,
+  clientMetadataDocuments: clientMetadataDocumentsRouter,
   revocations: revocationsRouter,
   account: accountRouter,
   mcp: mcpRouter,

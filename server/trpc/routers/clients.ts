@@ -24,6 +24,7 @@ import {
   type ClientItem,
 } from "@/server/oauth/clients";
 import { mcpResourceUrl, type OAuthScope } from "@/server/oauth/config";
+import { metadataDocumentClientChangeProblem } from "@/server/oauth/metadata-document-policy";
 import { countLiveAccessTokens } from "@/server/oauth/issued-tokens";
 import { registrationSprawl } from "@/server/oauth/unused-clients";
 import { clientRegistrationSettings } from "@/server/auth/plugins/client-registration";
@@ -157,6 +158,8 @@ export const clientsRouter = router({
     .input(updateClientInput)
     .mutation(async ({ ctx, input }) => {
       const current = await authorizedClient(ctx.db, ctx.grants, input.clientId, "clients:write");
+      const documentOwned = metadataDocumentClientChangeProblem(current, input);
+      if (documentOwned) throw new TRPCError({ code: "BAD_REQUEST", message: documentOwned });
       if (input.skipConsent === true && !current.skipConsent) requireTrustAuthority(ctx, ctx.grants, "mark a client trusted");
       if (input.skipConsent === false && current.skipConsent) {
         authorizeIn(ctx.grants, { permission: "clients:admin", domainId: current.domainId, visibleWith: "clients:read", notFound: CLIENT_NOT_FOUND });
