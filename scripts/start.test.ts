@@ -58,3 +58,10 @@ test("a weak GATEHOUSE_ADMIN_PASSWORD is named in the one-line error", () => {
 test("an invalid PORT is reported in one line", () => {
   expectOneLineFailure(start({ PORT: "seventy" }), /PORT/);
 });
+
+test("the test-only loopback setting for metadata documents stops a production start with one line naming it", () => {
+  expectOneLineFailure(
+    start({ GATEHOUSE_TEST_ALLOW_LOOPBACK_METADATA: "1" }),
+    /GATEHOUSE_TEST_ALLOW_LOOPBACK_METADATA: this setting is for tests only/,
+  );
+});

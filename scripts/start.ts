@@ -12,7 +12,7 @@ import { openAuth } from "@/server/auth/auth";
 import { bootstrapOwner } from "@/server/setup/owner";
 import { buildIsCurrent, buildProduction } from "./build-fingerprint";
 import { describeStartupError, openMigratedDatabase, redactUrl, StartupError } from "./startup";
-import { parseEnv } from "@/server/env";
+import { parseEnv, TEST_LOOPBACK_IN_PRODUCTION } from "@/server/env";
 
 const dev = process.argv.includes("--dev");
 
@@ -42,6 +42,9 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<n
 async function main(): Promise<number> {
   const env = parseEnv();
   for (const warning of env.warnings) console.warn(`Gatehouse configuration: ${warning}`);
+  if (!dev && env.testLoopbackMetadata) {
+    throw new StartupError(`GATEHOUSE_TEST_ALLOW_LOOPBACK_METADATA: ${TEST_LOOPBACK_IN_PRODUCTION}`);
+  }
   try {
     parseTrustedProxies(process.env.GATEHOUSE_TRUSTED_PROXIES);
   } catch (error) {

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
-import { EnvError, devOutboxEnabled, parseEnv } from "./env";
+import { EnvError, devOutboxEnabled, metadataDocumentFetchOptions, parseEnv } from "./env";
 
 let dataDir: string;
 
@@ -127,4 +127,21 @@ test.each([
 
 test("an invalid GATEHOUSE_DEV_OUTBOX is reported by name", () => {
   expect(() => parseEnv({ GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_DEV_OUTBOX: "yes" })).toThrow(/GATEHOUSE_DEV_OUTBOX/);
+});
+
+test("the test-only loopback setting for metadata documents is off unless set, reads its CA, and a production server refuses it by name", () => {
+  expect(metadataDocumentFetchOptions(parseEnv({ GATEHOUSE_DATA_DIR: dataDir }))).toBeUndefined();
+  const caFile = path.join(dataDir, "ca.pem");
+  writeFileSync(caFile, "-----BEGIN CERTIFICATE-----\ntest\n-----END CERTIFICATE-----\n");
+  const testing = parseEnv({ GATEHOUSE_DATA_DIR: dataDir, NODE_ENV: "test", GATEHOUSE_TEST_ALLOW_LOOPBACK_METADATA: "1", GATEHOUSE_TEST_METADATA_CA: caFile });
+  expect(metadataDocumentFetchOptions(testing)).toEqual({ testLoopback: { ca: readFileSync(caFile, "utf8") } });
+  expect(() => metadataDocumentFetchOptions({ testLoopbackMetadata: { caPath: path.join(dataDir, "missing.pem") } })).toThrow(
+    /GATEHOUSE_TEST_METADATA_CA: cannot read/,
+  );
+  for (const values of [{ GATEHOUSE_TEST_ALLOW_LOOPBACK_METADATA: "1" }, { GATEHOUSE_TEST_METADATA_CA: caFile }]) {
+    expect(() => parseEnv({ GATEHOUSE_DATA_DIR: dataDir, NODE_ENV: "production", ...values })).toThrow(
+      "Invalid configuration: GATEHOUSE_TEST_ALLOW_LOOPBACK_METADATA: this setting is for tests only",
+    );
+  }
+  expect(() => parseEnv({ GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_TEST_ALLOW_LOOPBACK_METADATA: "yes" })).toThrow(/GATEHOUSE_TEST_ALLOW_LOOPBACK_METADATA/);
 });

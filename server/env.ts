@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { DEFAULT_REFRESH_REUSE_WINDOW_SECONDS, REGISTRATION_POLICIES, type RegistrationPolicy } from "@/server/oauth/config";
+import type { MetadataFetchOptions } from "./oauth/metadata-document-fetch";
 
 export const DEFAULT_EMAIL_FROM = "Gatehouse <no-reply@localhost>";
 
@@ -40,6 +41,13 @@ function registrationPolicy(
 }
 
 /**
+ * Said when a production server is started with the test-only metadata setting: with it, a client_id
+ * URL could make the server fetch from its own loopback interface.
+ */
+export const TEST_LOOPBACK_IN_PRODUCTION =
+  "this setting is for tests only: it lets client ID metadata documents be fetched from loopback addresses. Unset it (and GATEHOUSE_TEST_METADATA_CA) to run in production.";
+
+/**
  * The only reader of process.env. Every variable has a default that makes the embedded setup work
  * with no .env file at all.
  */
@@ -66,6 +74,13 @@ const schema = z
     SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
     SMTP_FROM: z.string().min(1).default(DEFAULT_EMAIL_FROM),
     GATEHOUSE_DEV_OUTBOX: z.enum(["on", "off"]).optional(),
+    GATEHOUSE_TEST_ALLOW_LOOPBACK_METADATA: z.enum(["1"], "GATEHOUSE_TEST_ALLOW_LOOPBACK_METADATA is 1 or unset").optional(),
+    GATEHOUSE_TEST_METADATA_CA: z.string().min(1).optional(),
+  })
+  .superRefine((raw, ctx) => {
+    if (raw.NODE_ENV === "production" && (raw.GATEHOUSE_TEST_ALLOW_LOOPBACK_METADATA || raw.GATEHOUSE_TEST_METADATA_CA)) {
+      ctx.addIssue({ code: "custom", path: ["GATEHOUSE_TEST_ALLOW_LOOPBACK_METADATA"], message: TEST_LOOPBACK_IN_PRODUCTION });
+    }
   })
   .transform((raw) => {
     const publicUrl = new URL(raw.PUBLIC_URL ?? `http://localhost:${raw.PORT}`);
@@ -99,6 +114,7 @@ const schema = z
       },
       /** Lines `npm start` prints before starting: settings that still work but should be changed. */
       warnings: registration.warning ? [registration.warning] : [],
+      testLoopbackMetadata: raw.GATEHOUSE_TEST_ALLOW_LOOPBACK_METADATA === "1" ? { caPath: raw.GATEHOUSE_TEST_METADATA_CA } : undefined,
     };
   });
 
@@ -153,6 +169,20 @@ export function parseEnv(source: Readonly<Record<string, string | undefined>> = 
 }
 
 let cached: ServerEnv | undefined;
+
+/**
+ * How the server fetches client ID metadata documents: from the public internet only, unless the
+ * test-only setting admits loopback addresses and trusts a test CA for them.
+ */
+export function metadataDocumentFetchOptions(env: Pick<ServerEnv, "testLoopbackMetadata">): MetadataFetchOptions | undefined {
+  const testing = env.testLoopbackMetadata;
+  if (!testing) return undefined;
+  try {
+    return { testLoopback: { ca: testing.caPath ? readFileSync(testing.caPath, "utf8") : undefined } };
+  } catch (error) {
+    throw new EnvError(`Invalid configuration: GATEHOUSE_TEST_METADATA_CA: cannot read ${testing.caPath}: ${(error as Error).message}`);
+  }
+}
 
 export function getEnv(): ServerEnv {
   cached ??= parseEnv();

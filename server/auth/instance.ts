@@ -1,6 +1,6 @@
 import "server-only";
 import type Redis from "ioredis";
-import { getEnv } from "@/server/env";
+import { getEnv, metadataDocumentFetchOptions } from "@/server/env";
 import { getAppDatabase } from "@/server/db";
 import { createSendEmail } from "@/server/email/send";
 import { startUnusedClientSweep } from "@/server/oauth/unused-clients";
@@ -24,6 +24,7 @@ export function getAuth(): Promise<Auth> {
       oauth: env.oauth,
       redis: env.redisUrl ? (redis ??= connectRedis(env.redisUrl)) : undefined,
       sendEmail: createSendEmail({ db, settings: env.email }),
+      metadataDocuments: metadataDocumentFetchOptions(env),
     });
     instance.then(
       () => startUnusedClientSweep(db, env.oauth.unusedClientDays),

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -66,7 +66,6 @@ export function makeTestCertificate(): { key: string; cert: string } {
 export async function startMetadataHost(certificate = makeTestCertificate()): Promise<MetadataHost> {
   const routes = new Map<string, MetadataRoute>();
   const counts = new Map<string, number>();
-  const sockets = new Set<Socket>();
   const server: Server = createServer({ key: certificate.key, cert: certificate.cert }, (request, response) => {
     const pathname = new URL(request.url ?? "/", "https://localhost").pathname;
     counts.set(pathname, (counts.get(pathname) ?? 0) + 1);
@@ -76,10 +75,6 @@ export async function startMetadataHost(certificate = makeTestCertificate()): Pr
       response.statusCode = 404;
       response.end("not found");
     }
-  });
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
@@ -99,7 +94,7 @@ export async function startMetadataHost(certificate = makeTestCertificate()): Pr
     hits: (pathname) => counts.get(pathname) ?? 0,
     close: () =>
       new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
+        server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
