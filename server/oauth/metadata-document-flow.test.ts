@@ -454,3 +454,57 @@ describe("the console", () => {
     expect(location.searchParams.get("error")).toBe("client_disabled");
   });
 });
+
+describe("without the test-only setting, as in production, the SSRF guard holds end to end", () => {
+  let production: OAuthTestServer;
+  let cookie: string;
+  const INTERNAL_ANSWERS: Record<string, string> = {
+    "loopback.attacker.example": "127.0.0.1",
+    "v6-loopback.attacker.example": "::1",
+    "private.attacker.example": "10.0.0.1",
+    "cloud-metadata.attacker.example": "169.254.169.254",
+    "unique-local.attacker.example": "fd00::1",
+  };
+
+  beforeAll(async () => {
+    // Names whose DNS answer the attacker controls: here, a resolver that answers with internal addresses.
+    const lookup = async (hostname: string) => {
+      const address = INTERNAL_ANSWERS[hostname];
+      if (!address) throw new Error(`no test answer for ${hostname}`);
+      return [{ address, family: address.includes(":") ? 6 : 4 }];
+    };
+    production = await startOAuthTestServer({ auth: { metadataDocuments: { lookup } } });
+    ({ cookie } = await createSignedInOwner(production.database.db, production.auth));
+  });
+
+  afterAll(() => production?.close());
+
+  async function refusal(clientId: string) {
+    const url = new URL(`${production.baseUrl}/api/auth/oauth2/authorize`);
+    const query = { response_type: "code", client_id: clientId, redirect_uri: REDIRECT, scope: "mcp:read", state: "s", code_challenge: "x".repeat(43), code_challenge_method: "S256" };
+    for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
+    const location = (await destination(await fetch(url, { headers: { cookie }, redirect: "manual" })))!;
+    expect(location.pathname).toBe("/oauth-error");
+    expect(location.searchParams.get("error")).toBe("invalid_client");
+    return location.searchParams.get("error_description");
+  }
+
+  test.each(["https://localhost:PORT/ssrf.json", "https://127.0.0.1:PORT/ssrf.json", "https://[::1]:PORT/ssrf.json", "https://169.254.169.254/latest/meta-data/"])(
+    "a client_id on %s is refused and nothing is requested",
+    async (clientId) => {
+      host.serveJson("/ssrf.json", {});
+      expect(await refusal(clientId.replace("PORT", String(host.port)))).toBe(
+        "A client_id URL must be on a public host name, not an IP address or an internal name such as localhost.",
+      );
+      expect(host.hits("/ssrf.json")).toBe(0);
+    },
+  );
+
+  test.each(Object.keys(INTERNAL_ANSWERS))("a client_id on %s, whose DNS answer is internal, is refused before any connection", async (name) => {
+    host.serveJson("/rebound.json", {});
+    expect(await refusal(`https://${name}:${host.port}/rebound.json`)).toBe(
+      `The host ${name} of the client_id URL resolves to a private, loopback, link-local or otherwise internal address. Gatehouse fetches metadata documents from the public internet only.`,
+    );
+    expect(host.hits("/rebound.json")).toBe(0);
+  });
+});
