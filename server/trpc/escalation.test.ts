@@ -38,6 +38,8 @@ interface Targets {
   accompliceId: string;
   /** The tenant's client.created event, which names the marked client. */
   auditEventId: string;
+  /** A host whose client metadata documents the owner blocked. */
+  blockedHost: string;
 }
 
 /**
@@ -89,6 +91,11 @@ const ATTACKS: Record<string, (targets: Targets) => unknown> = {
   "clients.disable": (t) => ({ clientId: t.clientId }),
   "clients.enable": (t) => ({ clientId: t.clientId }),
   "clients.delete": (t) => ({ clientId: t.clientId }),
+  "clientMetadataDocuments.get": () => ({}),
+  "clientMetadataDocuments.setMode": () => ({ mode: "off" }),
+  "clientMetadataDocuments.allowHost": () => ({ host: "rogue.example" }),
+  "clientMetadataDocuments.blockHost": () => ({ host: "tenant.example" }),
+  "clientMetadataDocuments.removeHostRule": (t) => ({ host: t.blockedHost }),
   "revocations.listGrants": (t) => ({ userId: t.userId }),
   "revocations.listSessions": (t) => ({ userId: t.ownerId }),
   "revocations.revokeGrant": (t) => ({ userId: t.userId, clientId: t.clientId }),
@@ -218,6 +225,8 @@ beforeAll(async () => {
     .from(auditEvent)
     .where(and(eq(auditEvent.action, "client.created"), eq(auditEvent.targetId, clientId), eq(auditEvent.domainId, tenant.id)));
   const [ownerSession] = await database.db.select({ id: session.id }).from(session).where(eq(session.userId, personas.owner.userId)).limit(1);
+  const blockedHost = `${CANARY}-blocked.example`;
+  await asOwner.clientMetadataDocuments.blockHost({ host: blockedHost });
 
   targets = {
     ownerId: personas.owner.userId,
@@ -231,6 +240,7 @@ beforeAll(async () => {
     accessTokenId,
     accompliceId: accomplice.userId,
     auditEventId: createdEvent!.id,
+    blockedHost,
   };
   attackers = {
     anonymous: personas.anonymous,

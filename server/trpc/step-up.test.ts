@@ -36,6 +36,10 @@ const PRIVILEGE_RAISING: Record<string, readonly PrivilegeChange[]> = {
   "clients.create": ["trusts-client"],
   "clients.update": ["trusts-client"],
   "clients.rotateSecret": ["changes-credentials"],
+  "clientMetadataDocuments.setMode": ["trusts-client"],
+  "clientMetadataDocuments.allowHost": ["trusts-client"],
+  "clientMetadataDocuments.blockHost": ["destroys-in-bulk"],
+  "clientMetadataDocuments.removeHostRule": ["trusts-client"],
   "revocations.revokeAllForUser": ["destroys-in-bulk"],
   "revocations.revokeAllForClient": ["destroys-in-bulk"],
 };
@@ -92,6 +96,9 @@ describe("a session signed in more than ten minutes ago", () => {
       scopes: ["openid", "mcp:read"],
     });
     const target = await createPersona(deps, null);
+    // Narrowing the metadata-document policy needs no recent sign-in; widening it back does.
+    await asOwner.clientMetadataDocuments.setMode({ mode: "allowlist" });
+    await asOwner.clientMetadataDocuments.blockHost({ host: "blocked.example.com" });
 
     await ageSignIn(deps, personas.owner.cookie);
     asOwner = await callerAs(deps, personas.owner.cookie);
@@ -117,6 +124,10 @@ describe("a session signed in more than ten minutes ago", () => {
         }),
       "clients.update": () => asOwner.clients.update({ clientId: client.client.clientId, skipConsent: true }),
       "clients.rotateSecret": () => asOwner.clients.rotateSecret({ clientId: client.client.clientId }),
+      "clientMetadataDocuments.setMode": () => asOwner.clientMetadataDocuments.setMode({ mode: "all" }),
+      "clientMetadataDocuments.allowHost": () => asOwner.clientMetadataDocuments.allowHost({ host: "app.example.com" }),
+      "clientMetadataDocuments.blockHost": () => asOwner.clientMetadataDocuments.blockHost({ host: "other.example.com" }),
+      "clientMetadataDocuments.removeHostRule": () => asOwner.clientMetadataDocuments.removeHostRule({ host: "blocked.example.com" }),
       "revocations.revokeAllForUser": () => asOwner.revocations.revokeAllForUser({ userId: target.userId }),
       "revocations.revokeAllForClient": () => asOwner.revocations.revokeAllForClient({ clientId: client.client.clientId }),
     };
@@ -153,6 +164,7 @@ describe("a session signed in more than ten minutes ago", () => {
       asOwner.users.invite({ email: uniqueEmail("member"), name: "Member", roleId: MEMBER_ROLE_ID, domainId: personas.domainA.id }),
     ).resolves.toMatchObject({ email: expect.any(String) });
     await expect(asOwner.domains.update({ id: personas.domainB.id, mfaPolicy: "required" })).resolves.toMatchObject({ mfaPolicy: "required" });
+    await expect(asOwner.clientMetadataDocuments.setMode({ mode: "off" })).resolves.toMatchObject({ mode: "off" });
   });
 });
 

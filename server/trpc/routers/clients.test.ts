@@ -397,6 +397,7 @@ test("a confidential client's secret is in the create response only, and only it
     skipConsent: false,
     resourceServer: false,
     logoUri: "https://app.example/logo.png",
+    metadataDocumentHost: null,
     createdAt: expect.any(Date),
     updatedAt: expect.any(Date),
   });
