@@ -1,6 +1,9 @@
 import * as oauth from "oauth4webapi";
 import { and, eq } from "drizzle-orm";
+import { createElement } from "react";
+import { renderToStaticMarkup } from "react-dom/server";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { ClientIdentity } from "@/app/(auth)/consent/_components/client-identity";
 import { signedOAuthQuery } from "@/app/_lib/oauth-query";
 import { auditEvent, clientRegistration, oauthClient } from "@/db/schema";
 import { cookieHeader, createSignedInOwner, signUp, TEST_PASSWORD } from "@/server/testing/auth";
@@ -160,7 +163,7 @@ test("every authorization server metadata URL advertises client ID metadata docu
 });
 
 test("an MCP client identified by an https client_id signs a person in, is shown on consent by the host that vouches for it, and calls /mcp", async () => {
-  const published = publish();
+  const published = publish({ logo_uri: "https://brand.example.com/logo.png" });
   const { email, password } = { email: member.email, password: TEST_PASSWORD };
   const verifier = oauth.generateRandomCodeVerifier();
 
@@ -189,6 +192,12 @@ test("an MCP client identified by an https client_id signs a person in, is shown
     scopes: ["offline_access", "mcp:read"],
     skipConsent: false,
   });
+  const page = renderToStaticMarkup(createElement(ClientIdentity, { client: shown }));
+  expect(page).toContain(`${published.document.client_name} wants to use your account`);
+  expect(page).toContain('Identified by <span class="font-mono font-semibold break-all">localhost</span>');
+  expect(page).toContain("Gatehouse did not register this application");
+  // The document chose its logo, as it chose its name: a brand's logo must not vouch for it.
+  expect(page).not.toContain("<img");
 
   const callback = await consent(consentPage, cookieHeader(signIn));
   expect(callback.origin + callback.pathname).toBe(REDIRECT);

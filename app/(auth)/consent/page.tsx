@@ -5,6 +5,7 @@ import type { ReactNode } from "react";
 import { pendingOAuthRequest } from "@/app/_lib/oauth-request";
 import { getSession, requireMfaWhereRequired } from "@/server/auth/session";
 import { SCOPE_DESCRIPTIONS, type OAuthScope } from "@/server/oauth/scopes";
+import { ClientIdentity } from "./_components/client-identity";
 import { ConsentActions } from "./_components/consent-actions";
 
 export const metadata: Metadata = {
@@ -71,21 +72,7 @@ export default async function ConsentPage({ searchParams }: { searchParams: Prom
 
   return (
     <div className="space-y-5">
-      <div className="flex items-center gap-3">
-        {client.logoUri?.startsWith("https://") ? (
-          // An external logo of any size from the client's registration; next/image would need its host allow-listed.
-          // eslint-disable-next-line @next/next/no-img-element
-          <img
-            src={client.logoUri}
-            alt={`${client.name} logo`}
-            width={40}
-            height={40}
-            referrerPolicy="no-referrer"
-            className="size-10 shrink-0 rounded-md border border-slate-200 object-contain"
-          />
-        ) : null}
-        <h1 className="text-xl font-semibold">{client.name} wants to use your account</h1>
-      </div>
+      <ClientIdentity client={client} />
       <p className="text-sm text-slate-600">
         Signed in as <span className="font-medium text-slate-900">{session.user.email}</span>
       </p>

@@ -8,7 +8,9 @@ export const metadata: Metadata = { title: "Cannot connect the application", rob
  * them (RFC 6749 §4.1.2.1). The codes are the provider's; the sentences say what the person can do.
  */
 const EXPLANATIONS: Record<string, string> = {
-  invalid_client: "The application is not registered with this Gatehouse server.",
+  invalid_client:
+    "Gatehouse does not accept this application: it is not registered here, or the description it publishes at its client ID could not be used.",
+  temporarily_unavailable: "Gatehouse could not check the application's description just now.",
   client_disabled: "An administrator has disabled this application.",
   invalid_redirect: "The application asked to send you to an address it has not registered, so Gatehouse stopped here.",
   unauthorized_client: "This application is not allowed to ask for access this way.",

@@ -5,6 +5,7 @@ import { NoAccess } from "../_components/ui";
 import { ClientsList } from "./_components/clients-list";
 import { ConnectMcpPanel } from "./_components/connect-mcp-panel";
 import { RegistrationSummary } from "./_components/registration-summary";
+import { MetadataDocumentPolicyPanel } from "./_components/metadata-document-policy-panel";
 import { DOMAIN_OPTIONS_INPUT, EMPTY_CLIENT_FILTERS, clientsListInput } from "./_components/queries";
 
 export const metadata: Metadata = { title: "Clients" };
@@ -22,6 +23,7 @@ export default async function ClientsPage() {
     queryClient.prefetchQuery(trpc.clients.list.queryOptions(clientsListInput(EMPTY_CLIENT_FILTERS))),
     queryClient.prefetchQuery(trpc.mcp.connection.queryOptions()),
     seesRegistrations ? queryClient.prefetchQuery(trpc.clients.registrationSummary.queryOptions()) : undefined,
+    seesRegistrations ? queryClient.prefetchQuery(trpc.clientMetadataDocuments.get.queryOptions()) : undefined,
     holdsAnywhere(permissions, "domains:read")
       ? queryClient.prefetchQuery(trpc.domains.list.queryOptions(DOMAIN_OPTIONS_INPUT))
       : undefined,
@@ -30,6 +32,7 @@ export default async function ClientsPage() {
     <HydrateClient>
       <ClientsList />
       {seesRegistrations ? <RegistrationSummary /> : null}
+      <MetadataDocumentPolicyPanel />
       <ConnectMcpPanel />
     </HydrateClient>
   );

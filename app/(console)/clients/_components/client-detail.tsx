@@ -22,7 +22,7 @@ import {
   type ClientDetail,
 } from "./shared";
 
-type Confirm = "rotate" | "disable" | "delete" | "revoke-tokens" | "resource-server";
+type Confirm = "rotate" | "disable" | "delete" | "revoke-tokens" | "resource-server" | "block-host";
 
 function BackLink() {
   return (
@@ -90,6 +90,14 @@ function ClientDetailLoaded({ client }: { client: ClientDetail }) {
   const enable = useMutation(trpc.clients.enable.mutationOptions({ onSuccess: () => invalidate() }));
   const revokeTokens = useMutation(trpc.revocations.revokeAllForClient.mutationOptions({ onSuccess: afterConfirm }));
   const setResourceServer = useMutation(trpc.clients.update.mutationOptions({ onSuccess: afterConfirm }));
+  const blockHost = useMutation(
+    trpc.clientMetadataDocuments.blockHost.mutationOptions({
+      onSuccess: async () => {
+        await queryClient.invalidateQueries({ queryKey: trpc.clientMetadataDocuments.pathKey() });
+        await afterConfirm();
+      },
+    }),
+  );
   const remove = useMutation(
     trpc.clients.delete.mutationOptions({
       onSuccess: async () => {
@@ -107,7 +115,7 @@ function ClientDetailLoaded({ client }: { client: ClientDetail }) {
   );
 
   function ask(next: Confirm) {
-    for (const mutation of [rotate, disable, revokeTokens, remove, setResourceServer]) mutation.reset();
+    for (const mutation of [rotate, disable, revokeTokens, remove, setResourceServer, blockHost]) mutation.reset();
     setConfirm(next);
   }
 
@@ -117,6 +125,8 @@ function ClientDetailLoaded({ client }: { client: ClientDetail }) {
   const canRevokeTokens = can("tokens:admin", domainId);
   // Trusting a client, or letting it introspect other clients' tokens, is for a global clients:admin only.
   const canTrust = can("clients:admin", null);
+  // Its document, not the console, says what a metadata-document client is called and where it redirects.
+  const documentOwned = client.origin === "metadata_document";
 
   const rows: Array<[string, ReactNode]> = [
     ["Client ID", <span key="id" className="font-mono text-xs break-all">{client.clientId}</span>],
@@ -130,13 +140,26 @@ function ClientDetailLoaded({ client }: { client: ClientDetail }) {
     ["Token endpoint authentication", <span key="auth" className="font-mono text-xs">{client.authMethod}</span>],
     ["Status", <ClientStatusBadge key="status" disabled={client.disabled} />],
     ["Owning domain", ownerLabel(client.domainName)],
-    ["Origin", ORIGIN_LABELS[client.origin]],
+    [
+      "Origin",
+      client.metadataDocumentHost ? (
+        <div key="origin" className="space-y-1">
+          <span>{ORIGIN_LABELS[client.origin]}</span>
+          <p className="text-xs font-normal text-slate-500">
+            Vouched for by <span className="font-medium text-slate-700">{client.metadataDocumentHost}</span>, not registered by Gatehouse:
+            its name, logo and redirect URIs come from the document at its client ID, fetched again when it expires.
+          </p>
+        </div>
+      ) : (
+        ORIGIN_LABELS[client.origin]
+      ),
+    ],
     ["Consent", client.skipConsent ? "Not asked: a trusted first-party app" : "Asked of each person"],
     [
       "Introspection",
       <div key="introspection" className="flex flex-wrap items-center gap-3">
         <span>{client.resourceServer ? "Any client's tokens: a resource server" : "Only its own tokens"}</span>
-        {canTrust && client.type === "confidential" ? (
+        {canTrust && client.type === "confidential" && !documentOwned ? (
           <Button onClick={() => ask("resource-server")}>{client.resourceServer ? "Unmark resource server" : "Mark as resource server"}</Button>
         ) : null}
       </div>,
@@ -153,7 +176,7 @@ function ClientDetailLoaded({ client }: { client: ClientDetail }) {
         description={`${client.type === "confidential" ? "Confidential" : "Public"} client · ${ownerLabel(client.domainName)}`}
         actions={
           <>
-            {canWrite ? <Button onClick={() => setEditing(true)}>Edit client</Button> : null}
+            {canWrite && !documentOwned ? <Button onClick={() => setEditing(true)}>Edit client</Button> : null}
             {canAdmin && client.type === "confidential" ? <Button onClick={() => ask("rotate")}>Rotate secret</Button> : null}
             {canAdmin && client.disabled ? (
               <Button pending={enable.isPending} pendingLabel="Enabling…" onClick={() => enable.mutate({ clientId: client.clientId })}>
@@ -163,6 +186,11 @@ function ClientDetailLoaded({ client }: { client: ClientDetail }) {
             {canAdmin && !client.disabled ? (
               <Button variant="danger" onClick={() => ask("disable")}>
                 Disable client
+              </Button>
+            ) : null}
+            {documentOwned && canTrust && client.metadataDocumentHost ? (
+              <Button variant="danger" onClick={() => ask("block-host")}>
+                Block {client.metadataDocumentHost}
               </Button>
             ) : null}
             {canDelete ? (
@@ -277,6 +305,20 @@ function ClientDetailLoaded({ client }: { client: ClientDetail }) {
             scopes? Do this only for an API you run that accepts Gatehouse tokens.
           </p>
         )}
+      </ConfirmDialog>
+      <ConfirmDialog
+        open={confirm === "block-host"}
+        onCancel={() => setConfirm(null)}
+        onConfirm={() => client.metadataDocumentHost && blockHost.mutate({ host: client.metadataDocumentHost })}
+        title="Block host"
+        confirmLabel="Block and revoke"
+        pending={blockHost.isPending}
+        error={blockHost.error?.message}
+      >
+        <p>
+          Block client ID metadata documents from <strong>{client.metadataDocumentHost}</strong>? {client.name} and every other client
+          it vouches for are refused from now on, and every grant and token they hold, for every person, is revoked at once.
+        </p>
       </ConfirmDialog>
       <ConfirmDialog
         open={confirm === "rotate"}

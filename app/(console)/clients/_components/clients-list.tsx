@@ -44,7 +44,7 @@ export function ClientsList() {
     pages.reset();
   }
 
-  const filtered = filters.search !== "" || filters.type !== "" || filters.status !== "" || filters.domainId !== "";
+  const filtered = filters.search !== "" || filters.type !== "" || filters.status !== "" || filters.domainId !== "" || filters.origin !== "";
   function clearFilters() {
     changeFilters(EMPTY_CLIENT_FILTERS);
     setSearchKey((key) => key + 1);
@@ -100,6 +100,18 @@ export function ClientsList() {
               <option value="disabled">Disabled</option>
             </SelectField>
           </div>
+          <div className="w-52">
+            <SelectField
+              label="Origin"
+              value={filters.origin}
+              onChange={(event) => changeFilters({ origin: event.target.value as ClientFilters["origin"] })}
+            >
+              <option value="">Any origin</option>
+              <option value="console">Registered in the console</option>
+              <option value="dynamic">Dynamic registration</option>
+              <option value="metadata_document">Metadata document</option>
+            </SelectField>
+          </div>
           {domainOptions.length > 1 ? (
             <div className="w-52">
               <SelectField label="Domain" value={filters.domainId} onChange={(event) => changeFilters({ domainId: event.target.value })}>
@@ -131,7 +143,7 @@ export function ClientsList() {
             </EmptyState>
           ) : filtered ? (
             <EmptyState title="No clients match these filters">
-              <p>Try another search, type, status or domain.</p>
+              <p>Try another search, type, status, origin or domain.</p>
               <Button className="mt-3" onClick={clearFilters}>
                 Clear filters
               </Button>
@@ -174,6 +186,11 @@ export function ClientsList() {
                         {client.name}
                       </Link>
                       <p className="font-mono text-xs break-all text-slate-500">{client.clientId}</p>
+                      {client.metadataDocumentHost ? (
+                        <p className="text-xs text-slate-600">
+                          Identified by its metadata document on <span className="font-medium">{client.metadataDocumentHost}</span>
+                        </p>
+                      ) : null}
                     </td>
                     <td className="px-4 py-3">
                       <ClientTypeBadge type={client.type} />

@@ -11,9 +11,10 @@ export interface ClientFilters {
   type: "" | "public" | "confidential";
   status: "" | "active" | "disabled";
   domainId: string;
+  origin: "" | "console" | "dynamic" | "metadata_document";
 }
 
-export const EMPTY_CLIENT_FILTERS: ClientFilters = { search: "", type: "", status: "", domainId: "" };
+export const EMPTY_CLIENT_FILTERS: ClientFilters = { search: "", type: "", status: "", domainId: "", origin: "" };
 
 /** Empty filters are left out, so the server's prefetch and the browser's first query share one cache key. */
 export function clientsListInput(filters: ClientFilters, cursor?: string) {
@@ -22,6 +23,7 @@ export function clientsListInput(filters: ClientFilters, cursor?: string) {
     ...(filters.type ? { type: filters.type } : {}),
     ...(filters.status ? { status: filters.status } : {}),
     ...(filters.domainId ? { domainId: filters.domainId } : {}),
+    ...(filters.origin ? { origin: filters.origin } : {}),
     ...(cursor ? { cursor } : {}),
   };
 }
