@@ -9,7 +9,7 @@ export const metadata: Metadata = { title: "Cannot connect the application", rob
  */
 const EXPLANATIONS: Record<string, string> = {
   invalid_client:
-    "Gatehouse does not accept this application: it is not registered here, or the description it publishes at its client ID could not be used.",
+    "The application is not registered with this Gatehouse server. If it names itself by the address of a document that describes it, the details below say why Gatehouse could not use that document.",
   temporarily_unavailable: "Gatehouse could not check the application's description just now.",
   client_disabled: "An administrator has disabled this application.",
   invalid_redirect: "The application asked to send you to an address it has not registered, so Gatehouse stopped here.",
