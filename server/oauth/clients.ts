@@ -27,7 +27,8 @@ export const CLIENT_NOT_FOUND = "Client not found.";
 export const CLIENT_TYPES = ["public", "confidential"] as const;
 /** How a confidential client sends its secret; the provider holds each client to the one it registered. */
 export const SECRET_AUTH_METHODS = ["client_secret_basic", "client_secret_post"] as const;
-export type TokenEndpointAuthMethod = "none" | (typeof SECRET_AUTH_METHODS)[number];
+/** private_key_jwt: only clients identified by a metadata document, which publish their keys at a jwks_uri. */
+export type TokenEndpointAuthMethod = "none" | (typeof SECRET_AUTH_METHODS)[number] | "private_key_jwt";
 export type ClientType = (typeof CLIENT_TYPES)[number];
 
 const redirectUriSchema = z
@@ -204,7 +205,9 @@ function toClientItem(row: ClientRow): ClientItem {
     name: row.name ?? row.clientId,
     type: row.tokenEndpointAuthMethod === "none" ? "public" : "confidential",
     authMethod:
-      row.tokenEndpointAuthMethod === "none" || row.tokenEndpointAuthMethod === "client_secret_post"
+      row.tokenEndpointAuthMethod === "none" ||
+      row.tokenEndpointAuthMethod === "client_secret_post" ||
+      row.tokenEndpointAuthMethod === "private_key_jwt"
         ? row.tokenEndpointAuthMethod
         : "client_secret_basic",
     redirectUris: storedStringArray(row.redirectUris),

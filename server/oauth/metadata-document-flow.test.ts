@@ -1,5 +1,7 @@
 import * as oauth from "oauth4webapi";
+import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
+import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -8,7 +10,7 @@ import { signedOAuthQuery } from "@/app/_lib/oauth-query";
 import { auditEvent, clientRegistration, oauthClient } from "@/db/schema";
 import { cookieHeader, createSignedInOwner, signUp, TEST_PASSWORD } from "@/server/testing/auth";
 import { postMcp } from "@/server/testing/mcp";
-import { startMetadataHost, type MetadataHost } from "@/server/testing/metadata-host";
+import { startMetadataHost, TEST_PUBLIC_HOST, testHostLookup, type MetadataHost } from "@/server/testing/metadata-host";
 import { startOAuthTestServer, type OAuthTestServer } from "@/server/testing/oauth-server";
 import { callerAs } from "@/server/testing/trpc";
 import { findClient } from "./clients";
@@ -29,7 +31,7 @@ let documents = 0;
 
 beforeAll(async () => {
   host = await startMetadataHost();
-  server = await startOAuthTestServer({ auth: { metadataDocuments: { testLoopback: { ca: host.ca } } } });
+  server = await startOAuthTestServer({ auth: { metadataDocuments: { testLoopback: { ca: host.ca }, lookup: testHostLookup } } });
   issuer = new URL(`${server.baseUrl}/api/auth`);
   mcpResource = `${server.baseUrl}/mcp`;
   as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: "oauth2", ...insecure }));
@@ -324,6 +326,96 @@ test("a document that names no scope gets the registration defaults; asking for 
   expect(storedStringArray(client!.scopes)).toEqual(["mcp:read", "offline_access"]);
 });
 
+describe("a client that authenticates with private_key_jwt", () => {
+  const ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+  async function hostedAgent() {
+    const keys = await generateKeyPair("ES256");
+    const origin = `https://${TEST_PUBLIC_HOST}:${host.port}`;
+    documents += 1;
+    const clientId = `${origin}/agents/${documents}/client.json`;
+    host.serveJson(`/agents/${documents}/jwks.json`, { keys: [{ ...(await exportJWK(keys.publicKey)), kid: "agent-key", alg: "ES256", use: "sig" }] });
+    host.serveJson(`/agents/${documents}/client.json`, {
+      client_id: clientId,
+      client_name: "Hosted Agent",
+      redirect_uris: [REDIRECT],
+      grant_types: ["authorization_code", "refresh_token"],
+      response_types: ["code"],
+      token_endpoint_auth_method: "private_key_jwt",
+      jwks_uri: `${origin}/agents/${documents}/jwks.json`,
+    });
+    return { clientId, keys };
+  }
+
+  const assertion = (clientId: string, key: CryptoKey) =>
+    new SignJWT({})
+      .setProtectedHeader({ alg: "ES256", kid: "agent-key" })
+      .setIssuer(clientId)
+      .setSubject(clientId)
+      .setAudience(`${server.baseUrl}/api/auth/oauth2/token`)
+      .setIssuedAt()
+      .setExpirationTime("2m")
+      .setJti(randomUUID())
+      .sign(key);
+
+  async function codeFor(clientId: string) {
+    const flow = await authorize(clientId, member.cookie);
+    expect(flow.consentShown).toBe(true);
+    return { code: flow.location.searchParams.get("code")!, verifier: flow.verifier };
+  }
+
+  test("signs its token request with a key its jwks_uri publishes, and gets tokens that work at /mcp", async () => {
+    const agent = await hostedAgent();
+    const { code, verifier } = await codeFor(agent.clientId);
+    const response = await tokenRequest({
+      grant_type: "authorization_code",
+      code,
+      code_verifier: verifier,
+      redirect_uri: REDIRECT,
+      resource: mcpResource,
+      client_id: agent.clientId,
+      client_assertion_type: ASSERTION_TYPE,
+      client_assertion: await assertion(agent.clientId, agent.keys.privateKey),
+    });
+    expect(response.status).toBe(200);
+    const tokens = (await response.json()) as { access_token: string };
+    expect((await listTools(tokens.access_token)).status).toBe(200);
+    expect(await findClient(server.database.db, agent.clientId)).toMatchObject({ type: "confidential", authMethod: "private_key_jwt", metadataDocumentHost: TEST_PUBLIC_HOST });
+    // Its keys are its credentials: the console has no secret to give it.
+    await expect((await asOwner()).clients.rotateSecret({ clientId: agent.clientId })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    const [row] = await server.database.db.select({ secret: oauthClient.clientSecret }).from(oauthClient).where(eq(oauthClient.clientId, agent.clientId));
+    expect(row!.secret).toBeNull();
+  });
+
+  test("is refused with a key it does not publish, or with no assertion at all", async () => {
+    const agent = await hostedAgent();
+    const stranger = await generateKeyPair("ES256");
+    const { code, verifier } = await codeFor(agent.clientId);
+    const forged = await tokenRequest({
+      grant_type: "authorization_code",
+      code,
+      code_verifier: verifier,
+      redirect_uri: REDIRECT,
+      client_id: agent.clientId,
+      client_assertion_type: ASSERTION_TYPE,
+      client_assertion: await assertion(agent.clientId, stranger.privateKey),
+    });
+    expect(forged.status).toBe(401);
+    expect(await forged.json()).toMatchObject({ error: "invalid_client" });
+    const bare = await tokenRequest({ grant_type: "authorization_code", code, code_verifier: verifier, redirect_uri: REDIRECT, client_id: agent.clientId });
+    expect(bare.status).toBeGreaterThanOrEqual(400);
+    expect(await bare.json()).toMatchObject({ error: "invalid_client" });
+  });
+
+  test("a jwks_uri on another origin is refused", async () => {
+    const published = publish({ token_endpoint_auth_method: "private_key_jwt", jwks_uri: "https://keys.example.com/jwks.json" });
+    const { location } = await authorize(published.clientId, member.cookie);
+    expect(location.searchParams.get("error_description")).toBe(
+      "The metadata document at the client_id URL is not usable: jwks_uri must be an https URL on the same origin as the client_id URL.",
+    );
+  });
+});
+
 describe("caching", () => {
   test("a document is used for at least five minutes, even when its headers forbid caching", async () => {
     const published = publish({}, { "cache-control": "no-store" });
@@ -438,7 +530,7 @@ describe("the console", () => {
     const caller = await asOwner();
     const listed = await caller.clients.list({ origin: "metadata_document", limit: 100 });
     expect(listed.items.length).toBeGreaterThan(0);
-    expect(listed.items.every((item) => item.origin === "metadata_document" && item.metadataDocumentHost === "localhost")).toBe(true);
+    expect(listed.items.every((item) => item.origin === "metadata_document" && item.metadataDocumentHost === new URL(item.clientId).hostname)).toBe(true);
     expect(listed.items.map((item) => item.clientId)).toContain(published.clientId);
     const registered = await caller.clients.list({ origin: "console", limit: 100 });
     expect(registered.items.map((item) => item.clientId)).not.toContain(published.clientId);

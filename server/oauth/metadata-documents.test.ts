@@ -59,6 +59,9 @@ describe("the document", () => {
       token_endpoint_auth_method: "none",
     });
     expect(validateMetadataDocument(CLIENT_ID, { ...valid, token_endpoint_auth_method: "none", grant_types: ["authorization_code", "refresh_token"] })).toBeTruthy();
+    expect(
+      validateMetadataDocument(CLIENT_ID, { ...valid, token_endpoint_auth_method: "private_key_jwt", jwks_uri: "https://app.example.com/keys/jwks.json" }),
+    ).toMatchObject({ token_endpoint_auth_method: "private_key_jwt", jwks_uri: "https://app.example.com/keys/jwks.json" });
   });
 
   test.each<[string, unknown, string]>([
@@ -72,9 +75,13 @@ describe("the document", () => {
     ["plain http off loopback", { ...valid, redirect_uris: ["http://app.example.com/callback"] }, "Plain http is allowed only for localhost, 127.0.0.1 or [::1]."],
     ["a redirect URI with a fragment", { ...valid, redirect_uris: ["https://app.example.com/cb#x"] }, "A redirect URI must not contain a fragment (#)."],
     ["eleven redirect URIs", { ...valid, redirect_uris: Array.from({ length: 11 }, (_, index) => `https://app.example.com/${index}`) }, "Register at most 10 redirect URIs."],
-    ["a secret-based method", { ...valid, token_endpoint_auth_method: "client_secret_basic" }, "token_endpoint_auth_method client_secret_basic needs a shared secret, which a published document cannot hold. Use none with PKCE."],
-    ["private_key_jwt", { ...valid, token_endpoint_auth_method: "private_key_jwt", jwks_uri: "https://app.example.com/jwks.json" }, 'token_endpoint_auth_method must be "none": the client proves itself with PKCE.'],
-    ["published keys", { ...valid, jwks_uri: "https://app.example.com/jwks.json" }, "a client that authenticates with none publishes no keys: leave out jwks and jwks_uri."],
+    ["a secret-based method", { ...valid, token_endpoint_auth_method: "client_secret_basic" }, "token_endpoint_auth_method client_secret_basic needs a shared secret, which a published document cannot hold. Use none with PKCE, or private_key_jwt."],
+    ["another method", { ...valid, token_endpoint_auth_method: "tls_client_auth" }, 'token_endpoint_auth_method must be "none" (PKCE only) or "private_key_jwt" (with a jwks_uri).'],
+    ["private_key_jwt without keys", { ...valid, token_endpoint_auth_method: "private_key_jwt" }, "private_key_jwt needs a jwks_uri where the client publishes its public keys."],
+    ["private_key_jwt with inline keys", { ...valid, token_endpoint_auth_method: "private_key_jwt", jwks: { keys: [] } }, "publish the client's public keys at a jwks_uri, not inline in jwks."],
+    ["private_key_jwt with keys elsewhere", { ...valid, token_endpoint_auth_method: "private_key_jwt", jwks_uri: "https://keys.example.net/jwks.json" }, "jwks_uri must be an https URL on the same origin as the client_id URL."],
+    ["private_key_jwt with keys over http", { ...valid, token_endpoint_auth_method: "private_key_jwt", jwks_uri: "http://app.example.com/jwks.json" }, "jwks_uri must be an https URL on the same origin as the client_id URL."],
+    ["published keys", { ...valid, jwks_uri: "https://app.example.com/jwks.json" }, "a client that authenticates with none publishes no keys: leave out jwks and jwks_uri, or use private_key_jwt."],
     ["client_credentials", { ...valid, grant_types: ["authorization_code", "client_credentials"] }, "grant_types may hold authorization_code and refresh_token only: such a client always acts for a person."],
     ["a logo on an internal host", { ...valid, logo_uri: "https://192.168.0.1/logo.png" }, "logo_uri must be an https URL on a public host name, not an IP address or an internal name such as localhost."],
     ["a long name", { ...valid, client_name: "n".repeat(101) }, "client_name is at most 100 characters."],

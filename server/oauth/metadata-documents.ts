@@ -73,6 +73,15 @@ export type MetadataDocument = OAuthClientMetadata & { client_id: string; redire
 
 const SECRET_METHODS = new Set(["client_secret_basic", "client_secret_post", "client_secret_jwt"]);
 
+function sameOriginHttps(value: string, clientId: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === "https:" && !url.username && !url.password && !value.includes("#") && url.origin === new URL(clientId).origin;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Checks a fetched document against the draft and Gatehouse's registration limits. Each refusal
  * names the field and the rule, never the value the document holds.
@@ -96,10 +105,17 @@ export function validateMetadataDocument(clientId: string, raw: unknown): Metada
   }
   const method = body.token_endpoint_auth_method ?? "none";
   if (typeof method === "string" && SECRET_METHODS.has(method)) {
-    refuse(`token_endpoint_auth_method ${method} needs a shared secret, which a published document cannot hold. Use none with PKCE.`);
+    refuse(`token_endpoint_auth_method ${method} needs a shared secret, which a published document cannot hold. Use none with PKCE, or private_key_jwt.`);
   }
-  if (method !== "none") refuse('token_endpoint_auth_method must be "none": the client proves itself with PKCE.');
-  if (body.jwks !== undefined || body.jwks_uri !== undefined) refuse("a client that authenticates with none publishes no keys: leave out jwks and jwks_uri.");
+  if (method === "private_key_jwt") {
+    if (body.jwks !== undefined) refuse("publish the client's public keys at a jwks_uri, not inline in jwks.");
+    if (typeof body.jwks_uri !== "string") refuse("private_key_jwt needs a jwks_uri where the client publishes its public keys.");
+    if (!sameOriginHttps(body.jwks_uri as string, clientId)) refuse("jwks_uri must be an https URL on the same origin as the client_id URL.");
+  } else if (method !== "none") {
+    refuse('token_endpoint_auth_method must be "none" (PKCE only) or "private_key_jwt" (with a jwks_uri).');
+  } else if (body.jwks !== undefined || body.jwks_uri !== undefined) {
+    refuse("a client that authenticates with none publishes no keys: leave out jwks and jwks_uri, or use private_key_jwt.");
+  }
   const grantTypes = body.grant_types;
   if (Array.isArray(grantTypes) && !grantTypes.every((grant) => grant === "authorization_code" || grant === "refresh_token")) {
     refuse("grant_types may hold authorization_code and refresh_token only: such a client always acts for a person.");
@@ -109,7 +125,7 @@ export function validateMetadataDocument(clientId: string, raw: unknown): Metada
     const issue = parsed.error.issues[0];
     refuse(`${issue?.path.join(".") || "a field"} is malformed.`);
   }
-  return { ...parsed.data!, client_id: clientId, redirect_uris: body.redirect_uris as string[], token_endpoint_auth_method: "none" };
+  return { ...parsed.data!, client_id: clientId, redirect_uris: body.redirect_uris as string[], token_endpoint_auth_method: method as string };
 }
 
 const directive = (cacheControl: string, name: string): string | true | undefined => {

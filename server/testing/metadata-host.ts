@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { lookup } from "node:dns/promises";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -6,11 +7,23 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
+/**
+ * A name that looks public, for what refuses loopback names outright (the provider's jwks_uri check):
+ * the test certificate covers it, and `testHostLookup` answers it with 127.0.0.1.
+ */
+export const TEST_PUBLIC_HOST = "client.gatehouse.example";
+
+/** The system resolver, except that TEST_PUBLIC_HOST is this machine. */
+export async function testHostLookup(hostname: string): Promise<{ address: string; family: number }[]> {
+  if (hostname === TEST_PUBLIC_HOST) return [{ address: "127.0.0.1", family: 4 }];
+  return lookup(hostname, { all: true, verbatim: true });
+}
+
 export type MetadataRoute = (request: IncomingMessage, response: ServerResponse) => void;
 
 /**
  * A real https server on a loopback port, with a certificate made for this run (valid for
- * `localhost`, 127.0.0.1 and ::1), serving whatever the test puts at each path: where client ID
+ * `localhost`, TEST_PUBLIC_HOST, 127.0.0.1 and ::1), serving whatever the test puts at each path: where client ID
  * metadata documents live in tests. Its certificate is trusted only by fetchers given `ca`.
  */
 export interface MetadataHost {
@@ -49,7 +62,7 @@ export function makeTestCertificate(): { key: string; cert: string } {
         "-subj",
         "/CN=localhost",
         "-addext",
-        "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1",
+        `subjectAltName=DNS:localhost,DNS:${TEST_PUBLIC_HOST},IP:127.0.0.1,IP:::1`,
         "-keyout",
         keyFile,
         "-out",

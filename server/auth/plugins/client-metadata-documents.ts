@@ -3,7 +3,7 @@ import { extendOAuthProvider, type ClientDiscovery, type SchemaClient, type Scop
 import type { BetterAuthPlugin } from "better-auth";
 import { createAuthMiddleware, isAPIError } from "better-auth/api";
 import type { Database } from "@/db/client";
-import type { MetadataFetchOptions } from "@/server/oauth/metadata-document-fetch";
+import { fetchPublicResource, type MetadataFetchOptions } from "@/server/oauth/metadata-document-fetch";
 import { createMetadataDocumentClients } from "@/server/oauth/metadata-document-clients";
 import { readMetadataDocumentMode } from "@/server/oauth/metadata-document-policy";
 import { isMetadataDocumentClientId, METADATA_DOCUMENT_DISCOVERY_ID } from "@/server/oauth/metadata-documents";
@@ -11,6 +11,9 @@ import { isMetadataDocumentClientId, METADATA_DOCUMENT_DISCOVERY_ID } from "@/se
 type Parameters = Record<string, unknown>;
 
 const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
+
+/** The provider reads at most 64 KiB of a JWKS; the guard stops there too. */
+const JWKS_MAX_BYTES = 64 * 1024;
 
 const METADATA_PATHS = new Set(["/.well-known/oauth-authorization-server", "/.well-known/openid-configuration"]);
 
@@ -31,6 +34,12 @@ export function clientMetadataDocuments({ db, fetch }: { db: Database; fetch?: M
     id: METADATA_DOCUMENT_DISCOVERY_ID,
     matches: isMetadataDocumentClientId,
     resolve: (ctx, clientId, existing) => clients.resolve(ctx, clientId, existing),
+    // How the provider fetches a private_key_jwt client's jwks_uri: behind the same guard as the document.
+    fetchClientMetadataResource: async (input) => {
+      const fetched = await fetchPublicResource(input instanceof Request ? input.url : String(input), { ...fetch, maxBytes: JWKS_MAX_BYTES });
+      const empty = fetched.status === 204 || fetched.status === 304 || (fetched.status >= 300 && fetched.status < 400);
+      return new Response(empty ? null : new Uint8Array(fetched.body), { status: fetched.status, headers: fetched.headers });
+    },
   };
   return {
     id: "gatehouse-client-metadata-documents",

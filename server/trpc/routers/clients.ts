@@ -218,7 +218,7 @@ export const clientsRouter = router({
     .input(clientIdInput)
     .mutation(async ({ ctx, input }) => {
       const client = await authorizedClient(ctx.db, ctx.grants, input.clientId, "clients:admin");
-      if (client.type !== "confidential") {
+      if (client.type !== "confidential" || client.authMethod === "private_key_jwt") {
         throw new TRPCError({ code: "BAD_REQUEST", message: "Only a confidential client has a secret to rotate." });
       }
       return ctx.db.transaction(async (tx) => {

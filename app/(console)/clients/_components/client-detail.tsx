@@ -177,7 +177,9 @@ function ClientDetailLoaded({ client }: { client: ClientDetail }) {
         actions={
           <>
             {canWrite && !documentOwned ? <Button onClick={() => setEditing(true)}>Edit client</Button> : null}
-            {canAdmin && client.type === "confidential" ? <Button onClick={() => ask("rotate")}>Rotate secret</Button> : null}
+            {canAdmin && client.type === "confidential" && client.authMethod !== "private_key_jwt" ? (
+              <Button onClick={() => ask("rotate")}>Rotate secret</Button>
+            ) : null}
             {canAdmin && client.disabled ? (
               <Button pending={enable.isPending} pendingLabel="Enabling…" onClick={() => enable.mutate({ clientId: client.clientId })}>
                 Enable client
