@@ -1,7 +1,7 @@
 import type { GenericEndpointContext } from "@better-auth/core";
 import type { OAuthOptions, SchemaClient, Scope } from "@better-auth/oauth-provider";
 import { registerClientMetadataDocument } from "@better-auth/oauth-provider/internal";
-import { APIError, isAPIError } from "better-auth/api";
+import { APIError, getSessionFromCtx, isAPIError } from "better-auth/api";
 import { eq } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { clientRegistration } from "@/db/schema";
@@ -42,10 +42,11 @@ export function metadataDocumentApiError(error: MetadataDocumentError, status: "
 
 class FetchBudgetExceeded extends MetadataDocumentError {}
 
-function actorOf(ctx: GenericEndpointContext, clientId: string): AuditActor {
-  const session = (ctx.context as { session?: { user?: { id?: string } } | null }).session;
+/** Who set off a fetch: the person signed in to the browser that was sent to authorize, if any. */
+async function actorOf(ctx: GenericEndpointContext, clientId: string): Promise<AuditActor> {
+  const session = await getSessionFromCtx(ctx).catch(() => null);
   return {
-    userId: session?.user?.id ?? null,
+    userId: session?.user.id ?? null,
     via: "oauth",
     clientId,
     ...(ctx.headers ? requestOrigin(ctx.headers) : { ip: null, userAgent: null }),
@@ -91,19 +92,17 @@ export function createMetadataDocumentClients({ db, fetch: fetchOptions = {}, no
     const document = validateMetadataDocument(clientId, fetched.document);
     const expiresAt = metadataDocumentExpiresAt(fetched.headers, now());
     const client = await store(ctx, document, existing);
+    const actor = await actorOf(ctx, clientId);
     await db.transaction(async (tx) => {
-      const [previous] = await tx
-        .select({ clientId: clientRegistration.clientId })
-        .from(clientRegistration)
-        .where(eq(clientRegistration.clientId, clientId))
-        .limit(1);
-      await tx
+      // Writes are serialised, so of several instances storing the same new client exactly one inserts the row.
+      const inserted = await tx
         .insert(clientRegistration)
         .values({ clientId, domainId: null, origin: "metadata_document", createdBy: null, metadataDocumentExpiresAt: expiresAt })
-        .onConflictDoUpdate({ target: clientRegistration.clientId, set: { metadataDocumentExpiresAt: expiresAt } });
+        .onConflictDoNothing()
+        .returning({ clientId: clientRegistration.clientId });
       const after = describe(client);
-      if (!previous) {
-        await recordEvent(tx, actorOf(ctx, clientId), {
+      if (inserted.length > 0) {
+        await recordEvent(tx, actor, {
           action: "client.registered",
           targetType: "client",
           targetId: clientId,
@@ -111,11 +110,12 @@ export function createMetadataDocumentClients({ db, fetch: fetchOptions = {}, no
         });
         return;
       }
+      await tx.update(clientRegistration).set({ metadataDocumentExpiresAt: expiresAt }).where(eq(clientRegistration.clientId, clientId));
       if (!existing) return;
       const before = describe(existing);
       const changed = (Object.keys(after) as (keyof typeof after)[]).filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]));
       if (changed.length > 0) {
-        await recordEvent(tx, actorOf(ctx, clientId), {
+        await recordEvent(tx, actor, {
           action: "client.metadata_document_changed",
           targetType: "client",
           targetId: clientId,

@@ -422,6 +422,8 @@ describe("caching", () => {
     await tokensFor(published);
     await tokensFor(published);
     expect(host.hits(published.path)).toBe(1);
+    const [registered] = await auditOf("client.registered", published.clientId);
+    expect(registered).toMatchObject({ actorUserId: member.userId, actorVia: "oauth", clientId: published.clientId });
   });
 
   test("an expired document is fetched again, and a change to it is audited", async () => {
