@@ -40,7 +40,7 @@ import { revocationMetadata } from "@/server/auth/plugins/revocation-metadata";
 import { requestedScopes } from "@/server/auth/plugins/requested-scopes";
 import { refreshSingleFlight } from "@/server/auth/plugins/refresh-single-flight";
 import { clientMetadataDocuments } from "@/server/auth/plugins/client-metadata-documents";
-import type { MetadataFetchOptions } from "@/server/oauth/metadata-document-fetch";
+import type { MetadataDocumentSettings } from "@/server/oauth/metadata-document-clients";
 import { assignDefaultMemberships, joinClaimingDomain } from "@/server/authz/membership";
 import { mfaGate } from "@/server/auth/plugins/mfa-gate";
 import { ownerExists } from "@/server/authz/owner";
@@ -72,7 +72,7 @@ export interface AuthDependencies {
   /** Where reset and verification links go; without one they are only printed to the terminal. */
   sendEmail?: SendEmail;
   /** How client ID metadata documents are fetched; tests point it at a local https server. */
-  metadataDocuments?: MetadataFetchOptions;
+  metadataDocuments?: MetadataDocumentSettings;
 }
 
 /** Seconds a password-reset link stays valid. */

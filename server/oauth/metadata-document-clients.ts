@@ -26,9 +26,15 @@ export const METADATA_FETCHES_PER_HOST_PER_MINUTE = 30;
 const BUDGET_WINDOW_MS = 60_000;
 const MAX_TRACKED_HOSTS = 1000;
 
+/** How metadata documents are fetched, and how often one host's may be. */
+export interface MetadataDocumentSettings extends MetadataFetchOptions {
+  /** Fetch starts per host per minute in this process (default METADATA_FETCHES_PER_HOST_PER_MINUTE). */
+  fetchesPerHostPerMinute?: number;
+}
+
 export interface MetadataDocumentClientsOptions {
   db: Database;
-  fetch?: MetadataFetchOptions;
+  fetch?: MetadataDocumentSettings;
   now?: () => Date;
 }
 
@@ -74,11 +80,12 @@ export function createMetadataDocumentClients({ db, fetch: fetchOptions = {}, no
   const inFlight = new Map<string, Promise<StoredClient>>();
   const fetchStarts = new Map<string, number[]>();
   const allowLoopback = fetchOptions.testLoopback !== undefined;
+  const budget = fetchOptions.fetchesPerHostPerMinute ?? METADATA_FETCHES_PER_HOST_PER_MINUTE;
 
   function claimFetch(host: string): void {
     const at = Date.now();
     const recent = (fetchStarts.get(host) ?? []).filter((start) => at - start < BUDGET_WINDOW_MS);
-    if (recent.length >= METADATA_FETCHES_PER_HOST_PER_MINUTE) {
+    if (recent.length >= budget) {
       throw new FetchBudgetExceeded(`Gatehouse fetched metadata documents from ${host} too often in the last minute. Try again in a minute.`);
     }
     fetchStarts.delete(host);

@@ -31,7 +31,10 @@ let documents = 0;
 
 beforeAll(async () => {
   host = await startMetadataHost();
-  server = await startOAuthTestServer({ auth: { metadataDocuments: { testLoopback: { ca: host.ca }, lookup: testHostLookup } } });
+  // Every test here fetches from the one test host; the per-host budget has a test of its own below.
+  server = await startOAuthTestServer({
+    auth: { metadataDocuments: { testLoopback: { ca: host.ca }, lookup: testHostLookup, fetchesPerHostPerMinute: 1000 } },
+  });
   issuer = new URL(`${server.baseUrl}/api/auth`);
   mcpResource = `${server.baseUrl}/mcp`;
   as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: "oauth2", ...insecure }));
@@ -556,6 +559,29 @@ describe("the console", () => {
     const { location } = await authorize(published.clientId, member.cookie);
     expect(location.searchParams.get("error")).toBe("client_disabled");
   });
+});
+
+test("one host's documents are fetched at most so often a minute; beyond that the authorization stops with temporarily_unavailable", async () => {
+  const limited = await startOAuthTestServer({ auth: { metadataDocuments: { testLoopback: { ca: host.ca }, fetchesPerHostPerMinute: 2 } } });
+  try {
+    const { cookie } = await createSignedInOwner(limited.database.db, limited.auth);
+    const outcomes: (string | null)[] = [];
+    for (let index = 0; index < 3; index += 1) {
+      const published = publish();
+      const url = new URL(`${limited.baseUrl}/api/auth/oauth2/authorize`);
+      const query = { response_type: "code", client_id: published.clientId, redirect_uri: REDIRECT, scope: "mcp:read", state: "s", code_challenge: "x".repeat(43), code_challenge_method: "S256" };
+      for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
+      const location = (await destination(await fetch(url, { headers: { cookie }, redirect: "manual" })))!;
+      outcomes.push(location.pathname === "/consent" ? "consent" : location.searchParams.get("error"));
+      if (index === 2) {
+        expect(location.searchParams.get("error_description")).toBe("Gatehouse fetched metadata documents from localhost too often in the last minute. Try again in a minute.");
+        expect(host.hits(published.path)).toBe(0);
+      }
+    }
+    expect(outcomes).toEqual(["consent", "consent", "temporarily_unavailable"]);
+  } finally {
+    await limited.close();
+  }
 });
 
 describe("without the test-only setting, as in production, the SSRF guard holds end to end", () => {

@@ -3,8 +3,8 @@ import { extendOAuthProvider, type ClientDiscovery, type SchemaClient, type Scop
 import type { BetterAuthPlugin } from "better-auth";
 import { createAuthMiddleware, isAPIError } from "better-auth/api";
 import type { Database } from "@/db/client";
-import { fetchPublicResource, type MetadataFetchOptions } from "@/server/oauth/metadata-document-fetch";
-import { createMetadataDocumentClients } from "@/server/oauth/metadata-document-clients";
+import { fetchPublicResource } from "@/server/oauth/metadata-document-fetch";
+import { createMetadataDocumentClients, type MetadataDocumentSettings } from "@/server/oauth/metadata-document-clients";
 import { readMetadataDocumentMode } from "@/server/oauth/metadata-document-policy";
 import { isMetadataDocumentClientId, METADATA_DOCUMENT_DISCOVERY_ID } from "@/server/oauth/metadata-documents";
 
@@ -28,7 +28,7 @@ const METADATA_PATHS = new Set(["/.well-known/oauth-authorization-server", "/.we
  * nothing vouches for. The provider dispatches `/oauth2/authorize` again after sign-in and consent;
  * those passes find the stored client and fetch nothing.
  */
-export function clientMetadataDocuments({ db, fetch }: { db: Database; fetch?: MetadataFetchOptions }): BetterAuthPlugin {
+export function clientMetadataDocuments({ db, fetch }: { db: Database; fetch?: MetadataDocumentSettings }): BetterAuthPlugin {
   const clients = createMetadataDocumentClients({ db, fetch });
   const discovery: ClientDiscovery = {
     id: METADATA_DOCUMENT_DISCOVERY_ID,
