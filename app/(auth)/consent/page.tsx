@@ -2,7 +2,9 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
+import { summarizeOAuthQuery } from "@/app/_lib/oauth-query";
 import { pendingOAuthRequest } from "@/app/_lib/oauth-request";
+import { isLoopbackRedirectUri } from "@/server/loopback";
 import { getSession, requireMfaWhereRequired } from "@/server/auth/session";
 import { SCOPE_DESCRIPTIONS, type OAuthScope } from "@/server/oauth/scopes";
 import { ClientIdentity } from "./_components/client-identity";
@@ -72,7 +74,7 @@ export default async function ConsentPage({ searchParams }: { searchParams: Prom
 
   return (
     <div className="space-y-5">
-      <ClientIdentity client={client} />
+      <ClientIdentity client={client} redirectsToThisComputer={isLoopbackRedirectUri(summarizeOAuthQuery(request.query).redirectUri)} />
       <p className="text-sm text-slate-600">
         Signed in as <span className="font-medium text-slate-900">{session.user.email}</span>
       </p>

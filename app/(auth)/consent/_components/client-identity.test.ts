@@ -3,8 +3,8 @@ import { renderToStaticMarkup } from "react-dom/server";
 import { expect, test } from "vitest";
 import { ClientIdentity } from "./client-identity";
 
-const render = (client: { name: string; logoUri: string | null; metadataDocumentHost: string | null }) =>
-  renderToStaticMarkup(createElement(ClientIdentity, { client }));
+const render = (client: { name: string; logoUri: string | null; metadataDocumentHost: string | null }, redirectsToThisComputer = false) =>
+  renderToStaticMarkup(createElement(ClientIdentity, { client, redirectsToThisComputer }));
 
 test("a registered client is named with its logo, and no host is put forward for it", () => {
   const page = render({ name: "Registered App", logoUri: "https://app.example.com/logo.png", metadataDocumentHost: null });
@@ -20,4 +20,11 @@ test("a metadata-document client is introduced by the host that vouches for it, 
   expect(page).toContain("Gatehouse did not register this application");
   expect(page).toContain("Allow it only if you trust tools.attacker.example.");
   expect(page).not.toContain("<img");
+});
+
+test("a metadata-document client sending the person back to this computer gets a warning its host cannot vouch for that", () => {
+  const client = { name: "Desktop App", logoUri: null, metadataDocumentHost: "desktop.example.com" };
+  expect(render(client, true)).toContain("It sends you back to a program on this computer, which desktop.example.com cannot vouch for");
+  expect(render(client, false)).not.toContain("program on this computer");
+  expect(render({ ...client, metadataDocumentHost: null }, true)).not.toContain("program on this computer");
 });

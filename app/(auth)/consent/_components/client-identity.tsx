@@ -5,7 +5,14 @@ import type { ClientItem } from "@/server/oauth/clients";
  * chose its own name; what people can rely on is the host that serves its document, so that host is
  * said first and plainly, with the fact that Gatehouse never registered the application.
  */
-export function ClientIdentity({ client }: { client: Pick<ClientItem, "name" | "logoUri" | "metadataDocumentHost"> }) {
+export function ClientIdentity({
+  client,
+  redirectsToThisComputer = false,
+}: {
+  client: Pick<ClientItem, "name" | "logoUri" | "metadataDocumentHost">;
+  /** The request's redirect URI is on loopback, where any program on the person's computer may be listening. */
+  redirectsToThisComputer?: boolean;
+}) {
   const host = client.metadataDocumentHost;
   return (
     <div className="space-y-3">
@@ -34,6 +41,12 @@ export function ClientIdentity({ client }: { client: Pick<ClientItem, "name" | "
             Gatehouse did not register this application: it describes itself in a document published on {host}, and its name is
             whatever that document says. Allow it only if you trust {host}.
           </p>
+          {redirectsToThisComputer ? (
+            <p className="mt-1 text-xs font-medium">
+              It sends you back to a program on this computer, which {host} cannot vouch for: allow it only if you just started
+              this connection yourself.
+            </p>
+          ) : null}
         </div>
       ) : null}
     </div>
