@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { startMetadataHost, type MetadataHost } from "@/server/testing/metadata-host";
+import { startMetadataHost, testHostLookup, type MetadataHost } from "@/server/testing/metadata-host";
 import { fetchMetadataDocument, MetadataDocumentError, type HostLookup, type MetadataFetchOptions } from "./metadata-document-fetch";
 import { isPublicAddress } from "./public-url";
 
@@ -32,7 +32,7 @@ async function refusal(url: string, options: MetadataFetchOptions): Promise<stri
   throw new Error(`${url} was fetched`);
 }
 
-const testing = () => ({ testLoopback: { ca: host.ca } });
+const testing = () => ({ testLoopback: { ca: host.ca }, lookup: testHostLookup });
 
 test("a document on the local test host is fetched over verified TLS when the test-only setting admits loopback", async () => {
   const fetched = await fetchMetadataDocument(host.url("/client.json"), testing());
@@ -180,7 +180,7 @@ describe("what the host answers", () => {
   });
 
   test("TLS verification stays on: a certificate nobody vouches for is refused", async () => {
-    const message = await refusal(host.url("/client.json"), { testLoopback: {} });
+    const message = await refusal(host.url("/client.json"), { testLoopback: {}, lookup: testHostLookup });
     expect(message).toBe(`The TLS certificate of localhost:${host.port} is not valid for it, so Gatehouse did not trust the connection.`);
   });
 

@@ -562,7 +562,9 @@ describe("the console", () => {
 });
 
 test("one host's documents are fetched at most so often a minute; beyond that the authorization stops with temporarily_unavailable", async () => {
-  const limited = await startOAuthTestServer({ auth: { metadataDocuments: { testLoopback: { ca: host.ca }, fetchesPerHostPerMinute: 2 } } });
+  const limited = await startOAuthTestServer({
+    auth: { metadataDocuments: { testLoopback: { ca: host.ca }, lookup: testHostLookup, fetchesPerHostPerMinute: 2 } },
+  });
   try {
     const { cookie } = await createSignedInOwner(limited.database.db, limited.auth);
     const outcomes: (string | null)[] = [];

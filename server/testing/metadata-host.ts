@@ -13,9 +13,12 @@ import path from "node:path";
  */
 export const TEST_PUBLIC_HOST = "client.gatehouse.example";
 
-/** The system resolver, except that TEST_PUBLIC_HOST is this machine. */
+/**
+ * The system resolver, except that TEST_PUBLIC_HOST and localhost are 127.0.0.1, where the test host
+ * listens (a system answering ::1 first for localhost would otherwise send the fetch elsewhere).
+ */
 export async function testHostLookup(hostname: string): Promise<{ address: string; family: number }[]> {
-  if (hostname === TEST_PUBLIC_HOST) return [{ address: "127.0.0.1", family: 4 }];
+  if (hostname === TEST_PUBLIC_HOST || hostname === "localhost") return [{ address: "127.0.0.1", family: 4 }];
   return lookup(hostname, { all: true, verbatim: true });
 }
 
