@@ -58,7 +58,7 @@ const hostSchema = z
   .string("Give a host name.")
   .trim()
   .min(1, "Give a host name.")
-  .max(300, "A host name is at most 253 characters.")
+  .max(300, "Give a host name of at most 253 characters, or a client_id URL of at most 300.")
   .transform((value, ctx) => {
     let url: URL | null = null;
     try {
