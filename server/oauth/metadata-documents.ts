@@ -1,6 +1,6 @@
 import { oauthClientMetadataSchema, type OAuthClientMetadata } from "@better-auth/oauth-provider";
 import { isForbiddenCimdClientMetadataField } from "@better-auth/oauth-provider/internal";
-import { redirectUriProblem } from "./clients";
+import { redirectUriProblem } from "./redirect-uris";
 import { MetadataDocumentError } from "./metadata-document-fetch";
 import { isInternalHostname } from "./public-url";
 import { registrationProblem } from "./registration-limits";
