@@ -3,7 +3,7 @@ import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import type { Database } from "@/db/client";
 import type { Auth } from "@/server/auth/auth";
 import { requireRouteSession } from "@/server/auth/route-session";
-import { loadGrants } from "@/server/authz/grants";
+import { loadAuthority } from "@/server/authz/authority";
 import { csvLine } from "./csv";
 import {
   auditFilterSchema,
@@ -183,11 +183,11 @@ export async function exportAuditCsv({ db, auth, request, pageSize, now = new Da
     const signedIn = await requireRouteSession({ db, auth }, request);
     if (!signedIn.ok) return signedIn.response;
     const { session } = signedIn;
-    const grants = await loadGrants(db, session.user.id);
-    if (!grants.hasAnywhere("audit:read")) return jsonError(403, "FORBIDDEN", "You need the audit:read permission.");
+    const authority = await loadAuthority(db, session.user.id);
+    if (!authority.hasAnywhere("audit:read")) return jsonError(403, "FORBIDDEN", "You need the audit:read permission.");
 
     const filter = parseExportParams(new URL(request.url).searchParams);
-    const scope = auditScopeFor(grants, filter.domainId);
+    const scope = auditScopeFor(authority, filter.domainId);
     const plan = await planAuditQuery(db, filter, scope);
     await db.transaction(async (tx) => {
       await recordEvent(

@@ -3,9 +3,9 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { Executor } from "@/db/client";
 import { auditEvent, domain, user, type ActorVia } from "@/db/schema";
-import type { Grants, PermissionScope } from "@/server/authz/grants";
+import type { Authority, PermissionScope } from "@/server/authz/authority";
 import { authorizeIn } from "@/server/authz/guard";
-import { cursorInputSchema, decodeCursor, encodeCursor } from "@/server/trpc/cursor";
+import { cursorInputSchema, decodeCursor, encodeCursor } from "@/server/paging";
 
 const idSchema = z.string().min(1).max(100);
 
@@ -75,11 +75,11 @@ export type AuditScope = PermissionScope;
  * The caller's audit:read scope. A domain filter outside it is NOT_FOUND, like any row in another
  * tenant. A global reader may filter on any id, since history outlives deleted domains.
  */
-export function auditScopeFor(grants: Grants, domainId: string | undefined): AuditScope {
+export function auditScopeFor(authority: Authority, domainId: string | undefined): AuditScope {
   if (domainId !== undefined) {
-    authorizeIn(grants, { permission: "audit:read", domainId, visibleWith: "audit:read", notFound: "Domain not found." });
+    authorizeIn(authority, { permission: "audit:read", domainId, visibleWith: "audit:read", notFound: "Domain not found." });
   }
-  return grants.scopeOf("audit:read");
+  return authority.scopeOf("audit:read");
 }
 
 type AuditIndex =
@@ -328,10 +328,10 @@ const AUDIT_EVENT_NOT_FOUND = "Audit event not found.";
  * One event as the log shows it. Like the list, a reader limited to some domains sees only those
  * domains' events: anything else, installation-wide events included, is not found.
  */
-export async function getAuditEvent(db: Executor, grants: Grants, id: string): Promise<AuditListItem> {
+export async function getAuditEvent(db: Executor, authority: Authority, id: string): Promise<AuditListItem> {
   const [raw] = await db.all<RawAuditRow>(sql`SELECT ${COLUMNS} FROM ${auditEvent} WHERE ${auditEvent.id} = ${id}`);
   if (!raw) throw new TRPCError({ code: "NOT_FOUND", message: AUDIT_EVENT_NOT_FOUND });
-  authorizeIn(grants, { permission: "audit:read", domainId: raw.domain_id, visibleWith: "audit:read", notFound: AUDIT_EVENT_NOT_FOUND });
+  authorizeIn(authority, { permission: "audit:read", domainId: raw.domain_id, visibleWith: "audit:read", notFound: AUDIT_EVENT_NOT_FOUND });
   const [item] = await withNames(db, [toAuditRow(raw)]);
   return item!;
 }
@@ -339,12 +339,12 @@ export async function getAuditEvent(db: Executor, grants: Grants, id: string): P
 /** A page of the audit log as the console and the MCP tools show it. */
 export async function listAuditEvents(
   db: Executor,
-  grants: Grants,
+  authority: Authority,
   input: z.output<typeof auditListInputSchema>,
 ): Promise<{ items: AuditListItem[]; nextCursor: string | null }> {
   const { cursor, limit, ...filter } = input;
   const after = cursor === undefined ? undefined : decodeCursor(cursor, auditCursor);
-  const scope = auditScopeFor(grants, filter.domainId);
+  const scope = auditScopeFor(authority, filter.domainId);
   const plan = await planAuditQuery(db, filter, scope);
   const { rows, next } = await readAuditPage(db, plan, after, limit);
   return { items: await withNames(db, rows), nextCursor: next ? encodeCursor({ at: next.at, id: next.id }) : null };

@@ -23,7 +23,7 @@ import {
 } from "@/server/testing/auth";
 import { auditRows, createDomain, grantRole, hasRole } from "@/server/testing/authz";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
-import { loadGrants } from "./grants";
+import { loadAuthority } from "./authority";
 import { BUILT_IN_ROLE_PERMISSIONS, isPermission, missingPermissions, sortPermissions } from "./permissions";
 
 let database: TestDatabase;
@@ -62,14 +62,14 @@ test("effective permissions are the global grants united with the target domain'
   const domainA = await createDomain(database.db);
   const domainB = await createDomain(database.db);
   await grantRole(database.db, userId, DOMAIN_ADMIN_ROLE_ID, domainA.id);
-  const grants = await loadGrants(database.db, userId);
+  const authority = await loadAuthority(database.db, userId);
 
-  expect(grants.has("users:write", domainA.id)).toBe(true);
-  expect(grants.has("users:write", domainB.id)).toBe(false);
-  expect(grants.has("users:write", null)).toBe(false);
-  expect(grants.hasAnywhere("users:write")).toBe(true);
-  expect(grants.scopeOf("users:write")).toEqual({ all: false, domainIds: [domainA.id] });
-  expect(grants.hasAnywhere("settings:admin")).toBe(false);
+  expect(authority.has("users:write", domainA.id)).toBe(true);
+  expect(authority.has("users:write", domainB.id)).toBe(false);
+  expect(authority.has("users:write", null)).toBe(false);
+  expect(authority.hasAnywhere("users:write")).toBe(true);
+  expect(authority.scopeOf("users:write")).toEqual({ all: false, domainIds: [domainA.id] });
+  expect(authority.hasAnywhere("settings:admin")).toBe(false);
 });
 
 test("every new account is a global member, and joins the domain that claims its email domain once the address is verified", async () => {

@@ -14,9 +14,9 @@ import {
   userBan,
   type MfaPolicy,
 } from "@/db/schema";
-import type { Grants, PermissionScope } from "./grants";
+import type { Authority, PermissionScope } from "./authority";
 import { isPermission, type Permission } from "./permissions";
-import { cursorInputSchema, decodeCursor, encodeCursor } from "@/server/trpc/cursor";
+import { cursorInputSchema, decodeCursor, encodeCursor } from "@/server/paging";
 
 export const DOMAIN_NOT_FOUND = "Domain not found.";
 export const DEFAULT_MFA_POLICY: MfaPolicy = "optional";
@@ -220,7 +220,7 @@ export async function assertSlugFree(db: Executor, slug: string, exceptDomainId:
  */
 export async function assertEmailDomainsFree(
   db: Executor,
-  grants: Grants,
+  authority: Authority,
   emailDomains: readonly string[],
   exceptDomainId: string | null,
 ): Promise<void> {
@@ -238,7 +238,7 @@ export async function assertEmailDomainsFree(
     .limit(1);
   const [claim] = claims;
   if (!claim) return;
-  const owner = grants.has("domains:read", claim.domainId) ? `domain “${claim.domainName}”` : "another domain";
+  const owner = authority.has("domains:read", claim.domainId) ? `domain “${claim.domainName}”` : "another domain";
   throw new TRPCError({ code: "CONFLICT", message: `“${claim.emailDomain}” already belongs to ${owner}.` });
 }
 

@@ -1,5 +1,5 @@
 import { TRPCError } from "@trpc/server";
-import type { Grants } from "./grants";
+import type { Authority } from "./authority";
 import { missingPermissions, type Permission } from "./permissions";
 
 function scopeWords(domainId: string | null): string {
@@ -12,12 +12,12 @@ function scopeWords(domainId: string | null): string {
  * tenants are indistinguishable from ids that do not exist.
  */
 export function authorizeIn(
-  grants: Grants,
+  authority: Authority,
   options: { permission: Permission; domainId: string | null; visibleWith: Permission; notFound: string },
 ): void {
   const { permission, domainId, visibleWith, notFound } = options;
-  if (!grants.has(visibleWith, domainId)) throw new TRPCError({ code: "NOT_FOUND", message: notFound });
-  if (!grants.has(permission, domainId)) {
+  if (!authority.has(visibleWith, domainId)) throw new TRPCError({ code: "NOT_FOUND", message: notFound });
+  if (!authority.has(permission, domainId)) {
     throw new TRPCError({
       code: "FORBIDDEN",
       message: `You need the ${permission} permission ${scopeWords(domainId)}.`,
@@ -27,12 +27,12 @@ export function authorizeIn(
 
 /** Nobody hands out, or takes away, a permission they do not hold themselves in that scope. */
 export function assertHoldsAll(
-  grants: Grants,
+  authority: Authority,
   permissions: Iterable<Permission>,
   domainId: string | null,
   verb: "grant" | "remove" | "change",
 ): void {
-  const missing = missingPermissions(grants.in(domainId), permissions);
+  const missing = missingPermissions(authority.in(domainId), permissions);
   if (missing.length > 0) {
     throw new TRPCError({
       code: "FORBIDDEN",
@@ -42,8 +42,8 @@ export function assertHoldsAll(
 }
 
 /** For global objects (role definitions, creating a domain, global assignments): the permission must be held globally. */
-export function requireGlobally(grants: Grants, permission: Permission): void {
-  if (!grants.has(permission, null)) {
+export function requireGlobally(authority: Authority, permission: Permission): void {
+  if (!authority.has(permission, null)) {
     throw new TRPCError({ code: "FORBIDDEN", message: `You need the ${permission} permission globally.` });
   }
 }

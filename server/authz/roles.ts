@@ -3,7 +3,7 @@ import { and, asc, count, desc, eq, inArray, isNull, ne, or, sql, type SQL } fro
 import { z } from "zod";
 import type { Executor } from "@/db/client";
 import { OWNER_ROLE_ID, domain, role, roleAssignment, rolePermission, user } from "@/db/schema";
-import type { Grants, PermissionScope } from "./grants";
+import type { Authority, PermissionScope } from "./authority";
 import { assertHoldsAll } from "./guard";
 import { ACTIONS, ALL_PERMISSIONS, RESOURCES, isPermission, sortPermissions, type Permission } from "./permissions";
 
@@ -57,7 +57,7 @@ export const createRoleInput = z.object({
   ),
   description: roleDescriptionSchema.optional().describe("What the role is for, at most 500 characters."),
   permissions: permissionsSchema.describe(
-    "The permissions the role grants, such as users:read or clients:admin; may be empty. You must hold each one globally.",
+    "The permissions the role authority, such as users:read or clients:admin; may be empty. You must hold each one globally.",
   ),
   requiresMfa: requiresMfaSchema.optional().describe("Whether holders must have a second factor; off unless set."),
 });
@@ -354,7 +354,7 @@ export function roleChanges(
  */
 export async function reassignHolders(
   db: Executor,
-  grants: Grants,
+  authority: Authority,
   fromRoleId: string,
   reassignTo: string,
 ): Promise<{ moved: number; skipped: number }> {
@@ -367,6 +367,6 @@ export async function reassignHolders(
   if (target.id === OWNER_ROLE_ID && scopes.some((scope) => scope !== null)) {
     throw new TRPCError({ code: "BAD_REQUEST", message: OWNER_ONLY_GLOBAL });
   }
-  for (const scope of scopes) assertHoldsAll(grants, targetPermissions, scope, "grant");
+  for (const scope of scopes) assertHoldsAll(authority, targetPermissions, scope, "grant");
   return moveAssignments(db, fromRoleId, target.id);
 }

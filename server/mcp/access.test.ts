@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { Grants } from "@/server/authz/grants";
+import { Authority } from "@/server/authz/authority";
 import { ALL_PERMISSIONS } from "@/server/authz/permissions";
 import { MCP_METHOD_ACCESS, MCP_NOTIFICATIONS, needsOf, offerFor, targetOf } from "./access";
 import { memoryLogLevel } from "./logging";
@@ -92,7 +92,7 @@ test("names that match nothing, and malformed params, resolve to no target (the 
 });
 
 test("an owner with every scope is offered everything; with no MCP scope, nothing", () => {
-  const owner = new Grants(new Set(ALL_PERMISSIONS), new Map());
+  const owner = new Authority(new Set(ALL_PERMISSIONS), new Map());
   expect(offerFor(MCP_SCOPES, owner)).toEqual(everything);
   expect(offerFor(["openid", "offline_access"], owner)).toEqual({ tools: [], resources: [], prompts: [] });
 });

@@ -1,4 +1,4 @@
-import type { Grants } from "@/server/authz/grants";
+import type { Authority } from "@/server/authz/authority";
 import type { Permission } from "@/server/authz/permissions";
 import { promptAllowed, promptNeeds, type GatehousePrompt } from "./prompt";
 import { MCP_PROMPTS } from "./prompts";
@@ -102,12 +102,12 @@ export function needsOf(target: McpTarget): { name: string; scopes: McpScope[]; 
   }
 }
 
-/** Everything a token with `scopes`, used by someone holding `grants`, is offered. */
-export function offerFor(scopes: readonly string[], grants: Grants): McpOffer {
+/** Everything a token with `scopes`, used by someone holding `authority`, is offered. */
+export function offerFor(scopes: readonly string[], authority: Authority): McpOffer {
   return {
-    tools: MCP_TOOLS.filter((tool) => gateAllowed(tool, scopes, grants)),
-    resources: MCP_RESOURCES.filter((resource) => gateAllowed(resource, scopes, grants)),
-    prompts: MCP_PROMPTS.filter((prompt) => promptAllowed(prompt, scopes, grants)),
+    tools: MCP_TOOLS.filter((tool) => gateAllowed(tool, scopes, authority)),
+    resources: MCP_RESOURCES.filter((resource) => gateAllowed(resource, scopes, authority)),
+    prompts: MCP_PROMPTS.filter((prompt) => promptAllowed(prompt, scopes, authority)),
   };
 }
 

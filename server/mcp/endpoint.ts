@@ -274,13 +274,13 @@ async function answerMcpRequest(endpoint: McpEndpoint, request: Request): Promis
     bearer: { userId: token.subject, clientId: token.clientId, tokenId: token.jti, sessionId: token.sessionId },
   });
   if (!context.user) return unauthorized(endpoint, { code: "invalid_token", description: "The token's user no longer exists" });
-  const grants = await context.grants();
-  const toolContext: ToolContext = { caller: createCaller(context), grants, clientId: token.clientId, scopes: token.scopes };
+  const authority = await context.authority();
+  const toolContext: ToolContext = { caller: createCaller(context), authority, clientId: token.clientId, scopes: token.scopes };
   const record: McpCallRecorder = (call, outcome) =>
     recordEvent(endpoint.db, context.actor, auditEntry(call, outcome)).then(() => undefined);
 
   // A tool, resource or prompt the user's roles do not cover at all is answered here, naming the permission.
-  const held = grants.everywhere();
+  const held = authority.everywhere();
   const refused = messages.flatMap((message, index) => {
     const target = targets[index];
     if (!target) return [];
@@ -321,7 +321,7 @@ async function answerMcpRequest(endpoint: McpEndpoint, request: Request): Promis
     );
   }
 
-  const offer = offerFor(token.scopes, grants);
+  const offer = offerFor(token.scopes, authority);
   const lone = messages.length === 1 ? messages[0]! : undefined;
   const listing = lone && typeof lone.method === "string" ? listingOf(lone.method, offer) : null;
   const listKey = listing?.key ?? null;

@@ -1,5 +1,5 @@
 import type { GetPromptResult } from "@modelcontextprotocol/sdk/types.js";
-import type { Grants } from "@/server/authz/grants";
+import type { Authority } from "@/server/authz/authority";
 import type { Permission } from "@/server/authz/permissions";
 import type { GatehouseResource } from "./resource";
 import { gateAllowed, type GatehouseTool, type McpScope, type ToolContext } from "./tool";
@@ -40,8 +40,8 @@ export function promptNeeds(prompt: GatehousePrompt): { scopes: McpScope[]; perm
   };
 }
 
-export function promptAllowed(prompt: GatehousePrompt, scopes: readonly string[], grants: Grants): boolean {
-  return [...prompt.tools, ...prompt.resources].every((part) => gateAllowed(part, scopes, grants));
+export function promptAllowed(prompt: GatehousePrompt, scopes: readonly string[], authority: Authority): boolean {
+  return [...prompt.tools, ...prompt.resources].every((part) => gateAllowed(part, scopes, authority));
 }
 
 /** A prompt's single user message. */

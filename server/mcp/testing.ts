@@ -62,14 +62,14 @@ export async function connectAs(
     headers: new Headers(),
     bearer: { userId, clientId: TEST_CLIENT_ID, tokenId: "t1", sessionId: signInSession?.id ?? null },
   });
-  const grants = await context.grants();
-  const toolContext: ToolContext = { caller: createCaller(context), grants, clientId: TEST_CLIENT_ID, scopes };
+  const authority = await context.authority();
+  const toolContext: ToolContext = { caller: createCaller(context), authority, clientId: TEST_CLIENT_ID, scopes };
   const calls: RecordedCall[] = [];
   const everything = options.listFilter === false;
   const offer = {
-    tools: (options.tools ?? MCP_TOOLS).filter((tool) => everything || gateAllowed(tool, scopes, grants)),
-    resources: (options.resources ?? MCP_RESOURCES).filter((resource) => everything || gateAllowed(resource, scopes, grants)),
-    prompts: (options.prompts ?? MCP_PROMPTS).filter((prompt) => everything || promptAllowed(prompt, scopes, grants)),
+    tools: (options.tools ?? MCP_TOOLS).filter((tool) => everything || gateAllowed(tool, scopes, authority)),
+    resources: (options.resources ?? MCP_RESOURCES).filter((resource) => everything || gateAllowed(resource, scopes, authority)),
+    prompts: (options.prompts ?? MCP_PROMPTS).filter((prompt) => everything || promptAllowed(prompt, scopes, authority)),
   };
   const server = createGatehouseMcpServer(offer, toolContext, {
     logLevel: memoryLogLevel(),

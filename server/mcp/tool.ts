@@ -1,6 +1,6 @@
 import type { ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
 import type { z } from "zod";
-import type { Grants } from "@/server/authz/grants";
+import type { Authority } from "@/server/authz/authority";
 import type { Permission } from "@/server/authz/permissions";
 import type { createCaller } from "@/server/trpc/root";
 
@@ -17,7 +17,7 @@ export type Caller = ReturnType<typeof createCaller>;
 /** What a tool, resource or prompt handler gets besides its input: the tRPC caller acting as the token's user. */
 export interface ToolContext {
   caller: Caller;
-  grants: Grants;
+  authority: Authority;
   /** The token's client id and scopes, for tools that report on the call itself (whoami). */
   clientId: string;
   scopes: readonly string[];
@@ -54,12 +54,12 @@ export interface Gated {
   permissions: readonly Permission[];
 }
 
-/** Whether a token with `scopes`, used by someone holding `grants`, may see and use it. */
-export function gateAllowed(gated: Gated, scopes: readonly string[], grants: Grants): boolean {
-  return scopes.includes(gated.scope) && gated.permissions.every((permission) => grants.hasAnywhere(permission));
+/** Whether a token with `scopes`, used by someone holding `authority`, may see and use it. */
+export function gateAllowed(gated: Gated, scopes: readonly string[], authority: Authority): boolean {
+  return scopes.includes(gated.scope) && gated.permissions.every((permission) => authority.hasAnywhere(permission));
 }
 
-/** Whether a token with `scopes`, used by someone holding `grants`, may see and call the tool. */
-export function toolAllowed(tool: GatehouseTool, scopes: readonly string[], grants: Grants): boolean {
-  return gateAllowed(tool, scopes, grants);
+/** Whether a token with `scopes`, used by someone holding `authority`, may see and call the tool. */
+export function toolAllowed(tool: GatehouseTool, scopes: readonly string[], authority: Authority): boolean {
+  return gateAllowed(tool, scopes, authority);
 }

@@ -14,8 +14,8 @@ import {
   oauthRefreshToken,
   type ClientOrigin,
 } from "@/db/schema";
-import type { PermissionScope } from "@/server/authz/grants";
-import { cursorInputSchema, decodeCursor, encodeCursor } from "@/server/trpc/cursor";
+import type { PermissionScope } from "@/server/authz/authority";
+import { cursorInputSchema, decodeCursor, encodeCursor } from "@/server/paging";
 import { OAUTH_SCOPES, storedSecretHash, type OAuthScope } from "./config";
 import { revokeIssuedAccessTokens } from "./issued-tokens";
 import { isLoopbackRedirectUri } from "@/server/loopback";

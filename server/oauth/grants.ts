@@ -13,8 +13,8 @@ import {
   session,
   user,
 } from "@/db/schema";
-import type { PermissionScope } from "@/server/authz/grants";
-import { cursorInputSchema, decodeCursor, encodeCursor } from "@/server/trpc/cursor";
+import type { PermissionScope } from "@/server/authz/authority";
+import { cursorInputSchema, decodeCursor, encodeCursor } from "@/server/paging";
 import { revokeIssuedAccessTokens } from "./issued-tokens";
 import { storedStringArray } from "./stored";
 

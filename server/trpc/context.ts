@@ -1,7 +1,7 @@
 import type { Database } from "@/db/client";
 import { requestOrigin, type AuditActor } from "@/server/audit/record";
 import type { Auth } from "@/server/auth/auth";
-import { Grants, loadGrants, loadTokenGrants } from "@/server/authz/grants";
+import { Authority, loadAuthority, loadTokenAuthority } from "@/server/authz/authority";
 import { user as userTable } from "@/db/schema";
 import { eq } from "drizzle-orm";
 import { mfaRequirement, type MfaRequirement } from "@/server/users/mfa";
@@ -64,7 +64,7 @@ export async function createTRPCContext({ db, auth, headers, bearer }: ContextDe
     ...requestOrigin(headers),
   };
 
-  let grants: Promise<Grants> | undefined;
+  let authority: Promise<Authority> | undefined;
   let requirement: Promise<MfaRequirement> | undefined;
   return {
     db,
@@ -74,15 +74,15 @@ export async function createTRPCContext({ db, auth, headers, bearer }: ContextDe
     user,
     actor,
     /**
-     * The caller's grants, loaded on first use and memoised for the request; a token's are confined to
+     * The caller's authority, loaded on first use and memoised for the request; a token's are confined to
      * its client's domain when a domain owns the client.
      */
-    grants: (): Promise<Grants> => {
-      if (!user) return Promise.resolve(Grants.none);
-      grants ??= bearer ? loadTokenGrants(db, user.id, bearer.clientId) : loadGrants(db, user.id);
-      return grants;
+    authority: (): Promise<Authority> => {
+      if (!user) return Promise.resolve(Authority.none);
+      authority ??= bearer ? loadTokenAuthority(db, user.id, bearer.clientId) : loadAuthority(db, user.id);
+      return authority;
     },
-    /** Whether the caller must have a second factor and has one; memoised like `grants`. */
+    /** Whether the caller must have a second factor and has one; memoised like `authority`. */
     mfaRequirement: (userId: string): Promise<MfaRequirement> => {
       requirement ??= mfaRequirement(db, userId);
       return requirement;

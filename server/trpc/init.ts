@@ -54,6 +54,18 @@ export interface StepUp {
   when?: (ctx: Context, rawInput: unknown) => boolean | Promise<boolean>;
 }
 
+/**
+ * What a list or detail query tells the console the caller may do with each row it returns. Each
+ * row carries `can: { flag: boolean }`; each flag names the mutation it predicts and the input that
+ * acts on that row. A walk runs every predicted mutation as every role and holds the flags to what
+ * the mutation then allowed, so the console can render from the flags with no rule of its own.
+ */
+export interface CanFlags<Output = never, Row = never> {
+  /** The rows of the output that carry `can`: a list's items, a detail's object. */
+  rows: (output: Output) => readonly Row[];
+  flags: Record<string, { mutation: string; input: (row: Row) => unknown }>;
+}
+
 export interface Meta {
   /** Human-readable summary of what the procedure does, shown in generated docs and MCP tooling. */
   description?: string;
@@ -68,6 +80,14 @@ export interface Meta {
    * itself needs. Everything else refuses them.
    */
   beforeMfaEnrolment?: boolean;
+  /**
+   * Required on every query that returns rows the console acts on: the `can` flags they carry, or
+   * `false` for a query whose rows the caller cannot act on. A walk of the router refuses a query
+   * without it.
+   */
+  // Declared per procedure over its own output; the walk reads it untyped.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  can?: CanFlags<any, any> | false;
 }
 
 const INTERNAL_MESSAGE = "Something went wrong on our side. The error has been logged.";

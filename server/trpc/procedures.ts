@@ -1,10 +1,11 @@
 import { TRPCError } from "@trpc/server";
 import type { z } from "zod";
+import { authorizeIn } from "@/server/authz/guard";
 import { requireRecentAuthentication } from "@/server/auth/step-up";
 import type { Permission } from "@/server/authz/permissions";
 import { enrolmentRequiredMessage, mfaEnrolmentMissing } from "@/server/users/mfa";
 import type { Context } from "./context";
-import { baseProcedure, type Meta, type StepUp } from "./init";
+import { baseProcedure, type CanFlags, type Meta, type StepUp } from "./init";
 
 export const publicProcedure = baseProcedure.meta({ access: { kind: "public" } });
 
@@ -76,12 +77,56 @@ export function permissionProcedure(...permissions: [Permission, ...Permission[]
     const access = meta?.access;
     // The meta is the single source of truth; a procedure that overwrote it is refused, not opened.
     const required = access?.kind === "permissions" ? access.permissions : permissions;
-    const grants = await ctx.grants();
-    const missing = required.filter((permission) => !grants.hasAnywhere(permission));
+    const authority = await ctx.authority();
+    const missing = required.filter((permission) => !authority.hasAnywhere(permission));
     if (missing.length > 0) {
       throw new TRPCError({ code: "FORBIDDEN", message: `You need ${describePermissions(missing)}.` });
     }
     await requireDeclaredStepUp(ctx, meta, getRawInput);
-    return next({ ctx: { ...ctx, grants } });
+    return next({ ctx: { ...ctx, authority } });
   });
+}
+
+/**
+ * A procedure acting on one row of a domain-scoped resource. Before the resolver runs it loads the
+ * row named by the input, and checks `permission` in the row's domain: a row the caller cannot see
+ * (no `visibleWith` there) is NOT_FOUND, exactly like an id that does not exist; a row they can see
+ * but not change is FORBIDDEN. The resolver gets the row as `ctx.row`.
+ */
+export function rowProcedure<Schema extends z.ZodType, Row extends { domainId: string | null }>(options: {
+  permission: Permission;
+  visibleWith: Permission;
+  input: Schema;
+  load: (db: Context["db"], input: z.output<Schema>) => Promise<Row | undefined>;
+  notFound: string;
+}) {
+  const { permission, visibleWith, input, load, notFound } = options;
+  return permissionProcedure(permission)
+    .input(input)
+    .use(async ({ ctx, input: parsed, next }) => {
+      const row = await load(ctx.db, parsed as z.output<Schema>);
+      if (!row) throw new TRPCError({ code: "NOT_FOUND", message: notFound });
+      authorizeIn(ctx.authority, { permission, domainId: row.domainId, visibleWith, notFound });
+      return next({ ctx: { ...ctx, row } });
+    });
+}
+
+/** Types a query's `can` meta against its own output; the walk in can-flags.test.ts reads it. */
+export function canFlags<Output, Row>(flags: CanFlags<Output, Row>): CanFlags<Output, Row> {
+  return flags;
+}
+
+/**
+ * Whether a check the matching mutation runs would let the caller through, for a `can` flag: the
+ * flag is computed by the very rule the mutation enforces, so the two cannot drift apart. Only a
+ * refusal (FORBIDDEN or NOT_FOUND) makes it false; any other error is a real failure.
+ */
+export async function allows(check: () => unknown): Promise<boolean> {
+  try {
+    await check();
+    return true;
+  } catch (error) {
+    if (error instanceof TRPCError && (error.code === "FORBIDDEN" || error.code === "NOT_FOUND")) return false;
+    throw error;
+  }
 }

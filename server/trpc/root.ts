@@ -1,15 +1,15 @@
+import { accountRouter } from "@/server/account/router";
+import { meRouter } from "@/server/account/me-router";
+import { auditRouter } from "@/server/audit/router";
+import { clientMetadataDocumentsRouter } from "@/server/clients/metadata-documents-router";
+import { clientsRouter } from "@/server/clients/router";
+import { domainsRouter } from "@/server/domains/router";
+import { mcpRouter } from "@/server/mcp/router";
+import { rolesRouter } from "@/server/roles/router";
+import { revocationsRouter } from "@/server/sessions/router";
+import { usersRouter } from "@/server/users/router";
+import { healthProcedure } from "./health";
 import { createCallerFactory, router } from "./init";
-import { accountRouter } from "./routers/account";
-import { auditRouter } from "./routers/audit";
-import { clientMetadataDocumentsRouter } from "./routers/client-metadata-documents";
-import { clientsRouter } from "./routers/clients";
-import { domainsRouter } from "./routers/domains";
-import { healthProcedure } from "./routers/health";
-import { mcpRouter } from "./routers/mcp";
-import { meRouter } from "./routers/me";
-import { revocationsRouter } from "./routers/revocations";
-import { rolesRouter } from "./routers/roles";
-import { usersRouter } from "./routers/users";
 
 export const appRouter = router({
   health: healthProcedure,

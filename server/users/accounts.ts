@@ -5,7 +5,7 @@ import type { Executor } from "@/db/client";
 import { MEMBER_ROLE_ID, domain, roleAssignment, user } from "@/db/schema";
 import type { Auth } from "@/server/auth/auth";
 import { withAuthWrites } from "@/server/auth/auth-writes";
-import type { Grants } from "@/server/authz/grants";
+import type { Authority } from "@/server/authz/authority";
 import { authorizeIn, assertHoldsAll } from "@/server/authz/guard";
 import { claimingDomainOf, emailDomainOf } from "@/server/authz/membership";
 import { findRole, permissionsOfRole } from "@/server/authz/roles";
@@ -24,32 +24,32 @@ export interface Placement {
  */
 export async function authorizePlacement(
   db: Executor,
-  grants: Grants,
+  authority: Authority,
   requested: { roleId?: string | undefined; domainId?: string | undefined },
 ): Promise<Placement> {
   const domainId = requested.domainId ?? null;
   if (domainId === null) {
-    if (!grants.has("users:write", null)) {
+    if (!authority.has("users:write", null)) {
       throw new TRPCError({
         code: "FORBIDDEN",
         message: "You need the users:write permission globally; choose one of your domains instead.",
       });
     }
   } else {
-    authorizeIn(grants, { permission: "users:write", domainId, visibleWith: "users:read", notFound: "Domain not found." });
+    authorizeIn(authority, { permission: "users:write", domainId, visibleWith: "users:read", notFound: "Domain not found." });
     const [row] = await db.select({ id: domain.id }).from(domain).where(eq(domain.id, domainId)).limit(1);
     if (!row) throw new TRPCError({ code: "NOT_FOUND", message: "Domain not found." });
   }
 
   const roleId = (await findRole(db, requested.roleId ?? MEMBER_ROLE_ID)).id;
   const permissions = await permissionsOfRole(db, roleId);
-  if (permissions.length > 0 && !grants.has("roles:admin", domainId)) {
+  if (permissions.length > 0 && !authority.has("roles:admin", domainId)) {
     throw new TRPCError({
       code: "FORBIDDEN",
       message: `You need the roles:admin permission ${domainId === null ? "globally" : "in this domain"} to give a new account a role with permissions.`,
     });
   }
-  assertHoldsAll(grants, permissions, domainId, "grant");
+  assertHoldsAll(authority, permissions, domainId, "grant");
   return { roleId, domainId };
 }
 
@@ -59,9 +59,9 @@ export async function authorizePlacement(
  * address: otherwise a domain administrator could plant an account whose password they know in a
  * tenant they do not run, to be let in as soon as its owner confirms the address.
  */
-export async function assertMayUseEmailDomain(db: Executor, grants: Grants, email: string): Promise<void> {
+export async function assertMayUseEmailDomain(db: Executor, authority: Authority, email: string): Promise<void> {
   const claimedBy = await claimingDomainOf(db, email);
-  if (claimedBy === null || grants.has("users:write", claimedBy)) return;
+  if (claimedBy === null || authority.has("users:write", claimedBy)) return;
   throw new TRPCError({
     code: "FORBIDDEN",
     message: `Addresses at ${emailDomainOf(email)} belong to a domain you do not administer. Ask one of its administrators, or a global administrator, to create this account.`,

@@ -1,6 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import type { Executor } from "@/db/client";
-import { loadGrants, type Grants } from "@/server/authz/grants";
+import { loadAuthority, type Authority } from "@/server/authz/authority";
 import { missingPermissions, sortPermissions, type Permission } from "@/server/authz/permissions";
 import { domainsOfUser, findVisibleUser, type UserRow } from "./visibility";
 
@@ -15,25 +15,25 @@ function forbidden(message: string): TRPCError {
  */
 export async function assertAccountWideAuthority(
   db: Executor,
-  grants: Grants,
+  authority: Authority,
   permission: Permission,
   target: { id: string; email: string },
 ): Promise<void> {
-  const targetGrants = await loadGrants(db, target.id);
+  const targetGrants = await loadAuthority(db, target.id);
   const targetDomainIds = await domainsOfUser(db, target.id);
 
-  if (!grants.has(permission, null)) {
+  if (!authority.has(permission, null)) {
     // The global member role grants nothing, so only global grants that carry permissions count.
     const confined =
       targetGrants.global.size === 0 &&
       targetDomainIds.length > 0 &&
-      targetDomainIds.every((domainId) => grants.has(permission, domainId));
+      targetDomainIds.every((domainId) => authority.has(permission, domainId));
     if (!confined) throw forbidden(`${target.email} also belongs outside your domains; ask a global administrator.`);
   }
 
-  const missing = new Set<Permission>(missingPermissions(grants.global, targetGrants.global));
+  const missing = new Set<Permission>(missingPermissions(authority.global, targetGrants.global));
   for (const domainId of targetGrants.byDomain.keys()) {
-    for (const held of missingPermissions(grants.in(domainId), targetGrants.in(domainId))) missing.add(held);
+    for (const held of missingPermissions(authority.in(domainId), targetGrants.in(domainId))) missing.add(held);
   }
   if (missing.size > 0) {
     throw forbidden(
@@ -45,12 +45,12 @@ export async function assertAccountWideAuthority(
 /** Loads a visible user and checks account-wide authority over them, for ban/unban/delete/update/reinvite. */
 export async function loadAccountTarget(
   db: Executor,
-  grants: Grants,
+  authority: Authority,
   permission: Permission,
   id: string,
 ): Promise<UserRow> {
-  const target = await findVisibleUser(db, grants, "users:read", id);
-  await assertAccountWideAuthority(db, grants, permission, target);
+  const target = await findVisibleUser(db, authority, "users:read", id);
+  await assertAccountWideAuthority(db, authority, permission, target);
   return target;
 }
 

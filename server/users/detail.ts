@@ -2,7 +2,7 @@ import { and, count, eq, gt } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { Executor } from "@/db/client";
 import { session, user, userBan } from "@/db/schema";
-import type { Grants } from "@/server/authz/grants";
+import type { Authority } from "@/server/authz/authority";
 import { hasPassword, pendingInvitation } from "./invitation";
 import { rolesOfUsers, type UserRoleAssignment } from "./list";
 import { mfaStatus, NOT_ENROLLED, type MfaStatus } from "./mfa";
@@ -30,10 +30,10 @@ export interface UserDetail {
 const banner = alias(user, "banner");
 
 /** Everything the user page shows, for a user the caller can read; NOT_FOUND otherwise. */
-export async function userDetail(db: Executor, grants: Grants, id: string, now = new Date()): Promise<UserDetail> {
-  const target = await findVisibleUser(db, grants, "users:read", id);
+export async function userDetail(db: Executor, authority: Authority, id: string, now = new Date()): Promise<UserDetail> {
+  const target = await findVisibleUser(db, authority, "users:read", id);
   const [roles, [sessions], [ban], mfa, password, invitation] = await Promise.all([
-    rolesOfUsers(db, grants.scopeOf("users:read"), [id]),
+    rolesOfUsers(db, authority.scopeOf("users:read"), [id]),
     db
       .select({ total: count() })
       .from(session)

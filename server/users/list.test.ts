@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { AUDITOR_ROLE_ID, MEMBER_ROLE_ID } from "@/db/schema";
-import { Grants } from "@/server/authz/grants";
+import { Authority } from "@/server/authz/authority";
 import type { Permission } from "@/server/authz/permissions";
 import { createDomain, grantRole } from "@/server/testing/authz";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
@@ -45,14 +45,14 @@ beforeAll(async () => {
 
 afterAll(() => database.destroy());
 
-function readerIn(domainIds: string[], permissions: Permission[] = ["users:read"]): Grants {
-  return new Grants(new Set(), new Map(domainIds.map((id) => [id, new Set(permissions)])));
+function readerIn(domainIds: string[], permissions: Permission[] = ["users:read"]): Authority {
+  return new Authority(new Set(), new Map(domainIds.map((id) => [id, new Set(permissions)])));
 }
 
-const globalReader = new Grants(new Set<Permission>(["users:read"]), new Map());
+const globalReader = new Authority(new Set<Permission>(["users:read"]), new Map());
 
 async function everyPage(
-  grants: Grants,
+  authority: Authority,
   raw: Partial<ListUsersInput>,
   between?: (page: number) => Promise<void>,
 ): Promise<{ id: string; email: string }[]> {
@@ -60,7 +60,7 @@ async function everyPage(
   let cursor: string | undefined;
   let page = 0;
   do {
-    const result = await listUsers(database.db, grants, listUsersInput.parse({ ...raw, cursor }));
+    const result = await listUsers(database.db, authority, listUsersInput.parse({ ...raw, cursor }));
     seen.push(...result.items);
     cursor = result.nextCursor ?? undefined;
     page += 1;
@@ -137,7 +137,7 @@ test("a small domain is listed in email order with search applied", async () => 
 });
 
 test("a caller who can read users nowhere sees nobody", async () => {
-  const none = new Grants(new Set(), new Map([[small.id, new Set<Permission>(["users:write"])]]));
+  const none = new Authority(new Set(), new Map([[small.id, new Set<Permission>(["users:write"])]]));
   expect(await listUsers(database.db, none, listUsersInput.parse({}))).toEqual({ items: [], nextCursor: null });
 });
 

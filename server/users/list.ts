@@ -4,10 +4,10 @@ import { and, asc, count, eq, gt, inArray, or, sql, type SQL } from "drizzle-orm
 import { z } from "zod";
 import type { Executor } from "@/db/client";
 import { domain, role, roleAssignment, user, userBan } from "@/db/schema";
-import type { Grants } from "@/server/authz/grants";
+import type { Authority } from "@/server/authz/authority";
 import type { ListUsersInput } from "./schemas";
 import { assignmentInScope, type UserScope } from "./visibility";
-import { decodeCursor, encodeCursor } from "@/server/trpc/cursor";
+import { decodeCursor, encodeCursor } from "@/server/paging";
 
 export interface UserRole {
   roleId: string;
@@ -138,9 +138,9 @@ function searchFilter(search: string | undefined): SQL | undefined {
   return or(sql`instr(lower(${user.email}), ${needle}) > 0`, sql`instr(lower(${user.name}), ${needle}) > 0`);
 }
 
-export async function assertDomainReadable(db: Executor, grants: Grants, domainId: string): Promise<void> {
+export async function assertDomainReadable(db: Executor, authority: Authority, domainId: string): Promise<void> {
   const notFound = new TRPCError({ code: "NOT_FOUND", message: "Domain not found." });
-  if (!grants.has("users:read", domainId)) throw notFound;
+  if (!authority.has("users:read", domainId)) throw notFound;
   const [row] = await db.select({ id: domain.id }).from(domain).where(eq(domain.id, domainId)).limit(1);
   if (!row) throw notFound;
 }
@@ -149,9 +149,9 @@ export async function assertDomainReadable(db: Executor, grants: Grants, domainI
  * A page of the users the caller can read, ordered by email: one query for the page, one for its
  * roles, one for its bans, and for filtered lists a bounded count that picks the page's plan.
  */
-export async function listUsers(db: Executor, grants: Grants, input: ListUsersInput): Promise<UserPage> {
-  const scope = grants.scopeOf("users:read");
-  if (input.domainId !== undefined) await assertDomainReadable(db, grants, input.domainId);
+export async function listUsers(db: Executor, authority: Authority, input: ListUsersInput): Promise<UserPage> {
+  const scope = authority.scopeOf("users:read");
+  if (input.domainId !== undefined) await assertDomainReadable(db, authority, input.domainId);
   const after = input.cursor === undefined ? undefined : decodeCursor(input.cursor, emailCursor).email;
   const membership = await membershipPlan(db, membershipFilter(scope, input));
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { displayNameSchema, emailSchema, passwordSchema } from "@/server/validation/password";
-import { cursorInputSchema } from "@/server/trpc/cursor";
+import { cursorInputSchema } from "@/server/paging";
 
 /** Inputs of the users router, shared with the MCP tools that call it. */
 

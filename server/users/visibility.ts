@@ -3,7 +3,7 @@ import { and, eq, inArray, isNotNull, sql, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Executor } from "@/db/client";
 import { roleAssignment, user } from "@/db/schema";
-import type { Grants, PermissionScope } from "@/server/authz/grants";
+import type { Authority, PermissionScope } from "@/server/authz/authority";
 import type { Permission } from "@/server/authz/permissions";
 
 /** Where a caller may see users: everywhere, or in the listed domains only. */
@@ -35,14 +35,14 @@ export type UserRow = typeof user.$inferSelect;
 /** The user, if the caller may see them with `permission`; NOT_FOUND otherwise, as for an unknown id. */
 export async function findVisibleUser(
   db: Executor,
-  grants: Grants,
+  authority: Authority,
   permission: Permission,
   id: string,
 ): Promise<UserRow> {
   const [row] = await db
     .select()
     .from(user)
-    .where(and(eq(user.id, id), visibleUserCondition(grants.scopeOf(permission), user.id)))
+    .where(and(eq(user.id, id), visibleUserCondition(authority.scopeOf(permission), user.id)))
     .limit(1);
   if (!row) throw new TRPCError({ code: "NOT_FOUND", message: USER_NOT_FOUND });
   return row;

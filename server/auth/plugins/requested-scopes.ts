@@ -4,7 +4,7 @@ import { eq } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { clientRegistration, oauthClient } from "@/db/schema";
 import { recordEvent, requestOrigin, type AuditActor } from "@/server/audit/record";
-import { loadTokenGrants } from "@/server/authz/grants";
+import { loadTokenAuthority } from "@/server/authz/authority";
 import { isMcpScope } from "@/server/mcp/tool";
 import { grantableMcpScopes } from "@/server/mcp/tools";
 import { denyAuthorization, isRegisteredRedirect } from "@/server/oauth/authorize-denial";
@@ -39,7 +39,7 @@ function defaultRequest(stored: readonly string[]): string[] {
  *   console client stays bounded by the scopes an administrator gave it.
  * - The MCP tiers the signed-in person's roles can never use through this client are dropped (for a
  *   domain's client, the roles they hold in that domain): a member asked for every tier is shown, and
- *   grants, `mcp:read` only. A request left with no MCP tier and nothing else of substance is refused
+ *   authority, `mcp:read` only. A request left with no MCP tier and nothing else of substance is refused
  *   with `access_denied` rather than answered with a token that opens nothing.
  *
  * The provider dispatches `/oauth2/authorize` again after sign-in and from `/oauth2/consent`, so the
@@ -97,7 +97,7 @@ export function requestedScopes({ db, issuer }: { db: Database; issuer: string }
             const signingIn = /\b(login|create)\b/.test(text(parameters.prompt) ?? "");
             let granted = asked;
             if (session && !signingIn) {
-              const usable = grantableMcpScopes(await loadTokenGrants(db, session.user.id, clientId));
+              const usable = grantableMcpScopes(await loadTokenAuthority(db, session.user.id, clientId));
               // A tier the client may not ask for at all stays, for the provider to refuse as invalid_scope.
               const clientMayAsk = (scope: string) => selfRegistered || stored.includes(scope);
               granted = asked.filter((scope) => !isMcpScope(scope) || usable.includes(scope) || !clientMayAsk(scope));

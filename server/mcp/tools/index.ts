@@ -1,4 +1,4 @@
-import type { Grants } from "@/server/authz/grants";
+import type { Authority } from "@/server/authz/authority";
 import { MCP_SCOPES, toolAllowed, type GatehouseTool, type McpScope } from "../tool";
 import { assignRole } from "./assign-role";
 import { banUser } from "./ban-user";
@@ -44,23 +44,23 @@ export function findTool(name: string): GatehouseTool | undefined {
 }
 
 /**
- * The MCP scopes someone holding `grants` can actually use where a client lives (`domainId`, or
+ * The MCP scopes someone holding `authority` can actually use where a client lives (`domainId`, or
  * `null` for an installation-wide client): a tier is usable when they hold there every permission of
  * at least one of its tools. A client may carry no scope above this, so nobody gets through a client
  * they control more than their own roles allow. (whoami needs no permission, so mcp:read is always usable.)
  */
-export function usableMcpScopes(grants: Grants, domainId: string | null): McpScope[] {
+export function usableMcpScopes(authority: Authority, domainId: string | null): McpScope[] {
   return MCP_SCOPES.filter((scope) =>
-    MCP_TOOLS.some((tool) => tool.scope === scope && tool.permissions.every((permission) => grants.has(permission, domainId))),
+    MCP_TOOLS.some((tool) => tool.scope === scope && tool.permissions.every((permission) => authority.has(permission, domainId))),
   );
 }
 
 /**
- * The MCP scopes a token acting with `grants` can put to use: a tier counts when `tools/list` would
- * show at least one of its tools. `grants` are the token's (`loadTokenGrants`: the user's, confined
+ * The MCP scopes a token acting with `authority` can put to use: a tier counts when `tools/list` would
+ * show at least one of its tools. `authority` is the token's (`loadTokenAuthority`: the user's, confined
  * to the client's domain for a domain's client, where this is `usableMcpScopes` for that domain). The
  * authorization server grants no tier beyond this, so nobody consents to a tier they could never use.
  */
-export function grantableMcpScopes(grants: Grants): McpScope[] {
-  return MCP_SCOPES.filter((scope) => MCP_TOOLS.some((tool) => tool.scope === scope && toolAllowed(tool, [scope], grants)));
+export function grantableMcpScopes(authority: Authority): McpScope[] {
+  return MCP_SCOPES.filter((scope) => MCP_TOOLS.some((tool) => tool.scope === scope && toolAllowed(tool, [scope], authority)));
 }

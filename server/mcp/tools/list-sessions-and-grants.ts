@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cursorInputSchema } from "@/server/trpc/cursor";
+import { cursorInputSchema } from "@/server/paging";
 import { defineTool } from "../tool";
 import { READ_ANNOTATIONS, iso, isoOrNull, nextCursorOutput } from "./shapes";
 

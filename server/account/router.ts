@@ -17,8 +17,8 @@ import {
   type ReauthenticationMethod,
 } from "@/server/auth/step-up";
 import { PASSWORD_MAX_LENGTH } from "@/server/validation/password";
-import { router } from "../init";
-import { enrolmentProcedure, protectedProcedure } from "../procedures";
+import { router } from "@/server/trpc/init";
+import { enrolmentProcedure, protectedProcedure } from "@/server/trpc/procedures";
 
 const reauthenticateInput = z.discriminatedUnion(
   "method",

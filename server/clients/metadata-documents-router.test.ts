@@ -8,7 +8,7 @@ import type { TestDatabase } from "@/server/testing/db";
 import { outcome, rejection } from "@/server/testing/outcome";
 import { tokenCallerAs } from "@/server/testing/trpc";
 import type { Auth } from "@/server/auth/auth";
-import { clientMetadataDocumentsRouter } from "./client-metadata-documents";
+import { clientMetadataDocumentsRouter } from "./metadata-documents-router";
 
 let database: TestDatabase;
 let auth: Auth;

@@ -27,9 +27,9 @@ import {
   userIdInput,
 } from "@/server/users/schemas";
 import { permissionsOfRole } from "@/server/authz/roles";
-import type { Context } from "../context";
-import { router } from "../init";
-import { permissionProcedure, stepUpWhen } from "../procedures";
+import type { Context } from "@/server/trpc/context";
+import { router } from "@/server/trpc/init";
+import { permissionProcedure, stepUpWhen } from "@/server/trpc/procedures";
 
 /** A new account given a role that carries permissions is a role grant like any other. */
 async function placesWithPermissions(ctx: Context, input: { roleId?: string | undefined }): Promise<boolean> {
@@ -48,7 +48,7 @@ export const usersRouter = router({
         "Lists the users you can read, ordered by email, one page at a time; filter by a search text, a domain or a role.",
     })
     .input(listUsersInput)
-    .query(({ ctx, input }) => listUsers(ctx.db, ctx.grants, input)),
+    .query(({ ctx, input }) => listUsers(ctx.db, ctx.authority, input)),
 
   get: permissionProcedure("users:read")
     .meta({
@@ -56,7 +56,7 @@ export const usersRouter = router({
         "Shows one user in full: roles you can see, active sessions, MFA, ban, password and invitation state.",
     })
     .input(userIdInput)
-    .query(({ ctx, input }) => userDetail(ctx.db, ctx.grants, input.id)),
+    .query(({ ctx, input }) => userDetail(ctx.db, ctx.authority, input.id)),
 
   create: permissionProcedure("users:write")
     .meta({
@@ -69,8 +69,8 @@ export const usersRouter = router({
       // Hashing is slow on purpose; doing it first keeps the write lock short.
       const passwordHash = await hashPassword(ctx.auth, input.password);
       return ctx.db.transaction(async (tx) => {
-        const placement = await authorizePlacement(tx, ctx.grants, input);
-        await assertMayUseEmailDomain(tx, ctx.grants, input.email);
+        const placement = await authorizePlacement(tx, ctx.authority, input);
+        await assertMayUseEmailDomain(tx, ctx.authority, input.email);
         await assertEmailFree(tx, input.email);
         const created = await createAccount(ctx.auth, tx, {
           email: input.email,
@@ -99,8 +99,8 @@ export const usersRouter = router({
     .input(inviteUserInput)
     .mutation(({ ctx, input }) =>
       ctx.db.transaction(async (tx) => {
-        const placement = await authorizePlacement(tx, ctx.grants, input);
-        await assertMayUseEmailDomain(tx, ctx.grants, input.email);
+        const placement = await authorizePlacement(tx, ctx.authority, input);
+        await assertMayUseEmailDomain(tx, ctx.authority, input.email);
         await assertEmailFree(tx, input.email);
         const created = await createAccount(ctx.auth, tx, { email: input.email, name: input.name, emailVerified: false });
         await assignPlacement(tx, created.id, placement);
@@ -125,7 +125,7 @@ export const usersRouter = router({
     .input(userIdInput)
     .mutation(({ ctx, input }) =>
       ctx.db.transaction(async (tx) => {
-        const target = await loadAccountTarget(tx, ctx.grants, "users:write", input.id);
+        const target = await loadAccountTarget(tx, ctx.authority, "users:write", input.id);
         if (!(await pendingInvitation(tx, target.id)) || (await hasPassword(tx, target.id))) {
           throw new TRPCError({ code: "CONFLICT", message: `${target.email} has no pending invitation.` });
         }
@@ -146,7 +146,7 @@ export const usersRouter = router({
     .input(updateUserInput)
     .mutation(({ ctx, input }) =>
       ctx.db.transaction(async (tx) => {
-        const target = await loadAccountTarget(tx, ctx.grants, "users:write", input.id);
+        const target = await loadAccountTarget(tx, ctx.authority, "users:write", input.id);
         const updated = await withAuthWrites(ctx.auth, tx, (internal) => internal.updateUser(target.id, { name: input.name }));
         await recordEvent(tx, ctx.actor, {
           action: "user.updated",
@@ -168,7 +168,7 @@ export const usersRouter = router({
     .input(banUserInput)
     .mutation(({ ctx, input }) =>
       ctx.db.transaction(async (tx) => {
-        const target = await loadAccountTarget(tx, ctx.grants, "users:admin", input.id);
+        const target = await loadAccountTarget(tx, ctx.authority, "users:admin", input.id);
         assertNotSelf(ctx.user.id, target, "ban");
         await assertNotLastOwner(tx, target);
         const [existing] = await tx.select({ userId: userBan.userId }).from(userBan).where(eq(userBan.userId, target.id)).limit(1);
@@ -194,7 +194,7 @@ export const usersRouter = router({
     .input(userIdInput)
     .mutation(({ ctx, input }) =>
       ctx.db.transaction(async (tx) => {
-        const target = await loadAccountTarget(tx, ctx.grants, "users:admin", input.id);
+        const target = await loadAccountTarget(tx, ctx.authority, "users:admin", input.id);
         const [lifted] = await tx
           .delete(userBan)
           .where(eq(userBan.userId, target.id))
@@ -220,7 +220,7 @@ export const usersRouter = router({
     .input(userIdInput)
     .mutation(async ({ ctx, input }) => {
       const { target, removed } = await ctx.db.transaction(async (tx) => {
-        const target = await loadAccountTarget(tx, ctx.grants, "users:admin", input.id);
+        const target = await loadAccountTarget(tx, ctx.authority, "users:admin", input.id);
         assertNotSelf(ctx.user.id, target, "resetMfa");
         const removed = await removeAllSecondFactors(tx, target.id);
         if (!removed.enrolled) throw new TRPCError({ code: "CONFLICT", message: `${target.email} has no second factor to reset.` });
@@ -248,7 +248,7 @@ export const usersRouter = router({
     .input(userIdInput)
     .mutation(({ ctx, input }) =>
       ctx.db.transaction(async (tx) => {
-        const target = await loadAccountTarget(tx, ctx.grants, "users:delete", input.id);
+        const target = await loadAccountTarget(tx, ctx.authority, "users:delete", input.id);
         assertNotSelf(ctx.user.id, target, "delete");
         await assertNotLastOwner(tx, target);
         const domainId = await auditDomainOf(tx, target.id);

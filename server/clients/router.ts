@@ -1,7 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { recordEvent } from "@/server/audit/record";
 import { findDomain } from "@/server/authz/domains";
-import type { Grants } from "@/server/authz/grants";
+import type { Authority } from "@/server/authz/authority";
 import { authorizeIn, requireGlobally } from "@/server/authz/guard";
 import type { Permission } from "@/server/authz/permissions";
 import { TOKEN_SESSION_PREFIX } from "@/server/auth/step-up";
@@ -30,14 +30,14 @@ import { registrationSprawl } from "@/server/oauth/unused-clients";
 import { clientRegistrationSettings } from "@/server/auth/plugins/client-registration";
 import type { Executor } from "@/db/client";
 import { revocationDetails } from "@/server/oauth/grants";
-import type { Context } from "../context";
-import { router } from "../init";
-import { permissionProcedure, stepUpWhen } from "../procedures";
+import type { Context } from "@/server/trpc/context";
+import { router } from "@/server/trpc/init";
+import { permissionProcedure, stepUpWhen } from "@/server/trpc/procedures";
 
 /** A client outside every domain the caller can read clients in does not exist for them. */
-async function authorizedClient(db: Executor, grants: Grants, clientId: string, permission: Permission): Promise<ClientItem> {
+async function authorizedClient(db: Executor, authority: Authority, clientId: string, permission: Permission): Promise<ClientItem> {
   const client = await findClient(db, clientId);
-  authorizeIn(grants, { permission, domainId: client.domainId, visibleWith: "clients:read", notFound: CLIENT_NOT_FOUND });
+  authorizeIn(authority, { permission, domainId: client.domainId, visibleWith: "clients:read", notFound: CLIENT_NOT_FOUND });
   return client;
 }
 
@@ -49,21 +49,21 @@ function auditTarget(client: Pick<ClientItem, "clientId" | "domainId">) {
  * Trusting a client (no consent screen) or letting it introspect other clients' tokens widens what
  * every token of it can do: only a global clients:admin may, in the console, never through a token.
  */
-function requireTrustAuthority(ctx: Pick<Context, "session">, grants: Grants, change: string): void {
+function requireTrustAuthority(ctx: Pick<Context, "session">, authority: Authority, change: string): void {
   if (ctx.session?.id.startsWith(TOKEN_SESSION_PREFIX)) {
     throw new TRPCError({
       code: "FORBIDDEN",
       message: `An MCP client cannot ${change}. An administrator can do it in the Gatehouse console.`,
     });
   }
-  requireGlobally(grants, "clients:admin");
+  requireGlobally(authority, "clients:admin");
 }
 
 const isMcpScope = (scope: OAuthScope): scope is McpScope => (MCP_SCOPES as readonly string[]).includes(scope);
 
 /** Nobody gives a client an MCP scope whose tools they could not use themselves where the client lives. */
-function requireUsableScopes(grants: Grants, scopes: readonly OAuthScope[], domainId: string | null): void {
-  const usable = usableMcpScopes(grants, domainId);
+function requireUsableScopes(authority: Authority, scopes: readonly OAuthScope[], domainId: string | null): void {
+  const usable = usableMcpScopes(authority, domainId);
   const above = scopes.filter((scope) => isMcpScope(scope) && !usable.includes(scope));
   if (above.length > 0) {
     throw new TRPCError({
@@ -80,7 +80,7 @@ export const clientsRouter = router({
         "Lists the OAuth clients the caller may read, newest first, a page at a time; filter by owning domain, type (public or confidential), status (active or disabled) or a search on name and client_id.",
     })
     .input(listClientsInput)
-    .query(({ ctx, input }) => listClients(ctx.db, ctx.grants.scopeOf("clients:read"), input)),
+    .query(({ ctx, input }) => listClients(ctx.db, ctx.authority.scopeOf("clients:read"), input)),
 
   registrationSummary: permissionProcedure("clients:read")
     .meta({
@@ -88,7 +88,7 @@ export const clientsRouter = router({
         "Counts the clients that registered themselves (RFC 7591): how many in the last 24 hours and 7 days, how many have no grant, and when the unused ones are removed. Self-registered clients belong to no domain, so this needs clients:read globally.",
     })
     .query(({ ctx }) => {
-      requireGlobally(ctx.grants, "clients:read");
+      requireGlobally(ctx.authority, "clients:read");
       return registrationSprawl(ctx.db, clientRegistrationSettings(ctx.auth).unusedClientDays);
     }),
 
@@ -98,7 +98,7 @@ export const clientsRouter = router({
     })
     .input(clientIdInput)
     .query(async ({ ctx, input }) => {
-      const client = await authorizedClient(ctx.db, ctx.grants, input.clientId, "clients:read");
+      const client = await authorizedClient(ctx.db, ctx.authority, input.clientId, "clients:read");
       return { ...client, liveAccessTokens: await countLiveAccessTokens(ctx.db, { clientId: client.clientId }) };
     }),
 
@@ -110,17 +110,17 @@ export const clientsRouter = router({
     })
     .input(createClientInput)
     .mutation(async ({ ctx, input }) => {
-      if (input.domainId === null) requireGlobally(ctx.grants, "clients:write");
+      if (input.domainId === null) requireGlobally(ctx.authority, "clients:write");
       else {
-        authorizeIn(ctx.grants, {
+        authorizeIn(ctx.authority, {
           permission: "clients:write",
           domainId: input.domainId,
           visibleWith: "clients:read",
           notFound: "Domain not found.",
         });
       }
-      if (input.skipConsent) requireTrustAuthority(ctx, ctx.grants, "mark a client trusted");
-      requireUsableScopes(ctx.grants, input.scopes, input.domainId);
+      if (input.skipConsent) requireTrustAuthority(ctx, ctx.authority, "mark a client trusted");
+      requireUsableScopes(ctx.authority, input.scopes, input.domainId);
       return ctx.db.transaction(async (tx) => {
         if (input.domainId !== null) await findDomain(tx, input.domainId);
         const created = await createClient(tx, input, {
@@ -157,15 +157,15 @@ export const clientsRouter = router({
     })
     .input(updateClientInput)
     .mutation(async ({ ctx, input }) => {
-      const current = await authorizedClient(ctx.db, ctx.grants, input.clientId, "clients:write");
+      const current = await authorizedClient(ctx.db, ctx.authority, input.clientId, "clients:write");
       const documentOwned = metadataDocumentClientChangeProblem(current, input);
       if (documentOwned) throw new TRPCError({ code: "BAD_REQUEST", message: documentOwned });
-      if (input.skipConsent === true && !current.skipConsent) requireTrustAuthority(ctx, ctx.grants, "mark a client trusted");
+      if (input.skipConsent === true && !current.skipConsent) requireTrustAuthority(ctx, ctx.authority, "mark a client trusted");
       if (input.skipConsent === false && current.skipConsent) {
-        authorizeIn(ctx.grants, { permission: "clients:admin", domainId: current.domainId, visibleWith: "clients:read", notFound: CLIENT_NOT_FOUND });
+        authorizeIn(ctx.authority, { permission: "clients:admin", domainId: current.domainId, visibleWith: "clients:read", notFound: CLIENT_NOT_FOUND });
       }
       if (input.resourceServer !== undefined && input.resourceServer !== current.resourceServer) {
-        requireTrustAuthority(ctx, ctx.grants, "change whether a client is a resource server");
+        requireTrustAuthority(ctx, ctx.authority, "change whether a client is a resource server");
         if (input.resourceServer && current.type !== "confidential") {
           throw new TRPCError({
             code: "BAD_REQUEST",
@@ -174,7 +174,7 @@ export const clientsRouter = router({
         }
       }
       if (input.scopes) {
-        requireUsableScopes(ctx.grants, input.scopes.filter((scope) => !current.scopes.includes(scope)), current.domainId);
+        requireUsableScopes(ctx.authority, input.scopes.filter((scope) => !current.scopes.includes(scope)), current.domainId);
       }
       const before: Record<string, unknown> = {};
       const after: Record<string, unknown> = {};
@@ -217,7 +217,7 @@ export const clientsRouter = router({
     })
     .input(clientIdInput)
     .mutation(async ({ ctx, input }) => {
-      const client = await authorizedClient(ctx.db, ctx.grants, input.clientId, "clients:admin");
+      const client = await authorizedClient(ctx.db, ctx.authority, input.clientId, "clients:admin");
       if (client.type !== "confidential" || client.authMethod === "private_key_jwt") {
         throw new TRPCError({ code: "BAD_REQUEST", message: "Only a confidential client has a secret to rotate." });
       }
@@ -237,7 +237,7 @@ export const clientsRouter = router({
     })
     .input(clientIdInput)
     .mutation(async ({ ctx, input }) => {
-      const client = await authorizedClient(ctx.db, ctx.grants, input.clientId, "clients:admin");
+      const client = await authorizedClient(ctx.db, ctx.authority, input.clientId, "clients:admin");
       if (client.disabled) return client;
       return ctx.db.transaction(async (tx) => {
         await setClientDisabled(tx, client.clientId, true);
@@ -251,7 +251,7 @@ export const clientsRouter = router({
     .meta({ description: "Re-enables a disabled client; tokens revoked when it was disabled stay revoked.", stepUp: false })
     .input(clientIdInput)
     .mutation(async ({ ctx, input }) => {
-      const client = await authorizedClient(ctx.db, ctx.grants, input.clientId, "clients:admin");
+      const client = await authorizedClient(ctx.db, ctx.authority, input.clientId, "clients:admin");
       if (!client.disabled) return client;
       return ctx.db.transaction(async (tx) => {
         await setClientDisabled(tx, client.clientId, false);
@@ -267,7 +267,7 @@ export const clientsRouter = router({
     })
     .input(clientIdInput)
     .mutation(async ({ ctx, input }) => {
-      const client = await authorizedClient(ctx.db, ctx.grants, input.clientId, "clients:delete");
+      const client = await authorizedClient(ctx.db, ctx.authority, input.clientId, "clients:delete");
       return ctx.db.transaction(async (tx) => {
         const liveAccessTokens = await countLiveAccessTokens(tx, { clientId: client.clientId });
         await deleteClient(tx, client.clientId);

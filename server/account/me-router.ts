@@ -3,8 +3,8 @@ import { domain } from "@/db/schema";
 import { sortPermissions } from "@/server/authz/permissions";
 import { domainsOfUser } from "@/server/users/visibility";
 import { isOwner } from "@/server/authz/owner";
-import { router } from "../init";
-import { enrolmentProcedure, protectedProcedure } from "../procedures";
+import { router } from "@/server/trpc/init";
+import { enrolmentProcedure, protectedProcedure } from "@/server/trpc/procedures";
 
 export const meRouter = router({
   get: enrolmentProcedure.meta({ description: "The signed-in user." }).query(async ({ ctx }) => ({
@@ -20,10 +20,10 @@ export const meRouter = router({
         "The signed-in user's effective permissions: those held globally and those held per domain. The console hides controls the user cannot use; the server still checks every call.",
     })
     .query(async ({ ctx }) => {
-      const grants = await ctx.grants();
+      const authority = await ctx.authority();
       return {
-        global: sortPermissions(grants.global),
-        byDomain: Object.fromEntries([...grants.byDomain].map(([domainId, permissions]) => [domainId, sortPermissions(permissions)])),
+        global: sortPermissions(authority.global),
+        byDomain: Object.fromEntries([...authority.byDomain].map(([domainId, permissions]) => [domainId, sortPermissions(permissions)])),
       };
     }),
 

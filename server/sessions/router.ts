@@ -6,7 +6,7 @@ import type { Executor } from "@/db/client";
 import { issuedAccessToken, session } from "@/db/schema";
 import { recordEvent } from "@/server/audit/record";
 import { withAuthWrites } from "@/server/auth/auth-writes";
-import type { Grants } from "@/server/authz/grants";
+import type { Authority } from "@/server/authz/authority";
 import { authorizeIn } from "@/server/authz/guard";
 import type { Permission } from "@/server/authz/permissions";
 import { assertAccountWideAuthority, auditDomainOf } from "@/server/users/authority";
@@ -23,8 +23,8 @@ import {
   type RevocationCounts,
 } from "@/server/oauth/grants";
 import { revokeIssuedAccessTokens } from "@/server/oauth/issued-tokens";
-import { router } from "../init";
-import { permissionProcedure } from "../procedures";
+import { router } from "@/server/trpc/init";
+import { permissionProcedure } from "@/server/trpc/procedures";
 
 const GRANT_NOT_FOUND = "Grant not found.";
 const TOKEN_NOT_FOUND = "Token not found.";
@@ -46,10 +46,10 @@ const revokeTokenInput = z.union(
 );
 
 /** Where a client's tokens are managed: the client's owning domain (NULL = installation-wide). */
-async function clientDomain(db: Executor, grants: Grants, clientId: string, permission: Permission): Promise<string | null> {
+async function clientDomain(db: Executor, authority: Authority, clientId: string, permission: Permission): Promise<string | null> {
   const client = await findClient(db, clientId).catch(() => null);
   if (!client) throw new TRPCError({ code: "NOT_FOUND", message: CLIENT_NOT_FOUND });
-  authorizeIn(grants, { permission, domainId: client.domainId, visibleWith: "tokens:read", notFound: CLIENT_NOT_FOUND });
+  authorizeIn(authority, { permission, domainId: client.domainId, visibleWith: "tokens:read", notFound: CLIENT_NOT_FOUND });
   return client.domainId;
 }
 
@@ -64,7 +64,7 @@ export const revocationsRouter = router({
         "Lists live OAuth grants (a user's remembered consent, refresh tokens and unexpired access tokens for one client), newest activity first, with scopes, created and last-used times; filter by user, client or owning domain.",
     })
     .input(listGrantsInput)
-    .query(({ ctx, input }) => listGrants(ctx.db, ctx.grants.scopeOf("tokens:read"), input)),
+    .query(({ ctx, input }) => listGrants(ctx.db, ctx.authority.scopeOf("tokens:read"), input)),
 
   revokeGrant: permissionProcedure("tokens:delete")
     .meta({
@@ -74,8 +74,8 @@ export const revocationsRouter = router({
     })
     .input(grantInput)
     .mutation(async ({ ctx, input }) => {
-      if (!(await grantVisible(ctx.db, ctx.grants.scopeOf("tokens:delete"), input.userId, input.clientId))) {
-        const readable = await grantVisible(ctx.db, ctx.grants.scopeOf("tokens:read"), input.userId, input.clientId);
+      if (!(await grantVisible(ctx.db, ctx.authority.scopeOf("tokens:delete"), input.userId, input.clientId))) {
+        const readable = await grantVisible(ctx.db, ctx.authority.scopeOf("tokens:read"), input.userId, input.clientId);
         throw readable
           ? new TRPCError({ code: "FORBIDDEN", message: "You need the tokens:delete permission for this grant." })
           : new TRPCError({ code: "NOT_FOUND", message: GRANT_NOT_FOUND });
@@ -113,7 +113,7 @@ export const revocationsRouter = router({
       }
       const [token] = await ctx.db.select().from(issuedAccessToken).where(eq(issuedAccessToken.jti, jti)).limit(1);
       if (!token) throw new TRPCError({ code: "NOT_FOUND", message: TOKEN_NOT_FOUND });
-      const domainId = await clientDomain(ctx.db, ctx.grants, token.clientId, "tokens:delete").catch((error: unknown) => {
+      const domainId = await clientDomain(ctx.db, ctx.authority, token.clientId, "tokens:delete").catch((error: unknown) => {
         if (error instanceof TRPCError && error.code === "NOT_FOUND") throw new TRPCError({ code: "NOT_FOUND", message: TOKEN_NOT_FOUND });
         throw error;
       });
@@ -140,9 +140,9 @@ export const revocationsRouter = router({
     })
     .input(z.object({ userId: idSchema("user id").describe("The user whose access ends.") }))
     .mutation(async ({ ctx, input }) => {
-      const target = await findVisibleUser(ctx.db, ctx.grants, "tokens:read", input.userId);
+      const target = await findVisibleUser(ctx.db, ctx.authority, "tokens:read", input.userId);
       // Ending every session and grant acts on the whole account, as a ban does: the same authority rule applies.
-      await assertAccountWideAuthority(ctx.db, ctx.grants, "tokens:admin", target);
+      await assertAccountWideAuthority(ctx.db, ctx.authority, "tokens:admin", target);
       return ctx.db.transaction(async (tx) => {
         const revoked = await revokeGrants(tx, { userId: target.id }, "all_revoked_for_user");
         const sessions = await tx.select({ id: session.id }).from(session).where(eq(session.userId, target.id));
@@ -166,7 +166,7 @@ export const revocationsRouter = router({
     })
     .input(z.object({ clientId: idSchema("client id").describe("The client whose grants end.") }))
     .mutation(async ({ ctx, input }) => {
-      const domainId = await clientDomain(ctx.db, ctx.grants, input.clientId, "tokens:admin");
+      const domainId = await clientDomain(ctx.db, ctx.authority, input.clientId, "tokens:admin");
       return ctx.db.transaction(async (tx) => {
         const tokens = await revokeClientTokens(tx, input.clientId, "all_revoked_for_client");
         const { consents } = await revokeGrants(tx, { clientId: input.clientId }, "all_revoked_for_client");
@@ -189,7 +189,7 @@ export const revocationsRouter = router({
       description: "Lists unexpired browser sessions, most recently seen first, with device, IP address and last-seen time; filter by user.",
     })
     .input(listSessionsInput)
-    .query(({ ctx, input }) => listSessions(ctx.db, ctx.grants.scopeOf("tokens:read"), input, ctx.session.id)),
+    .query(({ ctx, input }) => listSessions(ctx.db, ctx.authority.scopeOf("tokens:read"), input, ctx.session.id)),
 
   revokeSession: permissionProcedure("tokens:delete")
     .meta({ description: "Signs one browser session out at once.", stepUp: false })
@@ -197,9 +197,9 @@ export const revocationsRouter = router({
     .mutation(async ({ ctx, input }) => {
       const [row] = await ctx.db.select().from(session).where(eq(session.id, input.sessionId)).limit(1);
       if (!row) throw new TRPCError({ code: "NOT_FOUND", message: SESSION_NOT_FOUND });
-      const owner = await findVisibleUser(ctx.db, ctx.grants, "tokens:read", row.userId).catch(() => null);
+      const owner = await findVisibleUser(ctx.db, ctx.authority, "tokens:read", row.userId).catch(() => null);
       if (!owner) throw new TRPCError({ code: "NOT_FOUND", message: SESSION_NOT_FOUND });
-      await assertAccountWideAuthority(ctx.db, ctx.grants, "tokens:delete", owner);
+      await assertAccountWideAuthority(ctx.db, ctx.authority, "tokens:delete", owner);
       return ctx.db.transaction(async (tx) => {
         await withAuthWrites(ctx.auth, tx, (internal) => internal.deleteSession(row.token));
         await recordEvent(tx, ctx.actor, {

@@ -37,8 +37,8 @@ import {
 import type { TestDatabase } from "@/server/testing/db";
 import { outcome, rejection, unique } from "@/server/testing/outcome";
 import { callerAs } from "@/server/testing/trpc";
-import { accountRouter } from "./account";
-import { revocationsRouter } from "./revocations";
+import { accountRouter } from "@/server/account/router";
+import { revocationsRouter } from "./router";
 
 let database: TestDatabase;
 let auth: Auth;

@@ -1,6 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import { requireGlobally } from "@/server/authz/guard";
-import type { Grants } from "@/server/authz/grants";
+import type { Authority } from "@/server/authz/authority";
 import { TOKEN_SESSION_PREFIX } from "@/server/auth/step-up";
 import { revocationDetails } from "@/server/oauth/grants";
 import {
@@ -15,22 +15,22 @@ import {
   setModeInput,
   widensMode,
 } from "@/server/oauth/metadata-document-policy";
-import type { Context } from "../context";
-import { router } from "../init";
-import { permissionProcedure, stepUpWhen } from "../procedures";
+import type { Context } from "@/server/trpc/context";
+import { router } from "@/server/trpc/init";
+import { permissionProcedure, stepUpWhen } from "@/server/trpc/procedures";
 
 /**
  * The policy is installation-wide: only a global clients:admin changes it, in the console. A token's
  * session (an MCP client acting for someone) never does, whatever the person behind it holds.
  */
-function requirePolicyAuthority(ctx: Pick<Context, "session">, grants: Grants): void {
+function requirePolicyAuthority(ctx: Pick<Context, "session">, authority: Authority): void {
   if (ctx.session?.id.startsWith(TOKEN_SESSION_PREFIX)) {
     throw new TRPCError({
       code: "FORBIDDEN",
       message: "An MCP client cannot change which client ID metadata documents Gatehouse accepts. An administrator can do it in the console.",
     });
   }
-  requireGlobally(grants, "clients:admin");
+  requireGlobally(authority, "clients:admin");
 }
 
 export const clientMetadataDocumentsRouter = router({
@@ -40,9 +40,9 @@ export const clientMetadataDocumentsRouter = router({
         "Returns the installation's policy on client ID metadata documents (https client_id URLs): the mode (all public hosts, an allow-list, or off) and the hosts an administrator allowed or blocked, with how many clients each has. Needs clients:read globally.",
     })
     .query(async ({ ctx }) => {
-      requireGlobally(ctx.grants, "clients:read");
+      requireGlobally(ctx.authority, "clients:read");
       const policy = await readMetadataDocumentPolicy(ctx.db);
-      return { ...policy, can: { change: ctx.grants.has("clients:admin", null) } };
+      return { ...policy, can: { change: ctx.authority.has("clients:admin", null) } };
     }),
 
   setMode: permissionProcedure("clients:admin")
@@ -57,7 +57,7 @@ export const clientMetadataDocumentsRouter = router({
     })
     .input(setModeInput)
     .mutation(async ({ ctx, input }) => {
-      requirePolicyAuthority(ctx, ctx.grants);
+      requirePolicyAuthority(ctx, ctx.authority);
       await ctx.db.transaction((tx) => setMetadataDocumentMode(tx, ctx.actor, input.mode));
       return readMetadataDocumentPolicy(ctx.db);
     }),
@@ -70,7 +70,7 @@ export const clientMetadataDocumentsRouter = router({
     })
     .input(hostInput)
     .mutation(async ({ ctx, input }) => {
-      requirePolicyAuthority(ctx, ctx.grants);
+      requirePolicyAuthority(ctx, ctx.authority);
       await ctx.db.transaction((tx) => allowMetadataHost(tx, ctx.actor, input.host));
       return readMetadataDocumentPolicy(ctx.db);
     }),
@@ -83,7 +83,7 @@ export const clientMetadataDocumentsRouter = router({
     })
     .input(hostInput)
     .mutation(async ({ ctx, input }) => {
-      requirePolicyAuthority(ctx, ctx.grants);
+      requirePolicyAuthority(ctx, ctx.authority);
       const revoked = await ctx.db.transaction((tx) => blockMetadataHost(tx, ctx.actor, input.host));
       return { ...(await readMetadataDocumentPolicy(ctx.db)), revoked: { clients: revoked.clients, ...revocationDetails(revoked) } };
     }),
@@ -100,7 +100,7 @@ export const clientMetadataDocumentsRouter = router({
     })
     .input(hostInput)
     .mutation(async ({ ctx, input }) => {
-      requirePolicyAuthority(ctx, ctx.grants);
+      requirePolicyAuthority(ctx, ctx.authority);
       await ctx.db.transaction((tx) => removeMetadataHostRule(tx, ctx.actor, input.host));
       return readMetadataDocumentPolicy(ctx.db);
     }),

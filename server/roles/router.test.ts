@@ -36,7 +36,7 @@ import {
 import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
 import { outcome, rejection, unique } from "@/server/testing/outcome";
 import { callerAs } from "@/server/testing/trpc";
-import { rolesRouter } from "./roles";
+import { rolesRouter } from "./router";
 
 let database: TestDatabase;
 let auth: Auth;

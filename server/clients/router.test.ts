@@ -35,7 +35,7 @@ import {
 import type { TestDatabase } from "@/server/testing/db";
 import { outcome, rejection, unique } from "@/server/testing/outcome";
 import { tokenCallerAs } from "@/server/testing/trpc";
-import { clientsRouter } from "./clients";
+import { clientsRouter } from "./router";
 
 let database: TestDatabase;
 let auth: Auth;

@@ -12,13 +12,13 @@ export type PermissionScope = { all: true } | { all: false; domainIds: string[] 
  * What one user may do, by scope. A permission held globally holds in every domain; a permission
  * held in a domain holds only there. Personal scope (own sessions, MFA, consents) needs no grant.
  */
-export class Grants {
+export class Authority {
   constructor(
     readonly global: ReadonlySet<Permission>,
     readonly byDomain: ReadonlyMap<string, ReadonlySet<Permission>>,
   ) {}
 
-  static readonly none = new Grants(EMPTY, new Map());
+  static readonly none = new Authority(EMPTY, new Map());
 
   /** Effective permissions in a domain (global ∪ that domain), or the global ones for `null`. */
   in(domainId: string | null): ReadonlySet<Permission> {
@@ -46,12 +46,12 @@ export class Grants {
   }
 
   /**
-   * What these grants allow inside one domain and nowhere else: global and domain permissions both
+   * What this authority allows inside one domain and nowhere else: global and domain permissions both
    * count there only, so nothing is held globally or in another domain.
    */
-  confinedTo(domainId: string): Grants {
+  confinedTo(domainId: string): Authority {
     const inDomain = this.in(domainId);
-    return new Grants(EMPTY, inDomain.size > 0 ? new Map([[domainId, inDomain]]) : new Map());
+    return new Authority(EMPTY, inDomain.size > 0 ? new Map([[domainId, inDomain]]) : new Map());
   }
 
   scopeOf(permission: Permission): PermissionScope {
@@ -62,7 +62,7 @@ export class Grants {
 }
 
 /** Every grant of a user in one query; the request context memoises the result. */
-export async function loadGrants(db: Executor, userId: string): Promise<Grants> {
+export async function loadAuthority(db: Executor, userId: string): Promise<Authority> {
   const rows = await db
     .select({ domainId: roleAssignment.domainId, permission: rolePermission.permission })
     .from(roleAssignment)
@@ -81,18 +81,18 @@ export async function loadGrants(db: Executor, userId: string): Promise<Grants> 
       set.add(permission);
     }
   }
-  return new Grants(global, byDomain);
+  return new Authority(global, byDomain);
 }
 
 /**
- * The grants an access token acts with: its user's, confined to the owning domain when a domain owns
+ * The authority an access token acts with: its user's, confined to the owning domain when a domain owns
  * the token's client. A domain's app acts for that domain's people, inside that domain only, whatever
  * else its user may do elsewhere.
  */
-export async function loadTokenGrants(db: Executor, userId: string, clientId: string): Promise<Grants> {
-  const [grants, [registration]] = await Promise.all([
-    loadGrants(db, userId),
+export async function loadTokenAuthority(db: Executor, userId: string, clientId: string): Promise<Authority> {
+  const [authority, [registration]] = await Promise.all([
+    loadAuthority(db, userId),
     db.select({ domainId: clientRegistration.domainId }).from(clientRegistration).where(eq(clientRegistration.clientId, clientId)).limit(1),
   ]);
-  return registration?.domainId ? grants.confinedTo(registration.domainId) : grants;
+  return registration?.domainId ? authority.confinedTo(registration.domainId) : authority;
 }

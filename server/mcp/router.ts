@@ -2,8 +2,8 @@ import { z } from "zod";
 import { MCP_SCOPES, toolAllowed } from "@/server/mcp/tool";
 import { MCP_TOOLS } from "@/server/mcp/tools";
 import { authIssuer, mcpResourceUrl, protectedResourceMetadataUrl, SCOPE_DESCRIPTIONS } from "@/server/oauth/config";
-import { router } from "../init";
-import { protectedProcedure } from "../procedures";
+import { router } from "@/server/trpc/init";
+import { protectedProcedure } from "@/server/trpc/procedures";
 
 const previewToolsInput = z.object({
   scopes: z.array(z.enum(MCP_SCOPES)).max(MCP_SCOPES.length).describe("The MCP scopes an access token would carry."),
@@ -33,8 +33,8 @@ export const mcpRouter = router({
     })
     .input(previewToolsInput)
     .query(async ({ ctx, input }) => {
-      const grants = await ctx.grants();
-      return MCP_TOOLS.filter((tool) => toolAllowed(tool, input.scopes, grants)).map(({ name, title, description, scope }) => ({
+      const authority = await ctx.authority();
+      return MCP_TOOLS.filter((tool) => toolAllowed(tool, input.scopes, authority)).map(({ name, title, description, scope }) => ({
         name,
         title,
         description,

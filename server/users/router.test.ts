@@ -45,7 +45,7 @@ import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
 import { insertPasskeyRow } from "@/server/testing/two-factor";
 import { callerAs } from "@/server/testing/trpc";
 import { acceptInvitation, isInvitationUsable } from "@/server/users/invitation";
-import { usersRouter } from "./users";
+import { usersRouter } from "./router";
 
 let database: TestDatabase;
 let auth: Auth;

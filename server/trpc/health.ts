@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { publicProcedure } from "../procedures";
+import { publicProcedure } from "./procedures";
 
 export const healthProcedure = publicProcedure
   .meta({ description: "Liveness of the API and its database." })

@@ -3,7 +3,7 @@ import { TRPCError } from "@trpc/server";
 import { eq } from "drizzle-orm";
 import { OWNER_ROLE_ID, domain, role, roleAssignment } from "@/db/schema";
 import { recordEvent } from "@/server/audit/record";
-import type { Grants } from "@/server/authz/grants";
+import type { Authority } from "@/server/authz/authority";
 import { assertHoldsAll, authorizeIn, requireGlobally } from "@/server/authz/guard";
 import { assertAnotherOwnerRemains } from "@/server/authz/owner";
 import {
@@ -27,8 +27,8 @@ import {
   updateRoleInput,
 } from "@/server/authz/roles";
 import { findVisibleUser } from "@/server/users/visibility";
-import { router } from "../init";
-import { permissionProcedure, stepUpWhen } from "../procedures";
+import { router } from "@/server/trpc/init";
+import { permissionProcedure, stepUpWhen } from "@/server/trpc/procedures";
 
 const DOMAIN_NOT_FOUND = "Domain not found.";
 
@@ -40,12 +40,12 @@ function times(count: number): string {
  * Assigning and unassigning need roles:admin where the assignment lives. A domain the caller cannot
  * see roles in is NOT_FOUND; the global scope exists for everyone, so lacking it there is FORBIDDEN.
  */
-function authorizeAssignmentScope(grants: Grants, domainId: string | null): void {
+function authorizeAssignmentScope(authority: Authority, domainId: string | null): void {
   if (domainId === null) {
-    requireGlobally(grants, "roles:admin");
+    requireGlobally(authority, "roles:admin");
     return;
   }
-  authorizeIn(grants, { permission: "roles:admin", domainId, visibleWith: "roles:read", notFound: DOMAIN_NOT_FOUND });
+  authorizeIn(authority, { permission: "roles:admin", domainId, visibleWith: "roles:read", notFound: DOMAIN_NOT_FOUND });
 }
 
 function assertNotSelf(callerId: string, userId: string): void {
@@ -59,7 +59,7 @@ export const rolesRouter = router({
         "Lists every role, built-in first and then by name, with its permissions and how many assignments it has in the scopes you can read; use search to filter by name or description.",
     })
     .input(listRolesInput)
-    .query(({ ctx, input }) => listRoles(ctx.db, ctx.grants.scopeOf("roles:read"), input?.search || undefined)),
+    .query(({ ctx, input }) => listRoles(ctx.db, ctx.authority.scopeOf("roles:read"), input?.search || undefined)),
 
   get: permissionProcedure("roles:read")
     .meta({
@@ -67,7 +67,7 @@ export const rolesRouter = router({
         "Returns one role with its permissions and the users holding it (with the domain of each assignment) in the scopes you can read, for the role's detail page.",
     })
     .input(roleIdInput)
-    .query(({ ctx, input }) => roleDetail(ctx.db, ctx.grants.scopeOf("roles:read"), input.id)),
+    .query(({ ctx, input }) => roleDetail(ctx.db, ctx.authority.scopeOf("roles:read"), input.id)),
 
   create: permissionProcedure("roles:write")
     .meta({
@@ -78,9 +78,9 @@ export const rolesRouter = router({
     })
     .input(createRoleInput)
     .mutation(({ ctx, input }) => {
-      requireGlobally(ctx.grants, "roles:write");
+      requireGlobally(ctx.authority, "roles:write");
       return ctx.db.transaction(async (tx) => {
-        assertHoldsAll(ctx.grants, input.permissions, null, "grant");
+        assertHoldsAll(ctx.authority, input.permissions, null, "grant");
         await assertRoleNameFree(tx, input.name, null);
         const id = `role_${randomUUID()}`;
         const now = new Date();
@@ -126,7 +126,7 @@ export const rolesRouter = router({
     })
     .input(updateRoleInput)
     .mutation(({ ctx, input }) => {
-      requireGlobally(ctx.grants, "roles:write");
+      requireGlobally(ctx.authority, "roles:write");
       return ctx.db.transaction(async (tx) => {
         const current = await findRole(tx, input.id);
         const currentPermissions = await permissionsOfRole(tx, current.id);
@@ -146,13 +146,13 @@ export const rolesRouter = router({
         }
         if (changedAfter.name !== undefined) await assertRoleNameFree(tx, changedAfter.name, current.id);
         if (changedAfter.permissions !== undefined) {
-          assertHoldsAll(ctx.grants, [...currentPermissions, ...changedAfter.permissions], null, "change");
+          assertHoldsAll(ctx.authority, [...currentPermissions, ...changedAfter.permissions], null, "change");
         }
         if (changedAfter.requiresMfa === false) {
           // Lifting the requirement weakens every holder's account: only someone who could hand the
           // role out (roles:admin and all of its permissions) may do that.
-          requireGlobally(ctx.grants, "roles:admin");
-          assertHoldsAll(ctx.grants, currentPermissions, null, "change");
+          requireGlobally(ctx.authority, "roles:admin");
+          assertHoldsAll(ctx.authority, currentPermissions, null, "change");
         }
 
         const { permissions, ...columns } = changedAfter;
@@ -185,12 +185,12 @@ export const rolesRouter = router({
     })
     .input(deleteRoleInput)
     .mutation(({ ctx, input }) => {
-      requireGlobally(ctx.grants, "roles:delete");
+      requireGlobally(ctx.authority, "roles:delete");
       return ctx.db.transaction(async (tx) => {
         const current = await findRole(tx, input.id);
         if (current.builtIn) throw new TRPCError({ code: "FORBIDDEN", message: "Built-in roles cannot be deleted." });
         // Deleting a role takes its permissions away from a definition, as an update to nothing would.
-        assertHoldsAll(ctx.grants, await permissionsOfRole(tx, current.id), null, "remove");
+        assertHoldsAll(ctx.authority, await permissionsOfRole(tx, current.id), null, "remove");
 
         const reassignTo = input.reassignTo ?? null;
         if (reassignTo === null) {
@@ -202,9 +202,9 @@ export const rolesRouter = router({
             });
           }
         }
-        if (reassignTo !== null) requireGlobally(ctx.grants, "roles:admin");
+        if (reassignTo !== null) requireGlobally(ctx.authority, "roles:admin");
         const { moved, skipped } =
-          reassignTo === null ? { moved: 0, skipped: 0 } : await reassignHolders(tx, ctx.grants, current.id, reassignTo);
+          reassignTo === null ? { moved: 0, skipped: 0 } : await reassignHolders(tx, ctx.authority, current.id, reassignTo);
 
         await tx.delete(role).where(eq(role.id, current.id));
         await recordEvent(tx, ctx.actor, {
@@ -226,7 +226,7 @@ export const rolesRouter = router({
     .input(assignmentInput)
     .mutation(async ({ ctx, input }) => {
       const { userId, roleId, domainId } = input;
-      authorizeAssignmentScope(ctx.grants, domainId);
+      authorizeAssignmentScope(ctx.authority, domainId);
       assertNotSelf(ctx.user.id, userId);
       return ctx.db.transaction(async (tx) => {
         let domainName: string | null = null;
@@ -239,8 +239,8 @@ export const rolesRouter = router({
         if (granted.id === OWNER_ROLE_ID && domainId !== null) {
           throw new TRPCError({ code: "BAD_REQUEST", message: OWNER_ONLY_GLOBAL });
         }
-        const target = await findVisibleUser(tx, ctx.grants, "users:read", userId);
-        assertHoldsAll(ctx.grants, await permissionsOfRole(tx, granted.id), domainId, "grant");
+        const target = await findVisibleUser(tx, ctx.authority, "users:read", userId);
+        assertHoldsAll(ctx.authority, await permissionsOfRole(tx, granted.id), domainId, "grant");
         if (await findAssignment(tx, target.id, granted.id, domainId)) {
           throw new TRPCError({
             code: "CONFLICT",
@@ -279,16 +279,16 @@ export const rolesRouter = router({
     .input(assignmentInput)
     .mutation(({ ctx, input }) => {
       const { userId, roleId, domainId } = input;
-      authorizeAssignmentScope(ctx.grants, domainId);
+      authorizeAssignmentScope(ctx.authority, domainId);
       assertNotSelf(ctx.user.id, userId);
       return ctx.db.transaction(async (tx) => {
-        const target = await findVisibleUser(tx, ctx.grants, "users:read", userId);
+        const target = await findVisibleUser(tx, ctx.authority, "users:read", userId);
         const assignment = await findAssignment(tx, target.id, roleId, domainId);
         if (!assignment) {
           throw new TRPCError({ code: "NOT_FOUND", message: "That role assignment does not exist." });
         }
         const removed = await findRole(tx, assignment.roleId);
-        assertHoldsAll(ctx.grants, await permissionsOfRole(tx, removed.id), domainId, "remove");
+        assertHoldsAll(ctx.authority, await permissionsOfRole(tx, removed.id), domainId, "remove");
         if (removed.id === OWNER_ROLE_ID && domainId === null) await assertAnotherOwnerRemains(tx, target);
 
         await tx.delete(roleAssignment).where(eq(roleAssignment.id, assignment.id));

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { AUDITOR_ROLE_ID, domain, user as userTable } from "@/db/schema";
-import { encodeCursor } from "@/server/trpc/cursor";
+import { encodeCursor } from "@/server/paging";
 import {
   auditPageSql,
   planAuditQuery,
@@ -15,7 +15,7 @@ import { signUp } from "@/server/testing/auth";
 import { countAuditRows, createDomain, grantRole, type Caller, type Personas, openPersonaTestBed } from "@/server/testing/authz";
 import type { TestDatabase } from "@/server/testing/db";
 import { callerAs } from "@/server/testing/trpc";
-import { auditRouter } from "./audit";
+import { auditRouter } from "./router";
 
 let database: TestDatabase;
 let auth: Auth;

@@ -27,8 +27,8 @@ import {
 } from "@/server/authz/domains";
 import { assertHoldsAll, authorizeIn, requireGlobally } from "@/server/authz/guard";
 import { countDomainClients, deleteDomainClients } from "@/server/oauth/clients";
-import { router } from "../init";
-import { permissionProcedure, stepUpWhen } from "../procedures";
+import { router } from "@/server/trpc/init";
+import { permissionProcedure, stepUpWhen } from "@/server/trpc/procedures";
 
 type DomainFields = Pick<DomainItem, "name" | "slug" | "description" | "emailDomains" | "mfaPolicy">;
 
@@ -51,13 +51,13 @@ export const domainsRouter = router({
         "Lists the domains (tenants) the caller may read, ordered by slug, a page at a time, with their email domains, MFA policy and member count; use search to filter by name or slug.",
     })
     .input(listDomainsInput)
-    .query(async ({ ctx, input }) => listDomains(ctx.db, ctx.grants.scopeOf("domains:read"), input)),
+    .query(async ({ ctx, input }) => listDomains(ctx.db, ctx.authority.scopeOf("domains:read"), input)),
 
   get: permissionProcedure("domains:read")
     .meta({ description: "Returns one domain with its email domains, MFA policy and member count, for its detail page." })
     .input(domainIdInput)
     .query(async ({ ctx, input }) => {
-      authorizeIn(ctx.grants, {
+      authorizeIn(ctx.authority, {
         permission: "domains:read",
         domainId: input.id,
         visibleWith: "domains:read",
@@ -74,14 +74,14 @@ export const domainsRouter = router({
     })
     .input(createDomainInput)
     .mutation(async ({ ctx, input }) => {
-      requireGlobally(ctx.grants, "domains:write");
+      requireGlobally(ctx.authority, "domains:write");
       const emailDomains = input.emailDomains ?? [];
       const mfaPolicy = input.mfaPolicy ?? DEFAULT_MFA_POLICY;
-      if (emailDomains.length > 0 || mfaPolicy !== DEFAULT_MFA_POLICY) requireGlobally(ctx.grants, "domains:admin");
+      if (emailDomains.length > 0 || mfaPolicy !== DEFAULT_MFA_POLICY) requireGlobally(ctx.authority, "domains:admin");
 
       return ctx.db.transaction(async (tx) => {
         await assertSlugFree(tx, input.slug, null);
-        await assertEmailDomainsFree(tx, ctx.grants, emailDomains, null);
+        await assertEmailDomainsFree(tx, ctx.authority, emailDomains, null);
         const id = randomUUID();
         await tx
           .insert(domain)
@@ -114,7 +114,7 @@ export const domainsRouter = router({
     })
     .input(updateDomainInput)
     .mutation(async ({ ctx, input }) => {
-      authorizeIn(ctx.grants, {
+      authorizeIn(ctx.authority, {
         permission: "domains:write",
         domainId: input.id,
         visibleWith: "domains:read",
@@ -148,7 +148,7 @@ export const domainsRouter = router({
         if (Object.keys(changedAfter).length === 0) return toDomainItem(tx, current);
 
         if (changedAfter.emailDomains !== undefined || changedAfter.mfaPolicy !== undefined) {
-          authorizeIn(ctx.grants, {
+          authorizeIn(ctx.authority, {
             permission: "domains:admin",
             domainId: current.id,
             visibleWith: "domains:read",
@@ -157,7 +157,7 @@ export const domainsRouter = router({
         }
         if (changedAfter.slug !== undefined) await assertSlugFree(tx, changedAfter.slug, current.id);
         if (changedAfter.emailDomains !== undefined) {
-          await assertEmailDomainsFree(tx, ctx.grants, changedAfter.emailDomains, current.id);
+          await assertEmailDomainsFree(tx, ctx.authority, changedAfter.emailDomains, current.id);
         }
 
         const { emailDomains, ...columns } = changedAfter;
@@ -185,7 +185,7 @@ export const domainsRouter = router({
     })
     .input(deleteDomainInput)
     .mutation(async ({ ctx, input }) => {
-      authorizeIn(ctx.grants, {
+      authorizeIn(ctx.authority, {
         permission: "domains:delete",
         domainId: input.id,
         visibleWith: "domains:read",
@@ -205,7 +205,7 @@ export const domainsRouter = router({
         }
         if (memberCount > 0) {
           // A cascade takes these roles away from their holders, which nobody may do beyond their own permissions.
-          assertHoldsAll(ctx.grants, await permissionsAssignedIn(tx, current.id), current.id, "remove");
+          assertHoldsAll(ctx.authority, await permissionsAssignedIn(tx, current.id), current.id, "remove");
         }
         const { removedAssignments } = await removeDomainDependents(tx, current.id);
         const removedClients = await deleteDomainClients(tx, current.id);
@@ -228,7 +228,7 @@ export const domainsRouter = router({
     })
     .input(listMembersInput)
     .query(async ({ ctx, input }) => {
-      authorizeIn(ctx.grants, {
+      authorizeIn(ctx.authority, {
         permission: "users:read",
         domainId: input.id,
         visibleWith: "domains:read",

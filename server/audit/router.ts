@@ -8,8 +8,8 @@ import {
   listAuditEvents,
 } from "@/server/audit/query";
 import { auditExportUrl } from "@/server/audit/export";
-import { router } from "../init";
-import { permissionProcedure } from "../procedures";
+import { router } from "@/server/trpc/init";
+import { permissionProcedure } from "@/server/trpc/procedures";
 
 /** Read-only by design: the audit log is append-only, so there is no update or delete here. */
 export const auditRouter = router({
@@ -19,7 +19,7 @@ export const auditRouter = router({
         "Lists audit events newest first, filtered by actor, action or action prefix (\"role.\"), target, domain and time range, one keyset page at a time; readers scoped to some domains see only those domains' events.",
     })
     .input(auditListInputSchema)
-    .query(({ ctx, input }) => listAuditEvents(ctx.db, ctx.grants, input)),
+    .query(({ ctx, input }) => listAuditEvents(ctx.db, ctx.authority, input)),
 
   get: permissionProcedure("audit:read")
     .meta({
@@ -27,7 +27,7 @@ export const auditRouter = router({
         "Shows one audit event by its id, with the actor's email and the domain's name; readers scoped to some domains find only those domains' events.",
     })
     .input(auditEventIdInput)
-    .query(({ ctx, input }) => getAuditEvent(ctx.db, ctx.grants, input.id)),
+    .query(({ ctx, input }) => getAuditEvent(ctx.db, ctx.authority, input.id)),
 
   actions: permissionProcedure("audit:read")
     .meta({ description: "Lists every distinct action name in the audit log, for the action filter." })
@@ -40,7 +40,7 @@ export const auditRouter = router({
     })
     .input(auditFilterSchema)
     .query(({ ctx, input }) => {
-      auditScopeFor(ctx.grants, input.domainId);
+      auditScopeFor(ctx.authority, input.domainId);
       return { url: auditExportUrl(String(ctx.auth.options.baseURL), input) };
     }),
 });
