@@ -1,5 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { REQUEST_PATH_HEADER } from "@/app/_lib/request-path";
+import { REQUEST_PATH_HEADER } from "@/server/shared/request-path";
 import { getEnv } from "@/server/env";
 import { createNonce, pageSecurityHeaders } from "@/server/security-headers";
 

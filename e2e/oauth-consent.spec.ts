@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { expect, request, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
-import { SCOPE_DESCRIPTIONS } from "../server/oauth/scopes";
+import { SCOPE_DESCRIPTIONS } from "../server/shared/scopes";
 import { MEMBER, OWNER } from "./accounts";
 import { apiAs, submitSignIn } from "./sign-in";
 

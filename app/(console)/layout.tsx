@@ -1,9 +1,9 @@
 import type { ReactNode } from "react";
 import { caller } from "@/app/_lib/trpc/server";
 import { headers } from "next/headers";
-import { REQUEST_PATH_HEADER } from "@/app/_lib/request-path";
+import { REQUEST_PATH_HEADER } from "@/server/shared/request-path";
 import { requireMfaWhereRequired, requireSession } from "@/server/auth/session";
-import type { Permission } from "@/server/authz/permissions";
+import type { Permission } from "@/server/shared/permissions";
 import { Sidebar } from "./_components/sidebar";
 import { StepUpDialog } from "./_components/step-up-dialog";
 

@@ -1,4 +1,4 @@
-import type { Permission } from "@/server/authz/permissions";
+import type { Permission } from "@/server/shared/permissions";
 
 /** The shape of me.permissions: what a user holds globally and per domain. */
 export interface HeldPermissions {

@@ -1,6 +1,6 @@
 import { asc, inArray } from "drizzle-orm";
 import { domain } from "@/db/schema";
-import { sortPermissions } from "@/server/authz/permissions";
+import { sortPermissions } from "@/server/shared/permissions";
 import { domainsOfUser } from "@/server/users/visibility";
 import { isOwner } from "@/server/authz/owner";
 import { router } from "@/server/trpc/init";

@@ -12,7 +12,6 @@ import {
   authIssuer,
   DEFAULT_OAUTH_SETTINGS,
   mcpResourceUrl,
-  OAUTH_SCOPES,
   REGISTRATION_DEFAULT_SCOPES,
   SIGNING_KEY_GRACE_SECONDS,
   SIGNING_KEY_ROTATION_SECONDS,
@@ -20,6 +19,7 @@ import {
   type OAuthSettings,
 } from "@/server/oauth/config";
 import { createOAuthEndpointHooks } from "@/server/oauth/endpoint-hooks";
+import { OAUTH_SCOPES } from "@/server/shared/scopes";
 import { revokeIssuedAccessTokens } from "@/server/oauth/issued-tokens";
 import type { Database } from "@/db/client";
 import * as schema from "@/db/schema";

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { clientRegistration, roleAssignment, rolePermission } from "@/db/schema";
-import { isPermission, type Permission } from "./permissions";
+import { isPermission, type Permission } from "@/server/shared/permissions";
 
 const EMPTY: ReadonlySet<Permission> = new Set();
 

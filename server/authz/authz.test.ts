@@ -24,7 +24,7 @@ import {
 import { auditRows, createDomain, grantRole, hasRole } from "@/server/testing/authz";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
 import { loadAuthority } from "./authority";
-import { BUILT_IN_ROLE_PERMISSIONS, isPermission, missingPermissions, sortPermissions } from "./permissions";
+import { BUILT_IN_ROLE_PERMISSIONS, isPermission, missingPermissions, sortPermissions } from "@/server/shared/permissions";
 
 let database: TestDatabase;
 let auth: Auth;

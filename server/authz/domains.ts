@@ -15,7 +15,7 @@ import {
   type MfaPolicy,
 } from "@/db/schema";
 import type { Authority, PermissionScope } from "./authority";
-import { isPermission, type Permission } from "./permissions";
+import { isPermission, type Permission } from "@/server/shared/permissions";
 import { cursorInputSchema, decodeCursor, encodeCursor } from "@/server/paging";
 
 export const DOMAIN_NOT_FOUND = "Domain not found.";

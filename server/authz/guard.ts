@@ -1,6 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import type { Authority } from "./authority";
-import { missingPermissions, type Permission } from "./permissions";
+import { missingPermissions, type Permission } from "@/server/shared/permissions";
 
 function scopeWords(domainId: string | null): string {
   return domainId === null ? "globally" : "in this domain";

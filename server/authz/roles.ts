@@ -5,7 +5,7 @@ import type { Executor } from "@/db/client";
 import { OWNER_ROLE_ID, domain, role, roleAssignment, rolePermission, user } from "@/db/schema";
 import type { Authority, PermissionScope } from "./authority";
 import { assertHoldsAll } from "./guard";
-import { ACTIONS, ALL_PERMISSIONS, RESOURCES, isPermission, sortPermissions, type Permission } from "./permissions";
+import { ACTIONS, ALL_PERMISSIONS, RESOURCES, isPermission, sortPermissions, type Permission } from "@/server/shared/permissions";
 
 export const ROLE_NOT_FOUND = "Role not found.";
 export const OWNER_ONLY_GLOBAL = "The owner role can only be held globally.";

@@ -13,9 +13,10 @@ import {
   rolePermission,
 } from "@/db/schema";
 import type { Auth } from "@/server/auth/auth";
-import type { Permission } from "@/server/authz/permissions";
+import type { Permission } from "@/server/shared/permissions";
 import { createClient, createClientInput, setClientDisabled } from "@/server/oauth/clients";
-import { mcpResourceUrl, OAUTH_SCOPES, storedSecretHash } from "@/server/oauth/config";
+import { mcpResourceUrl, storedSecretHash } from "@/server/oauth/config";
+import { OAUTH_SCOPES } from "@/server/shared/scopes";
 import { accessTokenStatus, recordIssuedAccessToken } from "@/server/oauth/issued-tokens";
 import { TEST_PUBLIC_URL, signUp, uniqueEmail } from "@/server/testing/auth";
 import {

@@ -3,7 +3,7 @@ import { recordEvent } from "@/server/audit/record";
 import { findDomain } from "@/server/authz/domains";
 import type { Authority } from "@/server/authz/authority";
 import { authorizeIn, requireGlobally } from "@/server/authz/guard";
-import type { Permission } from "@/server/authz/permissions";
+import type { Permission } from "@/server/shared/permissions";
 import { TOKEN_SESSION_PREFIX } from "@/server/auth/step-up";
 import { MCP_SCOPES, type McpScope } from "@/server/mcp/tool";
 import { usableMcpScopes } from "@/server/mcp/tools";
@@ -23,7 +23,8 @@ import {
   updateClientInput,
   type ClientItem,
 } from "@/server/oauth/clients";
-import { mcpResourceUrl, type OAuthScope } from "@/server/oauth/config";
+import { mcpResourceUrl } from "@/server/oauth/config";
+import type { OAuthScope } from "@/server/shared/scopes";
 import { metadataDocumentClientChangeProblem } from "@/server/oauth/metadata-document-policy";
 import { countLiveAccessTokens } from "@/server/oauth/issued-tokens";
 import { registrationSprawl } from "@/server/oauth/unused-clients";

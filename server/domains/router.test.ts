@@ -13,7 +13,7 @@ import {
   userBan,
 } from "@/db/schema";
 import type { Auth } from "@/server/auth/auth";
-import type { Permission } from "@/server/authz/permissions";
+import type { Permission } from "@/server/shared/permissions";
 import { followVerificationLink, signUp, uniqueEmail } from "@/server/testing/auth";
 import {
   auditRows,

@@ -1,6 +1,6 @@
 import { expect, test } from "vitest";
 import { Authority } from "@/server/authz/authority";
-import { ALL_PERMISSIONS } from "@/server/authz/permissions";
+import { ALL_PERMISSIONS } from "@/server/shared/permissions";
 import { MCP_METHOD_ACCESS, MCP_NOTIFICATIONS, needsOf, offerFor, targetOf } from "./access";
 import { memoryLogLevel } from "./logging";
 import { MCP_PROMPTS } from "./prompts";

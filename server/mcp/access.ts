@@ -1,5 +1,5 @@
 import type { Authority } from "@/server/authz/authority";
-import type { Permission } from "@/server/authz/permissions";
+import type { Permission } from "@/server/shared/permissions";
 import { promptAllowed, promptNeeds, type GatehousePrompt } from "./prompt";
 import { MCP_PROMPTS } from "./prompts";
 import { matchResource, resourceByTemplate, type GatehouseResource } from "./resource";

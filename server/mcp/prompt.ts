@@ -1,6 +1,6 @@
 import type { GetPromptResult } from "@modelcontextprotocol/sdk/types.js";
 import type { Authority } from "@/server/authz/authority";
-import type { Permission } from "@/server/authz/permissions";
+import type { Permission } from "@/server/shared/permissions";
 import type { GatehouseResource } from "./resource";
 import { gateAllowed, type GatehouseTool, type McpScope, type ToolContext } from "./tool";
 

@@ -3,7 +3,7 @@ import { ErrorCode, McpError, type GetPromptResult } from "@modelcontextprotocol
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { MEMBER_ROLE_ID, role, rolePermission } from "@/db/schema";
 import type { Auth } from "@/server/auth/auth";
-import type { Permission } from "@/server/authz/permissions";
+import type { Permission } from "@/server/shared/permissions";
 import { signUp, uniqueEmail } from "@/server/testing/auth";
 import { createPersona, grantRole, openPersonaTestBed, type Personas } from "@/server/testing/authz";
 import type { TestDatabase } from "@/server/testing/db";

@@ -1,6 +1,6 @@
 import { UriTemplate } from "@modelcontextprotocol/sdk/shared/uriTemplate.js";
 import type { z } from "zod";
-import type { Permission } from "@/server/authz/permissions";
+import type { Permission } from "@/server/shared/permissions";
 import type { McpScope, ToolContext } from "./tool";
 
 /** Completions a client gets for one template argument, at most; a person picks from a short list. */

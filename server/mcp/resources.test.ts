@@ -3,7 +3,7 @@ import { ErrorCode, McpError, type ReadResourceResult } from "@modelcontextproto
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { AUDITOR_ROLE_ID, MEMBER_ROLE_ID, role, rolePermission, user as userTable } from "@/db/schema";
 import type { Auth } from "@/server/auth/auth";
-import type { Permission } from "@/server/authz/permissions";
+import type { Permission } from "@/server/shared/permissions";
 import { recordEvent } from "@/server/audit/record";
 import { createClient as persistClient, createClientInput } from "@/server/oauth/clients";
 import { mcpResourceUrl } from "@/server/oauth/config";

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { MCP_SCOPES, toolAllowed } from "@/server/mcp/tool";
 import { MCP_TOOLS } from "@/server/mcp/tools";
-import { authIssuer, mcpResourceUrl, protectedResourceMetadataUrl, SCOPE_DESCRIPTIONS } from "@/server/oauth/config";
+import { authIssuer, mcpResourceUrl, protectedResourceMetadataUrl } from "@/server/oauth/config";
+import { SCOPE_DESCRIPTIONS } from "@/server/shared/scopes";
 import { router } from "@/server/trpc/init";
 import { protectedProcedure } from "@/server/trpc/procedures";
 

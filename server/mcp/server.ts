@@ -15,7 +15,7 @@ import {
 import { TRPCError } from "@trpc/server";
 import { z, ZodError } from "zod";
 import { databaseBusyErrorOf } from "@/db/client";
-import { missingPermissions, type Permission } from "@/server/authz/permissions";
+import { missingPermissions, type Permission } from "@/server/shared/permissions";
 import { passes, type LogLevelStore } from "./logging";
 import type { GatehousePrompt } from "./prompt";
 import { matchResource, variableOf, type GatehouseResource } from "./resource";

@@ -1,7 +1,7 @@
 import type { ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
 import type { z } from "zod";
 import type { Authority } from "@/server/authz/authority";
-import type { Permission } from "@/server/authz/permissions";
+import type { Permission } from "@/server/shared/permissions";
 import type { createCaller } from "@/server/trpc/root";
 
 /** The three MCP scopes, one per tool tier; a token's scope must include a tool's tier for it to run. */

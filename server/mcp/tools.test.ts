@@ -19,7 +19,7 @@ import {
   userBan,
 } from "@/db/schema";
 import type { Auth } from "@/server/auth/auth";
-import type { Permission } from "@/server/authz/permissions";
+import type { Permission } from "@/server/shared/permissions";
 import { createClient as persistClient, createClientInput } from "@/server/oauth/clients";
 import { mcpResourceUrl } from "@/server/oauth/config";
 import { recordIssuedAccessToken } from "@/server/oauth/issued-tokens";

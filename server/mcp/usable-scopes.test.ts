@@ -1,6 +1,6 @@
 import { expect, test } from "vitest";
 import { Authority } from "@/server/authz/authority";
-import type { Permission } from "@/server/authz/permissions";
+import type { Permission } from "@/server/shared/permissions";
 import { grantableMcpScopes, usableMcpScopes } from "./tools";
 
 const authority = (global: Permission[], byDomain: Record<string, Permission[]> = {}) =>

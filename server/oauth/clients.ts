@@ -16,7 +16,8 @@ import {
 } from "@/db/schema";
 import type { PermissionScope } from "@/server/authz/authority";
 import { cursorInputSchema, decodeCursor, encodeCursor } from "@/server/paging";
-import { OAUTH_SCOPES, storedSecretHash, type OAuthScope } from "./config";
+import { OAUTH_SCOPES, type OAuthScope } from "@/server/shared/scopes";
+import { storedSecretHash } from "./config";
 import { revokeIssuedAccessTokens } from "./issued-tokens";
 import { isLoopbackRedirectUri } from "@/server/loopback";
 import { isPublicHttpsUrl } from "./public-url";

@@ -1,8 +1,7 @@
 import { createHash } from "node:crypto";
 
-import type { OAuthScope } from "./scopes";
+import type { OAuthScope } from "@/server/shared/scopes";
 
-export { OAUTH_SCOPES, SCOPE_DESCRIPTIONS, type OAuthScope } from "./scopes";
 
 /**
  * What a dynamically registered client that names no `scope` may ask for: the read tools, and a

@@ -16,7 +16,7 @@ import {
 } from "@/db/schema";
 import type { Auth } from "@/server/auth/auth";
 import { ROLE_DETAIL_ASSIGNMENT_LIMIT } from "@/server/authz/roles";
-import { ALL_PERMISSIONS, BUILT_IN_ROLE_PERMISSIONS, type Permission } from "@/server/authz/permissions";
+import { ALL_PERMISSIONS, BUILT_IN_ROLE_PERMISSIONS, type Permission } from "@/server/shared/permissions";
 import { createSignedInOwner, createTestAuth, signUp, uniqueEmail } from "@/server/testing/auth";
 import {
   auditRows,

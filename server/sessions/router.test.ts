@@ -16,7 +16,7 @@ import {
   session,
 } from "@/db/schema";
 import type { Auth } from "@/server/auth/auth";
-import type { Permission } from "@/server/authz/permissions";
+import type { Permission } from "@/server/shared/permissions";
 import { createClient, createClientInput } from "@/server/oauth/clients";
 import { mcpResourceUrl } from "@/server/oauth/config";
 import { accessTokenStatus, recordIssuedAccessToken } from "@/server/oauth/issued-tokens";

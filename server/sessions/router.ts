@@ -8,7 +8,7 @@ import { recordEvent } from "@/server/audit/record";
 import { withAuthWrites } from "@/server/auth/auth-writes";
 import type { Authority } from "@/server/authz/authority";
 import { authorizeIn } from "@/server/authz/guard";
-import type { Permission } from "@/server/authz/permissions";
+import type { Permission } from "@/server/shared/permissions";
 import { assertAccountWideAuthority, auditDomainOf } from "@/server/users/authority";
 import { findVisibleUser } from "@/server/users/visibility";
 import { CLIENT_NOT_FOUND, findClient, revokeClientTokens } from "@/server/oauth/clients";

@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { isPermission } from "@/server/authz/permissions";
+import { isPermission } from "@/server/shared/permissions";
 import { baseProcedure, router, type Meta } from "./init";
 import { permissionProcedure, protectedProcedure, publicProcedure } from "./procedures";
 import { appRouter } from "./root";

@@ -4,7 +4,7 @@ import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { ADMIN_ROLE_ID, MEMBER_ROLE_ID, OWNER_ROLE_ID, auditEvent, oauthConsent, oauthRefreshToken, session, user, userBan } from "@/db/schema";
 import type { Auth } from "@/server/auth/auth";
-import { ALL_PERMISSIONS } from "@/server/authz/permissions";
+import { ALL_PERMISSIONS } from "@/server/shared/permissions";
 import { mcpResourceUrl, storedSecretHash } from "@/server/oauth/config";
 import { recordIssuedAccessToken } from "@/server/oauth/issued-tokens";
 import { TEST_PASSWORD, TEST_PUBLIC_URL, createTestAuth, signUp, uniqueEmail } from "@/server/testing/auth";

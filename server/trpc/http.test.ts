@@ -6,7 +6,7 @@ import type { Auth } from "@/server/auth/auth";
 import { TEST_PUBLIC_URL, createSignedInOwner, createTestAuth, signIn, signUp } from "@/server/testing/auth";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
 import { handleTrpcRequest } from "./http";
-import { MAX_BATCH_SIZE } from "./limits";
+import { MAX_BATCH_SIZE } from "@/server/shared/limits";
 
 const EVIL = "https://evil.example";
 

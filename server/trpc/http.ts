@@ -5,7 +5,7 @@ import { BUSY_RETRY_AFTER_SECONDS, databaseBusyErrorOf, type Database } from "@/
 import type { Auth } from "@/server/auth/auth";
 import { DATABASE_BUSY_MESSAGE } from "@/server/http";
 import { createTRPCContext } from "./context";
-import { MAX_BATCH_SIZE } from "./limits";
+import { MAX_BATCH_SIZE } from "@/server/shared/limits";
 import { appRouter } from "./root";
 
 export const TRPC_ENDPOINT = "/api/trpc";

@@ -4,7 +4,7 @@ import { z, ZodError } from "zod";
 import { databaseBusyErrorOf } from "@/db/client";
 import { DATABASE_BUSY_MESSAGE } from "@/server/http";
 import { ReauthenticationRequired, REAUTH_REQUIRED } from "@/server/auth/step-up";
-import type { Permission } from "@/server/authz/permissions";
+import type { Permission } from "@/server/shared/permissions";
 import type { Context } from "./context";
 
 /**

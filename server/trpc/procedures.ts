@@ -2,7 +2,7 @@ import { TRPCError } from "@trpc/server";
 import type { z } from "zod";
 import { authorizeIn } from "@/server/authz/guard";
 import { requireRecentAuthentication } from "@/server/auth/step-up";
-import type { Permission } from "@/server/authz/permissions";
+import type { Permission } from "@/server/shared/permissions";
 import { enrolmentRequiredMessage, mfaEnrolmentMissing } from "@/server/users/mfa";
 import type { Context } from "./context";
 import { baseProcedure, type CanFlags, type Meta, type StepUp } from "./init";

@@ -1,7 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import type { Executor } from "@/db/client";
 import { loadAuthority, type Authority } from "@/server/authz/authority";
-import { missingPermissions, sortPermissions, type Permission } from "@/server/authz/permissions";
+import { missingPermissions, sortPermissions, type Permission } from "@/server/shared/permissions";
 import { domainsOfUser, findVisibleUser, type UserRow } from "./visibility";
 
 function forbidden(message: string): TRPCError {

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { AUDITOR_ROLE_ID, MEMBER_ROLE_ID } from "@/db/schema";
 import { Authority } from "@/server/authz/authority";
-import type { Permission } from "@/server/authz/permissions";
+import type { Permission } from "@/server/shared/permissions";
 import { createDomain, grantRole } from "@/server/testing/authz";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
 import { SMALL_MEMBERSHIP, listUsers } from "./list";

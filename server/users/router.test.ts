@@ -20,7 +20,7 @@ import {
   userBan,
 } from "@/db/schema";
 import type { Auth } from "@/server/auth/auth";
-import { ALL_PERMISSIONS } from "@/server/authz/permissions";
+import { ALL_PERMISSIONS } from "@/server/shared/permissions";
 import {
   TEST_PASSWORD,
   authRequest,

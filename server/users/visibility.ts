@@ -4,7 +4,7 @@ import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Executor } from "@/db/client";
 import { roleAssignment, user } from "@/db/schema";
 import type { Authority, PermissionScope } from "@/server/authz/authority";
-import type { Permission } from "@/server/authz/permissions";
+import type { Permission } from "@/server/shared/permissions";
 
 /** Where a caller may see users: everywhere, or in the listed domains only. */
 export type UserScope = PermissionScope;

@@ -6,7 +6,7 @@ import { summarizeOAuthQuery } from "@/app/_lib/oauth-query";
 import { pendingOAuthRequest } from "@/app/_lib/oauth-request";
 import { isLoopbackRedirectUri } from "@/server/loopback";
 import { getSession, requireMfaWhereRequired } from "@/server/auth/session";
-import { SCOPE_DESCRIPTIONS, type OAuthScope } from "@/server/oauth/scopes";
+import { SCOPE_DESCRIPTIONS, type OAuthScope } from "@/server/shared/scopes";
 import { ClientIdentity } from "./_components/client-identity";
 import { ConsentActions } from "./_components/consent-actions";
 

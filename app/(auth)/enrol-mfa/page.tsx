@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { safeReturnPath } from "@/app/_lib/return-path";
+import { safeReturnPath } from "@/server/shared/return-path";
 import { PasskeySettings } from "@/app/(console)/account/_components/passkey-settings";
 import { TwoFactorSettings } from "@/app/(console)/account/_components/two-factor-settings";
 import { getAppDatabase } from "@/server/db";

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { pendingOAuthRequest } from "@/app/_lib/oauth-request";
-import { safeReturnPath } from "@/app/_lib/return-path";
+import { safeReturnPath } from "@/server/shared/return-path";
 import { getSession } from "@/server/auth/session";
 import { getEnv } from "@/server/env";
 import { PasskeySignIn } from "./_components/passkey-sign-in";

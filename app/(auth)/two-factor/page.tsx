@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { pendingOAuthRequest } from "@/app/_lib/oauth-request";
-import { safeReturnPath } from "@/app/_lib/return-path";
+import { safeReturnPath } from "@/server/shared/return-path";
 import { TwoFactorForm } from "./_components/two-factor-form";
 
 export const metadata: Metadata = {

@@ -6,7 +6,7 @@ import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { useState, type ReactNode } from "react";
 import superjson from "superjson";
 import type { AppRouter } from "@/server/trpc/root";
-import { MAX_BATCH_SIZE } from "@/server/trpc/limits";
+import { MAX_BATCH_SIZE } from "@/server/shared/limits";
 import { stepUpLink } from "../step-up";
 import { makeQueryClient } from "./query-client";
 

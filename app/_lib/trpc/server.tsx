@@ -3,7 +3,7 @@ import { dehydrate, HydrationBoundary } from "@tanstack/react-query";
 import { createTRPCOptionsProxy } from "@trpc/tanstack-react-query";
 import { headers } from "next/headers";
 import { cache, type ReactNode } from "react";
-import { REQUEST_PATH_HEADER } from "@/app/_lib/request-path";
+import { REQUEST_PATH_HEADER } from "@/server/shared/request-path";
 import { getAuth } from "@/server/auth/instance";
 import { requireMfaWhereRequired } from "@/server/auth/session";
 import { getAppDatabase } from "@/server/db";

@@ -1,7 +1,7 @@
 import type { BetterAuthPlugin } from "better-auth";
 import { APIError, createAuthMiddleware, getSessionFromCtx, isAPIError } from "better-auth/api";
 import { eq, sql } from "drizzle-orm";
-import { enrolmentPath } from "@/app/_lib/return-path";
+import { enrolmentPath } from "@/server/shared/return-path";
 import type { Executor } from "@/db/client";
 import { oauthAccessToken, oauthRefreshToken } from "@/db/schema";
 import { storedSecretHash } from "@/server/oauth/config";

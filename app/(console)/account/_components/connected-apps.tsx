@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import { useState } from "react";
 import { useTRPC } from "@/app/_lib/trpc/client";
-import { OAUTH_SCOPES, SCOPE_DESCRIPTIONS, type OAuthScope } from "@/server/oauth/scopes";
+import { OAUTH_SCOPES, SCOPE_DESCRIPTIONS, type OAuthScope } from "@/server/shared/scopes";
 import type { AppRouter } from "@/server/trpc/root";
 import { Button, ConfirmDialog, EmptyState, ErrorState, LoadingState, LocalTime } from "../../_components/ui";
 

@@ -7,7 +7,7 @@ import { useState, type ReactNode } from "react";
 import { FormAlert } from "@/app/_components/form";
 import { usePermissions } from "@/app/_lib/permissions";
 import { useTRPC } from "@/app/_lib/trpc/client";
-import { SCOPE_DESCRIPTIONS } from "@/server/oauth/scopes";
+import { SCOPE_DESCRIPTIONS } from "@/server/shared/scopes";
 import { Button, ConfirmDialog, Dialog, ErrorState, LoadingState, LocalTime, PageHeader, Panel } from "../../_components/ui";
 import { EditClientDialog } from "./edit-client-dialog";
 import {

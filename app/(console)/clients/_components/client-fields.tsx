@@ -2,7 +2,7 @@
 
 import { useId, type ReactNode } from "react";
 import { TextAreaField, TextField } from "@/app/_components/form";
-import { OAUTH_SCOPES, SCOPE_DESCRIPTIONS, type OAuthScope } from "@/server/oauth/scopes";
+import { OAUTH_SCOPES, SCOPE_DESCRIPTIONS, type OAuthScope } from "@/server/shared/scopes";
 
 /** The fields shared by "Register client" and "Edit client", and the helpers they need. */
 

@@ -5,7 +5,7 @@ import { useId, useState, type FormEvent } from "react";
 import { FormAlert, TextAreaField, TextField } from "@/app/_components/form";
 import { usePermissions } from "@/app/_lib/permissions";
 import { useTRPC } from "@/app/_lib/trpc/client";
-import { ACTIONS, RESOURCES, type Permission } from "@/server/authz/permissions";
+import { ACTIONS, RESOURCES, type Permission } from "@/server/shared/permissions";
 import { Button, fieldError } from "../../_components/ui";
 import { type RoleDetail } from "./shared";
 

@@ -1,7 +1,7 @@
 "use client";
 
 import type { inferRouterOutputs } from "@trpc/server";
-import type { Permission } from "@/server/authz/permissions";
+import type { Permission } from "@/server/shared/permissions";
 import type { AppRouter } from "@/server/trpc/root";
 import { CopyButton, LocalTime } from "../../_components/ui";
 

@@ -5,7 +5,7 @@ import { useId, useState, type FormEvent, type ReactNode } from "react";
 import { FormAlert, TextAreaField, TextField } from "@/app/_components/form";
 import { usePermissions } from "@/app/_lib/permissions";
 import { useTRPC } from "@/app/_lib/trpc/client";
-import type { Permission } from "@/server/authz/permissions";
+import type { Permission } from "@/server/shared/permissions";
 import { Badge, Button, ConfirmDialog, Dialog, ErrorState, LoadingState, SelectField, LocalTime, fieldError } from "../../_components/ui";
 import {
   InviteLink,
