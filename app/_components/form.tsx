@@ -1,6 +1,8 @@
 "use client";
 
-import { useId, type InputHTMLAttributes, type ReactNode, type TextareaHTMLAttributes } from "react";
+import Link from "next/link";
+import { useId, useState, type FormEvent, type InputHTMLAttributes, type ReactNode, type TextareaHTMLAttributes } from "react";
+import type { FormErrors } from "@/app/_lib/auth-errors";
 
 /** Label, hint and error around one control, wired together for assistive technology. */
 function Field({
@@ -86,4 +88,77 @@ export function FormAlert({ message }: { message?: string }) {
       {message}
     </div>
   );
+}
+
+type TextFieldProps = Omit<Parameters<typeof TextField>[0], "name" | "type" | "label"> & { label?: string };
+
+export function NameField({ label = "Name", ...props }: TextFieldProps) {
+  return <TextField label={label} name="name" autoComplete="name" {...props} />;
+}
+
+export function EmailField({ label = "Email", ...props }: TextFieldProps) {
+  return <TextField label={label} name="email" type="email" autoComplete="email" required {...props} />;
+}
+
+/** A password being chosen: the browser offers to generate and save it, and the hint states the rule. */
+export function NewPasswordField({ label = "Password", name = "password", ...props }: TextFieldProps & { name?: string }) {
+  return <TextField label={label} name={name} type="password" autoComplete="new-password" required hint="At least 12 characters." {...props} />;
+}
+
+/** Who a new account is for and its password: the fields of sign-up and of the first owner's setup. */
+export function NewAccountFields({ errors }: { errors: FormErrors }) {
+  return (
+    <>
+      <NameField required error={errors.fields.name} />
+      <EmailField error={errors.fields.email} />
+      <NewPasswordField error={errors.fields.password} />
+    </>
+  );
+}
+
+/** The answer that replaces a form once it has done its work, with where to go next. */
+export function DoneNotice({ children, next }: { children: ReactNode; next?: { href: string; label: string } }) {
+  return (
+    <div className="space-y-3">
+      <p role="status" className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-800">
+        {children}
+      </p>
+      {next ? (
+        <p className="text-sm">
+          <Link href={next.href} className="font-medium text-brand-600 hover:underline">
+            {next.label}
+          </Link>
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+const NO_ERRORS: FormErrors = { fields: {} };
+
+/** A submitted field's text; an absent field reads as empty, which the server then refuses by name. */
+export function fieldText(form: FormData, name: string): string {
+  return String(form.get(name) ?? "");
+}
+
+/**
+ * The submit cycle every sign-in page form shares: one request at a time, errors cleared on each
+ * try. `submit` resolves to the errors to show, or null on success; the form stays busy after a
+ * success, because what follows is a navigation or an answer that replaces the form.
+ */
+export function useFormSubmission(submit: (form: FormData) => Promise<FormErrors | null>) {
+  const [pending, setPending] = useState(false);
+  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    setPending(true);
+    setErrors(NO_ERRORS);
+    const failure = await submit(form);
+    if (failure) {
+      setErrors(failure);
+      setPending(false);
+    }
+  }
+  return { pending, errors, setErrors, onSubmit };
 }

@@ -48,3 +48,4 @@ export async function postJsonForm(url: string, body: unknown, shownFields: read
     fields,
   };
 }
+

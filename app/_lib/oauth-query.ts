@@ -1,3 +1,6 @@
+import type { useRouter } from "next/navigation";
+import { authFormErrors, type FormErrors } from "./auth-errors";
+
 /**
  * The OAuth provider sends the browser to the sign-in and consent pages with a signed copy of the
  * authorization request in the query string. Those pages hand it back as `oauth_query` so the
@@ -82,4 +85,22 @@ export const EXPIRED_OAUTH_REQUEST_MESSAGE =
 /** The provider's refusal of an expired or altered `oauth_query`, as better-auth's client reports it. */
 export function isExpiredOAuthRequest(error: object): boolean {
   return "error" in error && error.error === "invalid_signature";
+}
+
+/** What a form that carries an application's request shows for a refusal: an expired request says so. */
+export function oauthFormErrors(error: { code?: string; message?: string; status?: number; error?: string }): FormErrors {
+  return isExpiredOAuthRequest(error) ? { form: EXPIRED_OAUTH_REQUEST_MESSAGE, fields: {} } : authFormErrors(error);
+}
+
+/**
+ * Where a successful sign-in step goes. When it carried an application's request, the provider
+ * answered with the consent page or the application's callback, and better-auth's client follows
+ * such a `{ redirect: true, url }` answer itself (its redirect fetch plugin, which the provider's own
+ * client relies on too): navigating here as well would abort that navigation.
+ */
+export function continueAfterSignIn(router: ReturnType<typeof useRouter>, returnTo: string, oauthQuery: string | undefined, answer: unknown): void {
+  const next = answer as { redirect?: boolean; url?: string } | null;
+  if (oauthQuery && next?.redirect && next.url) return;
+  router.replace(returnTo);
+  router.refresh();
 }

@@ -2,6 +2,7 @@ import "server-only";
 import { TRPCError } from "@trpc/server";
 import { getAppDatabase } from "@/server/db";
 import { findClient, type ClientItem } from "@/server/oauth/clients";
+import { safeReturnPath } from "@/server/shared/return-path";
 import { redirectHost, signedOAuthQuery, summarizeOAuthQuery, toQueryString } from "./oauth-query";
 
 /**
@@ -43,4 +44,14 @@ async function findClientOrNull(clientId: string): Promise<ClientItem | null> {
     if (error instanceof TRPCError && error.code === "NOT_FOUND") return null;
     throw error;
   }
+}
+
+/**
+ * What the sign-in pages (password, second factor) read from their query: where to go once signed
+ * in, and the application request they continue while it is still live.
+ */
+export async function signInPageRequest(params: Record<string, string | string[] | undefined>) {
+  const returnTo = safeReturnPath(typeof params.next === "string" ? params.next : undefined);
+  const oauth = await pendingOAuthRequest(params);
+  return { returnTo, oauth, continuing: oauth && !oauth.expired ? oauth : null };
 }

@@ -30,11 +30,6 @@ export function missingPermissions(held: ReadonlySet<Permission>, required: Iter
   return ALL_PERMISSIONS.filter((permission) => missing.has(permission));
 }
 
-export function holdsAll(held: ReadonlySet<Permission>, required: Iterable<Permission>): boolean {
-  for (const permission of required) if (!held.has(permission)) return false;
-  return true;
-}
-
 /** Vocabulary order, without duplicates: the canonical form stored and shown. */
 export function sortPermissions(permissions: Iterable<Permission>): Permission[] {
   const set = new Set(permissions);

@@ -38,23 +38,23 @@ export default async function OAuthErrorPage({ searchParams }: { searchParams: P
       </p>
       {code || description ? (
         <dl className="space-y-2 rounded-md border border-slate-200 bg-slate-50 px-3 py-2 text-sm">
-          {code ? (
-            <div>
-              <dt className="text-xs font-medium text-slate-500">Error</dt>
-              <dd className="font-mono break-all text-slate-900">{code}</dd>
-            </div>
-          ) : null}
-          {description ? (
-            <div>
-              <dt className="text-xs font-medium text-slate-500">Details</dt>
-              <dd className="break-words text-slate-900">{description}</dd>
-            </div>
-          ) : null}
+          <Detail term="Error" value={code} className="font-mono break-all text-slate-900" />
+          <Detail term="Details" value={description} className="break-words text-slate-900" />
         </dl>
       ) : null}
       <Link href="/" className="inline-block text-sm font-medium text-brand-600 hover:underline">
         Go to your Gatehouse account
       </Link>
+    </div>
+  );
+}
+
+function Detail({ term, value, className }: { term: string; value: string | null; className: string }) {
+  if (!value) return null;
+  return (
+    <div>
+      <dt className="text-xs font-medium text-slate-500">{term}</dt>
+      <dd className={className}>{value}</dd>
     </div>
   );
 }

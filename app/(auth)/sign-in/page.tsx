@@ -1,8 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
-import { pendingOAuthRequest } from "@/app/_lib/oauth-request";
-import { safeReturnPath } from "@/server/shared/return-path";
+import { signInPageRequest } from "@/app/_lib/oauth-request";
 import { getSession } from "@/server/auth/session";
 import { getEnv } from "@/server/env";
 import { PasskeySignIn } from "./_components/passkey-sign-in";
@@ -15,10 +14,7 @@ export const metadata: Metadata = {
 };
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const params = await searchParams;
-  const returnTo = safeReturnPath(typeof params.next === "string" ? params.next : undefined);
-  const oauth = await pendingOAuthRequest(params);
-  const continuing = oauth && !oauth.expired ? oauth : null;
+  const { returnTo, oauth, continuing } = await signInPageRequest(await searchParams);
   // An application may ask for a fresh sign-in (prompt=login, max_age), so then a session does not skip the form.
   if (!continuing && (await getSession())) redirect(returnTo);
   const clientName = oauth?.client?.name ?? "the application";

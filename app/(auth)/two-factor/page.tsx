@@ -1,7 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { pendingOAuthRequest } from "@/app/_lib/oauth-request";
-import { safeReturnPath } from "@/server/shared/return-path";
+import { signInPageRequest } from "@/app/_lib/oauth-request";
 import { TwoFactorForm } from "./_components/two-factor-form";
 
 export const metadata: Metadata = {
@@ -12,10 +11,7 @@ export const metadata: Metadata = {
 
 /** Reached from sign-in when the account has an authenticator app; the plugin's cookie says whose sign-in it is. */
 export default async function TwoFactorPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const params = await searchParams;
-  const returnTo = safeReturnPath(typeof params.next === "string" ? params.next : undefined);
-  const oauth = await pendingOAuthRequest(params);
-  const continuing = oauth && !oauth.expired ? oauth : null;
+  const { returnTo, oauth, continuing } = await signInPageRequest(await searchParams);
   return (
     <div className="space-y-5">
       <h1 className="text-xl font-semibold">Two-step verification</h1>

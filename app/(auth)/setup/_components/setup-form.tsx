@@ -1,53 +1,27 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useState, type FormEvent } from "react";
-import { FormAlert, SubmitButton, TextField } from "@/app/_components/form";
-import { postJsonForm, type FormErrors } from "@/app/_lib/auth-errors";
+import { FormAlert, NewAccountFields, SubmitButton, fieldText, useFormSubmission } from "@/app/_components/form";
+import { postJsonForm } from "@/app/_lib/auth-errors";
 
 export function SetupForm({ token }: { token: string }) {
   const router = useRouter();
-  const [pending, setPending] = useState(false);
-  const [errors, setErrors] = useState<FormErrors>({ fields: {} });
-
-  async function onSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    setPending(true);
-    setErrors({ fields: {} });
+  const { pending, errors, onSubmit } = useFormSubmission(async (form) => {
     const failure = await postJsonForm(
       "/api/setup",
-      {
-        token,
-        name: String(form.get("name") ?? ""),
-        email: String(form.get("email") ?? ""),
-        password: String(form.get("password") ?? ""),
-      },
+      { token, name: fieldText(form, "name"), email: fieldText(form, "email"), password: fieldText(form, "password") },
       ["name", "email", "password"],
     );
-    if (failure) {
-      setErrors(failure);
-      setPending(false);
-      return;
-    }
+    if (failure) return failure;
     router.replace("/");
     router.refresh();
-  }
+    return null;
+  });
 
   return (
     <form onSubmit={onSubmit} className="space-y-4" noValidate>
       <FormAlert message={errors.form} />
-      <TextField label="Name" name="name" autoComplete="name" required error={errors.fields.name} />
-      <TextField label="Email" name="email" type="email" autoComplete="email" required error={errors.fields.email} />
-      <TextField
-        label="Password"
-        name="password"
-        type="password"
-        autoComplete="new-password"
-        required
-        hint="At least 12 characters."
-        error={errors.fields.password}
-      />
+      <NewAccountFields errors={errors} />
       <SubmitButton pending={pending} pendingLabel="Creating owner…">
         Create owner account
       </SubmitButton>

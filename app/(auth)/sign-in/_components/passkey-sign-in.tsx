@@ -4,7 +4,7 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { FormAlert } from "@/app/_components/form";
 import { authClient } from "@/app/_lib/auth-client";
-import { EXPIRED_OAUTH_REQUEST_MESSAGE, isExpiredOAuthRequest, signedOAuthQuery } from "@/app/_lib/oauth-query";
+import { continueAfterSignIn, EXPIRED_OAUTH_REQUEST_MESSAGE, isExpiredOAuthRequest, signedOAuthQuery } from "@/app/_lib/oauth-query";
 import { passkeySignInErrorMessage } from "@/app/_lib/passkey-errors";
 
 /**
@@ -42,11 +42,7 @@ export function PasskeySignIn({ returnTo, continuesOAuth }: { returnTo: string; 
       setPending(false);
       return;
     }
-    // better-auth's client follows the provider's `{ redirect: true, url }` answer itself (see the password form).
-    const next = data as { redirect?: boolean; url?: string } | null;
-    if (oauthQuery && next?.redirect && next.url) return;
-    router.replace(returnTo);
-    router.refresh();
+    continueAfterSignIn(router, returnTo, oauthQuery, data);
   }
 
   return (

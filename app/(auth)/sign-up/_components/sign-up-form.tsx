@@ -1,11 +1,9 @@
 "use client";
 
-import Link from "next/link";
-import { useState, type FormEvent } from "react";
-import { FormAlert, SubmitButton, TextField } from "@/app/_components/form";
+import { useState } from "react";
+import { DoneNotice, FormAlert, NewAccountFields, SubmitButton, fieldText, useFormSubmission } from "@/app/_components/form";
 import { authClient } from "@/app/_lib/auth-client";
-import { authFormErrors, type FormErrors } from "@/app/_lib/auth-errors";
-import { EXPIRED_OAUTH_REQUEST_MESSAGE, isExpiredOAuthRequest, signedOAuthQuery } from "@/app/_lib/oauth-query";
+import { oauthFormErrors, signedOAuthQuery } from "@/app/_lib/oauth-query";
 
 /**
  * Sign-up never signs in, and answers a taken address exactly as a new one (its owner is emailed
@@ -14,60 +12,33 @@ import { EXPIRED_OAUTH_REQUEST_MESSAGE, isExpiredOAuthRequest, signedOAuthQuery 
  * application's request.
  */
 export function SignUpForm({ continuesOAuth, signInHref }: { continuesOAuth: boolean; signInHref: string }) {
-  const [pending, setPending] = useState(false);
-  const [errors, setErrors] = useState<FormErrors>({ fields: {} });
   const [submittedTo, setSubmittedTo] = useState<string | null>(null);
-
-  async function onSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    setPending(true);
-    setErrors({ fields: {} });
+  const { pending, errors, onSubmit } = useFormSubmission(async (form) => {
     const oauthQuery = continuesOAuth ? signedOAuthQuery(window.location.search) : undefined;
-    const email = String(form.get("email") ?? "").trim();
+    const email = fieldText(form, "email").trim();
     const { error } = await authClient.signUp.email({
-      name: String(form.get("name") ?? "").trim(),
+      name: fieldText(form, "name").trim(),
       email,
-      password: String(form.get("password") ?? ""),
+      password: fieldText(form, "password"),
       fetchOptions: oauthQuery ? { body: { oauth_query: oauthQuery } } : undefined,
     });
-    if (error) {
-      setErrors(isExpiredOAuthRequest(error) ? { form: EXPIRED_OAUTH_REQUEST_MESSAGE, fields: {} } : authFormErrors(error));
-      setPending(false);
-      return;
-    }
+    if (error) return oauthFormErrors(error);
     setSubmittedTo(email);
-  }
+    return null;
+  });
 
   if (submittedTo) {
     return (
-      <div className="space-y-3">
-        <p role="status" className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-800">
-          Check your email: we sent a message to {submittedTo}. Then sign in with your email address and password.
-        </p>
-        <p className="text-sm">
-          <Link href={signInHref} className="font-medium text-brand-600 hover:underline">
-            Continue to sign in
-          </Link>
-        </p>
-      </div>
+      <DoneNotice next={{ href: signInHref, label: "Continue to sign in" }}>
+        Check your email: we sent a message to {submittedTo}. Then sign in with your email address and password.
+      </DoneNotice>
     );
   }
 
   return (
     <form onSubmit={onSubmit} className="space-y-4" noValidate>
       <FormAlert message={errors.form} />
-      <TextField label="Name" name="name" autoComplete="name" required error={errors.fields.name} />
-      <TextField label="Email" name="email" type="email" autoComplete="email" required error={errors.fields.email} />
-      <TextField
-        label="Password"
-        name="password"
-        type="password"
-        autoComplete="new-password"
-        required
-        hint="At least 12 characters."
-        error={errors.fields.password}
-      />
+      <NewAccountFields errors={errors} />
       <SubmitButton pending={pending} pendingLabel="Creating account…">
         Create account
       </SubmitButton>

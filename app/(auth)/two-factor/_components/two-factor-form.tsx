@@ -5,7 +5,7 @@ import { useState, type FormEvent } from "react";
 import { FormAlert, SubmitButton, TextField } from "@/app/_components/form";
 import { authClient } from "@/app/_lib/auth-client";
 import { authFormErrors } from "@/app/_lib/auth-errors";
-import { EXPIRED_OAUTH_REQUEST_MESSAGE, isExpiredOAuthRequest, signedOAuthQuery } from "@/app/_lib/oauth-query";
+import { continueAfterSignIn, EXPIRED_OAUTH_REQUEST_MESSAGE, isExpiredOAuthRequest, signedOAuthQuery } from "@/app/_lib/oauth-query";
 
 /** Authenticator codes are six digits; backup codes are longer and contain letters. */
 function isAuthenticatorCode(code: string): boolean {
@@ -35,11 +35,7 @@ export function TwoFactorForm({ returnTo, continuesOAuth }: { returnTo: string; 
       setPending(false);
       return;
     }
-    // As on the sign-in form: better-auth's client follows the provider's `{ redirect: true, url }` itself.
-    const answer = data as { redirect?: boolean; url?: string } | null;
-    if (oauthQuery && answer?.redirect && answer.url) return;
-    router.replace(returnTo);
-    router.refresh();
+    continueAfterSignIn(router, returnTo, oauthQuery, data);
   }
 
   return (
