@@ -15,8 +15,9 @@ import {
   signIn,
   signUp,
   uniqueEmail,
+  openAuthTestBed,
 } from "@/server/testing/auth";
-import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
+import { type TestDatabase } from "@/server/testing/db";
 import { expectConsoleError } from "@/server/testing/setup";
 import { issueUserToken, postMcp, toolCall } from "@/server/testing/mcp";
 import { startOAuthTestServer } from "@/server/testing/oauth-server";
@@ -28,11 +29,7 @@ const NEW_PASSWORD = "a-brand-new-passphrase-for-gatehouse";
 let database: TestDatabase;
 let auth: Auth;
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  auth = await createTestAuth(database.db);
-  await createSignedInOwner(database.db, auth);
-});
+beforeAll(async () => ({ database, auth } = await openAuthTestBed({ owner: true })));
 
 afterAll(() => database.destroy());
 

@@ -11,16 +11,14 @@ import {
   signIn,
   signUp,
   uniqueEmail,
+  openAuthTestBed,
 } from "@/server/testing/auth";
-import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
+import { type TestDatabase } from "@/server/testing/db";
 
 let database: TestDatabase;
 let auth: Auth;
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  auth = await createTestAuth(database.db);
-});
+beforeAll(async () => ({ database, auth } = await openAuthTestBed()));
 
 afterAll(() => database.destroy());
 

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { auditEvent } from "@/db/schema";
 import { MFA_MAX_FAILED_ATTEMPTS, type Auth } from "@/server/auth/auth";
 import { STEP_UP_ATTEMPTS } from "@/server/auth/step-up";
-import { TEST_PASSWORD, authRequest, cookieHeader, createSignedInOwner, createTestAuth } from "@/server/testing/auth";
-import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
+import { TEST_PASSWORD, authRequest, cookieHeader, openAuthTestBed } from "@/server/testing/auth";
+import { type TestDatabase } from "@/server/testing/db";
 import { codeAt, enrolledUser, passwordSignIn, sessionUserId, wrongCode } from "@/server/testing/two-factor";
 import { callerAs } from "@/server/testing/trpc";
 
@@ -20,11 +20,7 @@ const BURST = 100;
 let database: TestDatabase;
 let auth: Auth;
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  auth = await createTestAuth(database.db);
-  await createSignedInOwner(database.db, auth);
-});
+beforeAll(async () => ({ database, auth } = await openAuthTestBed({ owner: true })));
 
 afterAll(() => database.destroy());
 

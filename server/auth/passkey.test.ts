@@ -4,9 +4,9 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { auditEvent, passkey, passkeyUse } from "@/db/schema";
 import type { Auth } from "@/server/auth/auth";
 import { createPasskeyHooks } from "@/server/auth/passkey-hooks";
-import { authRequest, cookieHeader, createSignedInOwner, createTestAuth, signUp } from "@/server/testing/auth";
+import { authRequest, cookieHeader, signUp, openAuthTestBed } from "@/server/testing/auth";
 import { auditRows } from "@/server/testing/authz";
-import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
+import { type TestDatabase } from "@/server/testing/db";
 import { insertPasskeyRow } from "@/server/testing/two-factor";
 import { expectConsoleError } from "@/server/testing/setup";
 import { callerAs } from "@/server/testing/trpc";
@@ -20,11 +20,7 @@ import { callerAs } from "@/server/testing/trpc";
 let database: TestDatabase;
 let auth: Auth;
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  auth = await createTestAuth(database.db);
-  await createSignedInOwner(database.db, auth);
-});
+beforeAll(async () => ({ database, auth } = await openAuthTestBed({ owner: true })));
 
 afterAll(() => database.destroy());
 

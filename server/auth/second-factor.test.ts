@@ -5,19 +5,15 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { attemptLimit, auditEvent, twoFactor, user } from "@/db/schema";
 import { MFA_LOCKOUT_SECONDS, MFA_MAX_FAILED_ATTEMPTS, type Auth } from "@/server/auth/auth";
 import { accountAttemptKey, networkAttemptKey } from "@/server/auth/plugins/second-factor-lockout";
-import { TEST_PASSWORD, authRequest, cookieHeader, createSignedInOwner, createTestAuth, signUp } from "@/server/testing/auth";
+import { TEST_PASSWORD, authRequest, cookieHeader, signUp, openAuthTestBed } from "@/server/testing/auth";
 import { auditRows } from "@/server/testing/authz";
-import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
+import { type TestDatabase } from "@/server/testing/db";
 import { codeAt, sessionUserId, enrolledUser, passwordSignIn, wrongCode } from "@/server/testing/two-factor";
 
 let database: TestDatabase;
 let auth: Auth;
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  auth = await createTestAuth(database.db);
-  await createSignedInOwner(database.db, auth);
-});
+beforeAll(async () => ({ database, auth } = await openAuthTestBed({ owner: true })));
 
 afterAll(() => database.destroy());
 

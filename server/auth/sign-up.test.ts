@@ -5,24 +5,19 @@ import type { Auth } from "@/server/auth/auth";
 import {
   TEST_PASSWORD,
   authRequest,
-  createSignedInOwner,
-  createTestAuth,
   followVerificationLink,
   signIn,
   signUp,
   uniqueEmail,
+  openAuthTestBed,
 } from "@/server/testing/auth";
 import { auditRows } from "@/server/testing/authz";
-import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
+import { type TestDatabase } from "@/server/testing/db";
 
 let database: TestDatabase;
 let auth: Auth;
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  auth = await createTestAuth(database.db);
-  await createSignedInOwner(database.db, auth);
-});
+beforeAll(async () => ({ database, auth } = await openAuthTestBed({ owner: true })));
 
 afterEach(() => {
   vi.restoreAllMocks();

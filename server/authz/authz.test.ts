@@ -14,26 +14,21 @@ import { withAuthWrites } from "@/server/auth/auth-writes";
 import {
   authRequest,
   cookieHeader,
-  createSignedInOwner,
-  createTestAuth,
   followVerificationLink,
   signUp,
   TEST_PASSWORD,
   uniqueEmail,
+  openAuthTestBed,
 } from "@/server/testing/auth";
 import { auditRows, createDomain, grantRole, hasRole } from "@/server/testing/authz";
-import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
+import { type TestDatabase } from "@/server/testing/db";
 import { loadAuthority } from "./authority";
 import { BUILT_IN_ROLE_PERMISSIONS, isPermission, missingPermissions, sortPermissions } from "@/server/shared/permissions";
 
 let database: TestDatabase;
 let auth: Auth;
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  auth = await createTestAuth(database.db);
-  await createSignedInOwner(database.db, auth);
-});
+beforeAll(async () => ({ database, auth } = await openAuthTestBed({ owner: true })));
 
 afterAll(() => database.destroy());
 

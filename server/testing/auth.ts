@@ -5,6 +5,7 @@ import { openAuth, type Auth, type AuthDependencies } from "@/server/auth/auth";
 import { DEFAULT_EMAIL_FROM } from "@/server/env";
 import { createSendEmail } from "@/server/email/send";
 import { createOwner } from "@/server/setup/owner";
+import { createTestDatabase } from "./db";
 
 export const TEST_PUBLIC_URL = "http://localhost:3000";
 export const TEST_PASSWORD = "correct-staple-horse-battery";
@@ -104,4 +105,15 @@ export async function createSignedInOwner(db: Database, auth: Auth) {
   const { userId } = await createOwner({ db, auth }, { name: "Owner", email, password: TEST_PASSWORD });
   const { cookie } = await signIn(auth, email);
   return { userId, email, cookie };
+}
+
+/**
+ * A migrated database and the real auth instance on it: what most test files start from. With
+ * `owner`, the installation already has its owner, as every real one past setup does.
+ */
+export async function openAuthTestBed(options: { owner?: boolean } = {}) {
+  const database = await createTestDatabase();
+  const auth = await createTestAuth(database.db);
+  if (options.owner) await createSignedInOwner(database.db, auth);
+  return { database, auth };
 }

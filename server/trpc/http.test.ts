@@ -3,8 +3,8 @@ import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { session } from "@/db/schema";
 import type { Auth } from "@/server/auth/auth";
-import { TEST_PUBLIC_URL, createSignedInOwner, createTestAuth, signIn, signUp } from "@/server/testing/auth";
-import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
+import { TEST_PUBLIC_URL, signIn, signUp, openAuthTestBed } from "@/server/testing/auth";
+import { type TestDatabase } from "@/server/testing/db";
 import { handleTrpcRequest } from "./http";
 import { MAX_BATCH_SIZE } from "@/server/shared/limits";
 
@@ -13,11 +13,7 @@ const EVIL = "https://evil.example";
 let database: TestDatabase;
 let auth: Auth;
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  auth = await createTestAuth(database.db);
-  await createSignedInOwner(database.db, auth);
-});
+beforeAll(async () => ({ database, auth } = await openAuthTestBed({ owner: true })));
 
 afterAll(() => database.destroy());
 

@@ -3,9 +3,9 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { MEMBER_ROLE_ID, account, invitation, session, user, userBan } from "@/db/schema";
 import type { Auth } from "@/server/auth/auth";
 import { DomainError } from "@/server/errors";
-import { TEST_PASSWORD, TEST_PUBLIC_URL, authRequest, createTestAuth, signIn, uniqueEmail } from "@/server/testing/auth";
+import { TEST_PASSWORD, TEST_PUBLIC_URL, authRequest, signIn, uniqueEmail, openAuthTestBed } from "@/server/testing/auth";
 import { auditRows, createDomain, hasRole } from "@/server/testing/authz";
-import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
+import { type TestDatabase } from "@/server/testing/db";
 import { createAccount } from "./accounts";
 import {
   INVITATION_INVALID,
@@ -20,10 +20,7 @@ import { acceptInvitationRequest } from "./invitation-http";
 let database: TestDatabase;
 let auth: Auth;
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  auth = await createTestAuth(database.db);
-});
+beforeAll(async () => ({ database, auth } = await openAuthTestBed()));
 
 afterAll(() => database.destroy());
 

@@ -2,9 +2,9 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { passkey, session } from "@/db/schema";
 import type { Auth } from "@/server/auth/auth";
-import { TEST_PASSWORD, TEST_PUBLIC_URL, authRequest, cookieHeader, createSignedInOwner, createTestAuth, signUp } from "@/server/testing/auth";
+import { TEST_PASSWORD, TEST_PUBLIC_URL, authRequest, cookieHeader, signUp, openAuthTestBed } from "@/server/testing/auth";
 import { auditRows } from "@/server/testing/authz";
-import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
+import { type TestDatabase } from "@/server/testing/db";
 import { SoftwareAuthenticator, passkeySignIn, registerPasskey } from "@/server/testing/passkey-authenticator";
 import { ageSignIn } from "@/server/testing/step-up";
 import { callerAs } from "@/server/testing/trpc";
@@ -13,11 +13,7 @@ import { PASSKEY_REQUIRED } from "./passkey-second-factor";
 let database: TestDatabase;
 let auth: Auth;
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  auth = await createTestAuth(database.db);
-  await createSignedInOwner(database.db, auth);
-});
+beforeAll(async () => ({ database, auth } = await openAuthTestBed({ owner: true })));
 
 afterAll(() => database.destroy());
 
