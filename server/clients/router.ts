@@ -5,8 +5,7 @@ import type { Authority } from "@/server/authz/authority";
 import { authorizeIn, requireGlobally } from "@/server/authz/guard";
 import type { Permission } from "@/server/shared/permissions";
 import { TOKEN_SESSION_PREFIX } from "@/server/auth/step-up";
-import { MCP_SCOPES, type McpScope } from "@/server/mcp/tool";
-import { usableMcpScopes } from "@/server/mcp/tools";
+import { MCP_SCOPES, usableMcpScopes, type McpScope } from "@/server/mcp/catalog";
 import {
   CLIENT_NOT_FOUND,
   clientIdInput,

@@ -7,7 +7,8 @@ import { MCP_PROMPTS } from "./prompts";
 import { variableOf } from "./resource";
 import { MCP_RESOURCES } from "./resources";
 import { createGatehouseMcpServer } from "./server";
-import { MCP_SCOPES, type ToolContext } from "./tool";
+import { MCP_SCOPES } from "./catalog";
+import type { ToolContext } from "./tool";
 import { MCP_TOOLS } from "./tools";
 
 /** The SDK keeps its handlers in two maps; reading them is the only way to see every method a server answers. */

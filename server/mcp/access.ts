@@ -5,7 +5,8 @@ import { MCP_PROMPTS } from "./prompts";
 import { matchResource, resourceByTemplate, type GatehouseResource } from "./resource";
 import { MCP_RESOURCES } from "./resources";
 import type { McpOffer } from "./server";
-import { gateAllowed, type GatehouseTool, type McpScope } from "./tool";
+import { gateAllowed, type McpScope } from "./catalog";
+import type { GatehouseTool } from "./tool";
 import { findTool, MCP_TOOLS } from "./tools";
 
 /**

@@ -19,7 +19,8 @@ import {
   type McpCallRecorder,
   type McpOutcome,
 } from "./server";
-import { MCP_SCOPES, type ToolContext } from "./tool";
+import { MCP_SCOPES } from "./catalog";
+import type { ToolContext } from "./tool";
 import { endRefreshForStepUp } from "./step-up";
 
 /** Larger JSON-RPC bodies are refused before they are parsed. */

@@ -2,7 +2,8 @@ import type { GetPromptResult } from "@modelcontextprotocol/sdk/types.js";
 import type { Authority } from "@/server/authz/authority";
 import type { Permission } from "@/server/shared/permissions";
 import type { GatehouseResource } from "./resource";
-import { gateAllowed, type GatehouseTool, type McpScope, type ToolContext } from "./tool";
+import { gateAllowed, type McpScope } from "./catalog";
+import type { GatehouseTool, ToolContext } from "./tool";
 
 /** MCP prompt arguments are strings; this is all a Gatehouse prompt needs to say about one. */
 export interface PromptArgument {

@@ -1,7 +1,8 @@
 import { UriTemplate } from "@modelcontextprotocol/sdk/shared/uriTemplate.js";
 import type { z } from "zod";
 import type { Permission } from "@/server/shared/permissions";
-import type { McpScope, ToolContext } from "./tool";
+import type { McpScope } from "./catalog";
+import type { ToolContext } from "./tool";
 
 /** Completions a client gets for one template argument, at most; a person picks from a short list. */
 export const MAX_COMPLETIONS = 20;

@@ -2,7 +2,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { DOMAIN_ADMIN_ROLE_ID } from "@/db/schema";
-import { MCP_SCOPES, type McpScope } from "@/server/mcp/tool";
+import { MCP_SCOPES, type McpScope } from "@/server/mcp/catalog";
 import { MCP_TOOLS } from "@/server/mcp/tools";
 import { createSignedInOwner, signUp } from "@/server/testing/auth";
 import { createDomain, grantRole, MATRIX_PERSONAS, matrixCaller, type Personas, openPersonaTestBed } from "@/server/testing/authz";

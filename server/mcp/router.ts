@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { MCP_SCOPES, toolAllowed } from "@/server/mcp/tool";
-import { MCP_TOOLS } from "@/server/mcp/tools";
+import { MCP_SCOPES, TOOL_OFFERS, gateAllowed } from "@/server/mcp/catalog";
 import { authIssuer, mcpResourceUrl, protectedResourceMetadataUrl } from "@/server/oauth/config";
 import { SCOPE_DESCRIPTIONS } from "@/server/shared/scopes";
 import { router } from "@/server/trpc/init";
@@ -35,7 +34,7 @@ export const mcpRouter = router({
     .input(previewToolsInput)
     .query(async ({ ctx, input }) => {
       const authority = await ctx.authority();
-      return MCP_TOOLS.filter((tool) => toolAllowed(tool, input.scopes, authority)).map(({ name, title, description, scope }) => ({
+      return TOOL_OFFERS.filter((tool) => gateAllowed(tool, input.scopes, authority)).map(({ name, title, description, scope }) => ({
         name,
         title,
         description,

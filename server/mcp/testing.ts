@@ -11,7 +11,8 @@ import { promptAllowed, type GatehousePrompt } from "./prompt";
 import type { GatehouseResource } from "./resource";
 import { MCP_RESOURCES } from "./resources";
 import { createGatehouseMcpServer, type McpOutcome } from "./server";
-import { MCP_SCOPES, gateAllowed, type GatehouseTool, type ToolContext } from "./tool";
+import { MCP_SCOPES, gateAllowed } from "./catalog";
+import type { GatehouseTool, ToolContext } from "./tool";
 import { MCP_TOOLS } from "./tools";
 
 export const TEST_CLIENT_ID = "test-client";

@@ -39,7 +39,8 @@ import { unique } from "@/server/testing/outcome";
 import type { Meta } from "@/server/trpc/init";
 import { appRouter } from "@/server/trpc/root";
 import { TEST_CLIENT_ID, connectAs } from "./testing";
-import { MCP_SCOPES, defineTool, type McpScope } from "./tool";
+import { MCP_SCOPES, type McpScope } from "./catalog";
+import { defineTool } from "./tool";
 import { MCP_TOOLS } from "./tools";
 
 let database: TestDatabase;
@@ -304,17 +305,15 @@ test("reads are marked read-only and the tools that take access away are marked 
 });
 
 test("a tool whose result strays from its outputSchema fails at the client, so the happy paths below check their schemas", async () => {
-  const stray = defineTool({
-    name: "stray",
-    title: "Stray",
-    description: "Returns a field its schema does not declare.",
-    scope: "mcp:read",
-    permissions: [],
-    annotations: { readOnlyHint: true },
-    inputSchema: {},
-    outputSchema: { id: z.string().describe("An id.") },
-    run: async () => ({ id: "x", secret: "not in the schema" }) as { id: string },
-  });
+  const stray = defineTool(
+    { name: "stray", title: "Stray", description: "Returns a field its schema does not declare.", scope: "mcp:read", permissions: [] },
+    {
+      annotations: { readOnlyHint: true },
+      inputSchema: {},
+      outputSchema: { id: z.string().describe("An id.") },
+      run: async () => ({ id: "x", secret: "not in the schema" }) as { id: string },
+    },
+  );
   const mcp = await connectAs(deps(), personas.owner.userId, { tools: [stray] });
   try {
     await expect(mcp.call("stray")).rejects.toBeInstanceOf(McpError);

@@ -1,7 +1,7 @@
 import { expect, test } from "vitest";
 import { Authority } from "@/server/authz/authority";
 import type { Permission } from "@/server/shared/permissions";
-import { grantableMcpScopes, usableMcpScopes } from "./tools";
+import { grantableMcpScopes, usableMcpScopes } from "./catalog";
 
 const authority = (global: Permission[], byDomain: Record<string, Permission[]> = {}) =>
   new Authority(new Set(global), new Map(Object.entries(byDomain).map(([domainId, permissions]) => [domainId, new Set(permissions)])));

@@ -5,8 +5,7 @@ import type { Database } from "@/db/client";
 import { clientRegistration, oauthClient } from "@/db/schema";
 import { recordEvent, requestOrigin, type AuditActor } from "@/server/audit/record";
 import { loadTokenAuthority } from "@/server/authz/authority";
-import { isMcpScope } from "@/server/mcp/tool";
-import { grantableMcpScopes } from "@/server/mcp/tools";
+import { grantableMcpScopes, isMcpScope } from "@/server/mcp/catalog";
 import { denyAuthorization, isRegisteredRedirect } from "@/server/oauth/authorize-denial";
 import { storedStringArray } from "@/server/oauth/stored";
 

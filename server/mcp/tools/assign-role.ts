@@ -3,13 +3,7 @@ import { assignmentInput } from "@/server/authz/roles";
 import { defineTool } from "../tool";
 import { iso } from "./shapes";
 
-export const assignRole = defineTool({
-  name: "assign_role",
-  title: "Assign a role",
-  description:
-    "Gives a user (id from list_users) a role (id from list_roles) in one domain (id from list_domains), or globally with domainId null. You need roles:admin there and every permission of the role, and cannot change your own roles.",
-  scope: "mcp:admin",
-  permissions: ["roles:admin"],
+export const assignRole = defineTool("assign_role", {
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   inputSchema: assignmentInput.shape,
   outputSchema: {

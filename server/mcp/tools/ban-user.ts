@@ -3,13 +3,7 @@ import { banUserInput } from "@/server/users/schemas";
 import { defineTool } from "../tool";
 import { iso } from "./shapes";
 
-export const banUser = defineTool({
-  name: "ban_user",
-  title: "Ban a user",
-  description:
-    "Suspends an account (id from list_users): signs it out everywhere, revokes its OAuth grants and tokens at once, and refuses new sign-ins until an administrator unbans it in the console. You cannot ban yourself or the last owner.",
-  scope: "mcp:admin",
-  permissions: ["users:admin"],
+export const banUser = defineTool("ban_user", {
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   inputSchema: banUserInput.shape,
   outputSchema: {

@@ -2,13 +2,7 @@ import { z } from "zod";
 import { clientIdInput } from "@/server/oauth/clients";
 import { defineTool } from "../tool";
 
-export const disableClient = defineTool({
-  name: "disable_client",
-  title: "Disable an OAuth client",
-  description:
-    "Disables an OAuth client (clientId from list_clients): it gets invalid_client at the token endpoint and every token it holds stops working at once. Disabling a disabled client changes nothing; re-enabling is done in the console and does not bring revoked tokens back.",
-  scope: "mcp:admin",
-  permissions: ["clients:admin"],
+export const disableClient = defineTool("disable_client", {
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   inputSchema: clientIdInput.shape,
   outputSchema: {

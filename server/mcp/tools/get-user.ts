@@ -3,13 +3,7 @@ import { userIdInput } from "@/server/users/schemas";
 import { defineTool } from "../tool";
 import { READ_ANNOTATIONS, iso, isoOrNull, userRoleOutput } from "./shapes";
 
-export const getUser = defineTool({
-  name: "get_user",
-  title: "Get a user",
-  description:
-    "Shows one user in full: roles you can see, number of active sessions, MFA, ban, password and invitation state. Pass the user's id from list_users.",
-  scope: "mcp:read",
-  permissions: ["users:read"],
+export const getUser = defineTool("get_user", {
   annotations: READ_ANNOTATIONS,
   inputSchema: userIdInput.shape,
   outputSchema: {

@@ -1,5 +1,4 @@
-import type { Authority } from "@/server/authz/authority";
-import { MCP_SCOPES, toolAllowed, type GatehouseTool, type McpScope } from "../tool";
+import type { GatehouseTool } from "../tool";
 import { assignRole } from "./assign-role";
 import { banUser } from "./ban-user";
 import { createClient } from "./create-client";
@@ -18,7 +17,7 @@ import { unassignRole } from "./unassign-role";
 import { updateUserProfile } from "./update-user-profile";
 import { whoami } from "./whoami";
 
-/** Every tool the MCP endpoint offers, in the order `tools/list` shows them: reads, then writes, then admin. */
+/** Every tool the MCP endpoint offers, in the catalog's order (the order `tools/list` shows them). */
 export const MCP_TOOLS: readonly GatehouseTool[] = [
   whoami,
   listUsers,
@@ -43,24 +42,3 @@ export function findTool(name: string): GatehouseTool | undefined {
   return MCP_TOOLS.find((tool) => tool.name === name);
 }
 
-/**
- * The MCP scopes someone holding `authority` can actually use where a client lives (`domainId`, or
- * `null` for an installation-wide client): a tier is usable when they hold there every permission of
- * at least one of its tools. A client may carry no scope above this, so nobody gets through a client
- * they control more than their own roles allow. (whoami needs no permission, so mcp:read is always usable.)
- */
-export function usableMcpScopes(authority: Authority, domainId: string | null): McpScope[] {
-  return MCP_SCOPES.filter((scope) =>
-    MCP_TOOLS.some((tool) => tool.scope === scope && tool.permissions.every((permission) => authority.has(permission, domainId))),
-  );
-}
-
-/**
- * The MCP scopes a token acting with `authority` can put to use: a tier counts when `tools/list` would
- * show at least one of its tools. `authority` is the token's (`loadTokenAuthority`: the user's, confined
- * to the client's domain for a domain's client, where this is `usableMcpScopes` for that domain). The
- * authorization server grants no tier beyond this, so nobody consents to a tier they could never use.
- */
-export function grantableMcpScopes(authority: Authority): McpScope[] {
-  return MCP_SCOPES.filter((scope) => MCP_TOOLS.some((tool) => tool.scope === scope && toolAllowed(tool, [scope], authority)));
-}

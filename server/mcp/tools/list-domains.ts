@@ -3,13 +3,7 @@ import { listDomainsInput } from "@/server/authz/domains";
 import { defineTool } from "../tool";
 import { READ_ANNOTATIONS, domainOutput, nextCursorOutput, toDomainOutput } from "./shapes";
 
-export const listDomains = defineTool({
-  name: "list_domains",
-  title: "List domains",
-  description:
-    "Lists the domains (tenants) you can read, ordered by slug, with their email domains, MFA policy and member count; filter by a search text. Results come a page at a time: pass the returned nextCursor as cursor for the next page. Use the ids as domainId in the other tools.",
-  scope: "mcp:read",
-  permissions: ["domains:read"],
+export const listDomains = defineTool("list_domains", {
   annotations: READ_ANNOTATIONS,
   inputSchema: listDomainsInput.unwrap().shape,
   outputSchema: {

@@ -3,13 +3,7 @@ import { listRolesInput } from "@/server/authz/roles";
 import { defineTool } from "../tool";
 import { READ_ANNOTATIONS } from "./shapes";
 
-export const listRoles = defineTool({
-  name: "list_roles",
-  title: "List roles",
-  description:
-    "Lists every role, built-in first and then by name, with its permissions and how many assignments it has in the scopes you can read; filter by a search text. All roles come in one answer (no pagination). Use the ids with assign_role, unassign_role and list_users.",
-  scope: "mcp:read",
-  permissions: ["roles:read"],
+export const listRoles = defineTool("list_roles", {
   annotations: READ_ANNOTATIONS,
   inputSchema: listRolesInput.unwrap().shape,
   outputSchema: {

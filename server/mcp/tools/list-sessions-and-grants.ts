@@ -3,13 +3,7 @@ import { cursorInputSchema } from "@/server/paging";
 import { defineTool } from "../tool";
 import { READ_ANNOTATIONS, iso, isoOrNull, nextCursorOutput } from "./shapes";
 
-export const listSessionsAndGrants = defineTool({
-  name: "list_sessions_and_grants",
-  title: "List sessions and grants",
-  description:
-    "Lists live OAuth grants (a user's consent and tokens for one client, newest activity first) and unexpired browser sessions (most recently seen first) that you can read; filter by userId (from list_users) and clientId (from list_clients). Both lists come a page at a time: pass grantsNextCursor as grantsCursor, or sessionsNextCursor as sessionsCursor, to continue that list only. Use the results with revoke_grant and revoke_all_for_user.",
-  scope: "mcp:read",
-  permissions: ["tokens:read"],
+export const listSessionsAndGrants = defineTool("list_sessions_and_grants", {
   annotations: READ_ANNOTATIONS,
   inputSchema: {
     userId: z.string().min(1).max(100).optional().describe("Only this user's grants and sessions."),

@@ -3,13 +3,7 @@ import { listUsersInput } from "@/server/users/schemas";
 import { defineTool } from "../tool";
 import { READ_ANNOTATIONS, iso, nextCursorOutput, userRoleOutput } from "./shapes";
 
-export const listUsers = defineTool({
-  name: "list_users",
-  title: "List users",
-  description:
-    "Lists the users you can read, ordered by email, with their roles; filter by a search text, a domainId (from list_domains) or a roleId (from list_roles). Results come a page at a time: pass the returned nextCursor as cursor for the next page. Use the ids with get_user and the other user tools.",
-  scope: "mcp:read",
-  permissions: ["users:read"],
+export const listUsers = defineTool("list_users", {
   annotations: READ_ANNOTATIONS,
   inputSchema: listUsersInput.unwrap().shape,
   outputSchema: {

@@ -12,13 +12,7 @@ const time = (meaning: string) =>
     .optional()
     .describe(`${meaning} ISO 8601, such as 2026-11-01T09:00:00Z.`);
 
-export const searchAuditLog = defineTool({
-  name: "search_audit_log",
-  title: "Search the audit log",
-  description:
-    'Lists audit events newest first, filtered by actor user id, action or action prefix ("role."), target, domainId and time range; readers limited to some domains see only those domains\' events. Results come a page at a time: pass the returned nextCursor as cursor for the next page.',
-  scope: "mcp:read",
-  permissions: ["audit:read"],
+export const searchAuditLog = defineTool("search_audit_log", {
   annotations: READ_ANNOTATIONS,
   inputSchema: {
     actorUserId: filters.actorUserId,

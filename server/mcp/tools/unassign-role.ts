@@ -2,13 +2,7 @@ import { z } from "zod";
 import { assignmentInput } from "@/server/authz/roles";
 import { defineTool } from "../tool";
 
-export const unassignRole = defineTool({
-  name: "unassign_role",
-  title: "Unassign a role",
-  description:
-    "Takes a role (id from list_roles) away from a user (id from list_users) in one domain, or globally with domainId null. You need roles:admin there and every permission of the role; the last owner keeps the owner role.",
-  scope: "mcp:admin",
-  permissions: ["roles:admin"],
+export const unassignRole = defineTool("unassign_role", {
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   inputSchema: assignmentInput.shape,
   outputSchema: {

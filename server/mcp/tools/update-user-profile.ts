@@ -2,12 +2,7 @@ import { z } from "zod";
 import { updateUserInput } from "@/server/users/schemas";
 import { defineTool } from "../tool";
 
-export const updateUserProfile = defineTool({
-  name: "update_user_profile",
-  title: "Update a user's profile",
-  description: "Changes a user's display name. Pass the user's id from list_users.",
-  scope: "mcp:write",
-  permissions: ["users:write"],
+export const updateUserProfile = defineTool("update_user_profile", {
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   inputSchema: updateUserInput.shape,
   outputSchema: {

@@ -1,13 +1,7 @@
 import { z } from "zod";
 import { defineTool } from "../tool";
 
-export const whoami = defineTool({
-  name: "whoami",
-  title: "Who am I",
-  description:
-    "Tells who this connection acts for: the Gatehouse user, the OAuth client, the token's scopes, the domains the user belongs to and the user's effective permissions (globally and per domain). Call it first to learn what the other tools will allow.",
-  scope: "mcp:read",
-  permissions: [],
+export const whoami = defineTool("whoami", {
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   inputSchema: {},
   outputSchema: {
