@@ -1,7 +1,5 @@
 import "server-only";
-import { TRPCError } from "@trpc/server";
-import { getAppDatabase } from "@/server/db";
-import { findClient, type ClientItem } from "@/server/oauth/clients";
+import { findClientOrNull, type ClientItem } from "@/server/pages";
 import { safeReturnPath } from "@/server/shared/return-path";
 import { redirectHost, signedOAuthQuery, summarizeOAuthQuery, toQueryString } from "./oauth-query";
 
@@ -35,15 +33,6 @@ export async function pendingOAuthRequest(
     scopes: summary.scopes,
     expired: !summary.expiresAt || summary.expiresAt <= now,
   };
-}
-
-async function findClientOrNull(clientId: string): Promise<ClientItem | null> {
-  try {
-    return await findClient(getAppDatabase().db, clientId);
-  } catch (error) {
-    if (error instanceof TRPCError && error.code === "NOT_FOUND") return null;
-    throw error;
-  }
 }
 
 /**

@@ -1,7 +1,3 @@
-import { withBodyLimit } from "@/server/body-limit";
-import { handleMcpRequest } from "@/server/mcp/endpoint";
-import { getMcpEndpoint } from "@/server/mcp/instance";
+import { mcpRoute } from "@/server/routes";
 
-const handle = withBodyLimit(async (request: Request) => handleMcpRequest(await getMcpEndpoint(), request));
-
-export { handle as POST, handle as GET, handle as DELETE, handle as OPTIONS, handle as PUT, handle as PATCH };
+export const { POST, GET, DELETE, OPTIONS, PUT, PATCH } = mcpRoute;

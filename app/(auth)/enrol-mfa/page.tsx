@@ -3,9 +3,8 @@ import { redirect } from "next/navigation";
 import { safeReturnPath } from "@/server/shared/return-path";
 import { PasskeySettings } from "@/app/(console)/account/_components/passkey-settings";
 import { TwoFactorSettings } from "@/app/(console)/account/_components/two-factor-settings";
-import { getAppDatabase } from "@/server/db";
 import { requireSession } from "@/server/auth/session";
-import { mfaRequirement, requiredByPhrase } from "@/server/users/mfa";
+import { mfaRequirementOf, requiredByPhrase } from "@/server/pages";
 import { EnrolmentContinue } from "./_components/enrolment-continue";
 import { SignOutButton } from "@/app/(console)/_components/sign-out-button";
 import { StepUpDialog } from "@/app/(console)/_components/step-up-dialog";
@@ -20,7 +19,7 @@ export default async function EnrolMfaPage({ searchParams }: { searchParams: Pro
   const params = await searchParams;
   const next = safeReturnPath(typeof params.next === "string" ? params.next : undefined);
   const { user } = await requireSession();
-  const requirement = await mfaRequirement(getAppDatabase().db, user.id);
+  const requirement = await mfaRequirementOf(user.id);
   if (!requirement.required || requirement.status.enrolled) redirect(next);
   const phrase = requiredByPhrase(requirement);
   return (

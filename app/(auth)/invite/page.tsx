@@ -1,6 +1,5 @@
 import type { Metadata } from "next";
-import { getAppDatabase } from "@/server/db";
-import { isInvitationUsable } from "@/server/users/invitation";
+import { invitationUsable } from "@/server/pages";
 import { InviteForm } from "./_components/invite-form";
 
 export const metadata: Metadata = {
@@ -12,7 +11,7 @@ export const metadata: Metadata = {
 
 export default async function InvitePage({ searchParams }: { searchParams: Promise<{ token?: string | string[] }> }) {
   const { token } = await searchParams;
-  const usable = typeof token === "string" && token.length > 0 && (await isInvitationUsable(getAppDatabase().db, token));
+  const usable = typeof token === "string" && token.length > 0 && (await invitationUsable(token));
   return (
     <div className="space-y-5">
       <h1 className="text-xl font-semibold">Accept your invitation</h1>

@@ -1,8 +1,6 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { ownerExists } from "@/server/authz/owner";
-import { getAppDatabase } from "@/server/db";
-import { isSetupTokenUsable } from "@/server/setup/owner";
+import { ownerAlreadyExists, setupTokenUsable } from "@/server/pages";
 import { SetupForm } from "./_components/setup-form";
 
 export const metadata: Metadata = { title: "Set up Gatehouse", robots: { index: false } };
@@ -11,9 +9,8 @@ export default async function SetupPage({ searchParams }: { searchParams: Promis
   // Reading the request first keeps this page out of the build's prerender: the owner check must
   // ask the database the server runs with, not whichever one `next build` happened to see.
   const { token } = await searchParams;
-  const { db } = getAppDatabase();
-  if (await ownerExists(db)) notFound();
-  const usable = typeof token === "string" && token.length > 0 && (await isSetupTokenUsable(db, token));
+  if (await ownerAlreadyExists()) notFound();
+  const usable = typeof token === "string" && token.length > 0 && (await setupTokenUsable(token));
   return (
     <div className="space-y-5">
       <h1 className="text-xl font-semibold">Create the owner account</h1>

@@ -2,8 +2,8 @@ import type { Metadata } from "next";
 import { headers } from "next/headers";
 import Link from "next/link";
 import { isAPIError } from "better-auth/api";
-import { getAuth } from "@/server/auth/instance";
 import { getSession } from "@/server/auth/session";
+import { verifyEmail } from "@/server/pages";
 
 export const metadata: Metadata = {
   title: "Email verification",
@@ -17,7 +17,7 @@ type Outcome = "confirmed" | "expired" | "invalid" | "other-account";
 /** Confirms the address through better-auth, which refuses unless this browser is signed in as its account. */
 async function confirm(token: string): Promise<Outcome> {
   try {
-    await (await getAuth()).api.verifyEmail({ query: { token }, headers: await headers() });
+    await verifyEmail(token, await headers());
     return "confirmed";
   } catch (error) {
     if (!isAPIError(error)) throw error;

@@ -4,10 +4,7 @@ import { createTRPCOptionsProxy } from "@trpc/tanstack-react-query";
 import { headers } from "next/headers";
 import { cache, type ReactNode } from "react";
 import { REQUEST_PATH_HEADER } from "@/server/shared/request-path";
-import { getAuth } from "@/server/auth/instance";
-import { requireMfaWhereRequired } from "@/server/auth/session";
-import { getAppDatabase } from "@/server/db";
-import { createTRPCContext } from "@/server/trpc/context";
+import { createPageContext } from "@/server/pages";
 import { appRouter, createCaller } from "@/server/trpc/root";
 import { makeQueryClient } from "./query-client";
 
@@ -17,9 +14,7 @@ import { makeQueryClient } from "./query-client";
  */
 const createContext = cache(async () => {
   const requestHeaders = await headers();
-  const context = await createTRPCContext({ db: getAppDatabase().db, auth: await getAuth(), headers: requestHeaders });
-  if (context.user) await requireMfaWhereRequired(context.user.id, requestHeaders.get(REQUEST_PATH_HEADER) ?? "/");
-  return context;
+  return createPageContext(requestHeaders, requestHeaders.get(REQUEST_PATH_HEADER) ?? "/");
 });
 
 export const getQueryClient = cache(makeQueryClient);

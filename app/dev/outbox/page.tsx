@@ -1,9 +1,8 @@
 import type { Metadata } from "next";
 import { connection } from "next/server";
 import { notFound } from "next/navigation";
-import { getAppDatabase } from "@/server/db";
-import { listOutboxMessages } from "@/server/email/send";
 import { getEnv } from "@/server/env";
+import { outboxMessages } from "@/server/pages";
 
 export const metadata: Metadata = { title: "Development outbox", robots: { index: false }, referrer: "no-referrer" };
 
@@ -12,7 +11,7 @@ export default async function DevOutboxPage() {
   // Decided per request, against the configuration the server runs with, never at build time.
   await connection();
   if (!getEnv().email.devOutbox) notFound();
-  const messages = await listOutboxMessages(getAppDatabase().db);
+  const messages = await outboxMessages();
   return (
     <main className="mx-auto max-w-3xl space-y-6 px-4 py-10">
       <div className="space-y-1">

@@ -1,4 +1,4 @@
-import type { ClientItem } from "@/server/oauth/clients";
+import type { ClientItem } from "@/server/pages";
 
 /**
  * Who stands behind the application asking for access. A client identified by a metadata document
