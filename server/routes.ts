@@ -1,4 +1,6 @@
 import "server-only";
+import type { Database } from "@/db/client";
+import type { Auth } from "@/server/auth/auth";
 import { exportAuditCsv } from "@/server/audit/export";
 import { getAuth } from "@/server/auth/instance";
 import { withBodyLimit } from "@/server/body-limit";
@@ -22,20 +24,35 @@ import { acceptInvitationRequest } from "@/server/users/invitation-http";
 
 type Params<Name extends string> = { params: Promise<Partial<Record<Name, string[]>>> };
 
-/** GET /api/health: liveness and database reachability for load balancers. */
-export const healthRoute = (() => {
+/** A route that answers GET only; every other method gets a 405 that says so. */
+function getOnly<Args extends unknown[]>(GET: (...args: Args) => Promise<Response>) {
   const other = methodNotAllowed("GET");
+  return { GET, POST: other, PUT: other, PATCH: other, DELETE: other };
+}
+
+/** A JSON POST route: the body is size-limited, and a failure is answered in the error shape API clients read. */
+function jsonPost(handle: (deps: { db: Database; auth: Auth }, request: Request) => Promise<Response>) {
+  const other = methodNotAllowed("POST");
   return {
-    async GET() {
-      const { httpStatus, body } = await checkHealth(getAppDatabase().db);
-      return Response.json(body, { status: httpStatus, headers: { "Cache-Control": "no-store" } });
-    },
-    POST: other,
+    POST: withBodyLimit(async (request: Request) => {
+      try {
+        return await handle({ db: getAppDatabase().db, auth: await getAuth() }, request);
+      } catch (error) {
+        return errorResponse(error);
+      }
+    }),
+    GET: other,
     PUT: other,
     PATCH: other,
     DELETE: other,
   };
-})();
+}
+
+/** GET /api/health: liveness and database reachability for load balancers. */
+export const healthRoute = getOnly(async () => {
+  const { httpStatus, body } = await checkHealth(getAppDatabase().db);
+  return Response.json(body, { status: httpStatus, headers: { "Cache-Control": "no-store" } });
+});
 
 /** /api/auth/*: better-auth's handler (sign-in, OAuth endpoints, RFC 7592 registration management). */
 export const authRoute = (() => {
@@ -65,52 +82,13 @@ export const mcpRoute = (() => {
 })();
 
 /** POST /api/invite: accepts an invitation. */
-export const inviteRoute = (() => {
-  const other = methodNotAllowed("POST");
-  return {
-    POST: withBodyLimit(async (request: Request) => {
-      try {
-        return await acceptInvitationRequest({ db: getAppDatabase().db, auth: await getAuth() }, request);
-      } catch (error) {
-        return errorResponse(error);
-      }
-    }),
-    GET: other,
-    PUT: other,
-    PATCH: other,
-    DELETE: other,
-  };
-})();
+export const inviteRoute = jsonPost(acceptInvitationRequest);
 
 /** POST /api/setup: creates the first owner from the one-time setup link. */
-export const setupRoute = (() => {
-  const other = methodNotAllowed("POST");
-  return {
-    POST: withBodyLimit(async (request: Request) => {
-      try {
-        return await completeSetupRequest({ db: getAppDatabase().db, auth: await getAuth() }, request);
-      } catch (error) {
-        return errorResponse(error);
-      }
-    }),
-    GET: other,
-    PUT: other,
-    PATCH: other,
-    DELETE: other,
-  };
-})();
+export const setupRoute = jsonPost(completeSetupRequest);
 
 /** GET /api/audit/export: the audit log as a streamed CSV download; tRPC responses cannot stream, so this is a plain route. */
-export const auditExportRoute = (() => {
-  const other = methodNotAllowed("GET");
-  return {
-    GET: async (request: Request) => exportAuditCsv({ db: getAppDatabase().db, auth: await getAuth(), request }),
-    POST: other,
-    PUT: other,
-    PATCH: other,
-    DELETE: other,
-  };
-})();
+export const auditExportRoute = getOnly(async (request: Request) => exportAuditCsv({ db: getAppDatabase().db, auth: await getAuth(), request }));
 
 /** The issuer's discovery document at each URL an MCP client probes (RFC 8414 and OIDC discovery). */
 export function issuerMetadataRoute(kind: "oauth-authorization-server" | "openid-configuration") {
