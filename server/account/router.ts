@@ -6,7 +6,7 @@ import { recordEvent } from "@/server/audit/record";
 import { claimAttempt, clearAttempts, recordFailedAttempt, releaseAttempt } from "@/server/auth/attempt-limit";
 import { withAuthWrites } from "@/server/auth/auth-writes";
 import { findClient } from "@/server/oauth/clients";
-import { auditDomainOf } from "@/server/users/authority";
+import { auditDomainOf } from "@/server/users/visibility";
 import { listGrants, listSessions, revokeGrants, revocationDetails } from "@/server/oauth/grants";
 import { isAPIError } from "better-auth/api";
 import {

@@ -9,7 +9,8 @@ import { withAuthWrites } from "@/server/auth/auth-writes";
 import type { Authority } from "@/server/authz/authority";
 import { authorizeIn } from "@/server/authz/guard";
 import type { Permission } from "@/server/shared/permissions";
-import { assertAccountWideAuthority, auditDomainOf } from "@/server/users/authority";
+import { assertAccountWideAuthority } from "@/server/users/commands";
+import { auditDomainOf } from "@/server/users/visibility";
 import { findVisibleUser } from "@/server/users/visibility";
 import { CLIENT_NOT_FOUND, findClient, revokeClientTokens } from "@/server/oauth/clients";
 import {

@@ -63,6 +63,7 @@ const ATTACKS: Record<string, (targets: Targets) => unknown> = {
   "domains.delete": (t) => ({ id: t.domainId, cascade: true }),
   "users.list": () => ({}),
   "users.get": (t) => ({ id: t.ownerId }),
+  "users.options": () => undefined,
   "users.create": () => ({ email: uniqueEmail("rogue"), name: "Rogue owner", password: TEST_PASSWORD, roleId: OWNER_ROLE_ID }),
   "users.invite": () => ({ email: uniqueEmail("rogue"), name: "Rogue owner", roleId: OWNER_ROLE_ID }),
   "users.reinvite": (t) => ({ id: t.pendingOwnerId }),

@@ -7,8 +7,8 @@ import type { Auth } from "@/server/auth/auth";
 import { withAuthWrites } from "@/server/auth/auth-writes";
 import { DomainError } from "@/server/errors";
 import { hashPassword, linkPassword } from "./accounts";
-import { auditDomainOf } from "./authority";
-import { acceptInvitationInput } from "./schemas";
+import { auditDomainOf } from "./visibility";
+import { acceptInvitationInput } from "./inputs";
 
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 

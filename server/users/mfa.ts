@@ -107,12 +107,6 @@ export function enrolmentRequiredMessage(requirement: MfaRequirement): string {
   return `${MFA_ENROLMENT_REQUIRED}: ${requiredByPhrase(requirement)}. Set up an authenticator app or a passkey on Account > Security.`;
 }
 
-/** Number of the user's passkeys; deleting the last factor is refused while a policy requires one. */
-export async function passkeyCount(db: Executor, userId: string): Promise<number> {
-  const [row] = await db.select({ total: count() }).from(passkey).where(eq(passkey.userId, userId));
-  return row?.total ?? 0;
-}
-
 /**
  * Removes every second factor of a user, for an administrator helping someone who lost their
  * device. better-auth has no endpoint acting on another user's factors, so this writes its tables

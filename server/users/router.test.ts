@@ -20,6 +20,7 @@ import {
   userBan,
 } from "@/db/schema";
 import type { Auth } from "@/server/auth/auth";
+import { ID_MAX_LENGTH } from "@/server/ids";
 import { ALL_PERMISSIONS } from "@/server/shared/permissions";
 import {
   TEST_PASSWORD,
@@ -149,6 +150,12 @@ const MATRIX: MatrixRow[] = [
     procedure: "list",
     expected: READ,
     prepare: async (domainId) => ({ call: (caller) => caller.users.list({ domainId }) }),
+  },
+  {
+    procedure: "options",
+    // Held anywhere is enough: the domain-admin of A is offered A whichever domain the row is about.
+    expected: ["ok", "ok", "ok", "ok", "ok", "FORBIDDEN", "UNAUTHORIZED"],
+    prepare: async () => ({ call: (caller) => caller.users.options() }),
   },
   {
     procedure: "get",
@@ -644,7 +651,7 @@ test("create with an unknown role or domain is not found and writes nothing", as
 test("malformed input is a bad request that names the field", async () => {
   const calls: (() => Promise<unknown>)[] = [
     () => p.owner.caller.users.get({ id: "" }),
-    () => p.owner.caller.users.get({ id: "x".repeat(101) }),
+    () => p.owner.caller.users.get({ id: "x".repeat(ID_MAX_LENGTH + 1) }),
     () => p.owner.caller.users.create({ email: "not-an-email", name: "X", password: TEST_PASSWORD }),
     () => p.owner.caller.users.create({ email: uniqueEmail(), name: "   ", password: TEST_PASSWORD }),
     () => p.owner.caller.users.update({ id: p.member.userId, name: "n".repeat(101) }),

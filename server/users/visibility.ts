@@ -56,3 +56,12 @@ export async function domainsOfUser(db: Executor, userId: string): Promise<strin
     .where(and(eq(roleAssignment.userId, userId), isNotNull(roleAssignment.domainId)));
   return rows.flatMap(({ domainId }) => (domainId === null ? [] : [domainId]));
 }
+
+/**
+ * The domain an account-wide event is filed under: the account's only domain when it has exactly
+ * one, so that tenant's administrators see it in their audit log; otherwise none.
+ */
+export async function auditDomainOf(db: Executor, userId: string): Promise<string | null> {
+  const domainIds = await domainsOfUser(db, userId);
+  return domainIds.length === 1 ? (domainIds[0] ?? null) : null;
+}

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { banUserInput } from "@/server/users/schemas";
+import { banUserInput } from "@/server/users/inputs";
 import { defineTool } from "../tool";
 import { iso } from "./shapes";
 

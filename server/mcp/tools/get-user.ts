@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { userIdInput } from "@/server/users/schemas";
+import { userIdInput } from "@/server/users/inputs";
 import { defineTool } from "../tool";
 import { READ_ANNOTATIONS, iso, isoOrNull, userRoleOutput } from "./shapes";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { listUsersInput } from "@/server/users/schemas";
+import { listUsersInput } from "@/server/users/inputs";
 import { defineTool } from "../tool";
 import { READ_ANNOTATIONS, iso, nextCursorOutput, userRoleOutput } from "./shapes";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { updateUserInput } from "@/server/users/schemas";
+import { updateUserInput } from "@/server/users/inputs";
 import { defineTool } from "../tool";
 
 export const updateUserProfile = defineTool("update_user_profile", {

@@ -1,16 +1,9 @@
 import { z } from "zod";
+import { idSchema } from "@/server/ids";
+import { pageInputFields } from "@/server/paging";
 import { displayNameSchema, emailSchema, passwordSchema } from "@/server/validation/password";
-import { cursorInputSchema } from "@/server/paging";
 
 /** Inputs of the users router, shared with the MCP tools that call it. */
-
-export const idSchema = z
-  .string("Give an id.")
-  .min(1, "Give an id.")
-  .max(100, "An id is at most 100 characters.");
-
-export const PAGE_SIZE_DEFAULT = 50;
-export const PAGE_SIZE_MAX = 100;
 
 export const listUsersInput = z
   .object({
@@ -20,30 +13,25 @@ export const listUsersInput = z
       .max(100, "Search for at most 100 characters.")
       .optional()
       .describe("Part of an email address or name, matched case-insensitively."),
-    domainId: idSchema.optional().describe("Only users who hold a role in this domain."),
-    roleId: idSchema
+    domainId: idSchema("domain id").optional().describe("Only users who hold a role in this domain."),
+    roleId: idSchema("role id")
       .optional()
       .describe("Only users who hold this role in a scope you can read users in (in `domainId` when given)."),
-    cursor: cursorInputSchema,
-    limit: z
-      .number()
-      .int("The page size is a whole number.")
-      .min(1, "Ask for at least 1 user per page.")
-      .max(PAGE_SIZE_MAX, `Ask for at most ${PAGE_SIZE_MAX} users per page.`)
-      .default(PAGE_SIZE_DEFAULT)
-      .describe(`Users per page, 1 to ${PAGE_SIZE_MAX} (default ${PAGE_SIZE_DEFAULT}).`),
+    ...pageInputFields("user", "users"),
   })
   .prefault({});
 
 export type ListUsersInput = z.output<typeof listUsersInput>;
 
-export const userIdInput = z.object({ id: idSchema.describe("The user's id.") });
+const userId = idSchema("user id").describe("The user's id.");
+
+export const userIdInput = z.object({ id: userId });
 
 const placement = {
-  roleId: idSchema
+  roleId: idSchema("role id")
     .optional()
     .describe("The role the new account gets in the target scope; the built-in member role when omitted."),
-  domainId: idSchema
+  domainId: idSchema("domain id")
     .optional()
     .describe("The domain the new account joins with that role; the global scope when omitted."),
 };
@@ -62,12 +50,12 @@ export const inviteUserInput = z.object({
 });
 
 export const updateUserInput = z.object({
-  id: idSchema.describe("The user's id."),
+  id: userId,
   name: displayNameSchema.describe("The new display name."),
 });
 
 export const banUserInput = z.object({
-  id: idSchema.describe("The user's id."),
+  id: userId,
   reason: z
     .string()
     .trim()

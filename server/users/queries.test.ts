@@ -5,8 +5,8 @@ import { Authority } from "@/server/authz/authority";
 import type { Permission } from "@/server/shared/permissions";
 import { createDomain, grantRole } from "@/server/testing/authz";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
-import { SMALL_MEMBERSHIP, listUsers } from "./list";
-import { listUsersInput, type ListUsersInput } from "./schemas";
+import { SMALL_MEMBERSHIP, listUsers } from "./queries";
+import { listUsersInput, type ListUsersInput } from "./inputs";
 
 let database: TestDatabase;
 let big: { id: string };
@@ -60,7 +60,7 @@ async function everyPage(
   let cursor: string | undefined;
   let page = 0;
   do {
-    const result = await listUsers(database.db, authority, listUsersInput.parse({ ...raw, cursor }));
+    const result = await listUsers(database.db, authority, "reader", listUsersInput.parse({ ...raw, cursor }));
     seen.push(...result.items);
     cursor = result.nextCursor ?? undefined;
     page += 1;
@@ -138,6 +138,6 @@ test("a small domain is listed in email order with search applied", async () => 
 
 test("a caller who can read users nowhere sees nobody", async () => {
   const none = new Authority(new Set(), new Map([[small.id, new Set<Permission>(["users:write"])]]));
-  expect(await listUsers(database.db, none, listUsersInput.parse({}))).toEqual({ items: [], nextCursor: null });
+  expect(await listUsers(database.db, none, "reader", listUsersInput.parse({}))).toEqual({ items: [], nextCursor: null });
 });
 

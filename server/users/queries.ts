@@ -1,0 +1,468 @@
+import { TRPCError } from "@trpc/server";
+import { and, asc, count, desc, eq, gt, inArray, or, sql, type SQL } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
+import { z } from "zod";
+import type { Executor } from "@/db/client";
+import { MEMBER_ROLE_ID, OWNER_ROLE_ID, domain, role, roleAssignment, session, user, userBan } from "@/db/schema";
+import type { Authority } from "@/server/authz/authority";
+import { assertHoldsAll, authorizeIn, requireGlobally } from "@/server/authz/guard";
+import { activeOwnerIds, assertAnotherOwnerAmong } from "@/server/authz/owner";
+import { permissionsOfRoles } from "@/server/authz/roles";
+import { keyset, type Page } from "@/server/paging";
+import { allows } from "@/server/trpc/procedures";
+import {
+  assertMayBan,
+  assertMayDelete,
+  assertMayGiveRole,
+  assertMayPlaceIn,
+  assertMayReinvite,
+  assertMayResetMfa,
+  assertMayUnban,
+  assertMayUpdate,
+  loadAccountTargets,
+  type AccountTarget,
+  type Actor,
+} from "./commands";
+import type { ListUsersInput } from "./inputs";
+import { hasPassword, pendingInvitation } from "./invitation";
+import { mfaStatus, NOT_ENROLLED, type MfaStatus } from "./mfa";
+import { assignmentInScope, findVisibleUser, type UserScope } from "./visibility";
+
+export interface UserRole {
+  roleId: string;
+  roleName: string;
+  domainId: string | null;
+  domainName: string | null;
+}
+
+export interface UserRoleAssignment extends UserRole {
+  assignmentId: string;
+  createdAt: Date;
+}
+
+/** What the caller may do to a user, each flag computed by the rule its mutation enforces. */
+export interface UserCan {
+  update: boolean;
+  reinvite: boolean;
+  ban: boolean;
+  unban: boolean;
+  resetMfa: boolean;
+  delete: boolean;
+}
+
+export interface UserListItem {
+  id: string;
+  email: string;
+  name: string;
+  emailVerified: boolean;
+  createdAt: Date;
+  banned: boolean;
+  mfa: MfaStatus;
+  roles: UserRole[];
+  can: UserCan;
+}
+
+async function actorFor(db: Executor, authority: Authority, callerId: string): Promise<Actor> {
+  return { authority, userId: callerId, activeOwners: await activeOwnerIds(db) };
+}
+
+async function userCan(actor: Actor, target: AccountTarget): Promise<UserCan> {
+  const [update, reinvite, ban, unban, resetMfa, remove] = await Promise.all([
+    allows(() => assertMayUpdate(actor, target)),
+    allows(() => assertMayReinvite(actor, target)),
+    allows(() => assertMayBan(actor, target)),
+    allows(() => assertMayUnban(actor, target)),
+    allows(() => assertMayResetMfa(actor, target)),
+    allows(() => assertMayDelete(actor, target)),
+  ]);
+  return { update, reinvite, ban, unban, resetMfa, delete: remove };
+}
+
+const emailCursor = keyset(z.object({ email: z.string().min(1).max(320) }));
+
+/**
+ * The role assignments of some users that `scope` may see, oldest first, in one query. The scope is
+ * applied here rather than in SQL so that SQLite always drives from role_assignment_user_idx: a
+ * domain condition tempts it into reading the whole domain through role_assignment_domain_idx.
+ */
+export async function rolesOfUsers(
+  db: Executor,
+  scope: UserScope,
+  userIds: readonly string[],
+): Promise<Map<string, (UserRoleAssignment & { userId: string })[]>> {
+  const byUser = new Map<string, (UserRoleAssignment & { userId: string })[]>();
+  if (userIds.length === 0) return byUser;
+  const rows = await db
+    .select({
+      userId: roleAssignment.userId,
+      assignmentId: roleAssignment.id,
+      roleId: roleAssignment.roleId,
+      roleName: role.name,
+      domainId: roleAssignment.domainId,
+      domainName: domain.name,
+      createdAt: roleAssignment.createdAt,
+    })
+    .from(roleAssignment)
+    .innerJoin(role, eq(role.id, roleAssignment.roleId))
+    .leftJoin(domain, eq(domain.id, roleAssignment.domainId))
+    .where(inArray(roleAssignment.userId, [...userIds]))
+    .orderBy(asc(roleAssignment.createdAt), asc(roleAssignment.id));
+  const readable = scope.all ? null : new Set(scope.domainIds);
+  for (const row of rows) {
+    if (readable && (row.domainId === null || !readable.has(row.domainId))) continue;
+    let list = byUser.get(row.userId);
+    if (!list) byUser.set(row.userId, (list = []));
+    list.push(row);
+  }
+  return byUser;
+}
+
+/**
+ * Which assignments put a user in the list: any in the readable scope, narrowed to one domain
+ * and/or one role. Null when every user qualifies (a global reader without filters).
+ */
+function membershipFilter(
+  scope: UserScope,
+  input: { domainId?: string | undefined; roleId?: string | undefined },
+): { domain: SQL | undefined; roleId: string | undefined } | null {
+  const domainCondition =
+    input.domainId !== undefined ? eq(roleAssignment.domainId, input.domainId) : assignmentInScope(scope);
+  if (domainCondition === undefined && input.roleId === undefined) return null;
+  return { domain: domainCondition, roleId: input.roleId };
+}
+
+/**
+ * Up to this many matching assignments, a page is cheapest built from role_assignment's indexes
+ * and sorted (about 1 ms per thousand rows); beyond it, walking user by email fills a page fast
+ * because members are dense. Either plan alone is slow somewhere: at 100k users, a 10-user domain
+ * costs a full walk of user (~160 ms), a 50k-user domain a 50k-row sort (~40 ms), on every page.
+ */
+export const SMALL_MEMBERSHIP = 5000;
+
+async function isSmallMembership(db: Executor, matching: SQL | undefined): Promise<boolean> {
+  const bounded = db
+    .select({ one: sql<number>`1`.as("one") })
+    .from(roleAssignment)
+    .where(matching)
+    .limit(SMALL_MEMBERSHIP + 1)
+    .as("bounded");
+  const [row] = await db.select({ total: count() }).from(bounded);
+  return (row?.total ?? 0) <= SMALL_MEMBERSHIP;
+}
+
+/** The membership condition on user, with the order that steers SQLite to the intended plan. */
+async function membershipPlan(
+  db: Executor,
+  filter: { domain: SQL | undefined; roleId: string | undefined } | null,
+): Promise<{ where: SQL | undefined; orderBy: SQL | typeof user.email }> {
+  if (filter === null) return { where: undefined, orderBy: user.email };
+  const matching = and(filter.domain, filter.roleId === undefined ? undefined : eq(roleAssignment.roleId, filter.roleId));
+  if (await isSmallMembership(db, matching)) {
+    // `+email` stops SQLite from walking the email index: it looks the few members up by id and sorts them.
+    return {
+      where: inArray(user.id, db.select({ userId: roleAssignment.userId }).from(roleAssignment).where(matching)),
+      orderBy: sql`+${user.email}`,
+    };
+  }
+  // `+role_id` keeps the per-user probe on role_assignment_user_idx/_domain_idx; otherwise SQLite
+  // picks role_assignment_role_idx and reads every holder of the role for each candidate user.
+  const probe = and(filter.domain, filter.roleId === undefined ? undefined : sql`+${roleAssignment.roleId} = ${filter.roleId}`);
+  return {
+    where: sql`exists (select 1 from ${roleAssignment} where ${roleAssignment.userId} = ${user.id} and ${probe})`,
+    orderBy: user.email,
+  };
+}
+
+function searchFilter(search: string | undefined): SQL | undefined {
+  if (!search) return undefined;
+  const needle = search.toLowerCase();
+  return or(sql`instr(lower(${user.email}), ${needle}) > 0`, sql`instr(lower(${user.name}), ${needle}) > 0`);
+}
+
+async function assertDomainReadable(db: Executor, authority: Authority, domainId: string): Promise<void> {
+  const notFound = new TRPCError({ code: "NOT_FOUND", message: "Domain not found." });
+  if (!authority.has("users:read", domainId)) throw notFound;
+  const [row] = await db.select({ id: domain.id }).from(domain).where(eq(domain.id, domainId)).limit(1);
+  if (!row) throw notFound;
+}
+
+/**
+ * A page of the users the caller can read, ordered by email, each with what the caller may do to
+ * them: one query for the page, one each for its roles, bans, second factors and the account-wide
+ * facts its flags need, and for filtered lists a bounded count that picks the page's plan.
+ */
+export async function listUsers(db: Executor, authority: Authority, callerId: string, input: ListUsersInput): Promise<Page<UserListItem>> {
+  const scope = authority.scopeOf("users:read");
+  if (input.domainId !== undefined) await assertDomainReadable(db, authority, input.domainId);
+  const after = emailCursor.after(input.cursor)?.email;
+  const membership = await membershipPlan(db, membershipFilter(scope, input));
+
+  const rows = await db
+    .select({
+      id: user.id,
+      email: user.email,
+      name: user.name,
+      emailVerified: user.emailVerified,
+      createdAt: user.createdAt,
+    })
+    .from(user)
+    .where(and(after === undefined ? undefined : gt(user.email, after), membership.where, searchFilter(input.search)))
+    .orderBy(membership.orderBy)
+    .limit(input.limit + 1);
+
+  const page = emailCursor.page(rows, input.limit, (row) => ({ email: row.email }));
+  const ids = page.items.map((row) => row.id);
+  const [roles, mfa, banned, targets, actor] = await Promise.all([
+    rolesOfUsers(db, scope, ids),
+    mfaStatus(db, ids),
+    bannedAmong(db, ids),
+    loadAccountTargets(db, page.items),
+    actorFor(db, authority, callerId),
+  ]);
+  const items = await Promise.all(
+    page.items.map(async (row) => ({
+      ...row,
+      banned: banned.has(row.id),
+      mfa: mfa.get(row.id) ?? NOT_ENROLLED,
+      roles: (roles.get(row.id) ?? []).map(({ roleId, roleName, domainId, domainName }) => ({ roleId, roleName, domainId, domainName })),
+      can: await userCan(actor, targets.get(row.id)!),
+    })),
+  );
+  return { items, nextCursor: page.nextCursor };
+}
+
+async function bannedAmong(db: Executor, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db.select({ userId: userBan.userId }).from(userBan).where(inArray(userBan.userId, [...ids]));
+  return new Set(rows.map(({ userId }) => userId));
+}
+
+// ---------------------------------------------------------------------------------------------
+// roles.assign and roles.unassign, as the user drawer offers them. These mirror the checks of
+// those two mutations (server/roles/router.ts) for the drawer's controls.
+// ---------------------------------------------------------------------------------------------
+
+const DOMAIN_NOT_FOUND = "Domain not found.";
+
+function assertMayAssignIn(authority: Authority, domainId: string | null): void {
+  if (domainId === null) requireGlobally(authority, "roles:admin");
+  else authorizeIn(authority, { permission: "roles:admin", domainId, visibleWith: "roles:read", notFound: DOMAIN_NOT_FOUND });
+}
+
+function assertNotOwnRoles(callerId: string, userId: string): void {
+  if (callerId === userId) throw new TRPCError({ code: "FORBIDDEN", message: "You cannot change your own roles." });
+}
+
+export interface RoleChoice {
+  roleId: string;
+  roleName: string;
+  can: { assign: boolean };
+}
+
+export interface AssignableScope {
+  /** Null for the global scope ("All domains"). */
+  domainId: string | null;
+  domainName: string | null;
+  roles: RoleChoice[];
+}
+
+export interface UserDetail {
+  id: string;
+  email: string;
+  name: string;
+  emailVerified: boolean;
+  image: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  roles: (UserRoleAssignment & { can: { unassign: boolean } })[];
+  /** Sessions that have not expired yet. */
+  sessionsCount: number;
+  mfa: MfaStatus;
+  banned: { reason: string; bannedAt: Date; bannedByEmail: string | null; bannedBy: string | null } | null;
+  hasPassword: boolean;
+  /** Invited and not yet accepted (the link may have expired; `reinvite` issues a new one). */
+  invitationPending: boolean;
+  invitationExpiresAt: Date | null;
+  can: UserCan;
+  /** Where, and which roles, the caller may give this user; empty when they may give none. */
+  assignable: AssignableScope[];
+}
+
+const banner = alias(user, "banner");
+
+/** Up to this many domains are offered as scopes in a picker, as many as one page of domains holds. */
+const SCOPE_OPTIONS_MAX = 100;
+
+/** The domains where `permission` holds for the caller, by name: all of them for a global holder. */
+async function domainsWhere(db: Executor, authority: Authority, permission: "users:read" | "users:write" | "roles:admin") {
+  const scope = authority.scopeOf(permission);
+  if (!scope.all && scope.domainIds.length === 0) return [];
+  return db
+    .select({ id: domain.id, name: domain.name })
+    .from(domain)
+    .where(scope.all ? undefined : inArray(domain.id, scope.domainIds))
+    .orderBy(asc(domain.name), asc(domain.id))
+    .limit(SCOPE_OPTIONS_MAX);
+}
+
+/** Every role, built-in first and then by name, with its permissions. */
+async function rolesWithPermissions(db: Executor) {
+  const rows = await db.select({ id: role.id, name: role.name }).from(role).orderBy(desc(role.builtIn), asc(role.name));
+  const permissions = await permissionsOfRoles(
+    db,
+    rows.map(({ id }) => id),
+  );
+  return rows.map((row) => ({ ...row, permissions: permissions.get(row.id) ?? [] }));
+}
+
+/** Everything the user drawer shows, for a user the caller can read; NOT_FOUND otherwise. */
+export async function userDetail(db: Executor, authority: Authority, callerId: string, id: string, now = new Date()): Promise<UserDetail> {
+  const target = await findVisibleUser(db, authority, "users:read", id);
+  const [roles, [sessions], [ban], mfa, password, invitation, targets, actor] = await Promise.all([
+    rolesOfUsers(db, authority.scopeOf("users:read"), [id]),
+    db
+      .select({ total: count() })
+      .from(session)
+      .where(and(eq(session.userId, id), gt(session.expiresAt, now))),
+    db
+      .select({ reason: userBan.reason, bannedAt: userBan.bannedAt, bannedBy: userBan.bannedBy, bannedByEmail: banner.email })
+      .from(userBan)
+      .leftJoin(banner, eq(banner.id, userBan.bannedBy))
+      .where(eq(userBan.userId, id))
+      .limit(1),
+    mfaStatus(db, [id]),
+    hasPassword(db, id),
+    pendingInvitation(db, id),
+    loadAccountTargets(db, [target]),
+    actorFor(db, authority, callerId),
+  ]);
+  const assignments = (roles.get(id) ?? []).map(({ userId: _userId, ...assignment }) => assignment);
+  const givesRoles = callerId !== id && authority.hasAnywhere("roles:read") && authority.hasAnywhere("roles:admin");
+  const allRoles = assignments.length > 0 || givesRoles ? await rolesWithPermissions(db) : [];
+  const permissionsOf = new Map(allRoles.map((row) => [row.id, row.permissions]));
+
+  const unassignable = (assignment: UserRoleAssignment) =>
+    allows(() => {
+      assertMayAssignIn(authority, assignment.domainId);
+      assertNotOwnRoles(callerId, id);
+      assertHoldsAll(authority, permissionsOf.get(assignment.roleId) ?? [], assignment.domainId, "remove");
+      if (assignment.roleId === OWNER_ROLE_ID && assignment.domainId === null) assertAnotherOwnerAmong(actor.activeOwners, target);
+    });
+
+  let assignable: AssignableScope[] = [];
+  if (givesRoles) {
+    const scopes = [
+      ...(authority.has("roles:admin", null) ? [{ id: null, name: null }] : []),
+      ...(await domainsWhere(db, authority, "roles:admin")),
+    ];
+    assignable = await Promise.all(
+      scopes.map(async (scope) => ({
+        domainId: scope.id,
+        domainName: scope.name,
+        roles: await Promise.all(
+          allRoles.map(async (choice) => ({
+            roleId: choice.id,
+            roleName: choice.name,
+            can: {
+              // The owner role exists only in the global scope; the mutation refuses it in a domain.
+              assign:
+                !(choice.id === OWNER_ROLE_ID && scope.id !== null) &&
+                (await allows(() => {
+                  assertMayAssignIn(authority, scope.id);
+                  assertHoldsAll(authority, choice.permissions, scope.id, "grant");
+                })),
+            },
+          })),
+        ),
+      })),
+    );
+  }
+
+  return {
+    id: target.id,
+    email: target.email,
+    name: target.name,
+    emailVerified: target.emailVerified,
+    image: target.image,
+    createdAt: target.createdAt,
+    updatedAt: target.updatedAt,
+    roles: await Promise.all(assignments.map(async (assignment) => ({ ...assignment, can: { unassign: await unassignable(assignment) } }))),
+    sessionsCount: sessions?.total ?? 0,
+    mfa: mfa.get(id) ?? NOT_ENROLLED,
+    banned: ban ?? null,
+    hasPassword: password,
+    invitationPending: invitation !== null,
+    invitationExpiresAt: invitation?.expiresAt ?? null,
+    can: await userCan(actor, targets.get(id)!),
+    assignable,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the users page offers: its filters, and where a new account can be placed.
+// ---------------------------------------------------------------------------------------------
+
+/** One scope and role a new account could be given, and whether the caller may create or invite it there. */
+export interface Placement {
+  /** Null for the global scope ("All domains"). */
+  domainId: string | null;
+  domainName: string | null;
+  roleId: string;
+  roleName: string;
+  can: { create: boolean; invite: boolean };
+}
+
+export interface UsersOptions {
+  /** Whether the caller may add accounts anywhere: the page's "Create user" and "Invite user". */
+  can: { create: boolean; invite: boolean };
+  /** The domains and roles the list can be filtered by; null where the caller may not read them. */
+  filters: { domains: { id: string; name: string }[] | null; roles: { id: string; name: string }[] | null };
+  /** Whether the new-user form offers a choice of role (the caller reads roles); otherwise accounts get member. */
+  choosesRole: boolean;
+  /** Every scope the caller may add accounts in, with each role they could give there. */
+  placements: Placement[];
+}
+
+/**
+ * The users page's choices, decided here so that the console holds no rule: the filters, and for
+ * each scope where the caller may add accounts, which roles they may give a new account there (by
+ * the same rules `create` and `invite` enforce; an address a domain claims may still be refused).
+ */
+export async function usersOptions(db: Executor, authority: Authority): Promise<UsersOptions> {
+  const choosesRole = authority.hasAnywhere("roles:read");
+  const [readable, writable, roles] = await Promise.all([
+    domainsWhere(db, authority, "users:read"),
+    domainsWhere(db, authority, "users:write"),
+    rolesWithPermissions(db),
+  ]);
+  const offered = choosesRole ? roles : roles.filter((row) => row.id === MEMBER_ROLE_ID);
+  const scopes = [...(authority.has("users:write", null) ? [{ id: null, name: null }] : []), ...writable];
+  const placements: Placement[] = [];
+  for (const scope of scopes) {
+    for (const choice of offered) {
+      // The owner role exists only in the global scope.
+      if (choice.id === OWNER_ROLE_ID && scope.id !== null) continue;
+      const allowed = await allows(() => {
+        assertMayPlaceIn(authority, scope.id);
+        assertMayGiveRole(authority, choice.permissions, scope.id);
+      });
+      placements.push({
+        domainId: scope.id,
+        domainName: scope.name,
+        roleId: choice.id,
+        roleName: choice.name,
+        can: { create: allowed, invite: allowed },
+      });
+    }
+  }
+  const adds = placements.some((placement) => placement.can.create);
+  return {
+    can: { create: adds, invite: adds },
+    filters: {
+      domains: authority.hasAnywhere("users:read") ? readable : null,
+      roles: choosesRole ? roles.map(({ id, name }) => ({ id, name })) : null,
+    },
+    choosesRole,
+    placements,
+  };
+}
