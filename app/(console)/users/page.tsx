@@ -1,9 +1,9 @@
+import { TRPCError } from "@trpc/server";
 import type { Metadata } from "next";
 import { HydrateClient, getQueryClient, trpc } from "@/app/_lib/trpc/server";
 import { requireSession } from "@/server/auth/session";
 import { NoAccess } from "../_components/ui";
-import { holdsAnywhere } from "@/app/_lib/held-permissions";
-import { DOMAIN_OPTIONS_INPUT, usersListInput } from "./_components/queries";
+import { usersListInput } from "./_components/queries";
 import { UsersConsole } from "./_components/users-console";
 
 export const metadata: Metadata = { title: "Users" };
@@ -19,23 +19,20 @@ export default async function UsersPage({
 }) {
   await requireSession();
   const queryClient = getQueryClient();
-  // Fetched into the query cache, so the browser's usePermissions starts with it.
-  const permissions = await queryClient.fetchQuery(trpc.me.permissions.queryOptions());
-  if (!holdsAnywhere(permissions, "users:read")) {
-    return <NoAccess title="Users" subject="users" permission="users:read" />;
+  // The page's choices come from the server, which also says whether the caller may see users at all.
+  try {
+    await queryClient.fetchQuery(trpc.users.options.queryOptions());
+  } catch (error) {
+    if (error instanceof TRPCError && error.code === "FORBIDDEN") {
+      return <NoAccess title="Users" subject="users" permission="users:read" />;
+    }
+    throw error;
   }
 
   // /users?role=…&domain=… opens the list filtered, e.g. from a role's page.
   const params = await searchParams;
   const initialFilters = { domainId: single(params.domain), roleId: single(params.role) };
-  await Promise.all([
-    queryClient.prefetchQuery(trpc.users.list.queryOptions(usersListInput({ search: "", ...initialFilters }))),
-    queryClient.prefetchQuery(trpc.me.get.queryOptions()),
-    holdsAnywhere(permissions, "domains:read")
-      ? queryClient.prefetchQuery(trpc.domains.list.queryOptions(DOMAIN_OPTIONS_INPUT))
-      : undefined,
-    holdsAnywhere(permissions, "roles:read") ? queryClient.prefetchQuery(trpc.roles.list.queryOptions()) : undefined,
-  ]);
+  await queryClient.prefetchQuery(trpc.users.list.queryOptions(usersListInput({ search: "", ...initialFilters })));
   return (
     <HydrateClient>
       <UsersConsole initialFilters={initialFilters} />

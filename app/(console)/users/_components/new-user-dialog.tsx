@@ -3,10 +3,9 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { FormAlert, TextField } from "@/app/_components/form";
-import { usePermissions } from "@/app/_lib/permissions";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { Button, Dialog, LoadingState, SelectField, fieldError } from "../../_components/ui";
-import { InviteLink, canGrantRole, type Can, type DomainOption, type RoleOption } from "./shared";
+import { InviteLink, scopeLabel, type Placement, type UsersOptions } from "./shared";
 
 export type NewUserMode = "create" | "invite";
 
@@ -18,58 +17,43 @@ export type NewUserMode = "create" | "invite";
 export function NewUserDialog({
   mode,
   onClose,
-  roles,
-  domains,
-  loading,
+  options,
 }: {
   mode: NewUserMode | null;
   onClose: () => void;
-  /** Null when the caller cannot read roles: the account then gets the default member role. */
-  roles: RoleOption[] | null;
-  domains: DomainOption[];
-  /** The choices are still loading; the form waits so that its defaults come from them. */
-  loading: boolean;
+  /** Where the caller may place a new account, from users.options; null while it loads. */
+  options: UsersOptions | null;
 }) {
   return (
     <Dialog open={mode !== null} onClose={onClose} title={mode === "invite" ? "Invite user" : "Create user"}>
-      {mode === null ? null : loading ? (
+      {mode === null ? null : options === null ? (
         <LoadingState label="Loading roles and domains" />
       ) : (
-        <NewUserForm key={mode} mode={mode} onClose={onClose} roles={roles} domains={domains} />
+        <NewUserForm key={mode} mode={mode} onClose={onClose} options={options} />
       )}
     </Dialog>
   );
 }
 
-/** A role needs roles:admin in the scope as well when it carries permissions (server/users/accounts.ts). */
-function canPlaceWith(can: Can, role: RoleOption, domainId: string | null): boolean {
-  if (role.permissions.length > 0 && !can("roles:admin", domainId)) return false;
-  return canGrantRole(can, role, domainId);
-}
+const MEMBER = "member";
 
-function NewUserForm({
-  mode,
-  onClose,
-  roles,
-  domains,
-}: {
-  mode: NewUserMode;
-  onClose: () => void;
-  roles: RoleOption[] | null;
-  domains: DomainOption[];
-}) {
+function NewUserForm({ mode, onClose, options }: { mode: NewUserMode; onClose: () => void; options: UsersOptions }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const { can } = usePermissions();
 
-  const scopes = [
-    ...(can("users:write", null) ? [{ value: "", label: "All domains" }] : []),
-    ...domains.filter((domain) => can("users:write", domain.id)).map((domain) => ({ value: domain.id, label: domain.name })),
-  ];
-  const member = roles?.find((role) => role.builtIn && role.name === "member");
+  // The scopes in the server's order ("" is the global scope), each with the roles it offers.
+  const byScope = new Map<string, Placement[]>();
+  for (const placement of options.placements) {
+    const key = placement.domainId ?? "";
+    byScope.set(key, [...(byScope.get(key) ?? []), placement]);
+  }
+  const scopes = [...byScope].map(([value, placements]) => ({ value, label: scopeLabel(placements[0]?.domainName ?? null) }));
+  const allowed = (placement: Placement) => placement.can[mode];
+  const memberIn = (scopeValue: string) => byScope.get(scopeValue)?.find((placement) => placement.roleName === MEMBER && allowed(placement));
   const [domainId, setDomainId] = useState(scopes[0]?.value ?? "");
-  const [roleId, setRoleId] = useState(member?.id ?? "");
+  const [roleId, setRoleId] = useState(options.choosesRole ? (memberIn(scopes[0]?.value ?? "")?.roleId ?? "") : "");
   const scope = domainId || null;
+  const roleChoices = byScope.get(domainId) ?? [];
 
   const onSuccess = () => {
     void queryClient.invalidateQueries({ queryKey: trpc.users.pathKey() });
@@ -115,9 +99,9 @@ function NewUserForm({
 
   function changeDomain(next: string) {
     setDomainId(next);
-    const chosen = roles?.find((role) => role.id === roleId);
+    const chosen = (byScope.get(next) ?? []).find((placement) => placement.roleId === roleId);
     // Keep the chosen role only where it can still be given.
-    if (chosen && !canPlaceWith(can, chosen, next || null)) setRoleId(member?.id ?? "");
+    if (roleId && (!chosen || !allowed(chosen))) setRoleId(memberIn(next)?.roleId ?? "");
   }
 
   const error = mutation.error;
@@ -152,20 +136,17 @@ function NewUserForm({
         </SelectField>
       ) : (
         <p role="alert" className="text-sm text-red-700">
-          You can add users only to domains where you hold users:write, and none of them is visible to you.
+          There is no domain you can add users to.
         </p>
       )}
-      {roles ? (
+      {options.choosesRole ? (
         <SelectField label="Role" value={roleId} onChange={(event) => setRoleId(event.target.value)}>
-          {member ? null : <option value="">member (default)</option>}
-          {roles.map((role) => {
-            const allowed = canPlaceWith(can, role, scope);
-            return (
-              <option key={role.id} value={role.id} disabled={!allowed}>
-                {allowed ? role.name : `${role.name} (beyond your permissions here)`}
-              </option>
-            );
-          })}
+          {roleChoices.some((placement) => placement.roleName === MEMBER) ? null : <option value="">member (default)</option>}
+          {roleChoices.map((placement) => (
+            <option key={placement.roleId} value={placement.roleId} disabled={!allowed(placement)}>
+              {allowed(placement) ? placement.roleName : `${placement.roleName} (beyond your permissions here)`}
+            </option>
+          ))}
         </SelectField>
       ) : (
         <p className="text-sm text-slate-500">The account gets the member role.</p>

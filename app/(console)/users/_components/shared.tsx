@@ -1,7 +1,6 @@
 "use client";
 
 import type { inferRouterOutputs } from "@trpc/server";
-import type { Permission } from "@/server/shared/permissions";
 import type { AppRouter } from "@/server/trpc/root";
 import { CopyButton, LocalTime } from "../../_components/ui";
 
@@ -9,27 +8,14 @@ type Outputs = inferRouterOutputs<AppRouter>;
 export type UserListItem = Outputs["users"]["list"]["items"][number];
 export type UserDetail = Outputs["users"]["get"];
 export type UserAssignment = UserDetail["roles"][number];
-export type RoleOption = Outputs["roles"]["list"][number];
-export type DomainOption = Outputs["domains"]["list"]["items"][number];
+export type AssignableScope = UserDetail["assignable"][number];
+export type UsersOptions = Outputs["users"]["options"];
+export type Placement = UsersOptions["placements"][number];
 export type MfaStatus = UserListItem["mfa"];
-
-export type Can = (permission: Permission, domainId?: string | null) => boolean;
-
-/** The owner role exists only in the global scope (the server refuses it in a domain). */
-const OWNER_ROLE_ID = "role_owner";
 
 /** Where an assignment applies: one domain, or every domain for a global one. */
 export function scopeLabel(domainName: string | null): string {
   return domainName ?? "All domains";
-}
-
-/**
- * Whether the caller could give `role` in `domainId` (null = globally): nobody grants a permission
- * they do not hold there. The server decides; this only marks choices that would be refused.
- */
-export function canGrantRole(can: Can, role: RoleOption, domainId: string | null): boolean {
-  if (role.id === OWNER_ROLE_ID && domainId !== null) return false;
-  return role.permissions.every((permission) => can(permission, domainId));
 }
 
 /** The enrolled second factors in a few characters, for a table cell: "TOTP + passkey", "TOTP" or "Passkey". */

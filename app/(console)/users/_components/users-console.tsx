@@ -2,7 +2,6 @@
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import { usePermissions } from "@/app/_lib/permissions";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import {
   Badge,
@@ -19,13 +18,12 @@ import {
   LocalTime,
 } from "../../_components/ui";
 import { NewUserDialog, type NewUserMode } from "./new-user-dialog";
-import { DOMAIN_OPTIONS_INPUT, usersListInput, type UserFilters } from "./queries";
+import { usersListInput, type UserFilters } from "./queries";
 import { mfaMethodsLabel, scopeLabel, type UserListItem } from "./shared";
 import { UserDrawer, type DrawerState } from "./user-drawer";
 
 export function UsersConsole({ initialFilters }: { initialFilters: Pick<UserFilters, "domainId" | "roleId"> }) {
   const trpc = useTRPC();
-  const { ready, canAnywhere } = usePermissions();
   const [filters, setFilters] = useState<UserFilters>({ search: "", ...initialFilters });
   // Bumped to clear the search box, which keeps its own text.
   const [searchKey, setSearchKey] = useState(0);
@@ -33,10 +31,8 @@ export function UsersConsole({ initialFilters }: { initialFilters: Pick<UserFilt
   const [creating, setCreating] = useState<NewUserMode | null>(null);
   const [viewing, setViewing] = useState<DrawerState | null>(null);
 
-  const canReadDomains = canAnywhere("domains:read");
-  const canReadRoles = canAnywhere("roles:read");
-  const domains = useQuery({ ...trpc.domains.list.queryOptions(DOMAIN_OPTIONS_INPUT), enabled: canReadDomains });
-  const roles = useQuery({ ...trpc.roles.list.queryOptions(), enabled: canReadRoles });
+  // What the caller may filter by and add, decided by the server (prefetched by the page).
+  const options = useQuery(trpc.users.options.queryOptions());
   const users = useQuery({
     ...trpc.users.list.queryOptions(usersListInput(filters, pages.cursor)),
     placeholderData: keepPreviousData,
@@ -53,10 +49,10 @@ export function UsersConsole({ initialFilters }: { initialFilters: Pick<UserFilt
     setSearchKey((key) => key + 1);
   }
 
-  const domainOptions = domains.data?.items ?? [];
-  const roleOptions = canReadRoles ? (roles.data ?? null) : null;
-  const optionsLoading = !ready || (canReadDomains && domains.isPending) || (canReadRoles && roles.isPending);
-  const canWrite = canAnywhere("users:write");
+  const filterDomains = options.data?.filters.domains ?? null;
+  const filterRoles = options.data?.filters.roles ?? null;
+  const canCreate = options.data?.can.create ?? false;
+  const canInvite = options.data?.can.invite ?? false;
 
   return (
     <>
@@ -64,12 +60,14 @@ export function UsersConsole({ initialFilters }: { initialFilters: Pick<UserFilt
         title="Users"
         description="Everyone who can sign in, with the roles they hold in the domains you can see."
         actions={
-          canWrite ? (
+          canCreate || canInvite ? (
             <>
-              <Button onClick={() => setCreating("invite")}>Invite user</Button>
-              <Button variant="primary" onClick={() => setCreating("create")}>
-                Create user
-              </Button>
+              {canInvite ? <Button onClick={() => setCreating("invite")}>Invite user</Button> : null}
+              {canCreate ? (
+                <Button variant="primary" onClick={() => setCreating("create")}>
+                  Create user
+                </Button>
+              ) : null}
             </>
           ) : null
         }
@@ -86,11 +84,11 @@ export function UsersConsole({ initialFilters }: { initialFilters: Pick<UserFilt
               }}
             />
           </div>
-          {canReadDomains ? (
+          {filterDomains ? (
             <div className="w-52">
               <SelectField label="Domain" value={filters.domainId} onChange={(event) => changeFilters({ domainId: event.target.value })}>
                 <option value="">Any domain</option>
-                {domainOptions.map((domain) => (
+                {filterDomains.map((domain) => (
                   <option key={domain.id} value={domain.id}>
                     {domain.name}
                   </option>
@@ -98,11 +96,11 @@ export function UsersConsole({ initialFilters }: { initialFilters: Pick<UserFilt
               </SelectField>
             </div>
           ) : null}
-          {canReadRoles ? (
+          {filterRoles ? (
             <div className="w-52">
               <SelectField label="Role" value={filters.roleId} onChange={(event) => changeFilters({ roleId: event.target.value })}>
                 <option value="">Any role</option>
-                {(roles.data ?? []).map((role) => (
+                {filterRoles.map((role) => (
                   <option key={role.id} value={role.id}>
                     {role.name}
                   </option>
@@ -120,7 +118,7 @@ export function UsersConsole({ initialFilters }: { initialFilters: Pick<UserFilt
           query={users}
           filtered={filtered}
           pageNumber={pages.pageNumber}
-          canCreate={canWrite}
+          canCreate={canCreate || canInvite}
           onView={(user) =>
             setViewing((current) => ({
               target: { id: user.id, email: user.email },
@@ -141,19 +139,8 @@ export function UsersConsole({ initialFilters }: { initialFilters: Pick<UserFilt
           />
         ) : null}
       </Panel>
-      <NewUserDialog
-        mode={creating}
-        onClose={() => setCreating(null)}
-        roles={roleOptions}
-        domains={domainOptions}
-        loading={optionsLoading}
-      />
-      <UserDrawer
-        state={viewing}
-        onClose={() => setViewing((current) => (current ? { ...current, open: false } : null))}
-        roles={roleOptions}
-        domains={domainOptions}
-      />
+      <NewUserDialog mode={creating} onClose={() => setCreating(null)} options={options.data ?? null} />
+      <UserDrawer state={viewing} onClose={() => setViewing((current) => (current ? { ...current, open: false } : null))} />
     </>
   );
 }

@@ -1,0 +1,64 @@
+"use client";
+
+import { useMutation } from "@tanstack/react-query";
+import { useId } from "react";
+import { FormAlert } from "@/app/_components/form";
+import { useTRPC } from "@/app/_lib/trpc/client";
+import { Button } from "../../_components/ui";
+import type { UserDetail } from "./shared";
+import { useInvalidateUsers } from "./use-invalidate-users";
+
+export type AccountAction = "ban" | "resetMfa" | "delete";
+
+/** Ban, unban, reset MFA and delete, each shown where the server's flag allows it and the account's state calls for it. */
+export function AccountSection({
+  user,
+  mfaWasReset,
+  onAsk,
+}: {
+  user: UserDetail;
+  mfaWasReset: boolean;
+  onAsk: (action: AccountAction) => void;
+}) {
+  const trpc = useTRPC();
+  const invalidate = useInvalidateUsers();
+  const unban = useMutation(trpc.users.unban.mutationOptions({ onSuccess: invalidate }));
+  const headingId = useId();
+  const { can } = user;
+  if (!can.ban && !can.unban && !can.resetMfa && !can.delete) return null;
+  return (
+    <section aria-labelledby={headingId} className="space-y-3">
+      <h3 id={headingId} className="text-sm font-semibold text-slate-900">
+        Account
+      </h3>
+      <FormAlert message={unban.error?.message} />
+      {mfaWasReset ? (
+        <p role="status" className="text-sm text-green-700">
+          MFA was reset for {user.email}: they have no second factor until they enrol again.
+        </p>
+      ) : null}
+      <div className="flex flex-wrap gap-2">
+        {can.unban && user.banned ? (
+          <Button pending={unban.isPending} pendingLabel="Unbanning…" onClick={() => unban.mutate({ id: user.id })}>
+            Unban user
+          </Button>
+        ) : null}
+        {can.ban && !user.banned ? (
+          <Button variant="danger" onClick={() => onAsk("ban")}>
+            Ban user
+          </Button>
+        ) : null}
+        {can.resetMfa && user.mfa.enrolled ? (
+          <Button variant="danger" onClick={() => onAsk("resetMfa")}>
+            Reset MFA
+          </Button>
+        ) : null}
+        {can.delete ? (
+          <Button variant="danger" onClick={() => onAsk("delete")}>
+            Delete user
+          </Button>
+        ) : null}
+      </div>
+    </section>
+  );
+}

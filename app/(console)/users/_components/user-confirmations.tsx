@@ -1,0 +1,141 @@
+"use client";
+
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { TextAreaField } from "@/app/_components/form";
+import { useTRPC } from "@/app/_lib/trpc/client";
+import { ConfirmDialog } from "../../_components/ui";
+import type { AccountAction } from "./user-account";
+import { scopeLabel, type UserAssignment } from "./shared";
+import { useInvalidateUsers } from "./use-invalidate-users";
+
+export type Confirm = { kind: AccountAction } | { kind: "remove"; assignment: UserAssignment };
+
+/**
+ * The drawer's confirmations, each with its mutation. Rendered beside the drawer, not inside it:
+ * React would otherwise deliver a nested <dialog>'s close event to the drawer's onClose as well.
+ * Each opening mounts afresh (keyed by the caller), so an earlier error or reason is never shown again.
+ */
+export function UserConfirmations({
+  target,
+  confirm,
+  onCancel,
+  onMfaReset,
+  onDeleted,
+}: {
+  target: { id: string; email: string };
+  confirm: Confirm | null;
+  onCancel: () => void;
+  onMfaReset: () => void;
+  onDeleted: () => void;
+}) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const invalidate = useInvalidateUsers();
+  const [banReason, setBanReason] = useState("");
+  const done = () => {
+    onCancel();
+    invalidate();
+  };
+  const ban = useMutation(trpc.users.ban.mutationOptions({ onSuccess: done }));
+  const resetMfa = useMutation(
+    trpc.users.resetMfa.mutationOptions({
+      onSuccess: () => {
+        done();
+        onMfaReset();
+      },
+    }),
+  );
+  const remove = useMutation(trpc.roles.unassign.mutationOptions({ onSuccess: done }));
+  const deleteUser = useMutation(
+    trpc.users.delete.mutationOptions({
+      onSuccess: () => {
+        onCancel();
+        onDeleted();
+        queryClient.removeQueries({ queryKey: trpc.users.get.queryKey({ id: target.id }) });
+        void queryClient.invalidateQueries({ queryKey: trpc.users.list.pathKey() });
+        void queryClient.invalidateQueries({ queryKey: trpc.roles.pathKey() });
+        void queryClient.invalidateQueries({ queryKey: trpc.domains.pathKey() });
+      },
+    }),
+  );
+
+  return (
+    <>
+      <ConfirmDialog
+        open={confirm?.kind === "ban"}
+        onCancel={onCancel}
+        onConfirm={() => ban.mutate({ id: target.id, ...(banReason.trim() ? { reason: banReason.trim() } : {}) })}
+        title="Ban user"
+        confirmLabel="Ban user"
+        pending={ban.isPending}
+        error={ban.error?.message}
+      >
+        <p>
+          Ban <span className="font-semibold">{target.email}</span>? They are signed out everywhere at once and cannot sign in
+          until unbanned.
+        </p>
+        <div className="mt-3">
+          <TextAreaField
+            label="Reason (optional)"
+            value={banReason}
+            maxLength={500}
+            rows={3}
+            onChange={(event) => setBanReason(event.target.value)}
+            hint="Shown to administrators only."
+          />
+        </div>
+      </ConfirmDialog>
+      <ConfirmDialog
+        open={confirm?.kind === "resetMfa"}
+        onCancel={onCancel}
+        onConfirm={() => resetMfa.mutate({ id: target.id })}
+        title="Reset MFA"
+        confirmLabel="Reset MFA"
+        pending={resetMfa.isPending}
+        error={resetMfa.error?.message}
+      >
+        <p>
+          Reset two-factor authentication for <span className="font-semibold">{target.email}</span>? This removes their
+          authenticator app, backup codes, passkeys and trusted devices. If a role or domain requires MFA of them, they must
+          enrol again at their next sign-in.
+        </p>
+      </ConfirmDialog>
+      <ConfirmDialog
+        open={confirm?.kind === "delete"}
+        onCancel={onCancel}
+        onConfirm={() => deleteUser.mutate({ id: target.id })}
+        title="Delete user"
+        confirmLabel="Delete user"
+        pending={deleteUser.isPending}
+        error={deleteUser.error?.message}
+        typeToConfirm={target.email}
+      >
+        <p>
+          Delete <span className="font-semibold">{target.email}</span> with their sessions, credentials, role assignments and
+          invitations? This cannot be undone; the audit history keeps their id.
+        </p>
+      </ConfirmDialog>
+      <ConfirmDialog
+        open={confirm?.kind === "remove"}
+        onCancel={onCancel}
+        onConfirm={() => {
+          if (confirm?.kind !== "remove") return;
+          remove.mutate({ userId: target.id, roleId: confirm.assignment.roleId, domainId: confirm.assignment.domainId });
+        }}
+        title="Remove role"
+        confirmLabel="Remove role"
+        pending={remove.isPending}
+        error={remove.error?.message}
+      >
+        {confirm?.kind === "remove" ? (
+          <p>
+            Remove the role <span className="font-semibold">{confirm.assignment.roleName}</span> in{" "}
+            <span className="font-semibold">{scopeLabel(confirm.assignment.domainName)}</span> from{" "}
+            <span className="font-semibold">{target.email}</span>?
+          </p>
+        ) : null}
+      </ConfirmDialog>
+    </>
+  );
+}

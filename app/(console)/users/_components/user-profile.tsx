@@ -1,0 +1,127 @@
+"use client";
+
+import { useMutation } from "@tanstack/react-query";
+import { useId, useState, type FormEvent, type ReactNode } from "react";
+import { FormAlert, TextField } from "@/app/_components/form";
+import { useTRPC } from "@/app/_lib/trpc/client";
+import { Badge, Button, LocalTime, fieldError } from "../../_components/ui";
+import { InviteLink, mfaDescription, type UserDetail } from "./shared";
+import { useInvalidateUsers } from "./use-invalidate-users";
+
+function signInState(user: UserDetail): ReactNode {
+  if (user.invitationPending) {
+    return (
+      <>
+        Invitation pending
+        {user.invitationExpiresAt ? (
+          <>
+            {" "}
+            (the link {new Date(user.invitationExpiresAt) < new Date() ? "expired" : "expires"} <LocalTime value={user.invitationExpiresAt} />)
+          </>
+        ) : null}
+      </>
+    );
+  }
+  return user.hasPassword ? "Password set" : "No password (signs in another way)";
+}
+
+/** The user's profile, with "Edit name" and "Send a new invite link" where the server's flags allow them. */
+export function ProfileSection({ user }: { user: UserDetail }) {
+  const trpc = useTRPC();
+  const invalidate = useInvalidateUsers();
+  const [editing, setEditing] = useState(false);
+  const reinvite = useMutation(trpc.users.reinvite.mutationOptions({ onSuccess: invalidate }));
+  const headingId = useId();
+
+  const rows: Array<[string, ReactNode]> = [
+    ["Name", user.name],
+    ["Email", user.email],
+    ["Email verified", user.emailVerified ? "Yes" : "No"],
+    ["Created", <LocalTime key="created" value={user.createdAt} />],
+    ["Active sessions", String(user.sessionsCount)],
+    ["Two-factor", mfaDescription(user.mfa)],
+    ["Sign-in", signInState(user)],
+    [
+      "Status",
+      user.banned ? (
+        <span key="status">
+          <Badge tone="red">Banned</Badge>{" "}
+          <span className="text-slate-600">
+            since <LocalTime value={user.banned.bannedAt} />
+            {user.banned.bannedByEmail ? ` by ${user.banned.bannedByEmail}` : ""}
+            {user.banned.reason ? `: ${user.banned.reason}` : ""}
+          </span>
+        </span>
+      ) : (
+        "Active"
+      ),
+    ],
+  ];
+  const canEdit = user.can.update && !editing;
+  const canReinvite = user.can.reinvite && user.invitationPending;
+
+  return (
+    <section aria-labelledby={headingId} className="space-y-3">
+      <h3 id={headingId} className="text-sm font-semibold text-slate-900">
+        Profile
+      </h3>
+      <dl className="divide-y divide-slate-100 rounded-md border border-slate-200">
+        {rows.map(([label, value]) => (
+          <div key={label} className="grid grid-cols-3 gap-3 px-3 py-2 text-sm">
+            <dt className="text-slate-500">{label}</dt>
+            <dd className="col-span-2 break-words">{value}</dd>
+          </div>
+        ))}
+      </dl>
+      {editing ? <EditNameForm user={user} onDone={() => setEditing(false)} /> : null}
+      {canEdit || canReinvite ? (
+        <div className="flex flex-wrap gap-2">
+          {canEdit ? <Button onClick={() => setEditing(true)}>Edit name</Button> : null}
+          {canReinvite ? (
+            <Button pending={reinvite.isPending} pendingLabel="Issuing a new link…" onClick={() => reinvite.mutate({ id: user.id })}>
+              Send a new invite link
+            </Button>
+          ) : null}
+        </div>
+      ) : null}
+      <FormAlert message={reinvite.error?.message} />
+      {reinvite.data ? (
+        <div className="space-y-2">
+          <p role="status" className="text-sm text-slate-700">
+            A new invite link was issued; the previous one no longer works.
+          </p>
+          <InviteLink url={reinvite.data.inviteUrl} expiresAt={reinvite.data.expiresAt} />
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
+function EditNameForm({ user, onDone }: { user: UserDetail; onDone: () => void }) {
+  const trpc = useTRPC();
+  const invalidate = useInvalidateUsers();
+  const update = useMutation(
+    trpc.users.update.mutationOptions({
+      onSuccess: () => {
+        invalidate();
+        onDone();
+      },
+    }),
+  );
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    update.mutate({ id: user.id, name: String(new FormData(event.currentTarget).get("name") ?? "") });
+  }
+  return (
+    <form onSubmit={onSubmit} className="space-y-3 rounded-md border border-slate-200 p-3" noValidate>
+      <FormAlert message={update.error?.message} />
+      <TextField label="Name" name="name" defaultValue={user.name} required autoFocus error={fieldError(update.error, "name")} />
+      <div className="flex justify-end gap-2">
+        <Button onClick={onDone}>Cancel</Button>
+        <Button type="submit" variant="primary" pending={update.isPending} pendingLabel="Saving…">
+          Save name
+        </Button>
+      </div>
+    </form>
+  );
+}
