@@ -871,3 +871,37 @@ test("get reports unexpired sessions, MFA and the account's state in one answer"
   expect(detail.createdAt).toBeInstanceOf(Date);
   expect(detail.roles.every((r) => typeof r.assignmentId === "string" && r.createdAt instanceof Date)).toBe(true);
 });
+
+test("the can flags say what the caller may do to each user, by the rules the mutations enforce", async () => {
+  const inA = await userIn(p.domainA.id, "flags-a");
+  const inBoth = await userIn(p.domainA.id, "flags-ab");
+  await grantRole(database.db, inBoth.userId, MEMBER_ROLE_ID, p.domainB.id);
+
+  const asDomainAdmin = await p.domainAdminA.caller.users.list({ domainId: p.domainA.id, limit: 100 });
+  const flagsOf = (id: string) => asDomainAdmin.items.find((item) => item.id === id)?.can;
+  expect(flagsOf(inA.userId)).toEqual({ update: true, reinvite: true, ban: true, unban: true, resetMfa: true, delete: true });
+  // An account that also lives in domain B is for a global administrator only.
+  expect(flagsOf(inBoth.userId)).toEqual({ update: false, reinvite: false, ban: false, unban: false, resetMfa: false, delete: false });
+
+  // Nobody bans, deletes or resets their own account here; the only owner cannot be banned or deleted.
+  const self = await p.owner.caller.users.get({ id: p.owner.userId });
+  expect(self.can).toMatchObject({ update: true, ban: false, resetMfa: false, delete: false });
+  expect(self.roles.every((assignment) => !assignment.can.unassign)).toBe(true);
+  expect(self.assignable).toEqual([]);
+
+  const asAuditor = await p.auditor.caller.users.get({ id: inA.userId });
+  expect(Object.values(asAuditor.can).some(Boolean)).toBe(false);
+});
+
+test("users.options offers a domain-admin their own domain only, with the roles they may give there", async () => {
+  const options = await p.domainAdminA.caller.users.options();
+  expect(new Set(options.placements.map((placement) => placement.domainId))).toEqual(new Set([p.domainA.id]));
+  const byRole = new Map(options.placements.map((placement) => [placement.roleId, placement.can.create]));
+  expect(byRole.get(MEMBER_ROLE_ID)).toBe(true);
+  expect(byRole.get(ADMIN_ROLE_ID)).toBe(false);
+  expect(options.can).toEqual({ create: true, invite: true });
+
+  const asAuditor = await p.auditor.caller.users.options();
+  expect(asAuditor.placements).toEqual([]);
+  expect(asAuditor.can).toEqual({ create: false, invite: false });
+});
