@@ -1,6 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import { recordEvent } from "@/server/audit/record";
-import { findDomain } from "@/server/authz/domains";
+import { findDomain } from "@/server/domains/queries";
 import type { Authority } from "@/server/authz/authority";
 import { authorizeIn, requireGlobally } from "@/server/authz/guard";
 import type { Permission } from "@/server/shared/permissions";

@@ -13,6 +13,7 @@ import {
   userBan,
 } from "@/db/schema";
 import type { Auth } from "@/server/auth/auth";
+import { ID_MAX_LENGTH } from "@/server/ids";
 import type { Permission } from "@/server/shared/permissions";
 import { followVerificationLink, signUp, uniqueEmail } from "@/server/testing/auth";
 import {
@@ -209,9 +210,11 @@ test("list returns the documented item shape with email domains and distinct mem
         memberCount: 2,
         createdAt: expect.any(Date),
         updatedAt: expect.any(Date),
+        can: { edit: true, editPolicy: true, delete: true },
       },
     ],
     nextCursor: null,
+    can: { create: true, createWithPolicy: true },
   });
 });
 
@@ -301,9 +304,54 @@ test("get of a foreign domain and of a missing one look the same to a domain-adm
   expect([foreign.code, foreign.message]).toEqual([missing.code, missing.message]);
 });
 
-test("ids longer than 100 characters or empty are BAD_REQUEST", async () => {
+test("ids longer than the one id schema allows or empty are BAD_REQUEST", async () => {
   expect(await outcome(personas.owner.caller.domains.get({ id: "" }))).toBe("BAD_REQUEST");
-  expect(await outcome(personas.owner.caller.domains.get({ id: "x".repeat(101) }))).toBe("BAD_REQUEST");
+  expect(await outcome(personas.owner.caller.domains.get({ id: "x".repeat(ID_MAX_LENGTH + 1) }))).toBe("BAD_REQUEST");
+});
+
+test("a domain writer without domains:admin may edit the name but not the policy, delete nothing and create nothing", async () => {
+  const target = await createDomain(database.db, { slug: unique("flags") });
+  const writer = await personaWith([{ permissions: ["domains:read", "domains:write"], domainId: target.id }]);
+
+  const page = await writer.caller.domains.list({});
+  expect(page.can).toEqual({ create: false, createWithPolicy: false });
+  expect(page.items.map((item) => [item.id, item.can])).toEqual([[target.id, { edit: true, editPolicy: false, delete: false }]]);
+  expect(await writer.caller.domains.get({ id: target.id })).toMatchObject({
+    can: { edit: true, editPolicy: false, delete: false },
+    sees: { members: false, auditLog: false },
+  });
+
+  // The flags say what the mutations then do.
+  expect(await outcome(writer.caller.domains.update({ id: target.id, name: "Renamed by its writer" }))).toBe("ok");
+  expect(await outcome(writer.caller.domains.update({ id: target.id, mfaPolicy: "required" }))).toBe("FORBIDDEN");
+  expect(await outcome(writer.caller.domains.delete({ id: target.id }))).toBe("FORBIDDEN");
+  expect(await outcome(writer.caller.domains.create({ name: "Not allowed", slug: unique("not-allowed") }))).toBe("FORBIDDEN");
+});
+
+test("a global writer without domains:admin may create domains, but not with a policy", async () => {
+  const writer = await personaWith([{ permissions: ["domains:read", "domains:write"], domainId: null }]);
+  expect((await writer.caller.domains.list({ limit: 1 })).can).toEqual({ create: true, createWithPolicy: false });
+  expect(await outcome(writer.caller.domains.create({ name: "Plain", slug: unique("plain") }))).toBe("ok");
+  expect(await outcome(writer.caller.domains.create({ name: "Strict", slug: unique("strict"), mfaPolicy: "required" }))).toBe("FORBIDDEN");
+});
+
+test.each(["owner", "domainAdminA", "auditor"] as const)(
+  "what get says %s sees of domain A agrees with domains.members and audit.list",
+  async (name) => {
+    const caller = personas[name].caller;
+    const { sees } = await caller.domains.get({ id: personas.domainA.id });
+    const expected = (seen: boolean) => (seen ? "ok" : expect.stringMatching(/^(FORBIDDEN|NOT_FOUND)$/));
+    expect(await outcome(caller.domains.members({ id: personas.domainA.id }))).toEqual(expected(sees.members));
+    expect(await outcome(caller.audit.list({ domainId: personas.domainA.id }))).toEqual(expected(sees.auditLog));
+  },
+);
+
+test("a reader of a domain without users:read or audit:read there sees neither its members nor its audit log", async () => {
+  const target = await createDomain(database.db, { slug: unique("reader") });
+  const reader = await personaWith([{ permissions: ["domains:read"], domainId: target.id }]);
+  const { can, sees } = await reader.caller.domains.get({ id: target.id });
+  expect({ can, sees }).toEqual({ can: { edit: false, editPolicy: false, delete: false }, sees: { members: false, auditLog: false } });
+  expect(await outcome(reader.caller.domains.members({ id: target.id }))).toBe("FORBIDDEN");
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-import { createDomainInput } from "@/server/authz/domains";
+import { createDomainInput } from "@/server/domains/inputs";
 import { defineTool } from "../tool";
 import { domainOutput, toDomainOutput } from "./shapes";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { listDomainsInput } from "@/server/authz/domains";
+import { listDomainsInput } from "@/server/domains/inputs";
 import { defineTool } from "../tool";
 import { READ_ANNOTATIONS, domainOutput, nextCursorOutput, toDomainOutput } from "./shapes";
 
