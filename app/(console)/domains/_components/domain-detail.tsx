@@ -4,7 +4,6 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 import { Button, ErrorState, LoadingState, PageHeader, Panel } from "@/app/(console)/_components/ui";
-import { usePermissions } from "@/app/_lib/permissions";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { DeleteDomainDialog } from "./delete-domain-dialog";
 import { DomainMembers } from "./domain-members";
@@ -13,7 +12,6 @@ import { LocalTime } from "@/app/(console)/_components/ui";
 
 export function DomainDetail({ id }: { id: string }) {
   const trpc = useTRPC();
-  const { can } = usePermissions();
   const domain = useQuery(trpc.domains.get.queryOptions({ id }));
   const [deleting, setDeleting] = useState(false);
 
@@ -54,7 +52,7 @@ export function DomainDetail({ id }: { id: string }) {
         description={current.slug}
         actions={
           <>
-            {can("audit:read", id) ? (
+            {current.sees.auditLog ? (
               <Link
                 href={`/audit?domainId=${encodeURIComponent(id)}`}
                 className="inline-flex items-center justify-center rounded-md px-3 py-1.5 text-sm font-medium text-slate-600 hover:bg-slate-100"
@@ -62,7 +60,7 @@ export function DomainDetail({ id }: { id: string }) {
                 View audit log
               </Link>
             ) : null}
-            {can("domains:delete", id) ? (
+            {current.can.delete ? (
               <Button variant="danger" onClick={() => setDeleting(true)}>
                 Delete domain
               </Button>
@@ -81,14 +79,14 @@ export function DomainDetail({ id }: { id: string }) {
             </p>
           </div>
           <Panel className="px-5 py-5">
-            <DomainSettingsForm domain={current} canWrite={can("domains:write", id)} canAdmin={can("domains:admin", id)} />
+            <DomainSettingsForm domain={current} canWrite={current.can.edit} canAdmin={current.can.editPolicy} />
           </Panel>
         </section>
         <section aria-labelledby="domain-members-heading">
           <h2 id="domain-members-heading" className="mb-3 text-lg font-semibold">
             Members <span className="text-sm font-normal text-slate-500">({current.memberCount})</span>
           </h2>
-          {can("users:read", id) ? (
+          {current.sees.members ? (
             <DomainMembers domainId={id} domainName={current.name} />
           ) : (
             <Panel className="px-5 py-4 text-sm text-slate-600">

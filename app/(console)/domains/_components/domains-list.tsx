@@ -15,7 +15,6 @@ import {
   SearchField,
   useCursorPages,
 } from "@/app/(console)/_components/ui";
-import { usePermissions } from "@/app/_lib/permissions";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { CreateDomainDialog } from "./create-domain-dialog";
 import { MFA_POLICY_LABELS, type MfaPolicy } from "./domain-fields";
@@ -29,7 +28,6 @@ function MfaPolicyBadge({ policy }: { policy: MfaPolicy }) {
 
 export function DomainsList() {
   const trpc = useTRPC();
-  const { can } = usePermissions();
   const [search, setSearch] = useState("");
   const pages = useCursorPages();
   const [creating, setCreating] = useState(false);
@@ -41,6 +39,8 @@ export function DomainsList() {
     ),
   );
   const nextCursor = domains.data?.nextCursor ?? null;
+  // What the caller may do is the server's answer, carried by the list itself.
+  const can = domains.data?.can ?? { create: false, createWithPolicy: false };
 
   return (
     <>
@@ -48,7 +48,7 @@ export function DomainsList() {
         title="Domains"
         description="Tenants: each has its own members, joining email domains and MFA policy."
         actions={
-          can("domains:write", null) ? (
+          can.create ? (
             <Button variant="primary" onClick={() => setCreating(true)}>
               New domain
             </Button>
@@ -76,7 +76,7 @@ export function DomainsList() {
             <EmptyState title="No domains match your search">Try part of another name or slug.</EmptyState>
           ) : (
             <EmptyState title="No domains yet">
-              {can("domains:write", null)
+              {can.create
                 ? "Create a domain to give a team or customer its own members and policies."
                 : "There are no domains you can see."}
             </EmptyState>
@@ -144,7 +144,7 @@ export function DomainsList() {
           />
         ) : null}
       </Panel>
-      <CreateDomainDialog open={creating} onClose={() => setCreating(false)} canAdmin={can("domains:admin", null)} />
+      <CreateDomainDialog open={creating} onClose={() => setCreating(false)} canAdmin={can.createWithPolicy} />
     </>
   );
 }
