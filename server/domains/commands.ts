@@ -47,7 +47,7 @@ export function assertMayChangePolicy(authority: Authority, domainId: string): v
 // ---------------------------------------------------------------------------------------------
 // Commands: each one transaction that writes its audit event.
 
-export interface Acting {
+interface Acting {
   db: Database;
   actor: AuditActor;
   authority: Authority;

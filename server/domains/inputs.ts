@@ -5,7 +5,7 @@ import { pageInputFields } from "@/server/paging";
 
 /** The inputs of the domains router, shared with the MCP tools over it. */
 
-export const MAX_EMAIL_DOMAINS = 20;
+const MAX_EMAIL_DOMAINS = 20;
 
 const domainId = idSchema("domain id").describe("The domain's id.");
 

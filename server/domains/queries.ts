@@ -11,7 +11,7 @@ import { keyset, type Page } from "@/server/paging";
 import { allows } from "@/server/trpc/procedures";
 import { DOMAIN_NOT_FOUND, ROW_ACCESS, assertMayChangePolicy, assertMayCreate, assertMayCreateWithPolicy } from "./commands";
 
-export type DomainRow = typeof domain.$inferSelect;
+type DomainRow = typeof domain.$inferSelect;
 
 export interface DomainItem {
   id: string;
@@ -27,7 +27,7 @@ export interface DomainItem {
 }
 
 /** What the caller may do to a domain, each flag computed by the rule its mutation enforces. */
-export interface DomainCan {
+interface DomainCan {
   /** domains.update of the name, slug and description. */
   edit: boolean;
   /** domains.update of the email domains and the MFA policy as well. */
@@ -37,7 +37,7 @@ export interface DomainCan {
 }
 
 /** What the caller may read about a domain beyond the domain itself, for its detail page. */
-export interface DomainSees {
+interface DomainSees {
   /** domains.members. */
   members: boolean;
   /** audit.list filtered to the domain. */
@@ -47,7 +47,7 @@ export interface DomainSees {
 export type DomainListItem = DomainItem & { can: DomainCan };
 export type DomainDetail = DomainListItem & { sees: DomainSees };
 
-export interface DomainListCan {
+interface DomainListCan {
   /** domains.create with the default policy. */
   create: boolean;
   /** domains.create claiming email domains or choosing an MFA policy. */
@@ -67,7 +67,7 @@ export async function loadDomainRow(db: Executor, input: { id: string }): Promis
 }
 
 /** Completes a page of domain rows with their email domains and member counts: one query each. */
-export async function toDomainItems(db: Executor, rows: DomainRow[]): Promise<DomainItem[]> {
+async function toDomainItems(db: Executor, rows: DomainRow[]): Promise<DomainItem[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((row) => row.id);
   // Sequential, not Promise.all: `db` may be a transaction, whose statements share one connection.
@@ -172,7 +172,7 @@ export async function getDomain(db: Executor, authority: Authority, row: DomainR
   };
 }
 
-export interface DomainMember {
+interface DomainMember {
   id: string;
   email: string;
   name: string;
