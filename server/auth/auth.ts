@@ -41,7 +41,7 @@ import { requestedScopes } from "@/server/auth/plugins/requested-scopes";
 import { refreshSingleFlight } from "@/server/auth/plugins/refresh-single-flight";
 import { clientMetadataDocuments } from "@/server/auth/plugins/client-metadata-documents";
 import type { MetadataDocumentSettings } from "@/server/oauth/metadata-document-clients";
-import { assignDefaultMemberships, joinClaimingDomain } from "@/server/authz/membership";
+import { assignDefaultMemberships, joinClaimingDomain } from "@/server/domains/membership";
 import { mfaGate } from "@/server/auth/plugins/mfa-gate";
 import { ownerExists } from "@/server/authz/owner";
 import { createSecurityNotices } from "@/server/email/security-notices";

@@ -9,7 +9,7 @@ import type { Auth } from "@/server/auth/auth";
 import { withAuthWrites } from "@/server/auth/auth-writes";
 import { Authority } from "@/server/authz/authority";
 import { assertHoldsAll, authorizeIn } from "@/server/authz/guard";
-import { claimingDomainOf, emailDomainOf } from "@/server/authz/membership";
+import { claimingDomainOf, emailDomainOf } from "@/server/domains/membership";
 import { activeOwnerIds, assertAnotherOwnerAmong } from "@/server/authz/owner";
 import { findRole, permissionsOfRole } from "@/server/authz/roles";
 import { revocationDetails, revokeGrants } from "@/server/oauth/grants";

@@ -4,7 +4,7 @@ import { eq } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { clientRegistration, oauthClient } from "@/db/schema";
 import { recordEvent, requestOrigin } from "@/server/audit/record";
-import { holdsRoleIn } from "@/server/authz/membership";
+import { holdsRoleIn } from "@/server/domains/membership";
 import { denyAuthorization, isRegisteredRedirect } from "@/server/oauth/authorize-denial";
 import { storedStringArray } from "@/server/oauth/stored";
 
