@@ -15,7 +15,8 @@ import {
   userBan,
 } from "@/db/schema";
 import type { Auth } from "@/server/auth/auth";
-import { ROLE_DETAIL_ASSIGNMENT_LIMIT } from "@/server/authz/roles";
+import { ID_MAX_LENGTH } from "@/server/ids";
+import { ROLE_DETAIL_ASSIGNMENT_LIMIT } from "./queries";
 import { ALL_PERMISSIONS, BUILT_IN_ROLE_PERMISSIONS, type Permission } from "@/server/shared/permissions";
 import { createSignedInOwner, createTestAuth, signUp, uniqueEmail } from "@/server/testing/auth";
 import {
@@ -241,6 +242,7 @@ test("list puts built-in roles first, then custom ones by name, with permissions
     assignmentCount: 0,
     createdAt: expect.any(Date),
     updatedAt: expect.any(Date),
+    can: { edit: true, delete: true },
   });
   expect(roles.find((item) => item.id === OWNER_ROLE_ID)?.permissions).toEqual(ALL_PERMISSIONS);
   expect(roles.find((item) => item.id === DOMAIN_ADMIN_ROLE_ID)?.permissions).toEqual(
@@ -304,21 +306,27 @@ test("get returns the role with its assignments, users and domain names", async 
         userId: holder.userId,
         userEmail: holder.email,
         userName: "Test User",
+        roleId: shown.id,
         domainId: null,
         domainName: null,
         createdAt: expect.any(Date),
+        can: { unassign: true },
       },
       {
         id: expect.any(String),
         userId: holder.userId,
         userEmail: holder.email,
         userName: "Test User",
+        roleId: shown.id,
         domainId: personas.domainA.id,
         domainName: "Domain A",
         createdAt: expect.any(Date),
+        can: { unassign: true },
       },
     ],
     assignmentCount: 2,
+    can: { edit: true, delete: true },
+    permissionOptions: ALL_PERMISSIONS.map((permission) => ({ permission, grantable: true })),
   });
 });
 
@@ -355,7 +363,7 @@ test("get of an unknown role is NOT_FOUND, and a malformed id is BAD_REQUEST", a
   const error = await rejection(personas.owner.caller.roles.get({ id: "role_does_not_exist" }));
   expect(error).toMatchObject({ code: "NOT_FOUND", message: "Role not found." });
   expect(await outcome(personas.owner.caller.roles.get({ id: "" }))).toBe("BAD_REQUEST");
-  expect(await outcome(personas.owner.caller.roles.get({ id: "x".repeat(101) }))).toBe("BAD_REQUEST");
+  expect(await outcome(personas.owner.caller.roles.get({ id: "x".repeat(ID_MAX_LENGTH + 1) }))).toBe("BAD_REQUEST");
 });
 
 // ---------------------------------------------------------------------------------------------

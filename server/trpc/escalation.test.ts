@@ -50,6 +50,7 @@ interface Targets {
 const ATTACKS: Record<string, (targets: Targets) => unknown> = {
   "roles.list": () => ({}),
   "roles.get": () => ({ id: OWNER_ROLE_ID }),
+  "roles.permissionOptions": () => ({}),
   "roles.create": () => ({ name: unique("all-powerful"), permissions: [...ALL_PERMISSIONS] }),
   "roles.update": (t) => ({ id: t.roleId, permissions: [...ALL_PERMISSIONS] }),
   "roles.delete": (t) => ({ id: t.roleId, reassignTo: OWNER_ROLE_ID }),

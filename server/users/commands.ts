@@ -11,7 +11,7 @@ import { Authority } from "@/server/authz/authority";
 import { assertHoldsAll, authorizeIn } from "@/server/authz/guard";
 import { claimingDomainOf, emailDomainOf } from "@/server/domains/membership";
 import { activeOwnerIds, assertAnotherOwnerAmong } from "@/server/authz/owner";
-import { findRole, permissionsOfRole } from "@/server/authz/roles";
+import { findRole, permissionsOfRole } from "@/server/roles/queries";
 import { revocationDetails, revokeGrants } from "@/server/oauth/grants";
 import { isPermission, missingPermissions, sortPermissions, type Permission } from "@/server/shared/permissions";
 import { assertEmailFree, createAccount, hashPassword } from "./accounts";

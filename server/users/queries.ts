@@ -7,7 +7,7 @@ import { MEMBER_ROLE_ID, OWNER_ROLE_ID, domain, role, roleAssignment, session, u
 import type { Authority } from "@/server/authz/authority";
 import { assertHoldsAll, authorizeIn, requireGlobally } from "@/server/authz/guard";
 import { activeOwnerIds, assertAnotherOwnerAmong } from "@/server/authz/owner";
-import { permissionsOfRoles } from "@/server/authz/roles";
+import { permissionsOfRoles } from "@/server/roles/queries";
 import { keyset, type Page } from "@/server/paging";
 import { allows } from "@/server/trpc/procedures";
 import {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { listRolesInput } from "@/server/authz/roles";
+import { listRolesInput } from "@/server/roles/inputs";
 import { defineTool } from "../tool";
 import { READ_ANNOTATIONS } from "./shapes";
 

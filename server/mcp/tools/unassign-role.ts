@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { assignmentInput } from "@/server/authz/roles";
+import { assignmentInput } from "@/server/roles/inputs";
 import { defineTool } from "../tool";
 
 export const unassignRole = defineTool("unassign_role", {
