@@ -74,6 +74,8 @@ export interface RoleDetail extends RoleView {
   can: RoleCan;
   /** Every permission of the vocabulary, for the editor's grid. */
   permissionOptions: PermissionOption[];
+  /** Whether the caller can open the Users page (users:read somewhere), which pages through every holder. */
+  holdersOnUsersPage: boolean;
 }
 
 export function toRoleView(row: RoleRow, permissions: Permission[]): RoleView {
@@ -249,6 +251,7 @@ export async function roleDetail(db: Executor, authority: Authority, callerId: s
     ...toRoleView(row, permissions),
     can: await roleCan(authority, row, permissions),
     permissionOptions: await permissionOptions(authority),
+    holdersOnUsersPage: authority.hasAnywhere("users:read"),
   };
   const visible = assignmentsVisibleIn(authority.scopeOf("roles:read"));
   if (visible === null) return { ...shared, assignments: [], assignmentCount: 0 };

@@ -327,6 +327,7 @@ test("get returns the role with its assignments, users and domain names", async 
     assignmentCount: 2,
     can: { edit: true, delete: true },
     permissionOptions: ALL_PERMISSIONS.map((permission) => ({ permission, grantable: true })),
+    holdersOnUsersPage: true,
   });
 });
 

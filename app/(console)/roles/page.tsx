@@ -1,7 +1,7 @@
+import { TRPCError } from "@trpc/server";
 import type { Metadata } from "next";
 import { HydrateClient, getQueryClient, trpc } from "@/app/_lib/trpc/server";
 import { requireSession } from "@/server/auth/session";
-import { holdsAnywhere } from "@/app/_lib/held-permissions";
 import { NoAccess } from "@/app/(console)/_components/ui";
 import { RolesConsole } from "./_components/roles-console";
 
@@ -10,9 +10,15 @@ export const metadata: Metadata = { title: "Roles" };
 export default async function RolesPage() {
   await requireSession();
   const queryClient = getQueryClient();
-  // Fetched into the query cache, so the browser's usePermissions starts with it.
-  const permissions = await queryClient.fetchQuery(trpc.me.permissions.queryOptions());
-  if (!holdsAnywhere(permissions, "roles:read")) return <NoAccess title="Roles" subject="roles" permission="roles:read" />;
+  try {
+    // The server decides who may see roles: a caller who may not is refused by the query itself.
+    await queryClient.fetchQuery(trpc.roles.permissionOptions.queryOptions());
+  } catch (error) {
+    if (error instanceof TRPCError && error.code === "FORBIDDEN") {
+      return <NoAccess title="Roles" subject="roles" permission="roles:read" />;
+    }
+    // Any other failure is shown by the client component, which retries the query.
+  }
   await queryClient.prefetchQuery(trpc.roles.list.queryOptions());
   return (
     <HydrateClient>

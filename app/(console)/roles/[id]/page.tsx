@@ -3,7 +3,6 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { HydrateClient, getQueryClient, trpc } from "@/app/_lib/trpc/server";
 import { requireSession } from "@/server/auth/session";
-import { holdsAnywhere } from "@/app/_lib/held-permissions";
 import { NoAccess } from "@/app/(console)/_components/ui";
 import { RoleDetailView } from "../_components/role-detail";
 
@@ -25,19 +24,15 @@ export default async function RolePage({ params }: RolePageProps) {
   await requireSession();
   const { id } = await params;
   const queryClient = getQueryClient();
-  const permissions = await queryClient.fetchQuery(trpc.me.permissions.queryOptions());
-  if (!holdsAnywhere(permissions, "roles:read")) return <NoAccess title="Roles" subject="roles" permission="roles:read" />;
-
   try {
     const role = await queryClient.fetchQuery(trpc.roles.get.queryOptions({ id }));
-    await Promise.all([
-      queryClient.prefetchQuery(trpc.me.get.queryOptions()),
-      // The delete dialog offers the other roles to reassign holders to.
-      permissions.global.includes("roles:delete") && !role.builtIn
-        ? queryClient.prefetchQuery(trpc.roles.list.queryOptions())
-        : undefined,
-    ]);
+    // The delete dialog offers the other roles to reassign holders to.
+    if (role.can.delete) await queryClient.prefetchQuery(trpc.roles.list.queryOptions());
   } catch (error) {
+    // A caller who may not read roles is refused before the role is looked up.
+    if (error instanceof TRPCError && error.code === "FORBIDDEN") {
+      return <NoAccess title="Roles" subject="roles" permission="roles:read" />;
+    }
     if (error instanceof TRPCError && error.code === "NOT_FOUND") notFound();
     // Any other failure is shown by the client component, which retries the query.
   }

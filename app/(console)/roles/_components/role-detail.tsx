@@ -4,7 +4,6 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useId, useState } from "react";
-import { usePermissions } from "@/app/_lib/permissions";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { Badge, Button, ConfirmDialog, ErrorState, LoadingState, Panel, SelectField, LocalTime } from "../../_components/ui";
 import { RoleEditor } from "./role-editor";
@@ -53,9 +52,7 @@ function RoleDetailLoaded({ role }: { role: RoleDetail }) {
   const trpc = useTRPC();
   const router = useRouter();
   const queryClient = useQueryClient();
-  const { can, canAnywhere } = usePermissions();
-  const me = useQuery(trpc.me.get.queryOptions());
-  const canDelete = can("roles:delete", null) && !role.builtIn;
+  const canDelete = role.can.delete;
   const otherRoles = useQuery({ ...trpc.roles.list.queryOptions(), enabled: canDelete });
   const [confirm, setConfirm] = useState<Confirm | null>(null);
   const [reassignTo, setReassignTo] = useState("");
@@ -124,9 +121,9 @@ function RoleDetailLoaded({ role }: { role: RoleDetail }) {
       <section aria-labelledby={definitionId}>
         <Panel className="px-5 py-4">
           <h2 id={definitionId} className="mb-4 text-base font-semibold">
-            {can("roles:write", null) ? "Edit role" : "Definition"}
+            {role.can.edit ? "Edit role" : "Definition"}
           </h2>
-          <RoleEditor key={role.id} mode={can("roles:write", null) ? "edit" : "view"} role={role} />
+          <RoleEditor key={role.id} mode={role.can.edit ? "edit" : "view"} role={role} permissionOptions={role.permissionOptions} />
         </Panel>
       </section>
 
@@ -172,7 +169,7 @@ function RoleDetailLoaded({ role }: { role: RoleDetail }) {
                         <LocalTime value={assignment.createdAt} />
                       </td>
                       <td className="px-4 py-3 text-right">
-                        {can("roles:admin", assignment.domainId) && me.data && assignment.userId !== me.data.id ? (
+                        {assignment.can.unassign ? (
                           <Button
                             variant="ghost"
                             aria-label={`Remove ${assignment.userEmail} in ${scopeLabel(assignment.domainName)}`}
@@ -191,7 +188,7 @@ function RoleDetailLoaded({ role }: { role: RoleDetail }) {
           {assigned > role.assignments.length ? (
             <p className="border-t border-slate-200 px-4 py-3 text-sm text-slate-600">
               Showing the first {role.assignments.length} of {assigned} assignments, by email.{" "}
-              {canAnywhere("users:read") ? (
+              {role.holdersOnUsersPage ? (
                 <Link href={`/users?role=${encodeURIComponent(role.id)}`} className="font-medium text-brand-600 hover:underline">
                   See every holder on the Users page
                 </Link>

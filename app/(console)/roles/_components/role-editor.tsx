@@ -3,26 +3,27 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
 import { FormAlert, TextAreaField, TextField } from "@/app/_components/form";
-import { usePermissions } from "@/app/_lib/permissions";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { ACTIONS, RESOURCES, type Permission } from "@/server/shared/permissions";
 import { Button, fieldError } from "../../_components/ui";
-import { type RoleDetail } from "./shared";
+import { type PermissionOption, type RoleDetail } from "./shared";
 
 type EditedRole = Pick<RoleDetail, "id" | "name" | "description" | "builtIn" | "requiresMfa" | "permissions">;
 
 /**
  * The role form, for a new role (in a dialog) and on a role's page. `view` shows the same grid
- * read-only, for callers without roles:write globally.
+ * read-only, for callers the server says may not edit the role. `permissionOptions` (from the
+ * server) says which permissions the caller may put into a role.
  */
 export function RoleEditor(
-  props:
+  props: { permissionOptions: readonly PermissionOption[] } & (
     | { mode: "create"; onSaved: () => void; onCancel: () => void }
-    | { mode: "edit" | "view"; role: EditedRole },
+    | { mode: "edit" | "view"; role: EditedRole }
+  ),
 ) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const { can } = usePermissions();
+  const grantable = new Set(props.permissionOptions.filter((option) => option.grantable).map((option) => option.permission));
   const role = props.mode === "create" ? null : props.role;
   const builtIn = role?.builtIn ?? false;
   const readOnly = props.mode === "view";
@@ -129,7 +130,7 @@ export function RoleEditor(
             ? "Built-in roles keep their permissions; only the description and the MFA requirement can change."
             : undefined
         }
-        holds={(permission) => can(permission, null)}
+        grantable={grantable}
         showHints={!readOnly && !builtIn}
         error={fieldError(error, "permissions")}
       />
@@ -192,7 +193,7 @@ function PermissionGrid({
   onToggle,
   locked,
   lockedReason,
-  holds,
+  grantable,
   showHints,
   error,
 }: {
@@ -200,7 +201,7 @@ function PermissionGrid({
   onToggle: (permission: Permission, checked: boolean) => void;
   locked: boolean;
   lockedReason?: string;
-  holds: (permission: Permission) => boolean;
+  grantable: ReadonlySet<Permission>;
   showHints: boolean;
   error?: string;
 }) {
@@ -233,7 +234,7 @@ function PermissionGrid({
             <div className="flex flex-wrap gap-x-4 gap-y-2">
               {ACTIONS.map((action) => {
                 const permission: Permission = `${resource}:${action}`;
-                const notHeld = !holds(permission);
+                const notHeld = !grantable.has(permission);
                 const hintId = `${id}-${resource}-${action}-hint`;
                 const showHint = showHints && notHeld;
                 return (

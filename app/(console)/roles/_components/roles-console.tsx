@@ -3,14 +3,14 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
-import { usePermissions } from "@/app/_lib/permissions";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { Badge, Button, Dialog, EmptyState, ErrorState, LoadingState, PageHeader, Panel, SearchField } from "../../_components/ui";
 import { RoleEditor } from "./role-editor";
 
 export function RolesConsole() {
   const trpc = useTRPC();
-  const { can } = usePermissions();
+  // Whether the caller may create roles, and which permissions a new role may carry: the server's answer.
+  const options = useQuery(trpc.roles.permissionOptions.queryOptions());
   const [search, setSearch] = useState("");
   const [searchKey, setSearchKey] = useState(0);
   const [creating, setCreating] = useState(false);
@@ -96,7 +96,7 @@ export function RolesConsole() {
         title="Roles"
         description="A role is a set of permissions; assigning it to a user in a domain, or in all domains, grants them there."
         actions={
-          can("roles:write", null) ? (
+          options.data?.can.create ? (
             <Button variant="primary" onClick={() => setCreating(true)}>
               New role
             </Button>
@@ -119,7 +119,14 @@ export function RolesConsole() {
         {content}
       </Panel>
       <Dialog open={creating} onClose={() => setCreating(false)} title="New role">
-        <RoleEditor mode="create" onSaved={() => setCreating(false)} onCancel={() => setCreating(false)} />
+        {options.data ? (
+          <RoleEditor
+            mode="create"
+            permissionOptions={options.data.permissions}
+            onSaved={() => setCreating(false)}
+            onCancel={() => setCreating(false)}
+          />
+        ) : null}
       </Dialog>
     </>
   );

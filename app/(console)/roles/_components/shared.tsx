@@ -7,6 +7,7 @@ type Outputs = inferRouterOutputs<AppRouter>;
 export type RoleListItem = Outputs["roles"]["list"][number];
 export type RoleDetail = Outputs["roles"]["get"];
 export type RoleAssignment = RoleDetail["assignments"][number];
+export type PermissionOption = RoleDetail["permissionOptions"][number];
 
 /** Where an assignment applies: one domain, or every domain for a global one. */
 export function scopeLabel(domainName: string | null): string {
