@@ -6,14 +6,14 @@ import { ACTIONS, ALL_PERMISSIONS, RESOURCES, sortPermissions } from "@/server/s
 
 const ROLE_NAME_PATTERN = /^[A-Za-z0-9 _-]+$/;
 
-export const roleNameSchema = z
+const roleNameSchema = z
   .string("Give the role a name.")
   .trim()
   .min(2, "A role name is at least 2 characters.")
   .max(64, "A role name is at most 64 characters.")
   .regex(ROLE_NAME_PATTERN, "A role name uses letters (A–Z), digits, spaces, hyphens and underscores only.");
 
-export const roleDescriptionSchema = z.string().trim().max(500, "A role description is at most 500 characters.");
+const roleDescriptionSchema = z.string().trim().max(500, "A role description is at most 500 characters.");
 
 const permissionSchema = z.enum(ALL_PERMISSIONS, {
   error: (issue) =>
@@ -21,7 +21,7 @@ const permissionSchema = z.enum(ALL_PERMISSIONS, {
 });
 
 /** Deduplicated and in vocabulary order, the form that is stored and shown. */
-export const permissionsSchema = z
+const permissionsSchema = z
   .array(permissionSchema, "Give the permissions as a list, possibly empty.")
   .max(ALL_PERMISSIONS.length * 2, "That is more permissions than exist; list each one once.")
   .transform((permissions) => sortPermissions(permissions));

@@ -19,7 +19,7 @@ import {
   removesOwnership,
 } from "./rules";
 
-export type RoleRow = typeof role.$inferSelect;
+type RoleRow = typeof role.$inferSelect;
 
 export interface RoleView {
   id: string;
@@ -108,7 +108,7 @@ export async function findRole(db: Executor, id: string, notFound = ROLE_NOT_FOU
 }
 
 /** The permissions of some roles, in vocabulary order, in one query. Unknown strings are dropped (fail closed). */
-export async function permissionsOfRoles(db: Executor, roleIds: readonly string[]): Promise<Map<string, Permission[]>> {
+async function permissionsOfRoles(db: Executor, roleIds: readonly string[]): Promise<Map<string, Permission[]>> {
   const byRole = new Map<string, Permission[]>();
   if (roleIds.length === 0) return byRole;
   const rows = await db
@@ -279,7 +279,7 @@ export async function roleDetail(db: Executor, authority: Authority, callerId: s
   return { ...shared, assignments, assignmentCount };
 }
 
-export function scopeCondition(domainId: string | null): SQL {
+function scopeCondition(domainId: string | null): SQL {
   return domainId === null ? isNull(roleAssignment.domainId) : eq(roleAssignment.domainId, domainId);
 }
 

@@ -3,12 +3,12 @@ import { router } from "@/server/trpc/init";
 import { canFlags, permissionProcedure, stepUpWhen } from "@/server/trpc/procedures";
 import type { Context } from "@/server/trpc/context";
 import type { Authority } from "@/server/authz/authority";
-import { assignRole, createRole, deleteRaisesPrivileges, deleteRole, unassignRole, updateRaisesPrivileges, updateRole } from "./commands";
+import { assignRole, createRole, type Acting, deleteRaisesPrivileges, deleteRole, unassignRole, updateRaisesPrivileges, updateRole } from "./commands";
 import { assignmentInput, createRoleInput, deleteRoleInput, listRolesInput, roleIdInput, updateRoleInput } from "./inputs";
 import { listRoles, roleDetail, roleOptions, type RoleDetail, type RoleListItem } from "./queries";
 
 /** What a command needs of a permission procedure's context. */
-function acting(ctx: Pick<Context, "db" | "actor"> & { authority: Authority; user: { id: string } }) {
+function acting(ctx: Pick<Context, "db" | "actor"> & { authority: Authority; user: { id: string } }): Acting {
   return { db: ctx.db, authority: ctx.authority, actor: ctx.actor, callerId: ctx.user.id };
 }
 

@@ -12,7 +12,7 @@ import type { Permission } from "@/server/shared/permissions";
  */
 
 export const ROLE_NOT_FOUND = "Role not found.";
-export const OWNER_ONLY_GLOBAL = "The owner role can only be held globally.";
+const OWNER_ONLY_GLOBAL = "The owner role can only be held globally.";
 export const DOMAIN_NOT_FOUND = "Domain not found.";
 
 /** Role definitions are global objects: creating or editing one needs roles:write globally. */
