@@ -2,11 +2,11 @@ import { TRPCError } from "@trpc/server";
 import { and, asc, count, desc, eq, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { domain, role, roleAssignment, rolePermission, user } from "@/db/schema";
-import type { Authority, PermissionScope } from "@/server/authz/authority";
+import type { Authority } from "@/server/authz/authority";
 import { assertAnotherOwnerRemains } from "@/server/authz/owner";
 import { ALL_PERMISSIONS, isPermission, sortPermissions, type Permission } from "@/server/shared/permissions";
 import { allows } from "@/server/trpc/procedures";
-import { USER_NOT_FOUND, visibleUserCondition } from "@/server/users/visibility";
+import { USER_NOT_FOUND, assignmentInScope, visibleUserCondition } from "@/server/users/visibility";
 import {
   ROLE_NOT_FOUND,
   assertMayAdministerAssignments,
@@ -91,16 +91,6 @@ export function toRoleView(row: RoleRow, permissions: Permission[]): RoleView {
   };
 }
 
-/**
- * Assignments a roles:read scope may see: all of them for a global reader, otherwise those in the
- * reader's domains (never global ones). `undefined` means no restriction, `null` means none visible.
- */
-function assignmentsVisibleIn(scope: PermissionScope): SQL | undefined | null {
-  if (scope.all) return undefined;
-  if (scope.domainIds.length === 0) return null;
-  return inArray(roleAssignment.domainId, scope.domainIds);
-}
-
 export async function findRole(db: Executor, id: string, notFound = ROLE_NOT_FOUND): Promise<RoleRow> {
   const [row] = await db.select().from(role).where(eq(role.id, id)).limit(1);
   if (!row) throw new TRPCError({ code: "NOT_FOUND", message: notFound });
@@ -161,11 +151,11 @@ export async function roleOptions(authority: Authority): Promise<{ can: { create
 
 /** Every role, built-in first and then by name, with assignment counts in the caller's roles:read scope. */
 export async function listRoles(db: Executor, authority: Authority, search: string | undefined): Promise<RoleListItem[]> {
-  const visible = assignmentsVisibleIn(authority.scopeOf("roles:read"));
+  // Assignments count where the caller reads roles: every one for a global reader, else those in their domains.
   const counted = db
     .select({ roleId: roleAssignment.roleId, total: count().as("total") })
     .from(roleAssignment)
-    .where(visible ?? undefined)
+    .where(assignmentInScope(authority.scopeOf("roles:read")))
     .groupBy(roleAssignment.roleId)
     .as("counted");
   const matches = search
@@ -189,7 +179,7 @@ export async function listRoles(db: Executor, authority: Authority, search: stri
       const held = permissions.get(row.role.id) ?? [];
       return {
         ...toRoleView(row.role, held),
-        assignmentCount: visible === null ? 0 : (row.total ?? 0),
+        assignmentCount: row.total ?? 0,
         can: await roleCan(authority, row.role, held),
       };
     }),
@@ -253,9 +243,8 @@ export async function roleDetail(db: Executor, authority: Authority, callerId: s
     permissionOptions: await permissionOptions(authority),
     holdersOnUsersPage: authority.hasAnywhere("users:read"),
   };
-  const visible = assignmentsVisibleIn(authority.scopeOf("roles:read"));
-  if (visible === null) return { ...shared, assignments: [], assignmentCount: 0 };
-  const condition = and(eq(roleAssignment.roleId, id), visible);
+  // The holders the caller reads roles of: all for a global reader, else those in their domains, never global ones.
+  const condition = and(eq(roleAssignment.roleId, id), assignmentInScope(authority.scopeOf("roles:read")));
   const rows: AssignmentRow[] = await db
     .select({
       id: roleAssignment.id,
