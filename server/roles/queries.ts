@@ -98,7 +98,7 @@ export async function findRole(db: Executor, id: string, notFound = ROLE_NOT_FOU
 }
 
 /** The permissions of some roles, in vocabulary order, in one query. Unknown strings are dropped (fail closed). */
-async function permissionsOfRoles(db: Executor, roleIds: readonly string[]): Promise<Map<string, Permission[]>> {
+export async function permissionsOfRoles(db: Executor, roleIds: readonly string[]): Promise<Map<string, Permission[]>> {
   const byRole = new Map<string, Permission[]>();
   if (roleIds.length === 0) return byRole;
   const rows = await db
