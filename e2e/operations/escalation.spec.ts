@@ -111,7 +111,7 @@ function attacks(): { pathname: string; json?: unknown }[] {
     trpc("roles.assign", { userId: tenantUserId, roleId: "role_owner", domainId: null }),
     trpc("users.ban", { id: ownerId, reason: "takeover" }),
     trpc("users.resetMfa", { id: ownerId }),
-    trpc("revocations.revokeAllForUser", { userId: ownerId }),
+    trpc("sessions.revokeAllForUser", { userId: ownerId }),
     trpc("roles.create", { name: `rogue-${randomUUID().slice(0, 6)}`, permissions: ["settings:admin"] }),
     { pathname: "/api/invite", json: { token: "not-a-real-invitation", password: "rogue-passphrase-1234" } },
     { pathname: "/api/setup", json: { token: "not-a-real-setup-link", name: "Rogue", email: "rogue@example.com", password: "rogue-passphrase-1234" } },

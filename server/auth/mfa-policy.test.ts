@@ -227,11 +227,11 @@ test("an authenticator code works for step-up too, and a wrong one does not", as
   const asAdmin = await caller(cookie);
   const target = await signUp(auth);
 
-  expect(await outcome(asAdmin.revocations.revokeAllForUser({ userId: target.userId }))).toMatch(/^FORBIDDEN: To revoke all/);
+  expect(await outcome(asAdmin.sessions.revokeAllForUser({ userId: target.userId }))).toMatch(/^FORBIDDEN: To revoke all/);
   const wrong = codeAt(totp) === "000000" ? "111111" : "000000";
   expect(await outcome(asAdmin.account.reauthenticate({ method: "totp", code: wrong }))).toBe("BAD_REQUEST: That code is not right.");
   await asAdmin.account.reauthenticate({ method: "totp", code: codeAt(totp) });
-  expect(await outcome(asAdmin.revocations.revokeAllForUser({ userId: target.userId }))).toBe("ok");
+  expect(await outcome(asAdmin.sessions.revokeAllForUser({ userId: target.userId }))).toBe("ok");
 });
 
 test("five wrong step-up attempts lock step-up for that user, even with the right password", async () => {
@@ -260,7 +260,7 @@ test("role grants, domain deletion and bulk client revocation are behind step-up
     /^FORBIDDEN: To grant a role/,
   );
   expect(await outcome(asOwner.domains.delete({ id: doomed.id }))).toMatch(/^FORBIDDEN: To delete a domain/);
-  expect(await outcome(asOwner.revocations.revokeAllForClient({ clientId: client.clientId }))).toMatch(/^FORBIDDEN: To revoke all/);
+  expect(await outcome(asOwner.grants.revokeAllForClient({ clientId: client.clientId }))).toMatch(/^FORBIDDEN: To revoke all/);
   // Refused before writing anything.
   expect(await database.db.$count(domain, eq(domain.id, doomed.id))).toBe(1);
 });

@@ -2,7 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { requireGlobally } from "@/server/authz/guard";
 import type { Authority } from "@/server/authz/authority";
 import { TOKEN_SESSION_PREFIX } from "@/server/auth/step-up";
-import { revocationDetails } from "@/server/oauth/grants";
+import { revocationDetails } from "@/server/grants/commands";
 import {
   allowMetadataHost,
   blockMetadataHost,

@@ -29,7 +29,7 @@ import { countLiveAccessTokens } from "@/server/oauth/issued-tokens";
 import { registrationSprawl } from "@/server/oauth/unused-clients";
 import { clientRegistrationSettings } from "@/server/auth/plugins/client-registration";
 import type { Executor } from "@/db/client";
-import { revocationDetails } from "@/server/oauth/grants";
+import { revocationDetails } from "@/server/grants/commands";
 import type { Context } from "@/server/trpc/context";
 import { router } from "@/server/trpc/init";
 import { permissionProcedure, stepUpWhen } from "@/server/trpc/procedures";

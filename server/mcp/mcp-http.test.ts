@@ -469,7 +469,7 @@ describe("/mcp refuses", () => {
   test("a token whose grant an admin revoked: the call before succeeds, the call after is 401", async () => {
     const { accessToken, clientId } = await issueUserToken(server.baseUrl, member.cookie);
     expect((await postMcp(server.baseUrl, accessToken, whoamiCall)).status).toBe(200);
-    await (await callerFor(owner.cookie)).revocations.revokeGrant({ userId: member.userId, clientId });
+    await (await callerFor(owner.cookie)).grants.revoke({ userId: member.userId, clientId });
 
     const response = await postMcp(server.baseUrl, accessToken, whoamiCall);
     expect(response.status).toBe(401);

@@ -541,7 +541,7 @@ describe("the console", () => {
     expect(listed.items.map((item) => item.clientId)).toContain(published.clientId);
     const registered = await caller.clients.list({ origin: "console", limit: 100 });
     expect(registered.items.map((item) => item.clientId)).not.toContain(published.clientId);
-    const grants = await caller.revocations.listGrants({ clientId: published.clientId });
+    const grants = await caller.grants.list({ clientId: published.clientId });
     expect(grants.items).toEqual([expect.objectContaining({ userId: member.userId, clientId: published.clientId })]);
   });
 

@@ -4,7 +4,7 @@ import type { Executor } from "@/db/client";
 import { clientRegistration, installationSetting, metadataDocumentHost, user, type MetadataHostRule } from "@/db/schema";
 import { recordEvent, type AuditActor } from "@/server/audit/record";
 import { revokeClientTokens } from "./clients";
-import { revocationDetails, revokeGrants, type RevocationCounts } from "./grants";
+import { revocationDetails, revokeGrants, type RevocationCounts } from "@/server/grants/commands";
 import { hostOfClientId } from "./metadata-documents";
 
 /**

@@ -38,7 +38,8 @@ import type { TestDatabase } from "@/server/testing/db";
 import { outcome, rejection, unique } from "@/server/testing/outcome";
 import { callerAs } from "@/server/testing/trpc";
 import { accountRouter } from "@/server/account/router";
-import { revocationsRouter } from "./router";
+import { grantsRouter } from "@/server/grants/router";
+import { sessionsRouter } from "./router";
 
 let database: TestDatabase;
 let auth: Auth;
@@ -188,9 +189,10 @@ async function checkCell(persona: PersonaName, prepared: Prepared, expected: Exp
 }
 
 // ---------------------------------------------------------------------------------------------
-// Allow/deny matrix: revocations
+// Allow/deny matrices: grants and sessions
 
-type RevocationProcedure = keyof typeof revocationsRouter._def.procedures;
+type GrantsProcedure = keyof typeof grantsRouter._def.procedures;
+type SessionsProcedure = keyof typeof sessionsRouter._def.procedures;
 
 // Lists are scoped rather than refused, so the domain-admin looking at B gets an empty page.
 const LIST: Record<PersonaName, Expected> = {
@@ -211,13 +213,13 @@ interface MatrixRow {
   prepare: (domainId: string) => Promise<Prepared>;
 }
 
-const REVOCATION_MATRIX: Record<RevocationProcedure, MatrixRow> = {
-  listGrants: {
+const GRANTS_MATRIX: Record<GrantsProcedure, MatrixRow> = {
+  list: {
     permission: "tokens:read",
     expected: LIST,
-    prepare: async (domainId) => ({ call: (caller) => caller.revocations.listGrants({ domainId }) }),
+    prepare: async (domainId) => ({ call: (caller) => caller.grants.list({ domainId }) }),
   },
-  revokeGrant: {
+  revoke: {
     permission: "tokens:delete",
     expected: REVOKE,
     prepare: async (domainId) => {
@@ -225,7 +227,7 @@ const REVOCATION_MATRIX: Record<RevocationProcedure, MatrixRow> = {
       const clientId = await seedClient(domainId);
       await seedGrant(userId, clientId);
       return {
-        call: (caller) => caller.revocations.revokeGrant({ userId, clientId }),
+        call: (caller) => caller.grants.revoke({ userId, clientId }),
         event: { action: "grant.revoked", targetType: "user", targetId: userId },
       };
     },
@@ -238,20 +240,8 @@ const REVOCATION_MATRIX: Record<RevocationProcedure, MatrixRow> = {
       const clientId = await seedClient(domainId);
       const jti = await issueAccessToken(clientId, userId);
       return {
-        call: (caller) => caller.revocations.revokeToken({ jti }),
+        call: (caller) => caller.grants.revokeToken({ jti }),
         event: { action: "token.revoked", targetType: "client", targetId: clientId, domainId },
-      };
-    },
-  },
-  revokeAllForUser: {
-    permission: "tokens:admin",
-    expected: REVOKE,
-    prepare: async (domainId) => {
-      const { userId } = await userIn(domainId);
-      await seedGrant(userId, await seedClient(domainId));
-      return {
-        call: (caller) => caller.revocations.revokeAllForUser({ userId }),
-        event: { action: "user.access_revoked", targetType: "user", targetId: userId },
       };
     },
   },
@@ -263,49 +253,73 @@ const REVOCATION_MATRIX: Record<RevocationProcedure, MatrixRow> = {
       const clientId = await seedClient(domainId);
       await seedGrant(userId, clientId);
       return {
-        call: (caller) => caller.revocations.revokeAllForClient({ clientId }),
+        call: (caller) => caller.grants.revokeAllForClient({ clientId }),
         event: { action: "client.access_revoked", targetType: "client", targetId: clientId, domainId },
       };
     },
   },
-  listSessions: {
+};
+
+const SESSIONS_MATRIX: Record<SessionsProcedure, MatrixRow> = {
+  list: {
     permission: "tokens:read",
     expected: LIST,
     prepare: async (domainId) => {
       const { userId } = await userIn(domainId);
-      return { call: (caller) => caller.revocations.listSessions({ userId }) };
+      return { call: (caller) => caller.sessions.list({ userId }) };
     },
   },
-  revokeSession: {
+  revoke: {
     permission: "tokens:delete",
     expected: REVOKE,
     prepare: async (domainId) => {
       const { userId, cookie } = await userIn(domainId);
       const sessionId = await sessionIdOf(cookie);
       return {
-        call: (caller) => caller.revocations.revokeSession({ sessionId }),
+        call: (caller) => caller.sessions.revoke({ sessionId }),
         event: { action: "session.revoked", targetType: "user", targetId: userId },
+      };
+    },
+  },
+  revokeAllForUser: {
+    permission: "tokens:admin",
+    expected: REVOKE,
+    prepare: async (domainId) => {
+      const { userId } = await userIn(domainId);
+      await seedGrant(userId, await seedClient(domainId));
+      return {
+        call: (caller) => caller.sessions.revokeAllForUser({ userId }),
+        event: { action: "user.access_revoked", targetType: "user", targetId: userId },
       };
     },
   },
 };
 
-const REVOCATION_CASES = (Object.keys(REVOCATION_MATRIX) as RevocationProcedure[]).flatMap((procedure) =>
-  PERSONAS.map((persona) => [procedure, persona, REVOCATION_MATRIX[procedure].expected[persona]] as const),
+const MATRICES = { grants: GRANTS_MATRIX, sessions: SESSIONS_MATRIX } as Record<"grants" | "sessions", Record<string, MatrixRow>>;
+const ROUTERS = { grants: grantsRouter, sessions: sessionsRouter };
+
+const MATRIX_CASES = (["grants", "sessions"] as const).flatMap((routerName) =>
+  Object.keys(MATRICES[routerName]).flatMap((procedure) =>
+    PERSONAS.map((persona) => [`${routerName}.${procedure}`, persona, MATRICES[routerName][procedure]!.expected[persona]] as const),
+  ),
 );
 
-test.each(REVOCATION_CASES)("revocations.%s as %s is %s", async (procedure, persona, expected) => {
-  const row = REVOCATION_MATRIX[procedure];
+test.each(MATRIX_CASES)("%s as %s is %s", async (path, persona, expected) => {
+  const [routerName, procedure] = path.split(".") as ["grants" | "sessions", string];
+  const row = MATRICES[routerName][procedure]!;
   const domainId = persona === "domainAdminOnB" ? personas.domainB.id : personas.domainA.id;
   await checkCell(persona, await row.prepare(domainId), expected, row.permission);
 });
 
-test("every revocations procedure is in the matrix and describes itself", () => {
-  expect(Object.keys(revocationsRouter._def.procedures).sort()).toEqual(Object.keys(REVOCATION_MATRIX).sort());
-  for (const [name, procedure] of Object.entries(revocationsRouter._def.procedures)) {
-    const meta = (procedure as { _def: { meta?: { description?: string; access?: unknown } } })._def.meta;
-    expect(meta?.description, name).toMatch(/\S.*\.$/);
-    expect(meta?.access, name).toEqual({ kind: "permissions", permissions: [REVOCATION_MATRIX[name as RevocationProcedure].permission] });
+test("every grants and sessions procedure is in the matrix and describes itself", () => {
+  for (const routerName of ["grants", "sessions"] as const) {
+    const procedures = ROUTERS[routerName]._def.procedures;
+    expect(Object.keys(procedures).sort(), routerName).toEqual(Object.keys(MATRICES[routerName]).sort());
+    for (const [name, procedure] of Object.entries(procedures)) {
+      const meta = (procedure as { _def: { meta?: { description?: string; access?: unknown } } })._def.meta;
+      expect(meta?.description, name).toMatch(/\S.*\.$/);
+      expect(meta?.access, name).toEqual({ kind: "permissions", permissions: [MATRICES[routerName][name]!.permission] });
+    }
   }
 });
 
@@ -404,7 +418,7 @@ test("listGrants shows one row per user and client with its scopes, consent and 
   await issueRefreshToken(lapsed, holder.userId, { revoked: true });
   await issueAccessToken(lapsed, holder.userId, -60);
 
-  const { items, nextCursor } = await personas.owner.caller.revocations.listGrants({ userId: holder.userId });
+  const { items, nextCursor } = await personas.owner.caller.grants.list({ userId: holder.userId });
   expect(nextCursor).toBeNull();
   expect(items).toHaveLength(2);
   const byClient = new Map(items.map((item) => [item.clientId, item]));
@@ -422,6 +436,7 @@ test("listGrants shows one row per user and client with its scopes, consent and 
     lastUsedAt: expect.any(Date),
     refreshTokens: 1,
     liveAccessTokens: 2,
+    can: { revoke: true, openClient: true },
   });
   expect(byClient.get(tokenOnly)).toMatchObject({ consented: false, scopes: ["mcp:read", "mcp:write"], refreshTokens: 0, liveAccessTokens: 1 });
 });
@@ -435,8 +450,8 @@ test("listGrants filters by user, client and owning domain", async () => {
   await seedGrant(first.userId, tenantClient);
   await seedGrant(second.userId, tenantClient);
   await seedGrant(first.userId, globalClient);
-  const pairs = async (input: Parameters<Caller["revocations"]["listGrants"]>[0]) =>
-    (await personas.auditor.caller.revocations.listGrants(input)).items.map((item) => `${item.userId}/${item.clientId}`).sort();
+  const pairs = async (input: Parameters<Caller["grants"]["list"]>[0]) =>
+    (await personas.auditor.caller.grants.list(input)).items.map((item) => `${item.userId}/${item.clientId}`).sort();
 
   expect(await pairs({ clientId: tenantClient })).toEqual([`${first.userId}/${tenantClient}`, `${second.userId}/${tenantClient}`].sort());
   expect(await pairs({ userId: first.userId })).toEqual([`${first.userId}/${tenantClient}`, `${first.userId}/${globalClient}`].sort());
@@ -459,7 +474,7 @@ test("a domain-admin sees grants to its domain's clients and grants held by its 
   const visible = new Set<string>();
   let cursor: string | undefined;
   do {
-    const page = await personas.domainAdminA.caller.revocations.listGrants({ limit: 100, cursor });
+    const page = await personas.domainAdminA.caller.grants.list({ limit: 100, cursor });
     for (const item of page.items) visible.add(`${item.userId}/${item.clientId}`);
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
@@ -480,10 +495,10 @@ test("listGrants pages without repeating or skipping a grant", async () => {
     await seedGrant(holder.userId, clientId);
   }
   const seen: string[] = [];
-  let page = await personas.owner.caller.revocations.listGrants({ userId: holder.userId, limit: 2 });
+  let page = await personas.owner.caller.grants.list({ userId: holder.userId, limit: 2 });
   seen.push(...page.items.map((item) => item.clientId));
   while (page.nextCursor) {
-    page = await personas.owner.caller.revocations.listGrants({ userId: holder.userId, limit: 2, cursor: page.nextCursor });
+    page = await personas.owner.caller.grants.list({ userId: holder.userId, limit: 2, cursor: page.nextCursor });
     seen.push(...page.items.map((item) => item.clientId));
   }
   expect(seen).toHaveLength(clients.length);
@@ -501,7 +516,7 @@ test("revokeGrant forgets the consent and revokes the grant's refresh and access
   const secondJti = await issueAccessToken(clientId, holder.userId);
   const kept = await seedGrant(holder.userId, otherClient);
 
-  const { value, events } = await eventsDuring(() => personas.domainAdminA.caller.revocations.revokeGrant({ userId: holder.userId, clientId }));
+  const { value, events } = await eventsDuring(() => personas.domainAdminA.caller.grants.revoke({ userId: holder.userId, clientId }));
   expect(value).toEqual({ accessTokens: 2, refreshTokens: 1, consents: 1 });
   expect(await consentCount(holder.userId, clientId)).toBe(0);
   expect(await refreshRevoked(refreshId)).toBeInstanceOf(Date);
@@ -513,7 +528,7 @@ test("revokeGrant forgets the consent and revokes the grant's refresh and access
   expect(await consentCount(holder.userId, otherClient)).toBe(1);
   expect(await refreshRevoked(kept.refreshId)).toBeNull();
   expect(await accessTokenStatus(database.db, kept.jti)).toBe("active");
-  const remaining = await personas.owner.caller.revocations.listGrants({ userId: holder.userId });
+  const remaining = await personas.owner.caller.grants.list({ userId: holder.userId });
   expect(remaining.items.map((item) => item.clientId)).toEqual([otherClient]);
 
   expect(events).toHaveLength(1);
@@ -533,7 +548,7 @@ test("revokeGrant of a grant that does not exist is NOT_FOUND and records nothin
     ["domain-admin", personas.domainAdminA.caller],
     ["owner", personas.owner.caller],
   ] as const) {
-    const { error, events } = await eventsDuring(() => caller.revocations.revokeGrant({ userId: holder.userId, clientId }));
+    const { error, events } = await eventsDuring(() => caller.grants.revoke({ userId: holder.userId, clientId }));
     expect(error, label).toMatchObject({ code: "NOT_FOUND", message: "Grant not found." });
     expect(events, label).toEqual([]);
   }
@@ -548,7 +563,7 @@ test("revokeGrant of a grant the caller may read but not revoke is FORBIDDEN, na
     { permissions: ["tokens:read"], domainId: null },
     { permissions: ["tokens:delete"], domainId: personas.domainA.id },
   ]);
-  const { error, events } = await eventsDuring(() => reader.caller.revocations.revokeGrant({ userId: holder.userId, clientId }));
+  const { error, events } = await eventsDuring(() => reader.caller.grants.revoke({ userId: holder.userId, clientId }));
   expect(error).toMatchObject({ code: "FORBIDDEN", message: "You need the tokens:delete permission for this grant." });
   expect(events).toEqual([]);
   expect(await accessTokenStatus(database.db, jti)).toBe("active");
@@ -563,7 +578,7 @@ test("revokeToken by jti revokes that one token only and records it", async () =
   const { jti, refreshId } = await seedGrant(holder.userId, clientId);
   const sibling = await issueAccessToken(clientId, holder.userId);
 
-  const { value, events } = await eventsDuring(() => personas.owner.caller.revocations.revokeToken({ jti }));
+  const { value, events } = await eventsDuring(() => personas.owner.caller.grants.revokeToken({ jti }));
   expect(value).toEqual({ accessTokens: 1, refreshTokens: 0, consents: 0 });
   expect(await accessTokenStatus(database.db, jti)).toBe("revoked");
   expect(await accessTokenStatus(database.db, sibling)).toBe("active");
@@ -578,7 +593,7 @@ test("revokeToken by jti revokes that one token only and records it", async () =
   });
 
   // A second revocation of the same token changes nothing, so it records nothing.
-  const again = await eventsDuring(() => personas.owner.caller.revocations.revokeToken({ jti }));
+  const again = await eventsDuring(() => personas.owner.caller.grants.revokeToken({ jti }));
   expect(again.value).toEqual({ accessTokens: 0, refreshTokens: 0, consents: 0 });
   expect(again.events).toEqual([]);
 });
@@ -588,7 +603,7 @@ test("revokeToken takes the token itself and reads its jti claim", async () => {
   const clientId = await seedClient(null);
   const jti = await issueAccessToken(clientId, holder.userId);
   const token = await jwtWith({ jti, sub: holder.userId, client_id: clientId });
-  expect(await personas.admin.caller.revocations.revokeToken({ token })).toEqual({ accessTokens: 1, refreshTokens: 0, consents: 0 });
+  expect(await personas.admin.caller.grants.revokeToken({ token })).toEqual({ accessTokens: 1, refreshTokens: 0, consents: 0 });
   expect(await accessTokenStatus(database.db, jti)).toBe("revoked");
 });
 
@@ -596,15 +611,15 @@ test("revokeToken refuses unknown, foreign and malformed tokens without recordin
   const foreignClient = await seedClient(personas.domainB.id);
   const foreignJti = await issueAccessToken(foreignClient, (await userIn(personas.domainB.id)).userId);
   const cases: [() => Promise<unknown>, string, string][] = [
-    [() => personas.owner.caller.revocations.revokeToken({ jti: randomUUID() }), "NOT_FOUND", "Token not found."],
-    [async () => personas.owner.caller.revocations.revokeToken({ token: await jwtWith({ jti: randomUUID() }) }), "NOT_FOUND", "Token not found."],
-    [() => personas.domainAdminA.caller.revocations.revokeToken({ jti: foreignJti }), "NOT_FOUND", "Token not found."],
+    [() => personas.owner.caller.grants.revokeToken({ jti: randomUUID() }), "NOT_FOUND", "Token not found."],
+    [async () => personas.owner.caller.grants.revokeToken({ token: await jwtWith({ jti: randomUUID() }) }), "NOT_FOUND", "Token not found."],
+    [() => personas.domainAdminA.caller.grants.revokeToken({ jti: foreignJti }), "NOT_FOUND", "Token not found."],
     [
-      async () => personas.owner.caller.revocations.revokeToken({ token: await jwtWith({ sub: "no-jti" }) }),
+      async () => personas.owner.caller.grants.revokeToken({ token: await jwtWith({ sub: "no-jti" }) }),
       "BAD_REQUEST",
       "That is not a Gatehouse access token.",
     ],
-    [() => personas.owner.caller.revocations.revokeToken({ token: "not-a-jwt" }), "BAD_REQUEST", "That is not a Gatehouse access token."],
+    [() => personas.owner.caller.grants.revokeToken({ token: "not-a-jwt" }), "BAD_REQUEST", "That is not a Gatehouse access token."],
   ];
   for (const [call, code, message] of cases) {
     const { error, events } = await eventsDuring(call);
@@ -612,7 +627,7 @@ test("revokeToken refuses unknown, foreign and malformed tokens without recordin
     expect(events).toEqual([]);
   }
   const both = await rejection(
-    personas.owner.caller.revocations.revokeToken({ jti: foreignJti, token: "x" } as unknown as { jti: string }),
+    personas.owner.caller.grants.revokeToken({ jti: foreignJti, token: "x" } as unknown as { jti: string }),
   );
   expect(both.code).toBe("BAD_REQUEST");
   expect(await accessTokenStatus(database.db, foreignJti)).toBe("active");
@@ -632,7 +647,7 @@ test("revokeAllForUser ends every grant and every browser session of the user, a
   const kept = await seedGrant(bystander.userId, first);
   expect(await signedIn(target.cookie)).toBe(true);
 
-  const { value, events } = await eventsDuring(() => personas.owner.caller.revocations.revokeAllForUser({ userId: target.userId }));
+  const { value, events } = await eventsDuring(() => personas.owner.caller.sessions.revokeAllForUser({ userId: target.userId }));
   expect(value).toEqual({ accessTokens: 2, refreshTokens: 2, consents: 2, sessions: 2 });
   expect(await signedIn(target.cookie)).toBe(false);
   expect(await signedIn(second.cookie)).toBe(false);
@@ -642,7 +657,7 @@ test("revokeAllForUser ends every grant and every browser session of the user, a
     expect(await refreshRevoked(grant.refreshId)).toBeInstanceOf(Date);
   }
   expect(await consentCount(target.userId)).toBe(0);
-  expect((await personas.owner.caller.revocations.listGrants({ userId: target.userId })).items).toEqual([]);
+  expect((await personas.owner.caller.grants.list({ userId: target.userId })).items).toEqual([]);
 
   expect(await signedIn(bystander.cookie)).toBe(true);
   expect(await accessTokenStatus(database.db, kept.jti)).toBe("active");
@@ -661,7 +676,7 @@ test("revokeAllForUser of a user outside the caller's domains or unknown is NOT_
   const outsider = await userIn(personas.domainB.id);
   const { jti } = await seedGrant(outsider.userId, await seedClient(personas.domainB.id));
   for (const userId of [outsider.userId, randomUUID()]) {
-    const { error, events } = await eventsDuring(() => personas.domainAdminA.caller.revocations.revokeAllForUser({ userId }));
+    const { error, events } = await eventsDuring(() => personas.domainAdminA.caller.sessions.revokeAllForUser({ userId }));
     expect(error).toMatchObject({ code: "NOT_FOUND", message: "User not found." });
     expect(events).toEqual([]);
   }
@@ -676,7 +691,7 @@ test("revokeAllForUser needs tokens:admin over the user, not only tokens:read", 
     { permissions: ["tokens:read"], domainId: null },
     { permissions: ["tokens:admin"], domainId: personas.domainA.id },
   ]);
-  const { error, events } = await eventsDuring(() => caller.caller.revocations.revokeAllForUser({ userId: target.userId }));
+  const { error, events } = await eventsDuring(() => caller.caller.sessions.revokeAllForUser({ userId: target.userId }));
   expect(error).toMatchObject({ code: "FORBIDDEN", message: `${target.email} also belongs outside your domains; ask a global administrator.` });
   expect(events).toEqual([]);
   expect(await signedIn(target.cookie)).toBe(true);
@@ -689,8 +704,8 @@ test("a domain-admin cannot end the access of a member who also holds a global r
   const sessionId = await sessionIdOf(stronger.cookie);
   // Like a ban, ending every session and grant acts on the whole account, which reaches beyond domain A.
   for (const call of [
-    () => personas.domainAdminA.caller.revocations.revokeAllForUser({ userId: stronger.userId }),
-    () => personas.domainAdminA.caller.revocations.revokeSession({ sessionId }),
+    () => personas.domainAdminA.caller.sessions.revokeAllForUser({ userId: stronger.userId }),
+    () => personas.domainAdminA.caller.sessions.revoke({ sessionId }),
   ]) {
     const { error, events } = await eventsDuring(call);
     expect(error).toMatchObject({ code: "FORBIDDEN" });
@@ -711,7 +726,7 @@ test("revokeAllForClient ends every user's grant to the client and its own token
   const machine = await issueAccessToken(clientId, null);
   const kept = await seedGrant(alice.userId, otherClient);
 
-  const { value, events } = await eventsDuring(() => personas.domainAdminA.caller.revocations.revokeAllForClient({ clientId }));
+  const { value, events } = await eventsDuring(() => personas.domainAdminA.caller.grants.revokeAllForClient({ clientId }));
   expect(value).toEqual({ accessTokens: 3, refreshTokens: 2, consents: 2 });
   for (const grant of [aliceGrant, bobGrant]) {
     expect(await accessTokenStatus(database.db, grant.jti)).toBe("revoked");
@@ -719,7 +734,7 @@ test("revokeAllForClient ends every user's grant to the client and its own token
   }
   expect(await accessTokenStatus(database.db, machine)).toBe("revoked");
   expect(await database.db.$count(oauthConsent, eq(oauthConsent.clientId, clientId))).toBe(0);
-  expect((await personas.owner.caller.revocations.listGrants({ clientId })).items).toEqual([]);
+  expect((await personas.owner.caller.grants.list({ clientId })).items).toEqual([]);
   const [clientRow] = await database.db.select().from(oauthClient).where(eq(oauthClient.clientId, clientId));
   expect(clientRow).toMatchObject({ disabled: false });
   expect(await accessTokenStatus(database.db, kept.jti)).toBe("active");
@@ -733,14 +748,14 @@ test("revokeAllForClient ends every user's grant to the client and its own token
     details: { accessTokensRevoked: 3, refreshTokensRevoked: 2, consentsRevoked: 2 },
   });
 
-  const again = await eventsDuring(() => personas.domainAdminA.caller.revocations.revokeAllForClient({ clientId }));
+  const again = await eventsDuring(() => personas.domainAdminA.caller.grants.revokeAllForClient({ clientId }));
   expect(again.value).toEqual({ accessTokens: 0, refreshTokens: 0, consents: 0 });
   expect(again.events).toEqual([]);
 });
 
 test("revokeAllForClient of a foreign, installation-wide or unknown client is NOT_FOUND for a domain-admin", async () => {
   for (const clientId of [await seedClient(personas.domainB.id), await seedClient(null), randomUUID()]) {
-    const { error, events } = await eventsDuring(() => personas.domainAdminA.caller.revocations.revokeAllForClient({ clientId }));
+    const { error, events } = await eventsDuring(() => personas.domainAdminA.caller.grants.revokeAllForClient({ clientId }));
     expect(error).toMatchObject({ code: "NOT_FOUND", message: "Client not found." });
     expect(events).toEqual([]);
   }
@@ -754,13 +769,13 @@ test("listSessions shows unexpired sessions of the users in scope, marking the c
   const again = await signIn(auth, insider.email);
   const outsider = await userIn(personas.domainB.id);
 
-  const mine = await personas.domainAdminA.caller.revocations.listSessions({ userId: insider.userId });
+  const mine = await personas.domainAdminA.caller.sessions.list({ userId: insider.userId });
   expect(mine.items.map((item) => item.id).sort()).toEqual([await sessionIdOf(insider.cookie), await sessionIdOf(again.cookie)].sort());
   expect(mine.items[0]).toMatchObject({ userId: insider.userId, userEmail: insider.email, current: false, device: expect.any(String) });
-  expect((await personas.domainAdminA.caller.revocations.listSessions({ userId: outsider.userId })).items).toEqual([]);
-  expect((await personas.auditor.caller.revocations.listSessions({ userId: outsider.userId })).items).toHaveLength(1);
+  expect((await personas.domainAdminA.caller.sessions.list({ userId: outsider.userId })).items).toEqual([]);
+  expect((await personas.auditor.caller.sessions.list({ userId: outsider.userId })).items).toHaveLength(1);
 
-  const own = await personas.admin.caller.revocations.listSessions({ userId: personas.admin.userId });
+  const own = await personas.admin.caller.sessions.list({ userId: personas.admin.userId });
   const currentId = await sessionIdOf(personas.admin.cookie);
   expect(own.items.filter((item) => item.current).map((item) => item.id)).toEqual([currentId]);
 });
@@ -769,7 +784,7 @@ test("listSessions leaves out expired sessions", async () => {
   const holder = await userIn(null);
   const stale = await signIn(auth, holder.email);
   await database.db.update(session).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(session.id, await sessionIdOf(stale.cookie)));
-  const listed = await personas.owner.caller.revocations.listSessions({ userId: holder.userId });
+  const listed = await personas.owner.caller.sessions.list({ userId: holder.userId });
   expect(listed.items.map((item) => item.id)).toEqual([await sessionIdOf(holder.cookie)]);
 });
 
@@ -778,7 +793,7 @@ test("revokeSession signs that browser out at once and leaves the user's other s
   const other = await signIn(auth, holder.email);
   const sessionId = await sessionIdOf(holder.cookie);
 
-  const { value, events } = await eventsDuring(() => personas.domainAdminA.caller.revocations.revokeSession({ sessionId }));
+  const { value, events } = await eventsDuring(() => personas.domainAdminA.caller.sessions.revoke({ sessionId }));
   expect(value).toEqual({ sessionId });
   expect(await signedIn(holder.cookie)).toBe(false);
   expect(await auth.api.getSession({ headers: new Headers({ cookie: holder.cookie }) })).toBeNull();
@@ -786,13 +801,13 @@ test("revokeSession signs that browser out at once and leaves the user's other s
   expect(events).toHaveLength(1);
   expect(events[0]).toMatchObject({ action: "session.revoked", targetId: holder.userId, details: { sessionId, email: holder.email } });
 
-  expect(await outcome(personas.domainAdminA.caller.revocations.revokeSession({ sessionId }))).toBe("NOT_FOUND");
+  expect(await outcome(personas.domainAdminA.caller.sessions.revoke({ sessionId }))).toBe("NOT_FOUND");
 });
 
 test("revokeSession of a session outside the caller's domains looks like an unknown one", async () => {
   const outsider = await userIn(personas.domainB.id);
-  const foreign = await rejection(personas.domainAdminA.caller.revocations.revokeSession({ sessionId: await sessionIdOf(outsider.cookie) }));
-  const missing = await rejection(personas.domainAdminA.caller.revocations.revokeSession({ sessionId: randomUUID() }));
+  const foreign = await rejection(personas.domainAdminA.caller.sessions.revoke({ sessionId: await sessionIdOf(outsider.cookie) }));
+  const missing = await rejection(personas.domainAdminA.caller.sessions.revoke({ sessionId: randomUUID() }));
   expect([foreign.code, foreign.message]).toEqual(["NOT_FOUND", "Session not found."]);
   expect([missing.code, missing.message]).toEqual([foreign.code, foreign.message]);
   expect(await signedIn(outsider.cookie)).toBe(true);
@@ -879,6 +894,7 @@ test("account.connectedApps lists the caller's own grants only", async () => {
       createdAt: expect.any(Date),
       lastUsedAt: expect.any(Date),
       liveAccessTokens: 2,
+      can: { revoke: true },
     },
   ]);
 });
@@ -940,7 +956,7 @@ test("a ban revokes the banned user's access tokens, refresh tokens and consents
   const [ledger] = await database.db.select().from(issuedAccessToken).where(eq(issuedAccessToken.jti, first.jti));
   expect(ledger?.revokedReason).toBe("user_banned");
   expect(await consentCount(target.userId)).toBe(0);
-  expect((await personas.owner.caller.revocations.listGrants({ userId: target.userId })).items).toEqual([]);
+  expect((await personas.owner.caller.grants.list({ userId: target.userId })).items).toEqual([]);
   expect(await accessTokenStatus(database.db, kept.jti)).toBe("active");
   expect(await refreshRevoked(kept.refreshId)).toBeNull();
   expect(events).toHaveLength(1);
@@ -956,8 +972,61 @@ test("a domain-admin of another tenant can neither see nor revoke what domain A'
   const tenantAdmin = await createPersona({ db: database.db, auth }, DOMAIN_ADMIN_ROLE_ID, tenant.id, "tenant-admin");
   const inA = await userIn(personas.domainA.id);
   const { jti } = await seedGrant(inA.userId, await seedClient(personas.domainA.id));
-  expect(await outcome(tenantAdmin.caller.revocations.revokeToken({ jti }))).toBe("NOT_FOUND");
-  expect(await outcome(tenantAdmin.caller.revocations.revokeAllForUser({ userId: inA.userId }))).toBe("NOT_FOUND");
-  expect((await tenantAdmin.caller.revocations.listGrants({ userId: inA.userId })).items).toEqual([]);
+  expect(await outcome(tenantAdmin.caller.grants.revokeToken({ jti }))).toBe("NOT_FOUND");
+  expect(await outcome(tenantAdmin.caller.sessions.revokeAllForUser({ userId: inA.userId }))).toBe("NOT_FOUND");
+  expect((await tenantAdmin.caller.grants.list({ userId: inA.userId })).items).toEqual([]);
   expect(await accessTokenStatus(database.db, jti)).toBe("active");
+});
+
+// ---------------------------------------------------------------------------------------------
+// can flags: what the lists tell the console agrees with what the mutations then do
+
+test("grants.list says a grant the caller may read but not revoke cannot be revoked, and grants.revoke agrees", async () => {
+  const tenant = await createDomain(database.db);
+  const holder = await userIn(tenant.id);
+  const clientId = await seedClient(tenant.id);
+  await seedGrant(holder.userId, clientId);
+  const inA = await userIn(personas.domainA.id);
+  const clientInA = await seedClient(null);
+  await seedGrant(inA.userId, clientInA);
+  const reader = await personaWith([
+    { permissions: ["tokens:read"], domainId: null },
+    { permissions: ["tokens:delete"], domainId: personas.domainA.id },
+  ]);
+
+  const [tenantGrant] = (await reader.caller.grants.list({ userId: holder.userId })).items;
+  const [grantInA] = (await reader.caller.grants.list({ userId: inA.userId })).items;
+  // Reach through the user's domain counts: the client is installation-wide, the user belongs to A.
+  expect([tenantGrant?.can, grantInA?.can]).toEqual([
+    { revoke: false, openClient: false },
+    { revoke: true, openClient: false },
+  ]);
+  expect(await outcome(reader.caller.grants.revoke({ userId: holder.userId, clientId }))).toBe("FORBIDDEN");
+  expect(await outcome(reader.caller.grants.revoke({ userId: inA.userId, clientId: clientInA }))).toBe("ok");
+});
+
+test("sessions.list marks the sessions of an account beyond the caller's reach as not revocable, as sessions.revoke refuses", async () => {
+  const stronger = await userIn(personas.domainA.id, "stronger");
+  await grantRole(database.db, stronger.userId, ADMIN_ROLE_ID, null);
+  const plain = await userIn(personas.domainA.id, "plain");
+
+  const strongerPage = await personas.domainAdminA.caller.sessions.list({ userId: stronger.userId });
+  const plainPage = await personas.domainAdminA.caller.sessions.list({ userId: plain.userId });
+  expect(strongerPage.items.map((item) => item.can)).toEqual([{ revoke: false }]);
+  expect(plainPage.items.map((item) => item.can)).toEqual([{ revoke: true }]);
+  expect([strongerPage.can, plainPage.can]).toEqual([{ revokeAllForUser: false }, { revokeAllForUser: true }]);
+
+  expect(await outcome(personas.domainAdminA.caller.sessions.revoke({ sessionId: strongerPage.items[0]!.id }))).toBe("FORBIDDEN");
+  expect(await outcome(personas.domainAdminA.caller.sessions.revokeAllForUser({ userId: stronger.userId }))).toBe("FORBIDDEN");
+  expect(await outcome(personas.domainAdminA.caller.sessions.revoke({ sessionId: plainPage.items[0]!.id }))).toBe("ok");
+});
+
+test("sessions.list offers revokeAllForUser only with a user filter, and only to whom the mutation allows", async () => {
+  const holder = await userIn(personas.domainA.id);
+  expect((await personas.owner.caller.sessions.list({})).can).toEqual({ revokeAllForUser: false });
+  for (const name of ["owner", "admin", "domainAdminA", "auditor"] as const) {
+    const { can } = await personas[name].caller.sessions.list({ userId: holder.userId });
+    expect(can, name).toEqual({ revokeAllForUser: name !== "auditor" });
+  }
+  expect(await outcome(personas.auditor.caller.sessions.revokeAllForUser({ userId: holder.userId }))).toBe("FORBIDDEN");
 });

@@ -4,9 +4,10 @@ import { auditRouter } from "@/server/audit/router";
 import { clientMetadataDocumentsRouter } from "@/server/clients/metadata-documents-router";
 import { clientsRouter } from "@/server/clients/router";
 import { domainsRouter } from "@/server/domains/router";
+import { grantsRouter } from "@/server/grants/router";
 import { mcpRouter } from "@/server/mcp/router";
 import { rolesRouter } from "@/server/roles/router";
-import { revocationsRouter } from "@/server/sessions/router";
+import { sessionsRouter } from "@/server/sessions/router";
 import { usersRouter } from "@/server/users/router";
 import { healthProcedure } from "./health";
 import { createCallerFactory, router } from "./init";
@@ -20,7 +21,8 @@ export const appRouter = router({
   audit: auditRouter,
   clients: clientsRouter,
   clientMetadataDocuments: clientMetadataDocumentsRouter,
-  revocations: revocationsRouter,
+  sessions: sessionsRouter,
+  grants: grantsRouter,
   account: accountRouter,
   mcp: mcpRouter,
 });

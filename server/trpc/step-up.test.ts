@@ -40,8 +40,8 @@ const PRIVILEGE_RAISING: Record<string, readonly PrivilegeChange[]> = {
   "clientMetadataDocuments.allowHost": ["trusts-client"],
   "clientMetadataDocuments.blockHost": ["destroys-in-bulk"],
   "clientMetadataDocuments.removeHostRule": ["trusts-client"],
-  "revocations.revokeAllForUser": ["destroys-in-bulk"],
-  "revocations.revokeAllForClient": ["destroys-in-bulk"],
+  "sessions.revokeAllForUser": ["destroys-in-bulk"],
+  "grants.revokeAllForClient": ["destroys-in-bulk"],
 };
 
 test("every mutation says whether it needs a recent sign-in; none is left to its resolver to remember", () => {
@@ -128,8 +128,8 @@ describe("a session signed in more than ten minutes ago", () => {
       "clientMetadataDocuments.allowHost": () => asOwner.clientMetadataDocuments.allowHost({ host: "app.example.com" }),
       "clientMetadataDocuments.blockHost": () => asOwner.clientMetadataDocuments.blockHost({ host: "other.example.com" }),
       "clientMetadataDocuments.removeHostRule": () => asOwner.clientMetadataDocuments.removeHostRule({ host: "blocked.example.com" }),
-      "revocations.revokeAllForUser": () => asOwner.revocations.revokeAllForUser({ userId: target.userId }),
-      "revocations.revokeAllForClient": () => asOwner.revocations.revokeAllForClient({ clientId: client.client.clientId }),
+      "sessions.revokeAllForUser": () => asOwner.sessions.revokeAllForUser({ userId: target.userId }),
+      "grants.revokeAllForClient": () => asOwner.grants.revokeAllForClient({ clientId: client.client.clientId }),
     };
     otherRaisingCalls = {
       "clients.update": () => asOwner.clients.update({ clientId: client.client.clientId, resourceServer: true }),

@@ -1,5 +1,5 @@
+import { TRPCError } from "@trpc/server";
 import type { Metadata } from "next";
-import { holdsAnywhere } from "@/app/_lib/held-permissions";
 import { HydrateClient, getQueryClient, trpc } from "@/app/_lib/trpc/server";
 import { NoAccess } from "../_components/ui";
 import { CLIENT_OPTIONS_INPUT, grantsInput, sessionsInput } from "./_components/queries";
@@ -7,30 +7,38 @@ import { SessionsConsole } from "./_components/sessions-console";
 
 export const metadata: Metadata = { title: "Sessions & tokens" };
 
+/** The server refused the caller (as opposed to failing): the page shows what they lack instead. */
+function refused(error: unknown): boolean {
+  return error instanceof TRPCError && error.code === "FORBIDDEN";
+}
+
 export default async function SessionsPage({
   searchParams,
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const queryClient = getQueryClient();
-  // Fetched into the query cache, so the browser's usePermissions starts with it.
-  const permissions = await queryClient.fetchQuery(trpc.me.permissions.queryOptions());
-  if (!holdsAnywhere(permissions, "tokens:read")) {
-    return <NoAccess title="Sessions & tokens" subject="sessions and tokens" permission="tokens:read" />;
-  }
   // /sessions?clientId=… opens the grants of one client, e.g. from the client's page.
   const { clientId } = await searchParams;
   const initialClientId = typeof clientId === "string" ? clientId.trim().slice(0, 200) : "";
-  await Promise.all([
-    queryClient.prefetchQuery(trpc.revocations.listGrants.queryOptions(grantsInput({ userId: "", clientId: initialClientId }))),
-    queryClient.prefetchQuery(trpc.revocations.listSessions.queryOptions(sessionsInput(""))),
-    holdsAnywhere(permissions, "clients:read")
-      ? queryClient.prefetchQuery(trpc.clients.list.queryOptions(CLIENT_OPTIONS_INPUT))
-      : undefined,
+  // Whoever may not list grants (tokens:read) is told so by the server's refusal, not by a rule of the page's own.
+  const grants = await queryClient
+    .fetchQuery(trpc.grants.list.queryOptions(grantsInput({ userId: "", clientId: initialClientId })))
+    .then(() => "listed" as const, (error: unknown) => (refused(error) ? ("refused" as const) : ("failed" as const)));
+  if (grants === "refused") {
+    return <NoAccess title="Sessions & tokens" subject="sessions and tokens" permission="tokens:read" />;
+  }
+  const [, clients] = await Promise.all([
+    queryClient.prefetchQuery(trpc.sessions.list.queryOptions(sessionsInput(""))),
+    // Without clients:read the Client filter takes a typed ID; any other failure still offers the list, which retries.
+    queryClient.fetchQuery(trpc.clients.list.queryOptions(CLIENT_OPTIONS_INPUT)).then(
+      () => "listed" as const,
+      (error: unknown) => (refused(error) ? ("refused" as const) : ("failed" as const)),
+    ),
   ]);
   return (
     <HydrateClient>
-      <SessionsConsole initialClientId={initialClientId} />
+      <SessionsConsole initialClientId={initialClientId} canPickClient={clients !== "refused"} />
     </HydrateClient>
   );
 }

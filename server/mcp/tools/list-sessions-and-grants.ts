@@ -1,25 +1,25 @@
 import { z } from "zod";
-import { cursorInputSchema } from "@/server/paging";
+import { listGrantsInput } from "@/server/grants/inputs";
+import { cursorInputSchema, pageSizeSchema } from "@/server/paging";
 import { defineTool } from "../tool";
 import { READ_ANNOTATIONS, iso, isoOrNull, nextCursorOutput } from "./shapes";
 
 export const listSessionsAndGrants = defineTool("list_sessions_and_grants", {
   annotations: READ_ANNOTATIONS,
   inputSchema: {
-    userId: z.string().min(1).max(100).optional().describe("Only this user's grants and sessions."),
-    clientId: z
-      .string()
-      .min(1)
-      .max(200)
-      .optional()
-      .describe("Only grants to this client. Browser sessions belong to no client, so they are left out when this is given."),
+    userId: listGrantsInput.unwrap().shape.userId.describe("Only this user's grants and sessions."),
+    clientId: listGrantsInput
+      .unwrap()
+      .shape.clientId.describe("Only grants to this client. Browser sessions belong to no client, so they are left out when this is given."),
     grantsCursor: cursorInputSchema.describe(
       "The grantsNextCursor of the previous answer, to continue the grants; sessions are left out of that answer unless sessionsCursor is given too.",
     ),
     sessionsCursor: cursorInputSchema.describe(
       "The sessionsNextCursor of the previous answer, to continue the sessions; grants are left out of that answer unless grantsCursor is given too.",
     ),
-    limit: z.number().int().min(1).max(100).default(50).describe("How many grants and how many sessions per page, 1 to 100 (default 50)."),
+    limit: pageSizeSchema("grant and session", "grants and sessions").describe(
+      "How many grants and how many sessions per page, 1 to 100 (default 50).",
+    ),
   },
   outputSchema: {
     grants: z
@@ -67,7 +67,7 @@ export const listSessionsAndGrants = defineTool("list_sessions_and_grants", {
     const wantGrants = !continuing || input.grantsCursor !== undefined;
     const wantSessions = input.clientId === undefined && (!continuing || input.sessionsCursor !== undefined);
     const grants = wantGrants
-      ? await caller.revocations.listGrants({
+      ? await caller.grants.list({
           userId: input.userId,
           clientId: input.clientId,
           cursor: input.grantsCursor,
@@ -75,7 +75,7 @@ export const listSessionsAndGrants = defineTool("list_sessions_and_grants", {
         })
       : null;
     const sessions = wantSessions
-      ? await caller.revocations.listSessions({ userId: input.userId, cursor: input.sessionsCursor, limit: input.limit })
+      ? await caller.sessions.list({ userId: input.userId, cursor: input.sessionsCursor, limit: input.limit })
       : null;
     return {
       ...(grants && {

@@ -1,19 +1,18 @@
 import { z } from "zod";
+import { revokeAllForUserInput } from "@/server/sessions/inputs";
 import { defineTool } from "../tool";
 import { revocationOutput } from "./shapes";
 
 export const revokeAllForUser = defineTool("revoke_all_for_user", {
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
-  inputSchema: {
-    userId: z.string().min(1, "Give a user id.").max(200).describe("The user whose access ends."),
-  },
+  inputSchema: revokeAllForUserInput.shape,
   outputSchema: {
     userId: z.string().describe("The user whose access ended."),
     ...revocationOutput,
     sessionsRevoked: z.number().describe("Browser sessions that were signed out."),
   },
   async run(input, { caller }) {
-    const revoked = await caller.revocations.revokeAllForUser(input);
+    const revoked = await caller.sessions.revokeAllForUser(input);
     return {
       userId: input.userId,
       accessTokensRevoked: revoked.accessTokens,

@@ -22,7 +22,7 @@ export function AccountSessions() {
 
   const invalidate = () =>
     Promise.all(
-      [trpc.account.sessions.pathKey(), trpc.revocations.pathKey(), trpc.users.pathKey(), trpc.audit.pathKey()].map((queryKey) =>
+      [trpc.account.sessions.pathKey(), trpc.grants.pathKey(), trpc.sessions.pathKey(), trpc.users.pathKey(), trpc.audit.pathKey()].map((queryKey) =>
         queryClient.invalidateQueries({ queryKey }),
       ),
     );
@@ -86,7 +86,7 @@ export function AccountSessions() {
                   <LocalTime value={session.createdAt} />
                 </p>
               </div>
-              {session.current ? null : (
+              {session.current || !session.can.revoke ? null : (
                 <Button
                   variant="ghost"
                   aria-label={`End the session on ${sessionName(session)}`}

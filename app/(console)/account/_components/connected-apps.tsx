@@ -30,7 +30,7 @@ export function ConnectedApps() {
       onSuccess: async () => {
         setRevoking(null);
         await Promise.all(
-          [trpc.account.connectedApps.pathKey(), trpc.revocations.pathKey(), trpc.clients.pathKey(), trpc.audit.pathKey()].map(
+          [trpc.account.connectedApps.pathKey(), trpc.grants.pathKey(), trpc.sessions.pathKey(), trpc.clients.pathKey(), trpc.audit.pathKey()].map(
             (queryKey) => queryClient.invalidateQueries({ queryKey }),
           ),
         );
@@ -76,16 +76,18 @@ export function ConnectedApps() {
                   )}
                 </p>
               </div>
-              <Button
-                variant="secondary"
-                aria-label={`Revoke access to ${app.clientName}`}
-                onClick={() => {
-                  revoke.reset();
-                  setRevoking(app);
-                }}
-              >
-                Revoke access
-              </Button>
+              {app.can.revoke ? (
+                <Button
+                  variant="secondary"
+                  aria-label={`Revoke access to ${app.clientName}`}
+                  onClick={() => {
+                    revoke.reset();
+                    setRevoking(app);
+                  }}
+                >
+                  Revoke access
+                </Button>
+              ) : null}
             </li>
           ))}
         </ul>

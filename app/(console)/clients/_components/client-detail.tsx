@@ -88,7 +88,7 @@ function ClientDetailLoaded({ client }: { client: ClientDetail }) {
   );
   const disable = useMutation(trpc.clients.disable.mutationOptions({ onSuccess: afterConfirm }));
   const enable = useMutation(trpc.clients.enable.mutationOptions({ onSuccess: () => invalidate() }));
-  const revokeTokens = useMutation(trpc.revocations.revokeAllForClient.mutationOptions({ onSuccess: afterConfirm }));
+  const revokeTokens = useMutation(trpc.grants.revokeAllForClient.mutationOptions({ onSuccess: afterConfirm }));
   const setResourceServer = useMutation(trpc.clients.update.mutationOptions({ onSuccess: afterConfirm }));
   const blockHost = useMutation(
     trpc.clientMetadataDocuments.blockHost.mutationOptions({
@@ -106,7 +106,7 @@ function ClientDetailLoaded({ client }: { client: ClientDetail }) {
         queryClient.removeQueries({ queryKey: trpc.clients.get.queryKey({ clientId: client.clientId }) });
         router.push("/clients");
         await Promise.all(
-          [trpc.clients.list.pathKey(), trpc.revocations.pathKey(), trpc.account.pathKey(), trpc.audit.pathKey()].map((queryKey) =>
+          [trpc.clients.list.pathKey(), trpc.grants.pathKey(), trpc.sessions.pathKey(), trpc.account.pathKey(), trpc.audit.pathKey()].map((queryKey) =>
             queryClient.invalidateQueries({ queryKey }),
           ),
         );

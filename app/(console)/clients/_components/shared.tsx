@@ -49,7 +49,7 @@ export function useInvalidateClients() {
   const queryClient = useQueryClient();
   return () =>
     Promise.all(
-      [trpc.clients.pathKey(), trpc.revocations.pathKey(), trpc.account.pathKey(), trpc.audit.pathKey()].map((queryKey) =>
+      [trpc.clients.pathKey(), trpc.grants.pathKey(), trpc.sessions.pathKey(), trpc.account.pathKey(), trpc.audit.pathKey()].map((queryKey) =>
         queryClient.invalidateQueries({ queryKey }),
       ),
     );

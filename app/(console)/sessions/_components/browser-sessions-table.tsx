@@ -2,7 +2,6 @@
 
 import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import { usePermissions } from "@/app/_lib/permissions";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { Badge, Button, ConfirmDialog, EmptyState, ErrorState, LoadingState, LocalTime, Pager, Panel, useCursorPages } from "../../_components/ui";
 import { sessionsInput } from "./queries";
@@ -19,14 +18,13 @@ export function BrowserSessionsTable({
 }) {
   const trpc = useTRPC();
   const invalidate = useInvalidateRevocations();
-  const { canAnywhere } = usePermissions();
   const [revoking, setRevoking] = useState<SessionItem | null>(null);
   const sessions = useQuery({
-    ...trpc.revocations.listSessions.queryOptions(sessionsInput(userId, pages.cursor)),
+    ...trpc.sessions.list.queryOptions(sessionsInput(userId, pages.cursor)),
     placeholderData: keepPreviousData,
   });
   const revoke = useMutation(
-    trpc.revocations.revokeSession.mutationOptions({
+    trpc.sessions.revoke.mutationOptions({
       onSuccess: async () => {
         setRevoking(null);
         await invalidate();
@@ -34,8 +32,6 @@ export function BrowserSessionsTable({
     }),
   );
   const nextCursor = sessions.data?.nextCursor ?? null;
-  // Sessions carry no domain: the button shows for anyone holding tokens:delete somewhere and the server decides.
-  const canRevoke = canAnywhere("tokens:delete");
 
   return (
     <Panel className="overflow-hidden">
@@ -100,7 +96,7 @@ export function BrowserSessionsTable({
                   </td>
                   <td className="px-4 py-3 text-right">
                     {/* Ending one's own current session is signing out, which the sidebar offers. */}
-                    {canRevoke && !session.current ? (
+                    {session.can.revoke && !session.current ? (
                       <Button
                         variant="ghost"
                         aria-label={`Revoke the session of ${session.userEmail} on ${session.device}`}

@@ -3,7 +3,6 @@
 import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
-import { usePermissions } from "@/app/_lib/permissions";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { Badge, Button, ConfirmDialog, EmptyState, ErrorState, LoadingState, LocalTime, Pager, Panel, useCursorPages } from "../../_components/ui";
 import { grantsInput } from "./queries";
@@ -20,14 +19,13 @@ export function GrantsTable({
 }) {
   const trpc = useTRPC();
   const invalidate = useInvalidateRevocations();
-  const { can, canAnywhere } = usePermissions();
   const [revoking, setRevoking] = useState<GrantItem | null>(null);
   const grants = useQuery({
-    ...trpc.revocations.listGrants.queryOptions(grantsInput(filters, pages.cursor)),
+    ...trpc.grants.list.queryOptions(grantsInput(filters, pages.cursor)),
     placeholderData: keepPreviousData,
   });
   const revoke = useMutation(
-    trpc.revocations.revokeGrant.mutationOptions({
+    trpc.grants.revoke.mutationOptions({
       onSuccess: async () => {
         setRevoking(null);
         await invalidate();
@@ -35,9 +33,6 @@ export function GrantsTable({
     }),
   );
   const nextCursor = grants.data?.nextCursor ?? null;
-  // Whether a grant may be revoked also depends on the user's domains, which the row does not carry;
-  // the button shows for anyone holding tokens:delete somewhere and the server decides.
-  const canRevoke = canAnywhere("tokens:delete");
 
   return (
     <Panel className="overflow-hidden">
@@ -99,7 +94,7 @@ export function GrantsTable({
                     <p className="text-xs text-slate-500">{grant.userName}</p>
                   </td>
                   <td className="px-4 py-3">
-                    {can("clients:read", grant.domainId) ? (
+                    {grant.can.openClient ? (
                       <Link href={`/clients/${encodeURIComponent(grant.clientId)}`} className="font-medium text-brand-600 hover:underline">
                         {grant.clientName}
                       </Link>
@@ -127,7 +122,7 @@ export function GrantsTable({
                     {grant.consented ? null : <p className="text-xs text-slate-400">No remembered consent</p>}
                   </td>
                   <td className="px-4 py-3 text-right">
-                    {canRevoke ? (
+                    {grant.can.revoke ? (
                       <Button
                         variant="ghost"
                         aria-label={`Revoke ${grant.clientName} for ${grant.userEmail}`}

@@ -2,12 +2,11 @@
 
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import { usePermissions } from "@/app/_lib/permissions";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { Button, ConfirmDialog, LoadingState, PageHeader, Panel, SearchField, SelectField, useCursorPages } from "../../_components/ui";
 import { BrowserSessionsTable } from "./browser-sessions-table";
 import { GrantsTable } from "./grants-table";
-import { CLIENT_OPTIONS_INPUT } from "./queries";
+import { CLIENT_OPTIONS_INPUT, sessionsInput } from "./queries";
 import { revokedSummary, useInvalidateRevocations } from "./shared";
 
 /** How the text in the User filter turned out: nothing, a user to filter on, or why it cannot be used. */
@@ -19,23 +18,23 @@ type UserFilter =
 
 /**
  * The User filter takes a user ID or an email address. The lists filter by ID, so an email is
- * looked up among the users the caller may read.
+ * looked up among the users the caller may read; the server says when they may read none.
  */
 function useUserFilter(text: string): UserFilter {
   const trpc = useTRPC();
-  const { canAnywhere } = usePermissions();
   const byEmail = text.includes("@");
-  const canLookUp = canAnywhere("users:read");
   const lookup = useQuery({
     ...trpc.users.list.queryOptions({ search: text, limit: 10 }),
-    enabled: byEmail && canLookUp,
+    enabled: byEmail,
+    // A refusal stays a refusal; only other failures are worth another try.
+    retry: (failures, error) => error.data?.code !== "FORBIDDEN" && failures < 3,
   });
   if (text === "") return { kind: "none" };
   if (!byEmail) return { kind: "user", userId: text, label: text };
-  if (!canLookUp) {
+  if (lookup.isPending) return { kind: "pending" };
+  if (lookup.isError && lookup.error.data?.code === "FORBIDDEN") {
     return { kind: "problem", message: "Finding a user by email needs the users:read permission. Enter their user ID instead." };
   }
-  if (lookup.isPending) return { kind: "pending" };
   if (lookup.isError) return { kind: "problem", message: `The user could not be looked up: ${lookup.error.message}` };
   const match = lookup.data.items.find((user) => user.email.toLowerCase() === text.toLowerCase());
   return match
@@ -43,24 +42,29 @@ function useUserFilter(text: string): UserFilter {
     : { kind: "problem", message: `No user with the email ${text} is visible to you.` };
 }
 
-export function SessionsConsole({ initialClientId }: { initialClientId: string }) {
+/**
+ * `canPickClient`: whether the server let the page list clients (clients:read); without it the
+ * Client filter takes a typed client ID instead of offering a list.
+ */
+export function SessionsConsole({ initialClientId, canPickClient }: { initialClientId: string; canPickClient: boolean }) {
   const trpc = useTRPC();
   const invalidate = useInvalidateRevocations();
-  const { canAnywhere } = usePermissions();
   const [userText, setUserText] = useState("");
   const [clientId, setClientId] = useState(initialClientId);
   const grantPages = useCursorPages();
   const sessionPages = useCursorPages();
   const [revokingAll, setRevokingAll] = useState(false);
 
-  const canPickClient = canAnywhere("clients:read");
   const clients = useQuery({ ...trpc.clients.list.queryOptions(CLIENT_OPTIONS_INPUT), enabled: canPickClient });
   const clientOptions = clients.data?.items ?? [];
   const user = useUserFilter(userText);
   const userId = user.kind === "user" ? user.userId : "";
+  // The same query as the sessions table's first page: filtered by a user, it says whether the caller may end all their access.
+  const userSessions = useQuery({ ...trpc.sessions.list.queryOptions(sessionsInput(userId, sessionPages.cursor)), enabled: userId !== "" });
+  const canRevokeAll = userId !== "" && userSessions.data?.can.revokeAllForUser === true;
 
   const revokeAll = useMutation(
-    trpc.revocations.revokeAllForUser.mutationOptions({
+    trpc.sessions.revokeAllForUser.mutationOptions({
       onSuccess: async () => {
         setRevokingAll(false);
         await invalidate();
@@ -133,7 +137,7 @@ export function SessionsConsole({ initialClientId }: { initialClientId: string }
             {user.message}
           </p>
         ) : null}
-        {user.kind === "user" && canAnywhere("tokens:admin") ? (
+        {user.kind === "user" && canRevokeAll ? (
           <div className="flex flex-wrap items-center gap-3 border-t border-slate-200 px-4 py-3">
             <Button
               variant="danger"

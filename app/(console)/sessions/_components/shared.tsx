@@ -6,8 +6,8 @@ import { useTRPC } from "@/app/_lib/trpc/client";
 import type { AppRouter } from "@/server/trpc/root";
 
 type Outputs = inferRouterOutputs<AppRouter>;
-export type GrantItem = Outputs["revocations"]["listGrants"]["items"][number];
-export type SessionItem = Outputs["revocations"]["listSessions"]["items"][number];
+export type GrantItem = Outputs["grants"]["list"]["items"][number];
+export type SessionItem = Outputs["sessions"]["list"]["items"][number];
 
 function count(value: number, one: string, many: string): string {
   return `${value} ${value === 1 ? one : many}`;
@@ -34,7 +34,7 @@ export function useInvalidateRevocations() {
   const queryClient = useQueryClient();
   return () =>
     Promise.all(
-      [trpc.revocations.pathKey(), trpc.clients.pathKey(), trpc.users.pathKey(), trpc.account.pathKey(), trpc.audit.pathKey()].map(
+      [trpc.grants.pathKey(), trpc.sessions.pathKey(), trpc.clients.pathKey(), trpc.users.pathKey(), trpc.account.pathKey(), trpc.audit.pathKey()].map(
         (queryKey) => queryClient.invalidateQueries({ queryKey }),
       ),
     );

@@ -1,0 +1,78 @@
+import { TRPCError } from "@trpc/server";
+import { eq } from "drizzle-orm";
+import type { Executor } from "@/db/client";
+import { session } from "@/db/schema";
+import { recordEvent } from "@/server/audit/record";
+import { withAuthWrites } from "@/server/auth/auth-writes";
+import type { Authority } from "@/server/authz/authority";
+import { revocationDetails, revokeGrants, type RevocationCounts } from "@/server/grants/commands";
+import type { Context } from "@/server/trpc/context";
+import { assertAccountWideAuthority } from "@/server/users/commands";
+import { auditDomainOf } from "@/server/users/visibility";
+import { findVisibleUser, type UserRow } from "@/server/users/visibility";
+
+type CommandContext = Pick<Context, "db" | "actor" | "auth">;
+
+export const SESSION_NOT_FOUND = "Session not found.";
+
+type SessionRow = typeof session.$inferSelect;
+
+/**
+ * Ending someone's session acts on their whole account, as a ban does: a domain's administrator
+ * may end the sessions only of people who live entirely inside their domains and hold nothing
+ * they lack.
+ */
+export function assertMayRevokeSessionsOf(db: Executor, authority: Authority, owner: Pick<UserRow, "id" | "email">): Promise<void> {
+  return assertAccountWideAuthority(db, authority, "tokens:delete", owner);
+}
+
+/** The session to end and its owner, if the caller may end it; a session they cannot see is NOT_FOUND. */
+export async function sessionToRevoke(db: Executor, authority: Authority, sessionId: string): Promise<{ row: SessionRow; owner: UserRow }> {
+  const [row] = await db.select().from(session).where(eq(session.id, sessionId)).limit(1);
+  if (!row) throw new TRPCError({ code: "NOT_FOUND", message: SESSION_NOT_FOUND });
+  const owner = await findVisibleUser(db, authority, "tokens:read", row.userId).catch(() => null);
+  if (!owner) throw new TRPCError({ code: "NOT_FOUND", message: SESSION_NOT_FOUND });
+  await assertMayRevokeSessionsOf(db, authority, owner);
+  return { row, owner };
+}
+
+/**
+ * The user whose every session and grant the caller may end: one they can see, over whose whole
+ * account they hold tokens:admin (the same authority rule as a ban).
+ */
+export async function userToCutOff(db: Executor, authority: Authority, userId: string): Promise<UserRow> {
+  const target = await findVisibleUser(db, authority, "tokens:read", userId);
+  await assertAccountWideAuthority(db, authority, "tokens:admin", target);
+  return target;
+}
+
+export function revokeSession(ctx: CommandContext, { row, owner }: { row: SessionRow; owner: UserRow }): Promise<{ sessionId: string }> {
+  return ctx.db.transaction(async (tx) => {
+    await withAuthWrites(ctx.auth, tx, (internal) => internal.deleteSession(row.token));
+    await recordEvent(tx, ctx.actor, {
+      action: "session.revoked",
+      targetType: "user",
+      targetId: row.userId,
+      domainId: await auditDomainOf(tx, row.userId),
+      details: { sessionId: row.id, email: owner.email },
+    });
+    return { sessionId: row.id };
+  });
+}
+
+/** Every grant, token and browser session of one user, at once. */
+export function revokeAllForUser(ctx: CommandContext, target: UserRow): Promise<RevocationCounts & { sessions: number }> {
+  return ctx.db.transaction(async (tx) => {
+    const revoked = await revokeGrants(tx, { userId: target.id }, "all_revoked_for_user");
+    const sessions = await tx.select({ id: session.id }).from(session).where(eq(session.userId, target.id));
+    await withAuthWrites(ctx.auth, tx, (internal) => internal.deleteUserSessions(target.id));
+    await recordEvent(tx, ctx.actor, {
+      action: "user.access_revoked",
+      targetType: "user",
+      targetId: target.id,
+      domainId: await auditDomainOf(tx, target.id),
+      details: { email: target.email, ...revocationDetails(revoked), sessionsRevoked: sessions.length },
+    });
+    return { ...revoked, sessions: sessions.length };
+  });
+}

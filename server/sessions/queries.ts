@@ -1,0 +1,123 @@
+import { and, eq, sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import type { Executor } from "@/db/client";
+import { roleAssignment, session, user } from "@/db/schema";
+import type { Authority, PermissionScope } from "@/server/authz/authority";
+import { keyset, type Page } from "@/server/paging";
+import { allows } from "@/server/trpc/procedures";
+import { assertMayRevokeSessionsOf, userToCutOff } from "./commands";
+import type { listSessionsInput } from "./inputs";
+
+export interface SessionItem {
+  id: string;
+  userId: string;
+  userEmail: string;
+  userName: string;
+  ipAddress: string | null;
+  userAgent: string | null;
+  device: string;
+  createdAt: Date;
+  lastSeenAt: Date;
+  expiresAt: Date;
+  current: boolean;
+}
+
+/** A short human label for a user agent: browser and platform, or the raw product name. */
+export function describeDevice(userAgent: string | null): string {
+  if (!userAgent) return "Unknown device";
+  const browser =
+    /Edg\//.test(userAgent) ? "Edge"
+    : /Firefox\//.test(userAgent) ? "Firefox"
+    : /Chrome\//.test(userAgent) ? "Chrome"
+    : /Safari\//.test(userAgent) ? "Safari"
+    : null;
+  const platform =
+    /Windows/.test(userAgent) ? "Windows"
+    : /Android/.test(userAgent) ? "Android"
+    : /iPhone|iPad/.test(userAgent) ? "iOS"
+    : /Mac OS X/.test(userAgent) ? "macOS"
+    : /Linux/.test(userAgent) ? "Linux"
+    : null;
+  if (browser && platform) return `${browser} on ${platform}`;
+  return browser ?? platform ?? userAgent.split(/[\s/]/)[0]!.slice(0, 60);
+}
+
+const sessionKey = keyset(z.object({ lastSeen: z.number(), id: z.string() }));
+
+function sessionUserInScope(scope: PermissionScope): SQL | undefined {
+  if (scope.all) return undefined;
+  if (scope.domainIds.length === 0) return sql`0`;
+  const ids = sql.join(
+    scope.domainIds.map((id) => sql`${id}`),
+    sql`, `,
+  );
+  return sql`exists (select 1 from ${roleAssignment} ra where ra.user_id = ${session.userId} and ra.domain_id in (${ids}))`;
+}
+
+type SessionFilter = Omit<z.output<typeof listSessionsInput>, "limit"> & { limit: number };
+
+/** Unexpired browser sessions of the users in `scope`, most recently seen first. */
+export async function findSessions(
+  db: Executor,
+  scope: PermissionScope,
+  input: SessionFilter,
+  currentSessionId: string | null,
+  now = new Date(),
+): Promise<Page<SessionItem>> {
+  const conditions: (SQL | undefined)[] = [sql`${session.expiresAt} > ${now.getTime()}`, sessionUserInScope(scope)];
+  if (input.userId) conditions.push(eq(session.userId, input.userId));
+  const after = sessionKey.after(input.cursor);
+  if (after) {
+    conditions.push(
+      sql`(${session.updatedAt} < ${after.lastSeen} or (${session.updatedAt} = ${after.lastSeen} and ${session.id} > ${after.id}))`,
+    );
+  }
+  const rows = await db
+    .select({
+      id: session.id,
+      userId: session.userId,
+      userEmail: user.email,
+      userName: user.name,
+      ipAddress: session.ipAddress,
+      userAgent: session.userAgent,
+      createdAt: session.createdAt,
+      lastSeenAt: session.updatedAt,
+      expiresAt: session.expiresAt,
+    })
+    .from(session)
+    .innerJoin(user, eq(user.id, session.userId))
+    .where(and(...conditions))
+    .orderBy(sql`${session.updatedAt} desc`, session.id)
+    .limit(input.limit + 1);
+  const page = sessionKey.page(rows, input.limit, (row) => ({ lastSeen: row.lastSeenAt.getTime(), id: row.id }));
+  return {
+    items: page.items.map((row): SessionItem => ({ ...row, device: describeDevice(row.userAgent), current: row.id === currentSessionId })),
+    nextCursor: page.nextCursor,
+  };
+}
+
+/**
+ * The sessions the caller may read, each with `can.revoke` (the rule sessions.revoke enforces, run
+ * once per user on the page, not once per session). Filtered by one user, the list also says whether
+ * the caller may end everything that user holds (`can.revokeAllForUser`, the rule of
+ * sessions.revokeAllForUser); without a user filter that is false, as there is no one to act on.
+ */
+export async function listSessions(db: Executor, authority: Authority, input: z.output<typeof listSessionsInput>, currentSessionId: string) {
+  const page = await findSessions(db, authority.scopeOf("tokens:read"), input, currentSessionId);
+  const byOwner = new Map<string, Promise<boolean>>();
+  const mayRevoke = (item: SessionItem) => {
+    let allowed = byOwner.get(item.userId);
+    if (!allowed) {
+      allowed = allows(() => assertMayRevokeSessionsOf(db, authority, { id: item.userId, email: item.userEmail }));
+      byOwner.set(item.userId, allowed);
+    }
+    return allowed;
+  };
+  const items = await Promise.all(page.items.map(async (item) => ({ ...item, can: { revoke: await mayRevoke(item) } })));
+  const userId = input.userId;
+  return {
+    items,
+    nextCursor: page.nextCursor,
+    can: { revokeAllForUser: userId === undefined ? false : await allows(() => userToCutOff(db, authority, userId)) },
+  };
+}
