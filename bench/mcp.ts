@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import type { Database } from "@/db/client";
-import { createClient } from "@/server/oauth/clients";
+import { createClient } from "@/server/clients/commands";
 import { mcpResourceUrl } from "@/server/oauth/config";
 import type { LoadConfig, LoadResult } from "./load";
 

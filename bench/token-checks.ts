@@ -8,7 +8,7 @@ import { sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { issuedAccessToken } from "@/db/schema";
 import { AccessTokenVerifier } from "@/server/oauth/access-token";
-import { createClient } from "@/server/oauth/clients";
+import { createClient } from "@/server/clients/commands";
 import { authIssuer, mcpResourceUrl } from "@/server/oauth/config";
 import { accessTokenStatus } from "@/server/oauth/issued-tokens";
 import { percentile } from "./load";

@@ -3,7 +3,7 @@ import { TOTP, URI } from "otpauth";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { session, twoFactor, user } from "@/db/schema";
 import { MFA_MAX_FAILED_ATTEMPTS, type Auth } from "@/server/auth/auth";
-import { createClient } from "@/server/oauth/clients";
+import { createClient } from "@/server/clients/commands";
 import { TEST_PASSWORD, TEST_PUBLIC_URL, authRequest, cookieHeader, createSignedInOwner, createTestAuth, signUp } from "@/server/testing/auth";
 import { auditRows } from "@/server/testing/authz";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/db";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { randomUUID } from "node:crypto";
-import { createClient } from "@/server/oauth/clients";
+import { createClient } from "./commands";
 import { mcpResourceUrl } from "@/server/oauth/config";
 import { TEST_PUBLIC_URL } from "@/server/testing/auth";
 import { auditRows, openPersonaTestBed, type Personas } from "@/server/testing/authz";

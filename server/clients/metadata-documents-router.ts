@@ -1,49 +1,24 @@
-import { TRPCError } from "@trpc/server";
-import { requireGlobally } from "@/server/authz/guard";
-import type { Authority } from "@/server/authz/authority";
-import { TOKEN_SESSION_PREFIX } from "@/server/auth/step-up";
-import { revocationDetails } from "@/server/grants/commands";
-import {
-  allowMetadataHost,
-  blockMetadataHost,
-  hostInput,
-  readHostRule,
-  readMetadataDocumentMode,
-  readMetadataDocumentPolicy,
-  removeMetadataHostRule,
-  setMetadataDocumentMode,
-  setModeInput,
-  widensMode,
-} from "@/server/oauth/metadata-document-policy";
-import type { Context } from "@/server/trpc/context";
+import { readHostRule, readMetadataDocumentMode } from "@/server/oauth/metadata-document-policy";
 import { router } from "@/server/trpc/init";
-import { permissionProcedure, stepUpWhen } from "@/server/trpc/procedures";
+import { canFlags, permissionProcedure, stepUpWhen } from "@/server/trpc/procedures";
+import { allowMetadataHost, blockMetadataHost, removeMetadataHostRule, setMetadataDocumentMode, widensMode } from "./commands";
+import { hostInput, setModeInput } from "./inputs";
+import { metadataDocumentPolicy } from "./queries";
 
-/**
- * The policy is installation-wide: only a global clients:admin changes it, in the console. A token's
- * session (an MCP client acting for someone) never does, whatever the person behind it holds.
- */
-function requirePolicyAuthority(ctx: Pick<Context, "session">, authority: Authority): void {
-  if (ctx.session?.id.startsWith(TOKEN_SESSION_PREFIX)) {
-    throw new TRPCError({
-      code: "FORBIDDEN",
-      message: "An MCP client cannot change which client ID metadata documents Gatehouse accepts. An administrator can do it in the console.",
-    });
-  }
-  requireGlobally(authority, "clients:admin");
-}
+type Policy = Awaited<ReturnType<typeof metadataDocumentPolicy>>;
 
 export const clientMetadataDocumentsRouter = router({
   get: permissionProcedure("clients:read")
     .meta({
       description:
         "Returns the installation's policy on client ID metadata documents (https client_id URLs): the mode (all public hosts, an allow-list, or off) and the hosts an administrator allowed or blocked, with how many clients each has. Needs clients:read globally.",
+      // The policy is one object: `can.change` predicts every change, setting the mode it has being the harmless one.
+      can: canFlags<Policy, Policy>({
+        rows: (policy) => [policy],
+        flags: { change: { mutation: "clientMetadataDocuments.setMode", input: (policy) => ({ mode: policy.mode }) } },
+      }),
     })
-    .query(async ({ ctx }) => {
-      requireGlobally(ctx.authority, "clients:read");
-      const policy = await readMetadataDocumentPolicy(ctx.db);
-      return { ...policy, can: { change: ctx.authority.has("clients:admin", null) } };
-    }),
+    .query(({ ctx }) => metadataDocumentPolicy(ctx)),
 
   setMode: permissionProcedure("clients:admin")
     .meta({
@@ -56,11 +31,7 @@ export const clientMetadataDocumentsRouter = router({
       },
     })
     .input(setModeInput)
-    .mutation(async ({ ctx, input }) => {
-      requirePolicyAuthority(ctx, ctx.authority);
-      await ctx.db.transaction((tx) => setMetadataDocumentMode(tx, ctx.actor, input.mode));
-      return readMetadataDocumentPolicy(ctx.db);
-    }),
+    .mutation(({ ctx, input }) => setMetadataDocumentMode(ctx, input.mode)),
 
   allowHost: permissionProcedure("clients:admin")
     .meta({
@@ -69,11 +40,7 @@ export const clientMetadataDocumentsRouter = router({
       stepUp: { action: "allow a host's client metadata documents", raises: ["trusts-client"] },
     })
     .input(hostInput)
-    .mutation(async ({ ctx, input }) => {
-      requirePolicyAuthority(ctx, ctx.authority);
-      await ctx.db.transaction((tx) => allowMetadataHost(tx, ctx.actor, input.host));
-      return readMetadataDocumentPolicy(ctx.db);
-    }),
+    .mutation(({ ctx, input }) => allowMetadataHost(ctx, input.host)),
 
   blockHost: permissionProcedure("clients:admin")
     .meta({
@@ -82,11 +49,7 @@ export const clientMetadataDocumentsRouter = router({
       stepUp: { action: "block a host and revoke its clients' grants", raises: ["destroys-in-bulk"] },
     })
     .input(hostInput)
-    .mutation(async ({ ctx, input }) => {
-      requirePolicyAuthority(ctx, ctx.authority);
-      const revoked = await ctx.db.transaction((tx) => blockMetadataHost(tx, ctx.actor, input.host));
-      return { ...(await readMetadataDocumentPolicy(ctx.db)), revoked: { clients: revoked.clients, ...revocationDetails(revoked) } };
-    }),
+    .mutation(({ ctx, input }) => blockMetadataHost(ctx, input.host)),
 
   removeHostRule: permissionProcedure("clients:admin")
     .meta({
@@ -99,9 +62,5 @@ export const clientMetadataDocumentsRouter = router({
       },
     })
     .input(hostInput)
-    .mutation(async ({ ctx, input }) => {
-      requirePolicyAuthority(ctx, ctx.authority);
-      await ctx.db.transaction((tx) => removeMetadataHostRule(tx, ctx.actor, input.host));
-      return readMetadataDocumentPolicy(ctx.db);
-    }),
+    .mutation(({ ctx, input }) => removeMetadataHostRule(ctx, input.host)),
 });

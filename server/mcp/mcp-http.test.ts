@@ -6,7 +6,7 @@ import { and, eq } from "drizzle-orm";
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { ADMIN_ROLE_ID, AUDITOR_ROLE_ID, DOMAIN_ADMIN_ROLE_ID, MEMBER_ROLE_ID, auditEvent, clientRegistration, oauthClient } from "@/db/schema";
-import { createClient } from "@/server/oauth/clients";
+import { createClient } from "@/server/clients/commands";
 import { createSignedInOwner, signUp } from "@/server/testing/auth";
 import { createDomain, grantRole } from "@/server/testing/authz";
 import {

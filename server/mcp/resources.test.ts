@@ -5,7 +5,8 @@ import { AUDITOR_ROLE_ID, MEMBER_ROLE_ID, role, rolePermission, user as userTabl
 import type { Auth } from "@/server/auth/auth";
 import type { Permission } from "@/server/shared/permissions";
 import { recordEvent } from "@/server/audit/record";
-import { createClient as persistClient, createClientInput } from "@/server/oauth/clients";
+import { createClient as persistClient } from "@/server/clients/commands";
+import { createClientInput } from "@/server/clients/inputs";
 import { mcpResourceUrl } from "@/server/oauth/config";
 import { TEST_PUBLIC_URL, signUp, uniqueEmail } from "@/server/testing/auth";
 import { createPersona, grantRole, openPersonaTestBed, type Personas } from "@/server/testing/authz";

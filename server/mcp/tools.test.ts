@@ -20,7 +20,8 @@ import {
 } from "@/db/schema";
 import type { Auth } from "@/server/auth/auth";
 import type { Permission } from "@/server/shared/permissions";
-import { createClient as persistClient, createClientInput } from "@/server/oauth/clients";
+import { createClient as persistClient } from "@/server/clients/commands";
+import { createClientInput } from "@/server/clients/inputs";
 import { mcpResourceUrl } from "@/server/oauth/config";
 import { recordIssuedAccessToken } from "@/server/oauth/issued-tokens";
 import { TEST_PUBLIC_URL, signUp, uniqueEmail } from "@/server/testing/auth";

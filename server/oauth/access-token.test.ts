@@ -7,7 +7,8 @@ import { issuedAccessToken } from "@/db/schema";
 import { createSignedInOwner } from "@/server/testing/auth";
 import { startOAuthTestServer, type OAuthTestServer } from "@/server/testing/oauth-server";
 import { AccessTokenVerifier } from "./access-token";
-import { createClient, revokeClientTokens } from "./clients";
+import { createClient } from "@/server/clients/commands";
+import { revokeClientTokens } from "./clients";
 import { authIssuer, mcpResourceUrl } from "./config";
 
 let server: OAuthTestServer;

@@ -12,7 +12,7 @@ import {
   oauthRefreshToken,
 } from "@/db/schema";
 import { REGISTRATION_CAP_KEY } from "@/server/auth/plugins/client-registration";
-import { createClient } from "@/server/oauth/clients";
+import { createClient } from "@/server/clients/commands";
 import { storedSecretHash } from "@/server/oauth/config";
 import { registrationSprawl, removeUnusedClients } from "@/server/oauth/unused-clients";
 import { createSignedInOwner, signUp } from "@/server/testing/auth";

@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ADMIN_ROLE_ID, auditEvent, issuedAccessToken, oauthClient, refreshExchange, verification } from "@/db/schema";
-import { createClient, setClientDisabled, rotateClientSecret } from "@/server/oauth/clients";
+import { createClient, setClientDisabled, rotateClientSecret } from "@/server/clients/commands";
 import { storedSecretHash } from "@/server/oauth/config";
 import type { OAuthScope } from "@/server/shared/scopes";
 import { createSignedInOwner, signUp } from "@/server/testing/auth";

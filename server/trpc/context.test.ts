@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { AUDITOR_ROLE_ID, MEMBER_ROLE_ID, OWNER_ROLE_ID } from "@/db/schema";
 import type { Auth } from "@/server/auth/auth";
-import { createClient, createClientInput } from "@/server/oauth/clients";
+import { createClient } from "@/server/clients/commands";
+import { createClientInput } from "@/server/clients/inputs";
 import { mcpResourceUrl } from "@/server/oauth/config";
 import { TEST_PUBLIC_URL } from "@/server/testing/auth";
 import { createPersona, grantRole, hasRole, openPersonaTestBed, type Personas } from "@/server/testing/authz";

@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { MEMBER_ROLE_ID, auditEvent, oauthConsent, roleAssignment, verification } from "@/db/schema";
-import { createClient } from "@/server/oauth/clients";
+import { createClient } from "@/server/clients/commands";
 import { createSignedInOwner, signUp, TEST_PASSWORD, uniqueEmail } from "@/server/testing/auth";
 import { createDomain, grantRole } from "@/server/testing/authz";
 import { authorizationRequest, authorizeInBrowser, PROBE_REDIRECT } from "@/server/testing/mcp";

@@ -12,7 +12,7 @@ import {
   oauthRefreshToken,
   role,
 } from "@/db/schema";
-import { createClient } from "@/server/oauth/clients";
+import { createClient } from "@/server/clients/commands";
 import { storedSecretHash } from "@/server/oauth/config";
 import { TEST_PASSWORD, cookieHeader, signUp } from "@/server/testing/auth";
 import { createDomain, grantRole } from "@/server/testing/authz";

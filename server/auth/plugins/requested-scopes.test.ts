@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { DOMAIN_ADMIN_ROLE_ID, MEMBER_ROLE_ID, auditEvent, oauthClient, oauthConsent } from "@/db/schema";
-import { createClient } from "@/server/oauth/clients";
+import { createClient } from "@/server/clients/commands";
 import { storedStringArray } from "@/server/oauth/stored";
 import { createSignedInOwner, signUp } from "@/server/testing/auth";
 import { createDomain, grantRole } from "@/server/testing/authz";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { createClientInput } from "@/server/oauth/clients";
+import { createClientInput } from "@/server/clients/inputs";
 import { defineTool } from "../tool";
 import { clientOutput, toClientOutput } from "./shapes";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { clientIdInput } from "@/server/oauth/clients";
+import { clientIdInput } from "@/server/clients/inputs";
 import { defineTool } from "../tool";
 
 export const disableClient = defineTool("disable_client", {

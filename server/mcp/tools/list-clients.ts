@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { listClientsInput } from "@/server/oauth/clients";
+import { listClientsInput } from "@/server/clients/inputs";
 import { defineTool } from "../tool";
 import { READ_ANNOTATIONS, clientOutput, nextCursorOutput, toClientOutput } from "./shapes";
 
