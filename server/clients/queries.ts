@@ -47,6 +47,8 @@ export interface ClientDetailCan extends ClientCan {
   revokeGrants: boolean;
   /** Open the list of the client's grants. */
   viewGrants: boolean;
+  /** For a client identified by a metadata document: block its host (the metadata-document policy's blockHost). */
+  blockHost: boolean;
 }
 
 export type ClientRow = ClientItem & { can: ClientCan };
@@ -161,6 +163,7 @@ export async function getClient(reader: ClientsReader, client: ClientItem): Prom
       ...(await clientCan(reader, client)),
       revokeGrants: await allows(() => assertMayRevokeGrantsOf(reader.authority, client)),
       viewGrants: await allows(() => assertMayViewGrantsOf(reader.authority, client)),
+      blockHost: client.metadataDocumentHost !== null && (await allows(() => assertMayChangeMetadataDocumentPolicy(reader))),
     },
   };
 }

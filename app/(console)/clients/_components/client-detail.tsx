@@ -5,7 +5,6 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState, type ReactNode } from "react";
 import { FormAlert } from "@/app/_components/form";
-import { usePermissions } from "@/app/_lib/permissions";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { SCOPE_DESCRIPTIONS } from "@/server/shared/scopes";
 import { Button, ConfirmDialog, Dialog, ErrorState, LoadingState, LocalTime, PageHeader, Panel } from "../../_components/ui";
@@ -70,10 +69,8 @@ function ClientDetailLoaded({ client }: { client: ClientDetail }) {
   const router = useRouter();
   const queryClient = useQueryClient();
   const invalidate = useInvalidateClients();
-  const { can } = usePermissions();
   const [confirm, setConfirm] = useState<Confirm | null>(null);
   const [editing, setEditing] = useState(false);
-  const domainId = client.domainId;
 
   const afterConfirm = async () => {
     setConfirm(null);
@@ -119,12 +116,7 @@ function ClientDetailLoaded({ client }: { client: ClientDetail }) {
     setConfirm(next);
   }
 
-  const canWrite = can("clients:write", domainId);
-  const canAdmin = can("clients:admin", domainId);
-  const canDelete = can("clients:delete", domainId);
-  const canRevokeTokens = can("tokens:admin", domainId);
-  // Trusting a client, or letting it introspect other clients' tokens, is for a global clients:admin only.
-  const canTrust = can("clients:admin", null);
+  const can = client.can;
   // Its document, not the console, says what a metadata-document client is called and where it redirects.
   const documentOwned = client.origin === "metadata_document";
 
@@ -159,7 +151,7 @@ function ClientDetailLoaded({ client }: { client: ClientDetail }) {
       "Introspection",
       <div key="introspection" className="flex flex-wrap items-center gap-3">
         <span>{client.resourceServer ? "Any client's tokens: a resource server" : "Only its own tokens"}</span>
-        {canTrust && client.type === "confidential" && !documentOwned ? (
+        {can.setResourceServer && client.type === "confidential" && !documentOwned ? (
           <Button onClick={() => ask("resource-server")}>{client.resourceServer ? "Unmark resource server" : "Mark as resource server"}</Button>
         ) : null}
       </div>,
@@ -176,26 +168,26 @@ function ClientDetailLoaded({ client }: { client: ClientDetail }) {
         description={`${client.type === "confidential" ? "Confidential" : "Public"} client · ${ownerLabel(client.domainName)}`}
         actions={
           <>
-            {canWrite && !documentOwned ? <Button onClick={() => setEditing(true)}>Edit client</Button> : null}
-            {canAdmin && client.type === "confidential" && client.authMethod !== "private_key_jwt" ? (
+            {can.edit && !documentOwned ? <Button onClick={() => setEditing(true)}>Edit client</Button> : null}
+            {can.rotateSecret && client.type === "confidential" && client.authMethod !== "private_key_jwt" ? (
               <Button onClick={() => ask("rotate")}>Rotate secret</Button>
             ) : null}
-            {canAdmin && client.disabled ? (
+            {can.enable && client.disabled ? (
               <Button pending={enable.isPending} pendingLabel="Enabling…" onClick={() => enable.mutate({ clientId: client.clientId })}>
                 Enable client
               </Button>
             ) : null}
-            {canAdmin && !client.disabled ? (
+            {can.disable && !client.disabled ? (
               <Button variant="danger" onClick={() => ask("disable")}>
                 Disable client
               </Button>
             ) : null}
-            {documentOwned && canTrust && client.metadataDocumentHost ? (
+            {can.blockHost && client.metadataDocumentHost ? (
               <Button variant="danger" onClick={() => ask("block-host")}>
                 Block {client.metadataDocumentHost}
               </Button>
             ) : null}
-            {canDelete ? (
+            {can.delete ? (
               <Button variant="danger" onClick={() => ask("delete")}>
                 Delete client
               </Button>
@@ -269,7 +261,7 @@ function ClientDetailLoaded({ client }: { client: ClientDetail }) {
               </p>
             ) : null}
             <div className="flex flex-wrap gap-2">
-              {can("tokens:read", domainId) ? (
+              {can.viewGrants ? (
                 <Link
                   href={`/sessions?clientId=${encodeURIComponent(client.clientId)}`}
                   className="inline-flex items-center justify-center rounded-md px-3 py-1.5 text-sm font-medium text-slate-600 hover:bg-slate-100"
@@ -277,7 +269,7 @@ function ClientDetailLoaded({ client }: { client: ClientDetail }) {
                   View grants
                 </Link>
               ) : null}
-              {canRevokeTokens ? (
+              {can.revokeGrants ? (
                 <Button variant="danger" onClick={() => ask("revoke-tokens")}>
                   Revoke all tokens
                 </Button>
@@ -287,7 +279,7 @@ function ClientDetailLoaded({ client }: { client: ClientDetail }) {
         </section>
       </div>
 
-      {canWrite ? <EditClientDialog open={editing} onClose={() => setEditing(false)} client={client} canTrust={canTrust} /> : null}
+      {can.edit ? <EditClientDialog open={editing} onClose={() => setEditing(false)} client={client} canTrust={can.trust} /> : null}
       <ConfirmDialog
         open={confirm === "resource-server"}
         onCancel={() => setConfirm(null)}

@@ -3,7 +3,6 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
-import { usePermissions } from "@/app/_lib/permissions";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import {
   Button,
@@ -18,21 +17,18 @@ import {
   SelectField,
   useCursorPages,
 } from "../../_components/ui";
-import { DOMAIN_OPTIONS_INPUT, EMPTY_CLIENT_FILTERS, clientsListInput, type ClientFilters } from "./queries";
+import { EMPTY_CLIENT_FILTERS, clientsListInput, type ClientFilters } from "./queries";
 import { RegisterClientDialog } from "./register-client-dialog";
 import { ClientStatusBadge, ClientTypeBadge, ownerLabel } from "./shared";
 
 export function ClientsList() {
   const trpc = useTRPC();
-  const { ready, canAnywhere } = usePermissions();
   const [filters, setFilters] = useState<ClientFilters>(EMPTY_CLIENT_FILTERS);
   // Bumped to clear the search box, which keeps its own text.
   const [searchKey, setSearchKey] = useState(0);
   const pages = useCursorPages();
   const [registering, setRegistering] = useState(false);
 
-  const canReadDomains = canAnywhere("domains:read");
-  const domains = useQuery({ ...trpc.domains.list.queryOptions(DOMAIN_OPTIONS_INPUT), enabled: canReadDomains });
   const clients = useQuery({
     ...trpc.clients.list.queryOptions(clientsListInput(filters, pages.cursor)),
     placeholderData: keepPreviousData,
@@ -50,8 +46,9 @@ export function ClientsList() {
     setSearchKey((key) => key + 1);
   }
 
-  const domainOptions = domains.data?.items ?? [];
-  const canWrite = canAnywhere("clients:write");
+  // The server says where the caller sees clients and where they may register one.
+  const domainOptions = clients.data?.domains ?? [];
+  const canWrite = clients.data?.can.create ?? false;
 
   return (
     <>
@@ -220,12 +217,9 @@ export function ClientsList() {
           />
         ) : null}
       </Panel>
-      <RegisterClientDialog
-        open={registering}
-        onClose={() => setRegistering(false)}
-        domains={domainOptions}
-        loading={!ready || (canReadDomains && domains.isPending)}
-      />
+      {clients.data ? (
+        <RegisterClientDialog open={registering} onClose={() => setRegistering(false)} can={clients.data.can} domains={clients.data.domains} />
+      ) : null}
     </>
   );
 }

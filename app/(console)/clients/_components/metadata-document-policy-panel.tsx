@@ -4,7 +4,6 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import { useState, type FormEvent } from "react";
 import { FormAlert, TextField } from "@/app/_components/form";
-import { usePermissions } from "@/app/_lib/permissions";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import type { AppRouter } from "@/server/trpc/root";
 import { Badge, Button, ConfirmDialog, ErrorState, LoadingState, LocalTime, Panel, SelectField } from "../../_components/ui";
@@ -27,16 +26,10 @@ const MODE_HINTS: Record<Mode, string> = {
 
 /**
  * The installation's policy on client ID metadata documents (https client_id URLs): whose documents
- * are accepted, and the hosts an administrator allowed or blocked. Shown to global client readers;
- * changed by a global clients:admin, which the server says in `can.change`.
+ * are accepted, and the hosts an administrator allowed or blocked. The page shows it to those the
+ * server lets read it; who may change it the server says in `can.change`.
  */
 export function MetadataDocumentPolicyPanel() {
-  const { can } = usePermissions();
-  if (!can("clients:read", null)) return null;
-  return <PolicySection />;
-}
-
-function PolicySection() {
   const trpc = useTRPC();
   const policy = useQuery(trpc.clientMetadataDocuments.get.queryOptions());
   return (

@@ -3,9 +3,6 @@
  * "use client" files: a server component importing a value from one gets a reference, not the value.
  */
 
-/** The domain pickers list the first page of domains; the router allows at most 100 per page. */
-export const DOMAIN_OPTIONS_INPUT = { limit: 100 } as const;
-
 export interface ClientFilters {
   search: string;
   type: "" | "public" | "confidential";

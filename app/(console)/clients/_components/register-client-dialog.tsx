@@ -3,49 +3,48 @@
 import { useMutation } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
 import { FormAlert } from "@/app/_components/form";
-import { usePermissions } from "@/app/_lib/permissions";
 import { useTRPC } from "@/app/_lib/trpc/client";
-import { Button, Dialog, LoadingState, SelectField } from "../../_components/ui";
+import { Button, Dialog, SelectField } from "../../_components/ui";
 import { ClientFields, firstError, formMessage, parseRedirectUris, type ClientFormValues } from "./client-fields";
 import {
   CLIENT_TYPE_HINTS,
   CLIENT_TYPE_LABELS,
   ClientCredentialsPanel,
   useInvalidateClients,
+  type ClientListCan,
   type ClientType,
   type DomainOption,
 } from "./shared";
 
 const CLIENT_TYPES: ClientType[] = ["confidential", "public"];
 
+/** `can` and `domains` are what the clients list says the caller may register, and where. */
 export function RegisterClientDialog({
   open,
   onClose,
+  can,
   domains,
-  loading,
 }: {
   open: boolean;
   onClose: () => void;
+  can: ClientListCan;
   domains: DomainOption[];
-  /** The domains are still loading; the form waits so that its default owner comes from them. */
-  loading: boolean;
 }) {
   // The form mounts only while the dialog is open: every opening starts blank, and a secret shown
   // after registration is gone with the dialog.
   return (
     <Dialog open={open} onClose={onClose} title="Register client">
-      {loading ? <LoadingState label="Loading domains" /> : <RegisterClientForm onClose={onClose} domains={domains} />}
+      <RegisterClientForm onClose={onClose} can={can} domains={domains} />
     </Dialog>
   );
 }
 
-function RegisterClientForm({ onClose, domains }: { onClose: () => void; domains: DomainOption[] }) {
+function RegisterClientForm({ onClose, can, domains }: { onClose: () => void; can: ClientListCan; domains: DomainOption[] }) {
   const trpc = useTRPC();
   const invalidate = useInvalidateClients();
-  const { can } = usePermissions();
   const owners = [
-    ...(can("clients:write", null) ? [{ value: "", label: "Installation-wide (no domain)" }] : []),
-    ...domains.filter((domain) => can("clients:write", domain.id)).map((domain) => ({ value: domain.id, label: domain.name })),
+    ...(can.createInstallationWide ? [{ value: "", label: "Installation-wide (no domain)" }] : []),
+    ...domains.filter((domain) => domain.can.register).map((domain) => ({ value: domain.id, label: domain.name })),
   ];
   const [type, setType] = useState<ClientType>("confidential");
   const [authMethod, setAuthMethod] = useState<"client_secret_basic" | "client_secret_post">("client_secret_basic");
@@ -61,7 +60,7 @@ function RegisterClientForm({ onClose, domains }: { onClose: () => void; domains
   const typeHintId = useId();
   const ownerHintId = useId();
   // Only a global clients:admin may make a client that skips consent, wherever the client lives.
-  const canTrust = can("clients:admin", null);
+  const canTrust = can.trust;
 
   const create = useMutation(
     trpc.clients.create.mutationOptions({

@@ -10,7 +10,8 @@ type Outputs = inferRouterOutputs<AppRouter>;
 export type ClientListItem = Outputs["clients"]["list"]["items"][number];
 export type ClientDetail = Outputs["clients"]["get"];
 export type ClientType = ClientListItem["type"];
-export type DomainOption = Outputs["domains"]["list"]["items"][number];
+export type ClientListCan = Outputs["clients"]["list"]["can"];
+export type DomainOption = Outputs["clients"]["list"]["domains"][number];
 
 export const CLIENT_TYPE_LABELS: Record<ClientType, string> = { public: "Public", confidential: "Confidential" };
 
