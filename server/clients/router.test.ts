@@ -976,3 +976,55 @@ test("get counts only live access tokens", async () => {
   await issueAccessToken(client.clientId, holder.userId, -60);
   expect((await personas.auditor.caller.clients.get({ clientId: client.clientId })).liveAccessTokens).toBe(2);
 });
+
+// ---------------------------------------------------------------------------------------------
+// can flags: what the console renders from
+
+test("list and get carry each client's can flags, computed where the client lives", async () => {
+  const stem = unique("Flagged");
+  const { client: inA } = await seedClient({ name: `${stem} A`, domainId: personas.domainA.id });
+  const { client: global } = await seedClient({ name: `${stem} global`, domainId: null });
+  const everything = { edit: true, rotateSecret: true, disable: true, enable: true, delete: true, trust: true, setResourceServer: true };
+  const nothing = { edit: false, rotateSecret: false, disable: false, enable: false, delete: false, trust: false, setResourceServer: false };
+
+  const asAdmin = await personas.admin.caller.clients.list({ search: stem });
+  expect(Object.fromEntries(asAdmin.items.map((item) => [item.clientId, item.can]))).toEqual({ [inA.clientId]: everything, [global.clientId]: everything });
+
+  // A domain-admin acts on A's clients, but marking one trusted or a resource server is for a global clients:admin.
+  const asDomainAdmin = await personas.domainAdminA.caller.clients.list({ search: stem });
+  expect(asDomainAdmin.items.map((item) => [item.clientId, item.can])).toEqual([[inA.clientId, { ...everything, trust: false, setResourceServer: false }]]);
+
+  const asAuditor = await personas.auditor.caller.clients.get({ clientId: inA.clientId });
+  expect(asAuditor.can).toEqual({ ...nothing, revokeGrants: false, viewGrants: true, blockHost: false });
+  const asOwner = await personas.owner.caller.clients.get({ clientId: inA.clientId });
+  // Blocking a host is offered only for a client a metadata document identifies.
+  expect(asOwner.can).toEqual({ ...everything, revokeGrants: true, viewGrants: true, blockHost: false });
+});
+
+test("taking a client's trust away is flagged for clients:admin where it lives, as update allows it", async () => {
+  const { client } = await seedClient({ domainId: personas.domainA.id, skipConsent: true });
+  const flagged = await personas.domainAdminA.caller.clients.get({ clientId: client.clientId });
+  expect(flagged.can.trust).toBe(true);
+  const writer = await personaWith(["clients:read", "clients:write"], personas.domainA.id);
+  expect((await writer.caller.clients.get({ clientId: client.clientId })).can.trust).toBe(false);
+});
+
+test("the list says whether and where the caller may register a client, and whether it may be trusted", async () => {
+  const asOwner = await personas.owner.caller.clients.list({ limit: 1 });
+  expect(asOwner.can).toEqual({ create: true, createInstallationWide: true, trust: true });
+  expect(asOwner.domains.map((option) => option.id)).toEqual(expect.arrayContaining([personas.domainA.id, personas.domainB.id]));
+  expect(asOwner.domains.every((option) => option.can.register)).toBe(true);
+
+  const asDomainAdmin = await personas.domainAdminA.caller.clients.list({ limit: 1 });
+  expect(asDomainAdmin.can).toEqual({ create: true, createInstallationWide: false, trust: false });
+  expect(asDomainAdmin.domains).toEqual([{ id: personas.domainA.id, name: personas.domainA.name, can: { register: true } }]);
+
+  const asAuditor = await personas.auditor.caller.clients.list({ limit: 1 });
+  expect(asAuditor.can).toEqual({ create: false, createInstallationWide: false, trust: false });
+  expect(asAuditor.domains.some((option) => option.can.register)).toBe(false);
+
+  // A token never marks a client trusted, so a token's list does not offer it either.
+  const { client } = await seedClient({ domainId: null });
+  const asToken = await tokenCallerAs({ db: database.db, auth }, personas.owner.userId, client.clientId);
+  expect((await asToken.clients.list({ limit: 1 })).can.trust).toBe(false);
+});
