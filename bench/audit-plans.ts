@@ -8,14 +8,8 @@ import { parseArgs } from "node:util";
 import { and, desc, eq, isNotNull, sql } from "drizzle-orm";
 import { createDatabase, type Database } from "@/db/client";
 import { auditEvent, domain } from "@/db/schema";
-import {
-  auditPageSql,
-  planAuditQuery,
-  readAuditPage,
-  type AuditFilter,
-  type AuditKey,
-  type AuditScope,
-} from "@/server/audit/query";
+import type { AuditFilter } from "@/server/audit/inputs";
+import { auditPageSql, planAuditQuery, readAuditPage, type AuditKey, type AuditScope } from "@/server/audit/plan";
 
 export interface PlanCheck {
   label: string;
@@ -121,10 +115,10 @@ export async function checkAuditPlans(db: Database): Promise<PlanCheck[]> {
     const { plan, details, sorts } = await explainPlan(db, filter, scope, { at: Date.now(), id: "" });
     const [first, firstPageMs] = await timed(() => readAuditPage(db, plan, undefined, 50));
     let laterPageMs = 0;
-    if (first.next) {
-      let after: AuditKey | null = first.next;
-      for (let page = 0; page < 4 && after; page += 1) after = (await readAuditPage(db, plan, after, 50)).next;
-      if (after) laterPageMs = (await timed(() => readAuditPage(db, plan, after ?? undefined, 50)))[1];
+    if (first.nextCursor) {
+      let cursor: string | null = first.nextCursor;
+      for (let page = 0; page < 4 && cursor; page += 1) cursor = (await readAuditPage(db, plan, cursor, 50)).nextCursor;
+      if (cursor) laterPageMs = (await timed(() => readAuditPage(db, plan, cursor ?? undefined, 50)))[1];
     }
     checks.push({ label, index: plan.index, arms: plan.arms.length, plan: details, sorts, firstPageMs, laterPageMs });
   }

@@ -3,6 +3,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { OWNER_ROLE_ID, role } from "@/db/schema";
 import type { Auth } from "@/server/auth/auth";
+import { ID_MAX_LENGTH } from "@/server/ids";
 import { createTestAuth, signUp } from "@/server/testing/auth";
 import { auditRows, countAuditRows, type Personas, openPersonaTestBed } from "@/server/testing/authz";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
@@ -131,7 +132,7 @@ test.each([
   ["an impossible time", "to=2026-01-01T25:00:00Z", /"to" must be an ISO 8601 date/],
   ["from after to", "from=2026-02-01&to=2026-01-01", /must not be after/],
   ["an overlong action", `action=${"a".repeat(101)}`, /"action": Use at most 100 characters/],
-  ["an overlong id", `actorUserId=${"u".repeat(101)}`, /"actorUserId"/],
+  ["an overlong id", `actorUserId=${"u".repeat(ID_MAX_LENGTH + 1)}`, /"actorUserId"/],
 ])("%s is a 400 with a clear message", async (_case, query, message) => {
   const response = await exportAs(personas.owner.cookie, query);
   expect(response.status).toBe(400);

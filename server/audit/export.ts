@@ -3,22 +3,13 @@ import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import type { Database } from "@/db/client";
 import type { Auth } from "@/server/auth/auth";
 import { requireRouteSession } from "@/server/auth/route-session";
-import { loadAuthority } from "@/server/authz/authority";
+import { loadAuthority, type Authority } from "@/server/authz/authority";
+import { AUDIT_FILTER_KEYS, auditExportParams, auditExportPath, type AuditFilterKey } from "@/server/shared/audit-export";
 import { csvLine } from "./csv";
-import {
-  auditFilterSchema,
-  auditScopeFor,
-  planAuditQuery,
-  readAuditPage,
-  withNames,
-  type AuditFilter,
-  type AuditKey,
-  type AuditListItem,
-  type AuditQueryPlan,
-} from "./query";
+import { auditFilterSchema, type AuditFilter } from "./inputs";
+import { planAuditQuery, readAuditPage, type AuditQueryPlan } from "./plan";
+import { auditScopeFor, withNames, type AuditListItem } from "./queries";
 import { recordEvent, requestOrigin } from "./record";
-
-export const AUDIT_EXPORT_PATH = "/api/audit/export";
 
 export const AUDIT_CSV_COLUMNS = [
   "at",
@@ -38,28 +29,18 @@ export const AUDIT_CSV_COLUMNS = [
 /** Rows read per query while streaming: big enough to be quick, small enough to keep memory flat. */
 export const EXPORT_PAGE_SIZE = 1000;
 
-const FILTER_KEYS = ["actorUserId", "action", "targetType", "targetId", "domainId", "from", "to"] as const satisfies readonly (keyof AuditFilter)[];
-type FilterKey = (typeof FILTER_KEYS)[number];
-
-function isFilterKey(key: string): key is FilterKey {
-  return (FILTER_KEYS as readonly string[]).includes(key);
+function isFilterKey(key: string): key is AuditFilterKey {
+  // `satisfies`: the route reads the list's own filters, so a key the list lacks fails the type check.
+  return ((AUDIT_FILTER_KEYS satisfies readonly (keyof AuditFilter)[]) as readonly string[]).includes(key);
 }
 
-/** A filter as query parameters, in the names and formats the route reads back. */
-function filterParams(filter: AuditFilter): URLSearchParams {
-  const params = new URLSearchParams();
-  for (const key of FILTER_KEYS) {
-    const value = filter[key];
-    if (value instanceof Date) params.set(key, value.toISOString());
-    else if (value !== undefined) params.set(key, value);
-  }
-  return params;
-}
-
-/** The download link for a filter. */
-export function auditExportUrl(publicUrl: string, filter: AuditFilter): string {
-  const query = filterParams(filter).toString();
-  return `${publicUrl}${AUDIT_EXPORT_PATH}${query ? `?${query}` : ""}`;
+/**
+ * What audit.export answers: the download link for a filter, once the caller may read the log in
+ * the domain it names (the route checks again when the link is followed).
+ */
+export function auditExportLink(authority: Authority, publicUrl: string, filter: AuditFilter): { url: string } {
+  auditScopeFor(authority, filter.domainId);
+  return { url: `${publicUrl}${auditExportPath(filter)}` };
 }
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
@@ -88,10 +69,10 @@ function parseInstant(key: "from" | "to", value: string): Date {
 
 /** Query parameters to a filter, with the same rules as the list; empty parameters count as absent. */
 function parseExportParams(params: URLSearchParams): AuditFilter {
-  const raw: Partial<Record<FilterKey, string | Date>> = {};
+  const raw: Partial<Record<AuditFilterKey, string | Date>> = {};
   for (const [key, value] of params) {
     if (!isFilterKey(key)) {
-      throw badRequest(`Unknown parameter "${key}". The export accepts ${FILTER_KEYS.join(", ")}.`);
+      throw badRequest(`Unknown parameter "${key}". The export accepts ${AUDIT_FILTER_KEYS.join(", ")}.`);
     }
     if (params.getAll(key).length > 1) throw badRequest(`Give "${key}" only once.`);
     if (value === "") continue;
@@ -139,17 +120,17 @@ function csvValues(item: AuditListItem): (string | null)[] {
  */
 function auditCsvStream(db: Database, plan: AuditQueryPlan, pageSize = EXPORT_PAGE_SIZE): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
-  let after: AuditKey | undefined;
+  let cursor: string | undefined;
   let header: string | undefined = csvLine(AUDIT_CSV_COLUMNS);
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         try {
-          const { rows, next } = await readAuditPage(db, plan, after, pageSize);
-          const items = await withNames(db, rows);
+          const page = await readAuditPage(db, plan, cursor, pageSize);
+          const items = await withNames(db, page.items);
           controller.enqueue(encoder.encode((header ?? "") + items.map((item) => csvLine(csvValues(item))).join("")));
           header = undefined;
-          if (next) after = next;
+          if (page.nextCursor) cursor = page.nextCursor;
           else controller.close();
         } catch (error) {
           console.error("The audit export failed while streaming:", error);
@@ -196,7 +177,7 @@ export async function exportAuditCsv({ db, auth, request, pageSize, now = new Da
         {
           action: "audit.exported",
           domainId: filter.domainId ?? null,
-          details: { filters: Object.fromEntries(filterParams(filter)) },
+          details: { filters: Object.fromEntries(auditExportParams(filter)) },
         },
         now,
       );

@@ -2,17 +2,16 @@ import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { AUDITOR_ROLE_ID, domain, user as userTable } from "@/db/schema";
+import { ID_MAX_LENGTH } from "@/server/ids";
 import { encodeCursor } from "@/server/paging";
-import {
-  auditPageSql,
-  planAuditQuery,
-  type AuditFilter,
-  type AuditScope,
-} from "@/server/audit/query";
+import type { AuditFilter } from "./inputs";
+import { auditPageSql, planAuditQuery, type AuditScope } from "./plan";
 import { recordEvent } from "@/server/audit/record";
 import type { Auth } from "@/server/auth/auth";
 import { signUp } from "@/server/testing/auth";
 import { countAuditRows, createDomain, grantRole, type Caller, type Personas, openPersonaTestBed } from "@/server/testing/authz";
+import { unique } from "@/server/testing/outcome";
+import type { Permission } from "@/server/shared/permissions";
 import type { TestDatabase } from "@/server/testing/db";
 import { callerAs } from "@/server/testing/trpc";
 import { auditRouter } from "./router";
@@ -82,6 +81,7 @@ describe("allow/deny matrix", () => {
     list: (caller, domainId) => caller.audit.list({ domainId }),
     get: (caller, domainId) => caller.audit.get({ id: eventIn.get(domainId)! }),
     actions: (caller) => caller.audit.actions(),
+    domains: (caller) => caller.audit.domains(),
     export: (caller, domainId) => caller.audit.export({ domainId }),
   };
 
@@ -89,6 +89,7 @@ describe("allow/deny matrix", () => {
     list: { owner: "ok", admin: "ok", domainAdminOnA: "ok", domainAdminOnB: "NOT_FOUND", auditor: "ok", member: "FORBIDDEN", anonymous: "UNAUTHORIZED" },
     get: { owner: "ok", admin: "ok", domainAdminOnA: "ok", domainAdminOnB: "NOT_FOUND", auditor: "ok", member: "FORBIDDEN", anonymous: "UNAUTHORIZED" },
     actions: { owner: "ok", admin: "ok", domainAdminOnA: "ok", domainAdminOnB: "ok", auditor: "ok", member: "FORBIDDEN", anonymous: "UNAUTHORIZED" },
+    domains: { owner: "ok", admin: "ok", domainAdminOnA: "ok", domainAdminOnB: "ok", auditor: "ok", member: "FORBIDDEN", anonymous: "UNAUTHORIZED" },
     export: { owner: "ok", admin: "ok", domainAdminOnA: "ok", domainAdminOnB: "NOT_FOUND", auditor: "ok", member: "FORBIDDEN", anonymous: "UNAUTHORIZED" },
   };
 
@@ -126,7 +127,7 @@ describe("allow/deny matrix", () => {
 
 test("the router has only read procedures: nothing updates, deletes, removes or purges audit rows", () => {
   const procedures = auditRouter._def.procedures as Record<string, { _def: { type: string } }>;
-  expect(Object.keys(procedures).sort()).toEqual(["actions", "export", "get", "list"]);
+  expect(Object.keys(procedures).sort()).toEqual(["actions", "domains", "export", "get", "list"]);
   for (const name of Object.keys(procedures)) expect(name).not.toMatch(/update|delete|remove|purge|edit|clear/i);
   for (const procedure of Object.values(procedures)) expect(procedure._def.type).toBe("query");
 });
@@ -413,7 +414,7 @@ describe("bad input", () => {
 
   test("a limit outside 1..100, an overlong action or an empty id is BAD_REQUEST", async () => {
     const owner = personas.owner.caller;
-    for (const input of [{ limit: 0 }, { limit: 101 }, { limit: 2.5 }, { action: "x".repeat(101) }, { actorUserId: "" }, { domainId: "d".repeat(101) }]) {
+    for (const input of [{ limit: 0 }, { limit: 101 }, { limit: 2.5 }, { action: "x".repeat(101) }, { actorUserId: "" }, { domainId: "d".repeat(ID_MAX_LENGTH + 1) }]) {
       expect(await codeOf(owner.audit.list(input))).toBe("BAD_REQUEST");
     }
   });
@@ -426,6 +427,50 @@ test("actions lists each action name once, alphabetically", async () => {
   expect(actions.filter((action) => action.startsWith(ns))).toEqual([`${ns}a.one`, `${ns}b.two`, `${ns}c.three`]);
   expect(new Set(actions).size).toBe(actions.length);
   expect([...actions].sort()).toEqual(actions);
+});
+
+describe("domains offered to the domain filter", () => {
+  /** A signed-in user holding a custom role per scope: `null` is global, a domain id that domain only. */
+  async function holding(grants: [permissions: Permission[], domainId: string | null][]): Promise<Caller> {
+    const reader = await signUp(auth);
+    for (const [permissions, domainId] of grants) {
+      const role = await personas.owner.caller.roles.create({ name: unique("audit-filter"), permissions });
+      await grantRole(database.db, reader.userId, role.id, domainId);
+    }
+    return callerAs({ db: database.db, auth }, reader.cookie);
+  }
+
+  const slugsOf = (options: { items: { slug: string }[] }) => options.items.map((item) => item.slug);
+
+  test("a global reader is offered every domain by slug; a domain administrator only their own", async () => {
+    const everywhere = await personas.auditor.caller.audit.domains();
+    expect(everywhere.byName).toBe(true);
+    expect(slugsOf(everywhere)).toEqual(expect.arrayContaining([personas.domainA.slug, personas.domainB.slug]));
+    expect(slugsOf(everywhere)).toEqual([...slugsOf(everywhere)].sort());
+    expect(await personas.domainAdminA.caller.audit.domains()).toEqual({
+      byName: true,
+      items: [{ id: personas.domainA.id, name: personas.domainA.name, slug: personas.domainA.slug }],
+      more: false,
+    });
+  });
+
+  test("only domains whose events the caller reads and whose names they see are offered", async () => {
+    const readsAEverywhereSeen = await holding([
+      [["domains:read"], null],
+      [["audit:read"], personas.domainA.id],
+    ]);
+    expect(slugsOf(await readsAEverywhereSeen.audit.domains())).toEqual([personas.domainA.slug]);
+    const seesOnlyB = await holding([
+      [["audit:read"], null],
+      [["domains:read"], personas.domainB.id],
+    ]);
+    expect(slugsOf(await seesOnlyB.audit.domains())).toEqual([personas.domainB.slug]);
+  });
+
+  test("a reader who may not see domains by name gets no names, and types a domain id instead", async () => {
+    const blind = await holding([[["audit:read"], null]]);
+    expect(await blind.audit.domains()).toEqual({ byName: false, items: [], more: false });
+  });
 });
 
 test("export gives the download URL carrying the same filters", async () => {

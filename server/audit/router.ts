@@ -1,46 +1,56 @@
-import {
-  auditEventIdInput,
-  auditFilterSchema,
-  auditListInputSchema,
-  auditScopeFor,
-  distinctAuditActions,
-  getAuditEvent,
-  listAuditEvents,
-} from "@/server/audit/query";
-import { auditExportUrl } from "@/server/audit/export";
 import { router } from "@/server/trpc/init";
-import { permissionProcedure } from "@/server/trpc/procedures";
+import { permissionProcedure, rowProcedure } from "@/server/trpc/procedures";
+import { auditExportLink } from "./export";
+import { auditEventIdInput, auditFilterSchema, auditListInput } from "./inputs";
+import { readAuditEvent } from "./plan";
+import { AUDIT_EVENT_NOT_FOUND, auditDomainOptions, auditEventItem, distinctAuditActions, listAuditEvents } from "./queries";
 
-/** Read-only by design: the audit log is append-only, so there is no update or delete here. */
+/**
+ * Read-only by design: the audit log is append-only, so there is no update or delete here, and no
+ * row the console acts on (every query declares `can: false`).
+ */
 export const auditRouter = router({
   list: permissionProcedure("audit:read")
     .meta({
       description:
         "Lists audit events newest first, filtered by actor, action or action prefix (\"role.\"), target, domain and time range, one keyset page at a time; readers scoped to some domains see only those domains' events.",
+      can: false,
     })
-    .input(auditListInputSchema)
+    .input(auditListInput)
     .query(({ ctx, input }) => listAuditEvents(ctx.db, ctx.authority, input)),
 
-  get: permissionProcedure("audit:read")
+  get: rowProcedure({
+    permission: "audit:read",
+    visibleWith: "audit:read",
+    input: auditEventIdInput,
+    load: (db, input) => readAuditEvent(db, input.id),
+    notFound: AUDIT_EVENT_NOT_FOUND,
+  })
     .meta({
       description:
         "Shows one audit event by its id, with the actor's email and the domain's name; readers scoped to some domains find only those domains' events.",
+      can: false,
     })
-    .input(auditEventIdInput)
-    .query(({ ctx, input }) => getAuditEvent(ctx.db, ctx.authority, input.id)),
+    .query(({ ctx }) => auditEventItem(ctx.db, ctx.row)),
 
   actions: permissionProcedure("audit:read")
-    .meta({ description: "Lists every distinct action name in the audit log, for the action filter." })
+    .meta({ description: "Lists every distinct action name in the audit log, for the action filter.", can: false })
     .query(({ ctx }) => distinctAuditActions(ctx.db)),
+
+  domains: permissionProcedure("audit:read")
+    .meta({
+      description:
+        "Lists the domains the caller may filter the audit log on (their events readable and their names visible to the caller), by slug, for the domain filter.",
+      can: false,
+    })
+    .query(({ ctx }) => auditDomainOptions(ctx.db, ctx.authority)),
 
   export: permissionProcedure("audit:read")
     .meta({
       description:
         "Gives the URL that downloads the audit events matching the same filters as list as a CSV file; the download checks the caller's session and scope itself.",
+      can: false,
     })
     .input(auditFilterSchema)
-    .query(({ ctx, input }) => {
-      auditScopeFor(ctx.authority, input.domainId);
-      return { url: auditExportUrl(String(ctx.auth.options.baseURL), input) };
-    }),
+    .query(({ ctx, input }) => auditExportLink(ctx.authority, String(ctx.auth.options.baseURL), input)),
 });

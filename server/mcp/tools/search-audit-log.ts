@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { auditListInputSchema } from "@/server/audit/query";
+import { auditListInput } from "@/server/audit/inputs";
 import { defineTool } from "../tool";
 import { READ_ANNOTATIONS, auditEventOutput, nextCursorOutput, toAuditEventOutput } from "./shapes";
 
-const filters = auditListInputSchema.shape;
+const filters = auditListInput.shape;
 
 /** The router takes Dates; JSON has none, so the tool takes ISO 8601 text and converts it. */
 const time = (meaning: string) =>

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ACTOR_VIA, CLIENT_ORIGINS, MFA_POLICIES } from "@/db/schema";
-import type { AuditListItem } from "@/server/audit/query";
+import type { AuditListItem } from "@/server/audit/queries";
 import type { DomainItem } from "@/server/domains/queries";
 import { CLIENT_TYPES, type ClientItem } from "@/server/oauth/clients";
 

@@ -1,64 +1,16 @@
 import { and, eq, gte, inArray, isNull, lt, lte, sql, type SQL } from "drizzle-orm";
-import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { Executor } from "@/db/client";
-import { auditEvent, domain, user, type ActorVia } from "@/db/schema";
-import type { Authority, PermissionScope } from "@/server/authz/authority";
-import { authorizeIn } from "@/server/authz/guard";
-import { cursorInputSchema, decodeCursor, encodeCursor } from "@/server/paging";
+import { auditEvent, type ActorVia } from "@/db/schema";
+import type { PermissionScope } from "@/server/authz/authority";
+import { idSchema } from "@/server/ids";
+import { keyset, type Page } from "@/server/paging";
+import type { AuditFilter } from "./inputs";
 
-const idSchema = z.string().min(1).max(100);
-
-const auditFilterFields = z.object({
-  actorUserId: idSchema.optional().describe("Only events caused by this user id."),
-  action: z
-    .string()
-    .trim()
-    .min(1, "Enter an action or an action prefix.")
-    .max(100, "Use at most 100 characters for the action.")
-    .optional()
-    .describe('An exact action such as "role.created", or a prefix ending in "." such as "role." for every role event.'),
-  targetType: z
-    .string()
-    .trim()
-    .min(1, "Enter a target type.")
-    .max(50, "Use at most 50 characters for the target type.")
-    .optional()
-    .describe('Only events about this kind of object: "user", "role", "domain", "client", "session", "token".'),
-  targetId: idSchema.optional().describe("Only events about the object with this id."),
-  domainId: idSchema.optional().describe("Only events in this domain."),
-  from: z.date().optional().describe("Only events at or after this time."),
-  to: z.date().optional().describe("Only events at or before this time (inclusive)."),
-});
-
-function rangeIsOrdered(filter: { from?: Date; to?: Date }): boolean {
-  return !filter.from || !filter.to || filter.from.getTime() <= filter.to.getTime();
-}
-
-const RANGE_ORDER_ERROR = {
-  message: "The start of the time range (from) must not be after its end (to).",
-  path: ["from"],
-};
-
-/** The filters shared by the list, the CSV export and the export link. */
-export const auditFilterSchema = auditFilterFields.refine(rangeIsOrdered, RANGE_ORDER_ERROR);
-
-export type AuditFilter = z.output<typeof auditFilterSchema>;
-
-const AUDIT_LIST_MAX_LIMIT = 100;
-
-export const auditListInputSchema = auditFilterFields
-  .extend({
-    cursor: cursorInputSchema,
-    limit: z
-      .number()
-      .int()
-      .min(1, "Ask for at least 1 event.")
-      .max(AUDIT_LIST_MAX_LIMIT, `Ask for at most ${AUDIT_LIST_MAX_LIMIT} events a page.`)
-      .default(50)
-      .describe("Events per page, 1 to 100."),
-  })
-  .refine(rangeIsOrdered, RANGE_ORDER_ERROR);
+/**
+ * How the audit log is read at any size: which index serves a filter in (at, id) order, and the SQL
+ * of one keyset page. The list, the CSV export and the plan benchmark all read through here.
+ */
 
 /** The sort key of a row: pages continue strictly after the last row shown. */
 export interface AuditKey {
@@ -66,21 +18,10 @@ export interface AuditKey {
   id: string;
 }
 
-const auditCursor = z.object({ at: z.number().int().nonnegative(), id: idSchema });
+const auditKeyset = keyset(z.object({ at: z.number().int().nonnegative(), id: idSchema() }));
 
 /** Where the caller may read audit events: everywhere, or in some domains (then only their events). */
 export type AuditScope = PermissionScope;
-
-/**
- * The caller's audit:read scope. A domain filter outside it is NOT_FOUND, like any row in another
- * tenant. A global reader may filter on any id, since history outlives deleted domains.
- */
-export function auditScopeFor(authority: Authority, domainId: string | undefined): AuditScope {
-  if (domainId !== undefined) {
-    authorizeIn(authority, { permission: "audit:read", domainId, visibleWith: "audit:read", notFound: "Domain not found." });
-  }
-  return authority.scopeOf("audit:read");
-}
 
 type AuditIndex =
   | "audit_event_at_idx"
@@ -117,7 +58,7 @@ function actionPrefixRange(action: string): { lower: string; upper: string } | u
  * rows matching an equality on the index's leading column), one index seek each rather than a scan
  * of every row: a loose index scan written as a recursive CTE.
  */
-async function distinctValues(
+export async function distinctValues(
   db: Executor,
   column: typeof auditEvent.action | typeof auditEvent.targetType | typeof auditEvent.targetId,
   options: { lower?: string; upper?: string; within?: SQL; limit: number },
@@ -134,13 +75,6 @@ async function distinctValues(
     )
     SELECT value FROM matching WHERE value IS NOT NULL`);
   return rows.map((row) => row.value).filter((value): value is string => value !== null);
-}
-
-const MAX_ACTIONS = 1000;
-
-/** Every action name in the log (the first thousand), alphabetically; cheap at any size. */
-export async function distinctAuditActions(db: Executor): Promise<string[]> {
-  return (await distinctValues(db, auditEvent.action, { limit: MAX_ACTIONS })).slice(0, MAX_ACTIONS);
 }
 
 /** Picks the most selective index that also yields the order, and the filter's WHERE conditions. */
@@ -267,85 +201,24 @@ function toAuditRow(raw: RawAuditRow): AuditRow {
 
 /** The SQL of one page: the plan's arms merged newest first, strictly after `after`. */
 export function auditPageSql(plan: AuditQueryPlan, after: AuditKey | undefined, limit: number): SQL {
-  const keyset = after ? sql`(${auditEvent.at}, ${auditEvent.id}) < (${after.at}, ${after.id})` : undefined;
+  const keysetCondition = after ? sql`(${auditEvent.at}, ${auditEvent.id}) < (${after.at}, ${after.id})` : undefined;
   const arm = (equality: SQL | undefined) => {
-    const where = and(equality, ...plan.conditions, keyset);
+    const where = and(equality, ...plan.conditions, keysetCondition);
     return sql`SELECT ${COLUMNS} FROM ${auditEvent} INDEXED BY ${sql.identifier(plan.index)}${where ? sql` WHERE ${where}` : sql``}`;
   };
   return sql`${sql.join(plan.arms.map(arm), sql` UNION ALL `)} ORDER BY ${sql.identifier("at")} DESC, ${sql.identifier("id")} DESC LIMIT ${limit}`;
 }
 
-/** One page of rows and the key to continue after, or null on the last page. */
-export async function readAuditPage(
-  db: Executor,
-  plan: AuditQueryPlan,
-  after: AuditKey | undefined,
-  limit: number,
-): Promise<{ rows: AuditRow[]; next: AuditKey | null }> {
-  if (plan.empty) return { rows: [], next: null };
+/** One page of rows after `cursor` (the nextCursor of the page before), newest first. */
+export async function readAuditPage(db: Executor, plan: AuditQueryPlan, cursor: string | undefined, limit: number): Promise<Page<AuditRow>> {
+  const after = auditKeyset.after(cursor);
+  if (plan.empty) return { items: [], nextCursor: null };
   const raw = await db.all<RawAuditRow>(auditPageSql(plan, after, limit + 1));
-  const rows = raw.slice(0, limit).map(toAuditRow);
-  const last = rows[rows.length - 1];
-  return { rows, next: raw.length > limit && last ? { at: last.at.getTime(), id: last.id } : null };
+  return auditKeyset.page(raw.map(toAuditRow), limit, (row) => ({ at: row.at.getTime(), id: row.id }));
 }
 
-export interface AuditListItem extends AuditRow {
-  actorEmail: string | null;
-  actorName: string | null;
-  domainName: string | null;
-}
-
-/** Actor and domain names for a page, one query each; deleted users and domains give null. */
-export async function withNames(db: Executor, rows: AuditRow[]): Promise<AuditListItem[]> {
-  const actorIds = [...new Set(rows.flatMap((row) => (row.actorUserId ? [row.actorUserId] : [])))];
-  const domainIds = [...new Set(rows.flatMap((row) => (row.domainId ? [row.domainId] : [])))];
-  const actors =
-    actorIds.length > 0
-      ? await db.select({ id: user.id, email: user.email, name: user.name }).from(user).where(inArray(user.id, actorIds))
-      : [];
-  const domains =
-    domainIds.length > 0
-      ? await db.select({ id: domain.id, name: domain.name }).from(domain).where(inArray(domain.id, domainIds))
-      : [];
-  const actorById = new Map(actors.map((actor) => [actor.id, actor]));
-  const domainNameById = new Map(domains.map((row) => [row.id, row.name]));
-  return rows.map((row) => {
-    const actor = row.actorUserId ? actorById.get(row.actorUserId) : undefined;
-    return {
-      ...row,
-      actorEmail: actor?.email ?? null,
-      actorName: actor?.name ?? null,
-      domainName: row.domainId ? (domainNameById.get(row.domainId) ?? null) : null,
-    };
-  });
-}
-
-export const auditEventIdInput = z.object({ id: idSchema.describe("The audit event's id.") });
-
-const AUDIT_EVENT_NOT_FOUND = "Audit event not found.";
-
-/**
- * One event as the log shows it. Like the list, a reader limited to some domains sees only those
- * domains' events: anything else, installation-wide events included, is not found.
- */
-export async function getAuditEvent(db: Executor, authority: Authority, id: string): Promise<AuditListItem> {
+/** One event by id, whatever its domain; the caller decides whether the reader may see it. */
+export async function readAuditEvent(db: Executor, id: string): Promise<AuditRow | undefined> {
   const [raw] = await db.all<RawAuditRow>(sql`SELECT ${COLUMNS} FROM ${auditEvent} WHERE ${auditEvent.id} = ${id}`);
-  if (!raw) throw new TRPCError({ code: "NOT_FOUND", message: AUDIT_EVENT_NOT_FOUND });
-  authorizeIn(authority, { permission: "audit:read", domainId: raw.domain_id, visibleWith: "audit:read", notFound: AUDIT_EVENT_NOT_FOUND });
-  const [item] = await withNames(db, [toAuditRow(raw)]);
-  return item!;
-}
-
-/** A page of the audit log as the console and the MCP tools show it. */
-export async function listAuditEvents(
-  db: Executor,
-  authority: Authority,
-  input: z.output<typeof auditListInputSchema>,
-): Promise<{ items: AuditListItem[]; nextCursor: string | null }> {
-  const { cursor, limit, ...filter } = input;
-  const after = cursor === undefined ? undefined : decodeCursor(cursor, auditCursor);
-  const scope = auditScopeFor(authority, filter.domainId);
-  const plan = await planAuditQuery(db, filter, scope);
-  const { rows, next } = await readAuditPage(db, plan, after, limit);
-  return { items: await withNames(db, rows), nextCursor: next ? encodeCursor({ at: next.at, id: next.id }) : null };
+  return raw ? toAuditRow(raw) : undefined;
 }
