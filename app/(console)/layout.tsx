@@ -1,20 +1,18 @@
 import type { ReactNode } from "react";
-import { caller } from "@/app/_lib/trpc/server";
+import { consoleSections } from "@/app/_lib/trpc/server";
 import { headers } from "next/headers";
 import { REQUEST_PATH_HEADER } from "@/server/shared/request-path";
 import { requireMfaWhereRequired, requireSession } from "@/server/auth/session";
-import type { Permission } from "@/server/shared/permissions";
 import { Sidebar } from "./_components/sidebar";
 import { StepUpDialog } from "./_components/step-up-dialog";
 
 export default async function ConsoleLayout({ children }: { children: ReactNode }) {
   const { user } = await requireSession();
   await requireMfaWhereRequired(user.id, (await headers()).get(REQUEST_PATH_HEADER) ?? "/");
-  const permissions = await (await caller()).me.permissions();
-  const held = new Set<Permission>([...permissions.global, ...Object.values(permissions.byDomain).flat()]);
+  const sections = await consoleSections();
   return (
     <div className="flex min-h-screen">
-      <Sidebar userName={user.name} userEmail={user.email} heldPermissions={[...held]} />
+      <Sidebar userName={user.name} userEmail={user.email} sections={sections} />
       <main className="min-w-0 flex-1 px-8 py-8">{children}</main>
       <StepUpDialog />
     </div>

@@ -1,46 +1,48 @@
 "use client";
 
+import type { inferRouterOutputs } from "@trpc/server";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
-import type { Permission } from "@/server/shared/permissions";
+import type { AppRouter } from "@/server/trpc/root";
 import { SignOutButton } from "./sign-out-button";
+
+/** The server's answer (me.console): which sections this user may open. */
+type ConsoleSections = inferRouterOutputs<AppRouter>["me"]["console"];
 
 interface Section {
   label: string;
   href: string;
-  /** Shown only to users who hold this permission somewhere; the pages check again on the server. */
-  requires?: Permission;
+  /** Shown only when the server says the user may open it; without one, shown to everyone. */
+  section?: keyof ConsoleSections;
 }
 
 const SECTIONS: Section[] = [
   { label: "Overview", href: "/" },
-  { label: "Users", href: "/users", requires: "users:read" },
-  { label: "Roles", href: "/roles", requires: "roles:read" },
-  { label: "Domains", href: "/domains", requires: "domains:read" },
-  { label: "Clients", href: "/clients", requires: "clients:read" },
-  { label: "Sessions", href: "/sessions", requires: "tokens:read" },
-  { label: "Audit", href: "/audit", requires: "audit:read" },
+  { label: "Users", href: "/users", section: "users" },
+  { label: "Roles", href: "/roles", section: "roles" },
+  { label: "Domains", href: "/domains", section: "domains" },
+  { label: "Clients", href: "/clients", section: "clients" },
+  { label: "Sessions", href: "/sessions", section: "sessions" },
+  { label: "Audit", href: "/audit", section: "audit" },
   { label: "Account", href: "/account" },
 ];
 
 export function Sidebar({
   userName,
   userEmail,
-  heldPermissions,
+  sections,
 }: {
   userName: string;
   userEmail: string;
-  /** Every permission the user holds in some scope. */
-  heldPermissions: readonly Permission[];
+  sections: ConsoleSections;
 }) {
   const pathname = usePathname();
-  const held = new Set(heldPermissions);
   return (
     <aside className="flex w-60 shrink-0 flex-col border-r border-slate-200 bg-white">
       <div className="px-5 py-5 text-lg font-semibold tracking-tight">Gatehouse</div>
       <nav aria-label="Console" className="flex-1 px-3">
         <ul className="space-y-1">
-          {SECTIONS.filter((section) => !section.requires || held.has(section.requires)).map((section) => {
+          {SECTIONS.filter((entry) => !entry.section || sections[entry.section]).map((section) => {
             const current = section.href === "/" ? pathname === "/" : pathname.startsWith(section.href);
             return (
               <li key={section.href}>

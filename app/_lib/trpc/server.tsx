@@ -27,3 +27,11 @@ export const caller = async () => createCaller(await createContext());
 export function HydrateClient({ children }: { children: ReactNode }) {
   return <HydrationBoundary state={dehydrate(getQueryClient())}>{children}</HydrationBoundary>;
 }
+
+/**
+ * Which console sections the caller may open (me.console): the shell's navigation and each page's
+ * "no access" panel read this one server answer, fetched once per request.
+ */
+export function consoleSections() {
+  return getQueryClient().fetchQuery(trpc.me.console.queryOptions());
+}

@@ -4,10 +4,9 @@ import { useQuery } from "@tanstack/react-query";
 import { useId } from "react";
 import { Button, SelectField } from "@/app/(console)/_components/ui";
 import { TextField } from "@/app/_components/form";
-import { usePermissions } from "@/app/_lib/permissions";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { DebouncedTextField } from "./debounced-text-field";
-import { DOMAIN_OPTIONS_LIMIT, groupActions, hasAnyFilter, type AuditFilters } from "./filters";
+import { groupActions, hasAnyFilter, type AuditFilters } from "./filters";
 
 const TARGET_TYPES = ["user", "role", "domain", "client", "session", "token"];
 
@@ -26,18 +25,17 @@ export function AuditFilterBar({
   rangeError: string | null;
 }) {
   const trpc = useTRPC();
-  const { can, canAnywhere } = usePermissions();
   const actions = useQuery(trpc.audit.actions.queryOptions());
-  const canListDomains = canAnywhere("domains:read");
-  const domains = useQuery(trpc.domains.list.queryOptions({ limit: DOMAIN_OPTIONS_LIMIT }, { enabled: canListDomains }));
+  // The server offers the domains this reader may filter on, or says to take a domain id as typed.
+  const domains = useQuery(trpc.audit.domains.queryOptions());
+  const domainsByName = domains.data?.byName ?? false;
 
   const { groups, ungrouped } = groupActions(actions.data ?? []);
   const knownAction =
     filters.action === "" ||
     (actions.data ?? []).includes(filters.action) ||
     groups.some(([prefix]) => prefix === filters.action);
-  // A scoped reader may only filter on domains whose audit events they may read.
-  const domainOptions = (domains.data?.items ?? []).filter((domain) => can("audit:read", domain.id));
+  const domainOptions = domains.data?.items ?? [];
   const knownDomain = filters.domainId === "" || domainOptions.some((domain) => domain.id === filters.domainId);
   const listId = useId();
 
@@ -97,7 +95,7 @@ export function AuditFilterBar({
           spellCheck={false}
           maxLength={100}
         />
-        {canListDomains ? (
+        {domainsByName ? (
           <SelectField label="Domain" value={filters.domainId} onChange={(event) => onChange({ domainId: event.target.value })}>
             <option value="">All domains</option>
             {domainOptions.map((domain) => (
@@ -140,8 +138,8 @@ export function AuditFilterBar({
           ) : null}
         </div>
       </div>
-      {domains.data?.nextCursor ? (
-        <p className="text-xs text-slate-500">The Domain list offers the first {DOMAIN_OPTIONS_LIMIT} domains by slug.</p>
+      {domains.data?.more ? (
+        <p className="text-xs text-slate-500">The Domain list offers the first {domainOptions.length} domains by slug.</p>
       ) : null}
     </div>
   );

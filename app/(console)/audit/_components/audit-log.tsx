@@ -5,7 +5,8 @@ import { useState } from "react";
 import { Badge, EmptyState, ErrorState, LoadingState, PageHeader, Pager, Panel, useCursorPages } from "@/app/(console)/_components/ui";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { AuditFilterBar } from "./audit-filter-bar";
-import { EMPTY_FILTERS, auditExportHref, hasAnyFilter, toAuditInput, type AuditFilters } from "./filters";
+import { auditExportPath } from "@/server/shared/audit-export";
+import { EMPTY_FILTERS, hasAnyFilter, toAuditInput, type AuditFilters } from "./filters";
 import { LocalTime } from "@/app/(console)/_components/ui";
 
 const VIA_TONES = { web: "slate", mcp: "brand", oauth: "green", system: "amber" } as const;
@@ -49,7 +50,7 @@ export function AuditLog({ initialFilters }: { initialFilters: AuditFilters }) {
         actions={
           rangeError === null ? (
             <a
-              href={auditExportHref(input)}
+              href={auditExportPath(input)}
               download
               className="inline-flex items-center justify-center rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-700 shadow-sm hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-600"
             >

@@ -1,7 +1,7 @@
 /**
- * The audit filter bar's state and its two translations: into the audit.list input, and into the
- * query string of the CSV export (the names and formats that /api/audit/export reads back).
- * Shared by the server page (first prefetch) and the client, so both ask for the same query key.
+ * The audit filter bar's state and its translation into the audit.list input (which the CSV
+ * export link reuses). Shared by the server page (first prefetch) and the client, so both ask for
+ * the same query key.
  */
 
 export interface AuditFilters {
@@ -78,23 +78,6 @@ export function toAuditInput(filters: AuditFilters): { input: AuditFilterInput; 
   if (to) input.to = to;
   const rangeError = from && to && from.getTime() > to.getTime() ? "The “From” time must not be after the “To” time." : null;
   return { input, rangeError };
-}
-
-/** At most this many domains are offered in the Domain select: one page of domains.list. */
-export const DOMAIN_OPTIONS_LIMIT = 100;
-
-export const AUDIT_EXPORT_PATH = "/api/audit/export";
-
-/** Relative, so the download goes to the origin the console is served from. */
-export function auditExportHref(input: AuditFilterInput): string {
-  const params = new URLSearchParams();
-  for (const key of ["actorUserId", "action", "targetType", "targetId", "domainId", "from", "to"] as const) {
-    const value = input[key];
-    if (value instanceof Date) params.set(key, value.toISOString());
-    else if (value !== undefined) params.set(key, value);
-  }
-  const query = params.toString();
-  return query ? `${AUDIT_EXPORT_PATH}?${query}` : AUDIT_EXPORT_PATH;
 }
 
 export function hasAnyFilter(filters: AuditFilters): boolean {
