@@ -19,7 +19,7 @@ const SECTION_PERMISSIONS = {
   audit: "audit:read",
 } as const satisfies Record<string, Permission>;
 
-export type ConsoleSection = keyof typeof SECTION_PERMISSIONS;
+type ConsoleSection = keyof typeof SECTION_PERMISSIONS;
 
 /** Which sections of the console the caller may open: what the shell shows and each page decides on. */
 export type ConsoleSections = Record<ConsoleSection, boolean>;

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { OWNER_ROLE_ID, role } from "@/db/schema";
@@ -6,6 +5,7 @@ import type { Auth } from "@/server/auth/auth";
 import { ID_MAX_LENGTH } from "@/server/ids";
 import { createTestAuth, signUp } from "@/server/testing/auth";
 import { auditRows, countAuditRows, type Personas, openPersonaTestBed } from "@/server/testing/authz";
+import { atSecond, uniqueActionPrefix } from "@/server/testing/audit";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
 import { expectConsoleError } from "@/server/testing/setup";
 import { AUDIT_CSV_COLUMNS, exportAuditCsv, type ExportDependencies } from "./export";
@@ -19,15 +19,7 @@ beforeAll(async () => ({ database, auth, personas } = await openPersonaTestBed()
 
 afterAll(() => database.destroy());
 
-const BASE = Date.UTC(2026, 0, 1);
-const atSecond = (n: number) => new Date(BASE + n * 1000);
 const NOW = new Date("2026-03-01T12:00:00.000Z");
-
-let namespaceSequence = 0;
-function namespace(): string {
-  namespaceSequence += 1;
-  return `x${namespaceSequence}${randomUUID().slice(0, 6)}.`;
-}
 
 function addEvent(spec: {
   action: string;
@@ -147,7 +139,7 @@ test("validation comes after authentication: an anonymous caller learns nothing 
 });
 
 test("the CSV has the documented columns, newest first, with names joined and values as written", async () => {
-  const ns = namespace();
+  const ns = uniqueActionPrefix();
   const actor = await signUp(auth);
   await addEvent({ action: `${ns}role.assigned`, at: atSecond(1), actorUserId: actor.userId, domainId: personas.domainA.id, targetType: "user", targetId: "u-1", details: { roleId: "role_member" } });
   await addEvent({ action: `${ns}role.created`, at: atSecond(2), domainId: "deleted-domain-id" });
@@ -189,7 +181,7 @@ test("the CSV has the documented columns, newest first, with names joined and va
 });
 
 test("cells that would run as spreadsheet formulas are neutralized and quoting survives a round trip", async () => {
-  const ns = namespace();
+  const ns = uniqueActionPrefix();
   await addEvent({
     action: `${ns}user.updated`,
     at: atSecond(1),
@@ -214,7 +206,7 @@ test("the file name carries the time range; without one, the beginning and the e
 });
 
 test("a date alone as 'to' includes that whole day; date-times are exact", async () => {
-  const ns = namespace();
+  const ns = uniqueActionPrefix();
   await addEvent({ action: `${ns}x`, at: new Date("2026-01-31T23:59:59.999Z") });
   await addEvent({ action: `${ns}x`, at: new Date("2026-02-01T00:00:00.000Z") });
   await addEvent({ action: `${ns}x`, at: new Date("2026-01-01T00:00:00.000Z") });
@@ -229,7 +221,7 @@ test("a date alone as 'to' includes that whole day; date-times are exact", async
 });
 
 test("a domain-admin's export holds their domain's events only", async () => {
-  const ns = namespace();
+  const ns = uniqueActionPrefix();
   await addEvent({ action: `${ns}x`, at: atSecond(1), domainId: personas.domainA.id });
   await addEvent({ action: `${ns}x`, at: atSecond(2), domainId: personas.domainB.id });
   await addEvent({ action: `${ns}x`, at: atSecond(3) });
@@ -241,7 +233,7 @@ test("a domain-admin's export holds their domain's events only", async () => {
 });
 
 test("the body streams page by page, reading each page only when the client asks for it", async () => {
-  const ns = namespace();
+  const ns = uniqueActionPrefix();
   for (let n = 10; n <= 50; n += 10) await addEvent({ action: `${ns}x`, at: atSecond(n) });
   const response = await exportAs(personas.owner.cookie, { action: ns }, { pageSize: 2 });
   const reader = response.body!.getReader();
@@ -265,12 +257,12 @@ test("the body streams page by page, reading each page only when the client asks
 });
 
 test("an export with nothing to show is the header alone", async () => {
-  const text = await (await exportAs(personas.owner.cookie, { action: namespace() })).text();
+  const text = await (await exportAs(personas.owner.cookie, { action: uniqueActionPrefix() })).text();
   expect(text).toBe(`${AUDIT_CSV_COLUMNS.join(",")}\r\n`);
 });
 
 test("a successful export is audited once with its filters; a refused one writes nothing", async () => {
-  const ns = namespace();
+  const ns = uniqueActionPrefix();
   const before = await countAuditRows(database.db);
   for (const refused of [
     exportAs(undefined),
@@ -315,7 +307,7 @@ test("an owner whose role requires a second factor they have not enrolled cannot
   } finally {
     await database.db.update(role).set({ requiresMfa: false }).where(eq(role.id, OWNER_ROLE_ID));
   }
-  expect((await exportAs(personas.owner.cookie, { action: namespace() })).status).toBe(200);
+  expect((await exportAs(personas.owner.cookie, { action: uniqueActionPrefix() })).status).toBe(200);
 });
 
 test("a database failure is a logged 500 without details", async () => {

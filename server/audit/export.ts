@@ -27,7 +27,7 @@ export const AUDIT_CSV_COLUMNS = [
 ] as const;
 
 /** Rows read per query while streaming: big enough to be quick, small enough to keep memory flat. */
-export const EXPORT_PAGE_SIZE = 1000;
+const EXPORT_PAGE_SIZE = 1000;
 
 function isFilterKey(key: string): key is AuditFilterKey {
   // `satisfies`: the route reads the list's own filters, so a key the list lacks fails the type check.

@@ -73,7 +73,7 @@ export async function listAuditEvents(db: Executor, authority: Authority, input:
 }
 
 /** At most this many domains are offered in the audit log's Domain filter. */
-export const AUDIT_DOMAIN_OPTIONS_LIMIT = 100;
+const AUDIT_DOMAIN_OPTIONS_LIMIT = 100;
 
 export interface AuditDomainOptions {
   /**

@@ -26,7 +26,7 @@ export interface AuditEventInput {
 const SECRET_KEY = /^(.*password|.*secret|.*token|.*tokens|.*codes?|otp|totp|.*key|.*hash|cookie|authorization)$/i;
 
 /** Drops secret-looking keys at any depth, so a careless caller cannot write a credential into history. */
-export function redactSecrets(value: unknown): unknown {
+function redactSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redactSecrets);
   if (value && typeof value === "object" && !(value instanceof Date)) {
     return Object.fromEntries(

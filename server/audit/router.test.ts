@@ -12,6 +12,7 @@ import { signUp } from "@/server/testing/auth";
 import { countAuditRows, createDomain, grantRole, type Caller, type Personas, openPersonaTestBed } from "@/server/testing/authz";
 import { unique } from "@/server/testing/outcome";
 import type { Permission } from "@/server/shared/permissions";
+import { BASE, atSecond, uniqueActionPrefix } from "@/server/testing/audit";
 import type { TestDatabase } from "@/server/testing/db";
 import { callerAs } from "@/server/testing/trpc";
 import { auditRouter } from "./router";
@@ -24,15 +25,6 @@ beforeAll(async () => ({ database, auth, personas } = await openPersonaTestBed()
 
 afterAll(() => database.destroy());
 
-const BASE = Date.UTC(2026, 0, 1);
-const atSecond = (n: number) => new Date(BASE + n * 1000);
-
-let namespaceSequence = 0;
-/** Action names no other test uses, so that filtering on the prefix isolates one test's events. */
-function namespace(): string {
-  namespaceSequence += 1;
-  return `t${namespaceSequence}${randomUUID().slice(0, 6)}.`;
-}
 
 interface EventSpec {
   action: string;
@@ -144,7 +136,7 @@ test("reading the log writes nothing to it", async () => {
 
 describe("scope", () => {
   test("a domain-admin of A sees A's events only: not B's, not global ones", async () => {
-    const ns = namespace();
+    const ns = uniqueActionPrefix();
     const inA = await addEvent({ action: `${ns}a`, at: atSecond(1), domainId: personas.domainA.id });
     await addEvent({ action: `${ns}b`, at: atSecond(2), domainId: personas.domainB.id });
     await addEvent({ action: `${ns}global`, at: atSecond(3), domainId: null });
@@ -156,7 +148,7 @@ describe("scope", () => {
   });
 
   test("global readers see events of every domain and events without one", async () => {
-    const ns = namespace();
+    const ns = uniqueActionPrefix();
     const ids = [
       await addEvent({ action: `${ns}a`, at: atSecond(1), domainId: personas.domainA.id }),
       await addEvent({ action: `${ns}b`, at: atSecond(2), domainId: personas.domainB.id }),
@@ -169,7 +161,7 @@ describe("scope", () => {
   });
 
   test("the scope holds whichever filter drives the query", async () => {
-    const ns = namespace();
+    const ns = uniqueActionPrefix();
     const actor = `actor-${randomUUID()}`;
     const targetId = `object-${randomUUID()}`;
     const common = { action: `${ns}role.assigned`, actorUserId: actor, targetType: "user", targetId };
@@ -199,7 +191,7 @@ describe("scope", () => {
   });
 
   test("get finds one event for a reader of its domain; another tenant's event, an installation-wide one and an unknown id are the same NOT_FOUND", async () => {
-    const ns = namespace();
+    const ns = uniqueActionPrefix();
     const inA = await addEvent({ action: `${ns}a`, at: atSecond(1), domainId: personas.domainA.id, actorUserId: personas.owner.userId, details: { name: "x" } });
     const inB = await addEvent({ action: `${ns}b`, at: atSecond(2), domainId: personas.domainB.id });
     const global = await addEvent({ action: `${ns}global`, at: atSecond(3), domainId: null });
@@ -223,7 +215,7 @@ describe("scope", () => {
   });
 
   test("a reader in several domains sees the events of each of them, merged newest first", async () => {
-    const ns = namespace();
+    const ns = uniqueActionPrefix();
     const domainC = await createDomain(database.db);
     const reader = await signUp(auth);
     await grantRole(database.db, reader.userId, AUDITOR_ROLE_ID, personas.domainA.id);
@@ -241,7 +233,7 @@ describe("scope", () => {
 
 describe("filters", () => {
   test("actorUserId keeps the events that user caused", async () => {
-    const ns = namespace();
+    const ns = uniqueActionPrefix();
     const actor = `actor-${randomUUID()}`;
     const mine = await addEvent({ action: `${ns}x`, at: atSecond(1), actorUserId: actor });
     await addEvent({ action: `${ns}x`, at: atSecond(2), actorUserId: `other-${randomUUID()}` });
@@ -249,7 +241,7 @@ describe("filters", () => {
   });
 
   test("an exact action matches only that action; a prefix ending in '.' matches every action under it", async () => {
-    const ns = namespace();
+    const ns = uniqueActionPrefix();
     const created = await addEvent({ action: `${ns}role.created`, at: atSecond(1) });
     const assigned = await addEvent({ action: `${ns}role.assigned`, at: atSecond(2) });
     await addEvent({ action: `${ns}roles.listed`, at: atSecond(3) });
@@ -263,7 +255,7 @@ describe("filters", () => {
   });
 
   test("targetType and targetId narrow to what the event is about, alone or together", async () => {
-    const ns = namespace();
+    const ns = uniqueActionPrefix();
     const sharedId = `object-${randomUUID()}`;
     const asUser = await addEvent({ action: `${ns}x`, at: atSecond(1), targetType: "user", targetId: sharedId });
     const asClient = await addEvent({ action: `${ns}x`, at: atSecond(2), targetType: "client", targetId: sharedId });
@@ -279,7 +271,7 @@ describe("filters", () => {
   });
 
   test("domainId keeps that domain's events", async () => {
-    const ns = namespace();
+    const ns = uniqueActionPrefix();
     const inA = await addEvent({ action: `${ns}x`, at: atSecond(1), domainId: personas.domainA.id });
     await addEvent({ action: `${ns}x`, at: atSecond(2), domainId: personas.domainB.id });
     await addEvent({ action: `${ns}x`, at: atSecond(3) });
@@ -287,7 +279,7 @@ describe("filters", () => {
   });
 
   test("from and to bound the time range, both inclusive", async () => {
-    const ns = namespace();
+    const ns = uniqueActionPrefix();
     const ids = [];
     for (let n = 1; n <= 5; n += 1) ids.push(await addEvent({ action: `${ns}x`, at: atSecond(n) }));
     const page = await personas.owner.caller.audit.list({ action: ns, from: atSecond(2), to: atSecond(4) });
@@ -297,7 +289,7 @@ describe("filters", () => {
   });
 
   test("filters combine: every condition must hold", async () => {
-    const ns = namespace();
+    const ns = uniqueActionPrefix();
     const actor = `actor-${randomUUID()}`;
     const match = await addEvent({ action: `${ns}role.assigned`, at: atSecond(5), actorUserId: actor, targetType: "user", targetId: "u1", domainId: personas.domainA.id });
     await addEvent({ action: `${ns}role.assigned`, at: atSecond(6), actorUserId: actor, targetType: "user", targetId: "u1", domainId: personas.domainB.id });
@@ -318,7 +310,7 @@ describe("filters", () => {
 
 describe("items", () => {
   test("carry the actor's email and name and the domain's name, or null once deleted", async () => {
-    const ns = namespace();
+    const ns = uniqueActionPrefix();
     const actor = await signUp(auth);
     const gone = await signUp(auth);
     const doomedDomain = await createDomain(database.db, { name: "Short-lived" });
@@ -351,7 +343,7 @@ describe("items", () => {
 
 describe("pagination", () => {
   test("pages run newest first and events inserted between pages neither appear later nor shift anything", async () => {
-    const ns = namespace();
+    const ns = uniqueActionPrefix();
     const original: string[] = [];
     for (let n = 1; n <= 7; n += 1) original.push(await addEvent({ action: `${ns}x`, at: atSecond(n * 10) }));
     const newestFirst = [...original].reverse();
@@ -371,7 +363,7 @@ describe("pagination", () => {
   });
 
   test("events at the same millisecond are ordered by id, descending, across page boundaries", async () => {
-    const ns = namespace();
+    const ns = uniqueActionPrefix();
     const ids: string[] = [];
     for (let n = 0; n < 5; n += 1) ids.push(await addEvent({ action: `${ns}x`, at: atSecond(7) }));
     const earlier = await addEvent({ action: `${ns}x`, at: atSecond(6) });
@@ -381,7 +373,7 @@ describe("pagination", () => {
   });
 
   test("the last page has no next cursor, and an exact fit does not promise an empty page", async () => {
-    const ns = namespace();
+    const ns = uniqueActionPrefix();
     for (let n = 1; n <= 4; n += 1) await addEvent({ action: `${ns}x`, at: atSecond(n) });
     const page = await personas.owner.caller.audit.list({ action: ns, limit: 4 });
     expect(page.items).toHaveLength(4);
@@ -421,7 +413,7 @@ describe("bad input", () => {
 });
 
 test("actions lists each action name once, alphabetically", async () => {
-  const ns = namespace();
+  const ns = uniqueActionPrefix();
   for (const action of ["b.two", "a.one", "b.two", "c.three"]) await addEvent({ action: `${ns}${action}`, at: atSecond(1) });
   const actions = await personas.auditor.caller.audit.actions();
   expect(actions.filter((action) => action.startsWith(ns))).toEqual([`${ns}a.one`, `${ns}b.two`, `${ns}c.three`]);
@@ -492,7 +484,7 @@ test("export gives the download URL carrying the same filters", async () => {
 });
 
 test("every filter combination reads one index in (at, id) order, without sorting", async () => {
-  const ns = namespace();
+  const ns = uniqueActionPrefix();
   await addEvent({ action: `${ns}role.created`, at: atSecond(1), targetType: "role", targetId: "role_member", domainId: personas.domainA.id });
   await addEvent({ action: `${ns}role.assigned`, at: atSecond(2), targetType: "user", targetId: "u1", domainId: personas.domainB.id });
   const scopes: AuditScope[] = [

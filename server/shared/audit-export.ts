@@ -3,12 +3,12 @@
  * Shared by the server (the link audit.export gives) and the console (its Export CSV link).
  */
 
-export const AUDIT_EXPORT_PATH = "/api/audit/export";
+const AUDIT_EXPORT_PATH = "/api/audit/export";
 
 export const AUDIT_FILTER_KEYS = ["actorUserId", "action", "targetType", "targetId", "domainId", "from", "to"] as const;
 export type AuditFilterKey = (typeof AUDIT_FILTER_KEYS)[number];
 
-export type AuditExportFilter = Partial<Record<AuditFilterKey, string | Date | undefined>>;
+type AuditExportFilter = Partial<Record<AuditFilterKey, string | Date | undefined>>;
 
 /** A filter as the export's query parameters: instants in ISO 8601, absent filters left out. */
 export function auditExportParams(filter: AuditExportFilter): URLSearchParams {
