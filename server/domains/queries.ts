@@ -4,7 +4,7 @@ import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
 import type { Executor } from "@/db/client";
 import { domain, domainEmailDomain, role, roleAssignment, user, userBan, type MfaPolicy } from "@/db/schema";
-import { auditScopeFor } from "@/server/audit/query";
+import { auditScopeFor } from "@/server/audit/queries";
 import type { Authority } from "@/server/authz/authority";
 import { authorizeIn } from "@/server/authz/guard";
 import { keyset, type Page } from "@/server/paging";
