@@ -1,16 +1,9 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import { runWithAdapter } from "@better-auth/core/context";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import type { Executor } from "@/db/client";
 import * as schema from "@/db/schema";
 import type { Auth } from "./auth";
-
-const activeTransaction = new AsyncLocalStorage<Executor>();
-
-/** The Gatehouse transaction better-auth is currently writing through, if any (for database hooks). */
-export function activeAuthTransaction(): Executor | undefined {
-  return activeTransaction.getStore();
-}
+import { runInAuthTransaction } from "./auth-transaction";
 
 type InternalAdapter = Awaited<Auth["$context"]>["internalAdapter"];
 
@@ -26,5 +19,5 @@ export async function withAuthWrites<R>(
 ): Promise<R> {
   const context = await auth.$context;
   const adapter = drizzleAdapter(tx as never, { provider: "sqlite", schema, transaction: false })(context.options);
-  return activeTransaction.run(tx, () => runWithAdapter(adapter, () => work(context.internalAdapter, context)));
+  return runInAuthTransaction(tx, () => runWithAdapter(adapter, () => work(context.internalAdapter, context)));
 }

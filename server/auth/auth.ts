@@ -1,6 +1,6 @@
 import { betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
-import { APIError, createAuthMiddleware, getSessionFromCtx } from "better-auth/api";
+import { APIError } from "better-auth/api";
 import { eq } from "drizzle-orm";
 import { oauthProvider } from "@better-auth/oauth-provider";
 import { nextCookies } from "better-auth/next-js";
@@ -18,40 +18,48 @@ import {
   storedSecretHash,
   type OAuthSettings,
 } from "@/server/oauth/config";
-import { createOAuthEndpointHooks } from "@/server/oauth/endpoint-hooks";
 import { OAUTH_SCOPES } from "@/server/shared/scopes";
 import { revokeIssuedAccessTokens } from "@/server/oauth/issued-tokens";
+import type { MetadataDocumentSettings } from "@/server/oauth/metadata-document-clients";
 import type { Database } from "@/db/client";
 import * as schema from "@/db/schema";
-import { recordAuthEvent, userIdByEmail } from "@/server/audit/auth-events";
-import { activeAuthTransaction } from "@/server/auth/auth-writes";
-import { FACTOR_REMOVAL_PATHS, guardFactorRemoval } from "@/server/auth/factor-guards";
+import { recordAuthEvent } from "@/server/audit/auth-events";
+import { activeAuthTransaction } from "@/server/auth/auth-transaction";
 import { rateLimitRules } from "@/server/auth/rate-limits";
 import { redisAuthStorage } from "@/server/auth/redis";
-import { createSecondFactorHooks, hashedBackupCodes, pendingSignInUserId } from "@/server/auth/second-factor-hooks";
-import { factorStepUp } from "@/server/auth/plugins/factor-step-up";
-import { secondFactorLockout } from "@/server/auth/plugins/second-factor-lockout";
-import { passkeySecondFactor, secondFactorIsPasskeyOnly } from "@/server/auth/plugins/passkey-second-factor";
-import { verificationLink } from "@/server/auth/plugins/verification-link";
-import { createPasskeyHooks } from "@/server/auth/passkey-hooks";
-import { domainClients } from "@/server/auth/plugins/domain-clients";
-import { clientRegistration } from "@/server/auth/plugins/client-registration";
-import { revocationMetadata } from "@/server/auth/plugins/revocation-metadata";
-import { requestedScopes } from "@/server/auth/plugins/requested-scopes";
-import { refreshSingleFlight } from "@/server/auth/plugins/refresh-single-flight";
+import { authAudit } from "@/server/auth/plugins/auth-audit";
+import { backupCodeDigests, hashedBackupCodes } from "@/server/auth/plugins/hashed-backup-codes";
 import { clientMetadataDocuments } from "@/server/auth/plugins/client-metadata-documents";
-import type { MetadataDocumentSettings } from "@/server/oauth/metadata-document-clients";
-import { assignDefaultMemberships, joinClaimingDomain } from "@/server/domains/membership";
+import { clientRegistration } from "@/server/auth/plugins/client-registration";
+import { commonPasswords } from "@/server/auth/plugins/common-passwords";
+import { domainClients } from "@/server/auth/plugins/domain-clients";
+import { emailsPerAddressLimit } from "@/server/auth/plugins/emails-per-address";
+import { factorNotices } from "@/server/auth/plugins/factor-notices";
+import { factorRemoval } from "@/server/auth/plugins/factor-removal";
+import { factorStepUp } from "@/server/auth/plugins/factor-step-up";
 import { mfaGate } from "@/server/auth/plugins/mfa-gate";
-import { ownerExists } from "@/server/authz/owner";
+import { oauthAudit } from "@/server/auth/plugins/oauth-audit";
+import { oauthErrors } from "@/server/auth/plugins/oauth-errors";
+import { passkeyBookkeeping } from "@/server/auth/plugins/passkey-bookkeeping";
+import { passkeySecondFactor } from "@/server/auth/plugins/passkey-second-factor";
+import { refreshSingleFlight } from "@/server/auth/plugins/refresh-single-flight";
+import { requestedScopes } from "@/server/auth/plugins/requested-scopes";
+import { completePasswordReset, recordResetLink, resetLinks } from "@/server/auth/plugins/reset-links";
+import { revocationMetadata } from "@/server/auth/plugins/revocation-metadata";
+import { secondFactorAudit } from "@/server/auth/plugins/second-factor-audit";
+import { secondFactorLockout } from "@/server/auth/plugins/second-factor-lockout";
+import { noticeExistingAccountSignUp, signUpAudit } from "@/server/auth/plugins/sign-up";
+import { signUpGate } from "@/server/auth/plugins/sign-up-gate";
+import { tokenIntrospection } from "@/server/auth/plugins/token-introspection";
+import { tokenLedger } from "@/server/auth/plugins/token-ledger";
+import { tokenRevocation } from "@/server/auth/plugins/token-revocation";
+import { userinfoBearer } from "@/server/auth/plugins/userinfo-bearer";
+import { verificationLink } from "@/server/auth/plugins/verification-link";
+import { assignDefaultMemberships, joinClaimingDomain } from "@/server/domains/membership";
 import { createSecurityNotices } from "@/server/email/security-notices";
 import { createSendEmail, TERMINAL_ONLY_EMAIL, type SendEmail } from "@/server/email/send";
-import { factorNotices } from "@/server/auth/plugins/factor-notices";
-import { completePasswordReset, recordResetLink, resetLinks } from "@/server/auth/plugins/reset-links";
-import { noticeExistingAccountSignUp, signUpAudit } from "@/server/auth/plugins/sign-up";
-import { emailsPerAddressLimit } from "@/server/auth/plugins/emails-per-address";
 import { isLoopbackUrl } from "@/server/loopback";
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, isCommonPassword } from "@/server/validation/password";
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "@/server/validation/password";
 
 export interface AuthDependencies {
   db: Database;
@@ -88,16 +96,6 @@ function linkLandingOn(url: string, page: string): string {
   return link.toString();
 }
 
-
-/** Paths that accept a new password from the caller. */
-const PASSWORD_SETTING_PATHS = new Set(["/sign-up/email", "/reset-password", "/change-password"]);
-
-/** Where a pending sign-in proves its second factor, or a new authenticator app is confirmed. */
-const SECOND_FACTOR_PATHS = new Map([
-  ["/two-factor/verify-totp", "totp"],
-  ["/two-factor/verify-backup-code", "backup_code"],
-]);
-
 /** Consecutive wrong second-factor codes before the account's MFA is locked, and for how long. */
 export const MFA_MAX_FAILED_ATTEMPTS = 5;
 export const MFA_LOCKOUT_SECONDS = 15 * 60;
@@ -117,15 +115,13 @@ export function createAuth({
 }: AuthDependencies) {
   const issuer = authIssuer(publicUrl);
   const mcpResource = mcpResourceUrl(publicUrl);
-  const oauthHooks = createOAuthEndpointHooks({ db, verifier: new AccessTokenVerifier(db, issuer) });
-  const passkeyHooks = createPasskeyHooks(db);
+  const verifier = new AccessTokenVerifier(db, issuer);
   const secondFactor = twoFactor({
     issuer: "Gatehouse",
     // Ten single-use codes, stored as hashes only.
     backupCodeOptions: { amount: 10, storeBackupCodes: hashedBackupCodes(secret) },
     accountLockout: { enabled: true, maxFailedAttempts: MFA_MAX_FAILED_ATTEMPTS, durationSeconds: MFA_LOCKOUT_SECONDS },
   });
-  const secondFactorHooks = createSecondFactorHooks({ db });
   const redisStorage = redis ? redisAuthStorage(redis) : undefined;
   const notices = createSecurityNotices({
     db,
@@ -133,9 +129,6 @@ export function createAuth({
     sendEmail,
     countBackupCodes: async (stored) => (JSON.parse(await hashedBackupCodes(secret).decrypt(stored)) as unknown[]).length,
   });
-  // A verify request's after hook cannot tell sign-in from enrolment any more (the plugin replaces the
-  // session by then), so the before hook notes which one it was for that request's context.
-  const secondFactorPurpose = new WeakMap<object, { userId: string; enrolling: boolean }>();
   return betterAuth({
     appName: "Gatehouse",
     baseURL: publicUrl,
@@ -280,110 +273,6 @@ export function createAuth({
         },
       },
     },
-    hooks: {
-      after: createAuthMiddleware(async (ctx) => {
-        if (ctx.path.startsWith("/oauth2/")) return oauthHooks.after(ctx);
-        if (ctx.path.startsWith("/passkey/")) return passkeyHooks.after(ctx);
-        const failed = ctx.context.returned instanceof APIError;
-        const method = SECOND_FACTOR_PATHS.get(ctx.path);
-        if (method) {
-          // A successful sign-in has used up the challenge, so its user comes from the new session.
-          const purpose = secondFactorPurpose.get(ctx.context) ?? {
-            userId: ctx.context.newSession?.user.id ?? (await pendingSignInUserId(ctx)),
-            enrolling: false,
-          };
-          await secondFactorHooks.after(ctx, { userId: purpose.userId || null });
-          if (!purpose.userId) return;
-          if (ctx.context.returned instanceof APIError) {
-            const reason = String(ctx.context.returned.body?.code ?? "UNKNOWN");
-            await recordAuthEvent(db, { action: "auth.mfa_failed", userId: purpose.userId, headers: ctx.headers, details: { method, reason } });
-          } else if (purpose.enrolling) {
-            await recordAuthEvent(db, { action: "auth.mfa_enrolled", userId: purpose.userId, headers: ctx.headers, details: { method: "totp" } });
-          } else if (ctx.context.newSession) {
-            await recordAuthEvent(db, { action: "auth.sign_in", userId: purpose.userId, headers: ctx.headers, details: { method: "password", secondFactor: method } });
-          }
-          return;
-        }
-        if (ctx.path === "/two-factor/disable" || ctx.path === "/two-factor/generate-backup-codes") {
-          const userId = ctx.context.session?.user.id;
-          if (failed || !userId) return;
-          await recordAuthEvent(db, {
-            action: ctx.path === "/two-factor/disable" ? "auth.mfa_removed" : "auth.backup_codes_regenerated",
-            userId,
-            headers: ctx.headers,
-          });
-          return;
-        }
-        if (ctx.path === "/request-password-reset") {
-          if (ctx.context.returned instanceof APIError) return;
-          const email = typeof ctx.body?.email === "string" ? ctx.body.email : "";
-          // The answer is the same for every email; only the audit log (for administrators) tells them apart.
-          await recordAuthEvent(db, {
-            action: "auth.password_reset_requested",
-            userId: email ? await userIdByEmail(db, email) : null,
-            headers: ctx.headers,
-            details: { email: email.slice(0, 320) },
-          });
-          return;
-        }
-        if (ctx.path !== "/sign-in/email") return;
-        const newSession = ctx.context.newSession;
-        // The two-factor hook runs after this one and turns such a sign-in into a challenge, with no session.
-        if (newSession && newSession.user.twoFactorEnabled && (await secondFactor.shouldRequireTwoFactor(ctx))) return;
-        // The passkey plugin's hook runs after this one too and withdraws such a session, recording why.
-        if (newSession && ctx.path === "/sign-in/email" && (await secondFactorIsPasskeyOnly(db, newSession.user))) return;
-        if (newSession) {
-          await recordAuthEvent(db, {
-            action: "auth.sign_in",
-            userId: newSession.user.id,
-            headers: ctx.headers,
-            details: { method: "password" },
-          });
-        } else if (ctx.context.returned instanceof APIError) {
-          const email = typeof ctx.body?.email === "string" ? ctx.body.email : "";
-          await recordAuthEvent(db, {
-            action: "auth.sign_in_failed",
-            userId: email ? await userIdByEmail(db, email) : null,
-            headers: ctx.headers,
-            details: { method: "password", email: email.slice(0, 320), reason: ctx.context.returned.body?.code ?? "UNKNOWN" },
-          });
-        }
-      }),
-      before: createAuthMiddleware(async (ctx) => {
-        if (ctx.path.startsWith("/oauth2/")) return oauthHooks.before(ctx);
-        if (FACTOR_REMOVAL_PATHS.has(ctx.path)) await guardFactorRemoval(db, ctx);
-        if (SECOND_FACTOR_PATHS.has(ctx.path)) {
-          const current = await getSessionFromCtx(ctx);
-          if (current) secondFactorPurpose.set(ctx.context, { userId: current.user.id, enrolling: !current.user.twoFactorEnabled });
-          return secondFactorHooks.before(ctx);
-        }
-        if (ctx.path === "/sign-out") {
-          const current = await getSessionFromCtx(ctx);
-          if (current) await recordAuthEvent(db, { action: "auth.sign_out", userId: current.user.id, headers: ctx.headers });
-          return;
-        }
-        if (ctx.path === "/sign-up/email") {
-          if (signup === "closed") {
-            throw new APIError("FORBIDDEN", { message: "Sign-up is closed. Ask an administrator for an account." });
-          }
-          if (!(await ownerExists(db))) {
-            throw new APIError("FORBIDDEN", {
-              message: "Gatehouse is not set up yet. Use the setup link printed in the server terminal.",
-            });
-          }
-        }
-        if (PASSWORD_SETTING_PATHS.has(ctx.path)) {
-          const body = ctx.body as { password?: unknown; newPassword?: unknown } | undefined;
-          const candidate = body?.newPassword ?? body?.password;
-          if (typeof candidate === "string" && isCommonPassword(candidate)) {
-            throw new APIError("BAD_REQUEST", {
-              message: "This password is too common. Choose one that is harder to guess.",
-              code: "PASSWORD_TOO_COMMON",
-            });
-          }
-        }
-      }),
-    },
     // The jwt plugin's /token hands a session JWT to any signed-in browser, and the provider's
     // session-authenticated client and consent CRUD would bypass Gatehouse's permissions and audit:
     // the console's tRPC routers do that work instead.
@@ -400,7 +289,30 @@ export function createAuth({
       "/oauth2/update-consent",
       "/oauth2/delete-consent",
     ],
+    // better-auth runs the plugins' hooks in this order, before hooks and after hooks alike, each only
+    // for the paths its matcher takes; an after hook sees what the ones before it answered.
     plugins: [
+      // Gatehouse's rules and bookkeeping around better-auth's own endpoints come first, ahead of the
+      // plugins that own those endpoints: the sign-in audit must see a password sign-in before the
+      // two-factor and passkey plugins withdraw its session, and every plugin after oauthErrors sees
+      // an OAuth endpoint's error in RFC 6749's shape.
+      signUpGate({ db, signup }),
+      // After the sign-up gate: a closed sign-up says so whatever password was typed.
+      commonPasswords(),
+      factorRemoval({ db }),
+      authAudit({ db, secondFactor }),
+      secondFactorAudit({ db }),
+      backupCodeDigests(),
+      passkeyBookkeeping({ db }),
+      userinfoBearer({ verifier }),
+      tokenLedger({ db }),
+      tokenRevocation({ db, verifier }),
+      tokenIntrospection({ db, verifier }),
+      oauthAudit({ db }),
+      // After the hooks above, which answer revocation and introspection errors themselves; before
+      // every plugin below, which expects RFC 6749 errors (the MFA gate's introspection hook, the
+      // registration and single-flight hooks).
+      oauthErrors(),
       // Before the provider: its after hook continues an authorization request as soon as sign-in sets a
       // session cookie, so the second factor must have withdrawn that session first.
       secondFactor,
@@ -452,6 +364,7 @@ export function createAuth({
       mfaGate(db),
       // After the MFA gate: a refresh it refuses neither waits for, claims nor replays an exchange.
       refreshSingleFlight({ db, secret, windowSeconds: oauth.refreshReuseWindowSeconds }),
+      // Last, as better-auth's Next.js integration asks: it copies the cookies every hook above set.
       nextCookies(),
     ],
   });

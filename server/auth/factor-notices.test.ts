@@ -52,7 +52,7 @@ test("adding a passkey emails the owner which passkey, when, and what to do if i
 
 test("removing a passkey emails the owner which one", async () => {
   const me = await signUp(auth);
-  // Not the last factor, which would first ask for a proof of that factor (factor-guards).
+  // Not the last factor, which would first ask for a proof of that factor (plugins/factor-removal.ts).
   await insertPasskeyRow(database.db, me.userId, { name: "New phone" });
   const key = await insertPasskeyRow(database.db, me.userId, { name: "Old phone" });
   expect((await authRequest(auth, "/passkey/delete-passkey", { body: { id: key.id }, cookie: me.cookie })).status).toBe(200);

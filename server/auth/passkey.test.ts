@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { auditEvent, passkey, passkeyUse } from "@/db/schema";
 import type { Auth } from "@/server/auth/auth";
-import { createPasskeyHooks } from "@/server/auth/passkey-hooks";
+import { recordPasskeyRegistration, recordPasskeySignIn } from "@/server/auth/plugins/passkey-bookkeeping";
 import { authRequest, cookieHeader, signUp, openAuthTestBed } from "@/server/testing/auth";
 import { auditRows } from "@/server/testing/authz";
 import { type TestDatabase } from "@/server/testing/db";
@@ -55,7 +55,7 @@ test("account.passkeys needs a session", async () => {
 
 test("deleting a passkey through better-auth removes it with its last-used time and audits the removal", async () => {
   const me = await signUp(auth);
-  // Not the last one: removing the last factor asks for that factor first (see factor-guards).
+  // Not the last one: removing the last factor asks for that factor first (see plugins/factor-removal.ts).
   await storedPasskey(me.userId, "New laptop");
   const key = await storedPasskey(me.userId, "Old laptop");
   await database.db.insert(passkeyUse).values({ passkeyId: key.id, lastUsedAt: new Date() });
@@ -154,8 +154,7 @@ test("registering a passkey needs a signed-in session", async () => {
 test("after a verified registration the new passkey's id and name are audited, and no key material", async () => {
   const me = await signUp(auth);
   const key = await storedPasskey(me.userId, "Laptop");
-  await createPasskeyHooks(database.db).after({
-    path: "/passkey/verify-registration",
+  await recordPasskeyRegistration(database.db, {
     body: { response: { id: key.credentialID }, name: "Laptop" },
     headers: new Headers({ "user-agent": "test" }),
     context: { session: { user: { id: me.userId } }, returned: key },
@@ -168,18 +167,16 @@ test("after a verified passkey sign-in, its last-used time is set and both the u
   const me = await signUp(auth);
   const key = await storedPasskey(me.userId, "Laptop");
   const signInsBefore = (await auditRowsOf("auth.sign_in", me.userId)).length;
-  const hooks = createPasskeyHooks(database.db);
   const signedIn = {
-    path: "/passkey/verify-authentication",
     body: { response: { id: key.credentialID } },
     headers: new Headers(),
     context: { newSession: { user: { id: me.userId } }, returned: { user: { id: me.userId } } },
   };
-  await hooks.after(signedIn);
+  await recordPasskeySignIn(database.db, signedIn);
   const [first] = await database.db.select().from(passkeyUse).where(eq(passkeyUse.passkeyId, key.id));
   expect(first?.lastUsedAt).toBeInstanceOf(Date);
   await new Promise((resolve) => setTimeout(resolve, 5));
-  await hooks.after(signedIn);
+  await recordPasskeySignIn(database.db, signedIn);
   const [second] = await database.db.select().from(passkeyUse).where(eq(passkeyUse.passkeyId, key.id));
   expect(second!.lastUsedAt.getTime()).toBeGreaterThan(first!.lastUsedAt.getTime());
 

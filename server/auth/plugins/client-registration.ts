@@ -6,7 +6,7 @@ import { oauthClient } from "@/db/schema";
 import { requestOrigin, type AuditActor } from "@/server/audit/record";
 import { claimAttempt, releaseAttempt, type AttemptPolicy } from "@/server/auth/attempt-limit";
 import type { RegistrationLimits, RegistrationPolicy } from "@/server/oauth/config";
-import { namedClientId } from "@/server/oauth/endpoint-hooks";
+import { namedClientId } from "@/server/oauth/token-requests";
 import {
   checkClientMetadata,
   createRegistration,

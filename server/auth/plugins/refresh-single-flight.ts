@@ -1,7 +1,8 @@
 import type { BetterAuthPlugin } from "better-auth";
 import { APIError, createAuthMiddleware, isAPIError } from "better-auth/api";
 import type { Database } from "@/db/client";
-import { endReusedGrant, namedClientId, oauthActor, refreshTokenRow } from "@/server/oauth/endpoint-hooks";
+import { endReusedGrant, refreshTokenRow } from "@/server/oauth/refresh-reuse";
+import { namedClientId, oauthActor } from "@/server/oauth/token-requests";
 import { storedSecretHash } from "@/server/oauth/config";
 import {
   abandonExchange,

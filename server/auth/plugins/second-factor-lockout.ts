@@ -14,7 +14,7 @@ import {
   sweepAttemptLimits,
   type AttemptPolicy,
 } from "@/server/auth/attempt-limit";
-import { pendingSignInUserId } from "@/server/auth/second-factor-hooks";
+import { pendingSignInUserId } from "@/server/auth/pending-sign-in";
 
 /** Where a code is checked: a pending sign-in's challenge, a new authenticator app's confirmation, a step-up. */
 const CODE_PATHS = new Set(["/two-factor/verify-totp", "/two-factor/verify-backup-code", "/two-factor/verify-otp"]);

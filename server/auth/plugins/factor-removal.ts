@@ -1,13 +1,13 @@
-import { APIError, getSessionFromCtx } from "better-auth/api";
-import type { GenericEndpointContext } from "better-auth";
+import type { BetterAuthPlugin, GenericEndpointContext } from "better-auth";
+import { APIError, createAuthMiddleware, getSessionFromCtx } from "better-auth/api";
 import { and, eq } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { passkey } from "@/db/schema";
 import { mfaRequirement, requiredByPhrase } from "@/server/users/mfa";
-import { REAUTH_REQUIRED, recentProofs } from "./step-up";
+import { REAUTH_REQUIRED, recentProofs } from "@/server/auth/step-up";
 
 /** Endpoints that take a second factor away. */
-export const FACTOR_REMOVAL_PATHS = new Set(["/two-factor/disable", "/passkey/delete-passkey"]);
+const FACTOR_REMOVAL_PATHS = new Set(["/two-factor/disable", "/passkey/delete-passkey"]);
 
 /**
  * Refuses removing the last second factor while a role or domain requires one, and otherwise asks
@@ -16,7 +16,7 @@ export const FACTOR_REMOVAL_PATHS = new Set(["/two-factor/disable", "/passkey/de
  * recent sign-in, so removing with the password would let anyone holding it swap the factor for
  * their own.
  */
-export async function guardFactorRemoval(db: Database, ctx: GenericEndpointContext): Promise<void> {
+async function guardFactorRemoval(db: Database, ctx: GenericEndpointContext): Promise<void> {
   const current = await getSessionFromCtx(ctx);
   if (!current) return;
   const userId = current.user.id;
@@ -52,4 +52,19 @@ export async function guardFactorRemoval(db: Database, ctx: GenericEndpointConte
       secondFactor: true,
     });
   }
+}
+
+/** Removing a second factor goes through `guardFactorRemoval` before the two-factor or passkey plugin acts. */
+export function factorRemoval({ db }: { db: Database }): BetterAuthPlugin {
+  return {
+    id: "gatehouse-factor-removal",
+    hooks: {
+      before: [
+        {
+          matcher: (ctx) => FACTOR_REMOVAL_PATHS.has(ctx.path ?? ""),
+          handler: createAuthMiddleware(async (ctx) => guardFactorRemoval(db, ctx)),
+        },
+      ],
+    },
+  };
 }
