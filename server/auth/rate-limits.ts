@@ -17,7 +17,7 @@ export const RATE_LIMIT_RULES = {
   // Each request sends an email.
   "/request-password-reset": { window: 60, max: 3 },
   // Each request can send an email, to any address; each address also has its own limit
-  // (plugins/verification-email.ts).
+  // (plugins/emails-per-address.ts).
   "/send-verification-email": { window: 60, max: 3 },
   // The link's token cannot be guessed; the margin is for new passwords the rules turn down.
   "/reset-password": { window: 60, max: 5 },
