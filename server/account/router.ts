@@ -26,7 +26,7 @@ export const accountRouter = router({
       description: "The signed-in user's own browser sessions, with device, IP address and last-seen time.",
       can: canFlags<OwnSession[], OwnSession>({
         rows: (output) => output,
-        flags: { revoke: { mutation: "account.revokeSession", input: (row) => ({ sessionId: row.id }) } },
+        flags: { revoke: { procedure: "account.revokeSession", input: (row) => ({ sessionId: row.id }) } },
       }),
     })
     .query(({ ctx }) => sessionsOf(ctx.db, ctx.user.id, ctx.session.id)),
@@ -45,7 +45,7 @@ export const accountRouter = router({
       description: "The applications the user has let act for them, with the scopes granted and when each last got a token.",
       can: canFlags<ConnectedApp[], ConnectedApp>({
         rows: (output) => output,
-        flags: { revoke: { mutation: "account.revokeApp", input: (row) => ({ clientId: row.clientId }) } },
+        flags: { revoke: { procedure: "account.revokeApp", input: (row) => ({ clientId: row.clientId }) } },
       }),
     })
     .query(({ ctx }) => connectedApps(ctx.db, ctx.user.id)),

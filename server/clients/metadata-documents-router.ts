@@ -15,7 +15,7 @@ export const clientMetadataDocumentsRouter = router({
       // The policy is one object: `can.change` predicts every change, setting the mode it has being the harmless one.
       can: canFlags<Policy, Policy>({
         rows: (policy) => [policy],
-        flags: { change: { mutation: "clientMetadataDocuments.setMode", input: (policy) => ({ mode: policy.mode }) } },
+        flags: { change: { procedure: "clientMetadataDocuments.setMode", input: (policy) => ({ mode: policy.mode }) } },
       }),
     })
     .query(({ ctx }) => metadataDocumentPolicy(ctx)),

@@ -23,13 +23,13 @@ function clientProcedure<Schema extends z.ZodType<{ clientId: string }>>(permiss
 /** The flags every client row carries, each naming the mutation it predicts. */
 function clientFlags<Row extends ClientRow>() {
   return {
-    edit: { mutation: "clients.update", input: (row: Row) => ({ clientId: row.clientId }) },
-    rotateSecret: { mutation: "clients.rotateSecret", input: (row: Row) => ({ clientId: row.clientId }) },
-    disable: { mutation: "clients.disable", input: (row: Row) => ({ clientId: row.clientId }) },
-    enable: { mutation: "clients.enable", input: (row: Row) => ({ clientId: row.clientId }) },
-    delete: { mutation: "clients.delete", input: (row: Row) => ({ clientId: row.clientId }) },
-    trust: { mutation: "clients.update", input: (row: Row) => ({ clientId: row.clientId, skipConsent: !row.skipConsent }) },
-    setResourceServer: { mutation: "clients.update", input: (row: Row) => ({ clientId: row.clientId, resourceServer: !row.resourceServer }) },
+    edit: { procedure: "clients.update", input: (row: Row) => ({ clientId: row.clientId }) },
+    rotateSecret: { procedure: "clients.rotateSecret", input: (row: Row) => ({ clientId: row.clientId }) },
+    disable: { procedure: "clients.disable", input: (row: Row) => ({ clientId: row.clientId }) },
+    enable: { procedure: "clients.enable", input: (row: Row) => ({ clientId: row.clientId }) },
+    delete: { procedure: "clients.delete", input: (row: Row) => ({ clientId: row.clientId }) },
+    trust: { procedure: "clients.update", input: (row: Row) => ({ clientId: row.clientId, skipConsent: !row.skipConsent }) },
+    setResourceServer: { procedure: "clients.update", input: (row: Row) => ({ clientId: row.clientId, resourceServer: !row.resourceServer }) },
   };
 }
 

@@ -6,13 +6,13 @@ import { domainItem, findDomain, getDomain, listDomains, listMembers, loadDomain
 
 /** The mutations each domain's `can` flags predict, with an input that acts on that domain. */
 const DOMAIN_FLAGS = {
-  edit: { mutation: "domains.update", input: (row: DomainListItem) => ({ id: row.id }) },
+  edit: { procedure: "domains.update", input: (row: DomainListItem) => ({ id: row.id }) },
   // Changing the claimed email domains is what needs domains:admin; no step-up, unlike relaxing MFA.
   editPolicy: {
-    mutation: "domains.update",
+    procedure: "domains.update",
     input: (row: DomainListItem) => ({ id: row.id, emailDomains: row.emailDomains.length > 0 ? [] : ["can-flag-probe.example"] }),
   },
-  delete: { mutation: "domains.delete", input: (row: DomainListItem) => ({ id: row.id }) },
+  delete: { procedure: "domains.delete", input: (row: DomainListItem) => ({ id: row.id }) },
 };
 
 export const domainsRouter = router({

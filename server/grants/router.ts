@@ -17,8 +17,8 @@ export const grantsRouter = router({
       can: canFlags<GrantPage, GrantPage["items"][number]>({
         rows: (output) => output.items,
         flags: {
-          revoke: { mutation: "grants.revoke", input: (grant) => ({ userId: grant.userId, clientId: grant.clientId }) },
-          openClient: { mutation: "clients.get", input: (grant) => ({ clientId: grant.clientId }) },
+          revoke: { procedure: "grants.revoke", input: (grant) => ({ userId: grant.userId, clientId: grant.clientId }) },
+          openClient: { procedure: "clients.get", input: (grant) => ({ clientId: grant.clientId }) },
         },
       }),
     })

@@ -15,6 +15,7 @@ export const mcpRouter = router({
     .meta({
       description:
         "Where MCP clients connect: the MCP endpoint, its OAuth protected resource metadata, the authorization server's issuer and the MCP scopes with what each allows.",
+      can: false,
     })
     .query(({ ctx }) => {
       const publicUrl = String(ctx.auth.options.baseURL);
@@ -30,6 +31,7 @@ export const mcpRouter = router({
     .meta({
       description:
         "The MCP tools an access token with these scopes would list for the signed-in user, in tools/list order: a tool shows when the token has its scope and the user's roles hold its permissions.",
+      can: false,
     })
     .input(previewToolsInput)
     .query(async ({ ctx, input }) => {

@@ -14,8 +14,8 @@ function acting(ctx: Pick<Context, "db" | "actor"> & { authority: Authority; use
 
 /** The flags of a role, for roles.list and roles.get alike; the walk edits and deletes each role. */
 const ROLE_FLAGS = {
-  edit: { mutation: "roles.update", input: (row: { id: string }) => ({ id: row.id, description: "Edited to check the edit flag." }) },
-  delete: { mutation: "roles.delete", input: (row: { id: string }) => ({ id: row.id }) },
+  edit: { procedure: "roles.update", input: (row: { id: string }) => ({ id: row.id, description: "Edited to check the edit flag." }) },
+  delete: { procedure: "roles.delete", input: (row: { id: string }) => ({ id: row.id }) },
 };
 
 export const rolesRouter = router({
@@ -45,7 +45,7 @@ export const rolesRouter = router({
       can: canFlags<Awaited<ReturnType<typeof roleOptions>>, Awaited<ReturnType<typeof roleOptions>>>({
         rows: (output) => [output],
         flags: {
-          create: { mutation: "roles.create", input: () => ({ name: `Flag check ${randomUUID().slice(0, 8)}`, permissions: [] }) },
+          create: { procedure: "roles.create", input: () => ({ name: `Flag check ${randomUUID().slice(0, 8)}`, permissions: [] }) },
         },
       }),
     })

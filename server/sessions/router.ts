@@ -13,7 +13,7 @@ export const sessionsRouter = router({
       description: "Lists unexpired browser sessions, most recently seen first, with device, IP address and last-seen time; filter by user.",
       can: canFlags<SessionPage, SessionPage["items"][number]>({
         rows: (output) => output.items,
-        flags: { revoke: { mutation: "sessions.revoke", input: (row) => ({ sessionId: row.id }) } },
+        flags: { revoke: { procedure: "sessions.revoke", input: (row) => ({ sessionId: row.id }) } },
       }),
     })
     .input(listSessionsInput)

@@ -56,14 +56,15 @@ export interface StepUp {
 
 /**
  * What a list or detail query tells the console the caller may do with each row it returns. Each
- * row carries `can: { flag: boolean }`; each flag names the mutation it predicts and the input that
- * acts on that row. A walk runs every predicted mutation as every role and holds the flags to what
- * the mutation then allowed, so the console can render from the flags with no rule of its own.
+ * row carries `can: { flag: boolean }`; each flag names the procedure it predicts (a mutation, or a
+ * query the console would open, such as a detail page) and the input that acts on that row. A walk
+ * calls every predicted procedure as every role and holds the flags to what the procedure then
+ * allowed, so the console can render from the flags with no rule of its own.
  */
 export interface CanFlags<Output = never, Row = never> {
   /** The rows of the output that carry `can`: a list's items, a detail's object. */
   rows: (output: Output) => readonly Row[];
-  flags: Record<string, { mutation: string; input: (row: Row) => unknown }>;
+  flags: Record<string, { procedure: string; input: (row: Row) => unknown }>;
 }
 
 export interface Meta {

@@ -18,12 +18,12 @@ import { listUsers, userDetail, usersOptions, type Placement, type UserDetail, t
 function userFlags<Row extends { id: string }>() {
   const byId = (row: Row) => ({ id: row.id });
   return {
-    update: { mutation: "users.update", input: (row: Row) => ({ id: row.id, name: "Renamed by the walk" }) },
-    reinvite: { mutation: "users.reinvite", input: byId },
-    ban: { mutation: "users.ban", input: byId },
-    unban: { mutation: "users.unban", input: byId },
-    resetMfa: { mutation: "users.resetMfa", input: byId },
-    delete: { mutation: "users.delete", input: byId },
+    update: { procedure: "users.update", input: (row: Row) => ({ id: row.id, name: "Renamed by the walk" }) },
+    reinvite: { procedure: "users.reinvite", input: byId },
+    ban: { procedure: "users.ban", input: byId },
+    unban: { procedure: "users.unban", input: byId },
+    resetMfa: { procedure: "users.resetMfa", input: byId },
+    delete: { procedure: "users.delete", input: byId },
   };
 }
 
@@ -64,10 +64,10 @@ export const usersRouter = router({
         rows: (output) => output.placements,
         flags: {
           create: {
-            mutation: "users.create",
+            procedure: "users.create",
             input: (row) => ({ ...newAccount(row), password: "a-walk-placement-passphrase" }),
           },
-          invite: { mutation: "users.invite", input: newAccount },
+          invite: { procedure: "users.invite", input: newAccount },
         },
       }),
     })
