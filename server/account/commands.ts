@@ -6,7 +6,7 @@ import { recordEvent } from "@/server/audit/record";
 import { claimAttempt, clearAttempts, recordFailedAttempt, releaseAttempt } from "@/server/auth/attempt-limit";
 import { withAuthWrites } from "@/server/auth/auth-writes";
 import { recordReauthentication, STEP_UP_ATTEMPTS, stepUpAttemptKey, TOKEN_SESSION_PREFIX } from "@/server/auth/step-up";
-import { anyRevoked, revocationDetails, revokeGrants } from "@/server/grants/commands";
+import { anyRevoked, revocationDetails, revokeGrants } from "@/server/grants/revocation";
 import { findClientDomain } from "@/server/grants/queries";
 import { SESSION_NOT_FOUND } from "@/server/sessions/commands";
 import type { Context } from "@/server/trpc/context";

@@ -21,7 +21,7 @@ import {
   type ClientItem,
 } from "@/server/oauth/clients";
 import { mcpResourceUrl } from "@/server/oauth/config";
-import { revocationDetails, revokeGrants, type RevocationCounts } from "@/server/grants/commands";
+import { revocationDetails, revokeGrants, type RevocationCounts } from "@/server/grants/revocation";
 import { countLiveAccessTokens } from "@/server/oauth/issued-tokens";
 import {
   METADATA_DOCUMENT_SETTING,

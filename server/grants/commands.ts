@@ -1,10 +1,6 @@
 import { TRPCError } from "@trpc/server";
-import { and, eq, isNull, type SQL } from "drizzle-orm";
-import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { decodeJwt } from "jose";
 import type { z } from "zod";
-import type { Executor } from "@/db/client";
-import { oauthAccessToken, oauthConsent, oauthRefreshToken } from "@/db/schema";
 import { recordEvent } from "@/server/audit/record";
 import { revokeClientTokens } from "@/server/oauth/clients";
 import { revokeIssuedAccessTokens } from "@/server/oauth/issued-tokens";
@@ -13,59 +9,11 @@ import { auditDomainOf } from "@/server/users/visibility";
 import type { grantInput, revokeTokenInput } from "./inputs";
 import { findClientDomain } from "./queries";
 import { GRANT_NOT_FOUND } from "./reach";
+import { anyRevoked, revocationDetails, revokeGrants, type RevocationCounts } from "./revocation";
 
 type CommandContext = Pick<Context, "db" | "actor">;
 
 export const TOKEN_NOT_FOUND = "Token not found.";
-
-/** What a revocation ended. */
-export interface RevocationCounts {
-  accessTokens: number;
-  refreshTokens: number;
-  consents: number;
-}
-
-/**
- * Revocation counts as audit details. The audit writer drops keys that look like credentials
- * ("…Tokens"), so the counts are named for what they count.
- */
-export function revocationDetails(counts: Partial<RevocationCounts>) {
-  return {
-    accessTokensRevoked: counts.accessTokens ?? 0,
-    refreshTokensRevoked: counts.refreshTokens ?? 0,
-    consentsRevoked: counts.consents ?? 0,
-  };
-}
-
-export function anyRevoked(counts: RevocationCounts): boolean {
-  return counts.accessTokens + counts.refreshTokens + counts.consents > 0;
-}
-
-type GrantSelector = { userId: string; clientId: string } | { userId: string } | { clientId: string };
-
-function grantCondition(columns: { userId: SQLiteColumn; clientId: SQLiteColumn }, selector: GrantSelector): SQL {
-  const parts: SQL[] = [];
-  if ("userId" in selector) parts.push(eq(columns.userId, selector.userId));
-  if ("clientId" in selector) parts.push(eq(columns.clientId, selector.clientId));
-  return and(...parts)!;
-}
-
-/**
- * Ends grants: the remembered consent (so the user is asked again), the refresh tokens, the opaque
- * access tokens the plugin stores, and the JWT access tokens in the ledger, all in the caller's
- * transaction. Bans, domain deletions and blocked metadata-document hosts end grants through it too.
- */
-export async function revokeGrants(tx: Executor, selector: GrantSelector, reason: string, now = new Date()): Promise<RevocationCounts> {
-  const consents = await tx.delete(oauthConsent).where(grantCondition(oauthConsent, selector)).returning({ id: oauthConsent.id });
-  const refresh = await tx
-    .update(oauthRefreshToken)
-    .set({ revoked: now })
-    .where(and(grantCondition(oauthRefreshToken, selector), isNull(oauthRefreshToken.revoked)))
-    .returning({ id: oauthRefreshToken.id });
-  await tx.delete(oauthAccessToken).where(grantCondition(oauthAccessToken, selector));
-  const accessTokens = await revokeIssuedAccessTokens(tx, selector, reason, now);
-  return { accessTokens, refreshTokens: refresh.length, consents: consents.length };
-}
 
 /** One user's grant to one client, after the caller was found allowed (assertMayRevokeGrant). */
 export function revokeGrant(ctx: CommandContext, input: z.output<typeof grantInput>): Promise<RevocationCounts> {

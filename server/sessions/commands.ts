@@ -5,7 +5,7 @@ import { session } from "@/db/schema";
 import { recordEvent } from "@/server/audit/record";
 import { withAuthWrites } from "@/server/auth/auth-writes";
 import type { Authority } from "@/server/authz/authority";
-import { revocationDetails, revokeGrants, type RevocationCounts } from "@/server/grants/commands";
+import { revocationDetails, revokeGrants, type RevocationCounts } from "@/server/grants/revocation";
 import type { Context } from "@/server/trpc/context";
 import { assertAccountWideAuthority } from "@/server/users/commands";
 import { auditDomainOf } from "@/server/users/visibility";

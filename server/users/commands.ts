@@ -12,7 +12,7 @@ import { assertHoldsAll, authorizeIn } from "@/server/authz/guard";
 import { claimingDomainOf, emailDomainOf } from "@/server/domains/membership";
 import { activeOwnerIds, assertAnotherOwnerAmong } from "@/server/authz/owner";
 import { findRole, permissionsOfRole } from "@/server/roles/queries";
-import { revocationDetails, revokeGrants } from "@/server/grants/commands";
+import { revocationDetails, revokeGrants } from "@/server/grants/revocation";
 import { isPermission, missingPermissions, sortPermissions, type Permission } from "@/server/shared/permissions";
 import { assertEmailFree, createAccount, hashPassword } from "./accounts";
 import type { banUserInput, createUserInput, inviteUserInput, updateUserInput } from "./inputs";

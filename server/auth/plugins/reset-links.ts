@@ -5,7 +5,7 @@ import { eq } from "drizzle-orm";
 import type { Database, Executor } from "@/db/client";
 import { passwordResetRequest } from "@/db/schema";
 import { recordAuthEvent } from "@/server/audit/auth-events";
-import { revocationDetails, revokeGrants } from "@/server/grants/commands";
+import { revocationDetails, revokeGrants } from "@/server/grants/revocation";
 
 function tokenHash(token: string): string {
   return createHash("sha256").update(token).digest("hex");
