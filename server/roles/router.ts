@@ -32,8 +32,18 @@ export const rolesRouter = router({
     .meta({
       description:
         "Returns one role with its permissions and the users holding it (with the domain of each assignment) in the scopes you can read, for the role's detail page.",
-      // The holders' can.unassign is checked against roles.unassign in server/roles/router.test.ts.
-      can: canFlags<RoleDetail, RoleDetail>({ rows: (output) => [output], flags: ROLE_FLAGS }),
+      can: [
+        canFlags<RoleDetail, RoleDetail>({ rows: (output) => [output], flags: ROLE_FLAGS }),
+        canFlags<RoleDetail, RoleDetail["assignments"][number]>({
+          rows: (output) => output.assignments,
+          flags: {
+            unassign: {
+              procedure: "roles.unassign",
+              input: (holder) => ({ userId: holder.userId, roleId: holder.roleId, domainId: holder.domainId }),
+            },
+          },
+        }),
+      ],
     })
     .input(roleIdInput)
     .query(({ ctx, input }) => roleDetail(ctx.db, ctx.authority, ctx.user.id, input.id)),

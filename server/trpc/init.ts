@@ -86,9 +86,10 @@ export interface Meta {
    * `false` for a query whose rows the caller cannot act on. A walk of the router refuses a query
    * without it.
    */
-  // Declared per procedure over its own output; the walk reads it untyped.
+  // Declared per procedure over its own output; the walk reads it untyped. A detail may declare
+  // several sets: the object's own flags and those of rows inside it (a role's holders).
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  can?: CanFlags<any, any> | false;
+  can?: CanFlags<any, any> | readonly CanFlags<any, any>[] | false;
 }
 
 const INTERNAL_MESSAGE = "Something went wrong on our side. The error has been logged.";

@@ -196,7 +196,7 @@ export function assertMayPlaceIn(authority: Authority, domainId: string | null):
 }
 
 /** A new account's role: one with permissions needs roles:admin in the scope, and every permission it carries. */
-export function assertMayGiveRole(authority: Authority, permissions: readonly Permission[], domainId: string | null): void {
+export function assertMayGiveNewAccountRole(authority: Authority, permissions: readonly Permission[], domainId: string | null): void {
   if (permissions.length > 0 && !authority.has("roles:admin", domainId)) {
     throw forbidden(
       `You need the roles:admin permission ${domainId === null ? "globally" : "in this domain"} to give a new account a role with permissions.`,
@@ -223,7 +223,7 @@ async function authorizePlacement(
     if (!row) throw new TRPCError({ code: "NOT_FOUND", message: "Domain not found." });
   }
   const roleId = (await findRole(db, requested.roleId ?? MEMBER_ROLE_ID)).id;
-  assertMayGiveRole(authority, await permissionsOfRole(db, roleId), domainId);
+  assertMayGiveNewAccountRole(authority, await permissionsOfRole(db, roleId), domainId);
   return { roleId, domainId };
 }
 

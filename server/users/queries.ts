@@ -5,15 +5,15 @@ import { z } from "zod";
 import type { Executor } from "@/db/client";
 import { MEMBER_ROLE_ID, OWNER_ROLE_ID, domain, role, roleAssignment, session, user, userBan } from "@/db/schema";
 import type { Authority } from "@/server/authz/authority";
-import { assertHoldsAll, authorizeIn, requireGlobally } from "@/server/authz/guard";
 import { activeOwnerIds, assertAnotherOwnerAmong } from "@/server/authz/owner";
 import { permissionsOfRoles } from "@/server/roles/queries";
+import { assertMayAdministerAssignments, assertMayGiveRole, assertMayTakeRole, assertNotSelf, removesOwnership } from "@/server/roles/rules";
 import { keyset, type Page } from "@/server/paging";
 import { allows } from "@/server/trpc/procedures";
 import {
   assertMayBan,
   assertMayDelete,
-  assertMayGiveRole,
+  assertMayGiveNewAccountRole,
   assertMayPlaceIn,
   assertMayReinvite,
   assertMayResetMfa,
@@ -237,21 +237,8 @@ async function bannedAmong(db: Executor, ids: readonly string[]): Promise<Set<st
   return new Set(rows.map(({ userId }) => userId));
 }
 
-// ---------------------------------------------------------------------------------------------
-// roles.assign and roles.unassign, as the user drawer offers them. These mirror the checks of
-// those two mutations (server/roles/router.ts) for the drawer's controls.
-// ---------------------------------------------------------------------------------------------
-
-const DOMAIN_NOT_FOUND = "Domain not found.";
-
-function assertMayAssignIn(authority: Authority, domainId: string | null): void {
-  if (domainId === null) requireGlobally(authority, "roles:admin");
-  else authorizeIn(authority, { permission: "roles:admin", domainId, visibleWith: "roles:read", notFound: DOMAIN_NOT_FOUND });
-}
-
-function assertNotOwnRoles(callerId: string, userId: string): void {
-  if (callerId === userId) throw new TRPCError({ code: "FORBIDDEN", message: "You cannot change your own roles." });
-}
+// roles.assign and roles.unassign as the user drawer offers them: flags computed by the roles
+// module's own rules (server/roles/rules.ts), the ones those two mutations enforce.
 
 export interface RoleChoice {
   roleId: string;
@@ -343,10 +330,10 @@ export async function userDetail(db: Executor, authority: Authority, callerId: s
 
   const unassignable = (assignment: UserRoleAssignment) =>
     allows(() => {
-      assertMayAssignIn(authority, assignment.domainId);
-      assertNotOwnRoles(callerId, id);
-      assertHoldsAll(authority, permissionsOf.get(assignment.roleId) ?? [], assignment.domainId, "remove");
-      if (assignment.roleId === OWNER_ROLE_ID && assignment.domainId === null) assertAnotherOwnerAmong(actor.activeOwners, target);
+      assertMayAdministerAssignments(authority, assignment.domainId);
+      assertNotSelf(callerId, id);
+      assertMayTakeRole(authority, permissionsOf.get(assignment.roleId) ?? [], assignment.domainId);
+      if (removesOwnership(assignment.roleId, assignment.domainId)) assertAnotherOwnerAmong(actor.activeOwners, target);
     });
 
   let assignable: AssignableScope[] = [];
@@ -368,8 +355,8 @@ export async function userDetail(db: Executor, authority: Authority, callerId: s
               assign:
                 !(choice.id === OWNER_ROLE_ID && scope.id !== null) &&
                 (await allows(() => {
-                  assertMayAssignIn(authority, scope.id);
-                  assertHoldsAll(authority, choice.permissions, scope.id, "grant");
+                  assertMayAdministerAssignments(authority, scope.id);
+                  assertMayGiveRole(authority, choice.permissions, scope.id);
                 })),
             },
           })),
@@ -444,7 +431,7 @@ export async function usersOptions(db: Executor, authority: Authority): Promise<
       if (choice.id === OWNER_ROLE_ID && scope.id !== null) continue;
       const allowed = await allows(() => {
         assertMayPlaceIn(authority, scope.id);
-        assertMayGiveRole(authority, choice.permissions, scope.id);
+        assertMayGiveNewAccountRole(authority, choice.permissions, scope.id);
       });
       placements.push({
         domainId: scope.id,

@@ -51,7 +51,28 @@ export const usersRouter = router({
     .meta({
       description:
         "Shows one user in full: roles you can see, active sessions, MFA, ban, password and invitation state.",
-      can: canFlags<UserDetail, UserDetail>({ rows: (output) => [output], flags: userFlags<UserDetail>() }),
+      can: [
+        canFlags<UserDetail, UserDetail>({ rows: (output) => [output], flags: userFlags<UserDetail>() }),
+        canFlags<UserDetail, UserDetail["roles"][number] & { userId: string }>({
+          rows: (output) => output.roles.map((assignment) => ({ ...assignment, userId: output.id })),
+          flags: {
+            unassign: {
+              procedure: "roles.unassign",
+              input: (row) => ({ userId: row.userId, roleId: row.roleId, domainId: row.domainId }),
+            },
+          },
+        }),
+        canFlags<UserDetail, { userId: string; roleId: string; domainId: string | null; can: { assign: boolean } }>({
+          rows: (output) =>
+            output.assignable.flatMap((scope) => scope.roles.map((choice) => ({ ...choice, domainId: scope.domainId, userId: output.id }))),
+          flags: {
+            assign: {
+              procedure: "roles.assign",
+              input: (row) => ({ userId: row.userId, roleId: row.roleId, domainId: row.domainId }),
+            },
+          },
+        }),
+      ],
     })
     .input(userIdInput)
     .query(({ ctx, input }) => userDetail(ctx.db, ctx.authority, ctx.user.id, input.id)),
