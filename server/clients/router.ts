@@ -54,11 +54,15 @@ export const clientsRouter = router({
   get: clientProcedure("clients:read", clientIdInput)
     .meta({
       description: "Returns one OAuth client with its redirect URIs, allowed scopes, owning domain and how many access tokens are live.",
-      // The detail's revokeGrants, viewGrants and blockHost come from other routers' rules (grants, the
-      // metadata-document policy) and are not walked here yet: revokeGrants is to name the grants
-      // router's revoke-all-for-client once that router exists; blockHost has no input for a client
-      // without a metadata document, and viewGrants predicts a read.
-      can: canFlags<ClientDetail, ClientDetail>({ rows: (output) => [output], flags: clientFlags<ClientDetail>() }),
+      // blockHost is checked by the metadata-document tests: only a client named by a document has a host to block.
+      can: canFlags<ClientDetail, ClientDetail>({
+        rows: (output) => [output],
+        flags: {
+          ...clientFlags<ClientDetail>(),
+          revokeGrants: { procedure: "grants.revokeAllForClient", input: (client) => ({ clientId: client.clientId }) },
+          viewGrants: { procedure: "grants.list", input: (client) => ({ clientId: client.clientId }) },
+        },
+      }),
     })
     .query(({ ctx }) => getClient(ctx, ctx.row)),
 

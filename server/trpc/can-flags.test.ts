@@ -95,6 +95,9 @@ beforeAll(async () => {
 
   const helpdesk = await asOwner.roles.create({ name: unique("helpdesk"), permissions: ["users:read"] });
   await grantRole(database.db, memberA.userId, helpdesk.id, domainA.id);
+  // The member persona reads domain B's clients and nothing else: someone who sees a client but not its grants.
+  const clientReader = await asOwner.roles.create({ name: unique("client-reader"), permissions: ["clients:read"] });
+  await grantRole(database.db, personas.member.userId, clientReader.id, domainB.id);
 
   const client = (name: string, domainId: string | null) =>
     asOwner.clients.create({ name, type: "confidential", redirectUris: ["https://app.example/callback"], scopes: ["openid", "offline_access", "mcp:read"], domainId });
