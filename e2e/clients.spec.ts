@@ -25,7 +25,10 @@ async function expectSecretNowhere(page: Page, secret: string) {
 async function openClientPage(page: Page) {
   await page.goto("/clients");
   await page.getByLabel("Search clients").fill(clientName);
-  await page.getByRole("table", { name: "Clients" }).getByRole("link", { name: clientName }).click();
+  const clients = page.getByRole("table", { name: "Clients" });
+  // Other specs' clients are listed until the search answers; clicking before then can hit a row being replaced.
+  await expect(clients.getByRole("link")).toHaveCount(1);
+  await clients.getByRole("link", { name: clientName }).click();
   await expect(page.getByRole("heading", { name: clientName, level: 1 })).toBeVisible();
 }
 
