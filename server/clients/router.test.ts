@@ -9,8 +9,6 @@ import {
   oauthClient,
   oauthConsent,
   oauthRefreshToken,
-  role,
-  rolePermission,
 } from "@/db/schema";
 import type { Auth } from "@/server/auth/auth";
 import type { Permission } from "@/server/shared/permissions";
@@ -18,23 +16,28 @@ import { createClient, setClientDisabled } from "./commands";
 import { createClientInput } from "./inputs";
 import { mcpResourceUrl, storedSecretHash } from "@/server/oauth/config";
 import { OAUTH_SCOPES } from "@/server/shared/scopes";
-import { accessTokenStatus, recordIssuedAccessToken } from "@/server/oauth/issued-tokens";
+import { accessTokenStatus } from "@/server/oauth/issued-tokens";
 import { TEST_PUBLIC_URL, signUp, uniqueEmail } from "@/server/testing/auth";
 import {
   auditRows,
   countAuditRows,
   createDomain,
   createPersona,
-  grantRole,
+  createPersonaWith,
+  expectMatrixCoversRouter,
+  type Expected,
   type Caller,
-  type Persona,
-  MATRIX_PERSONAS as PERSONAS,
+  matrixActorId,
   matrixCaller,
+  matrixCases,
+  matrixDomain,
+  permissionAccess,
   type PersonaName,
   type Personas,
   openPersonaTestBed,
 } from "@/server/testing/authz";
 import type { TestDatabase } from "@/server/testing/db";
+import { grantTestKit } from "@/server/testing/grants";
 import { outcome, rejection, unique } from "@/server/testing/outcome";
 import { tokenCallerAs } from "@/server/testing/trpc";
 import { clientsRouter } from "./router";
@@ -48,6 +51,7 @@ beforeAll(async () => ({ database, auth, personas } = await openPersonaTestBed()
 afterAll(() => database.destroy());
 
 const MCP_RESOURCE = mcpResourceUrl(TEST_PUBLIC_URL);
+const { issueAccessToken, issueRefreshToken, consent, refreshRevoked, eventsDuring } = grantTestKit(() => ({ database, auth, personas }));
 const REDIRECT = "https://app.example/callback";
 
 type SeedOptions = Partial<z.input<typeof createClientInput>> & { disabled?: boolean };
@@ -68,76 +72,20 @@ async function seedClient(options: SeedOptions = {}) {
   return created;
 }
 
-/** A ledger row as the token endpoint writes it; `expiresInSeconds` below zero makes an expired one. */
-async function issueAccessToken(clientId: string, userId: string | null, expiresInSeconds = 900): Promise<string> {
-  const jti = randomUUID();
-  const iat = Math.floor(Date.now() / 1000);
-  await recordIssuedAccessToken(database.db, {
-    claims: { jti, client_id: clientId, sub: userId ?? clientId, scope: "openid mcp:read", aud: MCP_RESOURCE, iat, exp: iat + expiresInSeconds },
-    userId,
-    grantType: userId ? "authorization_code" : "client_credentials",
-    authorizationCodeId: null,
-  });
-  return jti;
-}
-
-async function issueRefreshToken(clientId: string, userId: string): Promise<string> {
-  const id = randomUUID();
-  await database.db.insert(oauthRefreshToken).values({
-    id,
-    token: `hashed-${randomUUID()}`,
-    clientId,
-    userId,
-    expiresAt: new Date(Date.now() + 30 * 24 * 60 * 60 * 1000),
-    createdAt: new Date(),
-    scopes: ["openid", "offline_access"],
-  });
-  return id;
-}
-
-async function consent(clientId: string, userId: string) {
-  const now = new Date();
-  await database.db.insert(oauthConsent).values({ id: randomUUID(), clientId, userId, scopes: ["openid"], createdAt: now, updatedAt: now });
-}
-
 async function clientRow(clientId: string) {
   const [row] = await database.db.select().from(oauthClient).where(eq(oauthClient.clientId, clientId));
   return row;
-}
-
-async function refreshRevoked(id: string) {
-  const [row] = await database.db.select({ revoked: oauthRefreshToken.revoked }).from(oauthRefreshToken).where(eq(oauthRefreshToken.id, id));
-  return row?.revoked ?? null;
-}
-
-/** The audit rows a call wrote, whatever it returned or threw. */
-async function eventsDuring(call: () => Promise<unknown>) {
-  const before = new Set((await auditRows(database.db)).map((row) => row.id));
-  const result = await call().then(
-    (value) => ({ value, error: undefined }),
-    (error: unknown) => ({ value: undefined, error }),
-  );
-  const events = (await auditRows(database.db)).filter((row) => !before.has(row.id));
-  return { ...result, events };
 }
 
 /** The actions of events written in one transaction, which share a timestamp and so have no order of their own. */
 const actionsOf = (events: { action: string }[]) => events.map((event) => event.action).sort();
 
 /** A fresh user holding a custom role with exactly `permissions` in `domainId` (global when null). */
-async function personaWith(permissions: Permission[], domainId: string | null): Promise<Persona> {
-  const persona = await createPersona({ db: database.db, auth }, null, null, "custom");
-  const roleId = `role_${randomUUID()}`;
-  await database.db.insert(role).values({ id: roleId, name: unique("Custom") });
-  await database.db.insert(rolePermission).values(permissions.map((permission) => ({ roleId, permission })));
-  await grantRole(database.db, persona.userId, roleId, domainId);
-  return persona;
-}
+const personaWith = (permissions: Permission[], domainId: string | null) => createPersonaWith({ db: database.db, auth }, [{ permissions, domainId }]);
 
 // ---------------------------------------------------------------------------------------------
 // Allow/deny matrix
 
-type Expected = "ok" | "FORBIDDEN" | "NOT_FOUND" | "UNAUTHORIZED";
 type Procedure = keyof typeof clientsRouter._def.procedures;
 
 const READ: Record<PersonaName, Expected> = {
@@ -238,19 +186,11 @@ const MATRIX: Record<Procedure, MatrixRow> = {
   },
 };
 
-function actorId(name: PersonaName): string | null {
-  if (name === "anonymous") return null;
-  if (name === "domainAdminOnA" || name === "domainAdminOnB") return personas.domainAdminA.userId;
-  return personas[name].userId;
-}
-
-const MATRIX_CASES = (Object.keys(MATRIX) as Procedure[]).flatMap((procedure) =>
-  PERSONAS.map((persona) => [procedure, persona, MATRIX[procedure].expected[persona]] as const),
-);
+const MATRIX_CASES = matrixCases(MATRIX);
 
 test.each(MATRIX_CASES)("clients.%s as %s is %s", async (procedure, persona, expected) => {
   const row = MATRIX[procedure];
-  const domainId = persona === "domainAdminOnB" ? personas.domainB.id : personas.domainA.id;
+  const domainId = matrixDomain(personas, persona);
   const prepared = await row.prepare(domainId);
   const { value, error, events } = await eventsDuring(() => prepared.call(matrixCaller(personas, persona)));
 
@@ -261,7 +201,7 @@ test.each(MATRIX_CASES)("clients.%s as %s is %s", async (procedure, persona, exp
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({
       action: row.action,
-      actorUserId: actorId(persona),
+      actorUserId: matrixActorId(personas, persona),
       actorVia: "web",
       targetType: "client",
       targetId: clientId,
@@ -273,12 +213,7 @@ test.each(MATRIX_CASES)("clients.%s as %s is %s", async (procedure, persona, exp
 });
 
 test("every clients procedure is in the matrix and describes itself", () => {
-  expect(Object.keys(clientsRouter._def.procedures).sort()).toEqual(Object.keys(MATRIX).sort());
-  for (const [name, procedure] of Object.entries(clientsRouter._def.procedures)) {
-    const meta = (procedure as { _def: { meta?: { description?: string; access?: { kind: string; permissions?: string[] } } } })._def.meta;
-    expect(meta?.description, name).toMatch(/\S.*\.$/);
-    expect(meta?.access, name).toEqual({ kind: "permissions", permissions: [MATRIX[name as Procedure].permission] });
-  }
+  expectMatrixCoversRouter(clientsRouter, MATRIX, permissionAccess);
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -3,12 +3,11 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { ADMIN_ROLE_ID, session } from "@/db/schema";
 import type { Auth } from "@/server/auth/auth";
-import type { Permission } from "@/server/shared/permissions";
 import { accessTokenStatus } from "@/server/oauth/issued-tokens";
 import { signIn } from "@/server/testing/auth";
-import { createDomain, grantRole, MATRIX_PERSONAS as PERSONAS, type PersonaName, type Personas, openPersonaTestBed } from "@/server/testing/authz";
+import { createDomain, grantRole, expectMatrixCoversRouter, matrixCases, matrixDomain, permissionAccess, READABLE_ANYWHERE, type Expected, type PersonaName, type Personas, openPersonaTestBed } from "@/server/testing/authz";
 import type { TestDatabase } from "@/server/testing/db";
-import { grantTestKit, type Expected, type Prepared } from "@/server/testing/grants";
+import { grantTestKit, type GrantMatrixRow } from "@/server/testing/grants";
 import { outcome, rejection } from "@/server/testing/outcome";
 import { sessionsRouter } from "./router";
 
@@ -27,27 +26,11 @@ const { seedClient, userIn, seedGrant, refreshRevoked, consentCount, sessionIdOf
 
 type SessionsProcedure = keyof typeof sessionsRouter._def.procedures;
 
-// Lists are scoped rather than refused, so the domain-admin looking at B gets an empty page.
-const LIST: Record<PersonaName, Expected> = {
-  owner: "ok",
-  admin: "ok",
-  domainAdminOnA: "ok",
-  domainAdminOnB: "ok",
-  auditor: "ok",
-  member: "FORBIDDEN",
-  anonymous: "UNAUTHORIZED",
-};
+const LIST = READABLE_ANYWHERE;
 
 const REVOKE: Record<PersonaName, Expected> = { ...LIST, domainAdminOnB: "NOT_FOUND", auditor: "FORBIDDEN" };
 
-interface MatrixRow {
-  permission: Permission;
-  expected: Record<PersonaName, Expected>;
-  prepare: (domainId: string) => Promise<Prepared>;
-}
-
-
-const SESSIONS_MATRIX: Record<SessionsProcedure, MatrixRow> = {
+const SESSIONS_MATRIX: Record<SessionsProcedure, GrantMatrixRow> = {
   list: {
     permission: "tokens:read",
     expected: LIST,
@@ -83,23 +66,15 @@ const SESSIONS_MATRIX: Record<SessionsProcedure, MatrixRow> = {
 };
 
 
-const SESSIONS_CASES = (Object.keys(SESSIONS_MATRIX) as (keyof typeof SESSIONS_MATRIX)[]).flatMap((procedure) =>
-  PERSONAS.map((persona) => [procedure, persona, SESSIONS_MATRIX[procedure].expected[persona]] as const),
-);
+const SESSIONS_CASES = matrixCases(SESSIONS_MATRIX);
 
 test.each(SESSIONS_CASES)("sessions.%s as %s is %s", async (procedure, persona, expected) => {
   const row = SESSIONS_MATRIX[procedure];
-  const domainId = persona === "domainAdminOnB" ? personas.domainB.id : personas.domainA.id;
-  await checkCell(persona, await row.prepare(domainId), expected, row.permission);
+  await checkCell(persona, await row.prepare(matrixDomain(personas, persona)), expected, row.permission);
 });
 
 test("every sessions procedure is in the matrix and describes itself", () => {
-  expect(Object.keys(sessionsRouter._def.procedures).sort()).toEqual(Object.keys(SESSIONS_MATRIX).sort());
-  for (const [procedureName, procedure] of Object.entries(sessionsRouter._def.procedures)) {
-    const meta = (procedure as { _def: { meta?: { description?: string; access?: unknown } } })._def.meta;
-    expect(meta?.description, procedureName).toMatch(/\S.*\.$/);
-    expect(meta?.access, procedureName).toEqual({ kind: "permissions", permissions: [SESSIONS_MATRIX[procedureName as keyof typeof SESSIONS_MATRIX].permission] });
-  }
+  expectMatrixCoversRouter(sessionsRouter, SESSIONS_MATRIX, permissionAccess);
 });
 
 // ---------------------------------------------------------------------------------------------

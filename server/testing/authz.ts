@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { expect } from "vitest";
 import { and, eq, isNull } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import {
@@ -8,11 +9,15 @@ import {
   auditEvent,
   domain,
   domainEmailDomain,
+  role,
   roleAssignment,
+  rolePermission,
 } from "@/db/schema";
 import type { Auth } from "@/server/auth/auth";
+import type { Permission } from "@/server/shared/permissions";
 import { createSignedInOwner, createTestAuth, signUp, uniqueEmail } from "./auth";
-import { createTestDatabase } from "./db";
+import { createTestDatabase, type TestDatabase } from "./db";
+import { rejection, unique } from "./outcome";
 import { callerAs } from "./trpc";
 
 let domainSequence = 0;
@@ -110,6 +115,112 @@ export const MATRIX_PERSONAS: readonly PersonaName[] = [
   "member",
   "anonymous",
 ];
+
+/** A cell of an allow/deny matrix: the call succeeds, or the tRPC code it is refused with. */
+export type Expected = "ok" | "FORBIDDEN" | "NOT_FOUND" | "UNAUTHORIZED";
+
+/**
+ * The row of a procedure any reader may call wherever it holds the permission: lists are scoped
+ * rather than refused, so the domain-admin looking at B gets an empty page, not a refusal.
+ */
+export const READABLE_ANYWHERE: Readonly<Record<PersonaName, Expected>> = {
+  owner: "ok",
+  admin: "ok",
+  domainAdminOnA: "ok",
+  domainAdminOnB: "ok",
+  auditor: "ok",
+  member: "FORBIDDEN",
+  anonymous: "UNAUTHORIZED",
+};
+
+/** Every (procedure, persona, expected outcome) cell of a matrix, for `test.each`. */
+export function matrixCases<P extends string>(matrix: Record<P, { expected: Record<PersonaName, Expected> }>) {
+  return (Object.keys(matrix) as P[]).flatMap((procedure) =>
+    MATRIX_PERSONAS.map((persona) => [procedure, persona, matrix[procedure].expected[persona]] as const),
+  );
+}
+
+/** The domain a matrix row acts in: the domain-admin's own A, the foreign B, and A for everyone else. */
+export function matrixDomain(personas: Personas, name: PersonaName): string {
+  return name === "domainAdminOnB" ? personas.domainB.id : personas.domainA.id;
+}
+
+/** The user id a matrix persona's audit rows name as actor (none for the anonymous caller). */
+export function matrixActorId(personas: Personas, name: PersonaName): string | null {
+  if (name === "anonymous") return null;
+  if (name === "domainAdminOnA" || name === "domainAdminOnB") return personas.domainAdminA.userId;
+  return personas[name].userId;
+}
+
+/** A custom role holding exactly `permissions`, written directly so a test does not go through the roles router. */
+export async function createCustomRole(db: Database, permissions: readonly Permission[], name = unique("Custom")) {
+  const id = `role_${randomUUID()}`;
+  await db.insert(role).values({ id, name });
+  if (permissions.length > 0) {
+    await db.insert(rolePermission).values(permissions.map((permission) => ({ roleId: id, permission })));
+  }
+  return { id, name };
+}
+
+/** A fresh user holding, for each entry, a custom role with exactly those permissions in that domain (global when null). */
+export async function createPersonaWith(
+  deps: { db: Database; auth: Auth },
+  grants: readonly { permissions: readonly Permission[]; domainId: string | null }[],
+): Promise<Persona> {
+  const persona = await createPersona(deps, null, null, "custom");
+  for (const { permissions, domainId } of grants) {
+    const granted = await createCustomRole(deps.db, permissions);
+    await grantRole(deps.db, persona.userId, granted.id, domainId);
+  }
+  return persona;
+}
+
+/** The audit rows a call wrote, whatever it returned or threw. */
+export async function eventsDuring<T>(db: Database, call: () => Promise<T>) {
+  const before = new Set((await auditRows(db)).map((row) => row.id));
+  const result = await call().then(
+    (value) => ({ value, error: undefined }),
+    (error: unknown) => ({ value: undefined, error }),
+  );
+  const events = (await auditRows(db)).filter((row) => !before.has(row.id));
+  return { ...result, events };
+}
+
+/** Runs `call` and checks that it failed with `code` (and `message`) without writing an audit event. */
+export async function expectRefused(
+  db: TestDatabase["db"],
+  call: Promise<unknown>,
+  code: string,
+  message?: string | RegExp,
+) {
+  const eventsBefore = await countAuditRows(db);
+  const error = await rejection(call);
+  expect(error.code).toBe(code);
+  if (typeof message === "string") expect(error.message).toBe(message);
+  else if (message) expect(error.message).toMatch(message);
+  expect(await countAuditRows(db)).toBe(eventsBefore);
+  return error;
+}
+
+/**
+ * Checks that a router's procedures are exactly the matrix's rows, and that each describes itself
+ * in a sentence and declares the access `accessOf` derives from its matrix row.
+ */
+export function expectMatrixCoversRouter<Row>(
+  router: { _def: { procedures: object } },
+  matrix: Record<string, Row>,
+  accessOf: (row: Row) => unknown,
+) {
+  expect(Object.keys(router._def.procedures).sort()).toEqual(Object.keys(matrix).sort());
+  for (const [name, procedure] of Object.entries(router._def.procedures)) {
+    const meta = (procedure as { _def: { meta?: { description?: string; access?: unknown } } })._def.meta;
+    expect(meta?.description, name).toMatch(/\S.*\.$/);
+    expect(meta?.access, name).toEqual(accessOf(matrix[name] as Row));
+  }
+}
+
+/** The access a procedure guarded by the one permission its matrix row names declares. */
+export const permissionAccess = (row: { permission: Permission }) => ({ kind: "permissions", permissions: [row.permission] });
 
 export function matrixCaller(personas: Personas, name: PersonaName): Caller {
   switch (name) {

@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { SignJWT } from "jose";
 import { expect } from "vitest";
 import type { z } from "zod";
-import { MEMBER_ROLE_ID, oauthConsent, oauthRefreshToken, role, rolePermission } from "@/db/schema";
+import { MEMBER_ROLE_ID, oauthConsent, oauthRefreshToken } from "@/db/schema";
 import type { Auth } from "@/server/auth/auth";
 import type { Permission } from "@/server/shared/permissions";
 import { createClient } from "@/server/clients/commands";
@@ -11,7 +11,18 @@ import { createClientInput } from "@/server/clients/inputs";
 import { mcpResourceUrl } from "@/server/oauth/config";
 import { recordIssuedAccessToken } from "@/server/oauth/issued-tokens";
 import { TEST_PUBLIC_URL, signUp, uniqueEmail } from "@/server/testing/auth";
-import { auditRows, createPersona, grantRole, type Caller, type Persona, matrixCaller, type PersonaName, type Personas } from "@/server/testing/authz";
+import {
+  createPersonaWith,
+  eventsDuring,
+  type Expected,
+  grantRole,
+  type Caller,
+  type Persona,
+  matrixActorId,
+  matrixCaller,
+  type PersonaName,
+  type Personas,
+} from "@/server/testing/authz";
 import type { TestDatabase } from "@/server/testing/db";
 import { outcome, unique } from "@/server/testing/outcome";
 
@@ -24,12 +35,17 @@ import { outcome, unique } from "@/server/testing/outcome";
 const MCP_RESOURCE = mcpResourceUrl(TEST_PUBLIC_URL);
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-export type Expected = "ok" | "FORBIDDEN" | "NOT_FOUND" | "UNAUTHORIZED";
-
 export interface Prepared {
   call: (caller: Caller) => Promise<unknown>;
   /** What an allowed mutation's one audit row must say. */
   event?: { action: string; targetType: string; targetId: string; domainId?: string | null };
+}
+
+/** A row of the grants, sessions and account matrices: the permission a refusal names, the outcomes, and the call. */
+export interface GrantMatrixRow {
+  permission: Permission;
+  expected: Record<PersonaName, Expected>;
+  prepare: (domainId: string) => Promise<Prepared>;
 }
 
 export function grantTestKit(bed: () => { database: TestDatabase; auth: Auth; personas: Personas }) {
@@ -120,48 +136,22 @@ export function grantTestKit(bed: () => { database: TestDatabase; auth: Auth; pe
     return new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).sign(new TextEncoder().encode(randomUUID()));
   }
 
-  /** The audit rows a call wrote, whatever it returned or threw. */
-  async function eventsDuring(call: () => Promise<unknown>) {
-    const before = new Set((await auditRows(bed().database.db)).map((row) => row.id));
-    const result = await call().then(
-      (value) => ({ value, error: undefined }),
-      (error: unknown) => ({ value: undefined, error }),
-    );
-    const events = (await auditRows(bed().database.db)).filter((row) => !before.has(row.id));
-    return { ...result, events };
-  }
-
   async function personaWith(grants: { permissions: Permission[]; domainId: string | null }[]): Promise<Persona> {
-    const persona = await createPersona({ db: bed().database.db, auth: bed().auth }, null, null, "custom");
-    for (const { permissions, domainId } of grants) {
-      const roleId = `role_${randomUUID()}`;
-      await bed().database.db.insert(role).values({ id: roleId, name: unique("Custom") });
-      await bed().database.db.insert(rolePermission).values(permissions.map((permission) => ({ roleId, permission })));
-      await grantRole(bed().database.db, persona.userId, roleId, domainId);
-    }
-    return persona;
+    return createPersonaWith({ db: bed().database.db, auth: bed().auth }, grants);
   }
-
-  function actorId(name: PersonaName): string | null {
-    if (name === "anonymous") return null;
-    if (name === "domainAdminOnA" || name === "domainAdminOnB") return bed().personas.domainAdminA.userId;
-    return bed().personas[name].userId;
-  }
-
-
 
   /** Runs a matrix cell: the outcome, the permission a refusal names, and exactly one audit row for an allowed mutation. */
   async function checkCell(persona: PersonaName, prepared: Prepared, expected: Expected, permission?: Permission) {
-    const { error, events } = await eventsDuring(() => prepared.call(matrixCaller(bed().personas, persona)));
+    const { error, events } = await eventsDuring(bed().database.db, () => prepared.call(matrixCaller(bed().personas, persona)));
     expect(error === undefined ? "ok" : await outcome(Promise.reject(error))).toBe(expected);
     if (expected === "FORBIDDEN" && permission) expect((error as Error).message).toContain(permission);
     if (prepared.event && expected === "ok") {
       expect(events).toHaveLength(1);
-      expect(events[0]).toMatchObject({ actorUserId: actorId(persona), actorVia: "web", ...prepared.event });
+      expect(events[0]).toMatchObject({ actorUserId: matrixActorId(bed().personas, persona), actorVia: "web", ...prepared.event });
     } else {
       expect(events).toEqual([]);
     }
   }
 
-  return { seedClient, userIn, issueAccessToken, issueRefreshToken, consent, seedGrant, refreshRevoked, consentCount, sessionIdOf, signedIn, jwtWith, eventsDuring, personaWith, checkCell };
+  return { seedClient, userIn, issueAccessToken, issueRefreshToken, consent, seedGrant, refreshRevoked, consentCount, sessionIdOf, signedIn, jwtWith, eventsDuring: (call: () => Promise<unknown>) => eventsDuring(bed().database.db, call), personaWith, checkCell };
 }
