@@ -7,9 +7,7 @@ import {
   MEMBER_ROLE_ID,
   domain,
   domainEmailDomain,
-  role,
   roleAssignment,
-  rolePermission,
   userBan,
 } from "@/db/schema";
 import type { Auth } from "@/server/auth/auth";
@@ -21,10 +19,14 @@ import {
   countAuditRows,
   createDomain,
   createPersona,
+  createPersonaWith,
+  expectCellOutcome,
+  type Expected,
   grantRole,
   type Caller,
-  MATRIX_PERSONAS as PERSONAS,
   matrixCaller,
+  matrixCases,
+  READABLE_ANYWHERE,
   type PersonaName,
   type Personas,
   openPersonaTestBed,
@@ -44,17 +46,8 @@ function deps() {
   return { db: database.db, auth };
 }
 
-/** A custom role holding exactly `permissions`, assigned to a fresh user in `domainId` (global when null). */
-async function personaWith(grants: { permissions: Permission[]; domainId: string | null }[]) {
-  const persona = await createPersona(deps(), null, null, "custom");
-  for (const { permissions, domainId } of grants) {
-    const roleId = randomUUID();
-    await database.db.insert(role).values({ id: roleId, name: unique("custom-role") });
-    await database.db.insert(rolePermission).values(permissions.map((permission) => ({ roleId, permission })));
-    await grantRole(database.db, persona.userId, roleId, domainId);
-  }
-  return persona;
-}
+/** A fresh user holding, for each entry, a custom role with exactly those permissions in that domain (global when null). */
+const personaWith = (grants: { permissions: Permission[]; domainId: string | null }[]) => createPersonaWith(deps(), grants);
 
 async function domainRow(id: string) {
   const [row] = await database.db.select().from(domain).where(eq(domain.id, id));
@@ -76,8 +69,6 @@ async function assignmentsIn(id: string) {
 // ---------------------------------------------------------------------------------------------
 // Allow/deny matrix
 
-type Expected = "ok" | "FORBIDDEN" | "NOT_FOUND" | "UNAUTHORIZED";
-
 const callerOf = (name: PersonaName): Caller => matrixCaller(personas, name);
 
 /**
@@ -92,62 +83,23 @@ async function targetFor(name: PersonaName): Promise<string> {
 
 type Procedure = "list" | "get" | "create" | "update" | "delete" | "members";
 
+const IN_OWN_DOMAIN: Record<PersonaName, Expected> = { ...READABLE_ANYWHERE, domainAdminOnB: "NOT_FOUND" };
+
+// Built-in domain-admins hold domains:read only, so the write checks refuse them before any lookup.
+const WRITE: Record<PersonaName, Expected> = {
+  ...READABLE_ANYWHERE,
+  domainAdminOnA: "FORBIDDEN",
+  domainAdminOnB: "FORBIDDEN",
+  auditor: "FORBIDDEN",
+};
+
 const MATRIX: Record<Procedure, Record<PersonaName, Expected>> = {
-  list: {
-    owner: "ok",
-    admin: "ok",
-    domainAdminOnA: "ok",
-    domainAdminOnB: "ok",
-    auditor: "ok",
-    member: "FORBIDDEN",
-    anonymous: "UNAUTHORIZED",
-  },
-  get: {
-    owner: "ok",
-    admin: "ok",
-    domainAdminOnA: "ok",
-    domainAdminOnB: "NOT_FOUND",
-    auditor: "ok",
-    member: "FORBIDDEN",
-    anonymous: "UNAUTHORIZED",
-  },
-  // Built-in domain-admins hold domains:read only, so the write checks refuse them before any lookup.
-  create: {
-    owner: "ok",
-    admin: "ok",
-    domainAdminOnA: "FORBIDDEN",
-    domainAdminOnB: "FORBIDDEN",
-    auditor: "FORBIDDEN",
-    member: "FORBIDDEN",
-    anonymous: "UNAUTHORIZED",
-  },
-  update: {
-    owner: "ok",
-    admin: "ok",
-    domainAdminOnA: "FORBIDDEN",
-    domainAdminOnB: "FORBIDDEN",
-    auditor: "FORBIDDEN",
-    member: "FORBIDDEN",
-    anonymous: "UNAUTHORIZED",
-  },
-  delete: {
-    owner: "ok",
-    admin: "ok",
-    domainAdminOnA: "FORBIDDEN",
-    domainAdminOnB: "FORBIDDEN",
-    auditor: "FORBIDDEN",
-    member: "FORBIDDEN",
-    anonymous: "UNAUTHORIZED",
-  },
-  members: {
-    owner: "ok",
-    admin: "ok",
-    domainAdminOnA: "ok",
-    domainAdminOnB: "NOT_FOUND",
-    auditor: "ok",
-    member: "FORBIDDEN",
-    anonymous: "UNAUTHORIZED",
-  },
+  list: READABLE_ANYWHERE,
+  get: IN_OWN_DOMAIN,
+  create: WRITE,
+  update: WRITE,
+  delete: WRITE,
+  members: IN_OWN_DOMAIN,
 };
 
 const MUTATIONS = new Set<Procedure>(["create", "update", "delete"]);
@@ -169,16 +121,11 @@ async function invoke(procedure: Procedure, caller: Caller, target: string): Pro
   }
 }
 
-const MATRIX_CASES = (Object.keys(MATRIX) as Procedure[]).flatMap((procedure) =>
-  PERSONAS.map((persona) => [procedure, persona, MATRIX[procedure][persona]] as const),
-);
+const MATRIX_CASES = matrixCases(MATRIX);
 
 test.each(MATRIX_CASES)("domains.%s as %s is %s", async (procedure, persona, expected) => {
   const target = await targetFor(persona);
-  const eventsBefore = await countAuditRows(database.db);
-  expect(await outcome(invoke(procedure, callerOf(persona), target))).toBe(expected);
-  const written = (await countAuditRows(database.db)) - eventsBefore;
-  expect(written).toBe(MUTATIONS.has(procedure) && expected === "ok" ? 1 : 0);
+  await expectCellOutcome(database.db, () => invoke(procedure, callerOf(persona), target), expected, MUTATIONS.has(procedure));
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { TRPCError } from "@trpc/server";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import {
@@ -22,14 +21,21 @@ import { createSignedInOwner, createTestAuth, signUp, uniqueEmail } from "@/serv
 import {
   auditRows,
   countAuditRows,
+  createCustomRole,
   createPersona,
+  createPersonaWith,
   createDomain,
+  expectCellOutcome,
+  expectRefused as expectRefusedIn,
+  type Expected,
   grantRole,
   hasRole,
   type Caller,
   type Persona,
-  MATRIX_PERSONAS as PERSONAS,
   matrixCaller,
+  matrixCases,
+  matrixDomain,
+  READABLE_ANYWHERE,
   type PersonaName,
   type Personas,
   openPersonaTestBed,
@@ -52,14 +58,7 @@ function deps() {
 }
 
 /** A custom role written directly, so tests of one procedure do not depend on another. */
-async function customRole(permissions: Permission[], name = unique("Custom")) {
-  const id = `role_${randomUUID()}`;
-  await database.db.insert(role).values({ id, name });
-  if (permissions.length > 0) {
-    await database.db.insert(rolePermission).values(permissions.map((permission) => ({ roleId: id, permission })));
-  }
-  return { id, name };
-}
+const customRole = (permissions: Permission[], name?: string) => createCustomRole(database.db, permissions, name);
 
 /** A signed-up user (a global member, as every account is) who is also a member of `domainIds`. */
 async function targetUser(domainIds: string[] = [], prefix = "target") {
@@ -69,12 +68,8 @@ async function targetUser(domainIds: string[] = [], prefix = "target") {
 }
 
 /** A fresh user holding a custom role with exactly `permissions` in `domainId` (global when null). */
-async function personaWith(permissions: Permission[], domainId: string | null = null): Promise<Persona> {
-  const persona = await createPersona(deps(), null, null, "custom");
-  const granted = await customRole(permissions);
-  await grantRole(database.db, persona.userId, granted.id, domainId);
-  return persona;
-}
+const personaWith = (permissions: Permission[], domainId: string | null = null): Promise<Persona> =>
+  createPersonaWith(deps(), [{ permissions, domainId }]);
 
 async function roleRow(id: string) {
   const [row] = await database.db.select().from(role).where(eq(role.id, id));
@@ -95,44 +90,20 @@ async function eventsFor(action: string, targetId: string) {
 }
 
 /** Runs `call` and checks that it failed with `code` (and `message`) without writing an audit event. */
-async function expectRefused(
-  call: Promise<unknown>,
-  code: string,
-  message?: string | RegExp,
-  db: TestDatabase["db"] = database.db,
-): Promise<TRPCError> {
-  const eventsBefore = await countAuditRows(db);
-  const error = await rejection(call);
-  expect(error.code).toBe(code);
-  if (typeof message === "string") expect(error.message).toBe(message);
-  else if (message) expect(error.message).toMatch(message);
-  expect(await countAuditRows(db)).toBe(eventsBefore);
-  return error;
-}
+const expectRefused = (call: Promise<unknown>, code: string, message?: string | RegExp, db: TestDatabase["db"] = database.db) =>
+  expectRefusedIn(db, call, code, message);
 
 // ---------------------------------------------------------------------------------------------
 // Allow/deny matrix
 
-type Expected = "ok" | "FORBIDDEN" | "NOT_FOUND" | "UNAUTHORIZED";
-
 const callerOf = (name: PersonaName): Caller => matrixCaller(personas, name);
 
 /** Assignments are made in the domain-admin's domain A or the foreign B; everyone else acts on A. */
-function domainFor(name: PersonaName): string {
-  return name === "domainAdminOnB" ? personas.domainB.id : personas.domainA.id;
-}
+const domainFor = (name: PersonaName): string => matrixDomain(personas, name);
 
 type Procedure = "list" | "get" | "create" | "update" | "delete" | "assign" | "unassign";
 
-const READ: Record<PersonaName, Expected> = {
-  owner: "ok",
-  admin: "ok",
-  domainAdminOnA: "ok",
-  domainAdminOnB: "ok",
-  auditor: "ok",
-  member: "FORBIDDEN",
-  anonymous: "UNAUTHORIZED",
-};
+const READ = READABLE_ANYWHERE;
 
 // Roles are global definitions: writing them needs the permission globally, which a domain-admin never has.
 const WRITE_DEFINITION: Record<PersonaName, Expected> = {
@@ -197,16 +168,10 @@ async function prepare(procedure: Procedure, persona: PersonaName): Promise<() =
   }
 }
 
-const MATRIX_CASES = (Object.keys(MATRIX) as Procedure[]).flatMap((procedure) =>
-  PERSONAS.map((persona) => [procedure, persona, MATRIX[procedure][persona]] as const),
-);
+const MATRIX_CASES = matrixCases(MATRIX);
 
 test.each(MATRIX_CASES)("roles.%s as %s is %s", async (procedure, persona, expected) => {
-  const call = await prepare(procedure, persona);
-  const eventsBefore = await countAuditRows(database.db);
-  expect(await outcome(call())).toBe(expected);
-  const written = (await countAuditRows(database.db)) - eventsBefore;
-  expect(written).toBe(MUTATIONS.has(procedure) && expected === "ok" ? 1 : 0);
+  await expectCellOutcome(database.db, await prepare(procedure, persona), expected, MUTATIONS.has(procedure));
 });
 
 test("every roles procedure declares a description and the permissions it needs", () => {

@@ -17,7 +17,7 @@ import type { Auth } from "@/server/auth/auth";
 import type { Permission } from "@/server/shared/permissions";
 import { createSignedInOwner, createTestAuth, signUp, uniqueEmail } from "./auth";
 import { createTestDatabase, type TestDatabase } from "./db";
-import { rejection, unique } from "./outcome";
+import { outcome, rejection, unique } from "./outcome";
 import { callerAs } from "./trpc";
 
 let domainSequence = 0;
@@ -133,11 +133,21 @@ export const READABLE_ANYWHERE: Readonly<Record<PersonaName, Expected>> = {
   anonymous: "UNAUTHORIZED",
 };
 
-/** Every (procedure, persona, expected outcome) cell of a matrix, for `test.each`. */
-export function matrixCases<P extends string>(matrix: Record<P, { expected: Record<PersonaName, Expected> }>) {
+type MatrixRowOutcomes = Record<PersonaName, Expected>;
+
+/** Every (procedure, persona, expected outcome) cell of a matrix, for `test.each`; a row is its outcomes or carries them as `expected`. */
+export function matrixCases<P extends string>(matrix: Record<P, MatrixRowOutcomes | { expected: MatrixRowOutcomes }>) {
+  const outcomesOf = (row: MatrixRowOutcomes | { expected: MatrixRowOutcomes }) => ("expected" in row ? row.expected : row);
   return (Object.keys(matrix) as P[]).flatMap((procedure) =>
-    MATRIX_PERSONAS.map((persona) => [procedure, persona, matrix[procedure].expected[persona]] as const),
+    MATRIX_PERSONAS.map((persona) => [procedure, persona, outcomesOf(matrix[procedure])[persona]] as const),
   );
+}
+
+/** Runs a matrix cell by counting audit rows: the outcome, and exactly one new row when an allowed call is a mutation. */
+export async function expectCellOutcome(db: Database, call: () => Promise<unknown>, expected: Expected, mutation: boolean) {
+  const eventsBefore = await countAuditRows(db);
+  expect(await outcome(call())).toBe(expected);
+  expect((await countAuditRows(db)) - eventsBefore).toBe(mutation && expected === "ok" ? 1 : 0);
 }
 
 /** The domain a matrix row acts in: the domain-admin's own A, the foreign B, and A for everyone else. */
