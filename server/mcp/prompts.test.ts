@@ -1,16 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { ErrorCode, McpError, type GetPromptResult } from "@modelcontextprotocol/sdk/types.js";
+import { ErrorCode, type GetPromptResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { MEMBER_ROLE_ID, role, rolePermission } from "@/db/schema";
 import type { Auth } from "@/server/auth/auth";
 import type { Permission } from "@/server/shared/permissions";
-import { signUp, uniqueEmail } from "@/server/testing/auth";
-import { createPersona, grantRole, openPersonaTestBed, type Personas } from "@/server/testing/authz";
+import { createMember, createPersonaWith, openPersonaTestBed, type Personas } from "@/server/testing/authz";
 import type { TestDatabase } from "@/server/testing/db";
-import { unique } from "@/server/testing/outcome";
 import { MCP_PROMPTS } from "./prompts";
 import { MCP_RESOURCES } from "./resources";
-import { withConnection, type connectAs, type McpSession } from "./testing";
+import { withConnection, type connectAs, type McpSession, mcpRefusal } from "./testing";
 import { MCP_TOOLS } from "./tools";
 
 let database: TestDatabase;
@@ -37,32 +34,11 @@ function textOf(result: GetPromptResult): string {
   return result.messages.map((message) => (message.content.type === "text" ? message.content.text : "")).join("\n");
 }
 
-async function refusalOf(promise: Promise<unknown>): Promise<{ code: number; message: string }> {
-  const error = await promise.then(
-    () => {
-      throw new Error("expected the request to be refused");
-    },
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(McpError);
-  const { code, message } = error as McpError;
-  return { code, message: message.replace(/^MCP error -?\d+: /, "") };
-}
 
-async function personaWith(permissions: Permission[], domainId: string | null = null) {
-  const persona = await createPersona(deps(), null, null, "custom");
-  const roleId = `role_${randomUUID()}`;
-  await database.db.insert(role).values({ id: roleId, name: unique("Custom") });
-  await database.db.insert(rolePermission).values(permissions.map((permission) => ({ roleId, permission })));
-  await grantRole(database.db, persona.userId, roleId, domainId);
-  return persona;
-}
+/** A persona holding a custom role with exactly `permissions` in `domainId` (global when null). */
+const personaWith = (permissions: Permission[], domainId: string | null = null) => createPersonaWith(deps(), [{ permissions, domainId }]);
 
-async function memberOf(domainId: string, prefix = "member") {
-  const created = await signUp(auth, uniqueEmail(prefix));
-  await grantRole(database.db, created.userId, MEMBER_ROLE_ID, domainId);
-  return created;
-}
+const memberOf = (domainId: string, prefix?: string) => createMember(deps(), domainId, prefix);
 
 // ---------------------------------------------------------------------------------------------
 // Who is offered which prompt
@@ -153,12 +129,12 @@ test("investigate_user_activity takes an id or an email address, fills in the us
 test("investigate_user_activity refuses a user outside the caller's domain exactly as one that does not exist", async () => {
   const elsewhere = await memberOf(personas.domainB.id, "elsewhere");
   await session(personas.domainAdminA.userId, async ({ client, calls }) => {
-    const hidden = await refusalOf(client.getPrompt({ name: "investigate_user_activity", arguments: { user: elsewhere.email } }));
-    const missing = await refusalOf(client.getPrompt({ name: "investigate_user_activity", arguments: { user: "nobody@example.com" } }));
+    const hidden = await mcpRefusal(client.getPrompt({ name: "investigate_user_activity", arguments: { user: elsewhere.email } }));
+    const missing = await mcpRefusal(client.getPrompt({ name: "investigate_user_activity", arguments: { user: "nobody@example.com" } }));
     expect(hidden.code).toBe(ErrorCode.InvalidParams);
     expect(hidden.message).toBe(missing.message.replace("nobody@example.com", elsewhere.email));
     expect(hidden.message).toContain("No user you can read has the id or email address");
-    const byId = await refusalOf(client.getPrompt({ name: "investigate_user_activity", arguments: { user: elsewhere.userId } }));
+    const byId = await mcpRefusal(client.getPrompt({ name: "investigate_user_activity", arguments: { user: elsewhere.userId } }));
     expect(byId.message).toContain("No user you can read");
     expect(calls.map((call) => call.outcome)).toEqual(["NOT_FOUND", "NOT_FOUND", "NOT_FOUND"]);
   });
@@ -192,7 +168,7 @@ test("audit_recent_security_events looks back the hours asked for (24 by default
 
     expect(textOf(await client.getPrompt({ name: "audit_recent_security_events" }))).toContain("(the last 24 hours)");
     for (const hours of ["0", "721", "1.5", "soon"]) {
-      const refusal = await refusalOf(client.getPrompt({ name: "audit_recent_security_events", arguments: { hours } }));
+      const refusal = await mcpRefusal(client.getPrompt({ name: "audit_recent_security_events", arguments: { hours } }));
       expect(refusal, hours).toEqual({ code: ErrorCode.InvalidParams, message: "Give hours as a whole number from 1 to 720, or leave it out for 24." });
     }
   });
@@ -205,7 +181,7 @@ test("a member cannot get a prompt: it is not offered, and with the filter bypas
   await session(
     personas.member.userId,
     async ({ client }) => {
-      const refusal = await refusalOf(client.getPrompt({ name: "review_admin_access" }));
+      const refusal = await mcpRefusal(client.getPrompt({ name: "review_admin_access" }));
       expect(refusal).toEqual({ code: ErrorCode.InvalidParams, message: "You need the roles:read permission." });
     },
     { listFilter: false },

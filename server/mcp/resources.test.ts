@@ -1,21 +1,18 @@
 import { randomUUID } from "node:crypto";
-import { ErrorCode, McpError, type ReadResourceResult } from "@modelcontextprotocol/sdk/types.js";
+import { ErrorCode, type ReadResourceResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { AUDITOR_ROLE_ID, MEMBER_ROLE_ID, role, rolePermission, user as userTable } from "@/db/schema";
+import { AUDITOR_ROLE_ID, MEMBER_ROLE_ID, user as userTable } from "@/db/schema";
 import type { Auth } from "@/server/auth/auth";
 import type { Permission } from "@/server/shared/permissions";
 import { recordEvent } from "@/server/audit/record";
-import { createClient as persistClient } from "@/server/clients/commands";
-import { createClientInput } from "@/server/clients/inputs";
-import { mcpResourceUrl } from "@/server/oauth/config";
-import { TEST_PUBLIC_URL, signUp, uniqueEmail } from "@/server/testing/auth";
-import { createPersona, grantRole, openPersonaTestBed, type Personas } from "@/server/testing/authz";
+import { createMember, createPersonaWith, openPersonaTestBed, type Personas } from "@/server/testing/authz";
 import type { TestDatabase } from "@/server/testing/db";
+import { seedClientRow } from "@/server/testing/grants";
 import { unique } from "@/server/testing/outcome";
 import { MAX_COMPLETIONS, matchResource } from "./resource";
 import { MCP_RESOURCES } from "./resources";
 import { RESOURCE_NOT_FOUND } from "./server";
-import { withConnection, type connectAs, type McpSession } from "./testing";
+import { withConnection, type connectAs, type McpSession, mcpRefusal } from "./testing";
 
 let database: TestDatabase;
 let auth: Auth;
@@ -46,36 +43,10 @@ function documentOf(result: ReadResourceResult, uri: string): Record<string, unk
   return JSON.parse((content as { text: string }).text) as Record<string, unknown>;
 }
 
-/** The JSON-RPC error a refused read or completion answered with. */
-async function errorOf(promise: Promise<unknown>): Promise<{ code: number; message: string }> {
-  const error = await promise.then(
-    () => {
-      throw new Error("expected the request to be refused");
-    },
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(McpError);
-  const { code, message } = error as McpError;
-  return { code, message: message.replace(/^MCP error -?\d+: /, "") };
-}
 
-async function memberOf(domainId: string, prefix = "member") {
-  const created = await signUp(auth, uniqueEmail(prefix));
-  await grantRole(database.db, created.userId, MEMBER_ROLE_ID, domainId);
-  return created;
-}
+const memberOf = (domainId: string, prefix?: string) => createMember(deps(), domainId, prefix);
 
-async function seedClient(domainId: string | null, name = unique("Client")) {
-  const input = createClientInput.parse({
-    name,
-    type: "confidential",
-    redirectUris: ["https://app.example/callback"],
-    scopes: ["openid", "mcp:read"],
-    domainId,
-  });
-  const { client } = await persistClient(database.db, input, { createdBy: null, mcpResource: mcpResourceUrl(TEST_PUBLIC_URL) });
-  return client;
-}
+const seedClient = (domainId: string | null, name = unique("Client")) => seedClientRow(database.db, domainId, { name, scopes: ["openid", "mcp:read"] });
 
 function seedEvent(domainId: string | null) {
   return recordEvent(
@@ -86,14 +57,7 @@ function seedEvent(domainId: string | null) {
 }
 
 /** A persona holding a custom role with exactly `permissions`, globally. */
-async function personaWith(permissions: Permission[]) {
-  const persona = await createPersona(deps(), null, null, "custom");
-  const roleId = `role_${randomUUID()}`;
-  await database.db.insert(role).values({ id: roleId, name: unique("Custom") });
-  await database.db.insert(rolePermission).values(permissions.map((permission) => ({ roleId, permission })));
-  await grantRole(database.db, persona.userId, roleId);
-  return persona;
-}
+const personaWith = (permissions: Permission[]) => createPersonaWith(deps(), [{ permissions, domainId: null }]);
 
 // ---------------------------------------------------------------------------------------------
 // What is listed
@@ -219,8 +183,8 @@ test("a domain admin reads what is in their domain, and anything in another tena
       [`gatehouse://audit/${installationWide}`, `gatehouse://audit/${missing}`],
     ];
     for (const [elsewhere, nowhere] of pairs) {
-      const hidden = await errorOf(client.readResource({ uri: elsewhere }));
-      const absent = await errorOf(client.readResource({ uri: nowhere }));
+      const hidden = await mcpRefusal(client.readResource({ uri: elsewhere }));
+      const absent = await mcpRefusal(client.readResource({ uri: nowhere }));
       expect(hidden.code, elsewhere).toBe(RESOURCE_NOT_FOUND);
       expect(hidden, elsewhere).toEqual(absent);
     }
@@ -242,12 +206,12 @@ test("a role lists only the holders in the scopes the reader can read roles in",
 test("a member cannot read another user's resource: the template is not offered, and the procedure refuses it too", async () => {
   const uri = `gatehouse://users/${personas.owner.userId}`;
   await session(personas.member.userId, async ({ client }) => {
-    expect((await errorOf(client.readResource({ uri }))).code).toBe(ErrorCode.InvalidParams);
+    expect((await mcpRefusal(client.readResource({ uri }))).code).toBe(ErrorCode.InvalidParams);
   });
   await session(
     personas.member.userId,
     async ({ client, calls }) => {
-      const refusal = await errorOf(client.readResource({ uri }));
+      const refusal = await mcpRefusal(client.readResource({ uri }));
       expect(refusal).toEqual({ code: ErrorCode.InvalidParams, message: "You need the users:read permission." });
       expect(calls).toEqual([{ kind: "resource", name: uri, outcome: "FORBIDDEN" }]);
     },
@@ -263,7 +227,7 @@ test("ids are percent-decoded from the URI, and one that does not decode is refu
   await session(personas.owner.userId, async ({ client, calls }) => {
     const encoded = `gatehouse://users/${encodeURIComponent(user.userId)}`;
     expect(documentOf(await client.readResource({ uri: encoded }), encoded)).toMatchObject({ id: user.userId });
-    const broken = await errorOf(client.readResource({ uri: "gatehouse://users/%E0%A4%A" }));
+    const broken = await mcpRefusal(client.readResource({ uri: "gatehouse://users/%E0%A4%A" }));
     expect(broken).toEqual({ code: ErrorCode.InvalidParams, message: "The user id in gatehouse://users/%E0%A4%A is not valid percent-encoding." });
     expect(calls.at(-1)).toEqual({ kind: "resource", name: "gatehouse://users/%E0%A4%A", outcome: "BAD_REQUEST" });
   });
@@ -324,7 +288,7 @@ test("a completion the search refuses (text too long) completes nothing rather t
 
 test("a template the caller cannot read cannot be completed either", async () => {
   await session(personas.member.userId, async (mcp) => {
-    const refusal = await errorOf(complete(mcp, TEMPLATES[0]!, "userId", ""));
+    const refusal = await mcpRefusal(complete(mcp, TEMPLATES[0]!, "userId", ""));
     expect(refusal.code).toBe(ErrorCode.MethodNotFound);
   });
 });

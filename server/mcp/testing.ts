@@ -1,6 +1,7 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import { LoggingMessageNotificationSchema, type CallToolResult, type LoggingMessageNotification, type Tool } from "@modelcontextprotocol/sdk/types.js";
+import { expect } from "vitest";
+import { LoggingMessageNotificationSchema, McpError, type CallToolResult, type LoggingMessageNotification, type Tool } from "@modelcontextprotocol/sdk/types.js";
 import type { Database } from "@/db/client";
 import type { Auth } from "@/server/auth/auth";
 import { createTRPCContext } from "@/server/trpc/context";
@@ -16,6 +17,19 @@ import type { GatehouseTool, ToolContext } from "./tool";
 import { MCP_TOOLS } from "./tools";
 
 export const TEST_CLIENT_ID = "test-client";
+
+/** The JSON-RPC error a refused request answered with, its message without the SDK's "MCP error <code>:" prefix. */
+export async function mcpRefusal(promise: Promise<unknown>): Promise<{ code: number; message: string }> {
+  const error = await promise.then(
+    () => {
+      throw new Error("expected the request to be refused");
+    },
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(McpError);
+  const { code, message } = error as McpError;
+  return { code, message: message.replace(/^MCP error -?\d+: /, "") };
+}
 
 export interface RecordedCall {
   kind: "tool" | "resource" | "prompt";

@@ -20,22 +20,12 @@ import {
 } from "@/db/schema";
 import type { Auth } from "@/server/auth/auth";
 import type { Permission } from "@/server/shared/permissions";
-import { createClient as persistClient } from "@/server/clients/commands";
-import { createClientInput } from "@/server/clients/inputs";
 import { mcpResourceUrl } from "@/server/oauth/config";
 import { recordIssuedAccessToken } from "@/server/oauth/issued-tokens";
-import { TEST_PUBLIC_URL, signUp, uniqueEmail } from "@/server/testing/auth";
-import {
-  auditRows,
-  countAuditRows,
-  createDomain,
-  createPersona,
-  grantRole,
-  hasRole,
-  type Personas,
-  openPersonaTestBed,
-} from "@/server/testing/authz";
+import { TEST_PUBLIC_URL } from "@/server/testing/auth";
+import { auditRows, countAuditRows, createDomain, createMember, createPersonaWith, grantRole, hasRole, openPersonaTestBed, type Personas } from "@/server/testing/authz";
 import type { TestDatabase } from "@/server/testing/db";
+import { seedClientRow } from "@/server/testing/grants";
 import { unique } from "@/server/testing/outcome";
 import type { Meta } from "@/server/trpc/init";
 import { appRouter } from "@/server/trpc/root";
@@ -138,25 +128,9 @@ async function offeredTo(userId: string, scopes: readonly string[] = MCP_SCOPES)
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
-/** A signed-up account holding the member role in `domainId`, so domain administrators of it can see it. */
-async function memberOf(domainId: string, prefix = "member") {
-  const created = await signUp(auth, uniqueEmail(prefix));
-  await grantRole(database.db, created.userId, MEMBER_ROLE_ID, domainId);
-  return created;
-}
+const memberOf = (domainId: string, prefix?: string) => createMember(deps(), domainId, prefix);
 
-/** A client written through the persistence layer, as the console would have registered it. */
-async function seedClient(domainId: string | null, name = unique("Client")) {
-  const input = createClientInput.parse({
-    name,
-    type: "confidential",
-    redirectUris: ["https://app.example/callback"],
-    scopes: ["openid", "offline_access", "mcp:read"],
-    domainId,
-  });
-  const { client } = await persistClient(database.db, input, { createdBy: null, mcpResource: MCP_RESOURCE });
-  return client;
-}
+const seedClient = (domainId: string | null, name = unique("Client")) => seedClientRow(database.db, domainId, { name });
 
 /** What a finished authorization-code flow leaves: a remembered consent, a refresh token and a live access token. */
 async function seedGrant(userId: string, clientId: string) {
@@ -201,14 +175,7 @@ async function clientRow(clientId: string) {
 }
 
 /** A persona holding a custom role with exactly `permissions` in `domainId` (global when null). */
-async function personaWith(permissions: Permission[], domainId: string | null) {
-  const persona = await createPersona(deps(), null, null, "custom");
-  const roleId = `role_${randomUUID()}`;
-  await database.db.insert(role).values({ id: roleId, name: unique("Custom") });
-  await database.db.insert(rolePermission).values(permissions.map((permission) => ({ roleId, permission })));
-  await grantRole(database.db, persona.userId, roleId, domainId);
-  return persona;
-}
+const personaWith = (permissions: Permission[], domainId: string | null) => createPersonaWith(deps(), [{ permissions, domainId }]);
 
 /** The router's own audit row for a change made through MCP: it names the token's client and says how the call came. */
 async function expectAuditedViaMcp(action: string, targetId: string, actorUserId: string) {

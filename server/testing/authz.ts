@@ -6,6 +6,7 @@ import {
   ADMIN_ROLE_ID,
   AUDITOR_ROLE_ID,
   DOMAIN_ADMIN_ROLE_ID,
+  MEMBER_ROLE_ID,
   auditEvent,
   domain,
   domainEmailDomain,
@@ -62,6 +63,13 @@ export interface Persona {
   email: string;
   cookie: string;
   caller: Caller;
+}
+
+/** A signed-up account holding the member role in `domainId`, so administrators of that domain can see it. */
+export async function createMember(deps: { db: Database; auth: Auth }, domainId: string, prefix = "member") {
+  const created = await signUp(deps.auth, uniqueEmail(prefix));
+  await grantRole(deps.db, created.userId, MEMBER_ROLE_ID, domainId);
+  return created;
 }
 
 /** A signed-up user holding `roleId` in `domainId` (global when null), with a caller acting as them. */

@@ -4,6 +4,7 @@ import { SignJWT } from "jose";
 import { expect } from "vitest";
 import type { z } from "zod";
 import { MEMBER_ROLE_ID, oauthConsent, oauthRefreshToken } from "@/db/schema";
+import type { Database } from "@/db/client";
 import type { Auth } from "@/server/auth/auth";
 import type { Permission } from "@/server/shared/permissions";
 import { createClient } from "@/server/clients/commands";
@@ -41,6 +42,20 @@ export interface Prepared {
   event?: { action: string; targetType: string; targetId: string; domainId?: string | null };
 }
 
+/** A confidential client written through the persistence layer, as the console would have registered it, owned by `domainId` (installation-wide when null). */
+export async function seedClientRow(db: Database, domainId: string | null, overrides: Partial<z.input<typeof createClientInput>> = {}) {
+  const input = createClientInput.parse({
+    name: unique("Client"),
+    type: "confidential",
+    redirectUris: ["https://app.example/callback"],
+    scopes: ["openid", "offline_access", "mcp:read"],
+    domainId,
+    ...overrides,
+  });
+  const { client } = await createClient(db, input, { createdBy: null, mcpResource: MCP_RESOURCE });
+  return client;
+}
+
 /** A row of the grants, sessions and account matrices: the permission a refusal names, the outcomes, and the call. */
 export interface GrantMatrixRow {
   permission: Permission;
@@ -51,16 +66,7 @@ export interface GrantMatrixRow {
 export function grantTestKit(bed: () => { database: TestDatabase; auth: Auth; personas: Personas }) {
   /** A client written through the persistence layer, owned by `domainId` (installation-wide when null). */
   async function seedClient(domainId: string | null, overrides: Partial<z.input<typeof createClientInput>> = {}) {
-    const input = createClientInput.parse({
-      name: unique("Client"),
-      type: "confidential",
-      redirectUris: ["https://app.example/callback"],
-      scopes: ["openid", "offline_access", "mcp:read"],
-      domainId,
-      ...overrides,
-    });
-    const { client } = await createClient(bed().database.db, input, { createdBy: null, mcpResource: MCP_RESOURCE });
-    return client.clientId;
+    return (await seedClientRow(bed().database.db, domainId, overrides)).clientId;
   }
 
   /** A signed-up account (with one browser session) that is a member of `domainId`. */
