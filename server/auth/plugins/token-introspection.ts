@@ -1,10 +1,11 @@
 import type { BetterAuthPlugin } from "better-auth";
-import { createAuthMiddleware, isAPIError } from "better-auth/api";
+import { isAPIError } from "better-auth/api";
 import { eq } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { clientRegistration } from "@/db/schema";
 import type { AccessTokenVerifier } from "@/server/oauth/access-token";
-import { field, foreignJwtAsUnknown, formBody, namedClientId } from "@/server/oauth/token-requests";
+import { tokenEndpointPlugin } from "./token-endpoint";
+import { field, formBody, namedClientId } from "@/server/oauth/token-requests";
 
 const PATH = "/oauth2/introspect";
 
@@ -26,29 +27,18 @@ export function tokenIntrospection({ db, verifier }: { db: Database; verifier: A
     return registration?.resourceServer === true;
   }
 
-  return {
+  return tokenEndpointPlugin({
     id: "gatehouse-token-introspection",
-    hooks: {
-      before: [
-        {
-          matcher: (ctx) => ctx.path === PATH,
-          handler: createAuthMiddleware(async (ctx) => foreignJwtAsUnknown(verifier, ctx)),
-        },
-      ],
-      after: [
-        {
-          matcher: (ctx) => ctx.path === PATH,
-          handler: createAuthMiddleware(async (ctx) => {
-            const returned = ctx.context.returned as { active?: boolean; client_id?: unknown } | undefined;
-            if (!returned || isAPIError(returned) || returned.active !== true) return;
-            if (!(await mayIntrospect(namedClientId(ctx.headers, formBody(ctx)), returned.client_id))) return { active: false };
-            const token = field(formBody(ctx), "token") ?? "";
-            if (token.split(".").length !== 3) return;
-            const check = await verifier.verify(token);
-            return check.ok ? undefined : { active: false };
-          }),
-        },
-      ],
+    path: PATH,
+    verifier,
+    after: async (ctx) => {
+      const returned = ctx.context.returned as { active?: boolean; client_id?: unknown } | undefined;
+      if (!returned || isAPIError(returned) || returned.active !== true) return;
+      if (!(await mayIntrospect(namedClientId(ctx.headers, formBody(ctx)), returned.client_id))) return { active: false };
+      const token = field(formBody(ctx), "token") ?? "";
+      if (token.split(".").length !== 3) return;
+      const check = await verifier.verify(token);
+      return check.ok ? undefined : { active: false };
     },
-  };
+  });
 }
