@@ -18,6 +18,20 @@ export const queryOf = (ctx: { query?: unknown }): FormBody =>
 export const field = (body: FormBody, name: string): string | undefined =>
   typeof body[name] === "string" ? (body[name] as string) : undefined;
 
+/**
+ * The parameters of an `/oauth2/authorize` request as a before-hook sees them: a top-level POST
+ * carries them in its form; a request the provider resumes (after sign-in or consent) in its query.
+ */
+export function authorizeParameters(ctx: { method?: string; body?: unknown; query?: unknown }): FormBody {
+  return authorizeInForm(ctx) ? formBody(ctx) : queryOf(ctx);
+}
+
+/** Whether an `/oauth2/authorize` request carries its parameters in its form (a top-level POST) rather than its query. */
+export function authorizeInForm(ctx: { method?: string }): boolean {
+  const resumed = (ctx as { authorizeSettings?: unknown }).authorizeSettings !== undefined;
+  return !resumed && ctx.method === "POST";
+}
+
 /** Claims read without verification; nothing for a value that does not decode. */
 export function unverifiedClaims(token: string): Partial<IssuedClaims> {
   try {

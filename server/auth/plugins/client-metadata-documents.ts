@@ -7,10 +7,7 @@ import { fetchPublicResource } from "@/server/oauth/metadata-document-fetch";
 import { createMetadataDocumentClients, type MetadataDocumentSettings } from "@/server/oauth/metadata-document-clients";
 import { readMetadataDocumentMode } from "@/server/oauth/metadata-document-policy";
 import { isMetadataDocumentClientId, METADATA_DOCUMENT_DISCOVERY_ID } from "@/server/oauth/metadata-documents";
-
-type Parameters = Record<string, unknown>;
-
-const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
+import { authorizeParameters, field } from "@/server/oauth/token-requests";
 
 /** The provider reads at most 64 KiB of a JWKS; the guard stops there too. */
 const JWKS_MAX_BYTES = 64 * 1024;
@@ -51,10 +48,8 @@ export function clientMetadataDocuments({ db, fetch }: { db: Database; fetch?: M
         {
           matcher: (ctx) => ctx.path === "/oauth2/authorize",
           handler: createAuthMiddleware(async (ctx) => {
-            // A top-level POST carries the request in its form; a resumed one carries it in the query.
-            const resumed = (ctx as { authorizeSettings?: unknown }).authorizeSettings !== undefined;
-            const parameters = ((!resumed && ctx.method === "POST" ? ctx.body : ctx.query) ?? {}) as Parameters;
-            const clientId = text(parameters.client_id);
+            const parameters = authorizeParameters(ctx);
+            const clientId = field(parameters, "client_id");
             if (!clientId || !isMetadataDocumentClientId(clientId)) return;
             const existing = await ctx.context.adapter.findOne<SchemaClient<Scope[]>>({
               model: "oauthClient",

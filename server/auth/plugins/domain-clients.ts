@@ -7,13 +7,10 @@ import { recordEvent, requestOrigin } from "@/server/audit/record";
 import { holdsRoleIn } from "@/server/domains/membership";
 import { denyAuthorization, isRegisteredRedirect } from "@/server/oauth/authorize-denial";
 import { storedStringArray } from "@/server/oauth/stored";
+import { authorizeParameters, field } from "@/server/oauth/token-requests";
 
 const NOT_A_MEMBER =
   "This application belongs to a domain you are not a member of, so it cannot act for you. Ask an administrator of that domain for access.";
-
-type Parameters = Record<string, unknown>;
-
-const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
 
 /**
  * A domain's OAuth clients act for that domain's people only. When someone signed in is sent to
@@ -33,13 +30,11 @@ export function domainClients({ db, issuer }: { db: Database; issuer: string }):
         {
           matcher: (ctx) => ctx.path === "/oauth2/authorize",
           handler: createAuthMiddleware(async (ctx) => {
-            // A top-level POST carries the request in its form; a resumed one carries it in the query.
-            const resumed = (ctx as { authorizeSettings?: unknown }).authorizeSettings !== undefined;
-            const parameters = ((!resumed && ctx.method === "POST" ? ctx.body : ctx.query) ?? {}) as Parameters;
-            const clientId = text(parameters.client_id);
-            const redirectUri = text(parameters.redirect_uri);
+            const parameters = authorizeParameters(ctx);
+            const clientId = field(parameters, "client_id");
+            const redirectUri = field(parameters, "redirect_uri");
             // Someone about to sign in (again) may come back as another person; the resumed request passes here.
-            if (!clientId || !redirectUri || /\b(login|create)\b/.test(text(parameters.prompt) ?? "")) return;
+            if (!clientId || !redirectUri || /\b(login|create)\b/.test(field(parameters, "prompt") ?? "")) return;
 
             const [client] = await db
               .select({ redirectUris: oauthClient.redirectUris, disabled: oauthClient.disabled, domainId: clientRegistration.domainId })
@@ -63,7 +58,7 @@ export function domainClients({ db, issuer }: { db: Database; issuer: string }):
                 details: { reason: "not_a_domain_member", redirectUri },
               },
             );
-            return denyAuthorization(ctx, { redirectUri, state: text(parameters.state), issuer, description: NOT_A_MEMBER });
+            return denyAuthorization(ctx, { redirectUri, state: field(parameters, "state"), issuer, description: NOT_A_MEMBER });
           }),
         },
       ],

@@ -8,13 +8,11 @@ import { loadTokenAuthority } from "@/server/authz/authority";
 import { grantableMcpScopes, isMcpScope } from "@/server/mcp/catalog";
 import { denyAuthorization, isRegisteredRedirect } from "@/server/oauth/authorize-denial";
 import { storedStringArray } from "@/server/oauth/stored";
+import { authorizeInForm, authorizeParameters, field } from "@/server/oauth/token-requests";
 
 const NOTHING_USABLE =
   "Your roles do not allow any of the access this application asked for. Ask an administrator for a role that covers it, then connect again.";
 
-type Parameters = Record<string, unknown>;
-
-const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
 const scopeList = (value: string) => value.split(" ").filter(Boolean);
 
 /**
@@ -52,12 +50,10 @@ export function requestedScopes({ db, issuer }: { db: Database; issuer: string }
         {
           matcher: (ctx) => ctx.path === "/oauth2/authorize",
           handler: createAuthMiddleware(async (ctx) => {
-            // A top-level POST carries the request in its form; a resumed one carries it in the query.
-            const resumed = (ctx as { authorizeSettings?: unknown }).authorizeSettings !== undefined;
-            const inForm = !resumed && ctx.method === "POST";
-            const parameters = ((inForm ? ctx.body : ctx.query) ?? {}) as Parameters;
-            const clientId = text(parameters.client_id);
-            const redirectUri = text(parameters.redirect_uri);
+            const inForm = authorizeInForm(ctx);
+            const parameters = authorizeParameters(ctx);
+            const clientId = field(parameters, "client_id");
+            const redirectUri = field(parameters, "redirect_uri");
             // A request object or request_uri carries its own parameters (the provider refuses both today).
             if (!clientId || !redirectUri || parameters.request !== undefined || parameters.request_uri !== undefined) return;
 
@@ -78,7 +74,7 @@ export function requestedScopes({ db, issuer }: { db: Database; issuer: string }
 
             const stored = storedStringArray(client.scopes);
             const selfRegistered = client.origin === "dynamic" || client.origin === "metadata_document";
-            const named = text(parameters.scope);
+            const named = field(parameters, "scope");
             const asked = named === undefined ? (selfRegistered ? defaultRequest(stored) : stored) : scopeList(named);
 
             const session = await getSessionFromCtx(ctx);
@@ -93,7 +89,7 @@ export function requestedScopes({ db, issuer }: { db: Database; issuer: string }
             }
 
             // Someone about to sign in (again) may come back as another person; the resumed request passes here.
-            const signingIn = /\b(login|create)\b/.test(text(parameters.prompt) ?? "");
+            const signingIn = /\b(login|create)\b/.test(field(parameters, "prompt") ?? "");
             let granted = asked;
             if (session && !signingIn) {
               const usable = grantableMcpScopes(await loadTokenAuthority(db, session.user.id, clientId));
@@ -109,7 +105,7 @@ export function requestedScopes({ db, issuer }: { db: Database; issuer: string }
                   domainId: client.domainId ?? null,
                   details: { reason: "no_usable_scope", scope: asked.join(" "), redirectUri },
                 });
-                return denyAuthorization(ctx, { redirectUri, state: text(parameters.state), issuer, description: NOTHING_USABLE });
+                return denyAuthorization(ctx, { redirectUri, state: field(parameters, "state"), issuer, description: NOTHING_USABLE });
               }
             }
 
