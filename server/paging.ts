@@ -36,6 +36,9 @@ export function pageSizeSchema(thing: string, things: string) {
     .describe(`How many ${things} per page, 1 to ${PAGE_SIZE_MAX} (default ${PAGE_SIZE_DEFAULT}).`);
 }
 
+/** A list's free-text search: trimmed, at most 100 characters, optional; the list describes what it matches. */
+export const searchSchema = z.string().trim().max(100, "Search for at most 100 characters.").optional();
+
 /** The paging fields of a list's input, spread into its `z.object`. */
 export function pageInputFields(thing: string, things: string) {
   return { cursor: cursorInputSchema, limit: pageSizeSchema(thing, things) };

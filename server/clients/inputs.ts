@@ -5,7 +5,7 @@ import { CLIENT_TYPES, SECRET_AUTH_METHODS } from "@/server/oauth/clients";
 import { METADATA_DOCUMENT_MODES } from "@/server/oauth/metadata-document-policy";
 import { isPublicHttpsUrl } from "@/server/oauth/public-url";
 import { redirectUriProblem } from "@/server/oauth/redirect-uris";
-import { pageInputFields } from "@/server/paging";
+import { pageInputFields, searchSchema } from "@/server/paging";
 import { OAUTH_SCOPES } from "@/server/shared/scopes";
 
 /** The inputs of the clients and client metadata document procedures, shared by the router and the MCP tools. */
@@ -104,7 +104,7 @@ export const listClientsInput = z
       .enum(CLIENT_ORIGINS)
       .optional()
       .describe("Only clients registered in the console (console), by dynamic registration (dynamic), or identified by a client ID metadata document (metadata_document)."),
-    search: z.string().trim().max(100, "Search for at most 100 characters.").optional().describe("Part of the name or client_id."),
+    search: searchSchema.describe("Part of the name or client_id."),
     ...pageInputFields("client", "clients"),
   })
   .prefault({});

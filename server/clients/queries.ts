@@ -1,7 +1,6 @@
-import { and, asc, desc, eq, inArray, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import type { Executor } from "@/db/client";
-import { clientRegistration, domain, oauthClient } from "@/db/schema";
+import { clientRegistration, oauthClient } from "@/db/schema";
 import type { PermissionScope } from "@/server/authz/authority";
 import { requireGlobally } from "@/server/authz/guard";
 import { clientRegistrationSettings } from "@/server/auth/plugins/client-registration";
@@ -24,6 +23,7 @@ import {
   type ClientsCaller,
 } from "./commands";
 import type { listClientsInput } from "./inputs";
+import { domainOptions } from "@/server/domains/queries";
 
 /** What a read needs of the caller: the database and who is asking. */
 export type ClientsReader = Pick<ClientsCaller, "db" | "authority" | "session">;
@@ -77,9 +77,6 @@ function clientInScope(scope: PermissionScope): SQL | undefined {
 }
 
 const clientKeys = keyset(z.object({ createdAt: z.number(), clientId: z.string() }));
-
-/** The domain pickers of the clients page hold at most this many domains, by name. */
-const DOMAIN_OPTIONS_MAX = 100;
 
 export interface ClientList extends Page<ClientRow> {
   can: {
@@ -140,16 +137,6 @@ export async function listClients(reader: ClientsReader, input: z.output<typeof 
     },
     domains: domainsWithCan,
   };
-}
-
-async function domainOptions(db: Executor, scope: PermissionScope): Promise<{ id: string; name: string }[]> {
-  if (!scope.all && scope.domainIds.length === 0) return [];
-  return db
-    .select({ id: domain.id, name: domain.name })
-    .from(domain)
-    .where(scope.all ? undefined : inArray(domain.id, scope.domainIds))
-    .orderBy(asc(domain.name), asc(domain.id))
-    .limit(DOMAIN_OPTIONS_MAX);
 }
 
 export type ClientDetail = ClientItem & { liveAccessTokens: number; can: ClientDetailCan };

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { MFA_POLICIES } from "@/db/schema";
 import { idSchema } from "@/server/ids";
-import { pageInputFields } from "@/server/paging";
+import { pageInputFields, searchSchema } from "@/server/paging";
 
 /** The inputs of the domains router, shared with the MCP tools over it. */
 
@@ -60,8 +60,6 @@ const emailDomainsSchema = z
   .transform((values) => [...new Set(values)].sort());
 
 const mfaPolicySchema = z.enum(MFA_POLICIES, 'The MFA policy is "off", "optional" or "required".');
-
-const searchSchema = z.string().trim().max(100, "Search for at most 100 characters.").optional();
 
 export const listDomainsInput = z
   .object({

@@ -5,7 +5,7 @@ import { z } from "zod";
 import type { Executor } from "@/db/client";
 import { domain, domainEmailDomain, role, roleAssignment, user, userBan, type MfaPolicy } from "@/db/schema";
 import { auditScopeFor } from "@/server/audit/queries";
-import type { Authority } from "@/server/authz/authority";
+import type { Authority, PermissionScope } from "@/server/authz/authority";
 import { authorizeIn } from "@/server/authz/guard";
 import { keyset, type Page } from "@/server/paging";
 import { allows } from "@/server/trpc/procedures";
@@ -240,4 +240,18 @@ export async function listMembers(
     })),
     nextCursor: page.nextCursor,
   };
+}
+
+/** A domain picker (scopes offered on the users and clients pages) holds at most this many domains, as one page of domains does. */
+const DOMAIN_OPTIONS_MAX = 100;
+
+/** The domains in `scope`, by name, as a picker offers them: every domain (up to the cap) for a global scope. */
+export async function domainOptions(db: Executor, scope: PermissionScope): Promise<{ id: string; name: string }[]> {
+  if (!scope.all && scope.domainIds.length === 0) return [];
+  return db
+    .select({ id: domain.id, name: domain.name })
+    .from(domain)
+    .where(scope.all ? undefined : inArray(domain.id, scope.domainIds))
+    .orderBy(asc(domain.name), asc(domain.id))
+    .limit(DOMAIN_OPTIONS_MAX);
 }

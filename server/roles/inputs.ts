@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { idSchema } from "@/server/ids";
+import { searchSchema } from "@/server/paging";
 import { ACTIONS, ALL_PERMISSIONS, RESOURCES, sortPermissions } from "@/server/shared/permissions";
 
 // The inputs of roles.*, shared by the tRPC router and the MCP tools.
@@ -28,12 +29,7 @@ const permissionsSchema = z
 
 export const listRolesInput = z
   .object({
-    search: z
-      .string()
-      .trim()
-      .max(100, "Search for at most 100 characters.")
-      .optional()
-      .describe("Part of a role's name or description, matched case-insensitively."),
+    search: searchSchema.describe("Part of a role's name or description, matched case-insensitively."),
   })
   .optional();
 

@@ -1,18 +1,13 @@
 import { z } from "zod";
 import { idSchema } from "@/server/ids";
-import { pageInputFields } from "@/server/paging";
+import { pageInputFields, searchSchema } from "@/server/paging";
 import { displayNameSchema, emailSchema, passwordSchema } from "@/server/validation/password";
 
 /** Inputs of the users router, shared with the MCP tools that call it. */
 
 export const listUsersInput = z
   .object({
-    search: z
-      .string()
-      .trim()
-      .max(100, "Search for at most 100 characters.")
-      .optional()
-      .describe("Part of an email address or name, matched case-insensitively."),
+    search: searchSchema.describe("Part of an email address or name, matched case-insensitively."),
     domainId: idSchema("domain id").optional().describe("Only users who hold a role in this domain."),
     roleId: idSchema("role id")
       .optional()

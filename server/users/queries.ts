@@ -27,6 +27,7 @@ import type { ListUsersInput } from "./inputs";
 import { hasPassword, pendingInvitation } from "./invitation";
 import { mfaStatus, NOT_ENROLLED, type MfaStatus } from "./mfa";
 import { assignmentInScope, findVisibleUser, type UserScope } from "./visibility";
+import { domainOptions } from "@/server/domains/queries";
 
 export interface UserRole {
   roleId: string;
@@ -277,19 +278,9 @@ export interface UserDetail {
 
 const banner = alias(user, "banner");
 
-/** Up to this many domains are offered as scopes in a picker, as many as one page of domains holds. */
-const SCOPE_OPTIONS_MAX = 100;
-
 /** The domains where `permission` holds for the caller, by name: all of them for a global holder. */
-async function domainsWhere(db: Executor, authority: Authority, permission: "users:read" | "users:write" | "roles:admin") {
-  const scope = authority.scopeOf(permission);
-  if (!scope.all && scope.domainIds.length === 0) return [];
-  return db
-    .select({ id: domain.id, name: domain.name })
-    .from(domain)
-    .where(scope.all ? undefined : inArray(domain.id, scope.domainIds))
-    .orderBy(asc(domain.name), asc(domain.id))
-    .limit(SCOPE_OPTIONS_MAX);
+function domainsWhere(db: Executor, authority: Authority, permission: "users:read" | "users:write" | "roles:admin") {
+  return domainOptions(db, authority.scopeOf(permission));
 }
 
 /** Every role, built-in first and then by name, with its permissions. */
