@@ -1,8 +1,7 @@
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { createRequire } from "node:module";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { NEXT_BIN, runForwardingSignals } from "./next-child";
 
 const SOURCE_DIRS = ["app", "server", "db", "public"];
 const SOURCE_FILES = ["package-lock.json", "next.config.ts", "tsconfig.json", "postcss.config.mjs"];
@@ -42,25 +41,13 @@ export function recordBuild(fingerprint: string): void {
   writeFileSync(FINGERPRINT_FILE, fingerprint);
 }
 
-const NEXT_BIN = createRequire(import.meta.url).resolve("next/dist/bin/next");
-
 /**
  * The production build, recorded with the fingerprint of the sources it was made from, so that
  * `npm start` serves it as it is. `npm run build` and a stale `npm start` both come here.
  */
-export function buildProduction(env: NodeJS.ProcessEnv): Promise<number> {
+export async function buildProduction(env: NodeJS.ProcessEnv): Promise<number> {
   const fingerprint = sourceFingerprint();
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [NEXT_BIN, "build"], { stdio: "inherit", env: { ...env, NODE_ENV: "production" } });
-    const forward = (signal: NodeJS.Signals) => child.kill(signal);
-    process.on("SIGINT", forward);
-    process.on("SIGTERM", forward);
-    child.on("exit", (code, signal) => {
-      process.off("SIGINT", forward);
-      process.off("SIGTERM", forward);
-      const status = code ?? (signal ? 1 : 0);
-      if (status === 0) recordBuild(fingerprint);
-      resolve(status);
-    });
-  });
+  const status = await runForwardingSignals(process.execPath, [NEXT_BIN, "build"], { ...env, NODE_ENV: "production" });
+  if (status === 0) recordBuild(fingerprint);
+  return status;
 }

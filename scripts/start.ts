@@ -3,41 +3,20 @@
  * first owner, builds when the sources changed since the last build, then serves with Next.js.
  * Anything that stops it is reported as one line, never a stack trace.
  */
-import { spawn } from "node:child_process";
-import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseTrustedProxies } from "./client-address.mjs";
 import { openAuth } from "@/server/auth/auth";
 import { bootstrapOwner } from "@/server/setup/owner";
 import { buildIsCurrent, buildProduction } from "./build-fingerprint";
+import { NEXT_BIN, runForwardingSignals } from "./next-child";
 import { describeStartupError, openMigratedDatabase, redactUrl, StartupError } from "./startup";
 import { parseEnv, TEST_LOOPBACK_IN_PRODUCTION } from "@/server/env";
 
 const dev = process.argv.includes("--dev");
 
-/**
- * Next.js runs as this process's own child, not through `npx`: npm's wrapper and its shell exit at
- * once on SIGTERM, which made this process exit while Next.js was still draining requests.
- */
-const NEXT_BIN = createRequire(import.meta.url).resolve("next/dist/bin/next");
-
 /** Loaded into the Next.js process first: it decides each request's client address (see the file). */
 const CLIENT_ADDRESS_PRELOAD = pathToFileURL(path.join(import.meta.dirname, "client-address.mjs")).href;
-
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { stdio: "inherit", env });
-    const forward = (signal: NodeJS.Signals) => child.kill(signal);
-    process.on("SIGINT", forward);
-    process.on("SIGTERM", forward);
-    child.on("exit", (code, signal) => {
-      process.off("SIGINT", forward);
-      process.off("SIGTERM", forward);
-      resolve(code ?? (signal ? 1 : 0));
-    });
-  });
-}
 
 async function main(): Promise<number> {
   const env = parseEnv();
@@ -84,7 +63,7 @@ async function main(): Promise<number> {
   console.info("");
 
   const args = dev ? [NEXT_BIN, "dev", "-p", String(env.port)] : [NEXT_BIN, "start", "-p", String(env.port)];
-  return run(process.execPath, ["--import", CLIENT_ADDRESS_PRELOAD, ...args], { ...childEnv, GATEHOUSE_CLIENT_ADDRESS_PRELOAD: "1" });
+  return runForwardingSignals(process.execPath, ["--import", CLIENT_ADDRESS_PRELOAD, ...args], { ...childEnv, GATEHOUSE_CLIENT_ADDRESS_PRELOAD: "1" });
 }
 
 main().then(
