@@ -10,7 +10,7 @@ import { anyRevoked, revocationDetails, revokeGrants } from "@/server/grants/rev
 import { findClientDomain } from "@/server/grants/queries";
 import { SESSION_NOT_FOUND } from "@/server/sessions/commands";
 import type { Context } from "@/server/trpc/context";
-import { auditDomainOf } from "@/server/users/visibility";
+import { auditDomainOf, recordUserEvent } from "@/server/users/visibility";
 import { isAPIError } from "better-auth/api";
 import type { reauthenticateInput, revokeAppInput, revokeOwnSessionInput } from "./inputs";
 
@@ -29,13 +29,7 @@ export async function revokeOwnSession(ctx: PersonalContext, input: z.output<typ
   if (!row) throw new TRPCError({ code: "NOT_FOUND", message: SESSION_NOT_FOUND });
   return ctx.db.transaction(async (tx) => {
     await withAuthWrites(ctx.auth, tx, (internal) => internal.deleteSession(row.token));
-    await recordEvent(tx, ctx.actor, {
-      action: "session.revoked",
-      targetType: "user",
-      targetId: ctx.user.id,
-      domainId: await auditDomainOf(tx, ctx.user.id),
-      details: { sessionId: row.id, own: true },
-    });
+    await recordUserEvent(tx, ctx.actor, "session.revoked", ctx.user.id, { sessionId: row.id, own: true });
     return { sessionId: row.id };
   });
 }
@@ -50,13 +44,7 @@ export function revokeOtherSessions(ctx: PersonalContext) {
     await withAuthWrites(ctx.auth, tx, async (internal) => {
       for (const other of others) await internal.deleteSession(other.token);
     });
-    await recordEvent(tx, ctx.actor, {
-      action: "session.revoked_others",
-      targetType: "user",
-      targetId: ctx.user.id,
-      domainId: await auditDomainOf(tx, ctx.user.id),
-      details: { sessions: others.length },
-    });
+    await recordUserEvent(tx, ctx.actor, "session.revoked_others", ctx.user.id, { sessions: others.length });
     return { sessions: others.length };
   });
 }

@@ -2,13 +2,12 @@ import { TRPCError } from "@trpc/server";
 import { eq } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { session } from "@/db/schema";
-import { recordEvent } from "@/server/audit/record";
 import { withAuthWrites } from "@/server/auth/auth-writes";
 import type { Authority } from "@/server/authz/authority";
 import { revocationDetails, revokeGrants, type RevocationCounts } from "@/server/grants/revocation";
 import type { Context } from "@/server/trpc/context";
 import { assertAccountWideAuthority } from "@/server/users/commands";
-import { auditDomainOf } from "@/server/users/visibility";
+import { recordUserEvent } from "@/server/users/visibility";
 import { findVisibleUser, type UserRow } from "@/server/users/visibility";
 
 type CommandContext = Pick<Context, "db" | "actor" | "auth">;
@@ -49,13 +48,7 @@ export async function userToCutOff(db: Executor, authority: Authority, userId: s
 export function revokeSession(ctx: CommandContext, { row, owner }: { row: SessionRow; owner: UserRow }): Promise<{ sessionId: string }> {
   return ctx.db.transaction(async (tx) => {
     await withAuthWrites(ctx.auth, tx, (internal) => internal.deleteSession(row.token));
-    await recordEvent(tx, ctx.actor, {
-      action: "session.revoked",
-      targetType: "user",
-      targetId: row.userId,
-      domainId: await auditDomainOf(tx, row.userId),
-      details: { sessionId: row.id, email: owner.email },
-    });
+    await recordUserEvent(tx, ctx.actor, "session.revoked", row.userId, { sessionId: row.id, email: owner.email });
     return { sessionId: row.id };
   });
 }
@@ -66,13 +59,7 @@ export function revokeAllForUser(ctx: CommandContext, target: UserRow): Promise<
     const revoked = await revokeGrants(tx, { userId: target.id }, "all_revoked_for_user");
     const sessions = await tx.select({ id: session.id }).from(session).where(eq(session.userId, target.id));
     await withAuthWrites(ctx.auth, tx, (internal) => internal.deleteUserSessions(target.id));
-    await recordEvent(tx, ctx.actor, {
-      action: "user.access_revoked",
-      targetType: "user",
-      targetId: target.id,
-      domainId: await auditDomainOf(tx, target.id),
-      details: { email: target.email, ...revocationDetails(revoked), sessionsRevoked: sessions.length },
-    });
+    await recordUserEvent(tx, ctx.actor, "user.access_revoked", target.id, { email: target.email, ...revocationDetails(revoked), sessionsRevoked: sessions.length });
     return { ...revoked, sessions: sessions.length };
   });
 }

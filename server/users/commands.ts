@@ -18,7 +18,7 @@ import { assertEmailFree, createAccount, hashPassword } from "./accounts";
 import type { banUserInput, createUserInput, inviteUserInput, updateUserInput } from "./inputs";
 import { hasPassword, invitationUrl, issueInvitation, pendingInvitation } from "./invitation";
 import { NOT_ENROLLED, removeAllSecondFactors } from "./mfa";
-import { auditDomainOf, findVisibleUser } from "./visibility";
+import { auditDomainOf, findVisibleUser, recordUserEvent } from "./visibility";
 
 /** What a users command needs of the tRPC context: who acts, with what authority. */
 export interface UsersContext {
@@ -327,13 +327,7 @@ export async function reinviteUser(ctx: UsersContext, input: { id: string }) {
       throw new TRPCError({ code: "CONFLICT", message: `${target.email} has no pending invitation.` });
     }
     const { token, expiresAt } = await issueInvitation(tx, { userId: target.id, invitedBy: ctx.user.id });
-    await recordEvent(tx, ctx.actor, {
-      action: "user.reinvited",
-      targetType: "user",
-      targetId: target.id,
-      domainId: await auditDomainOf(tx, target.id),
-      details: { email: target.email, expiresAt },
-    });
+    await recordUserEvent(tx, ctx.actor, "user.reinvited", target.id, { email: target.email, expiresAt });
     return { id: target.id, email: target.email, inviteUrl: invitationUrl(publicUrlOf(ctx.auth.options.baseURL), token), expiresAt };
   });
 }
@@ -343,13 +337,7 @@ export async function updateUser(ctx: UsersContext, input: z.output<typeof updat
     const { row, target } = await loadTarget(tx, ctx.authority, input.id);
     assertMayUpdate(await actorOf(tx, ctx, false), target);
     const updated = await withAuthWrites(ctx.auth, tx, (internal) => internal.updateUser(target.id, { name: input.name }));
-    await recordEvent(tx, ctx.actor, {
-      action: "user.updated",
-      targetType: "user",
-      targetId: target.id,
-      domainId: await auditDomainOf(tx, target.id),
-      details: { before: { name: row.name }, after: { name: input.name } },
-    });
+    await recordUserEvent(tx, ctx.actor, "user.updated", target.id, { before: { name: row.name }, after: { name: input.name } });
     return { id: target.id, email: target.email, name: updated?.name ?? input.name };
   });
 }
@@ -365,13 +353,7 @@ export async function banUser(ctx: UsersContext, input: z.output<typeof banUserI
     await tx.insert(userBan).values({ userId: target.id, reason, bannedBy: ctx.user.id, bannedAt });
     await withAuthWrites(ctx.auth, tx, (internal) => internal.deleteUserSessions(target.id));
     const revoked = await revokeGrants(tx, { userId: target.id }, "user_banned");
-    await recordEvent(tx, ctx.actor, {
-      action: "user.banned",
-      targetType: "user",
-      targetId: target.id,
-      domainId: await auditDomainOf(tx, target.id),
-      details: { email: target.email, reason, ...revocationDetails(revoked) },
-    });
+    await recordUserEvent(tx, ctx.actor, "user.banned", target.id, { email: target.email, reason, ...revocationDetails(revoked) });
     return { id: target.id, banned: { reason, bannedAt, bannedBy: ctx.user.id } };
   });
 }
@@ -382,13 +364,7 @@ export async function unbanUser(ctx: UsersContext, input: { id: string }) {
     assertMayUnban(await actorOf(tx, ctx, false), target);
     const [lifted] = await tx.delete(userBan).where(eq(userBan.userId, target.id)).returning({ reason: userBan.reason });
     if (!lifted) throw new TRPCError({ code: "CONFLICT", message: `${target.email} is not banned.` });
-    await recordEvent(tx, ctx.actor, {
-      action: "user.unbanned",
-      targetType: "user",
-      targetId: target.id,
-      domainId: await auditDomainOf(tx, target.id),
-      details: { email: target.email, previousReason: lifted.reason },
-    });
+    await recordUserEvent(tx, ctx.actor, "user.unbanned", target.id, { email: target.email, previousReason: lifted.reason });
     return { id: target.id, banned: null };
   });
 }
@@ -399,13 +375,7 @@ export async function resetUserMfa(ctx: UsersContext, input: { id: string }) {
     assertMayResetMfa(await actorOf(tx, ctx, false), target);
     const removed = await removeAllSecondFactors(tx, target.id);
     if (!removed.enrolled) throw new TRPCError({ code: "CONFLICT", message: `${target.email} has no second factor to reset.` });
-    await recordEvent(tx, ctx.actor, {
-      action: "user.mfa_reset",
-      targetType: "user",
-      targetId: target.id,
-      domainId: await auditDomainOf(tx, target.id),
-      details: { email: target.email, methods: removed.methods, passkeys: removed.passkeys },
-    });
+    await recordUserEvent(tx, ctx.actor, "user.mfa_reset", target.id, { email: target.email, methods: removed.methods, passkeys: removed.passkeys });
     return { row, removed };
   });
   // After the commit: the owner hears of a change that has happened, and the email is not sent

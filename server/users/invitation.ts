@@ -2,12 +2,12 @@ import { createHash, randomBytes } from "node:crypto";
 import { and, eq, gt, isNull } from "drizzle-orm";
 import type { Database, Executor } from "@/db/client";
 import { account, invitation, user, userBan } from "@/db/schema";
-import { SYSTEM_ACTOR, recordEvent, type AuditActor } from "@/server/audit/record";
+import { SYSTEM_ACTOR, type AuditActor } from "@/server/audit/record";
 import type { Auth } from "@/server/auth/auth";
 import { withAuthWrites } from "@/server/auth/auth-writes";
 import { DomainError } from "@/server/errors";
 import { hashPassword, linkPassword } from "./accounts";
-import { auditDomainOf } from "./visibility";
+import { recordUserEvent } from "./visibility";
 import { acceptInvitationInput } from "./inputs";
 
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
@@ -130,13 +130,7 @@ export async function acceptInvitation(
       if (name !== undefined) await internal.updateUser(invitee.id, { name });
     });
     const actor = { ...(options.actor ?? SYSTEM_ACTOR), via: "web" as const, userId: invitee.id };
-    await recordEvent(tx, actor, {
-      action: "user.invitation_accepted",
-      targetType: "user",
-      targetId: invitee.id,
-      domainId: await auditDomainOf(tx, invitee.id),
-      details: name === undefined || name === invitee.name ? {} : { before: { name: invitee.name }, after: { name } },
-    });
+    await recordUserEvent(tx, actor, "user.invitation_accepted", invitee.id, name === undefined || name === invitee.name ? {} : { before: { name: invitee.name }, after: { name } });
     return { userId: invitee.id, email: invitee.email };
   });
 }

@@ -2,6 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { and, eq, inArray, isNotNull, sql, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Executor } from "@/db/client";
+import { recordEvent, type AuditActor, type AuditEventInput } from "@/server/audit/record";
 import { roleAssignment, user } from "@/db/schema";
 import type { Authority, PermissionScope } from "@/server/authz/authority";
 import type { Permission } from "@/server/shared/permissions";
@@ -64,4 +65,9 @@ export async function domainsOfUser(db: Executor, userId: string): Promise<strin
 export async function auditDomainOf(db: Executor, userId: string): Promise<string | null> {
   const domainIds = await domainsOfUser(db, userId);
   return domainIds.length === 1 ? (domainIds[0] ?? null) : null;
+}
+
+/** Records an event about one account (its target), filed under the account's domain as auditDomainOf decides. */
+export async function recordUserEvent(tx: Executor, actor: AuditActor, action: string, userId: string, details: AuditEventInput["details"]) {
+  await recordEvent(tx, actor, { action, targetType: "user", targetId: userId, domainId: await auditDomainOf(tx, userId), details });
 }
