@@ -1,6 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 import { MEMBER, OWNER } from "./accounts";
-import { apiAs, signInThroughUi, submitSignIn } from "./sign-in";
+import { apiAs, signInThroughUi, submitSignIn, journeyPage } from "./sign-in";
 
 /**
  * An administrator builds a tenant and a narrow custom role through the console and gives it to a
@@ -24,13 +24,8 @@ test.describe("an administrator delegates a narrow role in one domain", () => {
 
   let page: Page;
 
-  test.beforeAll(async ({ browser }, testInfo) => {
-    page = await browser.newPage({ baseURL: testInfo.project.use.baseURL });
-  });
-
-  test.afterAll(async () => {
-    await page?.close();
-  });
+  test.beforeAll(async ({ browser }, testInfo) => (page = await journeyPage(browser, testInfo)));
+  test.afterAll(() => page?.close());
 
   test("the owner creates a domain", async () => {
     await signInThroughUi(page, OWNER);
@@ -125,14 +120,8 @@ test.describe("an administrator suspends and removes accounts", () => {
   const doomed = { name: "Short Lived", email: `short-lived-${run}@e2e.example.com`, password: "short-lived-passphrase-7" };
   let page: Page;
 
-  test.beforeAll(async ({ browser }, testInfo) => {
-    page = await browser.newPage({ baseURL: testInfo.project.use.baseURL });
-    await signInThroughUi(page, OWNER);
-  });
-
-  test.afterAll(async () => {
-    await page?.close();
-  });
+  test.beforeAll(async ({ browser }, testInfo) => (page = await journeyPage(browser, testInfo, OWNER)));
+  test.afterAll(() => page?.close());
 
   async function openDrawer(email: string) {
     await page.goto("/users");

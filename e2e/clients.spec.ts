@@ -1,6 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 import { MEMBER, OWNER } from "./accounts";
-import { apiAs, signInThroughUi } from "./sign-in";
+import { apiAs, signInThroughUi, journeyPage } from "./sign-in";
 
 /**
  * The owner registers a confidential OAuth client and manages it through its life. A client secret
@@ -187,14 +187,8 @@ test.describe("the owner ends sessions", () => {
 
   let page: Page;
 
-  test.beforeAll(async ({ browser }, testInfo) => {
-    page = await browser.newPage({ baseURL: testInfo.project.use.baseURL });
-    await signInThroughUi(page, OWNER);
-  });
-
-  test.afterAll(async () => {
-    await page?.close();
-  });
+  test.beforeAll(async ({ browser }, testInfo) => (page = await journeyPage(browser, testInfo, OWNER)));
+  test.afterAll(() => page?.close());
 
   test("revoking everything for a user from the Sessions page signs them out", async ({ browser, baseURL }) => {
     const memberApi = await apiAs(browser, baseURL!, MEMBER);

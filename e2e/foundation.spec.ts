@@ -1,6 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 import { MEMBER, OWNER, rememberTotpSecret, totpOf } from "./accounts";
-import { submitSignIn } from "./sign-in";
+import { submitSignIn, journeyPage } from "./sign-in";
 
 /**
  * The foundation journey against a freshly started server with an empty database: the owner is
@@ -47,13 +47,8 @@ test.describe("foundation journey", () => {
 
   let page: Page;
 
-  test.beforeAll(async ({ browser }, testInfo) => {
-    page = await browser.newPage({ baseURL: testInfo.project.use.baseURL });
-  });
-
-  test.afterAll(async () => {
-    await page?.close();
-  });
+  test.beforeAll(async ({ browser }, testInfo) => (page = await journeyPage(browser, testInfo)));
+  test.afterAll(() => page?.close());
 
   test("a signed-out visitor is sent to sign-in", async () => {
     await page.goto("/");

@@ -1,4 +1,4 @@
-import { expect, test, type APIRequestContext, type Browser, type Page } from "@playwright/test";
+import { expect, test, type APIRequestContext, type Browser, type Page, type TestInfo } from "@playwright/test";
 import { totpOf } from "./accounts";
 
 type Account = { email: string; password: string };
@@ -98,6 +98,16 @@ export async function signUpOverHttp(request: APIRequestContext, baseURL: string
   const signUp = await request.post("/api/auth/sign-up/email", { headers: { origin: baseURL }, data: account });
   expect(signUp.status(), await signUp.text()).toBe(200);
   await signInOverHttp(request, baseURL, account);
+}
+
+/**
+ * The page a serial journey's tests share, on the project's base URL; signed in through the sign-in
+ * page as `account` when one is given. The journey closes it in its afterAll.
+ */
+export async function journeyPage(browser: Browser, testInfo: TestInfo, account?: Account): Promise<Page> {
+  const page = await browser.newPage({ baseURL: testInfo.project.use.baseURL });
+  if (account) await signInThroughUi(page, account);
+  return page;
 }
 
 /** An HTTP client with its own session of `account`, as a script or a second browser would have. */

@@ -4,7 +4,7 @@ import { createClient } from "@libsql/client";
 import { expect, test, type Page } from "@playwright/test";
 import { OWNER } from "./accounts";
 import { stateFile, type ServerState } from "./server-state";
-import { signInThroughUi } from "./sign-in";
+import { journeyPage } from "./sign-in";
 
 /**
  * Step-up in the console: an action that needs a recent sign-in, tried more than ten minutes after
@@ -45,8 +45,7 @@ test.describe("an old sign-in is asked to confirm before a destructive action", 
   let page: Page;
 
   test.beforeAll(async ({ browser }, testInfo) => {
-    page = await browser.newPage({ baseURL: testInfo.project.use.baseURL });
-    await signInThroughUi(page, OWNER);
+    page = await journeyPage(browser, testInfo, OWNER);
     const created = await page.request.post("/api/trpc/clients.create", {
       headers: { origin: testInfo.project.use.baseURL! },
       data: {
@@ -56,9 +55,7 @@ test.describe("an old sign-in is asked to confirm before a destructive action", 
     expect(created.status(), await created.text()).toBe(200);
   });
 
-  test.afterAll(async () => {
-    await page?.close();
-  });
+  test.afterAll(() => page?.close());
 
   test("rotating a secret asks for the password, refuses a wrong one, then rotates", async () => {
     await ageOwnerSignIns();
