@@ -7,6 +7,7 @@ import { TEST_PASSWORD, authRequest, cookieHeader, openAuthTestBed } from "@/ser
 import { type TestDatabase } from "@/server/testing/db";
 import { codeAt, enrolledUser, passwordSignIn, sessionUserId, wrongCode } from "@/server/testing/two-factor";
 import { callerAs } from "@/server/testing/trpc";
+import { clientAddresses } from "@/server/testing/http-request";
 
 /**
  * Every lockout counted under a parallel burst: 100 requests at once, through the real handler or
@@ -24,13 +25,8 @@ beforeAll(async () => ({ database, auth } = await openAuthTestBed({ owner: true 
 
 afterAll(() => database.destroy());
 
-let addressSequence = 0;
-
 /** A client address of its own, so that no two requests (or tests) share a per-IP lock unless meant to. */
-function nextIp(): string {
-  addressSequence += 1;
-  return `10.14.${Math.floor(addressSequence / 250)}.${(addressSequence % 250) + 1}`;
-}
+const nextIp = clientAddresses("10.14");
 
 /** How many wrong second-factor codes for `userIds` were actually checked: each one is audited with its reason. */
 async function checkedWrongCodes(userIds: string[], reason: "INVALID_CODE" | "INVALID_BACKUP_CODE"): Promise<number> {

@@ -9,14 +9,10 @@ import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
 import { startTestRedis, type TestRedis } from "@/server/testing/redis";
 import { RATE_LIMIT_RULES } from "./rate-limits";
 import { connectRedis } from "./redis";
-
-let addressSequence = 0;
+import { clientAddresses } from "@/server/testing/http-request";
 
 /** A client address of its own, so that no two tests share a bucket. */
-function nextIp(): string {
-  addressSequence += 1;
-  return `203.0.113.${addressSequence}`;
-}
+const nextIp = clientAddresses("203.0.113");
 
 interface Call {
   method?: "GET" | "POST";

@@ -9,6 +9,7 @@ import { TEST_PASSWORD, authRequest, cookieHeader, signUp, openAuthTestBed } fro
 import { auditRows } from "@/server/testing/authz";
 import { type TestDatabase } from "@/server/testing/db";
 import { codeAt, sessionUserId, enrolledUser, passwordSignIn, wrongCode } from "@/server/testing/two-factor";
+import { clientAddresses } from "@/server/testing/http-request";
 
 let database: TestDatabase;
 let auth: Auth;
@@ -17,13 +18,8 @@ beforeAll(async () => ({ database, auth } = await openAuthTestBed({ owner: true 
 
 afterAll(() => database.destroy());
 
-let addressSequence = 0;
-
 /** A client address of its own, so that no two tests share a per-IP lock. */
-function nextIp(): string {
-  addressSequence += 1;
-  return `192.0.2.${addressSequence}`;
-}
+const nextIp = clientAddresses("192.0.2");
 
 function verifyTotp(code: string, cookie: string, ip: string, extra: Record<string, unknown> = {}) {
   return authRequest(auth, "/two-factor/verify-totp", { body: { code, ...extra }, cookie, ip });

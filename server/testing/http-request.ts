@@ -24,3 +24,18 @@ export function walkRequestInit(origin: string, init: WalkRequest = {}): Request
   }
   return { method: init.method ?? (body === undefined ? "GET" : "POST"), headers, body, redirect: "manual" };
 }
+
+/**
+ * A source of client addresses, a new one on every call, so that no two requests (or tests) share a
+ * per-IP bucket or lock unless a test means them to. `network` is three octets (up to 255 addresses)
+ * or two (the third octet counts up too); each test file takes a network of its own, as the limiter's
+ * store may be shared between files.
+ */
+export function clientAddresses(network: string): () => string {
+  let sequence = 0;
+  const octets = network.split(".").length;
+  return () => {
+    sequence += 1;
+    return octets === 3 ? `${network}.${sequence}` : `${network}.${Math.floor(sequence / 250)}.${(sequence % 250) + 1}`;
+  };
+}
