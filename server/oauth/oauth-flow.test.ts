@@ -19,6 +19,10 @@ let server: OAuthTestServer;
 let issuer: URL;
 let mcpResource: string;
 let as: oauth.AuthorizationServer;
+
+/** The claims of an access token as the MCP resource server validates them (signature, issuer, audience). */
+const accessTokenClaims = (accessToken: string) =>
+  oauth.validateJwtAccessToken(as, new Request(mcpResource, { headers: { authorization: `Bearer ${accessToken}` } }), mcpResource, insecure);
 let owner: { userId: string; cookie: string };
 let member: { userId: string; cookie: string };
 
@@ -188,12 +192,7 @@ describe("a dynamically registered public client", () => {
     const tokens = await oauth.processAuthorizationCodeResponse(as, client, response, { requireIdToken: true });
     expect(tokens.refresh_token).toBeTruthy();
 
-    const claims = await oauth.validateJwtAccessToken(
-      as,
-      new Request(mcpResource, { headers: { authorization: `Bearer ${tokens.access_token}` } }),
-      mcpResource,
-      insecure,
-    );
+    const claims = await accessTokenClaims(tokens.access_token);
     expect(claims).toMatchObject({ iss: issuer.href, sub: member.userId, client_id: client.client_id, scope: "openid offline_access mcp:read" });
     expect(claims.exp - claims.iat).toBe(15 * 60);
     expect(typeof claims.jti).toBe("string");
@@ -419,12 +418,7 @@ describe("a confidential client registered in the console", () => {
       insecure,
     );
     const tokens = await oauth.processClientCredentialsResponse(as, client, response);
-    const claims = await oauth.validateJwtAccessToken(
-      as,
-      new Request(mcpResource, { headers: { authorization: `Bearer ${tokens.access_token}` } }),
-      mcpResource,
-      insecure,
-    );
+    const claims = await accessTokenClaims(tokens.access_token);
     expect(claims.sub).toBe(client.client_id);
     const [row] = await server.database.db.select().from(issuedAccessToken).where(eq(issuedAccessToken.jti, String(claims.jti)));
     expect(row).toMatchObject({ userId: null, grantType: "client_credentials" });
@@ -652,12 +646,7 @@ describe("granted scopes, as a strict client reads them", () => {
     const tokens = await oauth.processAuthorizationCodeResponse(as, client, response, { requireIdToken: true });
     expect(tokens.scope).toBe("openid offline_access mcp:read");
     expect(tokens.refresh_token).toBeTruthy();
-    const claims = await oauth.validateJwtAccessToken(
-      as,
-      new Request(mcpResource, { headers: { authorization: `Bearer ${tokens.access_token}` } }),
-      mcpResource,
-      insecure,
-    );
+    const claims = await accessTokenClaims(tokens.access_token);
     expect(claims.scope).toBe("openid offline_access mcp:read");
 
     const refreshed = await oauth.processRefreshTokenResponse(
