@@ -82,18 +82,11 @@ export class SoftwareAuthenticator {
         ["authData", authData],
       ]),
     );
-    return {
-      id: this.id,
-      rawId: this.id,
-      type: "public-key",
-      authenticatorAttachment: "platform",
-      clientExtensionResults: {},
-      response: {
-        clientDataJSON: base64url(this.clientData("webauthn.create", options.challenge)),
-        attestationObject: base64url(attestationObject),
-        transports: ["internal"],
-      },
-    };
+    return this.credential({
+      clientDataJSON: base64url(this.clientData("webauthn.create", options.challenge)),
+      attestationObject: base64url(attestationObject),
+      transports: ["internal"],
+    });
   }
 
   /** The browser's answer to `navigator.credentials.get` with the server's authentication options. */
@@ -101,17 +94,22 @@ export class SoftwareAuthenticator {
     const authData = this.authenticatorData(options.rpId, USER_PRESENT | USER_VERIFIED);
     const clientData = this.clientData("webauthn.get", options.challenge);
     const signature = sign("sha256", Buffer.concat([authData, sha256(clientData)]), this.privateKey);
+    return this.credential({
+      clientDataJSON: base64url(clientData),
+      authenticatorData: base64url(authData),
+      signature: base64url(signature),
+    });
+  }
+
+  /** The PublicKeyCredential envelope a browser hands back, around an attestation or assertion `response`. */
+  private credential<R>(response: R) {
     return {
       id: this.id,
       rawId: this.id,
-      type: "public-key",
-      authenticatorAttachment: "platform",
+      type: "public-key" as const,
+      authenticatorAttachment: "platform" as const,
       clientExtensionResults: {},
-      response: {
-        clientDataJSON: base64url(clientData),
-        authenticatorData: base64url(authData),
-        signature: base64url(signature),
-      },
+      response,
     };
   }
 }
