@@ -3,7 +3,7 @@ import net from "node:net";
 import { createClient, type Client } from "@libsql/client";
 import { expect, test } from "@playwright/test";
 import fc from "fast-check";
-import { createSharedData, INSTANCE_OWNER, startInstance, type Instance } from "./instance";
+import { createSharedData, INSTANCE_OWNER, publicNativeClientRegistration, startInstance, type Instance } from "./instance";
 
 /**
  * Malformed and hostile requests against every public surface of a production build with a database
@@ -233,16 +233,8 @@ test.beforeAll(async () => {
   const registration = await send("/api/auth/oauth2/register", {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      client_name: "Sweep client",
-      redirect_uris: [REGISTERED_REDIRECT],
-      token_endpoint_auth_method: "none",
-      application_type: "native",
-      grant_types: ["authorization_code", "refresh_token"],
-      response_types: ["code"],
-      // Without a scope a registration gets mcp:read only; the sweep calls a write tool.
-      scope: "openid mcp:read mcp:write",
-    }),
+    // Without a scope a registration gets mcp:read only; the sweep calls a write tool.
+    body: JSON.stringify(publicNativeClientRegistration("Sweep client", REGISTERED_REDIRECT, "openid mcp:read mcp:write")),
   });
   expect(registration.status, describe(registration)).toBeLessThan(300);
   clientId = (JSON.parse(registration.text) as { client_id: string }).client_id;

@@ -137,3 +137,16 @@ export async function startInstance(options: InstanceOptions): Promise<Instance>
   }
   return instance;
 }
+
+/** The RFC 7591 registration of a public native client (PKCE, no secret) with one redirect URI, asking for `scope`. */
+export function publicNativeClientRegistration(name: string, redirectUri: string, scope: string) {
+  return {
+    client_name: name,
+    redirect_uris: [redirectUri],
+    token_endpoint_auth_method: "none",
+    application_type: "native",
+    grant_types: ["authorization_code", "refresh_token"],
+    response_types: ["code"],
+    scope,
+  };
+}

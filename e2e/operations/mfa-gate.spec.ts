@@ -5,7 +5,7 @@ import { URI, type TOTP } from "otpauth";
 import { APP_ROUTE_ACCESS, AUTH_ENDPOINT_ACCESS, AUTH_ENDPOINTS_NOT_SERVED, type AuthEndpoint, type RouteAccess } from "../../server/auth/route-access";
 import { cookiesOf } from "../../server/testing/enrol-over-http";
 import { walkRequestInit, type WalkRequest } from "../../server/testing/http-request";
-import { createSharedData, INSTANCE_OWNER, startInstance, type Instance } from "./instance";
+import { createSharedData, INSTANCE_OWNER, publicNativeClientRegistration, startInstance, type Instance } from "./instance";
 import { appRoutes, sampleUrl } from "./routes";
 
 /**
@@ -65,15 +65,7 @@ async function signIn(): Promise<string> {
 
 async function registerClient(): Promise<string> {
   const registration = await send("/api/auth/oauth2/register", {
-    json: {
-      client_name: "Gate walk client",
-      redirect_uris: [REDIRECT],
-      token_endpoint_auth_method: "none",
-      application_type: "native",
-      grant_types: ["authorization_code", "refresh_token"],
-      response_types: ["code"],
-      scope: "mcp:read mcp:write mcp:admin",
-    },
+    json: publicNativeClientRegistration("Gate walk client", REDIRECT, "mcp:read mcp:write mcp:admin"),
   });
   expect(registration.status, describe(registration)).toBe(201);
   return (JSON.parse(registration.text) as { client_id: string }).client_id;
