@@ -23,6 +23,7 @@ import {
 import { startOAuthTestServer, type OAuthTestServer } from "@/server/testing/oauth-server";
 import { createTRPCContext } from "@/server/trpc/context";
 import { createCaller } from "@/server/trpc/root";
+import { RESOURCE_TEMPLATES } from "./testing";
 import { findTool, MCP_TOOLS } from "./tools";
 
 const REDIRECT = "http://127.0.0.1:45221/oauth/callback";
@@ -627,14 +628,6 @@ describe("/mcp refuses", () => {
 });
 
 describe("resources, prompts, completion and logging", () => {
-  const TEMPLATES = [
-    "gatehouse://users/{userId}",
-    "gatehouse://roles/{roleId}",
-    "gatehouse://domains/{domainId}",
-    "gatehouse://clients/{clientId}",
-    "gatehouse://audit/{eventId}",
-  ];
-
   /** One JSON-RPC request over plain HTTP, answered as JSON. */
   async function rpc(token: string, method: string, params: Record<string, unknown> = {}) {
     const response = await postMcp(server.baseUrl, token, { jsonrpc: "2.0", id: 7, method, params });
@@ -654,7 +647,7 @@ describe("resources, prompts, completion and logging", () => {
     expect(client.getServerCapabilities()).toMatchObject({ tools: {}, resources: {}, prompts: {}, completions: {}, logging: {} });
 
     const { resourceTemplates } = await client.listResourceTemplates();
-    expect(resourceTemplates.map((template) => template.uriTemplate)).toEqual(TEMPLATES);
+    expect(resourceTemplates.map((template) => template.uriTemplate)).toEqual(RESOURCE_TEMPLATES);
     expect((await client.listResources()).resources.map((resource) => resource.uri)).toEqual(["gatehouse://me"]);
 
     const { completion } = await client.complete({
@@ -701,7 +694,7 @@ describe("resources, prompts, completion and logging", () => {
   test("a member's token lists no template and no prompt; reading a user, getting a prompt or completing is refused naming the permission, and audited", async () => {
     const ownerToken = await issueUserToken(server.baseUrl, owner.cookie);
     // The owner's answer goes into the listing cache first; the member's must not come from it.
-    expect((await rpc(ownerToken.accessToken, "resources/templates/list")).body.result?.resourceTemplates).toHaveLength(TEMPLATES.length);
+    expect((await rpc(ownerToken.accessToken, "resources/templates/list")).body.result?.resourceTemplates).toHaveLength(RESOURCE_TEMPLATES.length);
     const member = await signUp(server.auth);
     const { accessToken, clientId } = await issueUserToken(server.baseUrl, member.cookie);
 

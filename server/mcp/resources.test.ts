@@ -12,7 +12,7 @@ import { unique } from "@/server/testing/outcome";
 import { MAX_COMPLETIONS, matchResource } from "./resource";
 import { MCP_RESOURCES } from "./resources";
 import { RESOURCE_NOT_FOUND } from "./server";
-import { withConnection, type connectAs, type McpSession, mcpRefusal } from "./testing";
+import { mcpRefusal, RESOURCE_TEMPLATES, withConnection, type connectAs, type McpSession } from "./testing";
 
 let database: TestDatabase;
 let auth: Auth;
@@ -23,14 +23,6 @@ beforeAll(async () => ({ database, auth, personas } = await openPersonaTestBed()
 afterAll(() => database.destroy());
 
 const deps = () => ({ db: database.db, auth });
-
-const TEMPLATES = [
-  "gatehouse://users/{userId}",
-  "gatehouse://roles/{roleId}",
-  "gatehouse://domains/{domainId}",
-  "gatehouse://clients/{clientId}",
-  "gatehouse://audit/{eventId}",
-];
 
 const session = <T>(userId: string, work: (mcp: McpSession) => Promise<T>, options: Parameters<typeof connectAs>[2] = {}) =>
   withConnection(deps(), userId, work, options);
@@ -70,7 +62,7 @@ test("an owner is offered gatehouse://me as a resource and a template for users,
       expect.objectContaining({ uri: "gatehouse://me", name: "me", mimeType: "application/json", title: "Who I am" }),
     ]);
     const { resourceTemplates } = await client.listResourceTemplates();
-    expect(resourceTemplates.map((template) => template.uriTemplate)).toEqual(TEMPLATES);
+    expect(resourceTemplates.map((template) => template.uriTemplate)).toEqual(RESOURCE_TEMPLATES);
     for (const template of resourceTemplates) {
       expect(template.mimeType, template.name).toBe("application/json");
       expect(template.description?.length ?? 0, template.name).toBeGreaterThan(60);
@@ -80,7 +72,7 @@ test("an owner is offered gatehouse://me as a resource and a template for users,
 
 test("a template is listed only when the role holds its read permission: an auditor sees all, a member none, a users:read role only users", async () => {
   const templatesOf = (userId: string) => session(userId, async ({ client }) => (await client.listResourceTemplates()).resourceTemplates.map((t) => t.uriTemplate));
-  expect(await templatesOf(personas.auditor.userId)).toEqual(TEMPLATES);
+  expect(await templatesOf(personas.auditor.userId)).toEqual(RESOURCE_TEMPLATES);
   expect(await templatesOf(personas.member.userId)).toEqual([]);
   const reader = await personaWith(["users:read"]);
   expect(await templatesOf(reader.userId)).toEqual(["gatehouse://users/{userId}"]);
@@ -245,10 +237,10 @@ test("userId completes to the ids of users whose email or name matches, among th
   const prefix = `completion-${randomUUID().slice(0, 6)}`;
   const inA = await memberOf(personas.domainA.id, prefix);
   const inB = await memberOf(personas.domainB.id, prefix);
-  expect(await session(personas.owner.userId, (mcp) => complete(mcp, TEMPLATES[0]!, "userId", prefix))).toEqual(
+  expect(await session(personas.owner.userId, (mcp) => complete(mcp, RESOURCE_TEMPLATES[0]!, "userId", prefix))).toEqual(
     expect.arrayContaining([inA.userId, inB.userId]),
   );
-  expect(await session(personas.domainAdminA.userId, (mcp) => complete(mcp, TEMPLATES[0]!, "userId", prefix))).toEqual([inA.userId]);
+  expect(await session(personas.domainAdminA.userId, (mcp) => complete(mcp, RESOURCE_TEMPLATES[0]!, "userId", prefix))).toEqual([inA.userId]);
 });
 
 test("a completion offers at most 20 values", async () => {
@@ -257,7 +249,7 @@ test("a completion offers at most 20 values", async () => {
   await database.db.insert(userTable).values(
     Array.from({ length: MAX_COMPLETIONS + 3 }, (_, index) => ({ id: randomUUID(), name: `Many ${index}`, email: `${prefix}-${index}@example.com` })),
   );
-  const values = await session(personas.owner.userId, (mcp) => complete(mcp, TEMPLATES[0]!, "userId", prefix));
+  const values = await session(personas.owner.userId, (mcp) => complete(mcp, RESOURCE_TEMPLATES[0]!, "userId", prefix));
   expect(values).toHaveLength(MAX_COMPLETIONS);
 });
 
@@ -283,12 +275,12 @@ test("roleId, domainId, clientId and eventId complete by name, slug, client name
 });
 
 test("a completion the search refuses (text too long) completes nothing rather than failing", async () => {
-  expect(await session(personas.owner.userId, (mcp) => complete(mcp, TEMPLATES[0]!, "userId", "x".repeat(150)))).toEqual([]);
+  expect(await session(personas.owner.userId, (mcp) => complete(mcp, RESOURCE_TEMPLATES[0]!, "userId", "x".repeat(150)))).toEqual([]);
 });
 
 test("a template the caller cannot read cannot be completed either", async () => {
   await session(personas.member.userId, async (mcp) => {
-    const refusal = await mcpRefusal(complete(mcp, TEMPLATES[0]!, "userId", ""));
+    const refusal = await mcpRefusal(complete(mcp, RESOURCE_TEMPLATES[0]!, "userId", ""));
     expect(refusal.code).toBe(ErrorCode.MethodNotFound);
   });
 });

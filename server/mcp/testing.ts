@@ -18,6 +18,15 @@ import { MCP_TOOLS } from "./tools";
 
 export const TEST_CLIENT_ID = "test-client";
 
+/** The resource templates the server must list, in order, written out so that changing them is a deliberate change to the tests too. */
+export const RESOURCE_TEMPLATES = [
+  "gatehouse://users/{userId}",
+  "gatehouse://roles/{roleId}",
+  "gatehouse://domains/{domainId}",
+  "gatehouse://clients/{clientId}",
+  "gatehouse://audit/{eventId}",
+];
+
 /** The JSON-RPC error a refused request answered with, its message without the SDK's "MCP error <code>:" prefix. */
 export async function mcpRefusal(promise: Promise<unknown>): Promise<{ code: number; message: string }> {
   const error = await promise.then(
