@@ -278,13 +278,7 @@ export async function assignRole({ db, authority, actor, callerId }: Acting, inp
       .values({ id: randomUUID(), userId: target.id, roleId: granted.id, domainId, createdAt: new Date() })
       .returning();
     if (!assignment) throw new Error("The role assignment was not written.");
-    await recordEvent(tx, actor, {
-      action: "role.assigned",
-      targetType: "user",
-      targetId: target.id,
-      domainId,
-      details: { roleId: granted.id, roleName: granted.name },
-    });
+    await recordAssignmentEvent(tx, actor, "role.assigned", { userId: target.id, domainId, role: granted });
     return {
       id: assignment.id,
       userId: assignment.userId,
@@ -292,6 +286,22 @@ export async function assignRole({ db, authority, actor, callerId }: Acting, inp
       domainId: assignment.domainId,
       createdAt: assignment.createdAt,
     };
+  });
+}
+
+/** Records a role given to or taken from a user in `domainId` (global when null), naming the role as it was then. */
+function recordAssignmentEvent(
+  tx: Executor,
+  actor: AuditActor,
+  action: "role.assigned" | "role.unassigned",
+  assignment: { userId: string; domainId: string | null; role: { id: string; name: string } },
+) {
+  return recordEvent(tx, actor, {
+    action,
+    targetType: "user",
+    targetId: assignment.userId,
+    domainId: assignment.domainId,
+    details: { roleId: assignment.role.id, roleName: assignment.role.name },
   });
 }
 
@@ -310,13 +320,7 @@ export async function unassignRole({ db, authority, actor, callerId }: Acting, i
     if (removesOwnership(removed.id, domainId)) await assertAnotherOwnerRemains(tx, target);
 
     await tx.delete(roleAssignment).where(eq(roleAssignment.id, assignment.id));
-    await recordEvent(tx, actor, {
-      action: "role.unassigned",
-      targetType: "user",
-      targetId: target.id,
-      domainId,
-      details: { roleId: removed.id, roleName: removed.name },
-    });
+    await recordAssignmentEvent(tx, actor, "role.unassigned", { userId: target.id, domainId, role: removed });
     return { id: assignment.id, userId: target.id, roleId: removed.id, domainId };
   });
 }
