@@ -8,6 +8,7 @@ import { createMetadataDocumentClients, type MetadataDocumentSettings } from "@/
 import { readMetadataDocumentMode } from "@/server/oauth/metadata-document-policy";
 import { isMetadataDocumentClientId, METADATA_DOCUMENT_DISCOVERY_ID } from "@/server/oauth/metadata-documents";
 import { authorizeParameters, field } from "@/server/oauth/token-requests";
+import { beforeAuthorize } from "./token-endpoint";
 
 /** The provider reads at most 64 KiB of a JWKS; the guard stops there too. */
 const JWKS_MAX_BYTES = 64 * 1024;
@@ -45,37 +46,34 @@ export function clientMetadataDocuments({ db, fetch }: { db: Database; fetch?: M
     },
     hooks: {
       before: [
-        {
-          matcher: (ctx) => ctx.path === "/oauth2/authorize",
-          handler: createAuthMiddleware(async (ctx) => {
-            const parameters = authorizeParameters(ctx);
-            const clientId = field(parameters, "client_id");
-            if (!clientId || !isMetadataDocumentClientId(clientId)) return;
-            const existing = await ctx.context.adapter.findOne<SchemaClient<Scope[]>>({
-              model: "oauthClient",
-              where: [{ field: "clientId", value: clientId }],
+        beforeAuthorize(async (ctx) => {
+          const parameters = authorizeParameters(ctx);
+          const clientId = field(parameters, "client_id");
+          if (!clientId || !isMetadataDocumentClientId(clientId)) return;
+          const existing = await ctx.context.adapter.findOne<SchemaClient<Scope[]>>({
+            model: "oauthClient",
+            where: [{ field: "clientId", value: clientId }],
+          });
+          // A client registered some other way under an https id is the provider's to look up.
+          if (existing && existing.clientDiscoveryId !== METADATA_DOCUMENT_DISCOVERY_ID) return;
+          try {
+            await clients.resolve(ctx as unknown as GenericEndpointContext, clientId, existing);
+          } catch (error) {
+            if (!isAPIError(error)) throw error;
+            // The provider's own error page, as it builds the URL for the errors it cannot send to the client.
+            const page = ctx.context.options.onAPIError?.errorURL || `${ctx.context.baseURL}/error`;
+            const query = new URLSearchParams({
+              error: String(error.body?.error ?? "invalid_client"),
+              error_description: String(error.body?.error_description ?? ""),
             });
-            // A client registered some other way under an https id is the provider's to look up.
-            if (existing && existing.clientDiscoveryId !== METADATA_DOCUMENT_DISCOVERY_ID) return;
-            try {
-              await clients.resolve(ctx as unknown as GenericEndpointContext, clientId, existing);
-            } catch (error) {
-              if (!isAPIError(error)) throw error;
-              // The provider's own error page, as it builds the URL for the errors it cannot send to the client.
-              const page = ctx.context.options.onAPIError?.errorURL || `${ctx.context.baseURL}/error`;
-              const query = new URLSearchParams({
-                error: String(error.body?.error ?? "invalid_client"),
-                error_description: String(error.body?.error_description ?? ""),
-              });
-              const url = `${page}${page.includes("?") ? "&" : "?"}${query}`;
-              // The provider's own answer to a redirect: JSON for a script (fetch, or a resumed request), a 302 for a navigation.
-              const wantsJson =
-                ctx.request?.headers.get("sec-fetch-mode") === "cors" || (ctx.headers?.get("accept")?.includes("application/json") ?? false);
-              if (wantsJson) return { redirect: true, url };
-              throw ctx.redirect(url);
-            }
-          }),
-        },
+            const url = `${page}${page.includes("?") ? "&" : "?"}${query}`;
+            // The provider's own answer to a redirect: JSON for a script (fetch, or a resumed request), a 302 for a navigation.
+            const wantsJson =
+              ctx.request?.headers.get("sec-fetch-mode") === "cors" || (ctx.headers?.get("accept")?.includes("application/json") ?? false);
+            if (wantsJson) return { redirect: true, url };
+            throw ctx.redirect(url);
+          }
+        }),
       ],
       after: [
         {

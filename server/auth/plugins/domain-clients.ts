@@ -1,5 +1,5 @@
 import type { BetterAuthPlugin } from "better-auth";
-import { createAuthMiddleware, getSessionFromCtx } from "better-auth/api";
+import { getSessionFromCtx } from "better-auth/api";
 import { eq } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { clientRegistration, oauthClient } from "@/db/schema";
@@ -8,6 +8,7 @@ import { holdsRoleIn } from "@/server/domains/membership";
 import { denyAuthorization, isRegisteredRedirect } from "@/server/oauth/authorize-denial";
 import { storedStringArray } from "@/server/oauth/stored";
 import { authorizeParameters, field } from "@/server/oauth/token-requests";
+import { beforeAuthorize } from "./token-endpoint";
 
 const NOT_A_MEMBER =
   "This application belongs to a domain you are not a member of, so it cannot act for you. Ask an administrator of that domain for access.";
@@ -27,40 +28,37 @@ export function domainClients({ db, issuer }: { db: Database; issuer: string }):
     id: "gatehouse-domain-clients",
     hooks: {
       before: [
-        {
-          matcher: (ctx) => ctx.path === "/oauth2/authorize",
-          handler: createAuthMiddleware(async (ctx) => {
-            const parameters = authorizeParameters(ctx);
-            const clientId = field(parameters, "client_id");
-            const redirectUri = field(parameters, "redirect_uri");
-            // Someone about to sign in (again) may come back as another person; the resumed request passes here.
-            if (!clientId || !redirectUri || /\b(login|create)\b/.test(field(parameters, "prompt") ?? "")) return;
+        beforeAuthorize(async (ctx) => {
+          const parameters = authorizeParameters(ctx);
+          const clientId = field(parameters, "client_id");
+          const redirectUri = field(parameters, "redirect_uri");
+          // Someone about to sign in (again) may come back as another person; the resumed request passes here.
+          if (!clientId || !redirectUri || /\b(login|create)\b/.test(field(parameters, "prompt") ?? "")) return;
 
-            const [client] = await db
-              .select({ redirectUris: oauthClient.redirectUris, disabled: oauthClient.disabled, domainId: clientRegistration.domainId })
-              .from(oauthClient)
-              .innerJoin(clientRegistration, eq(clientRegistration.clientId, oauthClient.clientId))
-              .where(eq(oauthClient.clientId, clientId))
-              .limit(1);
-            // Whatever is wrong with the request itself, the provider answers on its own error page.
-            if (!client?.domainId || client.disabled || !isRegisteredRedirect(storedStringArray(client.redirectUris), redirectUri)) return;
-            const session = await getSessionFromCtx(ctx);
-            if (!session || (await holdsRoleIn(db, session.user.id, client.domainId))) return;
+          const [client] = await db
+            .select({ redirectUris: oauthClient.redirectUris, disabled: oauthClient.disabled, domainId: clientRegistration.domainId })
+            .from(oauthClient)
+            .innerJoin(clientRegistration, eq(clientRegistration.clientId, oauthClient.clientId))
+            .where(eq(oauthClient.clientId, clientId))
+            .limit(1);
+          // Whatever is wrong with the request itself, the provider answers on its own error page.
+          if (!client?.domainId || client.disabled || !isRegisteredRedirect(storedStringArray(client.redirectUris), redirectUri)) return;
+          const session = await getSessionFromCtx(ctx);
+          if (!session || (await holdsRoleIn(db, session.user.id, client.domainId))) return;
 
-            await recordEvent(
-              db,
-              { userId: session.user.id, via: "oauth", clientId, ...(ctx.headers ? requestOrigin(ctx.headers) : { ip: null, userAgent: null }) },
-              {
-                action: "oauth.authorize_denied",
-                targetType: "client",
-                targetId: clientId,
-                domainId: client.domainId,
-                details: { reason: "not_a_domain_member", redirectUri },
-              },
-            );
-            return denyAuthorization(ctx, { redirectUri, state: field(parameters, "state"), issuer, description: NOT_A_MEMBER });
-          }),
-        },
+          await recordEvent(
+            db,
+            { userId: session.user.id, via: "oauth", clientId, ...(ctx.headers ? requestOrigin(ctx.headers) : { ip: null, userAgent: null }) },
+            {
+              action: "oauth.authorize_denied",
+              targetType: "client",
+              targetId: clientId,
+              domainId: client.domainId,
+              details: { reason: "not_a_domain_member", redirectUri },
+            },
+          );
+          return denyAuthorization(ctx, { redirectUri, state: field(parameters, "state"), issuer, description: NOT_A_MEMBER });
+        }),
       ],
     },
   };
