@@ -18,7 +18,7 @@ beforeAll(async () => ({ database, auth, personas } = await openPersonaTestBed()
 
 afterAll(() => database.destroy());
 
-const { seedClient, userIn, issueAccessToken, issueRefreshToken, consent, seedGrant, refreshRevoked, consentCount, jwtWith, eventsDuring, personaWith, checkCell } = grantTestKit(() => ({ database, auth, personas }));
+const { seedClient, userIn, issueAccessToken, issueRefreshToken, consent, seedGrant, grantIn, refreshRevoked, consentCount, jwtWith, eventsDuring, personaWith, checkCell } = grantTestKit(() => ({ database, auth, personas }));
 
 // ---------------------------------------------------------------------------------------------
 // Allow/deny matrix
@@ -39,9 +39,7 @@ const GRANTS_MATRIX: Record<GrantsProcedure, GrantMatrixRow> = {
     permission: "tokens:delete",
     expected: REVOKE,
     prepare: async (domainId) => {
-      const { userId } = await userIn(domainId);
-      const clientId = await seedClient(domainId);
-      await seedGrant(userId, clientId);
+      const { userId, clientId } = await grantIn(domainId);
       return {
         call: (caller) => caller.grants.revoke({ userId, clientId }),
         event: { action: "grant.revoked", targetType: "user", targetId: userId },
@@ -65,9 +63,7 @@ const GRANTS_MATRIX: Record<GrantsProcedure, GrantMatrixRow> = {
     permission: "tokens:admin",
     expected: REVOKE,
     prepare: async (domainId) => {
-      const { userId } = await userIn(domainId);
-      const clientId = await seedClient(domainId);
-      await seedGrant(userId, clientId);
+      const { clientId } = await grantIn(domainId);
       return {
         call: (caller) => caller.grants.revokeAllForClient({ clientId }),
         event: { action: "client.access_revoked", targetType: "client", targetId: clientId, domainId },

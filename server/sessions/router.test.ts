@@ -19,7 +19,7 @@ beforeAll(async () => ({ database, auth, personas } = await openPersonaTestBed()
 
 afterAll(() => database.destroy());
 
-const { seedClient, userIn, seedGrant, refreshRevoked, consentCount, sessionIdOf, signedIn, eventsDuring, personaWith, checkCell } = grantTestKit(() => ({ database, auth, personas }));
+const { seedClient, userIn, seedGrant, grantIn, refreshRevoked, consentCount, sessionIdOf, signedIn, eventsDuring, personaWith, checkCell } = grantTestKit(() => ({ database, auth, personas }));
 
 // ---------------------------------------------------------------------------------------------
 // Allow/deny matrix
@@ -55,8 +55,7 @@ const SESSIONS_MATRIX: Record<SessionsProcedure, GrantMatrixRow> = {
     permission: "tokens:admin",
     expected: REVOKE,
     prepare: async (domainId) => {
-      const { userId } = await userIn(domainId);
-      await seedGrant(userId, await seedClient(domainId));
+      const { userId } = await grantIn(domainId);
       return {
         call: (caller) => caller.sessions.revokeAllForUser({ userId }),
         event: { action: "user.access_revoked", targetType: "user", targetId: userId },

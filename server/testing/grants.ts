@@ -117,6 +117,13 @@ export function grantTestKit(bed: () => { database: TestDatabase; auth: Auth; pe
     return { refreshId, jti };
   }
 
+  /** A member of `domainId` holding a grant (consent, refresh and access token) to a client of the same domain. */
+  async function grantIn(domainId: string) {
+    const { userId } = await userIn(domainId);
+    const clientId = await seedClient(domainId);
+    return { userId, clientId, ...(await seedGrant(userId, clientId)) };
+  }
+
   async function refreshRevoked(id: string) {
     const [row] = await bed().database.db.select({ revoked: oauthRefreshToken.revoked }).from(oauthRefreshToken).where(eq(oauthRefreshToken.id, id));
     return row?.revoked ?? null;
@@ -159,5 +166,5 @@ export function grantTestKit(bed: () => { database: TestDatabase; auth: Auth; pe
     }
   }
 
-  return { seedClient, userIn, issueAccessToken, issueRefreshToken, consent, seedGrant, refreshRevoked, consentCount, sessionIdOf, signedIn, jwtWith, eventsDuring: (call: () => Promise<unknown>) => eventsDuring(bed().database.db, call), personaWith, checkCell };
+  return { seedClient, userIn, issueAccessToken, issueRefreshToken, consent, seedGrant, grantIn, refreshRevoked, consentCount, sessionIdOf, signedIn, jwtWith, eventsDuring: (call: () => Promise<unknown>) => eventsDuring(bed().database.db, call), personaWith, checkCell };
 }
