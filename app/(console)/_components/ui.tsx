@@ -316,6 +316,11 @@ export function Badge({ children, tone = "slate" }: { children: ReactNode; tone?
   return <span className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ${tones[tone]}`}>{children}</span>;
 }
 
+/** Whether a user may sign in: banned or active. */
+export function StatusBadge({ banned }: { banned: boolean }) {
+  return banned ? <Badge tone="red">Banned</Badge> : <Badge tone="green">Active</Badge>;
+}
+
 export function formatDateTime(value: Date | string | number): string {
   return new Date(value).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 }

@@ -3,7 +3,8 @@
 import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "@/app/_lib/trpc/client";
-import { Badge, Button, ConfirmDialog, EmptyState, ErrorState, LoadingState, LocalTime, Pager, Panel, useCursorPages } from "../../_components/ui";
+import { ACTIONS_HEADER, ListTable, PagedList } from "../../_components/list";
+import { Badge, Button, ConfirmDialog, EmptyState, LocalTime, Panel, useCursorPages } from "../../_components/ui";
 import { sessionsInput } from "./queries";
 import { useInvalidateRevocations, type SessionItem } from "./shared";
 
@@ -31,101 +32,71 @@ export function BrowserSessionsTable({
       },
     }),
   );
-  const nextCursor = sessions.data?.nextCursor ?? null;
 
   return (
     <Panel className="overflow-hidden">
-      {sessions.isPending ? (
-        <LoadingState label="Loading browser sessions…" />
-      ) : sessions.isError ? (
-        <ErrorState message={`The sessions could not be loaded: ${sessions.error.message}`} onRetry={() => void sessions.refetch()} />
-      ) : sessions.data.items.length === 0 ? (
-        pages.pageNumber > 1 ? (
-          <EmptyState title="No more sessions on this page">
-            <Button className="mt-3" onClick={pages.reset}>
-              Back to the first page
-            </Button>
-          </EmptyState>
-        ) : (
+      <PagedList
+        query={sessions}
+        pages={pages}
+        what="browser sessions"
+        pagerLabel="Browser sessions pages"
+        empty={
           <EmptyState title={filtered ? "This user has no browser sessions" : "No browser sessions"}>
             A session starts when someone signs in to Gatehouse in a browser.
           </EmptyState>
-        )
-      ) : (
-        <div className="overflow-x-auto">
-          <table className="min-w-full divide-y divide-slate-200 text-sm" aria-busy={sessions.isPlaceholderData || undefined}>
-            <caption className="sr-only">Browser sessions</caption>
-            <thead className="bg-slate-50 text-left text-xs font-semibold tracking-wide text-slate-500 uppercase">
-              <tr>
-                <th scope="col" className="px-4 py-3">
-                  User
-                </th>
-                <th scope="col" className="px-4 py-3">
-                  Device
-                </th>
-                <th scope="col" className="px-4 py-3">
-                  IP address
-                </th>
-                <th scope="col" className="px-4 py-3">
-                  Last seen
-                </th>
-                <th scope="col" className="px-4 py-3">
-                  Signed in
-                </th>
-                <th scope="col" className="px-4 py-3">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody className={`divide-y divide-slate-100 ${sessions.isPlaceholderData ? "opacity-60" : ""}`}>
-              {sessions.data.items.map((session) => (
-                <tr key={session.id}>
-                  <td className="px-4 py-3">
+        }
+      >
+        {(rows) => (
+          <ListTable
+            caption="Browser sessions"
+            rows={rows}
+            rowKey={(session) => session.id}
+            busy={sessions.isPlaceholderData}
+            columns={[
+              {
+                header: "User",
+                cell: (session) => (
+                  <>
                     <p className="font-medium break-all text-slate-900">{session.userEmail}</p>
                     <p className="text-xs text-slate-500">{session.userName}</p>
-                  </td>
-                  <td className="px-4 py-3 text-slate-700" title={session.userAgent ?? undefined}>
+                  </>
+                ),
+              },
+              {
+                header: "Device",
+                className: "text-slate-700",
+                title: (session) => session.userAgent ?? undefined,
+                cell: (session) => (
+                  <>
                     {session.device} {session.current ? <Badge tone="brand">This session</Badge> : null}
-                  </td>
-                  <td className="px-4 py-3 font-mono text-xs text-slate-600">{session.ipAddress ?? "Unknown"}</td>
-                  <td className="px-4 py-3 text-slate-600">
-                    <LocalTime value={session.lastSeenAt} />
-                  </td>
-                  <td className="px-4 py-3 text-slate-600">
-                    <LocalTime value={session.createdAt} />
-                  </td>
-                  <td className="px-4 py-3 text-right">
-                    {/* Ending one's own current session is signing out, which the sidebar offers. */}
-                    {session.can.revoke && !session.current ? (
-                      <Button
-                        variant="ghost"
-                        aria-label={`Revoke the session of ${session.userEmail} on ${session.device}`}
-                        onClick={() => {
-                          revoke.reset();
-                          setRevoking(session);
-                        }}
-                      >
-                        Revoke
-                      </Button>
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {sessions.isSuccess && (sessions.data.items.length > 0 || pages.pageNumber > 1) ? (
-        <Pager
-          label="Browser sessions pages"
-          pageNumber={pages.pageNumber}
-          hasNext={nextCursor !== null && !sessions.isPlaceholderData}
-          onNext={() => {
-            if (nextCursor) pages.next(nextCursor);
-          }}
-          onPrevious={pages.previous}
-        />
-      ) : null}
+                  </>
+                ),
+              },
+              { header: "IP address", className: "font-mono text-xs text-slate-600", cell: (session) => session.ipAddress ?? "Unknown" },
+              { header: "Last seen", className: "text-slate-600", cell: (session) => <LocalTime value={session.lastSeenAt} /> },
+              { header: "Signed in", className: "text-slate-600", cell: (session) => <LocalTime value={session.createdAt} /> },
+              {
+                header: ACTIONS_HEADER,
+                className: "text-right",
+                // Ending one's own current session is signing out, which the sidebar offers.
+                cell: (session) =>
+                  session.can.revoke && !session.current ? (
+                    <Button
+                      variant="ghost"
+                      aria-label={`Revoke the session of ${session.userEmail} on ${session.device}`}
+                      onClick={() => {
+                        revoke.reset();
+                        setRevoking(session);
+                      }}
+                    >
+                      Revoke
+                    </Button>
+                  ) : null,
+              },
+            ]}
+          />
+        )}
+      </PagedList>
       <ConfirmDialog
         open={revoking !== null}
         onCancel={() => setRevoking(null)}

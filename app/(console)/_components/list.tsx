@@ -1,0 +1,155 @@
+"use client";
+
+import { useState, type ReactNode } from "react";
+import { Button, EmptyState, ErrorState, LoadingState, Pager, useCursorPages } from "./ui";
+
+/**
+ * The console's lists: one table markup and one set of loading, error, empty and paging states, so
+ * every list looks and behaves alike. The table takes plain columns and rows, so it can be swapped
+ * for a table library without touching the pages' column definitions much.
+ */
+
+export interface Column<Row> {
+  /** The column's heading; a column of row actions passes <span className="sr-only">Actions</span>. */
+  header: ReactNode;
+  cell: (row: Row) => ReactNode;
+  /** Classes added to the cell's (and, with headerClassName unset, not the heading's) padding. */
+  className?: string;
+  headerClassName?: string;
+  /** A tooltip for the cell, e.g. the full text behind a short label. */
+  title?: (row: Row) => string | undefined;
+}
+
+export function ListTable<Row>({
+  caption,
+  columns,
+  rows,
+  rowKey,
+  busy = false,
+  onRowClick,
+  rowClassName = "",
+}: {
+  caption: ReactNode;
+  columns: Array<Column<Row>>;
+  rows: Row[];
+  rowKey: (row: Row) => string;
+  /** True while the rows shown are the previous page's, kept until the next one arrives. */
+  busy?: boolean;
+  onRowClick?: (row: Row) => void;
+  rowClassName?: string;
+}) {
+  return (
+    <div className="overflow-x-auto">
+      <table className="min-w-full divide-y divide-slate-200 text-sm" aria-busy={busy || undefined}>
+        <caption className="sr-only">{caption}</caption>
+        <thead className="bg-slate-50 text-left text-xs font-semibold tracking-wide text-slate-500 uppercase">
+          <tr>
+            {columns.map((column, index) => (
+              <th key={index} scope="col" className={`px-4 py-3 ${column.headerClassName ?? ""}`}>
+                {column.header}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody className={`divide-y divide-slate-100 ${busy ? "opacity-60" : ""}`}>
+          {rows.map((row) => (
+            <tr key={rowKey(row)} className={rowClassName || undefined} onClick={onRowClick ? () => onRowClick(row) : undefined}>
+              {columns.map((column, index) => (
+                <td key={index} className={`px-4 py-3 ${column.className ?? ""}`} title={column.title?.(row)}>
+                  {column.cell(row)}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** A column of row actions: its heading is for screen readers only. */
+export const ACTIONS_HEADER = <span className="sr-only">Actions</span>;
+
+/** What a paged list needs of its TanStack query (tRPC's list outputs are `{ items, nextCursor }`). */
+export interface PagedQuery<Row> {
+  isPending: boolean;
+  isError: boolean;
+  isPlaceholderData: boolean;
+  error: { message: string } | null;
+  data?: { items: Row[]; nextCursor: string | null } | undefined;
+  refetch: () => unknown;
+}
+
+type CursorPages = ReturnType<typeof useCursorPages>;
+
+/**
+ * The states of one page of a list (loading, failed, empty, a page past the end) around the rows,
+ * and the pager below them.
+ */
+export function PagedList<Row>({
+  query,
+  pages,
+  what,
+  pagerLabel,
+  empty,
+  children,
+}: {
+  query: PagedQuery<Row>;
+  pages: CursorPages;
+  /** The plural noun the states speak of: "clients", "browser sessions". */
+  what: string;
+  pagerLabel: string;
+  /** What an empty first page says (nothing at all, or nothing matching the filters). */
+  empty: ReactNode;
+  children: (rows: Row[]) => ReactNode;
+}) {
+  const nextCursor = query.data?.nextCursor ?? null;
+  let body: ReactNode;
+  if (query.isPending) body = <LoadingState label={`Loading ${what}…`} />;
+  else if (query.isError || !query.data) {
+    body = (
+      <ErrorState message={`The ${what} could not be loaded: ${query.error?.message ?? "unknown error"}`} onRetry={() => void query.refetch()} />
+    );
+  } else if (query.data.items.length > 0) body = children(query.data.items);
+  else if (pages.pageNumber > 1) {
+    // Rows can vanish between two pages (revoked, deleted): a page past the end offers the way back.
+    body = (
+      <EmptyState title={`No more ${what} on this page`}>
+        <Button className="mt-3" onClick={pages.reset}>
+          Back to the first page
+        </Button>
+      </EmptyState>
+    );
+  } else body = empty;
+  return (
+    <>
+      {body}
+      {query.data && !query.isError && (query.data.items.length > 0 || pages.pageNumber > 1) ? (
+        <Pager
+          label={pagerLabel}
+          pageNumber={pages.pageNumber}
+          hasNext={nextCursor !== null && !query.isPlaceholderData}
+          onNext={() => {
+            if (nextCursor) pages.next(nextCursor);
+          }}
+          onPrevious={pages.previous}
+        />
+      ) : null}
+    </>
+  );
+}
+
+/** A list's search text, going back to the first page whenever it changes. */
+export function useSearchPages() {
+  const [search, setSearch] = useState("");
+  const pages = useCursorPages();
+  return {
+    search,
+    pages,
+    onSearch: (value: string) => {
+      if (value === search) return;
+      setSearch(value);
+      pages.reset();
+    },
+  };
+}
