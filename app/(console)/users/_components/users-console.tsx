@@ -3,20 +3,9 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "@/app/_lib/trpc/client";
-import {
-  Badge,
-  Button,
-  EmptyState,
-  ErrorState,
-  LoadingState,
-  PageHeader,
-  Pager,
-  Panel,
-  SearchField,
-  SelectField,
-  useCursorPages,
-  LocalTime,
-} from "../../_components/ui";
+import { ChoiceFilter, FilterBar, NoMatches, byName, useListFilters } from "../../_components/filters";
+import { ACTIONS_HEADER, ListTable, PagedList } from "../../_components/list";
+import { Badge, Button, EmptyState, LocalTime, PageHeader, Panel, StatusBadge } from "../../_components/ui";
 import { NewUserDialog, type NewUserMode } from "./new-user-dialog";
 import { usersListInput, type UserFilters } from "./queries";
 import { mfaMethodsLabel, scopeLabel, type UserListItem } from "./shared";
@@ -24,10 +13,10 @@ import { UserDrawer, type DrawerState } from "./user-drawer";
 
 export function UsersConsole({ initialFilters }: { initialFilters: Pick<UserFilters, "domainId" | "roleId"> }) {
   const trpc = useTRPC();
-  const [filters, setFilters] = useState<UserFilters>({ search: "", ...initialFilters });
-  // Bumped to clear the search box, which keeps its own text.
-  const [searchKey, setSearchKey] = useState(0);
-  const pages = useCursorPages();
+  const { filters, pages, changeFilters, searchKey, filtered, clearFilters } = useListFilters<UserFilters>(
+    { search: "", ...initialFilters },
+    { search: "", domainId: "", roleId: "" },
+  );
   const [creating, setCreating] = useState<NewUserMode | null>(null);
   const [viewing, setViewing] = useState<DrawerState | null>(null);
 
@@ -37,17 +26,6 @@ export function UsersConsole({ initialFilters }: { initialFilters: Pick<UserFilt
     ...trpc.users.list.queryOptions(usersListInput(filters, pages.cursor)),
     placeholderData: keepPreviousData,
   });
-
-  function changeFilters(next: Partial<UserFilters>) {
-    setFilters((current) => ({ ...current, ...next }));
-    pages.reset();
-  }
-
-  const filtered = filters.search !== "" || filters.domainId !== "" || filters.roleId !== "";
-  function clearFilters() {
-    changeFilters({ search: "", domainId: "", roleId: "" });
-    setSearchKey((key) => key + 1);
-  }
 
   const filterDomains = options.data?.filters.domains ?? null;
   const filterRoles = options.data?.filters.roles ?? null;
@@ -73,71 +51,63 @@ export function UsersConsole({ initialFilters }: { initialFilters: Pick<UserFilt
         }
       />
       <Panel>
-        <div className="flex flex-wrap items-end gap-4 border-b border-slate-200 px-4 py-4">
-          <div className="min-w-64 flex-1">
-            <SearchField
-              key={searchKey}
-              label="Search users"
-              placeholder="Email or name"
-              onSearch={(search) => {
-                if (search !== filters.search) changeFilters({ search });
-              }}
-            />
-          </div>
+        <FilterBar
+          searchKey={searchKey}
+          searchLabel="Search users"
+          searchPlaceholder="Email or name"
+          search={filters.search}
+          onSearch={(search) => changeFilters({ search })}
+          filtered={filtered}
+          onClear={clearFilters}
+        >
           {filterDomains ? (
-            <div className="w-52">
-              <SelectField label="Domain" value={filters.domainId} onChange={(event) => changeFilters({ domainId: event.target.value })}>
-                <option value="">Any domain</option>
-                {filterDomains.map((domain) => (
-                  <option key={domain.id} value={domain.id}>
-                    {domain.name}
-                  </option>
-                ))}
-              </SelectField>
-            </div>
+            <ChoiceFilter
+              label="Domain"
+              value={filters.domainId}
+              onChange={(domainId) => changeFilters({ domainId })}
+              anyLabel="Any domain"
+              choices={byName(filterDomains)}
+            />
           ) : null}
           {filterRoles ? (
-            <div className="w-52">
-              <SelectField label="Role" value={filters.roleId} onChange={(event) => changeFilters({ roleId: event.target.value })}>
-                <option value="">Any role</option>
-                {filterRoles.map((role) => (
-                  <option key={role.id} value={role.id}>
-                    {role.name}
-                  </option>
-                ))}
-              </SelectField>
-            </div>
+            <ChoiceFilter
+              label="Role"
+              value={filters.roleId}
+              onChange={(roleId) => changeFilters({ roleId })}
+              anyLabel="Any role"
+              choices={byName(filterRoles)}
+            />
           ) : null}
-          {filtered ? (
-            <Button variant="ghost" onClick={clearFilters}>
-              Clear filters
-            </Button>
-          ) : null}
-        </div>
-        <UsersTable
+        </FilterBar>
+        <PagedList
           query={users}
-          filtered={filtered}
-          pageNumber={pages.pageNumber}
-          canCreate={canCreate || canInvite}
-          onView={(user) =>
-            setViewing((current) => ({
-              target: { id: user.id, email: user.email },
-              open: true,
-              opening: (current?.opening ?? 0) + 1,
-            }))
+          pages={pages}
+          what="users"
+          pagerLabel="Users pages"
+          empty={
+            filtered ? (
+              <NoMatches what="users" hint="Try another search, domain or role." onClear={clearFilters} />
+            ) : (
+              <EmptyState title="No users yet">
+                {canCreate || canInvite ? "Create a user or invite someone to get started." : "Users you can see will be listed here."}
+              </EmptyState>
+            )
           }
-          onClearFilters={clearFilters}
-          onFirstPage={pages.reset}
-        />
-        {users.data && (pages.pageNumber > 1 || users.data.nextCursor) ? (
-          <Pager
-            label="Users pages"
-            pageNumber={pages.pageNumber}
-            hasNext={!!users.data.nextCursor && !users.isPlaceholderData}
-            onNext={() => users.data?.nextCursor && pages.next(users.data.nextCursor)}
-            onPrevious={pages.previous}
-          />
-        ) : null}
+        >
+          {(rows) => (
+            <UsersTable
+              rows={rows}
+              busy={users.isPlaceholderData}
+              onView={(user) =>
+                setViewing((current) => ({
+                  target: { id: user.id, email: user.email },
+                  open: true,
+                  opening: (current?.opening ?? 0) + 1,
+                }))
+              }
+            />
+          )}
+        </PagedList>
       </Panel>
       <NewUserDialog mode={creating} onClose={() => setCreating(null)} options={options.data ?? null} />
       <UserDrawer state={viewing} onClose={() => setViewing((current) => (current ? { ...current, open: false } : null))} />
@@ -145,133 +115,59 @@ export function UsersConsole({ initialFilters }: { initialFilters: Pick<UserFilt
   );
 }
 
-function UsersTable({
-  query,
-  filtered,
-  pageNumber,
-  canCreate,
-  onView,
-  onClearFilters,
-  onFirstPage,
-}: {
-  query: {
-    isPending: boolean;
-    isError: boolean;
-    isPlaceholderData: boolean;
-    error: { message: string } | null;
-    data?: { items: UserListItem[] } | undefined;
-    refetch: () => unknown;
-  };
-  filtered: boolean;
-  pageNumber: number;
-  canCreate: boolean;
-  onView: (user: UserListItem) => void;
-  onClearFilters: () => void;
-  onFirstPage: () => void;
-}) {
-  if (query.isPending) return <LoadingState label="Loading users" />;
-  if (query.isError || !query.data) {
-    return <ErrorState message={`Users could not be loaded: ${query.error?.message ?? "unknown error"}`} onRetry={() => void query.refetch()} />;
-  }
-  const items = query.data.items;
-  if (items.length === 0) {
-    if (pageNumber > 1) {
-      return (
-        <EmptyState title="No more users on this page">
-          <Button className="mt-3" onClick={onFirstPage}>
-            Back to the first page
-          </Button>
-        </EmptyState>
-      );
-    }
-    if (filtered) {
-      return (
-        <EmptyState title="No users match these filters">
-          <p>Try another search, domain or role.</p>
-          <Button className="mt-3" onClick={onClearFilters}>
-            Clear filters
-          </Button>
-        </EmptyState>
-      );
-    }
-    return (
-      <EmptyState title="No users yet">
-        {canCreate ? "Create a user or invite someone to get started." : "Users you can see will be listed here."}
-      </EmptyState>
-    );
-  }
+function UsersTable({ rows, busy, onView }: { rows: UserListItem[]; busy: boolean; onView: (user: UserListItem) => void }) {
   return (
-    <div className="overflow-x-auto">
-      <table className="w-full text-left text-sm" aria-busy={query.isPlaceholderData || undefined}>
-        <caption className="sr-only">Users</caption>
-        <thead className="border-b border-slate-200 text-xs font-medium tracking-wide text-slate-500 uppercase">
-          <tr>
-            <th scope="col" className="px-4 py-3">
-              Email
-            </th>
-            <th scope="col" className="px-4 py-3">
-              Name
-            </th>
-            <th scope="col" className="px-4 py-3">
-              Roles
-            </th>
-            <th scope="col" className="px-4 py-3">
-              Status
-            </th>
-            <th scope="col" className="px-4 py-3">
-              MFA
-            </th>
-            <th scope="col" className="px-4 py-3">
-              Created
-            </th>
-            <th scope="col" className="px-4 py-3">
-              <span className="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody className={`divide-y divide-slate-100 ${query.isPlaceholderData ? "opacity-60" : ""}`}>
-          {items.map((user) => (
-            <tr key={user.id} onClick={() => onView(user)} className="cursor-pointer hover:bg-slate-50">
-              <td className="px-4 py-3 font-medium break-all text-slate-900">{user.email}</td>
-              <td className="px-4 py-3 text-slate-700">{user.name}</td>
-              <td className="px-4 py-3">
-                {user.roles.length === 0 ? (
-                  <span className="text-slate-400">None visible</span>
-                ) : (
-                  <ul className="flex flex-wrap gap-1">
-                    {user.roles.map((role) => (
-                      <li key={`${role.roleId}:${role.domainId ?? "global"}`}>
-                        <Badge tone={role.domainId === null ? "brand" : "slate"}>
-                          {role.roleName} · {scopeLabel(role.domainName)}
-                        </Badge>
-                      </li>
-                    ))}
-                  </ul>
-                )}
-              </td>
-              <td className="px-4 py-3">{user.banned ? <Badge tone="red">Banned</Badge> : <Badge tone="green">Active</Badge>}</td>
-              <td className="px-4 py-3 whitespace-nowrap">
-                {user.mfa.enrolled ? <Badge tone="green">{mfaMethodsLabel(user.mfa)}</Badge> : <Badge>None</Badge>}
-              </td>
-              <td className="px-4 py-3 whitespace-nowrap text-slate-600">
-                <LocalTime value={user.createdAt} />
-              </td>
-              <td className="px-4 py-3 text-right">
-                <Button
-                  variant="ghost"
-                  aria-label={`View ${user.email}`}
-                  onClick={(event) => {
-                    event.stopPropagation();
-                    onView(user);
-                  }}
-                >
-                  View
-                </Button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <ListTable
+      caption="Users"
+      rows={rows}
+      rowKey={(user) => user.id}
+      busy={busy}
+      onRowClick={onView}
+      rowClassName="cursor-pointer hover:bg-slate-50"
+      columns={[
+        { header: "Email", className: "font-medium break-all text-slate-900", cell: (user) => user.email },
+        { header: "Name", className: "text-slate-700", cell: (user) => user.name },
+        {
+          header: "Roles",
+          cell: (user) =>
+            user.roles.length === 0 ? (
+              <span className="text-slate-400">None visible</span>
+            ) : (
+              <ul className="flex flex-wrap gap-1">
+                {user.roles.map((role) => (
+                  <li key={`${role.roleId}:${role.domainId ?? "global"}`}>
+                    <Badge tone={role.domainId === null ? "brand" : "slate"}>
+                      {role.roleName} · {scopeLabel(role.domainName)}
+                    </Badge>
+                  </li>
+                ))}
+              </ul>
+            ),
+        },
+        { header: "Status", cell: (user) => <StatusBadge banned={user.banned} /> },
+        {
+          header: "MFA",
+          className: "whitespace-nowrap",
+          cell: (user) => (user.mfa.enrolled ? <Badge tone="green">{mfaMethodsLabel(user.mfa)}</Badge> : <Badge>None</Badge>),
+        },
+        { header: "Created", className: "whitespace-nowrap text-slate-600", cell: (user) => <LocalTime value={user.createdAt} /> },
+        {
+          header: ACTIONS_HEADER,
+          className: "text-right",
+          cell: (user) => (
+            <Button
+              variant="ghost"
+              aria-label={`View ${user.email}`}
+              onClick={(event) => {
+                event.stopPropagation();
+                onView(user);
+              }}
+            >
+              View
+            </Button>
+          ),
+        },
+      ]}
+    />
   );
 }
