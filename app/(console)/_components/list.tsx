@@ -28,6 +28,7 @@ export function ListTable<Row>({
   busy = false,
   onRowClick,
   rowClassName = "",
+  alignTop = false,
 }: {
   caption: ReactNode;
   columns: Array<Column<Row>>;
@@ -37,6 +38,8 @@ export function ListTable<Row>({
   busy?: boolean;
   onRowClick?: (row: Row) => void;
   rowClassName?: string;
+  /** Rows with tall cells (opened details) keep their other cells at the top. */
+  alignTop?: boolean;
 }) {
   return (
     <div className="overflow-x-auto">
@@ -51,7 +54,7 @@ export function ListTable<Row>({
             ))}
           </tr>
         </thead>
-        <tbody className={`divide-y divide-slate-100 ${busy ? "opacity-60" : ""}`}>
+        <tbody className={`divide-y divide-slate-100 ${alignTop ? "align-top" : ""} ${busy ? "opacity-60" : ""}`}>
           {rows.map((row) => (
             <tr key={rowKey(row)} className={rowClassName || undefined} onClick={onRowClick ? () => onRowClick(row) : undefined}>
               {columns.map((column, index) => (
@@ -69,6 +72,16 @@ export function ListTable<Row>({
 
 /** A column of row actions: its heading is for screen readers only. */
 export const ACTIONS_HEADER = <span className="sr-only">Actions</span>;
+
+/** A person in a list: the email address, with the name below it. */
+export function UserCell({ email, name }: { email: string; name: string | null }) {
+  return (
+    <>
+      <p className="font-medium break-all text-slate-900">{email}</p>
+      <p className="text-xs text-slate-500">{name}</p>
+    </>
+  );
+}
 
 /** What a paged list needs of its TanStack query (tRPC's list outputs are `{ items, nextCursor }`). */
 export interface PagedQuery<Row> {

@@ -1,13 +1,15 @@
 "use client";
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import type { inferRouterOutputs } from "@trpc/server";
 import { useState } from "react";
-import { Badge, EmptyState, ErrorState, LoadingState, PageHeader, Pager, Panel, useCursorPages } from "@/app/(console)/_components/ui";
+import { ListTable, PagedList, type Column } from "@/app/(console)/_components/list";
+import { Badge, EmptyState, LocalTime, PageHeader, Panel, useCursorPages } from "@/app/(console)/_components/ui";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { AuditFilterBar } from "./audit-filter-bar";
 import { auditExportPath } from "@/server/shared/audit-export";
+import type { AppRouter } from "@/server/trpc/root";
 import { EMPTY_FILTERS, hasAnyFilter, toAuditInput, type AuditFilters } from "./filters";
-import { LocalTime } from "@/app/(console)/_components/ui";
 
 const VIA_TONES = { web: "slate", mcp: "brand", oauth: "green", system: "amber" } as const;
 
@@ -28,7 +30,6 @@ export function AuditLog({ initialFilters }: { initialFilters: AuditFilters }) {
       { enabled: rangeError === null, placeholderData: keepPreviousData },
     ),
   );
-  const nextCursor = events.data?.nextCursor ?? null;
   const filtered = hasAnyFilter(filters);
 
   function change(update: Partial<AuditFilters>) {
@@ -76,138 +77,109 @@ export function AuditLog({ initialFilters }: { initialFilters: AuditFilters }) {
             <p role="alert" className="px-6 py-6 text-sm text-red-700">
               {rangeError} Change one of them to see events.
             </p>
-          ) : events.isPending ? (
-            <LoadingState label="Loading audit events…" />
-          ) : events.isError ? (
-            <ErrorState message={`The audit log could not be loaded: ${events.error.message}`} onRetry={() => void events.refetch()} />
-          ) : events.data.items.length === 0 ? (
-            filtered ? (
-              <EmptyState title="No events match these filters">Widen the time range or clear a filter.</EmptyState>
-            ) : (
-              <EmptyState title="No events yet">Changes to users, roles, domains and clients will be listed here.</EmptyState>
-            )
           ) : (
-            <div className="overflow-x-auto">
-              <table className="min-w-full divide-y divide-slate-200 text-sm">
-                <caption className="sr-only">Audit events, newest first</caption>
-                <thead className="bg-slate-50 text-left text-xs font-semibold tracking-wide text-slate-500 uppercase">
-                  <tr>
-                    <th scope="col" className="px-4 py-3">
-                      Time
-                    </th>
-                    <th scope="col" className="px-4 py-3">
-                      Actor
-                    </th>
-                    <th scope="col" className="px-4 py-3">
-                      Via
-                    </th>
-                    <th scope="col" className="px-4 py-3">
-                      Action
-                    </th>
-                    <th scope="col" className="px-4 py-3">
-                      Target
-                    </th>
-                    <th scope="col" className="px-4 py-3">
-                      Domain
-                    </th>
-                    <th scope="col" className="px-4 py-3">
-                      IP
-                    </th>
-                    <th scope="col" className="px-4 py-3">
-                      <span className="sr-only">Details</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody className={`divide-y divide-slate-100 align-top ${events.isPlaceholderData ? "opacity-60" : ""}`}>
-                  {events.data.items.map((event) => (
-                    <tr key={event.id}>
-                      <td className="px-4 py-3 text-slate-600">
-                        <LocalTime value={event.at} />
-                      </td>
-                      <td className="px-4 py-3">
-                        {event.actorEmail ? (
-                          <span className="break-all" title={event.actorName ?? undefined}>
-                            {event.actorEmail}
-                          </span>
-                        ) : event.actorUserId ? (
-                          <Muted>deleted user</Muted>
-                        ) : (
-                          <Muted>system</Muted>
-                        )}
-                      </td>
-                      <td className="px-4 py-3">
-                        <Badge tone={VIA_TONES[event.actorVia]}>{event.actorVia}</Badge>
-                      </td>
-                      <td className="px-4 py-3 font-mono text-xs whitespace-nowrap">{event.action}</td>
-                      <td className="px-4 py-3">
-                        {event.targetType || event.targetId ? (
-                          <>
-                            <span>{event.targetType ?? "—"}</span>
-                            {event.targetId ? <span className="block font-mono text-xs break-all text-slate-500">{event.targetId}</span> : null}
-                          </>
-                        ) : (
-                          <Muted>—</Muted>
-                        )}
-                      </td>
-                      <td className="px-4 py-3">
-                        {event.domainName ? (
-                          event.domainName
-                        ) : event.domainId ? (
-                          <>
-                            <Muted>deleted domain</Muted>
-                            <span className="block font-mono text-xs break-all text-slate-500">{event.domainId}</span>
-                          </>
-                        ) : (
-                          <Muted>—</Muted>
-                        )}
-                      </td>
-                      <td className="px-4 py-3 font-mono text-xs whitespace-nowrap text-slate-600">{event.ip ?? "—"}</td>
-                      <td className="px-4 py-3">
-                        <details className="group">
-                          <summary className="cursor-pointer text-sm font-medium whitespace-nowrap text-brand-600 hover:underline">
-                            Details
-                          </summary>
-                          <div className="mt-2 w-[28rem] max-w-[70vw] space-y-2 text-xs text-slate-600">
-                            <pre className="max-h-80 overflow-auto rounded-md bg-slate-50 p-3 font-mono break-all whitespace-pre-wrap text-slate-800">
-                              {JSON.stringify(event.details, null, 2)}
-                            </pre>
-                            <p>
-                              <span className="font-medium text-slate-700">User agent:</span> {event.userAgent ?? "—"}
-                            </p>
-                            {event.clientId ? (
-                              <p>
-                                <span className="font-medium text-slate-700">OAuth client:</span>{" "}
-                                <span className="font-mono">{event.clientId}</span>
-                              </p>
-                            ) : null}
-                            {event.actorUserId ? (
-                              <p>
-                                <span className="font-medium text-slate-700">Actor user ID:</span>{" "}
-                                <span className="font-mono">{event.actorUserId}</span>
-                              </p>
-                            ) : null}
-                          </div>
-                        </details>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <PagedList
+              query={events}
+              pages={pages}
+              what="audit events"
+              pagerLabel="Audit log pages"
+              empty={
+                filtered ? (
+                  <EmptyState title="No events match these filters">Widen the time range or clear a filter.</EmptyState>
+                ) : (
+                  <EmptyState title="No events yet">Changes to users, roles, domains and clients will be listed here.</EmptyState>
+                )
+              }
+            >
+              {(rows) => (
+                <ListTable
+                  caption="Audit events, newest first"
+                  rows={rows}
+                  rowKey={(event) => event.id}
+                  busy={events.isPlaceholderData}
+                  alignTop
+                  columns={AUDIT_COLUMNS}
+                />
+              )}
+            </PagedList>
           )}
-          {rangeError === null && events.isSuccess && (events.data.items.length > 0 || pages.pageNumber > 1) ? (
-            <Pager
-              label="Audit log pages"
-              pageNumber={pages.pageNumber}
-              hasNext={nextCursor !== null && !events.isPlaceholderData}
-              onNext={() => {
-                if (nextCursor) pages.next(nextCursor);
-              }}
-              onPrevious={pages.previous}
-            />
-          ) : null}
         </Panel>
       </section>
     </>
+  );
+}
+
+type AuditEvent = inferRouterOutputs<AppRouter>["audit"]["list"]["items"][number];
+
+const AUDIT_COLUMNS: Array<Column<AuditEvent>> = [
+  { header: "Time", className: "text-slate-600", cell: (event) => <LocalTime value={event.at} /> },
+  {
+    header: "Actor",
+    cell: (event) =>
+      event.actorEmail ? (
+        <span className="break-all" title={event.actorName ?? undefined}>
+          {event.actorEmail}
+        </span>
+      ) : event.actorUserId ? (
+        <Muted>deleted user</Muted>
+      ) : (
+        <Muted>system</Muted>
+      ),
+  },
+  { header: "Via", cell: (event) => <Badge tone={VIA_TONES[event.actorVia]}>{event.actorVia}</Badge> },
+  { header: "Action", className: "font-mono text-xs whitespace-nowrap", cell: (event) => event.action },
+  {
+    header: "Target",
+    cell: (event) =>
+      event.targetType || event.targetId ? (
+        <>
+          <span>{event.targetType ?? "—"}</span>
+          {event.targetId ? <span className="block font-mono text-xs break-all text-slate-500">{event.targetId}</span> : null}
+        </>
+      ) : (
+        <Muted>—</Muted>
+      ),
+  },
+  {
+    header: "Domain",
+    cell: (event) =>
+      event.domainName ? (
+        event.domainName
+      ) : event.domainId ? (
+        <>
+          <Muted>deleted domain</Muted>
+          <span className="block font-mono text-xs break-all text-slate-500">{event.domainId}</span>
+        </>
+      ) : (
+        <Muted>—</Muted>
+      ),
+  },
+  { header: "IP", className: "font-mono text-xs whitespace-nowrap text-slate-600", cell: (event) => event.ip ?? "—" },
+  { header: <span className="sr-only">Details</span>, cell: (event) => <EventDetails event={event} /> },
+];
+
+function EventDetails({ event }: { event: AuditEvent }) {
+  return (
+    <details className="group">
+      <summary className="cursor-pointer text-sm font-medium whitespace-nowrap text-brand-600 hover:underline">Details</summary>
+      <div className="mt-2 w-[28rem] max-w-[70vw] space-y-2 text-xs text-slate-600">
+        <pre className="max-h-80 overflow-auto rounded-md bg-slate-50 p-3 font-mono break-all whitespace-pre-wrap text-slate-800">
+          {JSON.stringify(event.details, null, 2)}
+        </pre>
+        <p>
+          <span className="font-medium text-slate-700">User agent:</span> {event.userAgent ?? "—"}
+        </p>
+        {event.clientId ? (
+          <p>
+            <span className="font-medium text-slate-700">OAuth client:</span> <span className="font-mono">{event.clientId}</span>
+          </p>
+        ) : null}
+        {event.actorUserId ? (
+          <p>
+            <span className="font-medium text-slate-700">Actor user ID:</span> <span className="font-mono">{event.actorUserId}</span>
+          </p>
+        ) : null}
+      </div>
+    </details>
   );
 }

@@ -5,7 +5,8 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useId, useState } from "react";
 import { useTRPC } from "@/app/_lib/trpc/client";
-import { Badge, Button, ConfirmDialog, ErrorState, LoadingState, Panel, SelectField, LocalTime } from "../../_components/ui";
+import { ACTIONS_HEADER, ListTable, UserCell } from "../../_components/list";
+import { Badge, Button, ConfirmDialog, EmptyState, ErrorState, LoadingState, Panel, SelectField, LocalTime } from "../../_components/ui";
 import { RoleEditor } from "./role-editor";
 import { permissionCount, scopeLabel, type RoleAssignment, type RoleDetail } from "./shared";
 
@@ -133,57 +134,36 @@ function RoleDetailLoaded({ role }: { role: RoleDetail }) {
         </h2>
         <Panel>
           {role.assignments.length === 0 ? (
-            <div className="px-6 py-12 text-center">
-              <p className="text-sm font-semibold text-slate-900">No assignments you can see</p>
-              <p className="mt-1 text-sm text-slate-500">Give this role to someone from the Users page.</p>
-            </div>
+            <EmptyState title="No assignments you can see">Give this role to someone from the Users page.</EmptyState>
           ) : (
-            <div className="overflow-x-auto">
-              <table className="w-full text-left text-sm">
-                <caption className="sr-only">Users holding the role {role.name}</caption>
-                <thead className="border-b border-slate-200 text-xs font-medium tracking-wide text-slate-500 uppercase">
-                  <tr>
-                    <th scope="col" className="px-4 py-3">
-                      User
-                    </th>
-                    <th scope="col" className="px-4 py-3">
-                      Domain
-                    </th>
-                    <th scope="col" className="px-4 py-3">
-                      Since
-                    </th>
-                    <th scope="col" className="px-4 py-3">
-                      <span className="sr-only">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody className="divide-y divide-slate-100">
-                  {role.assignments.map((assignment) => (
-                    <tr key={assignment.id}>
-                      <td className="px-4 py-3">
-                        <p className="font-medium break-all text-slate-900">{assignment.userEmail}</p>
-                        <p className="text-xs text-slate-500">{assignment.userName}</p>
-                      </td>
-                      <td className="px-4 py-3 text-slate-700">{scopeLabel(assignment.domainName)}</td>
-                      <td className="px-4 py-3 whitespace-nowrap text-slate-600">
-                        <LocalTime value={assignment.createdAt} />
-                      </td>
-                      <td className="px-4 py-3 text-right">
-                        {assignment.can.unassign ? (
-                          <Button
-                            variant="ghost"
-                            aria-label={`Remove ${assignment.userEmail} in ${scopeLabel(assignment.domainName)}`}
-                            onClick={() => ask({ kind: "remove", assignment })}
-                          >
-                            Remove
-                          </Button>
-                        ) : null}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <ListTable
+              caption={`Users holding the role ${role.name}`}
+              rows={role.assignments}
+              rowKey={(assignment) => assignment.id}
+              columns={[
+                { header: "User", cell: (assignment) => <UserCell email={assignment.userEmail} name={assignment.userName} /> },
+                { header: "Domain", className: "text-slate-700", cell: (assignment) => scopeLabel(assignment.domainName) },
+                {
+                  header: "Since",
+                  className: "whitespace-nowrap text-slate-600",
+                  cell: (assignment) => <LocalTime value={assignment.createdAt} />,
+                },
+                {
+                  header: ACTIONS_HEADER,
+                  className: "text-right",
+                  cell: (assignment) =>
+                    assignment.can.unassign ? (
+                      <Button
+                        variant="ghost"
+                        aria-label={`Remove ${assignment.userEmail} in ${scopeLabel(assignment.domainName)}`}
+                        onClick={() => ask({ kind: "remove", assignment })}
+                      >
+                        Remove
+                      </Button>
+                    ) : null,
+                },
+              ]}
+            />
           )}
           {assigned > role.assignments.length ? (
             <p className="border-t border-slate-200 px-4 py-3 text-sm text-slate-600">

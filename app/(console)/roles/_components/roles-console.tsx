@@ -5,6 +5,7 @@ import Link from "next/link";
 import { useState } from "react";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { Badge, Button, Dialog, EmptyState, ErrorState, LoadingState, PageHeader, Panel, SearchField } from "../../_components/ui";
+import { ListTable } from "../../_components/list";
 import { RoleEditor } from "./role-editor";
 
 export function RolesConsole() {
@@ -42,51 +43,53 @@ export function RolesConsole() {
     );
   } else {
     content = (
-      <div className="overflow-x-auto">
-        <table className="w-full text-left text-sm" aria-busy={roles.isPlaceholderData || undefined}>
-          <caption className="sr-only">Roles</caption>
-          <thead className="border-b border-slate-200 text-xs font-medium tracking-wide text-slate-500 uppercase">
-            <tr>
-              <th scope="col" className="px-4 py-3">
-                Name
-              </th>
-              <th scope="col" className="px-4 py-3">
-                Description
-              </th>
-              <th scope="col" className="px-4 py-3 text-right">
-                Permissions
-              </th>
-              <th scope="col" className="px-4 py-3 text-right">
-                Assignments
-              </th>
-            </tr>
-          </thead>
-          <tbody className={`divide-y divide-slate-100 ${roles.isPlaceholderData ? "opacity-60" : ""}`}>
-            {roles.data.map((role) => (
-              <tr key={role.id} className="hover:bg-slate-50">
-                <td className="px-4 py-3 whitespace-nowrap">
-                  <Link href={`/roles/${encodeURIComponent(role.id)}`} className="font-medium text-brand-600 hover:underline">
-                    {role.name}
-                  </Link>
-                  {role.builtIn ? (
-                    <span className="ml-2">
-                      <Badge tone="brand">Built-in</Badge>
-                    </span>
-                  ) : null}
-                  {role.requiresMfa ? (
-                    <span className="ml-2">
-                      <Badge tone="green">Requires MFA</Badge>
-                    </span>
-                  ) : null}
-                </td>
-                <td className="px-4 py-3 text-slate-600">{role.description || <span className="text-slate-400">—</span>}</td>
-                <td className="px-4 py-3 text-right text-slate-700 tabular-nums">{role.permissions.length}</td>
-                <td className="px-4 py-3 text-right text-slate-700 tabular-nums">{role.assignmentCount}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <ListTable
+        caption="Roles"
+        rows={roles.data}
+        rowKey={(role) => role.id}
+        busy={roles.isPlaceholderData}
+        rowClassName="hover:bg-slate-50"
+        columns={[
+          {
+            header: "Name",
+            className: "whitespace-nowrap",
+            cell: (role) => (
+              <>
+                <Link href={`/roles/${encodeURIComponent(role.id)}`} className="font-medium text-brand-600 hover:underline">
+                  {role.name}
+                </Link>
+                {role.builtIn ? (
+                  <span className="ml-2">
+                    <Badge tone="brand">Built-in</Badge>
+                  </span>
+                ) : null}
+                {role.requiresMfa ? (
+                  <span className="ml-2">
+                    <Badge tone="green">Requires MFA</Badge>
+                  </span>
+                ) : null}
+              </>
+            ),
+          },
+          {
+            header: "Description",
+            className: "text-slate-600",
+            cell: (role) => role.description || <span className="text-slate-400">—</span>,
+          },
+          {
+            header: "Permissions",
+            headerClassName: "text-right",
+            className: "text-right text-slate-700 tabular-nums",
+            cell: (role) => role.permissions.length,
+          },
+          {
+            header: "Assignments",
+            headerClassName: "text-right",
+            className: "text-right text-slate-700 tabular-nums",
+            cell: (role) => role.assignmentCount,
+          },
+        ]}
+      />
     );
   }
 

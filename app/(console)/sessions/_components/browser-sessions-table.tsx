@@ -3,7 +3,7 @@
 import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "@/app/_lib/trpc/client";
-import { ACTIONS_HEADER, ListTable, PagedList } from "../../_components/list";
+import { ACTIONS_HEADER, ListTable, PagedList, UserCell } from "../../_components/list";
 import { Badge, Button, ConfirmDialog, EmptyState, LocalTime, Panel, useCursorPages } from "../../_components/ui";
 import { sessionsInput } from "./queries";
 import { useInvalidateRevocations, type SessionItem } from "./shared";
@@ -55,12 +55,7 @@ export function BrowserSessionsTable({
             columns={[
               {
                 header: "User",
-                cell: (session) => (
-                  <>
-                    <p className="font-medium break-all text-slate-900">{session.userEmail}</p>
-                    <p className="text-xs text-slate-500">{session.userName}</p>
-                  </>
-                ),
+                cell: (session) => <UserCell email={session.userEmail} name={session.userName} />,
               },
               {
                 header: "Device",

@@ -4,7 +4,7 @@ import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 import { useTRPC } from "@/app/_lib/trpc/client";
-import { ACTIONS_HEADER, ListTable, PagedList } from "../../_components/list";
+import { ACTIONS_HEADER, ListTable, PagedList, UserCell } from "../../_components/list";
 import { Badge, Button, ConfirmDialog, EmptyState, LocalTime, Panel, useCursorPages } from "../../_components/ui";
 import { grantsInput } from "./queries";
 import { revokedSummary, tokenCounts, useInvalidateRevocations, type GrantItem } from "./shared";
@@ -61,12 +61,7 @@ export function GrantsTable({
             columns={[
               {
                 header: "User",
-                cell: (grant) => (
-                  <>
-                    <p className="font-medium break-all text-slate-900">{grant.userEmail}</p>
-                    <p className="text-xs text-slate-500">{grant.userName}</p>
-                  </>
-                ),
+                cell: (grant) => <UserCell email={grant.userEmail} name={grant.userName} />,
               },
               {
                 header: "Client",
