@@ -1,8 +1,8 @@
 "use client";
 
-import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
-import { useState } from "react";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/app/_lib/trpc/client";
+import { useConfirmedMutation } from "../../_components/use-confirmed-mutation";
 import { ACTIONS_HEADER, ListTable, PagedList, UserCell } from "../../_components/list";
 import { Badge, Button, ConfirmDialog, EmptyState, LocalTime, Panel, useCursorPages } from "../../_components/ui";
 import { sessionsInput } from "./queries";
@@ -19,19 +19,16 @@ export function BrowserSessionsTable({
 }) {
   const trpc = useTRPC();
   const invalidate = useInvalidateRevocations();
-  const [revoking, setRevoking] = useState<SessionItem | null>(null);
   const sessions = useQuery({
     ...trpc.sessions.list.queryOptions(sessionsInput(userId, pages.cursor)),
     placeholderData: keepPreviousData,
   });
-  const revoke = useMutation(
-    trpc.sessions.revoke.mutationOptions({
-      onSuccess: async () => {
-        setRevoking(null);
-        await invalidate();
-      },
-    }),
-  );
+  const { target: revoking, ask, dialog } = useConfirmedMutation({
+    mutation: trpc.sessions.revoke.mutationOptions(),
+    variables: (session: SessionItem) => ({ sessionId: session.id }),
+    onSuccess: invalidate,
+  });
+
 
   return (
     <Panel className="overflow-hidden">
@@ -79,10 +76,7 @@ export function BrowserSessionsTable({
                     <Button
                       variant="ghost"
                       aria-label={`Revoke the session of ${session.userEmail} on ${session.device}`}
-                      onClick={() => {
-                        revoke.reset();
-                        setRevoking(session);
-                      }}
+                      onClick={() => ask(session)}
                     >
                       Revoke
                     </Button>
@@ -93,15 +87,9 @@ export function BrowserSessionsTable({
         )}
       </PagedList>
       <ConfirmDialog
-        open={revoking !== null}
-        onCancel={() => setRevoking(null)}
-        onConfirm={() => {
-          if (revoking) revoke.mutate({ sessionId: revoking.id });
-        }}
+        {...dialog}
         title="Revoke session"
         confirmLabel="Revoke session"
-        pending={revoke.isPending}
-        error={revoke.error?.message}
       >
         {revoking ? (
           <p>

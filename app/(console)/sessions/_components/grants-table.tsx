@@ -1,9 +1,9 @@
 "use client";
 
-import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { useState } from "react";
 import { useTRPC } from "@/app/_lib/trpc/client";
+import { useConfirmedMutation } from "../../_components/use-confirmed-mutation";
 import { ACTIONS_HEADER, ListTable, PagedList, UserCell } from "../../_components/list";
 import { Badge, Button, ConfirmDialog, EmptyState, LocalTime, Panel, useCursorPages } from "../../_components/ui";
 import { grantsInput } from "./queries";
@@ -20,19 +20,16 @@ export function GrantsTable({
 }) {
   const trpc = useTRPC();
   const invalidate = useInvalidateRevocations();
-  const [revoking, setRevoking] = useState<GrantItem | null>(null);
   const grants = useQuery({
     ...trpc.grants.list.queryOptions(grantsInput(filters, pages.cursor)),
     placeholderData: keepPreviousData,
   });
-  const revoke = useMutation(
-    trpc.grants.revoke.mutationOptions({
-      onSuccess: async () => {
-        setRevoking(null);
-        await invalidate();
-      },
-    }),
-  );
+  const { target: revoking, mutation: revoke, ask, dialog } = useConfirmedMutation({
+    mutation: trpc.grants.revoke.mutationOptions(),
+    variables: (grant: GrantItem) => ({ userId: grant.userId, clientId: grant.clientId }),
+    onSuccess: invalidate,
+  });
+
 
   return (
     <Panel className="overflow-hidden">
@@ -110,10 +107,7 @@ export function GrantsTable({
                     <Button
                       variant="ghost"
                       aria-label={`Revoke ${grant.clientName} for ${grant.userEmail}`}
-                      onClick={() => {
-                        revoke.reset();
-                        setRevoking(grant);
-                      }}
+                      onClick={() => ask(grant)}
                     >
                       Revoke
                     </Button>
@@ -124,15 +118,9 @@ export function GrantsTable({
         )}
       </PagedList>
       <ConfirmDialog
-        open={revoking !== null}
-        onCancel={() => setRevoking(null)}
-        onConfirm={() => {
-          if (revoking) revoke.mutate({ userId: revoking.userId, clientId: revoking.clientId });
-        }}
+        {...dialog}
         title="Revoke grant"
         confirmLabel="Revoke grant"
-        pending={revoke.isPending}
-        error={revoke.error?.message}
       >
         {revoking ? (
           <p>

@@ -1,0 +1,45 @@
+"use client";
+
+import { useMutation, type UseMutationOptions } from "@tanstack/react-query";
+import { useState } from "react";
+
+/**
+ * A mutation on one row that runs only after a confirmation: `ask(row)` opens the dialog (clearing the
+ * last attempt's error), `dialog` is spread onto <ConfirmDialog>, and success closes it before
+ * `onSuccess` (invalidating, telling the person) runs.
+ */
+export function useConfirmedMutation<Target, TData, TError extends { message: string }, TVariables, TContext>({
+  mutation: options,
+  variables,
+  onSuccess,
+}: {
+  mutation: UseMutationOptions<TData, TError, TVariables, TContext>;
+  variables: (target: Target) => TVariables;
+  onSuccess?: (data: TData) => unknown;
+}) {
+  const [target, setTarget] = useState<Target | null>(null);
+  const mutation = useMutation({
+    ...options,
+    onSuccess: async (data: TData) => {
+      setTarget(null);
+      await onSuccess?.(data);
+    },
+  });
+  return {
+    target,
+    mutation,
+    ask: (next: Target) => {
+      mutation.reset();
+      setTarget(next);
+    },
+    dialog: {
+      open: target !== null,
+      onCancel: () => setTarget(null),
+      onConfirm: () => {
+        if (target !== null) mutation.mutate(variables(target));
+      },
+      pending: mutation.isPending,
+      error: mutation.error?.message,
+    },
+  };
+}
