@@ -29,7 +29,6 @@ export function BrowserSessionsTable({
     onSuccess: invalidate,
   });
 
-
   return (
     <Panel className="overflow-hidden">
       <PagedList

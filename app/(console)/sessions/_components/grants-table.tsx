@@ -30,7 +30,6 @@ export function GrantsTable({
     onSuccess: invalidate,
   });
 
-
   return (
     <Panel className="overflow-hidden">
       {revoke.data ? (
