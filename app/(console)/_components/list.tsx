@@ -83,14 +83,43 @@ export function UserCell({ email, name }: { email: string; name: string | null }
   );
 }
 
-/** What a paged list needs of its TanStack query (tRPC's list outputs are `{ items, nextCursor }`). */
-export interface PagedQuery<Row> {
+/** What the states need of a TanStack query. */
+export interface StatesQuery<Data> {
   isPending: boolean;
   isError: boolean;
-  isPlaceholderData: boolean;
   error: { message: string } | null;
-  data?: { items: Row[]; nextCursor: string | null } | undefined;
+  data?: Data | undefined;
   refetch: () => unknown;
+}
+
+/** A query's loading, failed and empty states, and its data once there is some. */
+export function QueryStates<Data>({
+  query,
+  what,
+  failed = `The ${what} could not be loaded`,
+  isEmpty,
+  empty,
+  children,
+}: {
+  query: StatesQuery<Data>;
+  /** The plural noun the states speak of: "clients", "your sessions". */
+  what: string;
+  /** The start of the sentence that says loading failed. */
+  failed?: string;
+  isEmpty: (data: Data) => boolean;
+  empty: ReactNode;
+  children: (data: Data) => ReactNode;
+}) {
+  if (query.isPending) return <LoadingState label={`Loading ${what}…`} />;
+  if (query.isError || query.data === undefined) {
+    return <ErrorState message={`${failed}: ${query.error?.message ?? "unknown error"}`} onRetry={() => void query.refetch()} />;
+  }
+  return isEmpty(query.data) ? empty : children(query.data);
+}
+
+/** What a paged list needs of its TanStack query (tRPC's list outputs are `{ items, nextCursor }`). */
+export interface PagedQuery<Row> extends StatesQuery<{ items: Row[]; nextCursor: string | null }> {
+  isPlaceholderData: boolean;
 }
 
 type CursorPages = ReturnType<typeof useCursorPages>;
@@ -103,6 +132,7 @@ export function PagedList<Row>({
   query,
   pages,
   what,
+  failed,
   pagerLabel,
   empty,
   children,
@@ -111,32 +141,35 @@ export function PagedList<Row>({
   pages: CursorPages;
   /** The plural noun the states speak of: "clients", "browser sessions". */
   what: string;
+  failed?: string;
   pagerLabel: string;
   /** What an empty first page says (nothing at all, or nothing matching the filters). */
   empty: ReactNode;
   children: (rows: Row[]) => ReactNode;
 }) {
   const nextCursor = query.data?.nextCursor ?? null;
-  let body: ReactNode;
-  if (query.isPending) body = <LoadingState label={`Loading ${what}…`} />;
-  else if (query.isError || !query.data) {
-    body = (
-      <ErrorState message={`The ${what} could not be loaded: ${query.error?.message ?? "unknown error"}`} onRetry={() => void query.refetch()} />
-    );
-  } else if (query.data.items.length > 0) body = children(query.data.items);
-  else if (pages.pageNumber > 1) {
-    // Rows can vanish between two pages (revoked, deleted): a page past the end offers the way back.
-    body = (
-      <EmptyState title={`No more ${what} on this page`}>
-        <Button className="mt-3" onClick={pages.reset}>
-          Back to the first page
-        </Button>
-      </EmptyState>
-    );
-  } else body = empty;
   return (
     <>
-      {body}
+      <QueryStates
+        query={query}
+        what={what}
+        failed={failed}
+        isEmpty={(data) => data.items.length === 0}
+        empty={
+          pages.pageNumber > 1 ? (
+            // Rows can vanish between two pages (revoked, deleted): a page past the end offers the way back.
+            <EmptyState title={`No more ${what} on this page`}>
+              <Button className="mt-3" onClick={pages.reset}>
+                Back to the first page
+              </Button>
+            </EmptyState>
+          ) : (
+            empty
+          )
+        }
+      >
+        {(data) => children(data.items)}
+      </QueryStates>
       {query.data && !query.isError && (query.data.items.length > 0 || pages.pageNumber > 1) ? (
         <Pager
           label={pagerLabel}

@@ -1,11 +1,14 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import { useState } from "react";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import type { AppRouter } from "@/server/trpc/root";
-import { Badge, Button, ConfirmDialog, EmptyState, ErrorState, LoadingState, LocalTime } from "../../_components/ui";
+import { QueryStates } from "../../_components/list";
+import { Badge, Button, ConfirmDialog, EmptyState, LocalTime } from "../../_components/ui";
+import { useConfirmedMutation } from "../../_components/use-confirmed-mutation";
+import { useInvalidate } from "../../_components/use-invalidate";
 
 type OwnSession = inferRouterOutputs<AppRouter>["account"]["sessions"][number];
 
@@ -15,25 +18,27 @@ function sessionName(session: OwnSession): string {
 
 export function AccountSessions() {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
+  const invalidateQueries = useInvalidate();
   const sessions = useQuery(trpc.account.sessions.queryOptions());
-  const [ending, setEnding] = useState<OwnSession | null>(null);
   const [endingOthers, setEndingOthers] = useState(false);
 
   const invalidate = () =>
-    Promise.all(
-      [trpc.account.sessions.pathKey(), trpc.grants.pathKey(), trpc.sessions.pathKey(), trpc.users.pathKey(), trpc.audit.pathKey()].map((queryKey) =>
-        queryClient.invalidateQueries({ queryKey }),
-      ),
+    invalidateQueries(
+      trpc.account.sessions.pathKey(),
+      trpc.grants.pathKey(),
+      trpc.sessions.pathKey(),
+      trpc.users.pathKey(),
+      trpc.audit.pathKey(),
     );
-  const endOne = useMutation(
-    trpc.account.revokeSession.mutationOptions({
-      onSuccess: async () => {
-        setEnding(null);
-        await invalidate();
-      },
-    }),
-  );
+  const {
+    target: ending,
+    ask,
+    dialog,
+  } = useConfirmedMutation({
+    mutation: trpc.account.revokeSession.mutationOptions(),
+    variables: (session: OwnSession) => ({ sessionId: session.id }),
+    onSuccess: invalidate,
+  });
   const endOthers = useMutation(
     trpc.account.revokeOtherSessions.mutationOptions({
       onSuccess: async () => {
@@ -67,51 +72,44 @@ export function AccountSessions() {
           {endOthers.data.sessions === 1 ? "1 other session was ended." : `${endOthers.data.sessions} other sessions were ended.`}
         </p>
       ) : null}
-      {sessions.isPending ? (
-        <LoadingState label="Loading your sessions…" />
-      ) : sessions.isError ? (
-        <ErrorState message={`Your sessions could not be loaded: ${sessions.error.message}`} onRetry={() => void sessions.refetch()} />
-      ) : sessions.data.length === 0 ? (
-        <EmptyState title="No sessions">Browsers where you are signed in appear here.</EmptyState>
-      ) : (
-        <ul className="divide-y divide-slate-100">
-          {sessions.data.map((session) => (
-            <li key={session.id} className="flex items-center justify-between gap-4 px-5 py-3 text-sm">
-              <div className="min-w-0">
-                <p className="font-medium" title={session.userAgent ?? undefined}>
-                  {session.device} {session.current ? <Badge tone="brand">This device</Badge> : null}
-                </p>
-                <p className="text-xs text-slate-500">
-                  {session.ipAddress ?? "Unknown IP address"} · last seen <LocalTime value={session.lastSeenAt} /> · signed in{" "}
-                  <LocalTime value={session.createdAt} />
-                </p>
-              </div>
-              {session.current || !session.can.revoke ? null : (
-                <Button
-                  variant="ghost"
-                  aria-label={`End the session on ${sessionName(session)}`}
-                  onClick={() => {
-                    endOne.reset();
-                    setEnding(session);
-                  }}
-                >
-                  End session
-                </Button>
-              )}
-            </li>
-          ))}
-        </ul>
-      )}
+      <QueryStates
+        query={sessions}
+        what="your sessions"
+        failed="Your sessions could not be loaded"
+        isEmpty={(data) => data.length === 0}
+        empty={<EmptyState title="No sessions">Browsers where you are signed in appear here.</EmptyState>}
+      >
+        {(data) => (
+          <ul className="divide-y divide-slate-100">
+            {data.map((session) => (
+              <li key={session.id} className="flex items-center justify-between gap-4 px-5 py-3 text-sm">
+                <div className="min-w-0">
+                  <p className="font-medium" title={session.userAgent ?? undefined}>
+                    {session.device} {session.current ? <Badge tone="brand">This device</Badge> : null}
+                  </p>
+                  <p className="text-xs text-slate-500">
+                    {session.ipAddress ?? "Unknown IP address"} · last seen <LocalTime value={session.lastSeenAt} /> · signed in{" "}
+                    <LocalTime value={session.createdAt} />
+                  </p>
+                </div>
+                {session.current || !session.can.revoke ? null : (
+                  <Button
+                    variant="ghost"
+                    aria-label={`End the session on ${sessionName(session)}`}
+                    onClick={() => ask(session)}
+                  >
+                    End session
+                  </Button>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </QueryStates>
       <ConfirmDialog
-        open={ending !== null}
-        onCancel={() => setEnding(null)}
-        onConfirm={() => {
-          if (ending) endOne.mutate({ sessionId: ending.id });
-        }}
+        {...dialog}
         title="End session"
         confirmLabel="End session"
-        pending={endOne.isPending}
-        error={endOne.error?.message}
       >
         {ending ? (
           <p>

@@ -82,6 +82,7 @@ export function AuditLog({ initialFilters }: { initialFilters: AuditFilters }) {
               query={events}
               pages={pages}
               what="audit events"
+              failed="The audit log could not be loaded"
               pagerLabel="Audit log pages"
               empty={
                 filtered ? (

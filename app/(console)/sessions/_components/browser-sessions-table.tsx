@@ -35,6 +35,7 @@ export function BrowserSessionsTable({
         query={sessions}
         pages={pages}
         what="browser sessions"
+        failed="The sessions could not be loaded"
         pagerLabel="Browser sessions pages"
         empty={
           <EmptyState title={filtered ? "This user has no browser sessions" : "No browser sessions"}>

@@ -83,6 +83,7 @@ export function UsersConsole({ initialFilters }: { initialFilters: Pick<UserFilt
           query={users}
           pages={pages}
           what="users"
+          failed="Users could not be loaded"
           pagerLabel="Users pages"
           empty={
             filtered ? (
