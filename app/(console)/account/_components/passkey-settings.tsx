@@ -1,6 +1,6 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import { useState, type FormEvent } from "react";
 import { FormAlert, TextField } from "@/app/_components/form";
@@ -9,7 +9,10 @@ import { passkeyRegistrationErrorMessage } from "@/app/_lib/passkey-errors";
 import { withStepUp } from "@/app/_lib/step-up";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import type { AppRouter } from "@/server/trpc/root";
-import { Button, ConfirmDialog, Dialog, EmptyState, ErrorState, LoadingState, LocalTime } from "../../_components/ui";
+import { QueryStates } from "../../_components/list";
+import { Button, ConfirmDialog, Dialog, EmptyState, LocalTime } from "../../_components/ui";
+import { useConfirmedMutation } from "../../_components/use-confirmed-mutation";
+import { useInvalidate } from "../../_components/use-invalidate";
 
 type OwnPasskey = inferRouterOutputs<AppRouter>["account"]["passkeys"][number];
 
@@ -28,20 +31,14 @@ function passkeyName(passkey: OwnPasskey): string {
  */
 export function PasskeySettings() {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const passkeys = useQuery(trpc.account.passkeys.queryOptions());
   const [adding, setAdding] = useState(false);
   const [addError, setAddError] = useState<string>();
   const [added, setAdded] = useState<string>();
   const [renaming, setRenaming] = useState<OwnPasskey | null>(null);
-  const [deleting, setDeleting] = useState<OwnPasskey | null>(null);
 
-  const invalidate = () =>
-    Promise.all(
-      [trpc.account.passkeys.pathKey(), trpc.users.pathKey(), trpc.audit.pathKey()].map((queryKey) =>
-        queryClient.invalidateQueries({ queryKey }),
-      ),
-    );
+  const invalidateQueries = useInvalidate();
+  const invalidate = () => invalidateQueries(trpc.account.passkeys.pathKey(), trpc.users.pathKey(), trpc.audit.pathKey());
 
   const rename = useMutation({
     mutationFn: async ({ id, name }: { id: string; name: string }) => {
@@ -54,16 +51,20 @@ export function PasskeySettings() {
     },
   });
 
-  const remove = useMutation({
-    mutationFn: async ({ id }: { id: string }) => {
-      // Deleting the last one asks for a recent sign-in.
-      const { error } = await withStepUp(() => authClient.passkey.deletePasskey({ id }));
-      if (error) throw new Error(error.message || "The passkey could not be deleted. Try again.");
+  const {
+    target: deleting,
+    ask: askDelete,
+    dialog: deleteDialog,
+  } = useConfirmedMutation({
+    mutation: {
+      mutationFn: async ({ id }: { id: string }) => {
+        // Deleting the last one asks for a recent sign-in.
+        const { error } = await withStepUp(() => authClient.passkey.deletePasskey({ id }));
+        if (error) throw new Error(error.message || "The passkey could not be deleted. Try again.");
+      },
     },
-    onSuccess: async () => {
-      setDeleting(null);
-      await invalidate();
-    },
+    variables: (passkey: OwnPasskey) => ({ id: passkey.id }),
+    onSuccess: invalidate,
   });
 
   async function onAdd(event: FormEvent<HTMLFormElement>) {
@@ -126,49 +127,48 @@ export function PasskeySettings() {
           </p>
         ) : null}
       </div>
-      {passkeys.isPending ? (
-        <LoadingState label="Loading your passkeys…" />
-      ) : passkeys.isError ? (
-        <ErrorState message={`Your passkeys could not be loaded: ${passkeys.error.message}`} onRetry={() => void passkeys.refetch()} />
-      ) : passkeys.data.length === 0 ? (
-        <EmptyState title="No passkeys yet">Passkeys you add appear here.</EmptyState>
-      ) : (
-        <ul aria-label="Your passkeys" className="divide-y divide-slate-100 border-t border-slate-200">
-          {passkeys.data.map((passkey) => (
-            <li key={passkey.id} className="flex items-center justify-between gap-4 px-5 py-3 text-sm">
-              <div className="min-w-0">
-                <p className="truncate font-medium">{passkeyName(passkey)}</p>
-                <p className="text-xs text-slate-500">
-                  Added {passkey.createdAt ? <LocalTime value={passkey.createdAt} /> : "at an unknown time"} · last used{" "}
-                  {passkey.lastUsedAt ? <LocalTime value={passkey.lastUsedAt} /> : "never"}
-                </p>
-              </div>
-              <div className="flex shrink-0 gap-1">
-                <Button
-                  variant="ghost"
-                  aria-label={`Rename passkey ${passkeyName(passkey)}`}
-                  onClick={() => {
-                    rename.reset();
-                    setRenaming(passkey);
-                  }}
-                >
-                  Rename
-                </Button>
-                <Button
-                  variant="ghost"
-                  aria-label={`Delete passkey ${passkeyName(passkey)}`}
-                  onClick={() => {
-                    remove.reset();
-                    setDeleting(passkey);
-                  }}
-                >
-                  Delete
-                </Button>
-              </div>
-            </li>
-          ))}
-        </ul>
-      )}
+      <QueryStates
+        query={passkeys}
+        what="your passkeys"
+        failed="Your passkeys could not be loaded"
+        isEmpty={(data) => data.length === 0}
+        empty={<EmptyState title="No passkeys yet">Passkeys you add appear here.</EmptyState>}
+      >
+        {(data) => (
+          <ul aria-label="Your passkeys" className="divide-y divide-slate-100 border-t border-slate-200">
+            {data.map((passkey) => (
+              <li key={passkey.id} className="flex items-center justify-between gap-4 px-5 py-3 text-sm">
+                <div className="min-w-0">
+                  <p className="truncate font-medium">{passkeyName(passkey)}</p>
+                  <p className="text-xs text-slate-500">
+                    Added {passkey.createdAt ? <LocalTime value={passkey.createdAt} /> : "at an unknown time"} · last used{" "}
+                    {passkey.lastUsedAt ? <LocalTime value={passkey.lastUsedAt} /> : "never"}
+                  </p>
+                </div>
+                <div className="flex shrink-0 gap-1">
+                  <Button
+                    variant="ghost"
+                    aria-label={`Rename passkey ${passkeyName(passkey)}`}
+                    onClick={() => {
+                      rename.reset();
+                      setRenaming(passkey);
+                    }}
+                  >
+                    Rename
+                  </Button>
+                  <Button
+                    variant="ghost"
+                    aria-label={`Delete passkey ${passkeyName(passkey)}`}
+                    onClick={() => askDelete(passkey)}
+                  >
+                    Delete
+                  </Button>
+                </div>
+              </li>
+            ))}
+          </ul>
+        )}
+      </QueryStates>
       <Dialog open={renaming !== null} onClose={() => setRenaming(null)} title="Rename passkey">
         {renaming ? (
           <form onSubmit={(event) => onRename(event, renaming)} className="space-y-4">
@@ -191,15 +191,9 @@ export function PasskeySettings() {
         ) : null}
       </Dialog>
       <ConfirmDialog
-        open={deleting !== null}
-        onCancel={() => setDeleting(null)}
-        onConfirm={() => {
-          if (deleting) remove.mutate({ id: deleting.id });
-        }}
+        {...deleteDialog}
         title="Delete passkey"
         confirmLabel="Delete passkey"
-        pending={remove.isPending}
-        error={remove.error?.message}
       >
         {deleting ? (
           <p>
