@@ -1,6 +1,6 @@
 "use client";
 
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import QRCode from "qrcode";
 import { useEffect, useState, type FormEvent } from "react";
 import { FormAlert, TextField } from "@/app/_components/form";
@@ -8,6 +8,7 @@ import { authClient } from "@/app/_lib/auth-client";
 import { withStepUp } from "@/app/_lib/step-up";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { Badge, Button, ErrorState, LoadingState } from "../../_components/ui";
+import { useInvalidate } from "../../_components/use-invalidate";
 
 type Step =
   | { kind: "idle" }
@@ -24,18 +25,13 @@ const PASSWORD_PROMPTS = {
 /** Account > Security: the authenticator app (TOTP) and its backup codes, through better-auth's two-factor plugin. */
 export function TwoFactorSettings() {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
+  const invalidate = useInvalidate();
   const status = useQuery(trpc.account.twoFactor.queryOptions());
   const [step, setStep] = useState<Step>({ kind: "idle" });
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string>();
 
-  const refresh = () =>
-    Promise.all(
-      [trpc.account.twoFactor.pathKey(), trpc.account.sessions.pathKey(), trpc.audit.pathKey()].map((queryKey) =>
-        queryClient.invalidateQueries({ queryKey }),
-      ),
-    );
+  const refresh = () => invalidate(trpc.account.twoFactor.pathKey(), trpc.account.sessions.pathKey(), trpc.audit.pathKey());
 
   function go(next: Step) {
     setError(undefined);

@@ -1,10 +1,10 @@
 "use client";
 
-import { useQueryClient } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import type { AppRouter } from "@/server/trpc/root";
 import { Badge, Button, CopyButton } from "../../_components/ui";
+import { useInvalidate } from "../../_components/use-invalidate";
 
 type Outputs = inferRouterOutputs<AppRouter>;
 export type ClientListItem = Outputs["clients"]["list"]["items"][number];
@@ -47,13 +47,8 @@ export function tokens(count: number): string {
 /** A client change can alter token counts, grants and the signed-in user's own connected apps. */
 export function useInvalidateClients() {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  return () =>
-    Promise.all(
-      [trpc.clients.pathKey(), trpc.grants.pathKey(), trpc.sessions.pathKey(), trpc.account.pathKey(), trpc.audit.pathKey()].map((queryKey) =>
-        queryClient.invalidateQueries({ queryKey }),
-      ),
-    );
+  const invalidate = useInvalidate();
+  return () => invalidate(trpc.clients.pathKey(), trpc.grants.pathKey(), trpc.sessions.pathKey(), trpc.account.pathKey(), trpc.audit.pathKey());
 }
 
 /**

@@ -5,6 +5,7 @@ import { useRouter } from "next/navigation";
 import { useId, useState } from "react";
 import { ConfirmDialog } from "@/app/(console)/_components/ui";
 import { useTRPC } from "@/app/_lib/trpc/client";
+import { useInvalidate } from "@/app/(console)/_components/use-invalidate";
 
 function members(count: number): string {
   return count === 1 ? "1 member" : `${count} members`;
@@ -21,6 +22,7 @@ export function DeleteDomainDialog({
 }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
+  const invalidate = useInvalidate();
   const router = useRouter();
   const cascadeId = useId();
   const [cascade, setCascade] = useState(false);
@@ -31,11 +33,14 @@ export function DeleteDomainDialog({
         // The domain's own query is dropped rather than refetched: it would only answer "not found".
         queryClient.removeQueries({ queryKey: trpc.domains.get.queryKey({ id: domain.id }) });
         router.push("/domains");
-        await Promise.all(
-          // A cascade takes roles away, possibly the caller's own, so everything derived from roles is stale.
-          [trpc.domains.list.pathKey(), trpc.domains.members.pathKey(), trpc.users.pathKey(), trpc.roles.pathKey(), trpc.me.pathKey(), trpc.audit.pathKey()].map(
-            (queryKey) => queryClient.invalidateQueries({ queryKey }),
-          ),
+        // A cascade takes roles away, possibly the caller's own, so everything derived from roles is stale.
+        await invalidate(
+          trpc.domains.list.pathKey(),
+          trpc.domains.members.pathKey(),
+          trpc.users.pathKey(),
+          trpc.roles.pathKey(),
+          trpc.me.pathKey(),
+          trpc.audit.pathKey(),
         );
       },
     }),

@@ -1,9 +1,9 @@
 "use client";
 
-import { useQueryClient } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import type { AppRouter } from "@/server/trpc/root";
+import { useInvalidate } from "../../_components/use-invalidate";
 
 type Outputs = inferRouterOutputs<AppRouter>;
 export type GrantItem = Outputs["grants"]["list"]["items"][number];
@@ -31,11 +31,14 @@ export function tokenCounts(grant: Pick<GrantItem, "liveAccessTokens" | "refresh
 /** A revocation changes grants and sessions, the clients' live token counts, users' session counts and the audit log. */
 export function useInvalidateRevocations() {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
+  const invalidate = useInvalidate();
   return () =>
-    Promise.all(
-      [trpc.grants.pathKey(), trpc.sessions.pathKey(), trpc.clients.pathKey(), trpc.users.pathKey(), trpc.account.pathKey(), trpc.audit.pathKey()].map(
-        (queryKey) => queryClient.invalidateQueries({ queryKey }),
-      ),
+    invalidate(
+      trpc.grants.pathKey(),
+      trpc.sessions.pathKey(),
+      trpc.clients.pathKey(),
+      trpc.users.pathKey(),
+      trpc.account.pathKey(),
+      trpc.audit.pathKey(),
     );
 }

@@ -1,11 +1,12 @@
 "use client";
 
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { FormAlert, TextField } from "@/app/_components/form";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { Button, Dialog, LoadingState, SelectField, fieldError } from "../../_components/ui";
 import { InviteLink, scopeLabel, type Placement, type UsersOptions } from "./shared";
+import { useInvalidateUsers } from "./use-invalidate-users";
 
 export type NewUserMode = "create" | "invite";
 
@@ -39,7 +40,6 @@ const MEMBER = "member";
 
 function NewUserForm({ mode, onClose, options }: { mode: NewUserMode; onClose: () => void; options: UsersOptions }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
 
   // The scopes in the server's order ("" is the global scope), each with the roles it offers.
   const byScope = new Map<string, Placement[]>();
@@ -55,11 +55,7 @@ function NewUserForm({ mode, onClose, options }: { mode: NewUserMode; onClose: (
   const scope = domainId || null;
   const roleChoices = byScope.get(domainId) ?? [];
 
-  const onSuccess = () => {
-    void queryClient.invalidateQueries({ queryKey: trpc.users.pathKey() });
-    void queryClient.invalidateQueries({ queryKey: trpc.roles.pathKey() });
-    void queryClient.invalidateQueries({ queryKey: trpc.domains.pathKey() });
-  };
+  const onSuccess = useInvalidateUsers();
   const create = useMutation(
     trpc.users.create.mutationOptions({
       onSuccess: () => {
