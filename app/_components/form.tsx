@@ -68,6 +68,63 @@ export function TextAreaField({
   );
 }
 
+/**
+ * A checkbox with its label beside it and, where there is one, a hint (or the error, in its place)
+ * below the label. `item` makes it a list item, for a list of choices.
+ */
+export function CheckboxField({
+  label,
+  hint,
+  error,
+  checked,
+  onChange,
+  disabled,
+  item = false,
+  labelClassName = "text-sm font-medium text-slate-700",
+}: {
+  label: ReactNode;
+  hint?: ReactNode;
+  error?: string;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+  disabled?: boolean;
+  item?: boolean;
+  labelClassName?: string;
+}) {
+  const id = useId();
+  const note = error ?? hint;
+  const Wrapper = item ? "li" : "div";
+  const labelElement = (
+    <label htmlFor={id} className={labelClassName}>
+      {label}
+    </label>
+  );
+  return (
+    <Wrapper className="flex items-start gap-2">
+      <input
+        id={id}
+        type="checkbox"
+        checked={checked}
+        disabled={disabled}
+        onChange={(event) => onChange(event.target.checked)}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={note ? `${id}-hint` : undefined}
+        className="mt-0.5 size-4 rounded border-slate-300 text-brand-600 accent-brand-600"
+      />
+      {note ? (
+        <div>
+          {labelElement}
+          <p id={`${id}-hint`} className={`text-xs ${error ? "text-red-600" : "text-slate-500"}`}>
+            {note}
+          </p>
+        </div>
+      ) : (
+        labelElement
+      )}
+    </Wrapper>
+  );
+}
+
 export function SubmitButton({ pending, children, pendingLabel }: { pending: boolean; children: ReactNode; pendingLabel: string }) {
   return (
     <button

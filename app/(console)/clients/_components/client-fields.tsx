@@ -1,7 +1,7 @@
 "use client";
 
 import { useId, type ReactNode } from "react";
-import { TextAreaField, TextField } from "@/app/_components/form";
+import { CheckboxField, TextAreaField, TextField } from "@/app/_components/form";
 import { OAUTH_SCOPES, SCOPE_DESCRIPTIONS, type OAuthScope } from "@/server/shared/scopes";
 
 /** The fields shared by "Register client" and "Edit client", and the helpers they need. */
@@ -70,8 +70,6 @@ export function ClientFields({
 }) {
   const scopesError = firstError(errors, "scopes");
   const scopesErrorId = useId();
-  const trustId = useId();
-  const trustHintId = useId();
   return (
     <>
       <TextField
@@ -139,49 +137,26 @@ export function ClientFields({
       />
       {children}
       {canTrust ? (
-        <div className="flex items-start gap-2">
-          <input
-            id={trustId}
-            type="checkbox"
-            checked={values.skipConsent}
-            onChange={(event) => onChange({ skipConsent: event.target.checked })}
-            aria-describedby={trustHintId}
-            className="mt-0.5 size-4 rounded border-slate-300 text-brand-600"
-          />
-          <div>
-            <label htmlFor={trustId} className="text-sm font-medium text-slate-700">
-              Trusted first-party app
-            </label>
-            <p id={trustHintId} className="text-xs text-slate-500">
-              People are not asked for consent, whatever scopes it asks for. Only for apps you run yourself.
-            </p>
-          </div>
-        </div>
+        <CheckboxField
+          label="Trusted first-party app"
+          hint="People are not asked for consent, whatever scopes it asks for. Only for apps you run yourself."
+          checked={values.skipConsent}
+          onChange={(skipConsent) => onChange({ skipConsent })}
+        />
       ) : null}
     </>
   );
 }
 
 function ScopeCheckbox({ scope, checked, onChange }: { scope: OAuthScope; checked: boolean; onChange: (checked: boolean) => void }) {
-  const id = useId();
   return (
-    <li className="flex items-start gap-2">
-      <input
-        id={id}
-        type="checkbox"
-        checked={checked}
-        onChange={(event) => onChange(event.target.checked)}
-        aria-describedby={`${id}-description`}
-        className="mt-0.5 size-4 rounded border-slate-300 text-brand-600"
-      />
-      <div>
-        <label htmlFor={id} className="font-mono text-sm text-slate-900">
-          {scope}
-        </label>
-        <p id={`${id}-description`} className="text-xs text-slate-500">
-          {SCOPE_DESCRIPTIONS[scope]}
-        </p>
-      </div>
-    </li>
+    <CheckboxField
+      item
+      label={scope}
+      labelClassName="font-mono text-sm text-slate-900"
+      hint={SCOPE_DESCRIPTIONS[scope]}
+      checked={checked}
+      onChange={onChange}
+    />
   );
 }

@@ -3,6 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { useId, useState, type KeyboardEvent } from "react";
+import { CheckboxField } from "@/app/_components/form";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import type { AppRouter } from "@/server/trpc/root";
 import { Badge, Button, CopyButton, ErrorState, LoadingState, Panel } from "../../_components/ui";
@@ -146,26 +147,15 @@ function ClientSnippets({ mcpUrl }: { mcpUrl: string }) {
 }
 
 function ScopeCheckbox({ option, checked, onChange }: { option: ScopeOption; checked: boolean; onChange: (checked: boolean) => void }) {
-  const id = useId();
   return (
-    <li className="flex items-start gap-2">
-      <input
-        id={id}
-        type="checkbox"
-        checked={checked}
-        onChange={(event) => onChange(event.target.checked)}
-        aria-describedby={`${id}-description`}
-        className="mt-0.5 size-4 rounded border-slate-300 text-brand-600"
-      />
-      <div>
-        <label htmlFor={id} className="font-mono text-sm text-slate-900">
-          {option.scope}
-        </label>
-        <p id={`${id}-description`} className="text-xs text-slate-500">
-          {option.description}
-        </p>
-      </div>
-    </li>
+    <CheckboxField
+      item
+      label={option.scope}
+      labelClassName="font-mono text-sm text-slate-900"
+      hint={option.description}
+      checked={checked}
+      onChange={onChange}
+    />
   );
 }
 

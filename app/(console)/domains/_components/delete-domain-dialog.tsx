@@ -2,8 +2,9 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useId, useState } from "react";
+import { useState } from "react";
 import { ConfirmDialog } from "@/app/(console)/_components/ui";
+import { CheckboxField } from "@/app/_components/form";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { useInvalidate } from "@/app/(console)/_components/use-invalidate";
 
@@ -24,7 +25,6 @@ export function DeleteDomainDialog({
   const queryClient = useQueryClient();
   const invalidate = useInvalidate();
   const router = useRouter();
-  const cascadeId = useId();
   const [cascade, setCascade] = useState(false);
 
   const remove = useMutation(
@@ -76,18 +76,12 @@ export function DeleteDomainDialog({
               This domain still has {members(domain.memberCount)}. A domain with members is only deleted together with
               their roles in it; without the box below, the deletion is refused.
             </p>
-            <div className="flex items-start gap-2">
-              <input
-                id={cascadeId}
-                type="checkbox"
-                checked={cascade}
-                onChange={(event) => setCascade(event.target.checked)}
-                className="mt-0.5 size-4 rounded border-slate-300 text-brand-600"
-              />
-              <label htmlFor={cascadeId} className="font-medium">
-                Also remove its {possessive} roles in this domain
-              </label>
-            </div>
+            <CheckboxField
+              label={`Also remove its ${possessive} roles in this domain`}
+              labelClassName="font-medium"
+              checked={cascade}
+              onChange={setCascade}
+            />
           </>
         ) : (
           <p>It has no members.</p>

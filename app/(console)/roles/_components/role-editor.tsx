@@ -2,7 +2,7 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
-import { FormAlert, TextAreaField, TextField } from "@/app/_components/form";
+import { CheckboxField, FormAlert, TextAreaField, TextField } from "@/app/_components/form";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { ACTIONS, RESOURCES, type Permission } from "@/server/shared/permissions";
 import { Button, fieldError } from "../../_components/ui";
@@ -162,29 +162,16 @@ function RequiresMfaField({
   onChange: (checked: boolean) => void;
   error?: string;
 }) {
-  const id = useId();
   return (
-    <div className="flex items-start gap-2">
-      <input
-        id={id}
-        type="checkbox"
-        checked={checked}
-        disabled={readOnly}
-        onChange={(event) => onChange(event.target.checked)}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={`${id}-hint`}
-        className="mt-0.5 size-4 rounded border-slate-300 accent-brand-600"
-      />
-      <div>
-        <label htmlFor={id} className={`text-sm font-medium ${readOnly ? "text-slate-500" : "text-slate-700"}`}>
-          Require MFA for holders of this role
-        </label>
-        <p id={`${id}-hint`} className={`text-xs ${error ? "text-red-600" : "text-slate-500"}`}>
-          {error ??
-            "Everyone holding this role, in any domain, must set up an authenticator app or a passkey before they can use the console."}
-        </p>
-      </div>
-    </div>
+    <CheckboxField
+      label="Require MFA for holders of this role"
+      labelClassName={`text-sm font-medium ${readOnly ? "text-slate-500" : "text-slate-700"}`}
+      hint="Everyone holding this role, in any domain, must set up an authenticator app or a passkey before they can use the console."
+      error={error}
+      checked={checked}
+      disabled={readOnly}
+      onChange={onChange}
+    />
   );
 }
 
