@@ -230,6 +230,32 @@ export function Dialog({
   );
 }
 
+/** The end of a form in a dialog: Cancel, then the submit button, which says what is under way. */
+export function FormFooter({
+  onCancel,
+  submitLabel,
+  pending,
+  pendingLabel,
+  disabled,
+  variant = "primary",
+}: {
+  onCancel: () => void;
+  submitLabel: string;
+  pending: boolean;
+  pendingLabel: string;
+  disabled?: boolean;
+  variant?: "primary" | "danger";
+}) {
+  return (
+    <div className="flex justify-end gap-2">
+      <Button onClick={onCancel}>Cancel</Button>
+      <Button type="submit" variant={variant} disabled={disabled} pending={pending} pendingLabel={pendingLabel}>
+        {submitLabel}
+      </Button>
+    </div>
+  );
+}
+
 /**
  * Destructive actions name the object and, for the worst ones, make the person type its name, so a
  * slip of the mouse cannot delete the wrong thing.
@@ -295,12 +321,14 @@ function ConfirmForm({
           {error}
         </p>
       ) : null}
-      <div className="flex justify-end gap-2">
-        <Button onClick={onCancel}>Cancel</Button>
-        <Button type="submit" variant="danger" disabled={!confirmed} pending={pending} pendingLabel="Working…">
-          {confirmLabel}
-        </Button>
-      </div>
+      <FormFooter
+        onCancel={onCancel}
+        submitLabel={confirmLabel}
+        variant="danger"
+        disabled={!confirmed}
+        pending={pending}
+        pendingLabel="Working…"
+      />
     </form>
   );
 }

@@ -10,7 +10,7 @@ import { withStepUp } from "@/app/_lib/step-up";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import type { AppRouter } from "@/server/trpc/root";
 import { QueryStates } from "../../_components/list";
-import { Button, ConfirmDialog, Dialog, EmptyState, LocalTime } from "../../_components/ui";
+import { Button, FormFooter, ConfirmDialog, Dialog, EmptyState, LocalTime } from "../../_components/ui";
 import { useConfirmedMutation } from "../../_components/use-confirmed-mutation";
 import { useInvalidate } from "../../_components/use-invalidate";
 
@@ -181,12 +181,7 @@ export function PasskeySettings() {
               autoComplete="off"
               required
             />
-            <div className="flex justify-end gap-2">
-              <Button onClick={() => setRenaming(null)}>Cancel</Button>
-              <Button type="submit" variant="primary" pending={rename.isPending} pendingLabel="Saving…">
-                Save name
-              </Button>
-            </div>
+            <FormFooter onCancel={() => setRenaming(null)} submitLabel="Save name" pending={rename.isPending} pendingLabel="Saving…" />
           </form>
         ) : null}
       </Dialog>

@@ -4,7 +4,7 @@ import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { FormAlert } from "@/app/_components/form";
 import { useTRPC } from "@/app/_lib/trpc/client";
-import { Button, Dialog } from "../../_components/ui";
+import { FormFooter, Dialog } from "../../_components/ui";
 import { ClientFields, formMessage, parseRedirectUris, type ClientFormValues } from "./client-fields";
 import { useInvalidateClients, type ClientDetail } from "./shared";
 
@@ -74,12 +74,7 @@ function EditClientForm({ onClose, client, canTrust }: { onClose: () => void; cl
         canTrust={canTrust}
       />
       <p className="text-xs text-slate-500">The type and owning domain of a client cannot change; register a new client instead.</p>
-      <div className="flex justify-end gap-2">
-        <Button onClick={onClose}>Cancel</Button>
-        <Button type="submit" variant="primary" pending={update.isPending} pendingLabel="Saving…">
-          Save changes
-        </Button>
-      </div>
+      <FormFooter onCancel={onClose} submitLabel="Save changes" pending={update.isPending} pendingLabel="Saving…" />
     </form>
   );
 }

@@ -4,7 +4,7 @@ import { useMutation } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
 import { FormAlert } from "@/app/_components/form";
 import { useTRPC } from "@/app/_lib/trpc/client";
-import { Button, Dialog, SelectField } from "../../_components/ui";
+import { FormFooter, Dialog, SelectField } from "../../_components/ui";
 import { ClientFields, firstError, formMessage, parseRedirectUris, type ClientFormValues } from "./client-fields";
 import {
   CLIENT_TYPE_HINTS,
@@ -168,12 +168,7 @@ function RegisterClientForm({ onClose, can, domains }: { onClose: () => void; ca
           </p>
         )}
       </ClientFields>
-      <div className="flex justify-end gap-2">
-        <Button onClick={onClose}>Cancel</Button>
-        <Button type="submit" variant="primary" disabled={owners.length === 0} pending={create.isPending} pendingLabel="Registering…">
-          Register client
-        </Button>
-      </div>
+      <FormFooter onCancel={onClose} submitLabel="Register client" disabled={owners.length === 0} pending={create.isPending} pendingLabel="Registering…" />
     </form>
   );
 }

@@ -2,7 +2,7 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { Button, Dialog } from "@/app/(console)/_components/ui";
+import { FormFooter, Dialog } from "@/app/(console)/_components/ui";
 import { FormAlert } from "@/app/_components/form";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { DomainFields, parseEmailDomains, suggestSlug, type DomainFormValues } from "./domain-fields";
@@ -66,12 +66,7 @@ function CreateDomainForm({ onClose, canAdmin }: { onClose: () => void; canAdmin
         showAdminFieldsReadOnly={false}
       />
       <FormAlert message={create.error?.message} />
-      <div className="flex justify-end gap-2">
-        <Button onClick={onClose}>Cancel</Button>
-        <Button type="submit" variant="primary" pending={create.isPending} pendingLabel="Creating…">
-          Create domain
-        </Button>
-      </div>
+      <FormFooter onCancel={onClose} submitLabel="Create domain" pending={create.isPending} pendingLabel="Creating…" />
     </form>
   );
 }

@@ -4,7 +4,7 @@ import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { FormAlert, TextField } from "@/app/_components/form";
 import { useTRPC } from "@/app/_lib/trpc/client";
-import { Button, Dialog, LoadingState, SelectField, fieldError } from "../../_components/ui";
+import { Button, FormFooter, Dialog, LoadingState, SelectField, fieldError } from "../../_components/ui";
 import { InviteLink, scopeLabel, type Placement, type UsersOptions } from "./shared";
 import { useInvalidateUsers } from "./use-invalidate-users";
 
@@ -152,18 +152,13 @@ function NewUserForm({ mode, onClose, options }: { mode: NewUserMode; onClose: (
           ? "The role applies in every domain."
           : "The role applies in the chosen domain only."}
       </p>
-      <div className="flex justify-end gap-2">
-        <Button onClick={onClose}>Cancel</Button>
-        <Button
-          type="submit"
-          variant="primary"
-          disabled={scopes.length === 0}
-          pending={mutation.isPending}
-          pendingLabel={mode === "create" ? "Creating…" : "Inviting…"}
-        >
-          {mode === "create" ? "Create user" : "Invite user"}
-        </Button>
-      </div>
+      <FormFooter
+        onCancel={onClose}
+        submitLabel={mode === "create" ? "Create user" : "Invite user"}
+        disabled={scopes.length === 0}
+        pending={mutation.isPending}
+        pendingLabel={mode === "create" ? "Creating…" : "Inviting…"}
+      />
     </form>
   );
 }

@@ -4,7 +4,7 @@ import { useMutation } from "@tanstack/react-query";
 import { useId, useState, type FormEvent, type ReactNode } from "react";
 import { FormAlert, TextField } from "@/app/_components/form";
 import { useTRPC } from "@/app/_lib/trpc/client";
-import { Badge, Button, LocalTime, fieldError } from "../../_components/ui";
+import { Badge, Button, FormFooter, LocalTime, fieldError } from "../../_components/ui";
 import { InviteLink, mfaDescription, type UserDetail } from "./shared";
 import { useInvalidateUsers } from "./use-invalidate-users";
 
@@ -116,12 +116,7 @@ function EditNameForm({ user, onDone }: { user: UserDetail; onDone: () => void }
     <form onSubmit={onSubmit} className="space-y-3 rounded-md border border-slate-200 p-3" noValidate>
       <FormAlert message={update.error?.message} />
       <TextField label="Name" name="name" defaultValue={user.name} required autoFocus error={fieldError(update.error, "name")} />
-      <div className="flex justify-end gap-2">
-        <Button onClick={onDone}>Cancel</Button>
-        <Button type="submit" variant="primary" pending={update.isPending} pendingLabel="Saving…">
-          Save name
-        </Button>
-      </div>
+      <FormFooter onCancel={onDone} submitLabel="Save name" pending={update.isPending} pendingLabel="Saving…" />
     </form>
   );
 }
