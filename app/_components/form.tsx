@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { useId, useState, type FormEvent, type InputHTMLAttributes, type ReactNode, type TextareaHTMLAttributes } from "react";
+import { useId, useState, type ChangeEvent, type FormEvent, type InputHTMLAttributes, type ReactNode, type TextareaHTMLAttributes } from "react";
 import type { FormErrors } from "@/app/_lib/auth-errors";
 
 /** Label, hint and error around one control, wired together for assistive technology. */
@@ -66,6 +66,28 @@ export function TextAreaField({
       {(control) => <textarea {...control} className={CONTROL_CLASS} {...textarea} />}
     </Field>
   );
+}
+
+/** The server's messages by field, as zod's flattened issues carry them. */
+export type FieldErrors = Partial<Record<string, string[] | undefined>> | undefined;
+
+export function firstError(errors: FieldErrors, field: string): string | undefined {
+  return errors?.[field]?.[0];
+}
+
+type TextKeys<Values> = { [Key in keyof Values]: Values[Key] extends string ? Key : never }[keyof Values] & string;
+
+/**
+ * Binds text fields to a form's values: `field("name")` gives a TextField or TextAreaField its name,
+ * value, change handler and the server's first message for it.
+ */
+export function textFieldBinder<Values>(values: Values, onChange: (change: Partial<Values>) => void, errors: FieldErrors) {
+  return (name: TextKeys<Values>) => ({
+    name,
+    value: values[name] as string,
+    onChange: (event: ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => onChange({ [name]: event.target.value } as Partial<Values>),
+    error: firstError(errors, name),
+  });
 }
 
 /**

@@ -1,7 +1,7 @@
 "use client";
 
 import { useId, type ReactNode } from "react";
-import { CheckboxField, TextAreaField, TextField } from "@/app/_components/form";
+import { CheckboxField, TextAreaField, TextField, firstError, textFieldBinder, type FieldErrors } from "@/app/_components/form";
 import { OAUTH_SCOPES, SCOPE_DESCRIPTIONS, type OAuthScope } from "@/server/shared/scopes";
 
 /** The fields shared by "Register client" and "Edit client", and the helpers they need. */
@@ -15,11 +15,6 @@ export interface ClientFormValues {
   skipConsent: boolean;
 }
 
-export type FieldErrors = Partial<Record<string, string[] | undefined>> | undefined;
-
-export function firstError(errors: FieldErrors, field: string): string | undefined {
-  return errors?.[field]?.[0];
-}
 
 /** The non-blank lines of the text area, with the line number each came from (1-based). */
 export function parseRedirectUris(text: string): { uris: string[]; lines: number[] } {
@@ -68,27 +63,23 @@ export function ClientFields({
   /** Fields of one form only, placed before the trust toggle that may depend on them. */
   children?: ReactNode;
 }) {
+  const field = textFieldBinder(values, onChange, errors);
   const scopesError = firstError(errors, "scopes");
   const scopesErrorId = useId();
   return (
     <>
       <TextField
         label="Name"
-        name="name"
-        value={values.name}
-        onChange={(event) => onChange({ name: event.target.value })}
+        {...field("name")}
         autoComplete="off"
         maxLength={100}
         required
         hint="Shown to people on the consent screen."
-        error={firstError(errors, "name")}
       />
       <TextAreaField
         label="Redirect URIs"
-        name="redirectUris"
+        {...field("redirectUris")}
         rows={3}
-        value={values.redirectUris}
-        onChange={(event) => onChange({ redirectUris: event.target.value })}
         spellCheck={false}
         autoComplete="off"
         placeholder="https://app.example.com/oauth/callback"
@@ -125,15 +116,12 @@ export function ClientFields({
       </fieldset>
       <TextField
         label="Logo URL (optional)"
-        name="logoUri"
+        {...field("logoUri")}
         type="url"
-        value={values.logoUri}
-        onChange={(event) => onChange({ logoUri: event.target.value })}
         autoComplete="off"
         spellCheck={false}
         placeholder="https://app.example.com/logo.png"
         hint="An https image shown on the consent screen."
-        error={firstError(errors, "logoUri")}
       />
       {children}
       {canTrust ? (

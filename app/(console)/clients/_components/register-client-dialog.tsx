@@ -2,10 +2,10 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
-import { FormAlert } from "@/app/_components/form";
+import { FormAlert, firstError } from "@/app/_components/form";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { FormFooter, Dialog, SelectField } from "../../_components/ui";
-import { ClientFields, firstError, formMessage, parseRedirectUris, type ClientFormValues } from "./client-fields";
+import { ClientFields, formMessage, parseRedirectUris, type ClientFormValues } from "./client-fields";
 import {
   CLIENT_TYPE_HINTS,
   CLIENT_TYPE_LABELS,

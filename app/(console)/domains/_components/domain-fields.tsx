@@ -2,7 +2,7 @@
 
 import { useId } from "react";
 import { SelectField } from "@/app/(console)/_components/ui";
-import { TextAreaField, TextField } from "@/app/_components/form";
+import { TextAreaField, TextField, firstError, textFieldBinder, type FieldErrors } from "@/app/_components/form";
 
 /** The form fields shared by "Create domain" and a domain's settings, and the helpers they need. */
 
@@ -48,11 +48,6 @@ export interface DomainFormValues {
   mfaPolicy: MfaPolicy;
 }
 
-export type FieldErrors = Partial<Record<string, string[] | undefined>> | undefined;
-
-function firstError(errors: FieldErrors, field: keyof DomainFormValues): string | undefined {
-  return errors?.[field]?.[0];
-}
 
 /**
  * Name, slug and description for anyone who may write the domain; email domains and MFA policy only
@@ -78,57 +73,46 @@ export function DomainFields({
   const adminReadOnly = !canAdmin || !canWrite;
   const showAdmin = canAdmin || showAdminFieldsReadOnly;
   const adminHint = adminReadOnly && canWrite ? " Changing this needs the domains:admin permission." : "";
+  const field = textFieldBinder(values, onChange, errors);
   const mfaHintId = useId();
   const mfaError = firstError(errors, "mfaPolicy");
   return (
     <>
       <TextField
         label="Name"
-        name="name"
-        value={values.name}
-        onChange={(event) => onChange({ name: event.target.value })}
+        {...field("name")}
         readOnly={readOnly}
         autoComplete="off"
         maxLength={100}
         required
-        error={firstError(errors, "name")}
       />
       <TextField
         label="Slug"
-        name="slug"
-        value={values.slug}
-        onChange={(event) => onChange({ slug: event.target.value })}
+        {...field("slug")}
         readOnly={readOnly}
         autoComplete="off"
         spellCheck={false}
         maxLength={63}
         required
         hint="The unique short name in links: lowercase letters, digits and hyphens, for example acme-eu."
-        error={firstError(errors, "slug")}
       />
       <TextAreaField
         label="Description"
-        name="description"
+        {...field("description")}
         rows={2}
-        value={values.description}
-        onChange={(event) => onChange({ description: event.target.value })}
         readOnly={readOnly}
         maxLength={1000}
-        error={firstError(errors, "description")}
       />
       {showAdmin ? (
         <>
           <TextAreaField
             label="Email domains"
-            name="emailDomains"
+            {...field("emailDomains")}
             rows={3}
-            value={values.emailDomains}
-            onChange={(event) => onChange({ emailDomains: event.target.value })}
             readOnly={adminReadOnly}
             spellCheck={false}
             placeholder={adminReadOnly ? undefined : "example.com"}
             hint={`People who sign up with an address at one of these domains join this domain. One per line or comma separated, such as example.com.${adminHint}`}
-            error={firstError(errors, "emailDomains")}
           />
           <div className="space-y-1">
             <SelectField
