@@ -98,6 +98,49 @@ export function SearchField({ label, onSearch, placeholder }: { label: string; o
   );
 }
 
+/** A titled part of a page; its heading names it, so assistive technology lists it as a region. */
+export function Section({
+  title,
+  level = 2,
+  card = false,
+  headingClassName = card ? "border-b border-slate-200 px-5 py-3 text-sm font-semibold" : "mb-3 text-lg font-semibold",
+  className = card ? "rounded-xl border border-slate-200 bg-white shadow-sm" : undefined,
+  children,
+}: {
+  title: ReactNode;
+  level?: 2 | 3;
+  /** A white card with the title in its header bar, as on the account pages. */
+  card?: boolean;
+  headingClassName?: string;
+  className?: string;
+  children: ReactNode;
+}) {
+  const id = useId();
+  const Heading = level === 2 ? "h2" : "h3";
+  return (
+    <section aria-labelledby={id} className={className}>
+      <Heading id={id} className={headingClassName}>
+        {title}
+      </Heading>
+      {children}
+    </section>
+  );
+}
+
+/** Label and value rows, as a definition list. */
+export function DetailList({ rows }: { rows: Array<[string, ReactNode]> }) {
+  return (
+    <dl className="divide-y divide-slate-100">
+      {rows.map(([label, value]) => (
+        <div key={label} className="grid grid-cols-3 gap-4 px-5 py-3 text-sm">
+          <dt className="text-slate-500">{label}</dt>
+          <dd className="col-span-2 font-medium break-all">{value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
 export function Panel({ children, className = "" }: { children: ReactNode; className?: string }) {
   return <div className={`rounded-xl border border-slate-200 bg-white shadow-sm ${className}`}>{children}</div>;
 }

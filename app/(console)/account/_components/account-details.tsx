@@ -2,6 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/app/_lib/trpc/client";
+import { DetailList, Section } from "../../_components/ui";
 
 export function AccountDetails() {
   const trpc = useTRPC();
@@ -24,18 +25,8 @@ export function AccountDetails() {
     ["Role", me.data.isOwner ? "Owner" : "Member"],
   ];
   return (
-    <section aria-labelledby="profile-heading" className="rounded-xl border border-slate-200 bg-white shadow-sm">
-      <h2 id="profile-heading" className="border-b border-slate-200 px-5 py-3 text-sm font-semibold">
-        Profile
-      </h2>
-      <dl className="divide-y divide-slate-100">
-        {rows.map(([label, value]) => (
-          <div key={label} className="grid grid-cols-3 gap-4 px-5 py-3 text-sm">
-            <dt className="text-slate-500">{label}</dt>
-            <dd className="col-span-2 break-all font-medium">{value}</dd>
-          </div>
-        ))}
-      </dl>
-    </section>
+    <Section title="Profile" card>
+      <DetailList rows={rows} />
+    </Section>
   );
 }

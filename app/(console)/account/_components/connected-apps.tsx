@@ -6,7 +6,7 @@ import { useTRPC } from "@/app/_lib/trpc/client";
 import { OAUTH_SCOPES, SCOPE_DESCRIPTIONS, type OAuthScope } from "@/server/shared/scopes";
 import type { AppRouter } from "@/server/trpc/root";
 import { QueryStates } from "../../_components/list";
-import { Button, ConfirmDialog, EmptyState, LocalTime } from "../../_components/ui";
+import { Section, Button, ConfirmDialog, EmptyState, LocalTime } from "../../_components/ui";
 import { useConfirmedMutation } from "../../_components/use-confirmed-mutation";
 import { useInvalidate } from "../../_components/use-invalidate";
 
@@ -44,10 +44,7 @@ export function ConnectedApps() {
   });
 
   return (
-    <section aria-labelledby="connected-apps-heading" className="rounded-xl border border-slate-200 bg-white shadow-sm">
-      <h2 id="connected-apps-heading" className="border-b border-slate-200 px-5 py-3 text-sm font-semibold">
-        Connected apps
-      </h2>
+    <Section title="Connected apps" card>
       {revoke.isSuccess ? (
         <p role="status" className="border-b border-slate-200 px-5 py-3 text-sm text-green-700">
           Access revoked. The app has to ask you again before it can act for you.
@@ -108,6 +105,6 @@ export function ConnectedApps() {
           </p>
         ) : null}
       </ConfirmDialog>
-    </section>
+    </Section>
   );
 }

@@ -10,7 +10,7 @@ import { withStepUp } from "@/app/_lib/step-up";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import type { AppRouter } from "@/server/trpc/root";
 import { QueryStates } from "../../_components/list";
-import { Button, FormFooter, ConfirmDialog, Dialog, EmptyState, LocalTime } from "../../_components/ui";
+import { Section, Button, FormFooter, ConfirmDialog, Dialog, EmptyState, LocalTime } from "../../_components/ui";
 import { useConfirmedMutation } from "../../_components/use-confirmed-mutation";
 import { useInvalidate } from "../../_components/use-invalidate";
 
@@ -97,10 +97,7 @@ export function PasskeySettings() {
   }
 
   return (
-    <section aria-labelledby="passkeys-heading" className="rounded-xl border border-slate-200 bg-white shadow-sm">
-      <h2 id="passkeys-heading" className="border-b border-slate-200 px-5 py-3 text-sm font-semibold">
-        Passkeys
-      </h2>
+    <Section title="Passkeys" card>
       <div className="space-y-4 px-5 py-4 text-sm">
         <p className="text-slate-600">
           A passkey signs you in with your device&apos;s screen lock or a security key, without your password or a code.
@@ -197,6 +194,6 @@ export function PasskeySettings() {
           </p>
         ) : null}
       </ConfirmDialog>
-    </section>
+    </Section>
   );
 }

@@ -7,7 +7,7 @@ import { FormAlert, TextField } from "@/app/_components/form";
 import { authClient } from "@/app/_lib/auth-client";
 import { withStepUp } from "@/app/_lib/step-up";
 import { useTRPC } from "@/app/_lib/trpc/client";
-import { Badge, Button, ErrorState, LoadingState } from "../../_components/ui";
+import { Section, Badge, Button, ErrorState, LoadingState } from "../../_components/ui";
 import { useInvalidate } from "../../_components/use-invalidate";
 
 type Step =
@@ -82,10 +82,7 @@ export function TwoFactorSettings() {
   }
 
   return (
-    <section aria-labelledby="security-heading" className="rounded-xl border border-slate-200 bg-white shadow-sm">
-      <h2 id="security-heading" className="border-b border-slate-200 px-5 py-3 text-sm font-semibold">
-        Security
-      </h2>
+    <Section title="Security" card>
       <div className="space-y-4 px-5 py-4 text-sm">
         {status.isPending ? (
           <LoadingState label="Loading two-factor settings…" />
@@ -158,7 +155,7 @@ export function TwoFactorSettings() {
 
         {step.kind === "codes" ? <BackupCodes codes={step.backupCodes} onDone={() => go({ kind: "idle" })} /> : null}
       </div>
-    </section>
+    </Section>
   );
 }
 

@@ -4,7 +4,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import { useState } from "react";
 import { ListTable, PagedList, type Column } from "@/app/(console)/_components/list";
-import { Badge, EmptyState, LocalTime, PageHeader, Panel, useCursorPages } from "@/app/(console)/_components/ui";
+import { Section, Badge, EmptyState, LocalTime, PageHeader, Panel, useCursorPages } from "@/app/(console)/_components/ui";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { AuditFilterBar } from "./audit-filter-bar";
 import { auditExportPath } from "@/server/shared/audit-export";
@@ -60,18 +60,12 @@ export function AuditLog({ initialFilters }: { initialFilters: AuditFilters }) {
           ) : null
         }
       />
-      <section aria-labelledby="audit-filters-heading" className="mb-4">
-        <h2 id="audit-filters-heading" className="sr-only">
-          Filters
-        </h2>
+      <Section title="Filters" headingClassName="sr-only" className="mb-4">
         <Panel className="px-5 py-4">
           <AuditFilterBar filters={filters} onChange={change} onClear={clear} generation={generation} rangeError={rangeError} />
         </Panel>
-      </section>
-      <section aria-labelledby="audit-events-heading">
-        <h2 id="audit-events-heading" className="sr-only">
-          Events
-        </h2>
+      </Section>
+      <Section title="Events" headingClassName="sr-only">
         <Panel className="overflow-hidden">
           {rangeError !== null ? (
             <p role="alert" className="px-6 py-6 text-sm text-red-700">
@@ -105,7 +99,7 @@ export function AuditLog({ initialFilters }: { initialFilters: AuditFilters }) {
             </PagedList>
           )}
         </Panel>
-      </section>
+      </Section>
     </>
   );
 }

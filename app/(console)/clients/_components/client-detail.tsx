@@ -7,7 +7,7 @@ import { useState, type ReactNode } from "react";
 import { FormAlert } from "@/app/_components/form";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { SCOPE_DESCRIPTIONS } from "@/server/shared/scopes";
-import { Button, ConfirmDialog, Dialog, ErrorState, LoadingState, LocalTime, PageHeader, Panel } from "../../_components/ui";
+import { DetailList, Section, Button, ConfirmDialog, Dialog, ErrorState, LoadingState, LocalTime, PageHeader, Panel } from "../../_components/ui";
 import { EditClientDialog } from "./edit-client-dialog";
 import {
   CLIENT_TYPE_HINTS,
@@ -202,25 +202,12 @@ function ClientDetailLoaded({ client }: { client: ClientDetail }) {
             This client is disabled: it cannot get tokens, and the tokens it held were revoked when it was disabled.
           </p>
         ) : null}
-        <section aria-labelledby="client-details-heading">
-          <h2 id="client-details-heading" className="mb-3 text-lg font-semibold">
-            Details
-          </h2>
+        <Section title="Details">
           <Panel>
-            <dl className="divide-y divide-slate-100">
-              {rows.map(([label, value]) => (
-                <div key={label} className="grid grid-cols-3 gap-4 px-5 py-3 text-sm">
-                  <dt className="text-slate-500">{label}</dt>
-                  <dd className="col-span-2 font-medium">{value}</dd>
-                </div>
-              ))}
-            </dl>
+            <DetailList rows={rows} />
           </Panel>
-        </section>
-        <section aria-labelledby="client-redirects-heading">
-          <h2 id="client-redirects-heading" className="mb-3 text-lg font-semibold">
-            Redirect URIs
-          </h2>
+        </Section>
+        <Section title="Redirect URIs">
           <Panel>
             <ul className="divide-y divide-slate-100">
               {client.redirectUris.map((uri) => (
@@ -230,11 +217,8 @@ function ClientDetailLoaded({ client }: { client: ClientDetail }) {
               ))}
             </ul>
           </Panel>
-        </section>
-        <section aria-labelledby="client-scopes-heading">
-          <h2 id="client-scopes-heading" className="mb-3 text-lg font-semibold">
-            Scopes
-          </h2>
+        </Section>
+        <Section title="Scopes">
           <Panel>
             <dl className="divide-y divide-slate-100">
               {client.scopes.map((scope) => (
@@ -245,11 +229,8 @@ function ClientDetailLoaded({ client }: { client: ClientDetail }) {
               ))}
             </dl>
           </Panel>
-        </section>
-        <section aria-labelledby="client-tokens-heading">
-          <h2 id="client-tokens-heading" className="mb-3 text-lg font-semibold">
-            Tokens
-          </h2>
+        </Section>
+        <Section title="Tokens">
           <Panel className="space-y-3 px-5 py-4 text-sm">
             <p>
               <span className="font-semibold tabular-nums">{tokens(client.liveAccessTokens)}</span> of this client{" "}
@@ -276,7 +257,7 @@ function ClientDetailLoaded({ client }: { client: ClientDetail }) {
               ) : null}
             </div>
           </Panel>
-        </section>
+        </Section>
       </div>
 
       {can.edit ? <EditClientDialog open={editing} onClose={() => setEditing(false)} client={client} canTrust={can.trust} /> : null}

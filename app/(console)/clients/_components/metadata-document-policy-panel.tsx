@@ -6,7 +6,7 @@ import { useState, type FormEvent } from "react";
 import { FormAlert, TextField } from "@/app/_components/form";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import type { AppRouter } from "@/server/trpc/root";
-import { Badge, Button, ConfirmDialog, ErrorState, LoadingState, LocalTime, Panel, SelectField } from "../../_components/ui";
+import { Section, Badge, Button, ConfirmDialog, ErrorState, LoadingState, LocalTime, Panel, SelectField } from "../../_components/ui";
 import { useInvalidateClients } from "./shared";
 
 type Policy = inferRouterOutputs<AppRouter>["clientMetadataDocuments"]["get"];
@@ -33,10 +33,7 @@ export function MetadataDocumentPolicyPanel() {
   const trpc = useTRPC();
   const policy = useQuery(trpc.clientMetadataDocuments.get.queryOptions());
   return (
-    <section aria-labelledby="metadata-documents-heading" className="mt-8">
-      <h2 id="metadata-documents-heading" className="mb-1 text-lg font-semibold">
-        Client ID metadata documents
-      </h2>
+    <Section title="Client ID metadata documents" headingClassName="mb-1 text-lg font-semibold" className="mt-8">
       <p className="mb-3 max-w-3xl text-sm text-slate-600">
         An MCP client may identify itself by the https URL of a JSON document that describes it, instead of registering. Gatehouse
         fetches the document from the public internet only, and lists such clients above with the host that vouches for them.
@@ -50,7 +47,7 @@ export function MetadataDocumentPolicyPanel() {
           <PolicyForm policy={policy.data} />
         )}
       </Panel>
-    </section>
+    </Section>
   );
 }
 

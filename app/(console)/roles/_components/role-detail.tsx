@@ -6,7 +6,7 @@ import { useRouter } from "next/navigation";
 import { useId, useState } from "react";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { ACTIONS_HEADER, ListTable, UserCell } from "../../_components/list";
-import { Badge, Button, ConfirmDialog, EmptyState, ErrorState, LoadingState, Panel, SelectField, LocalTime } from "../../_components/ui";
+import { Section, Badge, Button, ConfirmDialog, EmptyState, ErrorState, LoadingState, Panel, SelectField, LocalTime } from "../../_components/ui";
 import { RoleEditor } from "./role-editor";
 import { permissionCount, scopeLabel, type RoleAssignment, type RoleDetail } from "./shared";
 
@@ -59,7 +59,6 @@ function RoleDetailLoaded({ role }: { role: RoleDetail }) {
   const [reassignTo, setReassignTo] = useState("");
   const [reassignMissing, setReassignMissing] = useState(false);
   const definitionId = useId();
-  const assignmentsId = useId();
 
   const deleteRole = useMutation(
     trpc.roles.delete.mutationOptions({
@@ -128,10 +127,7 @@ function RoleDetailLoaded({ role }: { role: RoleDetail }) {
         </Panel>
       </section>
 
-      <section aria-labelledby={assignmentsId} className="space-y-3">
-        <h2 id={assignmentsId} className="text-base font-semibold">
-          Assignments
-        </h2>
+      <Section title="Assignments" headingClassName="text-base font-semibold" className="space-y-3">
         <Panel>
           {role.assignments.length === 0 ? (
             <EmptyState title="No assignments you can see">Give this role to someone from the Users page.</EmptyState>
@@ -176,7 +172,7 @@ function RoleDetailLoaded({ role }: { role: RoleDetail }) {
             </p>
           ) : null}
         </Panel>
-      </section>
+      </Section>
 
       <ConfirmDialog
         open={confirm?.kind === "delete"}

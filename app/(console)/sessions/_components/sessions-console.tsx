@@ -3,7 +3,7 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "@/app/_lib/trpc/client";
-import { Button, ConfirmDialog, LoadingState, PageHeader, Panel, SearchField, SelectField, useCursorPages } from "../../_components/ui";
+import { Section, Button, ConfirmDialog, LoadingState, PageHeader, Panel, SearchField, SelectField, useCursorPages } from "../../_components/ui";
 import { BrowserSessionsTable } from "./browser-sessions-table";
 import { GrantsTable } from "./grants-table";
 import { CLIENT_OPTIONS_INPUT, sessionsInput } from "./queries";
@@ -163,24 +163,18 @@ export function SessionsConsole({ initialClientId, canPickClient }: { initialCli
       ) : null}
       {listsShown ? (
         <div className="space-y-8">
-          <section aria-labelledby="grants-heading">
-            <h2 id="grants-heading" className="text-lg font-semibold">
-              Grants
-            </h2>
+          <Section title="Grants" headingClassName="text-lg font-semibold">
             <p className="mb-3 text-sm text-slate-500">
               One row per person and application: the consent they gave and the tokens the application holds for them.
             </p>
             <GrantsTable filters={{ userId, clientId }} filtered={userId !== "" || clientId !== ""} pages={grantPages} />
-          </section>
-          <section aria-labelledby="browser-sessions-heading">
-            <h2 id="browser-sessions-heading" className="text-lg font-semibold">
-              Browser sessions
-            </h2>
+          </Section>
+          <Section title="Browser sessions" headingClassName="text-lg font-semibold">
             <p className="mb-3 text-sm text-slate-500">
               Where people are signed in to Gatehouse itself{clientId ? "; the client filter does not apply here" : ""}.
             </p>
             <BrowserSessionsTable userId={userId} filtered={userId !== ""} pages={sessionPages} />
-          </section>
+          </Section>
         </div>
       ) : null}
       {user.kind === "user" ? (

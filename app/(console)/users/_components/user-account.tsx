@@ -1,10 +1,9 @@
 "use client";
 
 import { useMutation } from "@tanstack/react-query";
-import { useId } from "react";
 import { FormAlert } from "@/app/_components/form";
 import { useTRPC } from "@/app/_lib/trpc/client";
-import { Button } from "../../_components/ui";
+import { Section, Button } from "../../_components/ui";
 import type { UserDetail } from "./shared";
 import { useInvalidateUsers } from "./use-invalidate-users";
 
@@ -23,14 +22,10 @@ export function AccountSection({
   const trpc = useTRPC();
   const invalidate = useInvalidateUsers();
   const unban = useMutation(trpc.users.unban.mutationOptions({ onSuccess: invalidate }));
-  const headingId = useId();
   const { can } = user;
   if (!can.ban && !can.unban && !can.resetMfa && !can.delete) return null;
   return (
-    <section aria-labelledby={headingId} className="space-y-3">
-      <h3 id={headingId} className="text-sm font-semibold text-slate-900">
-        Account
-      </h3>
+    <Section title="Account" level={3} headingClassName="text-sm font-semibold text-slate-900" className="space-y-3">
       <FormAlert message={unban.error?.message} />
       {mfaWasReset ? (
         <p role="status" className="text-sm text-green-700">
@@ -59,6 +54,6 @@ export function AccountSection({
           </Button>
         ) : null}
       </div>
-    </section>
+    </Section>
   );
 }

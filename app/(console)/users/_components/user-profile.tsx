@@ -1,10 +1,10 @@
 "use client";
 
 import { useMutation } from "@tanstack/react-query";
-import { useId, useState, type FormEvent, type ReactNode } from "react";
+import { useState, type FormEvent, type ReactNode } from "react";
 import { FormAlert, TextField } from "@/app/_components/form";
 import { useTRPC } from "@/app/_lib/trpc/client";
-import { Badge, Button, FormFooter, LocalTime, fieldError } from "../../_components/ui";
+import { Section, Badge, Button, FormFooter, LocalTime, fieldError } from "../../_components/ui";
 import { InviteLink, mfaDescription, type UserDetail } from "./shared";
 import { useInvalidateUsers } from "./use-invalidate-users";
 
@@ -31,7 +31,6 @@ export function ProfileSection({ user }: { user: UserDetail }) {
   const invalidate = useInvalidateUsers();
   const [editing, setEditing] = useState(false);
   const reinvite = useMutation(trpc.users.reinvite.mutationOptions({ onSuccess: invalidate }));
-  const headingId = useId();
 
   const rows: Array<[string, ReactNode]> = [
     ["Name", user.name],
@@ -61,10 +60,7 @@ export function ProfileSection({ user }: { user: UserDetail }) {
   const canReinvite = user.can.reinvite && user.invitationPending;
 
   return (
-    <section aria-labelledby={headingId} className="space-y-3">
-      <h3 id={headingId} className="text-sm font-semibold text-slate-900">
-        Profile
-      </h3>
+    <Section title="Profile" level={3} headingClassName="text-sm font-semibold text-slate-900" className="space-y-3">
       <dl className="divide-y divide-slate-100 rounded-md border border-slate-200">
         {rows.map(([label, value]) => (
           <div key={label} className="grid grid-cols-3 gap-3 px-3 py-2 text-sm">
@@ -93,7 +89,7 @@ export function ProfileSection({ user }: { user: UserDetail }) {
           <InviteLink url={reinvite.data.inviteUrl} expiresAt={reinvite.data.expiresAt} />
         </div>
       ) : null}
-    </section>
+    </Section>
   );
 }
 

@@ -4,7 +4,7 @@ import { useMutation } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
 import { FormAlert } from "@/app/_components/form";
 import { useTRPC } from "@/app/_lib/trpc/client";
-import { Button, LocalTime, SelectField } from "../../_components/ui";
+import { Section, Button, LocalTime, SelectField } from "../../_components/ui";
 import { scopeLabel, type AssignableScope, type UserAssignment, type UserDetail } from "./shared";
 import { useInvalidateUsers } from "./use-invalidate-users";
 
@@ -18,12 +18,8 @@ export function RolesSection({
   isSelf: boolean;
   onRemove: (assignment: UserAssignment) => void;
 }) {
-  const headingId = useId();
   return (
-    <section aria-labelledby={headingId} className="space-y-3">
-      <h3 id={headingId} className="text-sm font-semibold text-slate-900">
-        Roles
-      </h3>
+    <Section title="Roles" level={3} headingClassName="text-sm font-semibold text-slate-900" className="space-y-3">
       {isSelf ? <p className="text-sm text-slate-500">You cannot change your own roles.</p> : null}
       {user.roles.length === 0 ? (
         <p className="text-sm text-slate-500">No role assignments that you can see.</p>
@@ -51,7 +47,7 @@ export function RolesSection({
         </ul>
       )}
       {user.assignable.length > 0 ? <AssignRoleForm user={user} scopes={user.assignable} /> : null}
-    </section>
+    </Section>
   );
 }
 
