@@ -7,6 +7,7 @@ import { CheckboxField } from "@/app/_components/form";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import type { AppRouter } from "@/server/trpc/root";
 import { Badge, Button, CopyButton, ErrorState, LoadingState, Panel } from "../../_components/ui";
+import { CopyableValue } from "./shared";
 
 type McpScope = inferRouterInputs<AppRouter>["mcp"]["previewTools"]["scopes"][number];
 type ScopeOption = inferRouterOutputs<AppRouter>["mcp"]["connection"]["scopes"][number];
@@ -67,30 +68,6 @@ function snippetsFor(mcpUrl: string): Snippet[] {
       text: "npx @modelcontextprotocol/inspector",
     },
   ];
-}
-
-function CopyableUrl({ label, hint, value, copyLabel }: { label: string; hint: string; value: string; copyLabel: string }) {
-  const hintId = useId();
-  return (
-    <div className="space-y-2">
-      <label className="block text-sm font-medium text-slate-700">
-        {label}
-        <input
-          readOnly
-          value={value}
-          spellCheck={false}
-          autoComplete="off"
-          aria-describedby={hintId}
-          onFocus={(event) => event.currentTarget.select()}
-          className="mt-1 block w-full rounded-md border border-slate-300 bg-slate-50 px-3 py-2 font-mono text-xs text-slate-800"
-        />
-      </label>
-      <p id={hintId} className="text-xs text-slate-500">
-        {hint}
-      </p>
-      <CopyButton value={value} label={copyLabel} what="the URL" />
-    </div>
-  );
 }
 
 function ClientSnippets({ mcpUrl }: { mcpUrl: string }) {
@@ -274,13 +251,15 @@ export function ConnectMcpPanel() {
         ) : (
           <div className="space-y-8 px-5 py-5">
             <div className="space-y-5">
-              <CopyableUrl
+              <CopyableValue
+                what="the URL"
                 label="MCP URL"
                 copyLabel="Copy MCP URL"
                 value={connection.data.mcpUrl}
                 hint="The one address a client needs; it uses the Streamable HTTP transport."
               />
-              <CopyableUrl
+              <CopyableValue
+                what="the URL"
                 label="Resource metadata URL"
                 copyLabel="Copy resource metadata URL"
                 value={connection.data.resourceMetadataUrl}

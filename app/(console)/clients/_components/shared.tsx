@@ -1,6 +1,7 @@
 "use client";
 
 import type { inferRouterOutputs } from "@trpc/server";
+import { useId } from "react";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import type { AppRouter } from "@/server/trpc/root";
 import { Badge, Button, CopyButton } from "../../_components/ui";
@@ -87,9 +88,23 @@ export function ClientCredentialsPanel({
   );
 }
 
-function CopyableValue({ label, copyLabel, value }: { label: string; copyLabel: string; value: string }) {
+/** A value to copy elsewhere (a client ID, a URL): read-only, selected on focus, with a copy button. */
+export function CopyableValue({
+  label,
+  copyLabel,
+  value,
+  hint,
+  what = "the value",
+}: {
+  label: string;
+  copyLabel: string;
+  value: string;
+  hint?: string;
+  what?: string;
+}) {
+  const hintId = useId();
   return (
-    <div className="space-y-1">
+    <div className={hint ? "space-y-2" : "space-y-1"}>
       <label className="block text-sm font-medium text-slate-700">
         {label}
         <input
@@ -97,11 +112,17 @@ function CopyableValue({ label, copyLabel, value }: { label: string; copyLabel: 
           value={value}
           spellCheck={false}
           autoComplete="off"
+          aria-describedby={hint ? hintId : undefined}
           onFocus={(event) => event.currentTarget.select()}
           className="mt-1 block w-full rounded-md border border-slate-300 bg-slate-50 px-3 py-2 font-mono text-xs text-slate-800"
         />
       </label>
-      <CopyButton value={value} label={copyLabel} what="the value" />
+      {hint ? (
+        <p id={hintId} className="text-xs text-slate-500">
+          {hint}
+        </p>
+      ) : null}
+      <CopyButton value={value} label={copyLabel} what={what} />
     </div>
   );
 }
