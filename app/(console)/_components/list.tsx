@@ -73,6 +73,33 @@ export function ListTable<Row>({
 /** A column of row actions: its heading is for screen readers only. */
 export const ACTIONS_HEADER = <span className="sr-only">Actions</span>;
 
+/**
+ * The column of one row action, a quiet button named for its row (`name`) so the buttons of a list
+ * tell apart; `show` hides it on the rows the server says the caller may not act on.
+ */
+export function actionColumn<Row>({
+  label,
+  name,
+  show,
+  onClick,
+}: {
+  label: string;
+  name: (row: Row) => string;
+  show: (row: Row) => boolean;
+  onClick: (row: Row) => void;
+}): Column<Row> {
+  return {
+    header: ACTIONS_HEADER,
+    className: "text-right",
+    cell: (row) =>
+      show(row) ? (
+        <Button variant="ghost" aria-label={name(row)} onClick={() => onClick(row)}>
+          {label}
+        </Button>
+      ) : null,
+  };
+}
+
 /** A person in a list: the email address, with the name below it. */
 export function UserCell({ email, name }: { email: string; name: string | null }) {
   return (
@@ -142,7 +169,8 @@ export function PagedList<Row>({
   /** The plural noun the states speak of: "clients", "browser sessions". */
   what: string;
   failed?: string;
-  pagerLabel: string;
+  /** Names the pager; by default "<What> pages". */
+  pagerLabel?: string;
   /** What an empty first page says (nothing at all, or nothing matching the filters). */
   empty: ReactNode;
   children: (rows: Row[]) => ReactNode;
@@ -172,7 +200,7 @@ export function PagedList<Row>({
       </QueryStates>
       {query.data && !query.isError && (query.data.items.length > 0 || pages.pageNumber > 1) ? (
         <Pager
-          label={pagerLabel}
+          label={pagerLabel ?? `${what.charAt(0).toUpperCase()}${what.slice(1)} pages`}
           pageNumber={pages.pageNumber}
           hasNext={nextCursor !== null && !query.isPlaceholderData}
           onNext={() => {

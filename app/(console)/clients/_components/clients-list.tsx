@@ -85,7 +85,6 @@ export function ClientsList() {
           query={clients}
           pages={pages}
           what="clients"
-          pagerLabel="Clients pages"
           empty={
             filtered ? (
               <NoMatches what="clients" hint="Try another search, type, status, origin or domain." onClear={clearFilters} />

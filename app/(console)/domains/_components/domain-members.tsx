@@ -29,7 +29,6 @@ export function DomainMembers({ domainId, domainName }: { domainId: string; doma
           query={members}
           pages={pages}
           what="members"
-          pagerLabel="Members pages"
           empty={
             search ? (
               <EmptyState title="No members match your search">Try part of another email address or name.</EmptyState>

@@ -54,7 +54,6 @@ export function DomainsList() {
           query={domains}
           pages={pages}
           what="domains"
-          pagerLabel="Domains pages"
           empty={
             search ? (
               <EmptyState title="No domains match your search">Try part of another name or slug.</EmptyState>

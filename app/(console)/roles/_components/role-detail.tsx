@@ -5,7 +5,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useId, useState } from "react";
 import { useTRPC } from "@/app/_lib/trpc/client";
-import { ACTIONS_HEADER, ListTable, UserCell } from "../../_components/list";
+import { actionColumn, ListTable, UserCell } from "../../_components/list";
 import { Section, Badge, Button, ConfirmDialog, EmptyState, ErrorState, LoadingState, Panel, SelectField, LocalTime } from "../../_components/ui";
 import { RoleEditor } from "./role-editor";
 import { permissionCount, scopeLabel, type RoleAssignment, type RoleDetail } from "./shared";
@@ -144,20 +144,12 @@ function RoleDetailLoaded({ role }: { role: RoleDetail }) {
                   className: "whitespace-nowrap text-slate-600",
                   cell: (assignment) => <LocalTime value={assignment.createdAt} />,
                 },
-                {
-                  header: ACTIONS_HEADER,
-                  className: "text-right",
-                  cell: (assignment) =>
-                    assignment.can.unassign ? (
-                      <Button
-                        variant="ghost"
-                        aria-label={`Remove ${assignment.userEmail} in ${scopeLabel(assignment.domainName)}`}
-                        onClick={() => ask({ kind: "remove", assignment })}
-                      >
-                        Remove
-                      </Button>
-                    ) : null,
-                },
+                actionColumn<(typeof role.assignments)[number]>({
+                  label: "Remove",
+                  name: (assignment) => `Remove ${assignment.userEmail} in ${scopeLabel(assignment.domainName)}`,
+                  show: (assignment) => assignment.can.unassign,
+                  onClick: (assignment) => ask({ kind: "remove", assignment }),
+                }),
               ]}
             />
           )}

@@ -3,8 +3,8 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { useConfirmedMutation } from "../../_components/use-confirmed-mutation";
-import { ACTIONS_HEADER, ListTable, PagedList, UserCell } from "../../_components/list";
-import { Badge, Button, ConfirmDialog, EmptyState, LocalTime, Panel, useCursorPages } from "../../_components/ui";
+import { actionColumn, ListTable, PagedList, UserCell } from "../../_components/list";
+import { Badge, ConfirmDialog, EmptyState, LocalTime, Panel, useCursorPages } from "../../_components/ui";
 import { sessionsInput } from "./queries";
 import { useInvalidateRevocations, type SessionItem } from "./shared";
 
@@ -36,7 +36,6 @@ export function BrowserSessionsTable({
         pages={pages}
         what="browser sessions"
         failed="The sessions could not be loaded"
-        pagerLabel="Browser sessions pages"
         empty={
           <EmptyState title={filtered ? "This user has no browser sessions" : "No browser sessions"}>
             A session starts when someone signs in to Gatehouse in a browser.
@@ -67,21 +66,13 @@ export function BrowserSessionsTable({
               { header: "IP address", className: "font-mono text-xs text-slate-600", cell: (session) => session.ipAddress ?? "Unknown" },
               { header: "Last seen", className: "text-slate-600", cell: (session) => <LocalTime value={session.lastSeenAt} /> },
               { header: "Signed in", className: "text-slate-600", cell: (session) => <LocalTime value={session.createdAt} /> },
-              {
-                header: ACTIONS_HEADER,
-                className: "text-right",
-                // Ending one's own current session is signing out, which the sidebar offers.
-                cell: (session) =>
-                  session.can.revoke && !session.current ? (
-                    <Button
-                      variant="ghost"
-                      aria-label={`Revoke the session of ${session.userEmail} on ${session.device}`}
-                      onClick={() => ask(session)}
-                    >
-                      Revoke
-                    </Button>
-                  ) : null,
-              },
+              // Ending one's own current session is signing out, which the sidebar offers.
+              actionColumn({
+                label: "Revoke",
+                name: (session) => `Revoke the session of ${session.userEmail} on ${session.device}`,
+                show: (session) => session.can.revoke && !session.current,
+                onClick: ask,
+              }),
             ]}
           />
         )}

@@ -4,8 +4,8 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { useConfirmedMutation } from "../../_components/use-confirmed-mutation";
-import { ACTIONS_HEADER, ListTable, PagedList, UserCell } from "../../_components/list";
-import { Badge, Button, ConfirmDialog, EmptyState, LocalTime, Panel, useCursorPages } from "../../_components/ui";
+import { actionColumn, ListTable, PagedList, UserCell } from "../../_components/list";
+import { Badge, ConfirmDialog, EmptyState, LocalTime, Panel, useCursorPages } from "../../_components/ui";
 import { grantsInput } from "./queries";
 import { revokedSummary, tokenCounts, useInvalidateRevocations, type GrantItem } from "./shared";
 
@@ -41,7 +41,6 @@ export function GrantsTable({
         query={grants}
         pages={pages}
         what="grants"
-        pagerLabel="Grants pages"
         empty={
           <EmptyState title={filtered ? "No grants match these filters" : "No grants yet"}>
             A grant appears when someone lets an application act for them.
@@ -98,20 +97,12 @@ export function GrantsTable({
                   </>
                 ),
               },
-              {
-                header: ACTIONS_HEADER,
-                className: "text-right",
-                cell: (grant) =>
-                  grant.can.revoke ? (
-                    <Button
-                      variant="ghost"
-                      aria-label={`Revoke ${grant.clientName} for ${grant.userEmail}`}
-                      onClick={() => ask(grant)}
-                    >
-                      Revoke
-                    </Button>
-                  ) : null,
-              },
+              actionColumn({
+                label: "Revoke",
+                name: (grant) => `Revoke ${grant.clientName} for ${grant.userEmail}`,
+                show: (grant) => grant.can.revoke,
+                onClick: ask,
+              }),
             ]}
           />
         )}

@@ -84,7 +84,6 @@ export function UsersConsole({ initialFilters }: { initialFilters: Pick<UserFilt
           pages={pages}
           what="users"
           failed="Users could not be loaded"
-          pagerLabel="Users pages"
           empty={
             filtered ? (
               <NoMatches what="users" hint="Try another search, domain or role." onClear={clearFilters} />
