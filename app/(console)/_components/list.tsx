@@ -20,16 +20,7 @@ export interface Column<Row> {
   title?: (row: Row) => string | undefined;
 }
 
-export function ListTable<Row>({
-  caption,
-  columns,
-  rows,
-  rowKey,
-  busy = false,
-  onRowClick,
-  rowClassName = "",
-  alignTop = false,
-}: {
+interface ListTableProps<Row> {
   caption: ReactNode;
   columns: Array<Column<Row>>;
   rows: Row[];
@@ -40,7 +31,18 @@ export function ListTable<Row>({
   rowClassName?: string;
   /** Rows with tall cells (opened details) keep their other cells at the top. */
   alignTop?: boolean;
-}) {
+}
+
+export function ListTable<Row>({
+  caption,
+  columns,
+  rows,
+  rowKey,
+  busy = false,
+  onRowClick,
+  rowClassName = "",
+  alignTop = false,
+}: ListTableProps<Row>) {
   return (
     <div className="overflow-x-auto">
       <table className="min-w-full divide-y divide-slate-200 text-sm" aria-busy={busy || undefined}>
@@ -152,8 +154,8 @@ export interface PagedQuery<Row> extends StatesQuery<{ items: Row[]; nextCursor:
 type CursorPages = ReturnType<typeof useCursorPages>;
 
 /**
- * The states of one page of a list (loading, failed, empty, a page past the end) around the rows,
- * and the pager below them.
+ * One page of a list as a ListTable (the props it takes but rows), with its states (loading,
+ * failed, empty, a page past the end) and the pager below it.
  */
 export function PagedList<Row>({
   query,
@@ -162,8 +164,8 @@ export function PagedList<Row>({
   failed,
   pagerLabel,
   empty,
-  children,
-}: {
+  ...table
+}: Omit<ListTableProps<Row>, "rows" | "busy"> & {
   query: PagedQuery<Row>;
   pages: CursorPages;
   /** The plural noun the states speak of: "clients", "browser sessions". */
@@ -173,7 +175,6 @@ export function PagedList<Row>({
   pagerLabel?: string;
   /** What an empty first page says (nothing at all, or nothing matching the filters). */
   empty: ReactNode;
-  children: (rows: Row[]) => ReactNode;
 }) {
   const nextCursor = query.data?.nextCursor ?? null;
   return (
@@ -196,7 +197,7 @@ export function PagedList<Row>({
           )
         }
       >
-        {(data) => children(data.items)}
+        {(data) => <ListTable {...table} rows={data.items} busy={query.isPlaceholderData} />}
       </QueryStates>
       {query.data && !query.isError && (query.data.items.length > 0 || pages.pageNumber > 1) ? (
         <Pager

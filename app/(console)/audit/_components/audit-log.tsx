@@ -3,7 +3,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import { useState } from "react";
-import { ListTable, PagedList, type Column } from "@/app/(console)/_components/list";
+import { PagedList, type Column } from "@/app/(console)/_components/list";
 import { Section, Badge, EmptyState, LocalTime, PageHeader, Panel, useCursorPages } from "@/app/(console)/_components/ui";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { AuditFilterBar } from "./audit-filter-bar";
@@ -85,18 +85,11 @@ export function AuditLog({ initialFilters }: { initialFilters: AuditFilters }) {
                   <EmptyState title="No events yet">Changes to users, roles, domains and clients will be listed here.</EmptyState>
                 )
               }
-            >
-              {(rows) => (
-                <ListTable
-                  caption="Audit events, newest first"
-                  rows={rows}
-                  rowKey={(event) => event.id}
-                  busy={events.isPlaceholderData}
-                  alignTop
-                  columns={AUDIT_COLUMNS}
-                />
-              )}
-            </PagedList>
+              caption="Audit events, newest first"
+              rowKey={(event) => event.id}
+              alignTop
+              columns={AUDIT_COLUMNS}
+            />
           )}
         </Panel>
       </Section>

@@ -5,7 +5,7 @@ import Link from "next/link";
 import { useState } from "react";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { ChoiceFilter, FilterBar, NoMatches, byName, useListFilters } from "../../_components/filters";
-import { ListTable, PagedList } from "../../_components/list";
+import { PagedList } from "../../_components/list";
 import { Button, EmptyState, LocalTime, PageHeader, Panel } from "../../_components/ui";
 import { EMPTY_CLIENT_FILTERS, clientsListInput, type ClientFilters } from "./queries";
 import { RegisterClientDialog } from "./register-client-dialog";
@@ -96,39 +96,32 @@ export function ClientsList() {
               </EmptyState>
             )
           }
-        >
-          {(rows) => (
-            <ListTable
-              caption="Clients"
-              rows={rows}
-              rowKey={(client) => client.clientId}
-              busy={clients.isPlaceholderData}
-              rowClassName="hover:bg-slate-50"
-              columns={[
-                {
-                  header: "Name",
-                  cell: (client) => (
-                    <>
-                      <Link href={`/clients/${encodeURIComponent(client.clientId)}`} className="font-medium text-brand-600 hover:underline">
-                        {client.name}
-                      </Link>
-                      <p className="font-mono text-xs break-all text-slate-500">{client.clientId}</p>
-                      {client.metadataDocumentHost ? (
-                        <p className="text-xs text-slate-600">
-                          Identified by its metadata document on <span className="font-medium">{client.metadataDocumentHost}</span>
-                        </p>
-                      ) : null}
-                    </>
-                  ),
-                },
-                { header: "Type", cell: (client) => <ClientTypeBadge type={client.type} /> },
-                { header: "Domain", className: "text-slate-700", cell: (client) => ownerLabel(client.domainName) },
-                { header: "Status", cell: (client) => <ClientStatusBadge disabled={client.disabled} /> },
-                { header: "Created", className: "text-slate-600", cell: (client) => <LocalTime value={client.createdAt} /> },
-              ]}
-            />
-          )}
-        </PagedList>
+          caption="Clients"
+          rowKey={(client) => client.clientId}
+          rowClassName="hover:bg-slate-50"
+          columns={[
+            {
+              header: "Name",
+              cell: (client) => (
+                <>
+                  <Link href={`/clients/${encodeURIComponent(client.clientId)}`} className="font-medium text-brand-600 hover:underline">
+                    {client.name}
+                  </Link>
+                  <p className="font-mono text-xs break-all text-slate-500">{client.clientId}</p>
+                  {client.metadataDocumentHost ? (
+                    <p className="text-xs text-slate-600">
+                      Identified by its metadata document on <span className="font-medium">{client.metadataDocumentHost}</span>
+                    </p>
+                  ) : null}
+                </>
+              ),
+            },
+            { header: "Type", cell: (client) => <ClientTypeBadge type={client.type} /> },
+            { header: "Domain", className: "text-slate-700", cell: (client) => ownerLabel(client.domainName) },
+            { header: "Status", cell: (client) => <ClientStatusBadge disabled={client.disabled} /> },
+            { header: "Created", className: "text-slate-600", cell: (client) => <LocalTime value={client.createdAt} /> },
+          ]}
+        />
       </Panel>
       {clients.data ? (
         <RegisterClientDialog open={registering} onClose={() => setRegistering(false)} can={clients.data.can} domains={clients.data.domains} />

@@ -1,7 +1,7 @@
 "use client";
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { ListTable, PagedList, useSearchPages } from "@/app/(console)/_components/list";
+import { PagedList, useSearchPages } from "@/app/(console)/_components/list";
 import { Badge, EmptyState, Panel, SearchField, StatusBadge } from "@/app/(console)/_components/ui";
 import { useTRPC } from "@/app/_lib/trpc/client";
 
@@ -36,33 +36,26 @@ export function DomainMembers({ domainId, domainName }: { domainId: string; doma
               <EmptyState title="No members yet">People join a domain when they are given a role in it.</EmptyState>
             )
           }
-        >
-          {(rows) => (
-            <ListTable
-              caption={`Members of ${domainName}`}
-              rows={rows}
-              rowKey={(member) => member.id}
-              busy={members.isPlaceholderData}
-              columns={[
-                { header: "Email", className: "font-medium break-all", cell: (member) => member.email },
-                { header: "Name", className: "text-slate-700", cell: (member) => member.name },
-                {
-                  header: "Roles in this domain",
-                  cell: (member) => (
-                    <ul className="flex flex-wrap gap-1" aria-label={`Roles of ${member.email} in this domain`}>
-                      {member.roles.map((role) => (
-                        <li key={role.roleId}>
-                          <Badge tone="brand">{role.roleName}</Badge>
-                        </li>
-                      ))}
-                    </ul>
-                  ),
-                },
-                { header: "Status", cell: (member) => <StatusBadge banned={member.banned} /> },
-              ]}
-            />
-          )}
-        </PagedList>
+          caption={`Members of ${domainName}`}
+          rowKey={(member) => member.id}
+          columns={[
+            { header: "Email", className: "font-medium break-all", cell: (member) => member.email },
+            { header: "Name", className: "text-slate-700", cell: (member) => member.name },
+            {
+              header: "Roles in this domain",
+              cell: (member) => (
+                <ul className="flex flex-wrap gap-1" aria-label={`Roles of ${member.email} in this domain`}>
+                  {member.roles.map((role) => (
+                    <li key={role.roleId}>
+                      <Badge tone="brand">{role.roleName}</Badge>
+                    </li>
+                  ))}
+                </ul>
+              ),
+            },
+            { header: "Status", cell: (member) => <StatusBadge banned={member.banned} /> },
+          ]}
+        />
       </Panel>
     </>
   );

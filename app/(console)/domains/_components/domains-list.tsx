@@ -3,7 +3,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
-import { ListTable, PagedList, useSearchPages } from "@/app/(console)/_components/list";
+import { PagedList, useSearchPages } from "@/app/(console)/_components/list";
 import { Badge, Button, EmptyState, LocalTime, PageHeader, Panel, SearchField } from "@/app/(console)/_components/ui";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { CreateDomainDialog } from "./create-domain-dialog";
@@ -65,43 +65,36 @@ export function DomainsList() {
               </EmptyState>
             )
           }
-        >
-          {(rows) => (
-            <ListTable
-              caption="Domains"
-              rows={rows}
-              rowKey={(domain) => domain.id}
-              busy={domains.isPlaceholderData}
-              rowClassName="hover:bg-slate-50"
-              columns={[
-                {
-                  header: "Name",
-                  className: "font-medium",
-                  cell: (domain) => (
-                    <Link href={`/domains/${domain.id}`} className="text-brand-600 hover:underline">
-                      {domain.name}
-                    </Link>
-                  ),
-                },
-                { header: "Slug", className: "font-mono text-xs text-slate-600", cell: (domain) => domain.slug },
-                {
-                  header: "Email domains",
-                  className: "text-slate-600",
-                  cell: (domain) =>
-                    domain.emailDomains.length > 0 ? domain.emailDomains.join(", ") : <span className="text-slate-400">None</span>,
-                },
-                { header: "MFA policy", cell: (domain) => <MfaPolicyBadge policy={domain.mfaPolicy} /> },
-                {
-                  header: "Members",
-                  headerClassName: "text-right",
-                  className: "text-right tabular-nums",
-                  cell: (domain) => domain.memberCount,
-                },
-                { header: "Created", className: "text-slate-600", cell: (domain) => <LocalTime value={domain.createdAt} /> },
-              ]}
-            />
-          )}
-        </PagedList>
+          caption="Domains"
+          rowKey={(domain) => domain.id}
+          rowClassName="hover:bg-slate-50"
+          columns={[
+            {
+              header: "Name",
+              className: "font-medium",
+              cell: (domain) => (
+                <Link href={`/domains/${domain.id}`} className="text-brand-600 hover:underline">
+                  {domain.name}
+                </Link>
+              ),
+            },
+            { header: "Slug", className: "font-mono text-xs text-slate-600", cell: (domain) => domain.slug },
+            {
+              header: "Email domains",
+              className: "text-slate-600",
+              cell: (domain) =>
+                domain.emailDomains.length > 0 ? domain.emailDomains.join(", ") : <span className="text-slate-400">None</span>,
+            },
+            { header: "MFA policy", cell: (domain) => <MfaPolicyBadge policy={domain.mfaPolicy} /> },
+            {
+              header: "Members",
+              headerClassName: "text-right",
+              className: "text-right tabular-nums",
+              cell: (domain) => domain.memberCount,
+            },
+            { header: "Created", className: "text-slate-600", cell: (domain) => <LocalTime value={domain.createdAt} /> },
+          ]}
+        />
       </Panel>
       <CreateDomainDialog open={creating} onClose={() => setCreating(false)} canAdmin={can.createWithPolicy} />
     </>

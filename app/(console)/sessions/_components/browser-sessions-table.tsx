@@ -3,7 +3,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { useConfirmedMutation } from "../../_components/use-confirmed-mutation";
-import { actionColumn, ListTable, PagedList, UserCell } from "../../_components/list";
+import { actionColumn, PagedList, UserCell } from "../../_components/list";
 import { Badge, ConfirmDialog, EmptyState, LocalTime, Panel, useCursorPages } from "../../_components/ui";
 import { sessionsInput } from "./queries";
 import { useInvalidateRevocations, type SessionItem } from "./shared";
@@ -41,42 +41,35 @@ export function BrowserSessionsTable({
             A session starts when someone signs in to Gatehouse in a browser.
           </EmptyState>
         }
-      >
-        {(rows) => (
-          <ListTable
-            caption="Browser sessions"
-            rows={rows}
-            rowKey={(session) => session.id}
-            busy={sessions.isPlaceholderData}
-            columns={[
-              {
-                header: "User",
-                cell: (session) => <UserCell email={session.userEmail} name={session.userName} />,
-              },
-              {
-                header: "Device",
-                className: "text-slate-700",
-                title: (session) => session.userAgent ?? undefined,
-                cell: (session) => (
-                  <>
-                    {session.device} {session.current ? <Badge tone="brand">This session</Badge> : null}
-                  </>
-                ),
-              },
-              { header: "IP address", className: "font-mono text-xs text-slate-600", cell: (session) => session.ipAddress ?? "Unknown" },
-              { header: "Last seen", className: "text-slate-600", cell: (session) => <LocalTime value={session.lastSeenAt} /> },
-              { header: "Signed in", className: "text-slate-600", cell: (session) => <LocalTime value={session.createdAt} /> },
-              // Ending one's own current session is signing out, which the sidebar offers.
-              actionColumn({
-                label: "Revoke",
-                name: (session) => `Revoke the session of ${session.userEmail} on ${session.device}`,
-                show: (session) => session.can.revoke && !session.current,
-                onClick: ask,
-              }),
-            ]}
-          />
-        )}
-      </PagedList>
+        caption="Browser sessions"
+        rowKey={(session) => session.id}
+        columns={[
+          {
+            header: "User",
+            cell: (session) => <UserCell email={session.userEmail} name={session.userName} />,
+          },
+          {
+            header: "Device",
+            className: "text-slate-700",
+            title: (session) => session.userAgent ?? undefined,
+            cell: (session) => (
+              <>
+                {session.device} {session.current ? <Badge tone="brand">This session</Badge> : null}
+              </>
+            ),
+          },
+          { header: "IP address", className: "font-mono text-xs text-slate-600", cell: (session) => session.ipAddress ?? "Unknown" },
+          { header: "Last seen", className: "text-slate-600", cell: (session) => <LocalTime value={session.lastSeenAt} /> },
+          { header: "Signed in", className: "text-slate-600", cell: (session) => <LocalTime value={session.createdAt} /> },
+          // Ending one's own current session is signing out, which the sidebar offers.
+          actionColumn({
+            label: "Revoke",
+            name: (session) => `Revoke the session of ${session.userEmail} on ${session.device}`,
+            show: (session) => session.can.revoke && !session.current,
+            onClick: ask,
+          }),
+        ]}
+      />
       <ConfirmDialog
         {...dialog}
         title="Revoke session"

@@ -4,7 +4,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { useConfirmedMutation } from "../../_components/use-confirmed-mutation";
-import { actionColumn, ListTable, PagedList, UserCell } from "../../_components/list";
+import { actionColumn, PagedList, UserCell } from "../../_components/list";
 import { Badge, ConfirmDialog, EmptyState, LocalTime, Panel, useCursorPages } from "../../_components/ui";
 import { grantsInput } from "./queries";
 import { revokedSummary, tokenCounts, useInvalidateRevocations, type GrantItem } from "./shared";
@@ -46,67 +46,60 @@ export function GrantsTable({
             A grant appears when someone lets an application act for them.
           </EmptyState>
         }
-      >
-        {(rows) => (
-          <ListTable
-            caption="Grants"
-            rows={rows}
-            rowKey={(grant) => `${grant.userId}:${grant.clientId}`}
-            busy={grants.isPlaceholderData}
-            columns={[
-              {
-                header: "User",
-                cell: (grant) => <UserCell email={grant.userEmail} name={grant.userName} />,
-              },
-              {
-                header: "Client",
-                cell: (grant) =>
-                  grant.can.openClient ? (
-                    <Link href={`/clients/${encodeURIComponent(grant.clientId)}`} className="font-medium text-brand-600 hover:underline">
-                      {grant.clientName}
-                    </Link>
-                  ) : (
-                    <span className="font-medium">{grant.clientName}</span>
-                  ),
-              },
-              {
-                header: "Scopes",
-                cell: (grant) => (
-                  <ul className="flex flex-wrap gap-1" aria-label={`Scopes granted to ${grant.clientName} by ${grant.userEmail}`}>
-                    {grant.scopes.map((scope) => (
-                      <li key={scope}>
-                        <Badge>{scope}</Badge>
-                      </li>
-                    ))}
-                  </ul>
-                ),
-              },
-              { header: "Granted", className: "text-slate-600", cell: (grant) => <LocalTime value={grant.createdAt} /> },
-              {
-                header: "Last used",
-                className: "text-slate-600",
-                cell: (grant) => (grant.lastUsedAt ? <LocalTime value={grant.lastUsedAt} /> : <span className="text-slate-400">Never</span>),
-              },
-              {
-                header: "Live tokens",
-                className: "whitespace-nowrap text-slate-600",
-                cell: (grant) => (
-                  <>
-                    {tokenCounts(grant)}
-                    {grant.consented ? null : <p className="text-xs text-slate-400">No remembered consent</p>}
-                  </>
-                ),
-              },
-              actionColumn({
-                label: "Revoke",
-                name: (grant) => `Revoke ${grant.clientName} for ${grant.userEmail}`,
-                show: (grant) => grant.can.revoke,
-                onClick: ask,
-              }),
-            ]}
-          />
-        )}
-      </PagedList>
+        caption="Grants"
+        rowKey={(grant) => `${grant.userId}:${grant.clientId}`}
+        columns={[
+          {
+            header: "User",
+            cell: (grant) => <UserCell email={grant.userEmail} name={grant.userName} />,
+          },
+          {
+            header: "Client",
+            cell: (grant) =>
+              grant.can.openClient ? (
+                <Link href={`/clients/${encodeURIComponent(grant.clientId)}`} className="font-medium text-brand-600 hover:underline">
+                  {grant.clientName}
+                </Link>
+              ) : (
+                <span className="font-medium">{grant.clientName}</span>
+              ),
+          },
+          {
+            header: "Scopes",
+            cell: (grant) => (
+              <ul className="flex flex-wrap gap-1" aria-label={`Scopes granted to ${grant.clientName} by ${grant.userEmail}`}>
+                {grant.scopes.map((scope) => (
+                  <li key={scope}>
+                    <Badge>{scope}</Badge>
+                  </li>
+                ))}
+              </ul>
+            ),
+          },
+          { header: "Granted", className: "text-slate-600", cell: (grant) => <LocalTime value={grant.createdAt} /> },
+          {
+            header: "Last used",
+            className: "text-slate-600",
+            cell: (grant) => (grant.lastUsedAt ? <LocalTime value={grant.lastUsedAt} /> : <span className="text-slate-400">Never</span>),
+          },
+          {
+            header: "Live tokens",
+            className: "whitespace-nowrap text-slate-600",
+            cell: (grant) => (
+              <>
+                {tokenCounts(grant)}
+                {grant.consented ? null : <p className="text-xs text-slate-400">No remembered consent</p>}
+              </>
+            ),
+          },
+          actionColumn({
+            label: "Revoke",
+            name: (grant) => `Revoke ${grant.clientName} for ${grant.userEmail}`,
+            show: (grant) => grant.can.revoke,
+            onClick: ask,
+          }),
+        ]}
+      />
       <ConfirmDialog
         {...dialog}
         title="Revoke grant"

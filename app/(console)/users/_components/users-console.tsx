@@ -4,7 +4,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { ChoiceFilter, FilterBar, NoMatches, byName, useListFilters } from "../../_components/filters";
-import { ACTIONS_HEADER, ListTable, PagedList } from "../../_components/list";
+import { ACTIONS_HEADER, PagedList, type Column } from "../../_components/list";
 import { Badge, Button, EmptyState, LocalTime, PageHeader, Panel, StatusBadge } from "../../_components/ui";
 import { NewUserDialog, type NewUserMode } from "./new-user-dialog";
 import { usersListInput, type UserFilters } from "./queries";
@@ -26,6 +26,14 @@ export function UsersConsole({ initialFilters }: { initialFilters: Pick<UserFilt
     ...trpc.users.list.queryOptions(usersListInput(filters, pages.cursor)),
     placeholderData: keepPreviousData,
   });
+
+  function view(user: UserListItem) {
+    setViewing((current) => ({
+      target: { id: user.id, email: user.email },
+      open: true,
+      opening: (current?.opening ?? 0) + 1,
+    }));
+  }
 
   const filterDomains = options.data?.filters.domains ?? null;
   const filterRoles = options.data?.filters.roles ?? null;
@@ -93,21 +101,12 @@ export function UsersConsole({ initialFilters }: { initialFilters: Pick<UserFilt
               </EmptyState>
             )
           }
-        >
-          {(rows) => (
-            <UsersTable
-              rows={rows}
-              busy={users.isPlaceholderData}
-              onView={(user) =>
-                setViewing((current) => ({
-                  target: { id: user.id, email: user.email },
-                  open: true,
-                  opening: (current?.opening ?? 0) + 1,
-                }))
-              }
-            />
-          )}
-        </PagedList>
+          caption="Users"
+          rowKey={(user) => user.id}
+          onRowClick={view}
+          rowClassName="cursor-pointer hover:bg-slate-50"
+          columns={userColumns(view)}
+        />
       </Panel>
       <NewUserDialog mode={creating} onClose={() => setCreating(null)} options={options.data ?? null} />
       <UserDrawer state={viewing} onClose={() => setViewing((current) => (current ? { ...current, open: false } : null))} />
@@ -115,59 +114,50 @@ export function UsersConsole({ initialFilters }: { initialFilters: Pick<UserFilt
   );
 }
 
-function UsersTable({ rows, busy, onView }: { rows: UserListItem[]; busy: boolean; onView: (user: UserListItem) => void }) {
-  return (
-    <ListTable
-      caption="Users"
-      rows={rows}
-      rowKey={(user) => user.id}
-      busy={busy}
-      onRowClick={onView}
-      rowClassName="cursor-pointer hover:bg-slate-50"
-      columns={[
-        { header: "Email", className: "font-medium break-all text-slate-900", cell: (user) => user.email },
-        { header: "Name", className: "text-slate-700", cell: (user) => user.name },
-        {
-          header: "Roles",
-          cell: (user) =>
-            user.roles.length === 0 ? (
-              <span className="text-slate-400">None visible</span>
-            ) : (
-              <ul className="flex flex-wrap gap-1">
-                {user.roles.map((role) => (
-                  <li key={`${role.roleId}:${role.domainId ?? "global"}`}>
-                    <Badge tone={role.domainId === null ? "brand" : "slate"}>
-                      {role.roleName} · {scopeLabel(role.domainName)}
-                    </Badge>
-                  </li>
-                ))}
-              </ul>
-            ),
-        },
-        { header: "Status", cell: (user) => <StatusBadge banned={user.banned} /> },
-        {
-          header: "MFA",
-          className: "whitespace-nowrap",
-          cell: (user) => (user.mfa.enrolled ? <Badge tone="green">{mfaMethodsLabel(user.mfa)}</Badge> : <Badge>None</Badge>),
-        },
-        { header: "Created", className: "whitespace-nowrap text-slate-600", cell: (user) => <LocalTime value={user.createdAt} /> },
-        {
-          header: ACTIONS_HEADER,
-          className: "text-right",
-          cell: (user) => (
-            <Button
-              variant="ghost"
-              aria-label={`View ${user.email}`}
-              onClick={(event) => {
-                event.stopPropagation();
-                onView(user);
-              }}
-            >
-              View
-            </Button>
-          ),
-        },
-      ]}
-    />
-  );
+/** A row opens the user's drawer, and so does its View button, for keyboard users. */
+function userColumns(onView: (user: UserListItem) => void): Array<Column<UserListItem>> {
+  return [
+    { header: "Email", className: "font-medium break-all text-slate-900", cell: (user) => user.email },
+    { header: "Name", className: "text-slate-700", cell: (user) => user.name },
+    {
+      header: "Roles",
+      cell: (user) =>
+        user.roles.length === 0 ? (
+          <span className="text-slate-400">None visible</span>
+        ) : (
+          <ul className="flex flex-wrap gap-1">
+            {user.roles.map((role) => (
+              <li key={`${role.roleId}:${role.domainId ?? "global"}`}>
+                <Badge tone={role.domainId === null ? "brand" : "slate"}>
+                  {role.roleName} · {scopeLabel(role.domainName)}
+                </Badge>
+              </li>
+            ))}
+          </ul>
+        ),
+    },
+    { header: "Status", cell: (user) => <StatusBadge banned={user.banned} /> },
+    {
+      header: "MFA",
+      className: "whitespace-nowrap",
+      cell: (user) => (user.mfa.enrolled ? <Badge tone="green">{mfaMethodsLabel(user.mfa)}</Badge> : <Badge>None</Badge>),
+    },
+    { header: "Created", className: "whitespace-nowrap text-slate-600", cell: (user) => <LocalTime value={user.createdAt} /> },
+    {
+      header: ACTIONS_HEADER,
+      className: "text-right",
+      cell: (user) => (
+        <Button
+          variant="ghost"
+          aria-label={`View ${user.email}`}
+          onClick={(event) => {
+            event.stopPropagation();
+            onView(user);
+          }}
+        >
+          View
+        </Button>
+      ),
+    },
+  ];
 }
