@@ -1,7 +1,7 @@
 "use client";
 
 import { useState, type ReactNode } from "react";
-import { Button, EmptyState, ErrorState, LoadingState, Pager, useCursorPages } from "./ui";
+import { Button, EmptyState, ErrorState, LoadingState, Pager, SearchField, useCursorPages } from "./ui";
 
 /**
  * The console's lists: one table markup and one set of loading, error, empty and paging states, so
@@ -214,17 +214,25 @@ export function PagedList<Row>({
   );
 }
 
-/** A list's search text, going back to the first page whenever it changes. */
-export function useSearchPages() {
+/**
+ * A list's search text, going back to the first page whenever it changes; `searchField` is the
+ * search box above the list.
+ */
+export function useSearchPages({ label, placeholder }: { label: string; placeholder: string }) {
   const [search, setSearch] = useState("");
   const pages = useCursorPages();
+  const onSearch = (value: string) => {
+    if (value === search) return;
+    setSearch(value);
+    pages.reset();
+  };
   return {
     search,
     pages,
-    onSearch: (value: string) => {
-      if (value === search) return;
-      setSearch(value);
-      pages.reset();
-    },
+    searchField: (
+      <div className="mb-4 max-w-sm">
+        <SearchField label={label} placeholder={placeholder} onSearch={onSearch} />
+      </div>
+    ),
   };
 }

@@ -48,29 +48,17 @@ export function ClientsList() {
           filtered={filtered}
           onClear={clearFilters}
         >
-          <ChoiceFilter
-            label="Type"
-            width="w-44"
-            value={filters.type}
-            onChange={(type) => changeFilters({ type: type as ClientFilters["type"] })}
-            anyLabel="Any type"
-            choices={TYPE_CHOICES}
-          />
-          <ChoiceFilter
-            label="Status"
-            width="w-44"
-            value={filters.status}
-            onChange={(status) => changeFilters({ status: status as ClientFilters["status"] })}
-            anyLabel="Any status"
-            choices={STATUS_CHOICES}
-          />
-          <ChoiceFilter
-            label="Origin"
-            value={filters.origin}
-            onChange={(origin) => changeFilters({ origin: origin as ClientFilters["origin"] })}
-            anyLabel="Any origin"
-            choices={ORIGIN_CHOICES}
-          />
+          {CHOICE_FILTERS.map((filter) => (
+            <ChoiceFilter
+              key={filter.key}
+              label={filter.label}
+              width={filter.width}
+              value={filters[filter.key]}
+              onChange={(value) => changeFilters({ [filter.key]: value })}
+              anyLabel={filter.anyLabel}
+              choices={filter.choices}
+            />
+          ))}
           {domainOptions.length > 1 ? (
             <ChoiceFilter
               label="Domain"
@@ -130,18 +118,42 @@ export function ClientsList() {
   );
 }
 
-const TYPE_CHOICES = [
-  { value: "public", label: "Public" },
-  { value: "confidential", label: "Confidential" },
-];
-
-const STATUS_CHOICES = [
-  { value: "active", label: "Active" },
-  { value: "disabled", label: "Disabled" },
-];
-
-const ORIGIN_CHOICES = [
-  { value: "console", label: "Registered in the console" },
-  { value: "dynamic", label: "Dynamic registration" },
-  { value: "metadata_document", label: "Metadata document" },
+/** The fixed choices among the filters; the domain filter's choices come from the server. */
+const CHOICE_FILTERS: Array<{
+  key: Exclude<keyof ClientFilters, "search" | "domainId">;
+  label: string;
+  width?: string;
+  anyLabel: string;
+  choices: Array<{ value: string; label: string }>;
+}> = [
+  {
+    key: "type",
+    label: "Type",
+    width: "w-44",
+    anyLabel: "Any type",
+    choices: [
+      { value: "public", label: "Public" },
+      { value: "confidential", label: "Confidential" },
+    ],
+  },
+  {
+    key: "status",
+    label: "Status",
+    width: "w-44",
+    anyLabel: "Any status",
+    choices: [
+      { value: "active", label: "Active" },
+      { value: "disabled", label: "Disabled" },
+    ],
+  },
+  {
+    key: "origin",
+    label: "Origin",
+    anyLabel: "Any origin",
+    choices: [
+      { value: "console", label: "Registered in the console" },
+      { value: "dynamic", label: "Dynamic registration" },
+      { value: "metadata_document", label: "Metadata document" },
+    ],
+  },
 ];

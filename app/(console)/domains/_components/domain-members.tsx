@@ -2,12 +2,12 @@
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { PagedList, useSearchPages } from "@/app/(console)/_components/list";
-import { Badge, EmptyState, Panel, SearchField, StatusBadge } from "@/app/(console)/_components/ui";
+import { Badge, EmptyState, Panel, StatusBadge } from "@/app/(console)/_components/ui";
 import { useTRPC } from "@/app/_lib/trpc/client";
 
 export function DomainMembers({ domainId, domainName }: { domainId: string; domainName: string }) {
   const trpc = useTRPC();
-  const { search, pages, onSearch } = useSearchPages();
+  const { search, pages, searchField } = useSearchPages({ label: "Search members", placeholder: "Email or name" });
   const members = useQuery(
     trpc.domains.members.queryOptions(
       { id: domainId, search: search || undefined, cursor: pages.cursor },
@@ -17,13 +17,7 @@ export function DomainMembers({ domainId, domainName }: { domainId: string; doma
 
   return (
     <>
-      <div className="mb-3 max-w-sm">
-        <SearchField
-          label="Search members"
-          placeholder="Email or name"
-          onSearch={onSearch}
-        />
-      </div>
+      {searchField}
       <Panel className="overflow-hidden">
         <PagedList
           query={members}

@@ -4,7 +4,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 import { PagedList, useSearchPages } from "@/app/(console)/_components/list";
-import { Badge, Button, EmptyState, LocalTime, PageHeader, Panel, SearchField } from "@/app/(console)/_components/ui";
+import { Badge, Button, EmptyState, LocalTime, PageHeader, Panel } from "@/app/(console)/_components/ui";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { CreateDomainDialog } from "./create-domain-dialog";
 import { MFA_POLICY_LABELS, type MfaPolicy } from "./domain-fields";
@@ -17,7 +17,7 @@ function MfaPolicyBadge({ policy }: { policy: MfaPolicy }) {
 
 export function DomainsList() {
   const trpc = useTRPC();
-  const { search, pages, onSearch } = useSearchPages();
+  const { search, pages, searchField } = useSearchPages({ label: "Search domains", placeholder: "Name or slug" });
   const [creating, setCreating] = useState(false);
 
   const domains = useQuery(
@@ -42,13 +42,7 @@ export function DomainsList() {
           ) : null
         }
       />
-      <div className="mb-4 max-w-sm">
-        <SearchField
-          label="Search domains"
-          placeholder="Name or slug"
-          onSearch={onSearch}
-        />
-      </div>
+      {searchField}
       <Panel className="overflow-hidden">
         <PagedList
           query={domains}
