@@ -1,5 +1,6 @@
 "use client";
 
+import { TextField } from "@/app/_components/form";
 import { useEffect, useId, useRef, useState, useSyncExternalStore, type ButtonHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from "react";
 
 /** Building blocks shared by the console pages, so every page has the same states and controls. */
@@ -71,7 +72,6 @@ export function SelectField({
 
 /** A search box that reports its value once typing pauses, so each keystroke is not a request. */
 export function SearchField({ label, onSearch, placeholder }: { label: string; onSearch: (value: string) => void; placeholder?: string }) {
-  const id = useId();
   const [value, setValue] = useState("");
   const latest = useRef(onSearch);
   useEffect(() => {
@@ -81,21 +81,7 @@ export function SearchField({ label, onSearch, placeholder }: { label: string; o
     const timer = setTimeout(() => latest.current(value.trim()), 250);
     return () => clearTimeout(timer);
   }, [value]);
-  return (
-    <div className="space-y-1">
-      <label htmlFor={id} className="block text-sm font-medium text-slate-700">
-        {label}
-      </label>
-      <input
-        id={id}
-        type="search"
-        value={value}
-        placeholder={placeholder}
-        onChange={(event) => setValue(event.target.value)}
-        className="block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm outline-none focus:border-brand-600 focus:ring-2 focus:ring-brand-600/30"
-      />
-    </div>
-  );
+  return <TextField label={label} type="search" value={value} placeholder={placeholder} onChange={(event) => setValue(event.target.value)} />;
 }
 
 /** A titled part of a page; its heading names it, so assistive technology lists it as a region. */
