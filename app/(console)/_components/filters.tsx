@@ -105,6 +105,11 @@ export function byName(things: Array<{ id: string; name: string }>) {
   return things.map((thing) => ({ value: thing.id, label: thing.name }));
 }
 
+/** The choices of a filter over fixed values, in the order written: `{ value: "Label" }`. */
+export function choicesOf(labels: Record<string, string>) {
+  return Object.entries(labels).map(([value, label]) => ({ value, label }));
+}
+
 /** What a filtered list says when nothing matches, with the way out. */
 export function NoMatches({ what, hint, onClear }: { what: string; hint: string; onClear: () => void }) {
   return (

@@ -30,11 +30,7 @@ export function AccountSessions() {
       trpc.users.pathKey(),
       trpc.audit.pathKey(),
     );
-  const {
-    target: ending,
-    ask,
-    dialog,
-  } = useConfirmedMutation({
+  const endOne = useConfirmedMutation({
     mutation: trpc.account.revokeSession.mutationOptions(),
     variables: (session: OwnSession) => ({ sessionId: session.id }),
     onSuccess: invalidate,
@@ -96,7 +92,7 @@ export function AccountSessions() {
                   <Button
                     variant="ghost"
                     aria-label={`End the session on ${sessionName(session)}`}
-                    onClick={() => ask(session)}
+                    onClick={() => endOne.ask(session)}
                   >
                     End session
                   </Button>
@@ -107,13 +103,13 @@ export function AccountSessions() {
         )}
       </QueryStates>
       <ConfirmDialog
-        {...dialog}
+        {...endOne.dialog}
         title="End session"
         confirmLabel="End session"
       >
-        {ending ? (
+        {endOne.target ? (
           <p>
-            End your session on <strong>{sessionName(ending)}</strong>? That browser is signed out at once.
+            End your session on <strong>{sessionName(endOne.target)}</strong>? That browser is signed out at once.
           </p>
         ) : null}
       </ConfirmDialog>

@@ -25,12 +25,7 @@ export function ConnectedApps() {
   const trpc = useTRPC();
   const invalidate = useInvalidate();
   const apps = useQuery(trpc.account.connectedApps.queryOptions());
-  const {
-    target: revoking,
-    mutation: revoke,
-    ask,
-    dialog,
-  } = useConfirmedMutation({
+  const revoke = useConfirmedMutation({
     mutation: trpc.account.revokeApp.mutationOptions(),
     variables: (app: ConnectedApp) => ({ clientId: app.clientId }),
     onSuccess: () =>
@@ -45,7 +40,7 @@ export function ConnectedApps() {
 
   return (
     <Section title="Connected apps" card>
-      {revoke.isSuccess ? (
+      {revoke.mutation.isSuccess ? (
         <p role="status" className="border-b border-slate-200 px-5 py-3 text-sm text-green-700">
           Access revoked. The app has to ask you again before it can act for you.
         </p>
@@ -83,7 +78,7 @@ export function ConnectedApps() {
                   <Button
                     variant="secondary"
                     aria-label={`Revoke access to ${app.clientName}`}
-                    onClick={() => ask(app)}
+                    onClick={() => revoke.ask(app)}
                   >
                     Revoke access
                   </Button>
@@ -94,13 +89,13 @@ export function ConnectedApps() {
         )}
       </QueryStates>
       <ConfirmDialog
-        {...dialog}
+        {...revoke.dialog}
         title="Revoke access"
         confirmLabel="Revoke"
       >
-        {revoking ? (
+        {revoke.target ? (
           <p>
-            Revoke the access of <strong>{revoking.clientName}</strong> to your account? Its tokens stop working at once, and it has
+            Revoke the access of <strong>{revoke.target.clientName}</strong> to your account? Its tokens stop working at once, and it has
             to ask you again before it can act for you.
           </p>
         ) : null}

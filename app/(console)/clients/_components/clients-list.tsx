@@ -4,7 +4,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 import { useTRPC } from "@/app/_lib/trpc/client";
-import { ChoiceFilter, FilterBar, NoMatches, byName, useListFilters } from "../../_components/filters";
+import { ChoiceFilter, FilterBar, NoMatches, byName, choicesOf, useListFilters } from "../../_components/filters";
 import { PagedList } from "../../_components/list";
 import { Button, EmptyState, LocalTime, PageHeader, Panel } from "../../_components/ui";
 import { EMPTY_CLIENT_FILTERS, clientsListInput, type ClientFilters } from "./queries";
@@ -126,34 +126,12 @@ const CHOICE_FILTERS: Array<{
   anyLabel: string;
   choices: Array<{ value: string; label: string }>;
 }> = [
-  {
-    key: "type",
-    label: "Type",
-    width: "w-44",
-    anyLabel: "Any type",
-    choices: [
-      { value: "public", label: "Public" },
-      { value: "confidential", label: "Confidential" },
-    ],
-  },
-  {
-    key: "status",
-    label: "Status",
-    width: "w-44",
-    anyLabel: "Any status",
-    choices: [
-      { value: "active", label: "Active" },
-      { value: "disabled", label: "Disabled" },
-    ],
-  },
+  { key: "type", label: "Type", width: "w-44", anyLabel: "Any type", choices: choicesOf({ public: "Public", confidential: "Confidential" }) },
+  { key: "status", label: "Status", width: "w-44", anyLabel: "Any status", choices: choicesOf({ active: "Active", disabled: "Disabled" }) },
   {
     key: "origin",
     label: "Origin",
     anyLabel: "Any origin",
-    choices: [
-      { value: "console", label: "Registered in the console" },
-      { value: "dynamic", label: "Dynamic registration" },
-      { value: "metadata_document", label: "Metadata document" },
-    ],
+    choices: choicesOf({ console: "Registered in the console", dynamic: "Dynamic registration", metadata_document: "Metadata document" }),
   },
 ];
