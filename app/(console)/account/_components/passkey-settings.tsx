@@ -51,11 +51,7 @@ export function PasskeySettings() {
     },
   });
 
-  const {
-    target: deleting,
-    ask: askDelete,
-    dialog: deleteDialog,
-  } = useConfirmedMutation({
+  const remove = useConfirmedMutation({
     mutation: {
       mutationFn: async ({ id }: { id: string }) => {
         // Deleting the last one asks for a recent sign-in.
@@ -156,7 +152,7 @@ export function PasskeySettings() {
                   <Button
                     variant="ghost"
                     aria-label={`Delete passkey ${passkeyName(passkey)}`}
-                    onClick={() => askDelete(passkey)}
+                    onClick={() => remove.ask(passkey)}
                   >
                     Delete
                   </Button>
@@ -183,13 +179,13 @@ export function PasskeySettings() {
         ) : null}
       </Dialog>
       <ConfirmDialog
-        {...deleteDialog}
+        {...remove.dialog}
         title="Delete passkey"
         confirmLabel="Delete passkey"
       >
-        {deleting ? (
+        {remove.target ? (
           <p>
-            Delete the passkey <strong>{passkeyName(deleting)}</strong>? It stops signing you in at once. The copy on your device
+            Delete the passkey <strong>{passkeyName(remove.target)}</strong>? It stops signing you in at once. The copy on your device
             stays there until you remove it from the device too.
           </p>
         ) : null}
