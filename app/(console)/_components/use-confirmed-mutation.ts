@@ -43,3 +43,14 @@ export function useConfirmedMutation<Target, TData, TError extends { message: st
     },
   };
 }
+
+/**
+ * The props of a <ConfirmDialog> that runs `mutation` with `variables` once confirmed, showing it
+ * under way and its refusal.
+ */
+export function confirming<TVariables>(
+  mutation: { mutate: (variables: TVariables) => void; isPending: boolean; error: { message: string } | null },
+  variables: TVariables,
+) {
+  return { onConfirm: () => mutation.mutate(variables), pending: mutation.isPending, error: mutation.error?.message };
+}

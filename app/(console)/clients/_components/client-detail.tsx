@@ -20,6 +20,7 @@ import {
   useInvalidateClients,
   type ClientDetail,
 } from "./shared";
+import { confirming } from "../../_components/use-confirmed-mutation";
 
 type Confirm = "rotate" | "disable" | "delete" | "revoke-tokens" | "resource-server" | "block-host";
 
@@ -264,11 +265,9 @@ function ClientDetailLoaded({ client }: { client: ClientDetail }) {
       <ConfirmDialog
         open={confirm === "resource-server"}
         onCancel={() => setConfirm(null)}
-        onConfirm={() => setResourceServer.mutate({ clientId: client.clientId, resourceServer: !client.resourceServer })}
+        {...confirming(setResourceServer, { clientId: client.clientId, resourceServer: !client.resourceServer })}
         title={client.resourceServer ? "Unmark resource server" : "Mark as resource server"}
         confirmLabel={client.resourceServer ? "Unmark" : "Mark as resource server"}
-        pending={setResourceServer.isPending}
-        error={setResourceServer.error?.message}
       >
         {client.resourceServer ? (
           <p>
@@ -298,11 +297,9 @@ function ClientDetailLoaded({ client }: { client: ClientDetail }) {
       <ConfirmDialog
         open={confirm === "rotate"}
         onCancel={() => setConfirm(null)}
-        onConfirm={() => rotate.mutate({ clientId: client.clientId })}
+        {...confirming(rotate, { clientId: client.clientId })}
         title="Rotate client secret"
         confirmLabel="Rotate secret"
-        pending={rotate.isPending}
-        error={rotate.error?.message}
       >
         <p>
           Rotate the secret of <strong>{client.name}</strong>? The current secret stops working at once and the client&apos;s live
@@ -317,11 +314,9 @@ function ClientDetailLoaded({ client }: { client: ClientDetail }) {
       <ConfirmDialog
         open={confirm === "disable"}
         onCancel={() => setConfirm(null)}
-        onConfirm={() => disable.mutate({ clientId: client.clientId })}
+        {...confirming(disable, { clientId: client.clientId })}
         title="Disable client"
         confirmLabel="Disable client"
-        pending={disable.isPending}
-        error={disable.error?.message}
       >
         <p>
           Disable <strong>{client.name}</strong>? It can no longer get tokens, and every token it holds stops working at once.
@@ -331,11 +326,9 @@ function ClientDetailLoaded({ client }: { client: ClientDetail }) {
       <ConfirmDialog
         open={confirm === "revoke-tokens"}
         onCancel={() => setConfirm(null)}
-        onConfirm={() => revokeTokens.mutate({ clientId: client.clientId })}
+        {...confirming(revokeTokens, { clientId: client.clientId })}
         title="Revoke all tokens"
         confirmLabel="Revoke all tokens"
-        pending={revokeTokens.isPending}
-        error={revokeTokens.error?.message}
       >
         <p>
           Revoke every token and remembered consent of <strong>{client.name}</strong>? Everyone using it has to sign in and
@@ -345,11 +338,9 @@ function ClientDetailLoaded({ client }: { client: ClientDetail }) {
       <ConfirmDialog
         open={confirm === "delete"}
         onCancel={() => setConfirm(null)}
-        onConfirm={() => remove.mutate({ clientId: client.clientId })}
+        {...confirming(remove, { clientId: client.clientId })}
         title="Delete client"
         confirmLabel="Delete client"
-        pending={remove.isPending}
-        error={remove.error?.message}
         typeToConfirm={client.name}
       >
         <p>

@@ -7,6 +7,7 @@ import { ConfirmDialog } from "@/app/(console)/_components/ui";
 import { CheckboxField } from "@/app/_components/form";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { useInvalidate } from "@/app/(console)/_components/use-invalidate";
+import { confirming } from "../../_components/use-confirmed-mutation";
 
 function members(count: number): string {
   return count === 1 ? "1 member" : `${count} members`;
@@ -58,11 +59,9 @@ export function DeleteDomainDialog({
     <ConfirmDialog
       open={open}
       onCancel={close}
-      onConfirm={() => remove.mutate({ id: domain.id, cascade: hasMembers && cascade })}
+      {...confirming(remove, { id: domain.id, cascade: hasMembers && cascade })}
       title="Delete domain"
       confirmLabel="Delete domain"
-      pending={remove.isPending}
-      error={remove.error?.message}
       typeToConfirm={domain.slug}
     >
       <div className="space-y-3">

@@ -8,6 +8,7 @@ import { BrowserSessionsTable } from "./browser-sessions-table";
 import { GrantsTable } from "./grants-table";
 import { CLIENT_OPTIONS_INPUT, sessionsInput } from "./queries";
 import { revokedSummary, useInvalidateRevocations } from "./shared";
+import { confirming } from "../../_components/use-confirmed-mutation";
 
 /** How the text in the User filter turned out: nothing, a user to filter on, or why it cannot be used. */
 type UserFilter =
@@ -181,11 +182,9 @@ export function SessionsConsole({ initialClientId, canPickClient }: { initialCli
         <ConfirmDialog
           open={revokingAll}
           onCancel={() => setRevokingAll(false)}
-          onConfirm={() => revokeAll.mutate({ userId: user.userId })}
+          {...confirming(revokeAll, { userId: user.userId })}
           title="Revoke everything for this user"
           confirmLabel="Revoke everything"
-          pending={revokeAll.isPending}
-          error={revokeAll.error?.message}
         >
           <p>
             End every grant, token and browser session of <strong>{user.label}</strong>? They are signed out everywhere, and every

@@ -8,6 +8,7 @@ import { ConfirmDialog } from "../../_components/ui";
 import type { AccountAction } from "./user-account";
 import { scopeLabel, type UserAssignment } from "./shared";
 import { useInvalidateUsers } from "./use-invalidate-users";
+import { confirming } from "../../_components/use-confirmed-mutation";
 
 export type Confirm = { kind: AccountAction } | { kind: "remove"; assignment: UserAssignment };
 
@@ -65,11 +66,9 @@ export function UserConfirmations({
       <ConfirmDialog
         open={confirm?.kind === "ban"}
         onCancel={onCancel}
-        onConfirm={() => ban.mutate({ id: target.id, ...(banReason.trim() ? { reason: banReason.trim() } : {}) })}
+        {...confirming(ban, { id: target.id, ...(banReason.trim() ? { reason: banReason.trim() } : {}) })}
         title="Ban user"
         confirmLabel="Ban user"
-        pending={ban.isPending}
-        error={ban.error?.message}
       >
         <p>
           Ban <span className="font-semibold">{target.email}</span>? They are signed out everywhere at once and cannot sign in
@@ -89,11 +88,9 @@ export function UserConfirmations({
       <ConfirmDialog
         open={confirm?.kind === "resetMfa"}
         onCancel={onCancel}
-        onConfirm={() => resetMfa.mutate({ id: target.id })}
+        {...confirming(resetMfa, { id: target.id })}
         title="Reset MFA"
         confirmLabel="Reset MFA"
-        pending={resetMfa.isPending}
-        error={resetMfa.error?.message}
       >
         <p>
           Reset two-factor authentication for <span className="font-semibold">{target.email}</span>? This removes their
@@ -104,11 +101,9 @@ export function UserConfirmations({
       <ConfirmDialog
         open={confirm?.kind === "delete"}
         onCancel={onCancel}
-        onConfirm={() => deleteUser.mutate({ id: target.id })}
+        {...confirming(deleteUser, { id: target.id })}
         title="Delete user"
         confirmLabel="Delete user"
-        pending={deleteUser.isPending}
-        error={deleteUser.error?.message}
         typeToConfirm={target.email}
       >
         <p>
