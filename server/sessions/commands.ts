@@ -6,9 +6,8 @@ import { withAuthWrites } from "@/server/auth/auth-writes";
 import type { Authority } from "@/server/authz/authority";
 import { revocationDetails, revokeGrants, type RevocationCounts } from "@/server/grants/revocation";
 import type { Context } from "@/server/trpc/context";
-import { assertAccountWideAuthority } from "@/server/users/commands";
-import { recordUserEvent } from "@/server/users/visibility";
-import { findVisibleUser, type UserRow } from "@/server/users/visibility";
+import { assertAccountWideAuthority, assertMayActOnAccount, loadAccountTargets, type AccountTarget } from "@/server/users/commands";
+import { findVisibleUser, recordUserEvent, type UserRow } from "@/server/users/visibility";
 
 type CommandContext = Pick<Context, "db" | "actor" | "auth">;
 
@@ -21,8 +20,8 @@ type SessionRow = typeof session.$inferSelect;
  * may end the sessions only of people who live entirely inside their domains and hold nothing
  * they lack.
  */
-export function assertMayRevokeSessionsOf(db: Executor, authority: Authority, owner: Pick<UserRow, "id" | "email">): Promise<void> {
-  return assertAccountWideAuthority(db, authority, "tokens:delete", owner);
+export function assertMayRevokeSessionsOf(authority: Authority, owner: AccountTarget): void {
+  assertMayActOnAccount(authority, "tokens:delete", owner);
 }
 
 /** The session to end and its owner, if the caller may end it; a session they cannot see is NOT_FOUND. */
@@ -31,7 +30,7 @@ export async function sessionToRevoke(db: Executor, authority: Authority, sessio
   if (!row) throw new TRPCError({ code: "NOT_FOUND", message: SESSION_NOT_FOUND });
   const owner = await findVisibleUser(db, authority, "tokens:read", row.userId).catch(() => null);
   if (!owner) throw new TRPCError({ code: "NOT_FOUND", message: SESSION_NOT_FOUND });
-  await assertMayRevokeSessionsOf(db, authority, owner);
+  assertMayRevokeSessionsOf(authority, (await loadAccountTargets(db, [owner])).get(owner.id)!);
   return { row, owner };
 }
 

@@ -5,6 +5,7 @@ import { roleAssignment, session, user } from "@/db/schema";
 import type { Authority, PermissionScope } from "@/server/authz/authority";
 import { keyset, type Page } from "@/server/paging";
 import { allows } from "@/server/trpc/procedures";
+import { loadAccountTargets } from "@/server/users/commands";
 import { assertMayRevokeSessionsOf, userToCutOff } from "./commands";
 import type { listSessionsInput } from "./inputs";
 
@@ -97,23 +98,24 @@ export async function findSessions(
 }
 
 /**
- * The sessions the caller may read, each with `can.revoke` (the rule sessions.revoke enforces, run
- * once per user on the page, not once per session). Filtered by one user, the list also says whether
- * the caller may end everything that user holds (`can.revokeAllForUser`, the rule of
- * sessions.revokeAllForUser); without a user filter that is false, as there is no one to act on.
+ * The sessions the caller may read, each with `can.revoke`: the account-wide rule sessions.revoke
+ * enforces (assertMayRevokeSessionsOf), over the page's owners loaded in one batch.
+ * Filtered by one user, the list also says whether the caller may end everything that user holds
+ * (`can.revokeAllForUser`, the rule of sessions.revokeAllForUser); without a user filter that is
+ * false, as there is no one to act on.
  */
 export async function listSessions(db: Executor, authority: Authority, input: z.output<typeof listSessionsInput>, currentSessionId: string) {
   const page = await findSessions(db, authority.scopeOf("tokens:read"), input, currentSessionId);
-  const byOwner = new Map<string, Promise<boolean>>();
-  const mayRevoke = (item: SessionItem) => {
-    let allowed = byOwner.get(item.userId);
-    if (!allowed) {
-      allowed = allows(() => assertMayRevokeSessionsOf(db, authority, { id: item.userId, email: item.userEmail }));
-      byOwner.set(item.userId, allowed);
-    }
-    return allowed;
-  };
-  const items = await Promise.all(page.items.map(async (item) => ({ ...item, can: { revoke: await mayRevoke(item) } })));
+  const owners = await loadAccountTargets(
+    db,
+    page.items.map((item) => ({ id: item.userId, email: item.userEmail })),
+  );
+  const items = await Promise.all(
+    page.items.map(async (item) => ({
+      ...item,
+      can: { revoke: await allows(() => assertMayRevokeSessionsOf(authority, owners.get(item.userId)!)) },
+    })),
+  );
   const userId = input.userId;
   return {
     items,
