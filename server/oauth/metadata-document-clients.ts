@@ -203,4 +203,3 @@ export function createMetadataDocumentClients({ db, fetch: fetchOptions = {}, no
   return { resolve, allowLoopback };
 }
 
-export type MetadataDocumentClients = ReturnType<typeof createMetadataDocumentClients>;
