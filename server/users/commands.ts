@@ -12,6 +12,7 @@ import { assertHoldsAll, authorizeIn } from "@/server/authz/guard";
 import { claimingDomainOf, emailDomainOf } from "@/server/domains/membership";
 import { activeOwnerIds, assertAnotherOwnerAmong } from "@/server/authz/owner";
 import { findRole, permissionsOfRole } from "@/server/roles/queries";
+import { assertOwnerOnlyGlobal } from "@/server/roles/rules";
 import { revocationDetails, revokeGrants } from "@/server/grants/revocation";
 import { isPermission, missingPermissions, sortPermissions, type Permission } from "@/server/shared/permissions";
 import { assertEmailFree, createAccount, hashPassword } from "./accounts";
@@ -224,6 +225,8 @@ async function authorizePlacement(
   }
   const roleId = (await findRole(db, requested.roleId ?? MEMBER_ROLE_ID)).id;
   assertMayGiveNewAccountRole(authority, await permissionsOfRole(db, roleId), domainId);
+  // The rule roles.assign enforces: the owner role means the whole installation.
+  assertOwnerOnlyGlobal(roleId, [domainId]);
   return { roleId, domainId };
 }
 

@@ -605,6 +605,16 @@ test("create with a taken email is a conflict, whatever its case, and writes not
   expect(await countAuditRows(database.db)).toBe(before);
 });
 
+test("create and invite never give the owner role inside a domain, as roles.assign does not, and write nothing", async () => {
+  const before = await countAuditRows(database.db);
+  const email = uniqueEmail("domain-owner");
+  const inDomain = { email, name: "Domain owner", roleId: OWNER_ROLE_ID, domainId: p.domainA.id };
+  await expect(p.owner.caller.users.create({ ...inDomain, password: TEST_PASSWORD })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+  await expect(p.owner.caller.users.invite(inDomain)).rejects.toMatchObject({ code: "BAD_REQUEST" });
+  expect(await userRow(email)).toHaveLength(0);
+  expect(await countAuditRows(database.db)).toBe(before);
+});
+
 test("create refuses a short or common password with a sentence, and writes nothing", async () => {
   for (const password of ["short-pw", "password1234", "Qwerty123456"]) {
     const email = uniqueEmail("weak");
