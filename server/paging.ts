@@ -1,4 +1,5 @@
 import { TRPCError } from "@trpc/server";
+import { sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import { z } from "zod";
 
 /**
@@ -76,6 +77,90 @@ export function keyset<Key extends Record<string, string | number>>(shape: z.Zod
       const items = rows.slice(0, limit);
       const last = items.at(-1);
       return { items, nextCursor: rows.length > limit && last !== undefined ? encodeCursor(keyOf(last)) : null };
+    },
+  };
+}
+
+export const SORT_DIRECTIONS = ["asc", "desc"] as const;
+export type SortDirection = (typeof SORT_DIRECTIONS)[number];
+
+/** How a list is ordered: one of its sortable columns, and a direction. */
+export interface Sort<By extends string> {
+  by: By;
+  direction: SortDirection;
+}
+
+/**
+ * A list's `sort` input over its sortable columns, `fallback` when left out (the list's order before
+ * sorting existed). MCP tools may leave it out.
+ */
+export function sortSchema<By extends string>(columns: readonly [By, ...By[]], fallback: Sort<NoInfer<By>>) {
+  return z
+    .object({
+      by: z.enum(columns, `Sort by one of: ${columns.join(", ")}.`).describe(`The column to sort by: ${columns.join(", ")}.`),
+      direction: z.enum(SORT_DIRECTIONS, 'The sort direction is "asc" or "desc".').describe('"asc" (A to Z, oldest first) or "desc".'),
+    })
+    .default(fallback)
+    .describe(`The order of the list; by default ${fallback.by}, ${fallback.direction}.`);
+}
+
+export const CURSOR_OF_ANOTHER_ORDER =
+  "This page cursor belongs to another list or sort order; load the list again from the first page.";
+
+/** A sortable column: its SQL expression (never NULL, so that row values compare) and the type of its values. */
+export interface SortColumn {
+  expression: SQLWrapper;
+  type: "string" | "number";
+}
+
+const sortedCursorShape = z.object({
+  list: z.string(),
+  by: z.string(),
+  direction: z.enum(SORT_DIRECTIONS),
+  value: z.union([z.string(), z.number()]),
+  id: z.string().min(1).max(200),
+});
+
+/**
+ * Keyset paging for a list that can be sorted: a page continues strictly after the (sort value, id)
+ * of the previous page's last row, so pages neither repeat nor skip rows with equal sort values.
+ * The cursor names its list and order, so a cursor from another list or sort order is a
+ * BAD_REQUEST instead of a page of the wrong rows.
+ */
+export function sortableKeyset<By extends string>(list: string, columns: Record<By, SortColumn>, id: SQLWrapper) {
+  function after(sort: Sort<By>, cursor: string | undefined) {
+    if (cursor === undefined) return undefined;
+    const key = decodeCursor(cursor, sortedCursorShape);
+    if (key.list !== list || key.by !== sort.by || key.direction !== sort.direction || typeof key.value !== columns[sort.by].type) {
+      throw new TRPCError({ code: "BAD_REQUEST", message: CURSOR_OF_ANOTHER_ORDER });
+    }
+    return key;
+  }
+  return {
+    /** The sort value and id of the row a cursor points after; undefined for the first page. */
+    after(sort: Sort<By>, cursor: string | undefined): { value: string | number; id: string } | undefined {
+      const key = after(sort, cursor);
+      return key && { value: key.value, id: key.id };
+    },
+    /**
+     * The condition for rows after `cursor` and the ORDER BY of `sort`. `orderBy` may replace the
+     * column in ORDER BY by an equivalent expression that steers SQLite's plan (e.g. `+email`).
+     */
+    plan(sort: Sort<By>, cursor: string | undefined, options: { orderBy?: SQLWrapper } = {}): { where: SQL | undefined; orderBy: SQL[] } {
+      const key = after(sort, cursor);
+      const column = columns[sort.by].expression;
+      const ascending = sort.direction === "asc";
+      const where = key ? sql`(${column}, ${id}) ${ascending ? sql`>` : sql`<`} (${key.value}, ${key.id})` : undefined;
+      const order = (expression: SQLWrapper) => (ascending ? sql`${expression} asc` : sql`${expression} desc`);
+      return { where, orderBy: [order(options.orderBy ?? column), order(id)] };
+    },
+    /** Cuts the rows of a query that asked for `limit + 1` into a page; `keyOf` reads a row's sort value and id. */
+    page<Row>(rows: Row[], limit: number, sort: Sort<By>, keyOf: (row: Row) => { value: string | number; id: string }): Page<Row> {
+      const items = rows.slice(0, limit);
+      const last = items.at(-1);
+      if (rows.length <= limit || last === undefined) return { items, nextCursor: null };
+      const key = keyOf(last);
+      return { items, nextCursor: encodeCursor({ list, by: sort.by, direction: sort.direction, value: key.value, id: key.id }) };
     },
   };
 }

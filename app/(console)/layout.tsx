@@ -1,3 +1,4 @@
+import { NuqsAdapter } from "nuqs/adapters/next/app";
 import type { ReactNode } from "react";
 import { consoleSections } from "@/app/_lib/trpc/server";
 import { headers } from "next/headers";
@@ -13,7 +14,10 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
   return (
     <div className="flex min-h-screen">
       <Sidebar userName={user.name} userEmail={user.email} sections={sections} />
-      <main className="min-w-0 flex-1 px-8 py-8">{children}</main>
+      <main className="min-w-0 flex-1 px-8 py-8">
+        {/* Lists keep their filters, sort and page in the URL (nuqs). */}
+        <NuqsAdapter>{children}</NuqsAdapter>
+      </main>
       <StepUpDialog />
     </div>
   );

@@ -25,7 +25,13 @@ export const user = sqliteTable("user", {
   twoFactorEnabled: integer("two_factor_enabled", { mode: "boolean" }).default(
     false,
   ),
-});
+},
+// Added by hand to the generated table: the users list sorts by name and by creation time (keyset on
+// the column and id); regenerating this file must keep them.
+(table) => [
+  index("user_name_idx").on(table.name, table.id),
+  index("user_created_at_idx").on(table.createdAt, table.id),
+]);
 
 export const session = sqliteTable(
   "session",

@@ -106,6 +106,22 @@ export const userBan = sqliteTable("user_ban", {
   bannedAt: timestamp(),
 });
 
+/**
+ * When each account last completed a sign-in (password with or without a second factor, or a
+ * passkey), kept by the one place that records a sign-in so the users list can sort by it through
+ * an index instead of aggregating sessions or the audit log.
+ */
+export const userSignIn = sqliteTable(
+  "user_sign_in",
+  {
+    userId: text()
+      .primaryKey()
+      .references(() => user.id, { onDelete: "cascade" }),
+    lastSignInAt: integer({ mode: "timestamp_ms" }).notNull(),
+  },
+  (table) => [index("user_sign_in_last_idx").on(table.lastSignInAt, table.userId)],
+);
+
 export const OWNER_ROLE_ID = "role_owner";
 export const ADMIN_ROLE_ID = "role_admin";
 export const DOMAIN_ADMIN_ROLE_ID = "role_domain_admin";

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import type { Database, Executor } from "@/db/client";
-import { user as userTable } from "@/db/schema";
+import { user as userTable, userSignIn } from "@/db/schema";
 import { recordEvent, requestOrigin, type AuditActor } from "./record";
 
 /** Audit rows for what better-auth does on its own endpoints: sign-in and out, sign-up, account recovery, second factors. */
@@ -55,6 +55,14 @@ export async function recordAuthEvent(db: Executor, event: AuthEventInput): Prom
     domainId: event.domainId ?? null,
     details: event.details,
   });
+  // Every completed sign-in is recorded here, so this is the one place that keeps "last sign-in" current.
+  if (event.action === "auth.sign_in" && event.userId) {
+    const at = new Date();
+    await db
+      .insert(userSignIn)
+      .values({ userId: event.userId, lastSignInAt: at })
+      .onConflictDoUpdate({ target: userSignIn.userId, set: { lastSignInAt: at } });
+  }
 }
 
 export async function userIdByEmail(db: Database, email: string): Promise<string | null> {

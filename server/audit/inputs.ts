@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { idSchema } from "@/server/ids";
-import { pageInputFields } from "@/server/paging";
+import { pageInputFields, sortSchema } from "@/server/paging";
 
 const auditFilterFields = z.object({
   actorUserId: idSchema("actor user id").optional().describe("Only events caused by this user id."),
@@ -38,7 +38,12 @@ export const auditFilterSchema = auditFilterFields.refine(rangeIsOrdered, RANGE_
 
 export type AuditFilter = z.output<typeof auditFilterSchema>;
 
-export const auditListInput = auditFilterFields.extend(pageInputFields("event", "events")).refine(rangeIsOrdered, RANGE_ORDER_ERROR);
+/** The audit log sorts by time only: its indexes all end in (at, id), read forwards or backwards. */
+export const AUDIT_SORTS = ["at"] as const;
+
+export const auditListInput = auditFilterFields
+  .extend({ sort: sortSchema(AUDIT_SORTS, { by: "at", direction: "desc" }), ...pageInputFields("event", "events") })
+  .refine(rangeIsOrdered, RANGE_ORDER_ERROR);
 
 export type AuditListInput = z.output<typeof auditListInput>;
 

@@ -1,11 +1,9 @@
 import { and, eq, gte, inArray, isNull, lt, lte, sql, type SQL } from "drizzle-orm";
-import { z } from "zod";
 import type { Executor } from "@/db/client";
 import { auditEvent, type ActorVia } from "@/db/schema";
 import type { PermissionScope } from "@/server/authz/authority";
-import { idSchema } from "@/server/ids";
-import { keyset, type Page } from "@/server/paging";
-import type { AuditFilter } from "./inputs";
+import { sortableKeyset, type Page, type Sort } from "@/server/paging";
+import type { AUDIT_SORTS, AuditFilter } from "./inputs";
 
 /**
  * How the audit log is read at any size: which index serves a filter in (at, id) order, and the SQL
@@ -18,7 +16,12 @@ export interface AuditKey {
   id: string;
 }
 
-const auditKeyset = keyset(z.object({ at: z.number().int().nonnegative(), id: idSchema() }));
+export type AuditSort = Sort<(typeof AUDIT_SORTS)[number]>;
+
+export const NEWEST_FIRST: AuditSort = { by: "at", direction: "desc" };
+
+// Unqualified names: ORDER BY of the arms' UNION ALL can only name result columns.
+const auditOrder = sortableKeyset("audit", { at: { expression: sql.identifier("at"), type: "number" } }, sql.identifier("id"));
 
 /** Where the caller may read audit events: everywhere, or in some domains (then only their events). */
 export type AuditScope = PermissionScope;
@@ -199,22 +202,31 @@ function toAuditRow(raw: RawAuditRow): AuditRow {
   };
 }
 
-/** The SQL of one page: the plan's arms merged newest first, strictly after `after`. */
-export function auditPageSql(plan: AuditQueryPlan, after: AuditKey | undefined, limit: number): SQL {
-  const keysetCondition = after ? sql`(${auditEvent.at}, ${auditEvent.id}) < (${after.at}, ${after.id})` : undefined;
+/** The SQL of one page: the plan's arms merged in time order (newest first unless told), strictly after `after`. */
+export function auditPageSql(plan: AuditQueryPlan, after: AuditKey | undefined, limit: number, direction: AuditSort["direction"] = "desc"): SQL {
+  const beyond = direction === "desc" ? sql`<` : sql`>`;
+  const keysetCondition = after ? sql`(${auditEvent.at}, ${auditEvent.id}) ${beyond} (${after.at}, ${after.id})` : undefined;
   const arm = (equality: SQL | undefined) => {
     const where = and(equality, ...plan.conditions, keysetCondition);
     return sql`SELECT ${COLUMNS} FROM ${auditEvent} INDEXED BY ${sql.identifier(plan.index)}${where ? sql` WHERE ${where}` : sql``}`;
   };
-  return sql`${sql.join(plan.arms.map(arm), sql` UNION ALL `)} ORDER BY ${sql.identifier("at")} DESC, ${sql.identifier("id")} DESC LIMIT ${limit}`;
+  const order = direction === "desc" ? sql`DESC` : sql`ASC`;
+  return sql`${sql.join(plan.arms.map(arm), sql` UNION ALL `)} ORDER BY ${sql.identifier("at")} ${order}, ${sql.identifier("id")} ${order} LIMIT ${limit}`;
 }
 
-/** One page of rows after `cursor` (the nextCursor of the page before), newest first. */
-export async function readAuditPage(db: Executor, plan: AuditQueryPlan, cursor: string | undefined, limit: number): Promise<Page<AuditRow>> {
-  const after = auditKeyset.after(cursor);
+/** One page of rows after `cursor` (the nextCursor of the page before), in `sort`'s order. */
+export async function readAuditPage(
+  db: Executor,
+  plan: AuditQueryPlan,
+  cursor: string | undefined,
+  limit: number,
+  sort: AuditSort = NEWEST_FIRST,
+): Promise<Page<AuditRow>> {
+  const key = auditOrder.after(sort, cursor);
   if (plan.empty) return { items: [], nextCursor: null };
-  const raw = await db.all<RawAuditRow>(auditPageSql(plan, after, limit + 1));
-  return auditKeyset.page(raw.map(toAuditRow), limit, (row) => ({ at: row.at.getTime(), id: row.id }));
+  const after = key === undefined ? undefined : { at: key.value as number, id: key.id };
+  const raw = await db.all<RawAuditRow>(auditPageSql(plan, after, limit + 1, sort.direction));
+  return auditOrder.page(raw.map(toAuditRow), limit, sort, (row) => ({ value: row.at.getTime(), id: row.id }));
 }
 
 /** One event by id, whatever its domain; the caller decides whether the reader may see it. */

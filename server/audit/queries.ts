@@ -66,9 +66,9 @@ export async function auditEventItem(db: Executor, row: AuditRow): Promise<Audit
 
 /** A page of the audit log as the console and the MCP tools show it. */
 export async function listAuditEvents(db: Executor, authority: Authority, input: AuditListInput): Promise<Page<AuditListItem>> {
-  const { cursor, limit, ...filter } = input;
+  const { cursor, limit, sort, ...filter } = input;
   const plan = await planAuditQuery(db, filter, auditScopeFor(authority, filter.domainId));
-  const page = await readAuditPage(db, plan, cursor, limit);
+  const page = await readAuditPage(db, plan, cursor, limit, sort);
   return { items: await withNames(db, page.items), nextCursor: page.nextCursor };
 }
 

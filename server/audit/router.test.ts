@@ -387,11 +387,18 @@ describe("pagination", () => {
       Buffer.from("plain text").toString("base64url"),
       Buffer.from(JSON.stringify({ at: "yesterday", id: "x" })).toString("base64url"),
       Buffer.from(JSON.stringify({ at: 1 })).toString("base64url"),
+      // The sort key alone, as cursors were before the log could be sorted both ways.
+      encodeCursor({ at: BASE, id: "x" }),
+      // A cursor of the oldest-first order, or of another list, does not continue this one.
+      encodeCursor({ list: "audit", by: "at", direction: "asc", value: BASE, id: "x" }),
+      encodeCursor({ list: "users", by: "at", direction: "desc", value: BASE, id: "x" }),
     ];
     for (const cursor of invalid) {
       await expect(owner.audit.list({ cursor })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/cursor/) });
     }
-    await expect(owner.audit.list({ cursor: encodeCursor({ at: BASE, id: "x" }) })).resolves.toHaveProperty("items");
+    await expect(owner.audit.list({ cursor: encodeCursor({ list: "audit", by: "at", direction: "desc", value: BASE, id: "x" }) })).resolves.toHaveProperty(
+      "items",
+    );
   });
 });
 

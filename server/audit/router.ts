@@ -13,7 +13,7 @@ export const auditRouter = router({
   list: permissionProcedure("audit:read")
     .meta({
       description:
-        "Lists audit events newest first, filtered by actor, action or action prefix (\"role.\"), target, domain and time range, one keyset page at a time; readers scoped to some domains see only those domains' events.",
+        "Lists audit events newest first (or oldest first by sort), filtered by actor, action or action prefix (\"role.\"), target, domain and time range, one keyset page at a time; readers scoped to some domains see only those domains' events.",
       can: false,
     })
     .input(auditListInput)

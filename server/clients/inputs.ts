@@ -5,7 +5,7 @@ import { CLIENT_TYPES, SECRET_AUTH_METHODS } from "@/server/oauth/clients";
 import { METADATA_DOCUMENT_MODES } from "@/server/oauth/metadata-document-policy";
 import { isPublicHttpsUrl } from "@/server/oauth/public-url";
 import { redirectUriProblem } from "@/server/oauth/redirect-uris";
-import { pageInputFields, searchSchema } from "@/server/paging";
+import { pageInputFields, searchSchema, sortSchema } from "@/server/paging";
 import { OAUTH_SCOPES } from "@/server/shared/scopes";
 
 /** The inputs of the clients and client metadata document procedures, shared by the router and the MCP tools. */
@@ -95,6 +95,8 @@ export const updateClientInput = z.object({
   logoUri: logoUriSchema,
 });
 
+export const CLIENT_SORTS = ["name", "createdAt"] as const;
+
 export const listClientsInput = z
   .object({
     domainId: idSchema("domain id").optional().describe("Only clients owned by this domain."),
@@ -105,6 +107,7 @@ export const listClientsInput = z
       .optional()
       .describe("Only clients registered in the console (console), by dynamic registration (dynamic), or identified by a client ID metadata document (metadata_document)."),
     search: searchSchema.describe("Part of the name or client_id."),
+    sort: sortSchema(CLIENT_SORTS, { by: "createdAt", direction: "desc" }),
     ...pageInputFields("client", "clients"),
   })
   .prefault({});

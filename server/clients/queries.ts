@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, eq, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { clientRegistration, oauthClient } from "@/db/schema";
 import type { PermissionScope } from "@/server/authz/authority";
@@ -8,7 +8,7 @@ import { selectClients, toClientItem, type ClientItem } from "@/server/oauth/cli
 import { countLiveAccessTokens } from "@/server/oauth/issued-tokens";
 import { readMetadataDocumentPolicy, type MetadataDocumentPolicy } from "@/server/oauth/metadata-document-policy";
 import { registrationSprawl } from "@/server/oauth/unused-clients";
-import { keyset, type Page } from "@/server/paging";
+import { sortableKeyset, type Page } from "@/server/paging";
 import type { Context } from "@/server/trpc/context";
 import { allows } from "@/server/trpc/procedures";
 import {
@@ -76,7 +76,15 @@ function clientInScope(scope: PermissionScope): SQL | undefined {
   return inArray(clientRegistration.domainId, scope.domainIds);
 }
 
-const clientKeys = keyset(z.object({ createdAt: z.number(), clientId: z.string() }));
+// The same values toClientItem shows for a client without a name or creation time.
+const clientOrder = sortableKeyset(
+  "clients",
+  {
+    name: { expression: sql`coalesce(${oauthClient.name}, ${oauthClient.clientId})`, type: "string" },
+    createdAt: { expression: sql`coalesce(${oauthClient.createdAt}, 0)`, type: "number" },
+  },
+  oauthClient.clientId,
+);
 
 export interface ClientList extends Page<ClientRow> {
   can: {
@@ -110,19 +118,19 @@ export async function listClients(reader: ClientsReader, input: z.output<typeof 
       or(sql`instr(lower(coalesce(${oauthClient.name}, '')), ${needle}) > 0`, sql`instr(lower(${oauthClient.clientId}), ${needle}) > 0`),
     );
   }
-  const after = clientKeys.after(input.cursor);
-  if (after) {
-    const at = new Date(after.createdAt);
-    conditions.push(or(lt(oauthClient.createdAt, at), and(eq(oauthClient.createdAt, at), lt(oauthClient.clientId, after.clientId))));
-  }
+  const order = clientOrder.plan(input.sort, input.cursor);
+  conditions.push(order.where);
   const [rows, domains] = await Promise.all([
     selectClients(db)
       .where(and(...conditions))
-      .orderBy(desc(oauthClient.createdAt), desc(oauthClient.clientId))
+      .orderBy(...order.orderBy)
       .limit(input.limit + 1),
     domainOptions(db, scope),
   ]);
-  const page = clientKeys.page(rows.map(toClientItem), input.limit, (client) => ({ createdAt: client.createdAt.getTime(), clientId: client.clientId }));
+  const page = clientOrder.page(rows.map(toClientItem), input.limit, input.sort, (client) => ({
+    value: input.sort.by === "name" ? client.name : client.createdAt.getTime(),
+    id: client.clientId,
+  }));
   const items = await Promise.all(page.items.map(async (client) => ({ ...client, can: await clientCan(reader, client) })));
   const registerable = (domainId: string | null) => allows(() => assertMayRegisterIn(authority, domainId));
   const domainsWithCan = await Promise.all(domains.map(async (option) => ({ ...option, can: { register: await registerable(option.id) } })));

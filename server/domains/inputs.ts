@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { MFA_POLICIES } from "@/db/schema";
 import { idSchema } from "@/server/ids";
-import { pageInputFields, searchSchema } from "@/server/paging";
+import { pageInputFields, searchSchema, sortSchema } from "@/server/paging";
 
 /** The inputs of the domains router, shared with the MCP tools over it. */
 
@@ -61,9 +61,12 @@ const emailDomainsSchema = z
 
 const mfaPolicySchema = z.enum(MFA_POLICIES, 'The MFA policy is "off", "optional" or "required".');
 
+export const DOMAIN_SORTS = ["slug", "name", "createdAt"] as const;
+
 export const listDomainsInput = z
   .object({
     search: searchSchema.describe("Part of a domain's name or slug, matched case-insensitively."),
+    sort: sortSchema(DOMAIN_SORTS, { by: "slug", direction: "asc" }),
     ...pageInputFields("domain", "domains"),
   })
   .prefault({});

@@ -7,7 +7,8 @@ import { domain, domainEmailDomain, role, roleAssignment, user, userBan, type Mf
 import { auditScopeFor } from "@/server/audit/queries";
 import type { Authority, PermissionScope } from "@/server/authz/authority";
 import { authorizeIn } from "@/server/authz/guard";
-import { keyset, type Page } from "@/server/paging";
+import { keyset, sortableKeyset, type Page, type Sort } from "@/server/paging";
+import type { DOMAIN_SORTS } from "./inputs";
 import { allows } from "@/server/trpc/procedures";
 import { DOMAIN_NOT_FOUND, ROW_ACCESS, assertMayChangePolicy, assertMayCreate, assertMayCreateWithPolicy } from "./commands";
 
@@ -123,20 +124,28 @@ function contains(column: SQLiteColumn, needle: string): SQL {
   return sql`instr(lower(${column}), ${needle.toLowerCase()}) > 0`;
 }
 
-const bySlug = keyset(z.object({ slug: z.string() }));
+const domainOrder = sortableKeyset(
+  "domains",
+  {
+    slug: { expression: domain.slug, type: "string" },
+    name: { expression: domain.name, type: "string" },
+    createdAt: { expression: domain.createdAt, type: "number" },
+  },
+  domain.id,
+);
 const byEmail = keyset(z.object({ email: z.string() }));
 
-/** Domains the caller may read, ordered by slug (unique, so it is the whole keyset). */
+/** Domains the caller may read, in the order asked for (by slug unless told otherwise). */
 export async function listDomains(
   db: Executor,
   authority: Authority,
-  input: { search?: string; cursor?: string; limit: number },
+  input: { search?: string; cursor?: string; limit: number; sort: Sort<(typeof DOMAIN_SORTS)[number]> },
 ): Promise<Page<DomainListItem> & { can: DomainListCan }> {
   const create = await allows(() => assertMayCreate(authority));
   const can = { create, createWithPolicy: create && (await allows(() => assertMayCreateWithPolicy(authority))) };
   const scope = authority.scopeOf("domains:read");
   if (!scope.all && scope.domainIds.length === 0) return { items: [], nextCursor: null, can };
-  const after = bySlug.after(input.cursor);
+  const order = domainOrder.plan(input.sort, input.cursor);
   const rows = await db
     .select()
     .from(domain)
@@ -144,12 +153,16 @@ export async function listDomains(
       and(
         scope.all ? undefined : inArray(domain.id, scope.domainIds),
         input.search ? or(contains(domain.name, input.search), contains(domain.slug, input.search)) : undefined,
-        after === undefined ? undefined : gt(domain.slug, after.slug),
+        order.where,
       ),
     )
-    .orderBy(asc(domain.slug))
+    .orderBy(...order.orderBy)
     .limit(input.limit + 1);
-  const page = bySlug.page(rows, input.limit, (row) => ({ slug: row.slug }));
+  const { by } = input.sort;
+  const page = domainOrder.page(rows, input.limit, input.sort, (row) => ({
+    value: by === "slug" ? row.slug : by === "name" ? row.name : row.createdAt.getTime(),
+    id: row.id,
+  }));
   const items = await toDomainItems(db, page.items);
   return {
     items: await Promise.all(items.map(async (item) => ({ ...item, can: await canOf(authority, item.id) }))),

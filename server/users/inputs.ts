@@ -1,9 +1,12 @@
 import { z } from "zod";
 import { idSchema } from "@/server/ids";
-import { pageInputFields, searchSchema } from "@/server/paging";
+import { pageInputFields, searchSchema, sortSchema } from "@/server/paging";
 import { displayNameSchema, emailSchema, passwordSchema } from "@/server/validation/password";
 
 /** Inputs of the users router, shared with the MCP tools that call it. */
+
+/** The columns the users list sorts by; "lastSignIn" puts accounts that never signed in first (asc). */
+export const USER_SORTS = ["email", "name", "createdAt", "lastSignIn"] as const;
 
 export const listUsersInput = z
   .object({
@@ -12,6 +15,7 @@ export const listUsersInput = z
     roleId: idSchema("role id")
       .optional()
       .describe("Only users who hold this role in a scope you can read users in (in `domainId` when given)."),
+    sort: sortSchema(USER_SORTS, { by: "email", direction: "asc" }),
     ...pageInputFields("user", "users"),
   })
   .prefault({});

@@ -1,14 +1,13 @@
 import { TRPCError } from "@trpc/server";
 import { and, asc, count, desc, eq, gt, inArray, or, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
-import { z } from "zod";
 import type { Executor } from "@/db/client";
-import { MEMBER_ROLE_ID, OWNER_ROLE_ID, domain, role, roleAssignment, session, user, userBan } from "@/db/schema";
+import { MEMBER_ROLE_ID, OWNER_ROLE_ID, domain, role, roleAssignment, session, user, userBan, userSignIn } from "@/db/schema";
 import type { Authority } from "@/server/authz/authority";
 import { activeOwnerIds, assertAnotherOwnerAmong } from "@/server/authz/owner";
 import { permissionsOfRoles } from "@/server/roles/queries";
 import { assertMayAdministerAssignments, assertMayGiveRole, assertMayTakeRole, assertNotSelf, removesOwnership } from "@/server/roles/rules";
-import { keyset, type Page } from "@/server/paging";
+import { sortableKeyset, type Page } from "@/server/paging";
 import { allows } from "@/server/trpc/procedures";
 import {
   assertMayBan,
@@ -57,6 +56,8 @@ export interface UserListItem {
   name: string;
   emailVerified: boolean;
   createdAt: Date;
+  /** Null when the account never completed a sign-in since last sign-ins were recorded. */
+  lastSignInAt: Date | null;
   banned: boolean;
   mfa: MfaStatus;
   roles: UserRole[];
@@ -79,7 +80,19 @@ async function userCan(actor: Actor, target: AccountTarget): Promise<UserCan> {
   return { update, reinvite, ban, unban, resetMfa, delete: remove };
 }
 
-const emailCursor = keyset(z.object({ email: z.string().min(1).max(320) }));
+/** 0 for an account that never signed in, so that the sort value is never NULL. */
+const lastSignIn = sql<number>`coalesce((select ${userSignIn.lastSignInAt} from ${userSignIn} where ${userSignIn.userId} = ${user.id}), 0)`;
+
+const userOrder = sortableKeyset(
+  "users",
+  {
+    email: { expression: user.email, type: "string" },
+    name: { expression: user.name, type: "string" },
+    createdAt: { expression: user.createdAt, type: "number" },
+    lastSignIn: { expression: lastSignIn, type: "number" },
+  },
+  user.id,
+);
 
 /**
  * The role assignments of some users that `scope` may see, oldest first, in one query. The scope is
@@ -188,15 +201,16 @@ async function assertDomainReadable(db: Executor, authority: Authority, domainId
 }
 
 /**
- * A page of the users the caller can read, ordered by email, each with what the caller may do to
+ * A page of the users the caller can read, in the order asked for, each with what the caller may do to
  * them: one query for the page, one each for its roles, bans, second factors and the account-wide
  * facts its flags need, and for filtered lists a bounded count that picks the page's plan.
  */
 export async function listUsers(db: Executor, authority: Authority, callerId: string, input: ListUsersInput): Promise<Page<UserListItem>> {
   const scope = authority.scopeOf("users:read");
   if (input.domainId !== undefined) await assertDomainReadable(db, authority, input.domainId);
-  const after = emailCursor.after(input.cursor)?.email;
   const membership = await membershipPlan(db, membershipFilter(scope, input));
+  // The membership plan's `+email` only matters to the email order; other orders read their own index.
+  const order = userOrder.plan(input.sort, input.cursor, input.sort.by === "email" ? { orderBy: membership.orderBy } : {});
 
   const rows = await db
     .select({
@@ -205,13 +219,17 @@ export async function listUsers(db: Executor, authority: Authority, callerId: st
       name: user.name,
       emailVerified: user.emailVerified,
       createdAt: user.createdAt,
+      lastSignIn,
     })
     .from(user)
-    .where(and(after === undefined ? undefined : gt(user.email, after), membership.where, searchFilter(input.search)))
-    .orderBy(membership.orderBy)
+    .where(and(order.where, membership.where, searchFilter(input.search)))
+    .orderBy(...order.orderBy)
     .limit(input.limit + 1);
 
-  const page = emailCursor.page(rows, input.limit, (row) => ({ email: row.email }));
+  const page = userOrder.page(rows, input.limit, input.sort, (row) => ({
+    value: input.sort.by === "email" ? row.email : input.sort.by === "name" ? row.name : input.sort.by === "createdAt" ? row.createdAt.getTime() : row.lastSignIn,
+    id: row.id,
+  }));
   const ids = page.items.map((row) => row.id);
   const [roles, mfa, banned, targets, actor] = await Promise.all([
     rolesOfUsers(db, scope, ids),
@@ -221,8 +239,9 @@ export async function listUsers(db: Executor, authority: Authority, callerId: st
     actorFor(db, authority, callerId),
   ]);
   const items = await Promise.all(
-    page.items.map(async (row) => ({
+    page.items.map(async ({ lastSignIn: lastSignInAt, ...row }) => ({
       ...row,
+      lastSignInAt: lastSignInAt === 0 ? null : new Date(lastSignInAt),
       banned: banned.has(row.id),
       mfa: mfa.get(row.id) ?? NOT_ENROLLED,
       roles: (roles.get(row.id) ?? []).map(({ roleId, roleName, domainId, domainName }) => ({ roleId, roleName, domainId, domainName })),
