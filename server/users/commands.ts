@@ -14,9 +14,10 @@ import { activeOwnerIds, assertAnotherOwnerAmong } from "@/server/authz/owner";
 import { findRole, permissionsOfRole } from "@/server/roles/queries";
 import { assertOwnerOnlyGlobal } from "@/server/roles/rules";
 import { revocationDetails, revokeGrants } from "@/server/grants/revocation";
+import { eachOrNothing } from "@/server/bulk";
 import { isPermission, missingPermissions, sortPermissions, type Permission } from "@/server/shared/permissions";
 import { assertEmailFree, createAccount, hashPassword } from "./accounts";
-import type { banUserInput, createUserInput, inviteUserInput, updateUserInput } from "./inputs";
+import type { banUserInput, banUsersInput, createUserInput, inviteUserInput, updateUserInput } from "./inputs";
 import { hasPassword, invitationUrl, issueInvitation, pendingInvitation } from "./invitation";
 import { NOT_ENROLLED, removeAllSecondFactors } from "./mfa";
 import { auditDomainOf, findVisibleUser, recordUserEvent } from "./visibility";
@@ -346,18 +347,32 @@ export async function updateUser(ctx: UsersContext, input: z.output<typeof updat
 }
 
 export async function banUser(ctx: UsersContext, input: z.output<typeof banUserInput>) {
+  return ctx.db.transaction((tx) => banIn(tx, ctx, input.id, input.reason ?? ""));
+}
+
+/** One ban inside the caller's transaction, by the rule users.ban enforces, with its audit event. */
+async function banIn(tx: Executor, ctx: UsersContext, id: string, reason: string) {
+  const { target } = await loadTarget(tx, ctx.authority, id);
+  assertMayBan(await actorOf(tx, ctx, true), target);
+  const [existing] = await tx.select({ userId: userBan.userId }).from(userBan).where(eq(userBan.userId, target.id)).limit(1);
+  if (existing) throw new TRPCError({ code: "CONFLICT", message: `${target.email} is already banned.` });
+  const bannedAt = new Date();
+  await tx.insert(userBan).values({ userId: target.id, reason, bannedBy: ctx.user.id, bannedAt });
+  await withAuthWrites(ctx.auth, tx, (internal) => internal.deleteUserSessions(target.id));
+  const revoked = await revokeGrants(tx, { userId: target.id }, "user_banned");
+  await recordUserEvent(tx, ctx.actor, "user.banned", target.id, { email: target.email, reason, ...revocationDetails(revoked) });
+  return { id: target.id, banned: { reason, bannedAt, bannedBy: ctx.user.id } };
+}
+
+/**
+ * Bans several users in one transaction, each by the very rule of users.ban and with its own audit
+ * event; the first user the caller may not ban refuses the whole batch, so nothing is written.
+ */
+export async function banUsers(ctx: UsersContext, input: z.output<typeof banUsersInput>) {
   return ctx.db.transaction(async (tx) => {
-    const { target } = await loadTarget(tx, ctx.authority, input.id);
-    assertMayBan(await actorOf(tx, ctx, true), target);
-    const [existing] = await tx.select({ userId: userBan.userId }).from(userBan).where(eq(userBan.userId, target.id)).limit(1);
-    if (existing) throw new TRPCError({ code: "CONFLICT", message: `${target.email} is already banned.` });
-    const reason = input.reason ?? "";
-    const bannedAt = new Date();
-    await tx.insert(userBan).values({ userId: target.id, reason, bannedBy: ctx.user.id, bannedAt });
-    await withAuthWrites(ctx.auth, tx, (internal) => internal.deleteUserSessions(target.id));
-    const revoked = await revokeGrants(tx, { userId: target.id }, "user_banned");
-    await recordUserEvent(tx, ctx.actor, "user.banned", target.id, { email: target.email, reason, ...revocationDetails(revoked) });
-    return { id: target.id, banned: { reason, bannedAt, bannedBy: ctx.user.id } };
+    const banned = [];
+    for (const id of input.ids) banned.push(await eachOrNothing(`User ${id}`, () => banIn(tx, ctx, id, input.reason ?? "")));
+    return { banned };
   });
 }
 

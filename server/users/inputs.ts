@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { bulkIdsSchema } from "@/server/bulk";
 import { idSchema } from "@/server/ids";
 import { pageInputFields, searchSchema, sortSchema } from "@/server/paging";
 import { displayNameSchema, emailSchema, passwordSchema } from "@/server/validation/password";
@@ -61,6 +62,11 @@ export const banUserInput = z.object({
     .max(500, "Keep the reason under 500 characters.")
     .optional()
     .describe("Why the account is suspended, shown to administrators."),
+});
+
+export const banUsersInput = z.object({
+  ids: bulkIdsSchema("user id", "users"),
+  reason: banUserInput.shape.reason,
 });
 
 export const acceptInvitationInput = z.object({

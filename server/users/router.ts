@@ -2,6 +2,7 @@ import { router } from "@/server/trpc/init";
 import { canFlags, permissionProcedure, stepUpWhen } from "@/server/trpc/procedures";
 import {
   banUser,
+  banUsers,
   createUser,
   deleteUser,
   inviteUser,
@@ -11,7 +12,7 @@ import {
   unbanUser,
   updateUser,
 } from "./commands";
-import { banUserInput, createUserInput, inviteUserInput, listUsersInput, updateUserInput, userIdInput } from "./inputs";
+import { banUserInput, banUsersInput, createUserInput, inviteUserInput, listUsersInput, updateUserInput, userIdInput } from "./inputs";
 import { listUsers, userDetail, usersOptions, type Placement, type UserDetail, type UserListItem } from "./queries";
 
 /** The flags every user row carries, each naming the mutation it predicts and the input acting on that row. */
@@ -142,6 +143,15 @@ export const usersRouter = router({
     })
     .input(banUserInput)
     .mutation(({ ctx, input }) => banUser(ctx, input)),
+
+  banMany: permissionProcedure("users:admin")
+    .meta({
+      description:
+        "Suspends several accounts at once (1 to 100), each as users.ban would; if any of them may not be suspended, none is.",
+      stepUp: false,
+    })
+    .input(banUsersInput)
+    .mutation(({ ctx, input }) => banUsers(ctx, input)),
 
   unban: permissionProcedure("users:admin")
     .meta({ description: "Lifts a suspension so the account can sign in again.", stepUp: false })

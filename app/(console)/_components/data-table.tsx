@@ -11,10 +11,10 @@ import {
   type RowSelectionState,
 } from "@tanstack/react-table";
 import { ArrowDown, ArrowUp, ArrowUpDown, Columns3 } from "lucide-react";
-import { useQueryStates, type UrlKeys } from "nuqs";
+import { useQueryStates, type ParserMap, type UrlKeys } from "nuqs";
 import { DropdownMenu } from "radix-ui";
-import { useEffect, useMemo, useState, type ReactNode } from "react";
-import type { listParsers, ListSort } from "./list-params";
+import { useMemo, useState, type ReactNode } from "react";
+import type { ListSort } from "./list-params";
 import { Button, ConfirmDialog, EmptyState, ErrorState, LoadingState, Pager } from "./ui";
 
 /**
@@ -27,6 +27,8 @@ import { Button, ConfirmDialog, EmptyState, ErrorState, LoadingState, Pager } fr
 export const dataTableFeatures = tableFeatures({ rowSortingFeature, rowSelectionFeature, columnVisibilityFeature });
 
 declare module "@tanstack/react-table" {
+  // Declaration merging needs the library's own type parameters, used or not.
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
   interface ColumnMeta<TFeatures, TData, TValue> {
     /** Classes of the column's cells. */
     className?: string;
@@ -44,29 +46,42 @@ declare module "@tanstack/react-table" {
 /** A column of a data table. Its id is the server's sort key when `enableSorting` is true. */
 export type DataColumn<Row extends RowData> = ColumnDef<typeof dataTableFeatures, Row>;
 
-type ListParsers = ReturnType<typeof listParsers<string>>;
-
 /**
  * A list's state in the URL: `parsers` are listParsers(...) plus the list's filters. Changing a
  * filter or the sort goes back to the first page; every change is a history entry, so back and
  * forward walk through them.
  */
-export function useListState<Parsers extends ListParsers>(parsers: Parsers, urlKeys?: UrlKeys<Parsers>) {
+export function useListState<Parsers extends ParserMap>(parsers: Parsers, urlKeys?: UrlKeys<Parsers>) {
   const [state, setState] = useQueryStates(parsers, { history: "push", urlKeys, scroll: false });
-  const pages = state.pages as string[];
+  const common = state as unknown as { sort: ListSort | null; pages: string[]; hide: string[] };
+  type Changes = Partial<{ [Key in keyof Parsers]: unknown }>;
   return {
     state,
-    cursor: pages.at(-1),
-    pageNumber: pages.length + 1,
-    change: (next: Partial<{ [Key in keyof Parsers]: unknown }>) => void setState({ ...next, pages: null } as never),
-    next: (cursor: string) => void setState({ pages: [...pages, cursor] } as never),
-    previous: () => void setState({ pages: pages.slice(0, -1) } as never),
+    sort: common.sort,
+    hidden: common.hide,
+    cursor: common.pages.at(-1),
+    pageNumber: common.pages.length + 1,
+    change: (next: Changes) => void setState({ ...next, pages: null } as never),
+    next: (cursor: string) => void setState({ pages: [...common.pages, cursor] } as never),
+    previous: () => void setState({ pages: common.pages.slice(0, -1) } as never),
     reset: () => void setState({ pages: null } as never),
     setHidden: (hidden: string[]) => void setState({ hide: hidden.length ? hidden : null } as never),
+    /** Sets state that is not a filter (an open drawer), keeping the page. */
+    set: (next: Changes) => void setState(next as never),
   };
 }
 
-export type ListState = ReturnType<typeof useListState<ListParsers>>;
+/** What the table reads and changes of a list's URL state. */
+export interface ListState {
+  sort: ListSort | null;
+  hidden: string[];
+  pageNumber: number;
+  change: (next: { sort: ListSort }) => void;
+  next: (cursor: string) => void;
+  previous: () => void;
+  reset: () => void;
+  setHidden: (hidden: string[]) => void;
+}
 
 /** What a data table needs of its TanStack query (tRPC's list outputs are `{ items, nextCursor }`). */
 export interface PagedQuery<Row> {
@@ -142,13 +157,17 @@ export function DataTable<Row extends RowData>({
   alignTop = false,
   bulk,
 }: DataTableProps<Row>) {
-  const sort = (list.state.sort as ListSort | null) ?? defaultSort ?? null;
-  const hidden = list.state.hide as string[];
+  const sort = list.sort ?? defaultSort ?? null;
+  const hidden = list.hidden;
   const items = useMemo(() => query.data?.items ?? [], [query.data]);
   const [rowSelection, setRowSelection] = useState<RowSelectionState>({});
+  const [selectionRows, setSelectionRows] = useState(items);
   const [confirming, setConfirming] = useState(false);
   // Another page, order or filter is another set of rows: a selection never outlives the rows it was made on.
-  useEffect(() => setRowSelection({}), [items]);
+  if (selectionRows !== items) {
+    setSelectionRows(items);
+    setRowSelection({});
+  }
 
   const allColumns = useMemo(() => (bulk ? [selectColumn<Row>(what, bulk.name), ...columns] : columns), [bulk, columns, what]);
   const table = useTable({
@@ -214,10 +233,10 @@ export function DataTable<Row extends RowData>({
                     <th
                       key={header.id}
                       scope="col"
-                      aria-sort={column.getCanSort() ? (sorted === "asc" ? "ascending" : sorted === "desc" ? "descending" : "none") : undefined}
+                      aria-sort={sortable(column.columnDef) ? (sorted === "asc" ? "ascending" : sorted === "desc" ? "descending" : "none") : undefined}
                       className={`px-4 py-3 ${pinned(meta?.key, bulk !== undefined, "bg-slate-50")} ${meta?.headerClassName ?? ""}`}
                     >
-                      {column.getCanSort() ? (
+                      {sortable(column.columnDef) ? (
                         <button
                           type="button"
                           onClick={() => sortBy(column.id)}
@@ -351,6 +370,11 @@ export function DataTable<Row extends RowData>({
 function pinned(key: boolean | undefined, afterSelection: boolean, background: string): string {
   if (!key) return "";
   return `sticky ${afterSelection ? "left-12" : "left-0"} z-10 ${background}`;
+}
+
+/** A column sorts when it says so: its id is then the server's sort key (the rows are sorted there, not here). */
+function sortable(def: { enableSorting?: boolean }): boolean {
+  return def.enableSorting === true;
 }
 
 function columnLabel(def: { meta?: { label?: string }; header?: unknown }, id: string): string {

@@ -1,36 +1,10 @@
 "use client";
 
-import { useState, type ReactNode } from "react";
-import { Button, EmptyState, SearchField, SelectField, useCursorPages } from "./ui";
+import type { ReactNode } from "react";
+import { Button, EmptyState, SearchField, SelectField } from "./ui";
 
-/**
- * A list's filters, all strings where "" means "any": changing one goes back to the first page, and
- * clearing them also clears the search box (which keeps its own text until it is remounted).
- */
-export function useListFilters<Filters extends { [Key in keyof Filters]: string }>(initial: Filters, empty: Filters) {
-  const [filters, setFilters] = useState<Filters>(initial);
-  const [searchKey, setSearchKey] = useState(0);
-  const pages = useCursorPages();
-  function changeFilters(next: Partial<Filters>) {
-    setFilters((current) => ({ ...current, ...next }));
-    pages.reset();
-  }
-  return {
-    filters,
-    pages,
-    changeFilters,
-    searchKey,
-    filtered: Object.values<string>(filters).some((value) => value !== ""),
-    clearFilters: () => {
-      changeFilters(empty);
-      setSearchKey((key) => key + 1);
-    },
-  };
-}
-
-/** The row of filters above a list: a search box first, then the list's own choices, then "Clear filters". */
+/** The row of filters above a list (their values live in the URL): a search box first, then the list's own choices, then "Clear filters". */
 export function FilterBar({
-  searchKey,
   searchLabel,
   searchPlaceholder,
   search,
@@ -39,7 +13,6 @@ export function FilterBar({
   onClear,
   children,
 }: {
-  searchKey: number;
   searchLabel: string;
   searchPlaceholder: string;
   search: string;
@@ -52,7 +25,7 @@ export function FilterBar({
     <div className="flex flex-wrap items-end gap-4 border-b border-slate-200 px-4 py-4">
       <div className="min-w-64 flex-1">
         <SearchField
-          key={searchKey}
+          value={search}
           label={searchLabel}
           placeholder={searchPlaceholder}
           onSearch={(value) => {

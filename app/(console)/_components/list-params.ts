@@ -45,7 +45,7 @@ export function prefixedKeys<Keys extends string>(keys: readonly Keys[], prefix:
 export { createLoader, type UrlKeys };
 
 /** The sort and page fields of a list's input, left out when default so the server's prefetch and the browser share a cache key. */
-export function pageAndSort(state: { sort: ListSort | null; pages: string[] }) {
+export function pageAndSort<By extends string>(state: { sort: ListSort<By> | null; pages: string[] }): { sort?: ListSort<By>; cursor?: string } {
   const cursor = state.pages.at(-1);
   return { ...(state.sort ? { sort: state.sort } : {}), ...(cursor ? { cursor } : {}) };
 }

@@ -71,8 +71,24 @@ export function SelectField({
 }
 
 /** A search box that reports its value once typing pauses, so each keystroke is not a request. */
-export function SearchField({ label, onSearch, placeholder }: { label: string; onSearch: (value: string) => void; placeholder?: string }) {
-  const [value, setValue] = useState("");
+export function SearchField({
+  label,
+  onSearch,
+  placeholder,
+  value: outer = "",
+}: {
+  label: string;
+  onSearch: (value: string) => void;
+  placeholder?: string;
+  /** The search in force (e.g. from the URL): the box follows it when it changes from outside. */
+  value?: string;
+}) {
+  const [value, setValue] = useState(outer);
+  const [followed, setFollowed] = useState(outer);
+  if (outer !== followed) {
+    setFollowed(outer);
+    if (outer !== value.trim()) setValue(outer);
+  }
   const latest = useRef(onSearch);
   useEffect(() => {
     latest.current = onSearch;

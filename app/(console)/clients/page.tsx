@@ -6,7 +6,7 @@ import { ClientsList } from "./_components/clients-list";
 import { ConnectMcpPanel } from "./_components/connect-mcp-panel";
 import { RegistrationSummary } from "./_components/registration-summary";
 import { MetadataDocumentPolicyPanel } from "./_components/metadata-document-policy-panel";
-import { EMPTY_CLIENT_FILTERS, clientsListInput } from "./_components/queries";
+import { clientsListInput, loadClientsParams } from "./_components/queries";
 
 export const metadata: Metadata = { title: "Clients" };
 
@@ -20,10 +20,11 @@ async function unlessForbidden<T>(query: Promise<T>): Promise<T | null> {
   }
 }
 
-export default async function ClientsPage() {
+export default async function ClientsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const queryClient = getQueryClient();
   const api = await caller();
-  const listInput = clientsListInput(EMPTY_CLIENT_FILTERS);
+  // The URL holds the list's filters, order and page.
+  const listInput = clientsListInput(await loadClientsParams(searchParams));
   // What the page shows is what the server lets the caller read: a refused list is no access, and the
   // installation-wide panels (self-registered clients, the metadata-document policy) need global readers.
   const [list, summary, policy] = await Promise.all([

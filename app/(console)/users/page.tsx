@@ -3,14 +3,10 @@ import type { Metadata } from "next";
 import { HydrateClient, getQueryClient, trpc } from "@/app/_lib/trpc/server";
 import { requireSession } from "@/server/auth/session";
 import { NoAccess } from "../_components/ui";
-import { usersListInput } from "./_components/queries";
+import { loadUsersParams, usersListInput } from "./_components/queries";
 import { UsersConsole } from "./_components/users-console";
 
 export const metadata: Metadata = { title: "Users" };
-
-function single(value: string | string[] | undefined): string {
-  return typeof value === "string" ? value : "";
-}
 
 export default async function UsersPage({
   searchParams,
@@ -29,13 +25,12 @@ export default async function UsersPage({
     throw error;
   }
 
-  // /users?role=…&domain=… opens the list filtered, e.g. from a role's page.
-  const params = await searchParams;
-  const initialFilters = { domainId: single(params.domain), roleId: single(params.role) };
-  await queryClient.prefetchQuery(trpc.users.list.queryOptions(usersListInput({ search: "", ...initialFilters })));
+  // The URL holds the list's filters, order and page (/users?role=…&domain=… comes from a role's page).
+  const state = await loadUsersParams(searchParams);
+  await queryClient.prefetchQuery(trpc.users.list.queryOptions(usersListInput(state)));
   return (
     <HydrateClient>
-      <UsersConsole initialFilters={initialFilters} />
+      <UsersConsole />
     </HydrateClient>
   );
 }

@@ -4,20 +4,23 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 import { useTRPC } from "@/app/_lib/trpc/client";
-import { ChoiceFilter, FilterBar, NoMatches, byName, choicesOf, useListFilters } from "../../_components/filters";
-import { PagedList } from "../../_components/list";
+import { DataTable, useListState, type DataColumn } from "../../_components/data-table";
+import { ChoiceFilter, FilterBar, NoMatches, byName, choicesOf } from "../../_components/filters";
 import { Button, EmptyState, LocalTime, PageHeader, Panel } from "../../_components/ui";
-import { EMPTY_CLIENT_FILTERS, clientsListInput, type ClientFilters } from "./queries";
+import { clientsListInput, clientsParams } from "./queries";
 import { RegisterClientDialog } from "./register-client-dialog";
-import { ClientStatusBadge, ClientTypeBadge, ownerLabel } from "./shared";
+import { ClientStatusBadge, ClientTypeBadge, ownerLabel, type ClientListItem } from "./shared";
 
 export function ClientsList() {
   const trpc = useTRPC();
-  const { filters, pages, changeFilters, searchKey, filtered, clearFilters } = useListFilters(EMPTY_CLIENT_FILTERS, EMPTY_CLIENT_FILTERS);
+  const list = useListState(clientsParams);
+  const { state } = list;
+  const filtered = state.q !== "" || state.type !== null || state.status !== null || state.origin !== null || state.domain !== "";
+  const clearFilters = () => list.change({ q: null, type: null, status: null, origin: null, domain: null });
   const [registering, setRegistering] = useState(false);
 
   const clients = useQuery({
-    ...trpc.clients.list.queryOptions(clientsListInput(filters, pages.cursor)),
+    ...trpc.clients.list.queryOptions(clientsListInput(state)),
     placeholderData: keepPreviousData,
   });
 
@@ -40,11 +43,10 @@ export function ClientsList() {
       />
       <Panel>
         <FilterBar
-          searchKey={searchKey}
           searchLabel="Search clients"
           searchPlaceholder="Name or client ID"
-          search={filters.search}
-          onSearch={(search) => changeFilters({ search })}
+          search={state.q}
+          onSearch={(q) => list.change({ q: q || null })}
           filtered={filtered}
           onClear={clearFilters}
         >
@@ -53,8 +55,8 @@ export function ClientsList() {
               key={filter.key}
               label={filter.label}
               width={filter.width}
-              value={filters[filter.key]}
-              onChange={(value) => changeFilters({ [filter.key]: value })}
+              value={state[filter.key] ?? ""}
+              onChange={(value) => list.change({ [filter.key]: value || null })}
               anyLabel={filter.anyLabel}
               choices={filter.choices}
             />
@@ -62,16 +64,17 @@ export function ClientsList() {
           {domainOptions.length > 1 ? (
             <ChoiceFilter
               label="Domain"
-              value={filters.domainId}
-              onChange={(domainId) => changeFilters({ domainId })}
+              value={state.domain}
+              onChange={(domain) => list.change({ domain: domain || null })}
               anyLabel="Any domain"
               choices={byName(domainOptions)}
             />
           ) : null}
         </FilterBar>
-        <PagedList
+        <DataTable
           query={clients}
-          pages={pages}
+          list={list}
+          defaultSort={{ by: "createdAt", direction: "desc" }}
           what="clients"
           empty={
             filtered ? (
@@ -85,30 +88,9 @@ export function ClientsList() {
             )
           }
           caption="Clients"
-          rowKey={(client) => client.clientId}
+          getRowId={(client) => client.clientId}
           rowClassName="hover:bg-slate-50"
-          columns={[
-            {
-              header: "Name",
-              cell: (client) => (
-                <>
-                  <Link href={`/clients/${encodeURIComponent(client.clientId)}`} className="font-medium text-brand-600 hover:underline">
-                    {client.name}
-                  </Link>
-                  <p className="font-mono text-xs break-all text-slate-500">{client.clientId}</p>
-                  {client.metadataDocumentHost ? (
-                    <p className="text-xs text-slate-600">
-                      Identified by its metadata document on <span className="font-medium">{client.metadataDocumentHost}</span>
-                    </p>
-                  ) : null}
-                </>
-              ),
-            },
-            { header: "Type", cell: (client) => <ClientTypeBadge type={client.type} /> },
-            { header: "Domain", className: "text-slate-700", cell: (client) => ownerLabel(client.domainName) },
-            { header: "Status", cell: (client) => <ClientStatusBadge disabled={client.disabled} /> },
-            { header: "Created", className: "text-slate-600", cell: (client) => <LocalTime value={client.createdAt} /> },
-          ]}
+          columns={CLIENT_COLUMNS}
         />
       </Panel>
       {clients.data ? (
@@ -118,9 +100,42 @@ export function ClientsList() {
   );
 }
 
+const CLIENT_COLUMNS: Array<DataColumn<ClientListItem>> = [
+  {
+    id: "name",
+    header: "Name",
+    enableSorting: true,
+    enableHiding: false,
+    meta: { key: true },
+    cell: ({ row: { original: client } }) => (
+      <>
+        <Link href={`/clients/${encodeURIComponent(client.clientId)}`} className="font-medium text-brand-600 hover:underline">
+          {client.name}
+        </Link>
+        <p className="font-mono text-xs break-all text-slate-500">{client.clientId}</p>
+        {client.metadataDocumentHost ? (
+          <p className="text-xs text-slate-600">
+            Identified by its metadata document on <span className="font-medium">{client.metadataDocumentHost}</span>
+          </p>
+        ) : null}
+      </>
+    ),
+  },
+  { id: "type", header: "Type", cell: ({ row }) => <ClientTypeBadge type={row.original.type} /> },
+  { id: "domain", header: "Domain", meta: { className: "text-slate-700" }, cell: ({ row }) => ownerLabel(row.original.domainName) },
+  { id: "status", header: "Status", cell: ({ row }) => <ClientStatusBadge disabled={row.original.disabled} /> },
+  {
+    id: "createdAt",
+    header: "Created",
+    enableSorting: true,
+    meta: { className: "text-slate-600" },
+    cell: ({ row }) => <LocalTime value={row.original.createdAt} />,
+  },
+];
+
 /** The fixed choices among the filters; the domain filter's choices come from the server. */
 const CHOICE_FILTERS: Array<{
-  key: Exclude<keyof ClientFilters, "search" | "domainId">;
+  key: "type" | "status" | "origin";
   label: string;
   width?: string;
   anyLabel: string;

@@ -1,26 +1,35 @@
+import { parseAsStringLiteral } from "nuqs/server";
+import { createLoader, listParsers, pageAndSort, textFilter } from "../../_components/list-params";
+
 /**
- * Query inputs shared by the server pages' prefetch and the client components. Kept out of the
- * "use client" files: a server component importing a value from one gets a reference, not the value.
+ * The clients list's URL state and query input, shared by the server page's prefetch and the client
+ * components. Kept out of the "use client" files: a server component importing a value from one
+ * gets a reference, not the value.
  */
 
-export interface ClientFilters {
-  search: string;
-  type: "" | "public" | "confidential";
-  status: "" | "active" | "disabled";
-  domainId: string;
-  origin: "" | "console" | "dynamic" | "metadata_document";
-}
+export const CLIENT_SORTS = ["name", "createdAt"] as const;
 
-export const EMPTY_CLIENT_FILTERS: ClientFilters = { search: "", type: "", status: "", domainId: "", origin: "" };
+export const clientsParams = {
+  ...listParsers(CLIENT_SORTS),
+  q: textFilter,
+  type: parseAsStringLiteral(["public", "confidential"] as const),
+  status: parseAsStringLiteral(["active", "disabled"] as const),
+  origin: parseAsStringLiteral(["console", "dynamic", "metadata_document"] as const),
+  domain: textFilter,
+};
 
-/** Empty filters are left out, so the server's prefetch and the browser's first query share one cache key. */
-export function clientsListInput(filters: ClientFilters, cursor?: string) {
+export const loadClientsParams = createLoader(clientsParams);
+
+type ClientsState = Awaited<ReturnType<typeof loadClientsParams>>;
+
+/** Empty filters and the default order are left out, so the server's prefetch and the browser's first query share one cache key. */
+export function clientsListInput(state: ClientsState) {
   return {
-    ...(filters.search ? { search: filters.search } : {}),
-    ...(filters.type ? { type: filters.type } : {}),
-    ...(filters.status ? { status: filters.status } : {}),
-    ...(filters.domainId ? { domainId: filters.domainId } : {}),
-    ...(filters.origin ? { origin: filters.origin } : {}),
-    ...(cursor ? { cursor } : {}),
+    ...(state.q ? { search: state.q } : {}),
+    ...(state.type ? { type: state.type } : {}),
+    ...(state.status ? { status: state.status } : {}),
+    ...(state.domain ? { domainId: state.domain } : {}),
+    ...(state.origin ? { origin: state.origin } : {}),
+    ...pageAndSort(state),
   };
 }

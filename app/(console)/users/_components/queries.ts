@@ -1,20 +1,33 @@
+import { createLoader, listParsers, pageAndSort, textFilter } from "../../_components/list-params";
+
 /**
- * Query inputs shared by the server page's prefetch and the client components. Kept out of the
- * "use client" files: a server component importing a value from one gets a reference, not the value.
+ * The users list's URL state and query input, shared by the server page's prefetch and the client
+ * components. Kept out of the "use client" files: a server component importing a value from one
+ * gets a reference, not the value.
  */
 
-export interface UserFilters {
-  search: string;
-  domainId: string;
-  roleId: string;
-}
+export const USER_SORTS = ["email", "name", "createdAt", "lastSignIn"] as const;
 
-/** Empty filters are left out, so the server's prefetch and the browser's first query share one cache key. */
-export function usersListInput(filters: UserFilters, cursor?: string) {
+/** ?q=…&domain=…&role=…&sort=name.desc&pages=…&hide=… (domain and role links come from role and domain pages). */
+export const usersParams = {
+  ...listParsers(USER_SORTS),
+  q: textFilter,
+  domain: textFilter,
+  role: textFilter,
+  /** The user whose drawer is open. */
+  user: textFilter,
+};
+
+export const loadUsersParams = createLoader(usersParams);
+
+type UsersState = Awaited<ReturnType<typeof loadUsersParams>>;
+
+/** Empty filters and the default order are left out, so the server's prefetch and the browser's first query share one cache key. */
+export function usersListInput(state: UsersState) {
   return {
-    ...(filters.search ? { search: filters.search } : {}),
-    ...(filters.domainId ? { domainId: filters.domainId } : {}),
-    ...(filters.roleId ? { roleId: filters.roleId } : {}),
-    ...(cursor ? { cursor } : {}),
+    ...(state.q ? { search: state.q } : {}),
+    ...(state.domain ? { domainId: state.domain } : {}),
+    ...(state.role ? { roleId: state.role } : {}),
+    ...pageAndSort(state),
   };
 }

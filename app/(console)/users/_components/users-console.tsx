@@ -1,44 +1,52 @@
 "use client";
 
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "@/app/_lib/trpc/client";
-import { ChoiceFilter, FilterBar, NoMatches, byName, useListFilters } from "../../_components/filters";
-import { ACTIONS_HEADER, PagedList, type Column } from "../../_components/list";
+import { DataTable, useListState, type DataColumn } from "../../_components/data-table";
+import { ChoiceFilter, FilterBar, NoMatches, byName } from "../../_components/filters";
 import { Badge, Button, EmptyState, LocalTime, PageHeader, Panel, StatusBadge } from "../../_components/ui";
+import { useInvalidate } from "../../_components/use-invalidate";
 import { NewUserDialog, type NewUserMode } from "./new-user-dialog";
-import { usersListInput, type UserFilters } from "./queries";
+import { usersListInput, usersParams } from "./queries";
 import { mfaMethodsLabel, scopeLabel, type UserListItem } from "./shared";
-import { UserDrawer, type DrawerState } from "./user-drawer";
+import { UserDrawer, type DrawerTarget } from "./user-drawer";
 
-export function UsersConsole({ initialFilters }: { initialFilters: Pick<UserFilters, "domainId" | "roleId"> }) {
+export function UsersConsole() {
   const trpc = useTRPC();
-  const { filters, pages, changeFilters, searchKey, filtered, clearFilters } = useListFilters<UserFilters>(
-    { search: "", ...initialFilters },
-    { search: "", domainId: "", roleId: "" },
-  );
+  const list = useListState(usersParams);
+  const { state } = list;
   const [creating, setCreating] = useState<NewUserMode | null>(null);
-  const [viewing, setViewing] = useState<DrawerState | null>(null);
+  // The open drawer is in the URL (?user=<id>); `opening` remounts it for each opening, and the last
+  // target stays while it closes so that the dialog gives focus back before it is replaced.
+  const [opening, setOpening] = useState(0);
+  const [lastTarget, setLastTarget] = useState<DrawerTarget | null>(null);
 
   // What the caller may filter by and add, decided by the server (prefetched by the page).
   const options = useQuery(trpc.users.options.queryOptions());
-  const users = useQuery({
-    ...trpc.users.list.queryOptions(usersListInput(filters, pages.cursor)),
-    placeholderData: keepPreviousData,
-  });
+  const users = useQuery({ ...trpc.users.list.queryOptions(usersListInput(state)), placeholderData: keepPreviousData });
+  const invalidate = useInvalidate();
+  const banMany = useMutation(trpc.users.banMany.mutationOptions({ onSuccess: () => invalidate(trpc.users.pathKey()) }));
 
   function view(user: UserListItem) {
-    setViewing((current) => ({
-      target: { id: user.id, email: user.email },
-      open: true,
-      opening: (current?.opening ?? 0) + 1,
-    }));
+    setLastTarget({ id: user.id, email: user.email });
+    setOpening((count) => count + 1);
+    list.set({ user: user.id });
   }
+
+  const openId = state.user || null;
+  const shownTarget: DrawerTarget | null = openId
+    ? lastTarget?.id === openId
+      ? lastTarget
+      : { id: openId, email: users.data?.items.find((user) => user.id === openId)?.email ?? "User" }
+    : lastTarget;
 
   const filterDomains = options.data?.filters.domains ?? null;
   const filterRoles = options.data?.filters.roles ?? null;
   const canCreate = options.data?.can.create ?? false;
   const canInvite = options.data?.can.invite ?? false;
+  const filtered = state.q !== "" || state.domain !== "" || state.role !== "";
+  const clearFilters = () => list.change({ q: null, domain: null, role: null });
 
   return (
     <>
@@ -60,19 +68,18 @@ export function UsersConsole({ initialFilters }: { initialFilters: Pick<UserFilt
       />
       <Panel>
         <FilterBar
-          searchKey={searchKey}
           searchLabel="Search users"
           searchPlaceholder="Email or name"
-          search={filters.search}
-          onSearch={(search) => changeFilters({ search })}
+          search={state.q}
+          onSearch={(q) => list.change({ q: q || null })}
           filtered={filtered}
           onClear={clearFilters}
         >
           {filterDomains ? (
             <ChoiceFilter
               label="Domain"
-              value={filters.domainId}
-              onChange={(domainId) => changeFilters({ domainId })}
+              value={state.domain}
+              onChange={(domain) => list.change({ domain: domain || null })}
               anyLabel="Any domain"
               choices={byName(filterDomains)}
             />
@@ -80,18 +87,34 @@ export function UsersConsole({ initialFilters }: { initialFilters: Pick<UserFilt
           {filterRoles ? (
             <ChoiceFilter
               label="Role"
-              value={filters.roleId}
-              onChange={(roleId) => changeFilters({ roleId })}
+              value={state.role}
+              onChange={(role) => list.change({ role: role || null })}
               anyLabel="Any role"
               choices={byName(filterRoles)}
             />
           ) : null}
         </FilterBar>
-        <PagedList
-          query={users}
-          pages={pages}
+        <DataTable
+          caption="Users"
           what="users"
           failed="Users could not be loaded"
+          query={users}
+          list={list}
+          defaultSort={{ by: "email", direction: "asc" }}
+          getRowId={(user) => user.id}
+          onRowClick={view}
+          rowClassName="cursor-pointer hover:bg-slate-50"
+          columns={userColumns(view)}
+          bulk={{
+            verb: "Disable",
+            noun: ["user", "users"],
+            allows: (user) => user.can.ban,
+            name: (user) => user.email,
+            consequence: "Each account is signed out everywhere, its OAuth grants are revoked, and it cannot sign in until it is enabled again.",
+            pending: banMany.isPending,
+            error: banMany.error?.message,
+            run: (rows) => banMany.mutateAsync({ ids: rows.map((user) => user.id) }),
+          }}
           empty={
             filtered ? (
               <NoMatches what="users" hint="Try another search, domain or role." onClear={clearFilters} />
@@ -101,32 +124,39 @@ export function UsersConsole({ initialFilters }: { initialFilters: Pick<UserFilt
               </EmptyState>
             )
           }
-          caption="Users"
-          rowKey={(user) => user.id}
-          onRowClick={view}
-          rowClassName="cursor-pointer hover:bg-slate-50"
-          columns={userColumns(view)}
         />
       </Panel>
       <NewUserDialog mode={creating} onClose={() => setCreating(null)} options={options.data ?? null} />
-      <UserDrawer state={viewing} onClose={() => setViewing((current) => (current ? { ...current, open: false } : null))} />
+      <UserDrawer
+        state={shownTarget ? { target: shownTarget, open: openId !== null, opening } : null}
+        onClose={() => list.set({ user: null })}
+      />
     </>
   );
 }
 
 /** A row opens the user's drawer, and so does its View button, for keyboard users. */
-function userColumns(onView: (user: UserListItem) => void): Array<Column<UserListItem>> {
+function userColumns(onView: (user: UserListItem) => void): Array<DataColumn<UserListItem>> {
   return [
-    { header: "Email", className: "font-medium break-all text-slate-900", cell: (user) => user.email },
-    { header: "Name", className: "text-slate-700", cell: (user) => user.name },
     {
+      id: "email",
+      header: "Email",
+      enableSorting: true,
+      enableHiding: false,
+      meta: { key: true, className: "font-medium break-all text-slate-900" },
+      cell: ({ row }) => row.original.email,
+    },
+    { id: "name", header: "Name", enableSorting: true, meta: { className: "text-slate-700" }, cell: ({ row }) => row.original.name },
+    {
+      id: "roles",
       header: "Roles",
-      cell: (user) =>
-        user.roles.length === 0 ? (
-          <span className="text-slate-400">None visible</span>
+      enableSorting: false,
+      cell: ({ row }) =>
+        row.original.roles.length === 0 ? (
+          <span className="text-slate-500">None visible</span>
         ) : (
           <ul className="flex flex-wrap gap-1">
-            {user.roles.map((role) => (
+            {row.original.roles.map((role) => (
               <li key={`${role.roleId}:${role.domainId ?? "global"}`}>
                 <Badge tone={role.domainId === null ? "brand" : "slate"}>
                   {role.roleName} · {scopeLabel(role.domainName)}
@@ -136,23 +166,41 @@ function userColumns(onView: (user: UserListItem) => void): Array<Column<UserLis
           </ul>
         ),
     },
-    { header: "Status", cell: (user) => <StatusBadge banned={user.banned} /> },
+    { id: "status", header: "Status", enableSorting: false, cell: ({ row }) => <StatusBadge banned={row.original.banned} /> },
     {
+      id: "mfa",
       header: "MFA",
-      className: "whitespace-nowrap",
-      cell: (user) => (user.mfa.enrolled ? <Badge tone="green">{mfaMethodsLabel(user.mfa)}</Badge> : <Badge>None</Badge>),
+      enableSorting: false,
+      meta: { className: "whitespace-nowrap" },
+      cell: ({ row }) => (row.original.mfa.enrolled ? <Badge tone="green">{mfaMethodsLabel(row.original.mfa)}</Badge> : <Badge>None</Badge>),
     },
-    { header: "Created", className: "whitespace-nowrap text-slate-600", cell: (user) => <LocalTime value={user.createdAt} /> },
     {
-      header: ACTIONS_HEADER,
-      className: "text-right",
-      cell: (user) => (
+      id: "lastSignIn",
+      header: "Last sign-in",
+      enableSorting: true,
+      meta: { className: "whitespace-nowrap text-slate-600" },
+      cell: ({ row }) => (row.original.lastSignInAt ? <LocalTime value={row.original.lastSignInAt} /> : <span className="text-slate-500">Never</span>),
+    },
+    {
+      id: "createdAt",
+      header: "Created",
+      enableSorting: true,
+      meta: { className: "whitespace-nowrap text-slate-600" },
+      cell: ({ row }) => <LocalTime value={row.original.createdAt} />,
+    },
+    {
+      id: "actions",
+      header: () => <span className="sr-only">Actions</span>,
+      enableSorting: false,
+      enableHiding: false,
+      meta: { className: "text-right" },
+      cell: ({ row }) => (
         <Button
           variant="ghost"
-          aria-label={`View ${user.email}`}
+          aria-label={`View ${row.original.email}`}
           onClick={(event) => {
             event.stopPropagation();
-            onView(user);
+            onView(row.original);
           }}
         >
           View
