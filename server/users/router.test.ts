@@ -210,6 +210,15 @@ const MATRIX: MatrixRow[] = [
     },
   },
   {
+    procedure: "banMany",
+    mutation: { action: "user.banned" },
+    expected: WRITE,
+    prepare: async (domainId) => {
+      const { userId } = await userIn(domainId);
+      return { call: (caller) => caller.users.banMany({ ids: [userId], reason: "matrix" }), targetId: userId };
+    },
+  },
+  {
     procedure: "unban",
     mutation: { action: "user.unbanned" },
     expected: WRITE,
