@@ -1,12 +1,15 @@
 import { eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { MEMBER_ROLE_ID, domain, oauthClient, user, userBan, userSignIn } from "@/db/schema";
+import { MEMBER_ROLE_ID, domain, oauthClient, oauthConsent, session, user, userBan, userSignIn } from "@/db/schema";
 import type { Auth } from "@/server/auth/auth";
 import { CLIENT_SORTS } from "@/server/clients/inputs";
 import { DOMAIN_SORTS } from "@/server/domains/inputs";
+import { GRANT_SORTS } from "@/server/grants/inputs";
+import { ROLE_SORTS } from "@/server/roles/inputs";
+import { SESSION_SORTS } from "@/server/sessions/inputs";
 import { encodeCursor } from "@/server/paging";
 import { signUp, uniqueEmail } from "@/server/testing/auth";
-import { createDomain, createMember, grantRole, openPersonaTestBed, type Personas } from "@/server/testing/authz";
+import { createCustomRole, createDomain, createMember, grantRole, openPersonaTestBed, type Personas } from "@/server/testing/authz";
 import type { TestDatabase } from "@/server/testing/db";
 import { seedClientRow } from "@/server/testing/grants";
 import { rejection } from "@/server/testing/outcome";
@@ -23,6 +26,8 @@ let tenant: { id: string };
 const memberIds: string[] = [];
 const clientIds: string[] = [];
 const domainIds: string[] = [];
+const sessionIds: string[] = [];
+const grantIds: string[] = [];
 
 const AT = new Date(Date.UTC(2026, 0, 1));
 
@@ -53,6 +58,35 @@ beforeAll(async () => {
     domainIds.push(row.id);
     await db.update(domain).set({ createdAt: new Date(AT.getTime() + (index % 2)) }).where(eq(domain.id, row.id));
   }
+  // Browser sessions of one member, and grants (remembered consents) of every member, with equal times.
+  const sessionOwner = memberIds[4]!;
+  await db.delete(session).where(eq(session.userId, sessionOwner));
+  for (let index = 0; index < 5; index += 1) {
+    const id = `sorting-session-${index}`;
+    sessionIds.push(id);
+    await db.insert(session).values({
+      id,
+      token: `sorting-token-${index}`,
+      userId: sessionOwner,
+      expiresAt: new Date(Date.now() + 86_400_000),
+      createdAt: new Date(AT.getTime() + (index % 2)),
+      updatedAt: new Date(AT.getTime() + (index % 3)),
+    });
+  }
+  for (let index = 0; index < 7; index += 1) {
+    const userId = memberIds[index]!;
+    const clientId = clientIds[index % 3]!;
+    grantIds.push(`${userId} ${clientId}`);
+    await db.insert(oauthConsent).values({
+      id: `sorting-consent-${index}`,
+      userId,
+      clientId,
+      scopes: ["openid"],
+      createdAt: new Date(AT.getTime() + (index % 2)),
+      updatedAt: new Date(AT.getTime() + (index % 2)),
+    });
+  }
+  for (const name of ["sort-b", "Sort-a", "sort-C"]) await createCustomRole(db, [], `${name}-${Date.now()}`);
 }, 120_000);
 
 afterAll(() => database?.destroy());
@@ -153,6 +187,62 @@ describe("domains.list", () => {
   );
 });
 
+describe("sessions.list", () => {
+  test.each(SESSION_SORTS.flatMap((by) => DIRECTIONS.map((direction) => [by, direction] as const)))(
+    "sorted by %s %s, pages of 2 hold every session once, in order",
+    async (by, direction) => {
+      const rows = await walk(
+        (cursor) => personas.owner.caller.sessions.list({ userId: memberIds[4]!, limit: 2, sort: { by, direction }, cursor }),
+        (row) => row.id,
+      );
+      expect(rows.map((row) => row.id).sort()).toEqual([...sessionIds].sort());
+      expectOrdered(
+        rows.map((row) => [(by === "createdAt" ? row.createdAt : row.lastSeenAt).getTime(), row.id]),
+        direction,
+      );
+    },
+  );
+});
+
+describe("grants.list", () => {
+  test.each(GRANT_SORTS.flatMap((by) => DIRECTIONS.map((direction) => [by, direction] as const)))(
+    "sorted by %s %s, pages of 2 hold every grant once, in order",
+    async (by, direction) => {
+      const id = (row: { userId: string; clientId: string }) => `${row.userId} ${row.clientId}`;
+      const rows = await walk(
+        (cursor) => personas.owner.caller.grants.list({ domainId: clientDomainId, limit: 2, sort: { by, direction }, cursor }),
+        id,
+      );
+      expect(rows.map(id).sort()).toEqual([...grantIds].sort());
+      // Never used, a grant's last activity is its creation.
+      expectOrdered(
+        rows.map((row) => [(by === "createdAt" ? row.createdAt : (row.lastUsedAt ?? row.createdAt)).getTime(), id(row)]),
+        direction,
+      );
+    },
+  );
+});
+
+describe("roles.list", () => {
+  test.each(ROLE_SORTS.flatMap((by) => DIRECTIONS.map((direction) => [by, direction] as const)))(
+    "sorted by %s %s, regardless of case",
+    async (by, direction) => {
+      const rows = await personas.owner.caller.roles.list({ sort: { by, direction } });
+      expect(rows.filter((row) => /^sort-/i.test(row.name))).toHaveLength(3);
+      expectOrdered(
+        rows.map((row) => [row.name.toLowerCase(), row.id]),
+        direction,
+      );
+    },
+  );
+
+  test("without a sort, the built-in roles come first", async () => {
+    const rows = await personas.owner.caller.roles.list();
+    const firstCustom = rows.findIndex((row) => !row.builtIn);
+    expect(rows.slice(firstCustom).every((row) => !row.builtIn)).toBe(true);
+  });
+});
+
 describe("a cursor continues only its own list and order", () => {
   test("a cursor of another sort, direction or list, or a tampered one, is BAD_REQUEST", async () => {
     const byName = await personas.owner.caller.users.list({ domainId: tenant.id, limit: 2, sort: { by: "name", direction: "asc" } });
@@ -163,6 +253,8 @@ describe("a cursor continues only its own list and order", () => {
       personas.owner.caller.users.list({ domainId: tenant.id, limit: 2, sort: { by: "email", direction: "asc" }, cursor }),
       personas.owner.caller.clients.list({ limit: 2, sort: { by: "name", direction: "asc" }, cursor }),
       personas.owner.caller.domains.list({ limit: 2, sort: { by: "name", direction: "asc" }, cursor }),
+      personas.owner.caller.sessions.list({ limit: 2, cursor }),
+      personas.owner.caller.grants.list({ limit: 2, cursor }),
       // A number where the order compares text.
       personas.owner.caller.users.list({
         limit: 2,

@@ -1,9 +1,12 @@
 import { z } from "zod";
 import { idSchema } from "@/server/ids";
-import { pageInputFields } from "@/server/paging";
+import { pageInputFields, sortSchema } from "@/server/paging";
+
+export const GRANT_SORTS = ["lastActive", "createdAt"] as const;
 
 export const listGrantsInput = z
   .object({
+    sort: sortSchema(GRANT_SORTS, { by: "lastActive", direction: "desc" }),
     userId: idSchema("user id").optional().describe("Only this user's grants."),
     clientId: idSchema("client id").optional().describe("Only grants to this client."),
     domainId: idSchema("domain id").optional().describe("Only grants to clients owned by this domain."),

@@ -4,9 +4,9 @@ import type { Executor } from "@/db/client";
 import { clientRegistration, issuedAccessToken, oauthClient, oauthConsent, oauthRefreshToken, user } from "@/db/schema";
 import type { Authority, PermissionScope } from "@/server/authz/authority";
 import { storedStringArray } from "@/server/oauth/stored";
-import { keyset, type Page } from "@/server/paging";
+import { sortableKeyset, type Page, type Sort } from "@/server/paging";
 import { allows } from "@/server/trpc/procedures";
-import type { listGrantsInput } from "./inputs";
+import type { GRANT_SORTS, listGrantsInput } from "./inputs";
 import { assertMayRevokeGrant, domainsOfUsers, grantInScope, type GrantReach } from "./reach";
 
 export interface GrantItem {
@@ -25,7 +25,15 @@ export interface GrantItem {
   liveAccessTokens: number;
 }
 
-const grantKey = keyset(z.object({ activity: z.number(), userId: z.string(), clientId: z.string() }));
+// A grant is a (user, client) pair: its id in the order is both, joined by a space no id holds.
+const grantOrder = sortableKeyset(
+  "grants",
+  { lastActive: { expression: sql`activity`, type: "number" }, createdAt: { expression: sql`created_at`, type: "number" } },
+  sql`(user_id || ' ' || client_id)`,
+);
+
+/** The list's order before it could be sorted: newest activity first. */
+const LAST_ACTIVE_FIRST: Sort<(typeof GRANT_SORTS)[number]> = { by: "lastActive", direction: "desc" };
 
 interface GrantRow {
   user_id: string;
@@ -52,22 +60,20 @@ const parseScopes = (row: GrantRow): string[] => {
   return row.token_scopes ? row.token_scopes.split(" ") : [];
 };
 
-type GrantFilter = Omit<z.output<typeof listGrantsInput>, "limit"> & { limit: number };
+type GrantFilter = Omit<z.output<typeof listGrantsInput>, "limit" | "sort"> & { limit: number; sort?: z.output<typeof listGrantsInput>["sort"] };
 
 /**
  * A grant is a (user, client) pair with anything live: a remembered consent, an unrevoked refresh
- * token or an unexpired access token. Newest activity first, within `scope`.
+ * token or an unexpired access token. In `input.sort` (by default newest activity first), within `scope`.
  */
 export async function findGrants(db: Executor, scope: PermissionScope, input: GrantFilter, now = new Date()): Promise<Page<GrantItem>> {
   const nowMs = now.getTime();
-  const after = grantKey.after(input.cursor);
+  const sort = input.sort ?? LAST_ACTIVE_FIRST;
+  const plan = grantOrder.plan(sort, input.cursor);
   const filters: SQL[] = [grantInScope(scope)];
   if (input.userId) filters.push(sql`g.user_id = ${input.userId}`);
   if (input.clientId) filters.push(sql`g.client_id = ${input.clientId}`);
   if (input.domainId) filters.push(sql`reg.domain_id = ${input.domainId}`);
-  const page = after
-    ? sql`where (activity < ${after.activity} or (activity = ${after.activity} and (user_id > ${after.userId} or (user_id = ${after.userId} and client_id > ${after.clientId}))))`
-    : sql``;
   const rows = await db.all<GrantRow>(sql`
     with pairs as (
       select user_id, client_id from ${oauthConsent} where user_id is not null
@@ -99,14 +105,13 @@ export async function findGrants(db: Executor, scope: PermissionScope, input: Gr
       where ${sql.join(filters, sql` and `)}
     )
     select *, coalesce(last_used_at, created_at) as activity from grants
-    ${page}
-    order by activity desc, user_id, client_id
+    ${plan.where ? sql`where ${plan.where}` : sql``}
+    order by ${sql.join(plan.orderBy, sql`, `)}
     limit ${input.limit + 1}
   `);
-  const { items, nextCursor } = grantKey.page(rows, input.limit, (row) => ({
-    activity: row.activity,
-    userId: row.user_id,
-    clientId: row.client_id,
+  const { items, nextCursor } = grantOrder.page(rows, input.limit, sort, (row) => ({
+    value: sort.by === "createdAt" ? row.created_at : row.activity,
+    id: `${row.user_id} ${row.client_id}`,
   }));
   return {
     items: items.map(

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { idSchema } from "@/server/ids";
-import { searchSchema } from "@/server/paging";
+import { SORT_DIRECTIONS, searchSchema } from "@/server/paging";
 import { ACTIONS, ALL_PERMISSIONS, RESOURCES, sortPermissions } from "@/server/shared/permissions";
 
 // The inputs of roles.*, shared by the tRPC router and the MCP tools.
@@ -27,9 +27,20 @@ const permissionsSchema = z
   .max(ALL_PERMISSIONS.length * 2, "That is more permissions than exist; list each one once.")
   .transform((permissions) => sortPermissions(permissions));
 
+export const ROLE_SORTS = ["name"] as const;
+
 export const listRolesInput = z
   .object({
     search: searchSchema.describe("Part of a role's name or description, matched case-insensitively."),
+    // Roles are few (built-ins and an installation's own), so the list is one page; without a sort the
+    // built-in roles come first, then the others by name.
+    sort: z
+      .object({
+        by: z.enum(ROLE_SORTS, `Sort by one of: ${ROLE_SORTS.join(", ")}.`).describe("The column to sort by: name."),
+        direction: z.enum(SORT_DIRECTIONS, 'The sort direction is "asc" or "desc".').describe('"asc" (A to Z) or "desc".'),
+      })
+      .optional()
+      .describe("The order of the list; by default the built-in roles first, then by name."),
   })
   .optional();
 

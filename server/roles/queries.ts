@@ -5,6 +5,8 @@ import { domain, role, roleAssignment, rolePermission, user } from "@/db/schema"
 import type { Authority } from "@/server/authz/authority";
 import { assertAnotherOwnerRemains } from "@/server/authz/owner";
 import { ALL_PERMISSIONS, isPermission, sortPermissions, type Permission } from "@/server/shared/permissions";
+import { sortableKeyset, type Sort } from "@/server/paging";
+import type { ROLE_SORTS } from "./inputs";
 import { allows } from "@/server/trpc/procedures";
 import { USER_NOT_FOUND, assignmentInScope, visibleUserCondition } from "@/server/users/visibility";
 import {
@@ -150,7 +152,16 @@ export async function roleOptions(authority: Authority): Promise<{ can: { create
 }
 
 /** Every role, built-in first and then by name, with assignment counts in the caller's roles:read scope. */
-export async function listRoles(db: Executor, authority: Authority, search: string | undefined): Promise<RoleListItem[]> {
+// Names compare regardless of case, as the default order and the unique-name rule do.
+const roleOrder = sortableKeyset("roles", { name: { expression: sql`${role.name} collate nocase`, type: "string" } }, role.id);
+
+/** Every role the caller reads (they are few: one page); `sort` orders them by name, else built-in roles come first. */
+export async function listRoles(
+  db: Executor,
+  authority: Authority,
+  search: string | undefined,
+  sort?: Sort<(typeof ROLE_SORTS)[number]>,
+): Promise<RoleListItem[]> {
   // Assignments count where the caller reads roles: every one for a global reader, else those in their domains.
   const counted = db
     .select({ roleId: roleAssignment.roleId, total: count().as("total") })
@@ -169,7 +180,7 @@ export async function listRoles(db: Executor, authority: Authority, search: stri
     .from(role)
     .leftJoin(counted, eq(counted.roleId, role.id))
     .where(matches)
-    .orderBy(desc(role.builtIn), sql`${role.name} collate nocase`, asc(role.name));
+    .orderBy(...(sort ? roleOrder.plan(sort, undefined).orderBy : [desc(role.builtIn), sql`${role.name} collate nocase`, asc(role.name)]));
   const permissions = await permissionsOfRoles(
     db,
     rows.map((row) => row.role.id),

@@ -26,7 +26,7 @@ export const rolesRouter = router({
       can: canFlags<RoleListItem[], RoleListItem>({ rows: (output) => output, flags: ROLE_FLAGS }),
     })
     .input(listRolesInput)
-    .query(({ ctx, input }) => listRoles(ctx.db, ctx.authority, input?.search || undefined)),
+    .query(({ ctx, input }) => listRoles(ctx.db, ctx.authority, input?.search || undefined, input?.sort)),
 
   get: permissionProcedure("roles:read")
     .meta({

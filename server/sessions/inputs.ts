@@ -1,10 +1,13 @@
 import { z } from "zod";
 import { idSchema } from "@/server/ids";
-import { pageInputFields } from "@/server/paging";
+import { pageInputFields, sortSchema } from "@/server/paging";
+
+export const SESSION_SORTS = ["lastActive", "createdAt"] as const;
 
 export const listSessionsInput = z
   .object({
     userId: idSchema("user id").optional().describe("Only this user's sessions."),
+    sort: sortSchema(SESSION_SORTS, { by: "lastActive", direction: "desc" }),
     ...pageInputFields("session", "sessions"),
   })
   .prefault({});

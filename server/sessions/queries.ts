@@ -3,11 +3,11 @@ import { z } from "zod";
 import type { Executor } from "@/db/client";
 import { roleAssignment, session, user } from "@/db/schema";
 import type { Authority, PermissionScope } from "@/server/authz/authority";
-import { keyset, type Page } from "@/server/paging";
+import { sortableKeyset, type Page, type Sort } from "@/server/paging";
 import { allows } from "@/server/trpc/procedures";
 import { loadAccountTargets } from "@/server/users/commands";
 import { assertMayRevokeSessionsOf, userToCutOff } from "./commands";
-import type { listSessionsInput } from "./inputs";
+import type { SESSION_SORTS, listSessionsInput } from "./inputs";
 
 export interface SessionItem {
   id: string;
@@ -43,7 +43,14 @@ export function describeDevice(userAgent: string | null): string {
   return browser ?? platform ?? userAgent.split(/[\s/]/)[0]!.slice(0, 60);
 }
 
-const sessionKey = keyset(z.object({ lastSeen: z.number(), id: z.string() }));
+const sessionOrder = sortableKeyset(
+  "sessions",
+  { lastActive: { expression: session.updatedAt, type: "number" }, createdAt: { expression: session.createdAt, type: "number" } },
+  session.id,
+);
+
+/** The list's order before it could be sorted: most recently seen first. */
+const LAST_ACTIVE_FIRST: Sort<(typeof SESSION_SORTS)[number]> = { by: "lastActive", direction: "desc" };
 
 function sessionUserInScope(scope: PermissionScope): SQL | undefined {
   if (scope.all) return undefined;
@@ -55,9 +62,9 @@ function sessionUserInScope(scope: PermissionScope): SQL | undefined {
   return sql`exists (select 1 from ${roleAssignment} ra where ra.user_id = ${session.userId} and ra.domain_id in (${ids}))`;
 }
 
-type SessionFilter = Omit<z.output<typeof listSessionsInput>, "limit"> & { limit: number };
+type SessionFilter = Omit<z.output<typeof listSessionsInput>, "limit" | "sort"> & { limit: number; sort?: z.output<typeof listSessionsInput>["sort"] };
 
-/** Unexpired browser sessions of the users in `scope`, most recently seen first. */
+/** Unexpired browser sessions of the users in `scope`, in `input.sort` (by default most recently seen first). */
 export async function findSessions(
   db: Executor,
   scope: PermissionScope,
@@ -67,12 +74,9 @@ export async function findSessions(
 ): Promise<Page<SessionItem>> {
   const conditions: (SQL | undefined)[] = [sql`${session.expiresAt} > ${now.getTime()}`, sessionUserInScope(scope)];
   if (input.userId) conditions.push(eq(session.userId, input.userId));
-  const after = sessionKey.after(input.cursor);
-  if (after) {
-    conditions.push(
-      sql`(${session.updatedAt} < ${after.lastSeen} or (${session.updatedAt} = ${after.lastSeen} and ${session.id} > ${after.id}))`,
-    );
-  }
+  const sort = input.sort ?? LAST_ACTIVE_FIRST;
+  const plan = sessionOrder.plan(sort, input.cursor);
+  conditions.push(plan.where);
   const rows = await db
     .select({
       id: session.id,
@@ -88,9 +92,12 @@ export async function findSessions(
     .from(session)
     .innerJoin(user, eq(user.id, session.userId))
     .where(and(...conditions))
-    .orderBy(sql`${session.updatedAt} desc`, session.id)
+    .orderBy(...plan.orderBy)
     .limit(input.limit + 1);
-  const page = sessionKey.page(rows, input.limit, (row) => ({ lastSeen: row.lastSeenAt.getTime(), id: row.id }));
+  const page = sessionOrder.page(rows, input.limit, sort, (row) => ({
+    value: (sort.by === "createdAt" ? row.createdAt : row.lastSeenAt).getTime(),
+    id: row.id,
+  }));
   return {
     items: page.items.map((row): SessionItem => ({ ...row, device: describeDevice(row.userAgent), current: row.id === currentSessionId })),
     nextCursor: page.nextCursor,

@@ -139,6 +139,13 @@ interface DataTableProps<Row extends RowData> {
   rowClassName?: string;
   alignTop?: boolean;
   bulk?: BulkAction<Row>;
+  /** False for a list that is always one page (a role's holders): no pager. */
+  paged?: boolean;
+}
+
+/** The rows of a list that is already loaded (part of another answer), as the query a data table reads. */
+export function loadedPage<Row>(items: Row[]): PagedQuery<Row> {
+  return { isPending: false, isError: false, error: null, data: { items, nextCursor: null }, refetch: () => undefined, isPlaceholderData: false };
 }
 
 export function DataTable<Row extends RowData>({
@@ -156,6 +163,7 @@ export function DataTable<Row extends RowData>({
   rowClassName = "",
   alignTop = false,
   bulk,
+  paged = true,
 }: DataTableProps<Row>) {
   const sort = list.sort ?? defaultSort ?? null;
   const hidden = list.hidden;
@@ -332,7 +340,7 @@ export function DataTable<Row extends RowData>({
         ) : null}
       </div>
       {body}
-      {query.data && !query.isError && (items.length > 0 || list.pageNumber > 1) ? (
+      {paged && query.data && !query.isError && (items.length > 0 || list.pageNumber > 1) ? (
         <Pager
           label={pagerLabel ?? `${what.charAt(0).toUpperCase()}${what.slice(1)} pages`}
           pageNumber={list.pageNumber}

@@ -19,7 +19,7 @@ export function FilterBar({
   onSearch: (search: string) => void;
   filtered: boolean;
   onClear: () => void;
-  children: ReactNode;
+  children?: ReactNode;
 }) {
   return (
     <div className="flex flex-wrap items-end gap-4 border-b border-slate-200 px-4 py-4">

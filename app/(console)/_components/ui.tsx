@@ -180,19 +180,6 @@ export function LoadingState({ label }: { label: string }) {
   );
 }
 
-/** Previous/next over keyset pages: the cursors of the pages already seen are kept to go back. */
-export function useCursorPages() {
-  const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
-  const cursor = cursors[cursors.length - 1];
-  return {
-    cursor,
-    pageNumber: cursors.length,
-    next: (nextCursor: string) => setCursors((seen) => [...seen, nextCursor]),
-    previous: () => setCursors((seen) => (seen.length > 1 ? seen.slice(0, -1) : seen)),
-    reset: () => setCursors([undefined]),
-  };
-}
-
 export function Pager({
   pageNumber,
   hasNext,

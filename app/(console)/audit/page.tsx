@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { NoAccess } from "@/app/(console)/_components/ui";
 import { HydrateClient, consoleSections, getQueryClient, trpc } from "@/app/_lib/trpc/server";
 import { AuditLog } from "./_components/audit-log";
-import { filtersFromSearchParams, toAuditInput } from "./_components/filters";
+import { auditPageAndSort, filtersOf, loadAuditParams, serverFilters, toAuditInput } from "./_components/filters";
 
 export const metadata: Metadata = { title: "Audit log" };
 
@@ -15,15 +15,16 @@ export default async function AuditPage({
     return <NoAccess title="Audit log" subject="the audit log" permission="audit:read" />;
   }
   const queryClient = getQueryClient();
-  const initialFilters = filtersFromSearchParams(await searchParams);
+  // The URL holds the filters, order and page; the time range is the reader's local time, applied in the browser.
+  const state = await loadAuditParams(searchParams);
   await Promise.all([
-    queryClient.prefetchQuery(trpc.audit.list.queryOptions(toAuditInput(initialFilters).input)),
+    queryClient.prefetchQuery(trpc.audit.list.queryOptions({ ...toAuditInput(serverFilters(filtersOf(state))).input, ...auditPageAndSort(state) })),
     queryClient.prefetchQuery(trpc.audit.actions.queryOptions()),
     queryClient.prefetchQuery(trpc.audit.domains.queryOptions()),
   ]);
   return (
     <HydrateClient>
-      <AuditLog initialFilters={initialFilters} />
+      <AuditLog />
     </HydrateClient>
   );
 }

@@ -3,11 +3,12 @@ import type { Metadata } from "next";
 import { HydrateClient, getQueryClient, trpc } from "@/app/_lib/trpc/server";
 import { requireSession } from "@/server/auth/session";
 import { NoAccess } from "@/app/(console)/_components/ui";
+import { loadRolesParams, rolesListInput } from "./_components/queries";
 import { RolesConsole } from "./_components/roles-console";
 
 export const metadata: Metadata = { title: "Roles" };
 
-export default async function RolesPage() {
+export default async function RolesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requireSession();
   const queryClient = getQueryClient();
   try {
@@ -19,7 +20,8 @@ export default async function RolesPage() {
     }
     // Any other failure is shown by the client component, which retries the query.
   }
-  await queryClient.prefetchQuery(trpc.roles.list.queryOptions());
+  // The URL holds the list's search and order.
+  await queryClient.prefetchQuery(trpc.roles.list.queryOptions(rolesListInput(await loadRolesParams(searchParams))));
   return (
     <HydrateClient>
       <RolesConsole />

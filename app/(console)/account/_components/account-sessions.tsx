@@ -5,7 +5,8 @@ import type { inferRouterOutputs } from "@trpc/server";
 import { useState } from "react";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import type { AppRouter } from "@/server/trpc/root";
-import { QueryStates } from "../../_components/list";
+import { DataTable, useListState, type DataColumn } from "../../_components/data-table";
+import { listParsers, prefixedKeys } from "../../_components/list-params";
 import { Badge, Button, ConfirmDialog, EmptyState, LocalTime } from "../../_components/ui";
 import { useConfirmedMutation } from "../../_components/use-confirmed-mutation";
 import { useInvalidate } from "../../_components/use-invalidate";
@@ -16,10 +17,32 @@ function sessionName(session: OwnSession): string {
   return session.ipAddress ? `${session.device} (${session.ipAddress})` : session.device;
 }
 
+const OWN_SESSIONS_PARAMS = listParsers([] as const);
+const OWN_SESSIONS_URL_KEYS = prefixedKeys(["sort", "pages", "hide"] as const, "sessions.");
+
+const OWN_SESSION_COLUMNS: Array<DataColumn<OwnSession>> = [
+  {
+    id: "device",
+    header: "Device",
+    enableHiding: false,
+    meta: { key: true, className: "font-medium", title: (session) => session.userAgent ?? undefined },
+    cell: ({ row: { original: session } }) => (
+      <>
+        {session.device} {session.current ? <Badge tone="brand">This device</Badge> : null}
+      </>
+    ),
+  },
+  { id: "ipAddress", header: "IP address", meta: { className: "font-mono text-xs text-slate-600" }, cell: ({ row }) => row.original.ipAddress ?? "Unknown" },
+  { id: "lastSeen", header: "Last seen", meta: { className: "text-slate-600" }, cell: ({ row }) => <LocalTime value={row.original.lastSeenAt} /> },
+  { id: "createdAt", header: "Signed in", meta: { className: "text-slate-600" }, cell: ({ row }) => <LocalTime value={row.original.createdAt} /> },
+];
+
 export function AccountSessions() {
   const trpc = useTRPC();
   const invalidateQueries = useInvalidate();
-  const sessions = useQuery(trpc.account.sessions.queryOptions());
+  // One's own sessions are few and come in one answer: the table reads them as a page without a next one.
+  const sessions = useQuery({ ...trpc.account.sessions.queryOptions(), select: (items) => ({ items, nextCursor: null }) });
+  const list = useListState(OWN_SESSIONS_PARAMS, OWN_SESSIONS_URL_KEYS);
   const [endingOthers, setEndingOthers] = useState(false);
 
   const invalidate = () =>
@@ -44,7 +67,7 @@ export function AccountSessions() {
     }),
   );
 
-  const others = sessions.data?.filter((session) => !session.current).length ?? 0;
+  const others = sessions.data?.items.filter((session) => !session.current).length ?? 0;
   return (
     <section aria-labelledby="sessions-heading" className="rounded-xl border border-slate-200 bg-white shadow-sm">
       <div className="flex items-center justify-between gap-4 border-b border-slate-200 px-5 py-3">
@@ -68,40 +91,31 @@ export function AccountSessions() {
           {endOthers.data.sessions === 1 ? "1 other session was ended." : `${endOthers.data.sessions} other sessions were ended.`}
         </p>
       ) : null}
-      <QueryStates
+      <DataTable
         query={sessions}
+        list={list}
+        paged={false}
         what="your sessions"
         failed="Your sessions could not be loaded"
-        isEmpty={(data) => data.length === 0}
         empty={<EmptyState title="No sessions">Browsers where you are signed in appear here.</EmptyState>}
-      >
-        {(data) => (
-          <ul className="divide-y divide-slate-100">
-            {data.map((session) => (
-              <li key={session.id} className="flex items-center justify-between gap-4 px-5 py-3 text-sm">
-                <div className="min-w-0">
-                  <p className="font-medium" title={session.userAgent ?? undefined}>
-                    {session.device} {session.current ? <Badge tone="brand">This device</Badge> : null}
-                  </p>
-                  <p className="text-xs text-slate-500">
-                    {session.ipAddress ?? "Unknown IP address"} · last seen <LocalTime value={session.lastSeenAt} /> · signed in{" "}
-                    <LocalTime value={session.createdAt} />
-                  </p>
-                </div>
-                {session.current || !session.can.revoke ? null : (
-                  <Button
-                    variant="ghost"
-                    aria-label={`End the session on ${sessionName(session)}`}
-                    onClick={() => endOne.ask(session)}
-                  >
-                    End session
-                  </Button>
-                )}
-              </li>
-            ))}
-          </ul>
-        )}
-      </QueryStates>
+        caption="Your sessions"
+        getRowId={(session) => session.id}
+        columns={[
+          ...OWN_SESSION_COLUMNS,
+          {
+            id: "actions",
+            header: () => <span className="sr-only">Actions</span>,
+            enableHiding: false,
+            meta: { className: "text-right" },
+            cell: ({ row: { original: session } }) =>
+              session.current || !session.can.revoke ? null : (
+                <Button variant="ghost" aria-label={`End the session on ${sessionName(session)}`} onClick={() => endOne.ask(session)}>
+                  End session
+                </Button>
+              ),
+          },
+        ]}
+      />
       <ConfirmDialog
         {...endOne.dialog}
         title="End session"

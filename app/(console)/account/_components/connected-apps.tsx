@@ -5,7 +5,8 @@ import type { inferRouterOutputs } from "@trpc/server";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { OAUTH_SCOPES, SCOPE_DESCRIPTIONS, type OAuthScope } from "@/server/shared/scopes";
 import type { AppRouter } from "@/server/trpc/root";
-import { QueryStates } from "../../_components/list";
+import { DataTable, useListState, type DataColumn } from "../../_components/data-table";
+import { listParsers, prefixedKeys } from "../../_components/list-params";
 import { Section, Button, ConfirmDialog, EmptyState, LocalTime } from "../../_components/ui";
 import { useConfirmedMutation } from "../../_components/use-confirmed-mutation";
 import { useInvalidate } from "../../_components/use-invalidate";
@@ -21,10 +22,43 @@ function scopeInWords(scope: string): string {
   return isKnownScope(scope) ? SCOPE_DESCRIPTIONS[scope] : scope;
 }
 
+const APPS_PARAMS = listParsers([] as const);
+const APPS_URL_KEYS = prefixedKeys(["sort", "pages", "hide"] as const, "apps.");
+
+const APP_COLUMNS: Array<DataColumn<ConnectedApp>> = [
+  {
+    id: "app",
+    header: "App",
+    enableHiding: false,
+    meta: { key: true, className: "font-medium" },
+    cell: ({ row }) => row.original.clientName,
+  },
+  {
+    id: "scopes",
+    header: "May",
+    cell: ({ row: { original: app } }) => (
+      <ul className="list-disc pl-5 text-slate-600" aria-label={`What ${app.clientName} may do`}>
+        {app.scopes.map((scope) => (
+          <li key={scope}>{scopeInWords(scope)}</li>
+        ))}
+      </ul>
+    ),
+  },
+  { id: "createdAt", header: "Granted", meta: { className: "whitespace-nowrap text-slate-600" }, cell: ({ row }) => <LocalTime value={row.original.createdAt} /> },
+  {
+    id: "lastUsed",
+    header: "Last used",
+    meta: { className: "whitespace-nowrap text-slate-600" },
+    cell: ({ row }) => (row.original.lastUsedAt ? <LocalTime value={row.original.lastUsedAt} /> : "Not used yet"),
+  },
+];
+
 export function ConnectedApps() {
   const trpc = useTRPC();
   const invalidate = useInvalidate();
-  const apps = useQuery(trpc.account.connectedApps.queryOptions());
+  // One's own apps are few and come in one answer: the table reads them as a page without a next one.
+  const apps = useQuery({ ...trpc.account.connectedApps.queryOptions(), select: (items) => ({ items, nextCursor: null }) });
+  const list = useListState(APPS_PARAMS, APPS_URL_KEYS);
   const revoke = useConfirmedMutation({
     mutation: trpc.account.revokeApp.mutationOptions(),
     variables: (app: ConnectedApp) => ({ clientId: app.clientId }),
@@ -45,49 +79,32 @@ export function ConnectedApps() {
           Access revoked. The app has to ask you again before it can act for you.
         </p>
       ) : null}
-      <QueryStates
+      <DataTable
         query={apps}
+        list={list}
+        paged={false}
         what="your connected apps"
         failed="Your connected apps could not be loaded"
-        isEmpty={(data) => data.length === 0}
         empty={<EmptyState title="No connected apps">Applications you let act for you, such as MCP clients, appear here.</EmptyState>}
-      >
-        {(data) => (
-          <ul className="divide-y divide-slate-100">
-            {data.map((app) => (
-              <li key={app.clientId} className="flex items-start justify-between gap-4 px-5 py-4 text-sm">
-                <div className="min-w-0 space-y-1">
-                  <p className="font-medium">{app.clientName}</p>
-                  <ul className="list-disc pl-5 text-slate-600" aria-label={`What ${app.clientName} may do`}>
-                    {app.scopes.map((scope) => (
-                      <li key={scope}>{scopeInWords(scope)}</li>
-                    ))}
-                  </ul>
-                  <p className="text-xs text-slate-500">
-                    Granted <LocalTime value={app.createdAt} /> ·{" "}
-                    {app.lastUsedAt ? (
-                      <>
-                        last used <LocalTime value={app.lastUsedAt} />
-                      </>
-                    ) : (
-                      "not used yet"
-                    )}
-                  </p>
-                </div>
-                {app.can.revoke ? (
-                  <Button
-                    variant="secondary"
-                    aria-label={`Revoke access to ${app.clientName}`}
-                    onClick={() => revoke.ask(app)}
-                  >
-                    Revoke access
-                  </Button>
-                ) : null}
-              </li>
-            ))}
-          </ul>
-        )}
-      </QueryStates>
+        caption="Your connected apps"
+        getRowId={(app) => app.clientId}
+        alignTop
+        columns={[
+          ...APP_COLUMNS,
+          {
+            id: "actions",
+            header: () => <span className="sr-only">Actions</span>,
+            enableHiding: false,
+            meta: { className: "text-right" },
+            cell: ({ row: { original: app } }) =>
+              app.can.revoke ? (
+                <Button variant="secondary" aria-label={`Revoke access to ${app.clientName}`} onClick={() => revoke.ask(app)}>
+                  Revoke access
+                </Button>
+              ) : null,
+          },
+        ]}
+      />
       <ConfirmDialog
         {...revoke.dialog}
         title="Revoke access"

@@ -3,13 +3,13 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import { useState } from "react";
-import { PagedList, type Column } from "@/app/(console)/_components/list";
-import { Section, Badge, EmptyState, LocalTime, PageHeader, Panel, useCursorPages } from "@/app/(console)/_components/ui";
+import { DataTable, useListState, type DataColumn } from "@/app/(console)/_components/data-table";
+import { Section, Badge, EmptyState, LocalTime, PageHeader, Panel } from "@/app/(console)/_components/ui";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { AuditFilterBar } from "./audit-filter-bar";
 import { auditExportPath } from "@/server/shared/audit-export";
 import type { AppRouter } from "@/server/trpc/root";
-import { EMPTY_FILTERS, hasAnyFilter, toAuditInput, type AuditFilters } from "./filters";
+import { EMPTY_FILTERS, auditPageAndSort, auditParams, filtersOf, hasAnyFilter, toAuditInput, type AuditFilters } from "./filters";
 
 const VIA_TONES = { web: "slate", mcp: "brand", oauth: "green", system: "amber" } as const;
 
@@ -17,30 +17,35 @@ function Muted({ children }: { children: string }) {
   return <span className="text-slate-400 italic">{children}</span>;
 }
 
-export function AuditLog({ initialFilters }: { initialFilters: AuditFilters }) {
+export function AuditLog() {
   const trpc = useTRPC();
-  const [filters, setFilters] = useState(initialFilters);
+  const list = useListState(auditParams);
+  const filters = filtersOf(list.state);
+  // The text fields are uncontrolled: when the URL's filters change from outside them (back,
+  // forward, "Clear filters"), they are remounted with the URL's values.
   const [generation, setGeneration] = useState(0);
-  const pages = useCursorPages();
+  const [typed, setTyped] = useState(filters);
+  if (!sameFilters(typed, filters)) {
+    setTyped(filters);
+    setGeneration((value) => value + 1);
+  }
   const { input, rangeError } = toAuditInput(filters);
 
   const events = useQuery(
     trpc.audit.list.queryOptions(
-      { ...input, cursor: pages.cursor },
+      { ...input, ...auditPageAndSort(list.state) },
       { enabled: rangeError === null, placeholderData: keepPreviousData },
     ),
   );
   const filtered = hasAnyFilter(filters);
 
   function change(update: Partial<AuditFilters>) {
-    setFilters((current) => ({ ...current, ...update }));
-    pages.reset();
+    setTyped({ ...filters, ...update });
+    list.change(Object.fromEntries(Object.entries(update).map(([key, value]) => [key, value || null])));
   }
 
   function clear() {
-    setFilters(EMPTY_FILTERS);
-    setGeneration((value) => value + 1);
-    pages.reset();
+    list.change(Object.fromEntries(Object.keys(EMPTY_FILTERS).map((key) => [key, null])));
   }
 
   return (
@@ -72,9 +77,10 @@ export function AuditLog({ initialFilters }: { initialFilters: AuditFilters }) {
               {rangeError} Change one of them to see events.
             </p>
           ) : (
-            <PagedList
+            <DataTable
               query={events}
-              pages={pages}
+              list={list}
+              defaultSort={{ by: "at", direction: "desc" }}
               what="audit events"
               failed="The audit log could not be loaded"
               pagerLabel="Audit log pages"
@@ -85,8 +91,8 @@ export function AuditLog({ initialFilters }: { initialFilters: AuditFilters }) {
                   <EmptyState title="No events yet">Changes to users, roles, domains and clients will be listed here.</EmptyState>
                 )
               }
-              caption="Audit events, newest first"
-              rowKey={(event) => event.id}
+              caption={list.sort?.direction === "asc" ? "Audit events, oldest first" : "Audit events, newest first"}
+              getRowId={(event) => event.id}
               alignTop
               columns={AUDIT_COLUMNS}
             />
@@ -99,11 +105,23 @@ export function AuditLog({ initialFilters }: { initialFilters: AuditFilters }) {
 
 type AuditEvent = inferRouterOutputs<AppRouter>["audit"]["list"]["items"][number];
 
-const AUDIT_COLUMNS: Array<Column<AuditEvent>> = [
-  { header: "Time", className: "text-slate-600", cell: (event) => <LocalTime value={event.at} /> },
+function sameFilters(a: AuditFilters, b: AuditFilters): boolean {
+  return (Object.keys(a) as Array<keyof AuditFilters>).every((key) => a[key] === b[key]);
+}
+
+const AUDIT_COLUMNS: Array<DataColumn<AuditEvent>> = [
   {
+    id: "at",
+    header: "Time",
+    enableSorting: true,
+    enableHiding: false,
+    meta: { key: true, className: "text-slate-600" },
+    cell: ({ row }) => <LocalTime value={row.original.at} />,
+  },
+  {
+    id: "actor",
     header: "Actor",
-    cell: (event) =>
+    cell: ({ row: { original: event } }) =>
       event.actorEmail ? (
         <span className="break-all" title={event.actorName ?? undefined}>
           {event.actorEmail}
@@ -114,11 +132,12 @@ const AUDIT_COLUMNS: Array<Column<AuditEvent>> = [
         <Muted>system</Muted>
       ),
   },
-  { header: "Via", cell: (event) => <Badge tone={VIA_TONES[event.actorVia]}>{event.actorVia}</Badge> },
-  { header: "Action", className: "font-mono text-xs whitespace-nowrap", cell: (event) => event.action },
+  { id: "via", header: "Via", cell: ({ row }) => <Badge tone={VIA_TONES[row.original.actorVia]}>{row.original.actorVia}</Badge> },
+  { id: "action", header: "Action", meta: { className: "font-mono text-xs whitespace-nowrap" }, cell: ({ row }) => row.original.action },
   {
+    id: "target",
     header: "Target",
-    cell: (event) =>
+    cell: ({ row: { original: event } }) =>
       event.targetType || event.targetId ? (
         <>
           <span>{event.targetType ?? "—"}</span>
@@ -129,8 +148,9 @@ const AUDIT_COLUMNS: Array<Column<AuditEvent>> = [
       ),
   },
   {
+    id: "domain",
     header: "Domain",
-    cell: (event) =>
+    cell: ({ row: { original: event } }) =>
       event.domainName ? (
         event.domainName
       ) : event.domainId ? (
@@ -142,8 +162,13 @@ const AUDIT_COLUMNS: Array<Column<AuditEvent>> = [
         <Muted>—</Muted>
       ),
   },
-  { header: "IP", className: "font-mono text-xs whitespace-nowrap text-slate-600", cell: (event) => event.ip ?? "—" },
-  { header: <span className="sr-only">Details</span>, cell: (event) => <EventDetails event={event} /> },
+  { id: "ip", header: "IP", meta: { className: "font-mono text-xs whitespace-nowrap text-slate-600" }, cell: ({ row }) => row.original.ip ?? "—" },
+  {
+    id: "details",
+    header: () => <span className="sr-only">Details</span>,
+    enableHiding: false,
+    cell: ({ row }) => <EventDetails event={row.original} />,
+  },
 ];
 
 function EventDetails({ event }: { event: AuditEvent }) {

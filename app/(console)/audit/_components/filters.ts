@@ -1,8 +1,39 @@
+import { createLoader, listParsers, pageAndSort, textFilter } from "../../_components/list-params";
+
 /**
- * The audit filter bar's state and its translation into the audit.list input (which the CSV
- * export link reuses). Shared by the server page (first prefetch) and the client, so both ask for
- * the same query key.
+ * The audit filter bar's state (in the URL) and its translation into the audit.list input (which
+ * the CSV export link reuses). Shared by the server page (first prefetch) and the client, so both
+ * ask for the same query key.
  */
+
+export const AUDIT_SORTS = ["at"] as const;
+
+/** ?action=…&actorUserId=…&targetType=…&targetId=…&domainId=…&from=…&to=…&sort=at.asc&pages=… */
+export const auditParams = {
+  ...listParsers(AUDIT_SORTS),
+  action: textFilter,
+  actorUserId: textFilter,
+  targetType: textFilter,
+  targetId: textFilter,
+  domainId: textFilter,
+  from: textFilter,
+  to: textFilter,
+};
+
+export const loadAuditParams = createLoader(auditParams);
+
+type AuditState = Awaited<ReturnType<typeof loadAuditParams>>;
+
+/** The filters of the list's URL state. */
+export function filtersOf(state: AuditState): AuditFilters {
+  const { action, actorUserId, targetType, targetId, domainId, from, to } = state;
+  return { action, actorUserId, targetType, targetId, domainId, from, to };
+}
+
+/** The order and page of the list's URL state, left out when default (one cache key with the server's prefetch). */
+export function auditPageAndSort(state: AuditState) {
+  return pageAndSort(state);
+}
 
 export interface AuditFilters {
   action: string;
@@ -36,18 +67,15 @@ export interface AuditFilterInput {
 }
 
 /**
- * Filters another page may link to (/audit?domainId=…). The time range is left out: a
- * datetime-local value means the reader's time zone, which the server render cannot know.
+ * Filters the server's render can apply (and another page may link to, /audit?domainId=…). The
+ * time range is left out there: a datetime-local value means the reader's time zone, which the
+ * server render cannot know.
  */
 const LINKABLE = ["action", "actorUserId", "targetType", "targetId", "domainId"] as const;
 
-export function filtersFromSearchParams(params: Record<string, string | string[] | undefined>): AuditFilters {
-  const filters = { ...EMPTY_FILTERS };
-  for (const key of LINKABLE) {
-    const value = params[key];
-    if (typeof value === "string") filters[key] = value.trim().slice(0, 100);
-  }
-  return filters;
+/** The filters of a server render: the time range left to the browser. */
+export function serverFilters(filters: AuditFilters): AuditFilters {
+  return { ...filters, from: "", to: "" };
 }
 
 const MINUTE_ONLY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/;

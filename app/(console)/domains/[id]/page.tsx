@@ -5,6 +5,7 @@ import { cache } from "react";
 import { NoAccess } from "@/app/(console)/_components/ui";
 import { HydrateClient, caller, getQueryClient, trpc } from "@/app/_lib/trpc/server";
 import { DomainDetail } from "../_components/domain-detail";
+import { loadMembersParams, membersListInput } from "../_components/queries";
 
 /**
  * Cached per request: the metadata and the page both need the domain. The server's answer decides
@@ -27,14 +28,20 @@ export async function generateMetadata({ params }: { params: Promise<{ id: strin
   return { title: loaded && !loaded.forbidden ? `${loaded.domain.name} · Domains` : "Domain" };
 }
 
-export default async function DomainPage({ params }: { params: Promise<{ id: string }> }) {
+export default async function DomainPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const { id } = await params;
   const loaded = await loadDomain(id);
   if (loaded?.forbidden) return <NoAccess title="Domain" subject="domains" permission="domains:read" />;
   if (!loaded) notFound();
   const queryClient = getQueryClient();
   queryClient.setQueryData(trpc.domains.get.queryKey({ id }), loaded.domain);
-  if (loaded.domain.sees.members) await queryClient.prefetchQuery(trpc.domains.members.queryOptions({ id }));
+  if (loaded.domain.sees.members) await queryClient.prefetchQuery(trpc.domains.members.queryOptions(membersListInput(id, await loadMembersParams(searchParams))));
   return (
     <HydrateClient>
       <DomainDetail id={id} />

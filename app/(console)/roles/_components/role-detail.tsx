@@ -5,7 +5,9 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useId, useState } from "react";
 import { useTRPC } from "@/app/_lib/trpc/client";
-import { actionColumn, ListTable, UserCell } from "../../_components/list";
+import { DataTable, loadedPage, useListState } from "../../_components/data-table";
+import { listParsers, prefixedKeys } from "../../_components/list-params";
+import { actionColumn, UserCell } from "../../_components/list";
 import { Section, Badge, Button, ConfirmDialog, EmptyState, ErrorState, LoadingState, Panel, SelectField, LocalTime } from "../../_components/ui";
 import { RoleEditor } from "./role-editor";
 import { permissionCount, scopeLabel, type RoleAssignment, type RoleDetail } from "./shared";
@@ -41,6 +43,9 @@ export function RoleDetailView({ id }: { id: string }) {
   return <RoleDetailLoaded role={role.data} />;
 }
 
+const HOLDERS_PARAMS = listParsers([] as const);
+const HOLDERS_URL_KEYS = prefixedKeys(["sort", "pages", "hide"] as const, "holders.");
+
 function BackLink() {
   return (
     <Link href="/roles" className="text-sm font-medium text-brand-600 hover:underline">
@@ -59,6 +64,8 @@ function RoleDetailLoaded({ role }: { role: RoleDetail }) {
   const [reassignTo, setReassignTo] = useState("");
   const [reassignMissing, setReassignMissing] = useState(false);
   const definitionId = useId();
+  // The holders table's hidden columns sit in the URL behind "holders.".
+  const holders = useListState(HOLDERS_PARAMS, HOLDERS_URL_KEYS);
 
   const deleteRole = useMutation(
     trpc.roles.delete.mutationOptions({
@@ -132,17 +139,28 @@ function RoleDetailLoaded({ role }: { role: RoleDetail }) {
           {role.assignments.length === 0 ? (
             <EmptyState title="No assignments you can see">Give this role to someone from the Users page.</EmptyState>
           ) : (
-            <ListTable
+            <DataTable
               caption={`Users holding the role ${role.name}`}
-              rows={role.assignments}
-              rowKey={(assignment) => assignment.id}
+              query={loadedPage(role.assignments)}
+              list={holders}
+              paged={false}
+              what="holders"
+              empty={null}
+              getRowId={(assignment) => assignment.id}
               columns={[
-                { header: "User", cell: (assignment) => <UserCell email={assignment.userEmail} name={assignment.userName} /> },
-                { header: "Domain", className: "text-slate-700", cell: (assignment) => scopeLabel(assignment.domainName) },
                 {
+                  id: "user",
+                  header: "User",
+                  enableHiding: false,
+                  meta: { key: true },
+                  cell: ({ row: { original: assignment } }) => <UserCell email={assignment.userEmail} name={assignment.userName} />,
+                },
+                { id: "domain", header: "Domain", meta: { className: "text-slate-700" }, cell: ({ row }) => scopeLabel(row.original.domainName) },
+                {
+                  id: "since",
                   header: "Since",
-                  className: "whitespace-nowrap text-slate-600",
-                  cell: (assignment) => <LocalTime value={assignment.createdAt} />,
+                  meta: { className: "whitespace-nowrap text-slate-600" },
+                  cell: ({ row }) => <LocalTime value={row.original.createdAt} />,
                 },
                 actionColumn<(typeof role.assignments)[number]>({
                   label: "Remove",

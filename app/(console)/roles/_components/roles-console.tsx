@@ -1,97 +1,33 @@
 "use client";
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import type { inferRouterOutputs } from "@trpc/server";
 import Link from "next/link";
 import { useState } from "react";
 import { useTRPC } from "@/app/_lib/trpc/client";
-import { Badge, Button, Dialog, EmptyState, ErrorState, LoadingState, PageHeader, Panel, SearchField } from "../../_components/ui";
-import { ListTable } from "../../_components/list";
+import type { AppRouter } from "@/server/trpc/root";
+import { DataTable, useListState, type DataColumn } from "../../_components/data-table";
+import { FilterBar, NoMatches } from "../../_components/filters";
+import { Badge, Button, Dialog, EmptyState, PageHeader, Panel } from "../../_components/ui";
+import { rolesListInput, rolesParams } from "./queries";
 import { RoleEditor } from "./role-editor";
+
+type RoleListItem = inferRouterOutputs<AppRouter>["roles"]["list"][number];
 
 export function RolesConsole() {
   const trpc = useTRPC();
   // Whether the caller may create roles, and which permissions a new role may carry: the server's answer.
   const options = useQuery(trpc.roles.permissionOptions.queryOptions());
-  const [search, setSearch] = useState("");
-  const [searchKey, setSearchKey] = useState(0);
+  const list = useListState(rolesParams);
+  const { state } = list;
   const [creating, setCreating] = useState(false);
-  // No search is no input at all, the key the server page prefetched under.
+  const clearSearch = () => list.change({ q: null });
+  // Roles are one page (there are few): the table reads them as a page without a next one.
   const roles = useQuery({
-    ...trpc.roles.list.queryOptions(search ? { search } : undefined),
+    ...trpc.roles.list.queryOptions(rolesListInput(state)),
     placeholderData: keepPreviousData,
+    select: (items) => ({ items, nextCursor: null }),
   });
-
-  function clearSearch() {
-    setSearch("");
-    setSearchKey((key) => key + 1);
-  }
-
-  let content;
-  if (roles.isPending) {
-    content = <LoadingState label="Loading roles" />;
-  } else if (roles.isError) {
-    content = <ErrorState message={`Roles could not be loaded: ${roles.error.message}`} onRetry={() => void roles.refetch()} />;
-  } else if (roles.data.length === 0) {
-    content = search ? (
-      <EmptyState title="No roles match this search">
-        <Button className="mt-3" onClick={clearSearch}>
-          Clear search
-        </Button>
-      </EmptyState>
-    ) : (
-      <EmptyState title="No roles yet" />
-    );
-  } else {
-    content = (
-      <ListTable
-        caption="Roles"
-        rows={roles.data}
-        rowKey={(role) => role.id}
-        busy={roles.isPlaceholderData}
-        rowClassName="hover:bg-slate-50"
-        columns={[
-          {
-            header: "Name",
-            className: "whitespace-nowrap",
-            cell: (role) => (
-              <>
-                <Link href={`/roles/${encodeURIComponent(role.id)}`} className="font-medium text-brand-600 hover:underline">
-                  {role.name}
-                </Link>
-                {role.builtIn ? (
-                  <span className="ml-2">
-                    <Badge tone="brand">Built-in</Badge>
-                  </span>
-                ) : null}
-                {role.requiresMfa ? (
-                  <span className="ml-2">
-                    <Badge tone="green">Requires MFA</Badge>
-                  </span>
-                ) : null}
-              </>
-            ),
-          },
-          {
-            header: "Description",
-            className: "text-slate-600",
-            cell: (role) => role.description || <span className="text-slate-400">—</span>,
-          },
-          {
-            header: "Permissions",
-            headerClassName: "text-right",
-            className: "text-right text-slate-700 tabular-nums",
-            cell: (role) => role.permissions.length,
-          },
-          {
-            header: "Assignments",
-            headerClassName: "text-right",
-            className: "text-right text-slate-700 tabular-nums",
-            cell: (role) => role.assignmentCount,
-          },
-        ]}
-      />
-    );
-  }
 
   return (
     <>
@@ -107,19 +43,24 @@ export function RolesConsole() {
         }
       />
       <Panel>
-        <div className="border-b border-slate-200 px-4 py-4">
-          <div className="max-w-md">
-            <SearchField
-              key={searchKey}
-              label="Search roles"
-              placeholder="Name or description"
-              onSearch={(value) => {
-                if (value !== search) setSearch(value);
-              }}
-            />
-          </div>
-        </div>
-        {content}
+        <FilterBar
+          searchLabel="Search roles"
+          searchPlaceholder="Name or description"
+          search={state.q}
+          onSearch={(q) => list.change({ q: q || null })}
+          filtered={state.q !== ""}
+          onClear={clearSearch}
+        />
+        <DataTable
+          query={roles}
+          list={list}
+          what="roles"
+          empty={state.q ? <NoMatches what="roles" hint="Try part of another name or description." onClear={clearSearch} /> : <EmptyState title="No roles yet" />}
+          caption="Roles"
+          getRowId={(role) => role.id}
+          rowClassName="hover:bg-slate-50"
+          columns={ROLE_COLUMNS}
+        />
       </Panel>
       <Dialog open={creating} onClose={() => setCreating(false)} title="New role">
         {options.data ? (
@@ -134,3 +75,48 @@ export function RolesConsole() {
     </>
   );
 }
+
+const ROLE_COLUMNS: Array<DataColumn<RoleListItem>> = [
+  {
+    id: "name",
+    header: "Name",
+    enableSorting: true,
+    enableHiding: false,
+    meta: { key: true, className: "whitespace-nowrap" },
+    cell: ({ row: { original: role } }) => (
+      <>
+        <Link href={`/roles/${encodeURIComponent(role.id)}`} className="font-medium text-brand-600 hover:underline">
+          {role.name}
+        </Link>
+        {role.builtIn ? (
+          <span className="ml-2">
+            <Badge tone="brand">Built-in</Badge>
+          </span>
+        ) : null}
+        {role.requiresMfa ? (
+          <span className="ml-2">
+            <Badge tone="green">Requires MFA</Badge>
+          </span>
+        ) : null}
+      </>
+    ),
+  },
+  {
+    id: "description",
+    header: "Description",
+    meta: { className: "text-slate-600" },
+    cell: ({ row }) => row.original.description || <span className="text-slate-400">—</span>,
+  },
+  {
+    id: "permissions",
+    header: "Permissions",
+    meta: { headerClassName: "text-right", className: "text-right text-slate-700 tabular-nums" },
+    cell: ({ row }) => row.original.permissions.length,
+  },
+  {
+    id: "assignments",
+    header: "Assignments",
+    meta: { headerClassName: "text-right", className: "text-right text-slate-700 tabular-nums" },
+    cell: ({ row }) => row.original.assignmentCount,
+  },
+];

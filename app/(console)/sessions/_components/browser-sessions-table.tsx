@@ -3,24 +3,26 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { useConfirmedMutation } from "../../_components/use-confirmed-mutation";
-import { actionColumn, PagedList, UserCell } from "../../_components/list";
-import { Badge, ConfirmDialog, EmptyState, LocalTime, Panel, useCursorPages } from "../../_components/ui";
-import { sessionsInput } from "./queries";
+import { DataTable, type DataColumn, type ListState } from "../../_components/data-table";
+import type { ListSort } from "../../_components/list-params";
+import { actionColumn, UserCell } from "../../_components/list";
+import { Badge, ConfirmDialog, EmptyState, LocalTime, Panel } from "../../_components/ui";
+import { sessionsInput, type SESSION_SORTS } from "./queries";
 import { useInvalidateRevocations, type SessionItem } from "./shared";
 
 export function BrowserSessionsTable({
   userId,
   filtered,
-  pages,
+  list,
 }: {
   userId: string;
   filtered: boolean;
-  pages: ReturnType<typeof useCursorPages>;
+  list: ListState & { state: { sort: ListSort<(typeof SESSION_SORTS)[number]> | null; pages: string[] } };
 }) {
   const trpc = useTRPC();
   const invalidate = useInvalidateRevocations();
   const sessions = useQuery({
-    ...trpc.sessions.list.queryOptions(sessionsInput(userId, pages.cursor)),
+    ...trpc.sessions.list.queryOptions(sessionsInput(userId, list.state)),
     placeholderData: keepPreviousData,
   });
   const { target: revoking, ask, dialog } = useConfirmedMutation({
@@ -31,9 +33,10 @@ export function BrowserSessionsTable({
 
   return (
     <Panel className="overflow-hidden">
-      <PagedList
+      <DataTable
         query={sessions}
-        pages={pages}
+        list={list}
+        defaultSort={{ by: "lastActive", direction: "desc" }}
         what="browser sessions"
         failed="The sessions could not be loaded"
         empty={
@@ -42,25 +45,9 @@ export function BrowserSessionsTable({
           </EmptyState>
         }
         caption="Browser sessions"
-        rowKey={(session) => session.id}
+        getRowId={(session) => session.id}
         columns={[
-          {
-            header: "User",
-            cell: (session) => <UserCell email={session.userEmail} name={session.userName} />,
-          },
-          {
-            header: "Device",
-            className: "text-slate-700",
-            title: (session) => session.userAgent ?? undefined,
-            cell: (session) => (
-              <>
-                {session.device} {session.current ? <Badge tone="brand">This session</Badge> : null}
-              </>
-            ),
-          },
-          { header: "IP address", className: "font-mono text-xs text-slate-600", cell: (session) => session.ipAddress ?? "Unknown" },
-          { header: "Last seen", className: "text-slate-600", cell: (session) => <LocalTime value={session.lastSeenAt} /> },
-          { header: "Signed in", className: "text-slate-600", cell: (session) => <LocalTime value={session.createdAt} /> },
+          ...SESSION_COLUMNS,
           // Ending one's own current session is signing out, which the sidebar offers.
           actionColumn({
             label: "Revoke",
@@ -86,3 +73,38 @@ export function BrowserSessionsTable({
     </Panel>
   );
 }
+
+const SESSION_COLUMNS: Array<DataColumn<SessionItem>> = [
+  {
+    id: "user",
+    header: "User",
+    enableHiding: false,
+    meta: { key: true },
+    cell: ({ row: { original: session } }) => <UserCell email={session.userEmail} name={session.userName} />,
+  },
+  {
+    id: "device",
+    header: "Device",
+    meta: { className: "text-slate-700", title: (session) => session.userAgent ?? undefined },
+    cell: ({ row: { original: session } }) => (
+      <>
+        {session.device} {session.current ? <Badge tone="brand">This session</Badge> : null}
+      </>
+    ),
+  },
+  { id: "ipAddress", header: "IP address", meta: { className: "font-mono text-xs text-slate-600" }, cell: ({ row }) => row.original.ipAddress ?? "Unknown" },
+  {
+    id: "lastActive",
+    header: "Last seen",
+    enableSorting: true,
+    meta: { className: "text-slate-600" },
+    cell: ({ row }) => <LocalTime value={row.original.lastSeenAt} />,
+  },
+  {
+    id: "createdAt",
+    header: "Signed in",
+    enableSorting: true,
+    meta: { className: "text-slate-600" },
+    cell: ({ row }) => <LocalTime value={row.original.createdAt} />,
+  },
+];

@@ -4,24 +4,26 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { useConfirmedMutation } from "../../_components/use-confirmed-mutation";
-import { actionColumn, PagedList, UserCell } from "../../_components/list";
-import { Badge, ConfirmDialog, EmptyState, LocalTime, Panel, useCursorPages } from "../../_components/ui";
-import { grantsInput } from "./queries";
+import { DataTable, type DataColumn, type ListState } from "../../_components/data-table";
+import type { ListSort } from "../../_components/list-params";
+import { actionColumn, UserCell } from "../../_components/list";
+import { Badge, ConfirmDialog, EmptyState, LocalTime, Panel } from "../../_components/ui";
+import { grantsInput, type GRANT_SORTS } from "./queries";
 import { revokedSummary, tokenCounts, useInvalidateRevocations, type GrantItem } from "./shared";
 
 export function GrantsTable({
   filters,
   filtered,
-  pages,
+  list,
 }: {
   filters: { userId: string; clientId: string };
   filtered: boolean;
-  pages: ReturnType<typeof useCursorPages>;
+  list: ListState & { state: { sort: ListSort<(typeof GRANT_SORTS)[number]> | null; pages: string[] } };
 }) {
   const trpc = useTRPC();
   const invalidate = useInvalidateRevocations();
   const grants = useQuery({
-    ...trpc.grants.list.queryOptions(grantsInput(filters, pages.cursor)),
+    ...trpc.grants.list.queryOptions(grantsInput(filters, list.state)),
     placeholderData: keepPreviousData,
   });
   const { target: revoking, mutation: revoke, ask, dialog } = useConfirmedMutation({
@@ -37,9 +39,10 @@ export function GrantsTable({
           {revokedSummary(revoke.data)}
         </p>
       ) : null}
-      <PagedList
+      <DataTable
         query={grants}
-        pages={pages}
+        list={list}
+        defaultSort={{ by: "lastActive", direction: "desc" }}
         what="grants"
         empty={
           <EmptyState title={filtered ? "No grants match these filters" : "No grants yet"}>
@@ -47,51 +50,9 @@ export function GrantsTable({
           </EmptyState>
         }
         caption="Grants"
-        rowKey={(grant) => `${grant.userId}:${grant.clientId}`}
+        getRowId={(grant) => `${grant.userId}:${grant.clientId}`}
         columns={[
-          {
-            header: "User",
-            cell: (grant) => <UserCell email={grant.userEmail} name={grant.userName} />,
-          },
-          {
-            header: "Client",
-            cell: (grant) =>
-              grant.can.openClient ? (
-                <Link href={`/clients/${encodeURIComponent(grant.clientId)}`} className="font-medium text-brand-600 hover:underline">
-                  {grant.clientName}
-                </Link>
-              ) : (
-                <span className="font-medium">{grant.clientName}</span>
-              ),
-          },
-          {
-            header: "Scopes",
-            cell: (grant) => (
-              <ul className="flex flex-wrap gap-1" aria-label={`Scopes granted to ${grant.clientName} by ${grant.userEmail}`}>
-                {grant.scopes.map((scope) => (
-                  <li key={scope}>
-                    <Badge>{scope}</Badge>
-                  </li>
-                ))}
-              </ul>
-            ),
-          },
-          { header: "Granted", className: "text-slate-600", cell: (grant) => <LocalTime value={grant.createdAt} /> },
-          {
-            header: "Last used",
-            className: "text-slate-600",
-            cell: (grant) => (grant.lastUsedAt ? <LocalTime value={grant.lastUsedAt} /> : <span className="text-slate-400">Never</span>),
-          },
-          {
-            header: "Live tokens",
-            className: "whitespace-nowrap text-slate-600",
-            cell: (grant) => (
-              <>
-                {tokenCounts(grant)}
-                {grant.consented ? null : <p className="text-xs text-slate-400">No remembered consent</p>}
-              </>
-            ),
-          },
+          ...GRANT_COLUMNS,
           actionColumn({
             label: "Revoke",
             name: (grant) => `Revoke ${grant.clientName} for ${grant.userEmail}`,
@@ -115,3 +76,64 @@ export function GrantsTable({
     </Panel>
   );
 }
+
+const GRANT_COLUMNS: Array<DataColumn<GrantItem>> = [
+  {
+    id: "user",
+    header: "User",
+    enableHiding: false,
+    meta: { key: true },
+    cell: ({ row: { original: grant } }) => <UserCell email={grant.userEmail} name={grant.userName} />,
+  },
+  {
+    id: "client",
+    header: "Client",
+    cell: ({ row: { original: grant } }) =>
+      grant.can.openClient ? (
+        <Link href={`/clients/${encodeURIComponent(grant.clientId)}`} className="font-medium text-brand-600 hover:underline">
+          {grant.clientName}
+        </Link>
+      ) : (
+        <span className="font-medium">{grant.clientName}</span>
+      ),
+  },
+  {
+    id: "scopes",
+    header: "Scopes",
+    cell: ({ row: { original: grant } }) => (
+      <ul className="flex flex-wrap gap-1" aria-label={`Scopes granted to ${grant.clientName} by ${grant.userEmail}`}>
+        {grant.scopes.map((scope) => (
+          <li key={scope}>
+            <Badge>{scope}</Badge>
+          </li>
+        ))}
+      </ul>
+    ),
+  },
+  {
+    id: "createdAt",
+    header: "Granted",
+    enableSorting: true,
+    meta: { className: "text-slate-600" },
+    cell: ({ row }) => <LocalTime value={row.original.createdAt} />,
+  },
+  {
+    // Sorting by last activity: the last use, or the grant itself when it was never used.
+    id: "lastActive",
+    header: "Last used",
+    enableSorting: true,
+    meta: { className: "text-slate-600" },
+    cell: ({ row }) => (row.original.lastUsedAt ? <LocalTime value={row.original.lastUsedAt} /> : <span className="text-slate-400">Never</span>),
+  },
+  {
+    id: "liveTokens",
+    header: "Live tokens",
+    meta: { className: "whitespace-nowrap text-slate-600" },
+    cell: ({ row: { original: grant } }) => (
+      <>
+        {tokenCounts(grant)}
+        {grant.consented ? null : <p className="text-xs text-slate-400">No remembered consent</p>}
+      </>
+    ),
+  },
+];

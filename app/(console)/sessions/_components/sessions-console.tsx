@@ -1,12 +1,23 @@
 "use client";
 
 import { useMutation, useQuery } from "@tanstack/react-query";
+import { useQueryStates } from "nuqs";
 import { useState } from "react";
 import { useTRPC } from "@/app/_lib/trpc/client";
-import { Section, Button, ConfirmDialog, LoadingState, PageHeader, Panel, SearchField, SelectField, useCursorPages } from "../../_components/ui";
+import { useListState } from "../../_components/data-table";
+import { Section, Button, ConfirmDialog, LoadingState, PageHeader, Panel, SearchField, SelectField } from "../../_components/ui";
 import { BrowserSessionsTable } from "./browser-sessions-table";
 import { GrantsTable } from "./grants-table";
-import { CLIENT_OPTIONS_INPUT, sessionsInput } from "./queries";
+import {
+  CLIENT_OPTIONS_INPUT,
+  browserSessionsParams,
+  browserSessionsUrlKeys,
+  grantsParams,
+  grantsUrlKeys,
+  sessionsFilterParams,
+  sessionsFilterUrlKeys,
+  sessionsInput,
+} from "./queries";
 import { revokedSummary, useInvalidateRevocations } from "./shared";
 import { confirming } from "../../_components/use-confirmed-mutation";
 
@@ -45,15 +56,16 @@ function useUserFilter(text: string): UserFilter {
 
 /**
  * `canPickClient`: whether the server let the page list clients (clients:read); without it the
- * Client filter takes a typed client ID instead of offering a list.
+ * Client filter takes a typed client ID instead of offering a list. The filters and both lists'
+ * order and pages are in the URL.
  */
-export function SessionsConsole({ initialClientId, canPickClient }: { initialClientId: string; canPickClient: boolean }) {
+export function SessionsConsole({ canPickClient }: { canPickClient: boolean }) {
   const trpc = useTRPC();
   const invalidate = useInvalidateRevocations();
-  const [userText, setUserText] = useState("");
-  const [clientId, setClientId] = useState(initialClientId);
-  const grantPages = useCursorPages();
-  const sessionPages = useCursorPages();
+  const [filters, setFilters] = useQueryStates(sessionsFilterParams, { history: "push", urlKeys: sessionsFilterUrlKeys, scroll: false });
+  const { user: userText, clientId } = filters;
+  const grantsList = useListState(grantsParams, grantsUrlKeys);
+  const sessionsList = useListState(browserSessionsParams, browserSessionsUrlKeys);
   const [revokingAll, setRevokingAll] = useState(false);
 
   const clients = useQuery({ ...trpc.clients.list.queryOptions(CLIENT_OPTIONS_INPUT), enabled: canPickClient });
@@ -61,7 +73,7 @@ export function SessionsConsole({ initialClientId, canPickClient }: { initialCli
   const user = useUserFilter(userText);
   const userId = user.kind === "user" ? user.userId : "";
   // The same query as the sessions table's first page: filtered by a user, it says whether the caller may end all their access.
-  const userSessions = useQuery({ ...trpc.sessions.list.queryOptions(sessionsInput(userId, sessionPages.cursor)), enabled: userId !== "" });
+  const userSessions = useQuery({ ...trpc.sessions.list.queryOptions(sessionsInput(userId, sessionsList.state)), enabled: userId !== "" });
   const canRevokeAll = userId !== "" && userSessions.data?.can.revokeAllForUser === true;
 
   const revokeAll = useMutation(
@@ -73,9 +85,13 @@ export function SessionsConsole({ initialClientId, canPickClient }: { initialCli
     }),
   );
 
-  function resetPages() {
-    grantPages.reset();
-    sessionPages.reset();
+  /** A filter change takes both lists back to their first pages (the client filter only touches grants). */
+  function filterBy(next: { user?: string; clientId?: string }) {
+    void setFilters({
+      ...(next.user !== undefined ? { user: next.user || null, sessionPages: null } : {}),
+      ...(next.clientId !== undefined ? { clientId: next.clientId || null } : {}),
+      grantPages: null,
+    });
   }
 
   const listsShown = user.kind === "none" || user.kind === "user";
@@ -91,11 +107,11 @@ export function SessionsConsole({ initialClientId, canPickClient }: { initialCli
             <SearchField
               label="User"
               placeholder="Email address or user ID"
+              value={userText}
               onSearch={(value) => {
                 if (value === userText) return;
-                setUserText(value);
                 revokeAll.reset();
-                resetPages();
+                filterBy({ user: value });
               }}
             />
           </div>
@@ -104,10 +120,7 @@ export function SessionsConsole({ initialClientId, canPickClient }: { initialCli
               <SelectField
                 label="Client"
                 value={clientId}
-                onChange={(event) => {
-                  setClientId(event.target.value);
-                  grantPages.reset();
-                }}
+                onChange={(event) => filterBy({ clientId: event.target.value })}
               >
                 <option value="">Any client</option>
                 {clientOptions.map((client) => (
@@ -124,10 +137,9 @@ export function SessionsConsole({ initialClientId, canPickClient }: { initialCli
             <div className="w-64">
               <SearchField
                 label="Client ID"
+                value={clientId}
                 onSearch={(value) => {
-                  if (value === clientId) return;
-                  setClientId(value);
-                  grantPages.reset();
+                  if (value !== clientId) filterBy({ clientId: value });
                 }}
               />
             </div>
@@ -168,13 +180,13 @@ export function SessionsConsole({ initialClientId, canPickClient }: { initialCli
             <p className="mb-3 text-sm text-slate-500">
               One row per person and application: the consent they gave and the tokens the application holds for them.
             </p>
-            <GrantsTable filters={{ userId, clientId }} filtered={userId !== "" || clientId !== ""} pages={grantPages} />
+            <GrantsTable filters={{ userId, clientId }} filtered={userId !== "" || clientId !== ""} list={grantsList} />
           </Section>
           <Section title="Browser sessions" headingClassName="text-lg font-semibold">
             <p className="mb-3 text-sm text-slate-500">
               Where people are signed in to Gatehouse itself{clientId ? "; the client filter does not apply here" : ""}.
             </p>
-            <BrowserSessionsTable userId={userId} filtered={userId !== ""} pages={sessionPages} />
+            <BrowserSessionsTable userId={userId} filtered={userId !== ""} list={sessionsList} />
           </Section>
         </div>
       ) : null}
