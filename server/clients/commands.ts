@@ -6,6 +6,7 @@ import type { z } from "zod";
 import type { Executor } from "@/db/client";
 import { clientRegistration, installationSetting, metadataDocumentHost, oauthClient, oauthClientResource } from "@/db/schema";
 import { recordEvent, type AuditActor } from "@/server/audit/record";
+import { eachOrNothing } from "@/server/bulk";
 import type { Authority } from "@/server/authz/authority";
 import { findDomain } from "@/server/domains/queries";
 import { authorizeIn, requireGlobally } from "@/server/authz/guard";
@@ -16,6 +17,7 @@ import {
   applicationTypeFor,
   deleteClient as deleteClientRows,
   findClient,
+  loadClient,
   newClientSecret,
   revokeClientTokens,
   type ClientItem,
@@ -278,15 +280,40 @@ export async function enableClient(caller: ClientsCaller, client: ClientItem): P
 }
 
 export async function deleteClient(caller: ClientsCaller, client: ClientItem): Promise<{ clientId: string }> {
+  return caller.db.transaction((tx) => deleteClientIn(tx, caller, client));
+}
+
+/** One client's deletion inside the caller's transaction, with its audit event. */
+async function deleteClientIn(tx: Executor, caller: ClientsCaller, client: ClientItem): Promise<{ clientId: string }> {
+  const liveAccessTokens = await countLiveAccessTokens(tx, { clientId: client.clientId });
+  await deleteClientRows(tx, client.clientId);
+  await recordEvent(tx, caller.actor, {
+    action: "client.deleted",
+    ...auditTarget(client),
+    details: { name: client.name, type: client.type, accessTokensRevoked: liveAccessTokens },
+  });
+  return { clientId: client.clientId };
+}
+
+/**
+ * Deletes several clients in one transaction, each loaded and authorized as clients.delete does
+ * (clients:delete where the client lives; one out of sight is NOT_FOUND) and with its own audit
+ * event; the first client the caller may not delete refuses the whole batch, so nothing is written.
+ */
+export async function deleteClients(caller: ClientsCaller, clientIds: readonly string[]): Promise<{ deleted: Array<{ clientId: string }> }> {
   return caller.db.transaction(async (tx) => {
-    const liveAccessTokens = await countLiveAccessTokens(tx, { clientId: client.clientId });
-    await deleteClientRows(tx, client.clientId);
-    await recordEvent(tx, caller.actor, {
-      action: "client.deleted",
-      ...auditTarget(client),
-      details: { name: client.name, type: client.type, accessTokensRevoked: liveAccessTokens },
-    });
-    return { clientId: client.clientId };
+    const deleted = [];
+    for (const clientId of clientIds) {
+      deleted.push(
+        await eachOrNothing(`Client ${clientId}`, async () => {
+          const client = await loadClient(tx, clientId);
+          if (!client) throw new TRPCError({ code: "NOT_FOUND", message: CLIENT_NOT_FOUND });
+          assertClientPermission(caller.authority, client, "clients:delete");
+          return deleteClientIn(tx, caller, client);
+        }),
+      );
+    }
+    return { deleted };
   });
 }
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CLIENT_ORIGINS } from "@/db/schema";
+import { bulkIdsSchema } from "@/server/bulk";
 import { idSchema } from "@/server/ids";
 import { CLIENT_TYPES, SECRET_AUTH_METHODS } from "@/server/oauth/clients";
 import { METADATA_DOCUMENT_MODES } from "@/server/oauth/metadata-document-policy";
@@ -54,6 +55,8 @@ const logoUriSchema = z
 const clientIdSchema = idSchema("client id").describe("The OAuth client_id.");
 
 export const clientIdInput = z.object({ clientId: clientIdSchema });
+
+export const deleteClientsInput = z.object({ clientIds: bulkIdsSchema("client id", "clients") });
 
 export const createClientInput = z.object({
   name: clientNameSchema,

@@ -184,6 +184,15 @@ const MATRIX: Record<Procedure, MatrixRow> = {
       return { call: (caller) => caller.clients.delete({ clientId: client.clientId }), clientId: client.clientId };
     },
   },
+  deleteMany: {
+    permission: "clients:delete",
+    expected: CHANGE,
+    action: "client.deleted",
+    prepare: async (domainId) => {
+      const { client } = await seedClient({ domainId });
+      return { call: (caller) => caller.clients.deleteMany({ clientIds: [client.clientId] }), clientId: client.clientId };
+    },
+  },
 };
 
 const MATRIX_CASES = matrixCases(MATRIX);
@@ -210,6 +219,33 @@ test.each(MATRIX_CASES)("clients.%s as %s is %s", async (procedure, persona, exp
   } else {
     expect(events).toEqual([]);
   }
+});
+
+test("deleteMany deletes every client of the batch, one audit event each", async () => {
+  const clients = [(await seedClient({ domainId: personas.domainA.id })).client, (await seedClient({ domainId: personas.domainA.id })).client];
+  const clientIds = clients.map((client) => client.clientId);
+  const { value, events } = await eventsDuring(() => personas.domainAdminA.caller.clients.deleteMany({ clientIds }));
+  expect(value).toEqual({ deleted: clientIds.map((clientId) => ({ clientId })) });
+  for (const clientId of clientIds) expect(await database.db.$count(oauthClient, eq(oauthClient.clientId, clientId))).toBe(0);
+  expect(events.map((event) => [event.action, event.targetId])).toEqual(clientIds.map((clientId) => ["client.deleted", clientId]));
+});
+
+test("a batch with one client of another domain is refused whole and deletes nothing", async () => {
+  const insider = (await seedClient({ domainId: personas.domainA.id })).client;
+  const outsider = (await seedClient({ domainId: personas.domainB.id })).client;
+  const eventsBefore = await countAuditRows(database.db);
+  const refusal = await rejection(personas.domainAdminA.caller.clients.deleteMany({ clientIds: [insider.clientId, outsider.clientId] }));
+  expect(refusal).toMatchObject({ code: "NOT_FOUND", message: expect.stringContaining(`Client ${outsider.clientId}:`) });
+  expect(refusal.message).toMatch(/Nothing was changed/);
+  for (const client of [insider, outsider]) expect(await database.db.$count(oauthClient, eq(oauthClient.clientId, client.clientId))).toBe(1);
+  expect(await countAuditRows(database.db)).toBe(eventsBefore);
+});
+
+test("deleteMany refuses no ids, more than 100 or a repeated one as BAD_REQUEST, and an unknown client as NOT_FOUND", async () => {
+  for (const clientIds of [[], Array.from({ length: 101 }, (_, index) => `c-${index}`), ["same", "same"]]) {
+    expect(await rejection(personas.owner.caller.clients.deleteMany({ clientIds }))).toMatchObject({ code: "BAD_REQUEST" });
+  }
+  expect(await rejection(personas.owner.caller.clients.deleteMany({ clientIds: [randomUUID()] }))).toMatchObject({ code: "NOT_FOUND" });
 });
 
 test("every clients procedure is in the matrix and describes itself", () => {

@@ -6,13 +6,14 @@ import { canFlags, permissionProcedure, rowProcedure, stepUpWhen } from "@/serve
 import {
   CLIENT_ROW,
   deleteClient,
+  deleteClients,
   disableClient,
   enableClient,
   registerClient,
   rotateSecret,
   updateClient,
 } from "./commands";
-import { clientIdInput, createClientInput, updateClientInput, listClientsInput } from "./inputs";
+import { clientIdInput, createClientInput, deleteClientsInput, updateClientInput, listClientsInput } from "./inputs";
 import { getClient, listClients, registrationSummary, type ClientDetail, type ClientList, type ClientRow } from "./queries";
 
 /** A procedure on one client: the client is loaded, and `permission` checked where it lives, before the resolver runs. */
@@ -113,4 +114,13 @@ export const clientsRouter = router({
       stepUp: false,
     })
     .mutation(({ ctx }) => deleteClient(ctx, ctx.row)),
+
+  deleteMany: permissionProcedure("clients:delete")
+    .meta({
+      description:
+        "Deletes several clients at once (1 to 100), each as clients.delete would; if any of them may not be deleted, none is. This cannot be undone.",
+      stepUp: false,
+    })
+    .input(deleteClientsInput)
+    .mutation(({ ctx, input }) => deleteClients(ctx, input.clientIds)),
 });

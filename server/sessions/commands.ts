@@ -1,4 +1,5 @@
 import { TRPCError } from "@trpc/server";
+import { eachOrNothing } from "@/server/bulk";
 import { eq } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { session } from "@/db/schema";
@@ -44,11 +45,29 @@ export async function userToCutOff(db: Executor, authority: Authority, userId: s
   return target;
 }
 
-export function revokeSession(ctx: CommandContext, { row, owner }: { row: SessionRow; owner: UserRow }): Promise<{ sessionId: string }> {
+export function revokeSession(ctx: CommandContext, target: { row: SessionRow; owner: UserRow }): Promise<{ sessionId: string }> {
+  return ctx.db.transaction((tx) => revokeSessionIn(tx, ctx, target));
+}
+
+/** One session's end inside the caller's transaction, with its audit event. */
+async function revokeSessionIn(tx: Executor, ctx: CommandContext, { row, owner }: { row: SessionRow; owner: UserRow }) {
+  await withAuthWrites(ctx.auth, tx, (internal) => internal.deleteSession(row.token));
+  await recordUserEvent(tx, ctx.actor, "session.revoked", row.userId, { sessionId: row.id, email: owner.email });
+  return { sessionId: row.id };
+}
+
+/**
+ * Ends several sessions in one transaction, each found and authorized by the very rule of
+ * sessions.revoke (sessionToRevoke) and with its own audit event; the first session the caller may
+ * not end refuses the whole batch, so nothing is written.
+ */
+export function revokeSessions(ctx: CommandContext & { authority: Authority }, sessionIds: readonly string[]): Promise<{ revoked: Array<{ sessionId: string }> }> {
   return ctx.db.transaction(async (tx) => {
-    await withAuthWrites(ctx.auth, tx, (internal) => internal.deleteSession(row.token));
-    await recordUserEvent(tx, ctx.actor, "session.revoked", row.userId, { sessionId: row.id, email: owner.email });
-    return { sessionId: row.id };
+    const revoked = [];
+    for (const id of sessionIds) {
+      revoked.push(await eachOrNothing(`Session ${id}`, async () => revokeSessionIn(tx, ctx, await sessionToRevoke(tx, ctx.authority, id))));
+    }
+    return { revoked };
   });
 }
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { bulkIdsSchema } from "@/server/bulk";
 import { idSchema } from "@/server/ids";
 import { pageInputFields, sortSchema } from "@/server/paging";
 
@@ -13,5 +14,7 @@ export const listSessionsInput = z
   .prefault({});
 
 export const revokeSessionInput = z.object({ sessionId: idSchema("session id").describe("The session to end.") });
+
+export const revokeSessionsInput = z.object({ sessionIds: bulkIdsSchema("session id", "sessions") });
 
 export const revokeAllForUserInput = z.object({ userId: idSchema("user id").describe("The user whose access ends.") });

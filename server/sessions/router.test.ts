@@ -5,7 +5,7 @@ import { ADMIN_ROLE_ID, session } from "@/db/schema";
 import type { Auth } from "@/server/auth/auth";
 import { accessTokenStatus } from "@/server/oauth/issued-tokens";
 import { signIn } from "@/server/testing/auth";
-import { createDomain, grantRole, expectMatrixCoversRouter, matrixCases, matrixDomain, permissionAccess, READABLE_ANYWHERE, type Expected, type PersonaName, type Personas, openPersonaTestBed } from "@/server/testing/authz";
+import { createDomain, grantRole, expectMatrixCoversRouter, expectRefused, matrixCases, matrixDomain, permissionAccess, READABLE_ANYWHERE, type Expected, type PersonaName, type Personas, openPersonaTestBed } from "@/server/testing/authz";
 import type { TestDatabase } from "@/server/testing/db";
 import { grantTestKit, type GrantMatrixRow } from "@/server/testing/grants";
 import { outcome, rejection } from "@/server/testing/outcome";
@@ -51,6 +51,18 @@ const SESSIONS_MATRIX: Record<SessionsProcedure, GrantMatrixRow> = {
       };
     },
   },
+  revokeMany: {
+    permission: "tokens:delete",
+    expected: REVOKE,
+    prepare: async (domainId) => {
+      const { userId, cookie } = await userIn(domainId);
+      const sessionId = await sessionIdOf(cookie);
+      return {
+        call: (caller) => caller.sessions.revokeMany({ sessionIds: [sessionId] }),
+        event: { action: "session.revoked", targetType: "user", targetId: userId },
+      };
+    },
+  },
   revokeAllForUser: {
     permission: "tokens:admin",
     expected: REVOKE,
@@ -74,6 +86,44 @@ test.each(SESSIONS_CASES)("sessions.%s as %s is %s", async (procedure, persona, 
 
 test("every sessions procedure is in the matrix and describes itself", () => {
   expectMatrixCoversRouter(sessionsRouter, SESSIONS_MATRIX, permissionAccess);
+});
+
+// ---------------------------------------------------------------------------------------------
+// revokeMany
+
+test("revokeMany ends every session of the batch, one audit event each", async () => {
+  const first = await userIn(personas.domainA.id);
+  const second = await userIn(personas.domainA.id);
+  const sessionIds = [await sessionIdOf(first.cookie), await sessionIdOf(second.cookie)];
+  const { value, events } = await eventsDuring(() => personas.domainAdminA.caller.sessions.revokeMany({ sessionIds }));
+  expect(value).toEqual({ revoked: sessionIds.map((sessionId) => ({ sessionId })) });
+  expect(await signedIn(first.cookie)).toBe(false);
+  expect(await signedIn(second.cookie)).toBe(false);
+  expect(events.filter((event) => event.action === "session.revoked").map((event) => event.targetId).sort()).toEqual(
+    [first.userId, second.userId].sort(),
+  );
+});
+
+test("a batch with one session of another domain is refused whole and ends nothing", async () => {
+  const insider = await userIn(personas.domainA.id);
+  const outsider = await userIn(personas.domainB.id);
+  const outsiderSession = await sessionIdOf(outsider.cookie);
+  const insiderSession = await sessionIdOf(insider.cookie);
+  await expectRefused(
+    database.db,
+    personas.domainAdminA.caller.sessions.revokeMany({ sessionIds: [insiderSession, outsiderSession] }),
+    "NOT_FOUND",
+    new RegExp(`Session ${outsiderSession}: .*Nothing was changed`),
+  );
+  expect(await signedIn(insider.cookie)).toBe(true);
+  expect(await signedIn(outsider.cookie)).toBe(true);
+});
+
+test("revokeMany refuses no ids, more than 100 or a repeated one, and an unknown session, as BAD_REQUEST or NOT_FOUND", async () => {
+  for (const sessionIds of [[], Array.from({ length: 101 }, (_, index) => `s-${index}`), ["same", "same"]]) {
+    expect(await rejection(personas.owner.caller.sessions.revokeMany({ sessionIds }))).toMatchObject({ code: "BAD_REQUEST" });
+  }
+  expect(await rejection(personas.owner.caller.sessions.revokeMany({ sessionIds: [randomUUID()] }))).toMatchObject({ code: "NOT_FOUND" });
 });
 
 // ---------------------------------------------------------------------------------------------

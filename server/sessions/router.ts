@@ -1,7 +1,7 @@
 import { router } from "@/server/trpc/init";
 import { canFlags, permissionProcedure } from "@/server/trpc/procedures";
-import { revokeAllForUser, revokeSession, sessionToRevoke, userToCutOff } from "./commands";
-import { listSessionsInput, revokeAllForUserInput, revokeSessionInput } from "./inputs";
+import { revokeAllForUser, revokeSession, revokeSessions, sessionToRevoke, userToCutOff } from "./commands";
+import { listSessionsInput, revokeAllForUserInput, revokeSessionInput, revokeSessionsInput } from "./inputs";
 import { listSessions } from "./queries";
 
 type SessionPage = Awaited<ReturnType<typeof listSessions>>;
@@ -10,7 +10,8 @@ type SessionPage = Awaited<ReturnType<typeof listSessions>>;
 export const sessionsRouter = router({
   list: permissionProcedure("tokens:read")
     .meta({
-      description: "Lists unexpired browser sessions, most recently seen first, with device, IP address and last-seen time; filter by user.",
+      description:
+        "Lists unexpired browser sessions (by default most recently seen first; sort by last activity or sign-in time), with device, IP address and last-seen time; filter by user.",
       can: canFlags<SessionPage, SessionPage["items"][number]>({
         rows: (output) => output.items,
         flags: { revoke: { procedure: "sessions.revoke", input: (row) => ({ sessionId: row.id }) } },
@@ -23,6 +24,14 @@ export const sessionsRouter = router({
     .meta({ description: "Signs one browser session out at once.", stepUp: false })
     .input(revokeSessionInput)
     .mutation(async ({ ctx, input }) => revokeSession(ctx, await sessionToRevoke(ctx.db, ctx.authority, input.sessionId))),
+
+  revokeMany: permissionProcedure("tokens:delete")
+    .meta({
+      description: "Signs several browser sessions out at once (1 to 100), each as sessions.revoke would; if any of them may not be ended, none is.",
+      stepUp: false,
+    })
+    .input(revokeSessionsInput)
+    .mutation(({ ctx, input }) => revokeSessions(ctx, input.sessionIds)),
 
   // It ends grants too; it lives here because signing the person out everywhere is what sets it apart from grants.revoke.
   revokeAllForUser: permissionProcedure("tokens:admin")

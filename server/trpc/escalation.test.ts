@@ -95,6 +95,7 @@ const ATTACKS: Record<string, (targets: Targets) => unknown> = {
   "clients.disable": (t) => ({ clientId: t.clientId }),
   "clients.enable": (t) => ({ clientId: t.clientId }),
   "clients.delete": (t) => ({ clientId: t.clientId }),
+  "clients.deleteMany": (t) => ({ clientIds: [t.clientId] }),
   "clientMetadataDocuments.get": () => ({}),
   "clientMetadataDocuments.setMode": () => ({ mode: "off" }),
   "clientMetadataDocuments.allowHost": () => ({ host: "rogue.example" }),
@@ -107,6 +108,7 @@ const ATTACKS: Record<string, (targets: Targets) => unknown> = {
   "sessions.revokeAllForUser": (t) => ({ userId: t.ownerId }),
   "grants.revokeAllForClient": (t) => ({ clientId: t.clientId }),
   "sessions.revoke": (t) => ({ sessionId: t.ownerSessionId }),
+  "sessions.revokeMany": (t) => ({ sessionIds: [t.ownerSessionId] }),
   "account.revokeSession": (t) => ({ sessionId: t.ownerSessionId }),
   "account.revokeApp": (t) => ({ clientId: t.clientId }),
 };
@@ -153,6 +155,7 @@ const ADMIN_ATTACKS = new Set([
   "users.delete",
   "sessions.revokeAllForUser",
   "sessions.revoke",
+  "sessions.revokeMany",
   "account.revokeSession",
   "account.revokeApp",
 ]);

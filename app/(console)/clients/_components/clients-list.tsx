@@ -1,6 +1,6 @@
 "use client";
 
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 import { useTRPC } from "@/app/_lib/trpc/client";
@@ -9,7 +9,7 @@ import { ChoiceFilter, FilterBar, NoMatches, byName, choicesOf } from "../../_co
 import { Button, EmptyState, LocalTime, PageHeader, Panel } from "../../_components/ui";
 import { clientsListInput, clientsParams } from "./queries";
 import { RegisterClientDialog } from "./register-client-dialog";
-import { ClientStatusBadge, ClientTypeBadge, ownerLabel, type ClientListItem } from "./shared";
+import { ClientStatusBadge, ClientTypeBadge, ownerLabel, useInvalidateClients, type ClientListItem } from "./shared";
 
 export function ClientsList() {
   const trpc = useTRPC();
@@ -18,6 +18,8 @@ export function ClientsList() {
   const filtered = state.q !== "" || state.type !== null || state.status !== null || state.origin !== null || state.domain !== "";
   const clearFilters = () => list.change({ q: null, type: null, status: null, origin: null, domain: null });
   const [registering, setRegistering] = useState(false);
+  const invalidate = useInvalidateClients();
+  const deleteMany = useMutation(trpc.clients.deleteMany.mutationOptions({ onSuccess: () => invalidate() }));
 
   const clients = useQuery({
     ...trpc.clients.list.queryOptions(clientsListInput(state)),
@@ -91,6 +93,16 @@ export function ClientsList() {
           getRowId={(client) => client.clientId}
           rowClassName="hover:bg-slate-50"
           columns={CLIENT_COLUMNS}
+          bulk={{
+            verb: "Delete",
+            noun: ["client", "clients"],
+            allows: (client) => client.can.delete,
+            name: (client) => client.name,
+            consequence: "Their consents and tokens are deleted with them, and every token they hold stops working at once. This cannot be undone.",
+            pending: deleteMany.isPending,
+            error: deleteMany.error?.message,
+            run: (rows) => deleteMany.mutateAsync({ clientIds: rows.map((client) => client.clientId) }),
+          }}
         />
       </Panel>
       {clients.data ? (

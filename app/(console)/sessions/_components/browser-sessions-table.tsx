@@ -1,6 +1,6 @@
 "use client";
 
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { useConfirmedMutation } from "../../_components/use-confirmed-mutation";
 import { DataTable, type DataColumn, type ListState } from "../../_components/data-table";
@@ -25,6 +25,7 @@ export function BrowserSessionsTable({
     ...trpc.sessions.list.queryOptions(sessionsInput(userId, list.state)),
     placeholderData: keepPreviousData,
   });
+  const revokeMany = useMutation(trpc.sessions.revokeMany.mutationOptions({ onSuccess: invalidate }));
   const { target: revoking, ask, dialog } = useConfirmedMutation({
     mutation: trpc.sessions.revoke.mutationOptions(),
     variables: (session: SessionItem) => ({ sessionId: session.id }),
@@ -46,6 +47,17 @@ export function BrowserSessionsTable({
         }
         caption="Browser sessions"
         getRowId={(session) => session.id}
+        bulk={{
+          verb: "Revoke",
+          noun: ["session", "sessions"],
+          // Ending one's own current session is signing out, which the sidebar offers.
+          allows: (session) => session.can.revoke && !session.current,
+          name: (session) => `${session.userEmail} on ${session.device}`,
+          consequence: "Those browsers are signed out at once; the people's other sessions and app tokens are not affected.",
+          pending: revokeMany.isPending,
+          error: revokeMany.error?.message,
+          run: (rows) => revokeMany.mutateAsync({ sessionIds: rows.map((session) => session.id) }),
+        }}
         columns={[
           ...SESSION_COLUMNS,
           // Ending one's own current session is signing out, which the sidebar offers.
