@@ -13,7 +13,7 @@ export const grantsRouter = router({
   list: permissionProcedure("tokens:read")
     .meta({
       description:
-        "Lists live OAuth grants (a user's remembered consent, refresh tokens and unexpired access tokens for one client), newest activity first, with scopes, created and last-used times; filter by user, client or owning domain.",
+        "Lists live OAuth grants (a user's remembered consent, refresh tokens and unexpired access tokens for one client), by default newest activity first (sort by last activity or creation), with scopes, created and last-used times; filter by user, client or owning domain.",
       can: canFlags<GrantPage, GrantPage["items"][number]>({
         rows: (output) => output.items,
         flags: {

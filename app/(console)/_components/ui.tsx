@@ -95,7 +95,16 @@ export function SearchField({
   }, [onSearch]);
   useEffect(() => {
     const timer = setTimeout(() => latest.current(value.trim()), 250);
-    return () => clearTimeout(timer);
+    // A click on a link leaves the page: a search still waiting would go into the address after the
+    // navigation began and overtake it, so it is dropped.
+    const dropOnLeave = (event: MouseEvent) => {
+      if (event.target instanceof Element && event.target.closest("a[href]")) clearTimeout(timer);
+    };
+    document.addEventListener("click", dropOnLeave, true);
+    return () => {
+      clearTimeout(timer);
+      document.removeEventListener("click", dropOnLeave, true);
+    };
   }, [value]);
   return <TextField label={label} type="search" value={value} placeholder={placeholder} onChange={(event) => setValue(event.target.value)} />;
 }
