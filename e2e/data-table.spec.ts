@@ -124,4 +124,28 @@ test("two selected users are disabled after one confirmation that names them", a
   await expect(rowOf(alpha.email)).toContainText("Banned");
   await expect(rowOf(bravo.email)).toContainText("Active");
   await expect(page.getByText("2 selected")).toHaveCount(0);
+  // A disabled user cannot be disabled again: their rows offer no checkbox any more.
+  await expect(usersTable().getByRole("checkbox", { name: `Select ${charlie.email}` })).toHaveCount(0);
+  await expect(usersTable().getByRole("checkbox", { name: `Select ${bravo.email}` })).toBeVisible();
+});
+
+test("two selected clients are deleted after one confirmation that names them", async () => {
+  const api = await apiAs(page.context().browser()!, new URL(page.url()).origin, OWNER);
+  const names = [`DT Client A ${run}`, `DT Client B ${run}`];
+  for (const name of names) {
+    const response = await api.post("/api/trpc/clients.create", {
+      data: { json: { name, type: "public", redirectUris: ["https://dt.example.com/callback"], scopes: ["openid"] } },
+    });
+    expect(response.status(), await response.text()).toBe(200);
+  }
+  // By name, so the question names them in a known order.
+  await page.goto(`/clients?q=${encodeURIComponent(`DT Client`)}&sort=name.asc`);
+  const clients = page.getByRole("table", { name: "Clients" });
+  for (const name of names) await clients.getByRole("checkbox", { name: `Select ${name}` }).check();
+  await page.getByRole("button", { name: "Delete selected" }).click();
+  const confirm = page.getByRole("dialog", { name: "Delete 2 clients" });
+  await expect(confirm).toContainText(`Delete 2 clients: ${names.join(", ")}?`);
+  await confirm.getByRole("button", { name: "Delete 2" }).click();
+  await expect(confirm).toHaveCount(0);
+  for (const name of names) await expect(clients.getByRole("link", { name })).toHaveCount(0);
 });

@@ -108,7 +108,8 @@ export function UsersConsole() {
           bulk={{
             verb: "Disable",
             noun: ["user", "users"],
-            allows: (user) => user.can.ban,
+            // As the drawer offers Ban: allowed by the server, and not banned already (a second ban is refused).
+            allows: (user) => user.can.ban && !user.banned,
             name: (user) => user.email,
             consequence: "Each account is signed out everywhere, its OAuth grants are revoked, and it cannot sign in until it is enabled again.",
             pending: banMany.isPending,
