@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { Database, Executor } from "@/db/client";
 import { user as userTable } from "@/db/schema";
+import { auditDomainOf } from "@/server/users/visibility";
 import { recordEvent, requestOrigin, type AuditActor } from "./record";
 
 /** Audit rows for what better-auth does on its own endpoints: sign-in and out, sign-up, account recovery, second factors. */
@@ -26,7 +27,10 @@ export interface AuthEventInput {
   userId: string | null;
   headers: Headers | undefined;
   details?: Record<string, unknown>;
-  /** The domain the event concerns, so that its administrators see it in their audit log. */
+  /**
+   * The domain the event concerns, so that its administrators see it in their audit log (and on
+   * their dashboard). When left out, the account's only domain, as for every event about an account.
+   */
   domainId?: string | null;
 }
 
@@ -52,7 +56,7 @@ export async function recordAuthEvent(db: Executor, event: AuthEventInput): Prom
     action: event.action,
     targetType: event.userId ? "user" : null,
     targetId: event.userId,
-    domainId: event.domainId ?? null,
+    domainId: event.domainId !== undefined ? event.domainId : event.userId ? await auditDomainOf(db, event.userId) : null,
     details: event.details,
   });
 }
