@@ -3,6 +3,7 @@ import { meRouter } from "@/server/account/me-router";
 import { auditRouter } from "@/server/audit/router";
 import { clientMetadataDocumentsRouter } from "@/server/clients/metadata-documents-router";
 import { clientsRouter } from "@/server/clients/router";
+import { dashboardRouter } from "@/server/dashboard/router";
 import { domainsRouter } from "@/server/domains/router";
 import { grantsRouter } from "@/server/grants/router";
 import { mcpRouter } from "@/server/mcp/router";
@@ -25,6 +26,7 @@ export const appRouter = router({
   grants: grantsRouter,
   account: accountRouter,
   mcp: mcpRouter,
+  dashboard: dashboardRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -12,6 +12,10 @@ export const listUsersInput = z
     roleId: idSchema("role id")
       .optional()
       .describe("Only users who hold this role in a scope you can read users in (in `domainId` when given)."),
+    mfa: z
+      .enum(["missing"], { error: 'The only second-factor filter is "missing".' })
+      .optional()
+      .describe('"missing": only users whose roles or domains require a second factor and who have none.'),
     ...pageInputFields("user", "users"),
   })
   .prefault({});

@@ -25,7 +25,7 @@ import {
 } from "./commands";
 import type { ListUsersInput } from "./inputs";
 import { hasPassword, pendingInvitation } from "./invitation";
-import { mfaStatus, NOT_ENROLLED, type MfaStatus } from "./mfa";
+import { enrolmentMissingCondition, mfaStatus, NOT_ENROLLED, type MfaStatus } from "./mfa";
 import { assignmentInScope, findVisibleUser, type UserScope } from "./visibility";
 import { domainOptions } from "@/server/domains/queries";
 
@@ -207,7 +207,15 @@ export async function listUsers(db: Executor, authority: Authority, callerId: st
       createdAt: user.createdAt,
     })
     .from(user)
-    .where(and(after === undefined ? undefined : gt(user.email, after), membership.where, searchFilter(input.search)))
+    .where(
+      and(
+        after === undefined ? undefined : gt(user.email, after),
+        membership.where,
+        searchFilter(input.search),
+        // The rule the MFA gate enforces, so the list shows exactly who the gate would stop.
+        input.mfa === "missing" ? enrolmentMissingCondition(user.id) : undefined,
+      ),
+    )
     .orderBy(membership.orderBy)
     .limit(input.limit + 1);
 
