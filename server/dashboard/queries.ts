@@ -63,6 +63,23 @@ function countsInScope(scope: PermissionScope): SQL | undefined {
   return inArray(auditHourlyCount.domainId, scope.domainIds);
 }
 
+/** The sums behind `activity`, by bucket (0 the oldest), action and outcome; exposed for its query plan. */
+export function activityQuery(db: Executor, scope: PermissionScope, range: DashboardRange, now = new Date()) {
+  const { bucketMs } = RANGES[range];
+  const first = bucketStarts(range, now)[0]!;
+  return db
+    .select({
+      // Bound numbers arrive as reals: the cast makes the division whole.
+      bucket: sql<number>`cast((${auditHourlyCount.hour} - ${first}) / ${bucketMs} as integer)`,
+      action: auditHourlyCount.action,
+      outcome: auditHourlyCount.outcome,
+      total: sql<number>`sum(${auditHourlyCount.count})`,
+    })
+    .from(auditHourlyCount)
+    .where(and(inArray(auditHourlyCount.action, [...SERIES_OF_ACTION.keys()]), sql`${auditHourlyCount.hour} >= ${first}`, countsInScope(scope)))
+    .groupBy(sql`1`, auditHourlyCount.action, auditHourlyCount.outcome);
+}
+
 /**
  * Sign-ins and MCP calls, each by outcome, in zero-filled buckets over the range: sums of the hourly
  * counts recordEvent keeps, so a 30-day series reads at most 720 hours per action and domain
@@ -71,23 +88,7 @@ function countsInScope(scope: PermissionScope): SQL | undefined {
 export async function activity(db: Executor, scope: PermissionScope, range: DashboardRange, now = new Date()): Promise<Activity> {
   const { bucketMs } = RANGES[range];
   const starts = bucketStarts(range, now);
-  const first = starts[0]!;
-  const rows = await db
-    .select({
-      bucket: sql<number>`(${auditHourlyCount.hour} - ${first}) / ${bucketMs}`,
-      action: auditHourlyCount.action,
-      outcome: auditHourlyCount.outcome,
-      total: sql<number>`sum(${auditHourlyCount.count})`,
-    })
-    .from(auditHourlyCount)
-    .where(
-      and(
-        inArray(auditHourlyCount.action, [...SERIES_OF_ACTION.keys()]),
-        sql`${auditHourlyCount.hour} >= ${first}`,
-        countsInScope(scope),
-      ),
-    )
-    .groupBy(sql`1`, auditHourlyCount.action, auditHourlyCount.outcome);
+  const rows = await activityQuery(db, scope, range, now);
   const zero = () => ({ signIns: 0, signInFailures: 0, mcpCalls: 0, mcpFailures: 0 });
   const points: ActivityPoint[] = starts.map((start) => ({ start: new Date(start), ...zero() }));
   const totals = zero();
