@@ -1,8 +1,8 @@
 import { z } from "zod";
 
-/** The periods the dashboard charts: the last 24 hours by hour, the last 7 or 30 days by day. */
-export const DASHBOARD_RANGES = ["24h", "7d", "30d"] as const;
-export type DashboardRange = (typeof DASHBOARD_RANGES)[number];
+import { DASHBOARD_RANGES } from "@/server/shared/dashboard";
+
+export type { DashboardRange } from "@/server/shared/dashboard";
 
 export const activityInput = z.object({
   range: z
