@@ -62,8 +62,8 @@ function DashboardContent({ sections, userName }: { sections: DashboardSections;
   return (
     <div className="space-y-6">
       <PageHeader
-        title="Overview"
-        description={`Welcome, ${userName}. What happened in the part of Gatehouse you administer.`}
+        title={`Welcome, ${userName}`}
+        description="An overview of the part of Gatehouse you administer."
         actions={sections.audit ? <RangeSwitch /> : undefined}
       />
       {nothing ? (
