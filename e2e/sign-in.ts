@@ -58,6 +58,13 @@ async function answerTotpChallenge(page: Page, account: Account) {
   await expect(page.getByRole("heading", { level: 1 }).filter({ hasNotText: "Two-step verification" })).toBeVisible();
 }
 
+/** Signs out from the console's account menu in the top bar. */
+export async function signOutThroughMenu(page: Page) {
+  await page.getByRole("button", { name: /^Account menu/ }).click();
+  await page.getByRole("menuitem", { name: "Sign out" }).click();
+  await expect(page).toHaveURL((url) => url.pathname === "/sign-in");
+}
+
 /** Signs in on the sign-in page and lands on the console's home. */
 export async function signInThroughUi(page: Page, account: Account) {
   await page.goto("/sign-in");
