@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { expect, test } from "vitest";
-import { contentSecurityPolicy, createNonce, LIBRARY_STYLE_HASHES, nonceFromPolicy, NO_REFERRER_PAGES, pageSecurityHeaders, referrerPolicyFor, STATIC_SECURITY_HEADERS } from "./security-headers";
+import { contentSecurityPolicy, createNonce, EMPTY_STYLE_HASH, LIBRARY_STYLE_HASHES, nonceFromPolicy, NO_REFERRER_PAGES, pageSecurityHeaders, referrerPolicyFor, STATIC_SECURITY_HEADERS } from "./security-headers";
 
 const directives = (csp: string) => new Map(csp.split("; ").map((directive) => [directive.split(" ")[0]!, directive]));
 
@@ -66,7 +66,8 @@ test("the style hash the policy allows is the one of the CSS the installed sonne
   const inserted = [...source.matchAll(/__insertCSS\(("(?:[^"\\]|\\.)*")\)/g)].map((match) => JSON.parse(match[1]!) as string);
   expect(inserted).toHaveLength(1);
   const hash = `sha256-${createHash("sha256").update(inserted[0]!).digest("base64")}`;
-  expect(LIBRARY_STYLE_HASHES).toEqual([hash]);
+  expect(LIBRARY_STYLE_HASHES).toEqual([EMPTY_STYLE_HASH, hash]);
+  expect(EMPTY_STYLE_HASH).toBe(`sha256-${createHash("sha256").update("").digest("base64")}`);
 });
 
 test("a page's nonce is read back from the policy proxy.ts forwards", () => {

@@ -55,10 +55,13 @@ export function createNonce(): string {
 /**
  * Stylesheets a library inserts as a <style> element of its own, with no way to give it the nonce,
  * allowed by the hash of their exact text: sonner (the console's toasts) inserts its CSS when it is
- * imported. `security-headers.test.ts` recomputes the hash from the installed sonner, so an upgrade
- * that changes its CSS fails there instead of silently losing the toasts' styles.
+ * imported. It appends the element empty and fills it after, and the browser checks the empty one
+ * too, so the hash of the empty text is listed as well (an empty stylesheet does nothing).
+ * `security-headers.test.ts` recomputes the hash from the installed sonner, so an upgrade that
+ * changes its CSS fails there instead of silently losing the toasts' styles.
  */
-export const LIBRARY_STYLE_HASHES: readonly string[] = ["sha256-StEaX+se6YS7pqjzrzMIA0KaX9zF/8zAhvQXZAe5epY="];
+export const EMPTY_STYLE_HASH = "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
+export const LIBRARY_STYLE_HASHES: readonly string[] = [EMPTY_STYLE_HASH, "sha256-StEaX+se6YS7pqjzrzMIA0KaX9zF/8zAhvQXZAe5epY="];
 
 /** The nonce a page's policy allows, as proxy.ts forwards the policy on the request; null outside a page request. */
 export function nonceFromPolicy(policy: string | null | undefined): string | null {

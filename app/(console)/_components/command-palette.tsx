@@ -7,6 +7,7 @@ import { useRouter } from "next/navigation";
 import { Dialog as RadixDialog } from "radix-ui";
 import { useEffect, useState, type ReactNode } from "react";
 import { useTRPC } from "@/app/_lib/trpc/client";
+import { useInertBehind } from "./inert-behind";
 import { consolePages, pageIcon, type ConsoleAnswer } from "./nav";
 
 /** How many matches each kind of result shows. */
@@ -141,6 +142,7 @@ function Palette({ answer, close }: { answer: ConsoleAnswer; close: () => void }
 /** The command palette: ⌘K or Ctrl-K anywhere in the console, or the search button in the top bar. */
 export function CommandPalette({ answer }: { answer: ConsoleAnswer }) {
   const [open, setOpen] = useState(false);
+  useInertBehind(open);
   useEffect(() => {
     function onKeyDown(event: KeyboardEvent) {
       if (event.key.toLowerCase() === "k" && (event.metaKey || event.ctrlKey) && !event.altKey && !event.shiftKey) {

@@ -6,6 +6,7 @@ import { Menu } from "lucide-react";
 import { Dialog as RadixDialog } from "radix-ui";
 import { useState } from "react";
 import { Brand } from "@/app/_components/brand";
+import { useInertBehind } from "./inert-behind";
 import { consolePages, isCurrentPage, pageIcon, type ConsoleAnswer } from "./nav";
 import { IconButton } from "./ui";
 
@@ -54,6 +55,7 @@ export function Sidebar({ answer }: { answer: ConsoleAnswer }) {
  */
 export function MobileNav({ answer }: { answer: ConsoleAnswer }) {
   const [open, setOpen] = useState(false);
+  useInertBehind(open);
   return (
     <RadixDialog.Root open={open} onOpenChange={setOpen}>
       <RadixDialog.Trigger asChild>

@@ -3,6 +3,7 @@
 import { X } from "lucide-react";
 import { Dialog as RadixDialog, Tooltip } from "radix-ui";
 import { TextField } from "@/app/_components/form";
+import { useInertBehind } from "./inert-behind";
 import { forwardRef, useEffect, useId, useRef, useState, useSyncExternalStore, type ButtonHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from "react";
 
 /** Building blocks shared by the console pages, so every page has the same states and controls. */
@@ -251,6 +252,7 @@ export function Dialog({
   /** Slides in from the right as a drawer instead of a centred dialog. */
   side?: boolean;
 }) {
+  useInertBehind(open);
   return (
     <RadixDialog.Root
       open={open}

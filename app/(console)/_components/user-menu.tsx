@@ -23,7 +23,8 @@ export function UserMenu({ name, email }: { name: string; email: string }) {
   const { theme, setTheme } = useThemeChoice();
   const { pending, signOut } = useSignOut();
   return (
-    <DropdownMenu.Root>
+    // Not modal: a modal menu hides the page with aria-hidden while its controls stay focusable (axe's aria-hidden-focus).
+    <DropdownMenu.Root modal={false}>
       <DropdownMenu.Trigger
         aria-label={`Account menu for ${name}`}
         className="flex items-center gap-2 rounded-md px-1.5 py-1 text-left text-sm hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-brand-600"
