@@ -3,6 +3,7 @@ import { SQLiteTransaction } from "drizzle-orm/sqlite-core";
 import type { Executor } from "@/db/client";
 import { auditEvent, type ActorVia } from "@/db/schema";
 import { addHourlyCounts, hourlyCountsOf } from "./hourly-counts";
+import { clientAddress } from "@/server/client-address";
 
 /** Who caused an event and from where; built once per request by the tRPC context. */
 export interface AuditActor {
@@ -76,11 +77,7 @@ export async function recordEvent(tx: Executor, actor: AuditActor, event: AuditE
   return id;
 }
 
-/** The client address and agent of a request, as the audit log shows them. */
+/** The client address and agent of a request, as the audit log shows them; the address as sessions record it. */
 export function requestOrigin(headers: Headers): Pick<AuditActor, "ip" | "userAgent"> {
-  const forwarded = headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-  return {
-    ip: forwarded || headers.get("x-real-ip") || null,
-    userAgent: headers.get("user-agent"),
-  };
+  return { ip: clientAddress(headers), userAgent: headers.get("user-agent") };
 }

@@ -58,6 +58,7 @@ import { verificationLink } from "@/server/auth/plugins/verification-link";
 import { assignDefaultMemberships, joinClaimingDomain } from "@/server/domains/membership";
 import { createSecurityNotices } from "@/server/email/security-notices";
 import { createSendEmail, TERMINAL_ONLY_EMAIL, type SendEmail } from "@/server/email/send";
+import { clientAddress } from "@/server/client-address";
 import { isLoopbackUrl } from "@/server/loopback";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "@/server/validation/password";
 
@@ -257,7 +258,7 @@ export function createAuth({
         },
         create: {
           // Every way of getting a session passes here, so a suspended account cannot get one.
-          before: async (session) => {
+          before: async (session, context) => {
             const [ban] = await db
               .select({ userId: schema.userBan.userId })
               .from(schema.userBan)
@@ -269,6 +270,11 @@ export function createAuth({
                 code: "ACCOUNT_SUSPENDED",
               });
             }
+            // better-auth stores the address it keys rate limits on (IPv6 cut to its /64, so every
+            // IPv6 client on loopback reads 0000:…:0000); the session keeps the client's whole address,
+            // derived as the audit log derives it.
+            const headers = context?.headers ?? context?.request?.headers;
+            return headers ? { data: { ...session, ipAddress: clientAddress(headers) } } : undefined;
           },
         },
       },
