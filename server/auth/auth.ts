@@ -40,6 +40,7 @@ import { factorStepUp } from "@/server/auth/plugins/factor-step-up";
 import { mfaGate } from "@/server/auth/plugins/mfa-gate";
 import { oauthAudit } from "@/server/auth/plugins/oauth-audit";
 import { oauthErrors } from "@/server/auth/plugins/oauth-errors";
+import { outgoingEmail } from "@/server/auth/plugins/outgoing-email";
 import { passkeyBookkeeping } from "@/server/auth/plugins/passkey-bookkeeping";
 import { passkeySecondFactor } from "@/server/auth/plugins/passkey-second-factor";
 import { refreshSingleFlight } from "@/server/auth/plugins/refresh-single-flight";
@@ -333,6 +334,7 @@ export function createAuth({
       verificationLink(),
       resetLinks(db),
       factorNotices(db, notices),
+      outgoingEmail(sendEmail),
       jwt({ jwt: { issuer }, jwks: { rotationInterval: SIGNING_KEY_ROTATION_SECONDS, gracePeriod: SIGNING_KEY_GRACE_SECONDS } }),
       // Before the provider: it stands in front of the provider's own answer to `<issuer>/.well-known/*`.
       revocationMetadata(),

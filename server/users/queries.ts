@@ -3,7 +3,7 @@ import { and, asc, count, desc, eq, gt, inArray, or, sql, type SQL } from "drizz
 import { alias } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
 import type { Executor } from "@/db/client";
-import { MEMBER_ROLE_ID, OWNER_ROLE_ID, domain, role, roleAssignment, session, user, userBan } from "@/db/schema";
+import { MEMBER_ROLE_ID, OWNER_ROLE_ID, domain, role, roleAssignment, rolePermission, session, user, userBan } from "@/db/schema";
 import type { Authority } from "@/server/authz/authority";
 import { activeOwnerIds, assertAnotherOwnerAmong } from "@/server/authz/owner";
 import { permissionsOfRoles } from "@/server/roles/queries";
@@ -16,6 +16,7 @@ import {
   assertMayGiveNewAccountRole,
   assertMayPlaceIn,
   assertMayReinvite,
+  assertMayResendInvitation,
   assertMayResetMfa,
   assertMayUnban,
   assertMayUpdate,
@@ -24,7 +25,7 @@ import {
   type Actor,
 } from "./commands";
 import type { ListUsersInput } from "./inputs";
-import { hasPassword, pendingInvitation } from "./invitation";
+import { hasPassword, invitedAmong, pendingInvitation } from "./invitation";
 import { enrolmentMissingCondition, mfaStatus, NOT_ENROLLED, type MfaStatus } from "./mfa";
 import { assignmentInScope, findVisibleUser, type UserScope } from "./visibility";
 import { domainOptions } from "@/server/domains/queries";
@@ -45,6 +46,8 @@ export interface UserRoleAssignment extends UserRole {
 export interface UserCan {
   update: boolean;
   reinvite: boolean;
+  /** Permission only, like the other flags: a resend also needs the user still `invited`. */
+  resendInvitation: boolean;
   ban: boolean;
   unban: boolean;
   resetMfa: boolean;
@@ -58,6 +61,8 @@ export interface UserListItem {
   emailVerified: boolean;
   createdAt: Date;
   banned: boolean;
+  /** Invited and no password set yet: the console shows "Invited", and may offer to resend the link. */
+  invited: boolean;
   mfa: MfaStatus;
   roles: UserRole[];
   can: UserCan;
@@ -68,15 +73,16 @@ async function actorFor(db: Executor, authority: Authority, callerId: string): P
 }
 
 async function userCan(actor: Actor, target: AccountTarget): Promise<UserCan> {
-  const [update, reinvite, ban, unban, resetMfa, remove] = await Promise.all([
+  const [update, reinvite, resendInvitation, ban, unban, resetMfa, remove] = await Promise.all([
     allows(() => assertMayUpdate(actor, target)),
     allows(() => assertMayReinvite(actor, target)),
+    allows(() => assertMayResendInvitation(actor, target)),
     allows(() => assertMayBan(actor, target)),
     allows(() => assertMayUnban(actor, target)),
     allows(() => assertMayResetMfa(actor, target)),
     allows(() => assertMayDelete(actor, target)),
   ]);
-  return { update, reinvite, ban, unban, resetMfa, delete: remove };
+  return { update, reinvite, resendInvitation, ban, unban, resetMfa, delete: remove };
 }
 
 const emailCursor = keyset(z.object({ email: z.string().min(1).max(320) }));
@@ -221,10 +227,11 @@ export async function listUsers(db: Executor, authority: Authority, callerId: st
 
   const page = emailCursor.page(rows, input.limit, (row) => ({ email: row.email }));
   const ids = page.items.map((row) => row.id);
-  const [roles, mfa, banned, targets, actor] = await Promise.all([
+  const [roles, mfa, banned, invited, targets, actor] = await Promise.all([
     rolesOfUsers(db, scope, ids),
     mfaStatus(db, ids),
     bannedAmong(db, ids),
+    invitedAmong(db, ids),
     loadAccountTargets(db, page.items),
     actorFor(db, authority, callerId),
   ]);
@@ -232,6 +239,7 @@ export async function listUsers(db: Executor, authority: Authority, callerId: st
     page.items.map(async (row) => ({
       ...row,
       banned: banned.has(row.id),
+      invited: invited.has(row.id),
       mfa: mfa.get(row.id) ?? NOT_ENROLLED,
       roles: (roles.get(row.id) ?? []).map(({ roleId, roleName, domainId, domainName }) => ({ roleId, roleName, domainId, domainName })),
       can: await userCan(actor, targets.get(row.id)!),
@@ -299,6 +307,17 @@ async function rolesWithPermissions(db: Executor) {
     rows.map(({ id }) => id),
   );
   return rows.map((row) => ({ ...row, permissions: permissions.get(row.id) ?? [] }));
+}
+
+/** Whether the user holds a role that carries permissions, anywhere: resending their invitation then needs a step-up, as inviting them did. */
+export async function holdsPermissions(db: Executor, userId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ one: sql<number>`1` })
+    .from(roleAssignment)
+    .innerJoin(rolePermission, eq(rolePermission.roleId, roleAssignment.roleId))
+    .where(eq(roleAssignment.userId, userId))
+    .limit(1);
+  return row !== undefined;
 }
 
 /** Everything the user drawer shows, for a user the caller can read; NOT_FOUND otherwise. */
