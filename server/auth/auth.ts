@@ -2,6 +2,7 @@ import { betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { APIError } from "better-auth/api";
 import { eq } from "drizzle-orm";
+import { decodeJwt } from "jose";
 import { oauthProvider } from "@better-auth/oauth-provider";
 import { nextCookies } from "better-auth/next-js";
 import { jwt, twoFactor } from "better-auth/plugins";
@@ -27,6 +28,7 @@ import { recordAuthEvent } from "@/server/audit/auth-events";
 import { activeAuthTransaction } from "@/server/auth/auth-transaction";
 import { rateLimitRules } from "@/server/auth/rate-limits";
 import { redisAuthStorage } from "@/server/auth/redis";
+import { accountChanges } from "@/server/auth/plugins/account-changes";
 import { authAudit } from "@/server/auth/plugins/auth-audit";
 import { backupCodeDigests, hashedBackupCodes } from "@/server/auth/plugins/hashed-backup-codes";
 import { clientMetadataDocuments } from "@/server/auth/plugins/client-metadata-documents";
@@ -96,6 +98,19 @@ function linkLandingOn(url: string, page: string): string {
   const link = new URL(url);
   link.searchParams.set("callbackURL", page);
   return link.toString();
+}
+
+/**
+ * The current address of an email-change token, which better-auth sends through the same
+ * verification email as a new account's (it signed the token a moment ago, so it is only read here).
+ */
+function emailChangeFrom(token: string): string | null {
+  try {
+    const payload = decodeJwt(token);
+    return payload.requestType === "change-email-verification" && typeof payload.email === "string" ? payload.email : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Consecutive wrong second-factor codes before the account's MFA is locked, and for how long. */
@@ -189,19 +204,36 @@ export function createAuth({
       sendVerificationEmail: async ({ user, token }) => {
         // The console's page, which confirms the address once its reader is signed in as the account.
         const link = `${publicUrl}/verify-email?token=${encodeURIComponent(token)}`;
+        const changingFrom = emailChangeFrom(token);
         try {
-          await sendEmail({
-            to: user.email,
-            subject: "Confirm your Gatehouse email address",
-            text: [
-              "Open this link within an hour, and sign in if asked, to confirm the email address of your Gatehouse account:",
-              "",
-              link,
-              "",
-              "If you did not create a Gatehouse account, do not open the link: someone else typed your address.",
-            ].join("\n"),
-            link,
-          });
+          await sendEmail(
+            changingFrom
+              ? {
+                  to: user.email,
+                  subject: "Confirm the new email address of your Gatehouse account",
+                  text: [
+                    `Someone signed in to the Gatehouse account of ${changingFrom} asked to change its email address to this one.`,
+                    "Open this link within an hour, in a browser signed in to that account, to make the change:",
+                    "",
+                    link,
+                    "",
+                    "If you did not ask for this, do not open the link: nothing changes without it.",
+                  ].join("\n"),
+                  link,
+                }
+              : {
+                  to: user.email,
+                  subject: "Confirm your Gatehouse email address",
+                  text: [
+                    "Open this link within an hour, and sign in if asked, to confirm the email address of your Gatehouse account:",
+                    "",
+                    link,
+                    "",
+                    "If you did not create a Gatehouse account, do not open the link: someone else typed your address.",
+                  ].join("\n"),
+                  link,
+                },
+          );
         } catch (error) {
           // Anyone may ask for this email for any address; a failure answered as an error would tell
           // them that an unverified account uses it.
@@ -224,6 +256,11 @@ export function createAuth({
     // Reset tokens (and every other verification value) are looked up by hash, so a copy of the
     // database holds no usable link. With Redis they still live in the database alone (see redis.ts).
     verification: { storeIdentifier: "hashed", storeInDatabase: true },
+    user: {
+      // The new address is confirmed by a link sent to it, opened in a browser signed in to the
+      // account (plugins/verification-link.ts); the old one is told (plugins/account-changes.ts).
+      changeEmail: { enabled: true },
+    },
     session: {
       expiresIn: 60 * 60 * 24 * 7,
       updateAge: 60 * 60 * 24,
@@ -334,6 +371,7 @@ export function createAuth({
       verificationLink(),
       resetLinks(db),
       factorNotices(db, notices),
+      accountChanges({ db, notices }),
       outgoingEmail(sendEmail),
       jwt({ jwt: { issuer }, jwks: { rotationInterval: SIGNING_KEY_ROTATION_SECONDS, gracePeriod: SIGNING_KEY_GRACE_SECONDS } }),
       // Before the provider: it stands in front of the provider's own answer to `<issuer>/.well-known/*`.
