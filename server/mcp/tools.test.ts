@@ -635,6 +635,8 @@ test("search_audit_log finds events by action and target, and filters by an ISO 
         actorEmail: personas.owner.email,
         actorVia: "web",
         clientId: null,
+        clientName: null,
+        result: "success",
         targetType: "domain",
         targetId: created.id,
         domainId: created.id,

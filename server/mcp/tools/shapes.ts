@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ACTOR_VIA, CLIENT_ORIGINS, MFA_POLICIES } from "@/db/schema";
+import { AUDIT_RESULTS } from "@/server/audit/outcome";
 import type { AuditListItem } from "@/server/audit/queries";
 import type { DomainItem } from "@/server/domains/queries";
 import { CLIENT_TYPES, type ClientItem } from "@/server/oauth/clients";
@@ -99,6 +100,8 @@ export const auditEventOutput = z.object({
   actorEmail: z.string().nullable().describe("That user's email address; null for the system or a deleted user."),
   actorVia: z.enum(ACTOR_VIA).describe('How: "web" (console), "mcp" (these tools), "oauth" or "system".'),
   clientId: z.string().nullable().describe("The OAuth client the call came through, for MCP calls."),
+  clientName: z.string().nullable().describe("That client's name; null when none or deleted."),
+  result: z.enum(AUDIT_RESULTS).describe('"failure" for a refusal or failure (a failed sign-in, a denied consent, an MCP call that failed), else "success".'),
   targetType: z.string().nullable().describe('The kind of object it is about, such as "user" or "client".'),
   targetId: z.string().nullable().describe("The id of that object."),
   domainId: z.string().nullable().describe("The domain it is filed under; null for installation-wide events."),
@@ -117,6 +120,8 @@ export function toAuditEventOutput(event: AuditListItem): z.input<typeof auditEv
     actorEmail: event.actorEmail,
     actorVia: event.actorVia,
     clientId: event.clientId,
+    clientName: event.clientName,
+    result: event.result,
     targetType: event.targetType,
     targetId: event.targetId,
     domainId: event.domainId,
