@@ -286,6 +286,8 @@ export interface UserDetail {
   hasPassword: boolean;
   /** Invited and not yet accepted (the link may have expired; `reinvite` issues a new one). */
   invitationPending: boolean;
+  /** As on the list's rows: invited and no password set yet. */
+  invited: boolean;
   invitationExpiresAt: Date | null;
   can: UserCan;
   /** Where, and which roles, the caller may give this user; empty when they may give none. */
@@ -397,6 +399,7 @@ export async function userDetail(db: Executor, authority: Authority, callerId: s
     banned: ban ?? null,
     hasPassword: password,
     invitationPending: invitation !== null,
+    invited: invitation !== null && !password,
     invitationExpiresAt: invitation?.expiresAt ?? null,
     can: await userCan(actor, targets.get(id)!),
     assignable,

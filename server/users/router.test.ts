@@ -510,6 +510,22 @@ test("the list marks banned users", async () => {
   expect(page.items).toEqual([expect.objectContaining({ id: target.userId, banned: true })]);
 });
 
+test("each list row says, without a second request, the user's MFA status, role names and whether they are still invited", async () => {
+  const enrolled = await userIn(p.domainA.id, "list-fields");
+  await insertPasskeyRow(database.db, enrolled.userId);
+  const page = await p.owner.caller.users.list({ search: enrolled.email });
+  expect(page.items).toEqual([
+    expect.objectContaining({
+      id: enrolled.userId,
+      invited: false,
+      mfa: expect.objectContaining({ enrolled: true, methods: ["passkey"] }),
+      roles: expect.arrayContaining([
+        { roleId: MEMBER_ROLE_ID, roleName: "member", domainId: p.domainA.id, domainName: "Domain A" },
+      ]),
+    }),
+  ]);
+});
+
 // ---------------------------------------------------------------------------------------------
 // Create
 
@@ -1010,9 +1026,11 @@ test("the users list says who is still invited, until they set a password", asyn
   const member = await userIn(p.domainA.id, "not-invited");
   const rowOf = async (email: string) => (await p.domainAdminA.caller.users.list({ search: email })).items.find((row) => row.email === email);
   expect(await rowOf(pending.email)).toMatchObject({ invited: true, can: { resendInvitation: true } });
+  expect(await p.owner.caller.users.get({ id: pending.userId })).toMatchObject({ invited: true });
   expect(await rowOf(member.email)).toMatchObject({ invited: false });
   await acceptInvitation({ db: database.db, auth }, pending.token, { password: TEST_PASSWORD });
   expect(await rowOf(pending.email)).toMatchObject({ invited: false });
+  expect(await p.owner.caller.users.get({ id: pending.userId })).toMatchObject({ invited: false, hasPassword: true });
   // Permission only, like every flag: the auditor reads users and may not send them anything.
   expect((await p.auditor.caller.users.list({ search: member.email })).items[0]?.can.resendInvitation).toBe(false);
 });
