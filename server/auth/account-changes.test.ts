@@ -24,7 +24,7 @@ afterAll(() => database.destroy());
 const NEW_PASSWORD = "a-different-long-passphrase-7";
 
 async function emailOf(userId: string) {
-  const [row] = await database.db.select({ email: user.email, name: user.name }).from(user).where(eq(user.id, userId));
+  const [row] = await database.db.select({ email: user.email, name: user.name, emailVerified: user.emailVerified }).from(user).where(eq(user.id, userId));
   return row;
 }
 
@@ -82,7 +82,9 @@ test("changing the email sends a link to the new address and a notice to the old
 
   const followed = await followVerificationLink(database.db, auth, newEmail, cookie);
   expect(followed.status).toBe(200);
-  expect((await emailOf(userId))?.email).toBe(newEmail);
+  // The link proved the new address as a verification link does, though the old one was never verified.
+  expect(await emailOf(userId)).toMatchObject({ email: newEmail, emailVerified: true });
+  expect(await eventsOf(userId, "auth.email_verified")).toHaveLength(1);
   expect(await eventsOf(userId, "auth.email_changed")).toEqual([
     { actorUserId: userId, details: { before: { email }, after: { email: newEmail } } },
   ]);

@@ -113,6 +113,23 @@ function emailChangeFrom(token: string): string | null {
   }
 }
 
+/**
+ * An address proved by its link, opened in a browser signed in to its account: the account joins the
+ * domain that claims the address, and the log says so.
+ */
+async function emailVerified(db: Database, user: { id: string; email: string }, headers: Headers | undefined): Promise<void> {
+  await db.transaction(async (tx) => {
+    const { joinedDomainId } = await joinClaimingDomain(tx, user);
+    await recordAuthEvent(tx, {
+      action: "auth.email_verified",
+      userId: user.id,
+      headers,
+      domainId: joinedDomainId,
+      details: joinedDomainId ? { joinedDomainId } : {},
+    });
+  });
+}
+
 /** Consecutive wrong second-factor codes before the account's MFA is locked, and for how long. */
 export const MFA_MAX_FAILED_ATTEMPTS = 5;
 export const MFA_LOCKOUT_SECONDS = 15 * 60;
@@ -240,18 +257,7 @@ export function createAuth({
           console.error(`The verification email to ${user.email} could not be sent:`, error);
         }
       },
-      afterEmailVerification: async (user, request) => {
-        await db.transaction(async (tx) => {
-          const { joinedDomainId } = await joinClaimingDomain(tx, user);
-          await recordAuthEvent(tx, {
-            action: "auth.email_verified",
-            userId: user.id,
-            headers: request?.headers,
-            domainId: joinedDomainId,
-            details: joinedDomainId ? { joinedDomainId } : {},
-          });
-        });
-      },
+      afterEmailVerification: (user, request) => emailVerified(db, user, request?.headers),
     },
     // Reset tokens (and every other verification value) are looked up by hash, so a copy of the
     // database holds no usable link. With Redis they still live in the database alone (see redis.ts).
@@ -371,7 +377,7 @@ export function createAuth({
       verificationLink(),
       resetLinks(db),
       factorNotices(db, notices),
-      accountChanges({ db, notices }),
+      accountChanges({ db, notices, emailVerified: (user, headers) => emailVerified(db, user, headers) }),
       outgoingEmail(sendEmail),
       jwt({ jwt: { issuer }, jwks: { rotationInterval: SIGNING_KEY_ROTATION_SECONDS, gracePeriod: SIGNING_KEY_GRACE_SECONDS } }),
       // Before the provider: it stands in front of the provider's own answer to `<issuer>/.well-known/*`.

@@ -36,9 +36,9 @@ async function emailChangeOf(token: string, secret: string): Promise<{ userId: s
   }
 }
 
-async function currentEmail(db: Database, userId: string): Promise<string | null> {
-  const [row] = await db.select({ email: user.email }).from(user).where(eq(user.id, userId)).limit(1);
-  return row?.email ?? null;
+async function currentAccount(db: Database, userId: string): Promise<{ email: string; emailVerified: boolean } | undefined> {
+  const [row] = await db.select({ email: user.email, emailVerified: user.emailVerified }).from(user).where(eq(user.id, userId)).limit(1);
+  return row;
 }
 
 /**
@@ -53,7 +53,16 @@ async function currentEmail(db: Database, userId: string): Promise<string | null
  * one (and sends nothing to it), so the request is audited and noticed the same way either way.
  * The link itself works only in a browser signed in to the account (plugins/verification-link.ts).
  */
-export function accountChanges({ db, notices }: { db: Database; notices: SecurityNotices }) {
+export function accountChanges({
+  db,
+  notices,
+  emailVerified,
+}: {
+  db: Database;
+  notices: SecurityNotices;
+  /** What a verified address brings (auth.ts): the claiming domain's membership and its audit row. */
+  emailVerified: (user: { id: string; email: string }, headers: Headers | undefined) => Promise<void>;
+}) {
   const pending = new WeakMap<object, Pending>();
   return {
     id: "gatehouse-account-changes",
@@ -115,7 +124,8 @@ export function accountChanges({ db, notices }: { db: Database; notices: Securit
             if (noted.kind === "email_confirmed") {
               // The endpoint answers with a redirect on success and on failure alike when given a
               // callbackURL, so the database says whether the address moved.
-              if ((await currentEmail(db, noted.userId)) !== noted.after) return;
+              const now = await currentAccount(db, noted.userId);
+              if (now?.email !== noted.after) return;
               await recordAuthEvent(db, {
                 action: "auth.email_changed",
                 userId: noted.userId,
@@ -123,6 +133,14 @@ export function accountChanges({ db, notices }: { db: Database; notices: Securit
                 domainId: await auditDomainOf(db, noted.userId),
                 details: { before: { email: noted.before }, after: { email: noted.after } },
               });
+              // better-auth keeps the old address's verified state; but this link proved the new
+              // address the way a verification link does (its mailbox, in a browser signed in to the
+              // account), so an account that was unverified is verified now. A verified one already
+              // went through emailVerified in better-auth's own afterEmailVerification.
+              if (!now.emailVerified) {
+                await db.update(user).set({ emailVerified: true }).where(eq(user.id, noted.userId));
+                await emailVerified({ id: noted.userId, email: noted.after }, headers);
+              }
               return;
             }
             if (isAPIError(ctx.context.returned)) return;
