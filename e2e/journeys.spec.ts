@@ -144,6 +144,8 @@ test.describe("the main journeys", () => {
   test("the owner revokes the admin's browser session, which signs them out at once", async () => {
     await goToSection(ownerPage, "Sessions", "Sessions & tokens");
     await ownerPage.getByLabel("User", { exact: true }).fill(person.email);
+    // Shown once the search has found the person, whose lists then replace the unfiltered ones.
+    await expect(ownerPage.getByRole("button", { name: `Revoke everything for ${person.email}` })).toBeVisible();
     const sessions = ownerPage.getByRole("table", { name: "Browser sessions" });
     await expect(sessions.getByRole("row").filter({ hasText: person.email })).toHaveCount(1);
     await ownerPage.getByRole("button", { name: new RegExp(`^Revoke the session of ${person.email.replace(/[.]/g, "\\.")} on `) }).click();
