@@ -46,9 +46,12 @@ export async function goToSection(page: Page, label: string, heading: string | R
   await expect(page.getByRole("heading", { name: heading, level: 1 })).toBeVisible();
 }
 
-/** Waits until what the page fetches is on screen: no loading placeholder, nothing busy, the network quiet. */
-export async function settled(page: Page): Promise<void> {
-  await expect(page.getByRole("heading", { level: 1 }).first()).toBeVisible();
+/**
+ * Waits until what the page fetches is on screen: its heading (unless a dialog hides the page), no
+ * loading placeholder, nothing busy, the network quiet.
+ */
+export async function settled(page: Page, options: { heading?: boolean } = {}): Promise<void> {
+  if (options.heading ?? true) await expect(page.getByRole("heading", { level: 1 }).first()).toBeVisible();
   await page.waitForLoadState("networkidle");
   await expect(page.getByRole("status").filter({ hasText: /^Loading/ })).toHaveCount(0);
   await expect(page.locator('[aria-busy="true"]')).toHaveCount(0);
@@ -63,18 +66,30 @@ async function showTheme(page: Page, theme: Theme): Promise<void> {
 /**
  * Saves the page as it is now in the light and the dark theme, as `<project>-<name>-<theme>.png`
  * in the test's output folder, attached to the report, and leaves the page in the light theme.
+ * `wholePage: false` keeps to the screen (for a drawer or dialog over the page).
  * The pointer is moved away first, so no hover state is in the picture.
  */
-export async function shootBothThemes(page: Page, testInfo: TestInfo, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
+export async function shootBothThemes(page: Page, testInfo: TestInfo, name: string, options: { wholePage?: boolean } = {}): Promise<void> {
   await page.mouse.move(0, 0);
+  const screen = page.viewportSize()!;
+  // The whole page in one picture by a screen as tall as the page: a full-page capture would keep
+  // the sidebar and anything else sized to the screen at the first screen's height.
+  if (options.wholePage ?? true) {
+    const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    if (height > screen.height) await page.setViewportSize({ width: screen.width, height: Math.min(height, MAX_PICTURE_HEIGHT) });
+  }
   for (const theme of THEMES) {
     await showTheme(page, theme);
     const file = testInfo.outputPath(`${testInfo.project.name}-${name}-${theme}.png`);
-    await page.screenshot({ path: file, fullPage: options.fullPage ?? true, animations: "disabled", caret: "hide" });
+    await page.screenshot({ path: file, animations: "disabled", caret: "hide" });
     await testInfo.attach(`${name} (${theme}, ${testInfo.project.name})`, { path: file, contentType: "image/png" });
   }
+  await page.setViewportSize(screen);
   await showTheme(page, "light");
 }
+
+/** Long lists (the audit log) are cut here rather than making pictures no one scrolls through. */
+const MAX_PICTURE_HEIGHT = 4000;
 
 /** The README's pictures, kept in the repository and refreshed by every full run. */
 export const README_SCREENSHOTS = path.resolve(import.meta.dirname, "..", "docs", "screenshots");
