@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import { consoleSections } from "@/app/_lib/trpc/server";
+import { consolePages } from "@/app/_lib/trpc/server";
 import { headers } from "next/headers";
 import { REQUEST_PATH_HEADER } from "@/server/shared/request-path";
 import { requireMfaWhereRequired, requireSession } from "@/server/auth/session";
@@ -8,7 +8,7 @@ import { ConsoleShell } from "./_components/shell";
 export default async function ConsoleLayout({ children }: { children: ReactNode }) {
   const { user } = await requireSession();
   await requireMfaWhereRequired(user.id, (await headers()).get(REQUEST_PATH_HEADER) ?? "/");
-  const answer = await consoleSections();
+  const answer = await consolePages();
   return (
     <ConsoleShell answer={answer} user={{ name: user.name, email: user.email }}>
       {children}

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { HydrateClient, consoleSections, getQueryClient, trpc } from "@/app/_lib/trpc/server";
+import { HydrateClient, consolePages, getQueryClient, trpc } from "@/app/_lib/trpc/server";
 import { requireSession } from "@/server/auth/session";
 import { Dashboard } from "./_dashboard/dashboard";
 import { loadDashboardSearchParams } from "./_dashboard/search-params";
@@ -7,13 +7,13 @@ import { loadDashboardSearchParams } from "./_dashboard/search-params";
 export const metadata: Metadata = { title: "Overview" };
 
 /**
- * The console's home: each section the caller may read (me.console decides, as for the
- * navigation), prefetched for the range in the URL so the first render has the figures.
+ * The console's home: each section the caller may read (the pages me.console opens to them,
+ * as in the navigation), prefetched for the range in the URL so the first render has the figures.
  */
 export default async function OverviewPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { user } = await requireSession();
-  const allowed = await consoleSections();
-  const sections = { audit: allowed.audit, sessions: allowed.sessions, users: allowed.users, clients: allowed.clients };
+  const pages = new Set((await consolePages()).map((page) => page.href));
+  const sections = { audit: pages.has("/audit"), sessions: pages.has("/sessions"), users: pages.has("/users"), clients: pages.has("/clients") };
   const { range } = await loadDashboardSearchParams(searchParams);
   const queryClient = getQueryClient();
   await Promise.all([

@@ -12,6 +12,7 @@ import { AUDIT_EVENT_NOT_FOUND, auditDomainOptions, auditEventItem, distinctAudi
 export const auditRouter = router({
   list: permissionProcedure("audit:read")
     .meta({
+      page: { href: "/audit", label: "Audit" },
       description:
         "Lists audit events newest first, filtered by actor (id, or text in their email or name), action or action prefix (\"role.\"), result (success or failure), target, domain, client, free text and time range, one keyset page at a time; readers scoped to some domains see only those domains' events.",
       can: false,

@@ -42,6 +42,7 @@ function newAccount(row: Placement) {
 export const usersRouter = router({
   list: permissionProcedure("users:read")
     .meta({
+      page: { href: "/users", label: "Users" },
       description:
         "Lists the users you can read, ordered by email, one page at a time; filter by a search text, a domain or a role.",
       can: canFlags<{ items: UserListItem[] }, UserListItem>({ rows: (output) => output.items, flags: userFlags<UserListItem>() }),

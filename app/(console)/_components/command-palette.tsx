@@ -8,7 +8,7 @@ import { Dialog as RadixDialog } from "radix-ui";
 import { useEffect, useState, type ReactNode } from "react";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { useInertBehind } from "./inert-behind";
-import { consolePages, pageIcon, type ConsoleAnswer } from "./nav";
+import { pageIcon, type ConsoleAnswer } from "./nav";
 
 /** How many matches each kind of result shows. */
 const MATCHES = 5;
@@ -46,7 +46,7 @@ function Palette({ answer, close }: { answer: ConsoleAnswer; close: () => void }
   const router = useRouter();
   const [text, setText] = useState("");
   const search = useDebounced(text.trim(), 250);
-  const pages = consolePages(answer);
+  const pages = answer;
   const mayRead = (href: string) => pages.some((page) => page.href === href);
   const searching = search.length > 0;
   const users = useQuery({ ...trpc.users.list.queryOptions({ search, limit: MATCHES }), enabled: searching && mayRead("/users"), retry: false });

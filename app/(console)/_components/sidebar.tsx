@@ -7,7 +7,7 @@ import { Dialog as RadixDialog } from "radix-ui";
 import { useState } from "react";
 import { Brand } from "@/app/_components/brand";
 import { useInertBehind } from "./inert-behind";
-import { consolePages, isCurrentPage, pageIcon, type ConsoleAnswer } from "./nav";
+import { isCurrentPage, pageIcon, type ConsoleAnswer } from "./nav";
 import { IconButton } from "./ui";
 
 /** The console's pages as links, the current one marked; `onNavigate` runs when one is followed. */
@@ -16,7 +16,7 @@ function NavList({ answer, onNavigate }: { answer: ConsoleAnswer; onNavigate?: (
   return (
     <nav aria-label="Console" className="flex-1 overflow-y-auto px-3">
       <ul className="space-y-1">
-        {consolePages(answer).map((page) => {
+        {answer.map((page) => {
           const Icon = pageIcon(page.href);
           return (
             <li key={page.href}>
