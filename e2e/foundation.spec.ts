@@ -11,7 +11,7 @@ import { signOutThroughMenu, submitSignIn, journeyPage } from "./sign-in";
 const owner = OWNER;
 const member = MEMBER;
 
-const CONSOLE_SECTIONS = ["Overview", "Users", "Roles", "Domains", "Clients", "Sessions", "Audit", "Account"];
+const CONSOLE_SECTIONS = ["Overview", "Users", "Roles", "Domains", "Clients", "Sessions", "Lockouts", "Audit", "Account"];
 
 function setupUrl(): string {
   const url = process.env.E2E_SETUP_URL;

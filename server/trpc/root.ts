@@ -6,6 +6,7 @@ import { clientsRouter } from "@/server/clients/router";
 import { dashboardRouter } from "@/server/dashboard/router";
 import { domainsRouter } from "@/server/domains/router";
 import { grantsRouter } from "@/server/grants/router";
+import { lockoutsRouter } from "@/server/lockouts/router";
 import { mcpRouter } from "@/server/mcp/router";
 import { rolesRouter } from "@/server/roles/router";
 import { sessionsRouter } from "@/server/sessions/router";
@@ -25,6 +26,7 @@ export const appRouter = router({
   clientMetadataDocuments: clientMetadataDocumentsRouter,
   sessions: sessionsRouter,
   grants: grantsRouter,
+  lockouts: lockoutsRouter,
   audit: auditRouter,
   account: accountRouter,
   mcp: mcpRouter,
