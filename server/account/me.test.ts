@@ -1,19 +1,11 @@
-import { afterAll, beforeAll, expect, test } from "vitest";
-import type { Auth } from "@/server/auth/auth";
+import { expect, test } from "vitest";
 import { signUp } from "@/server/testing/auth";
-import { grantRole, openPersonaTestBed, type Personas } from "@/server/testing/authz";
-import type { TestDatabase } from "@/server/testing/db";
+import { grantRole, personaTestBed, type Personas } from "@/server/testing/authz";
 import { unique } from "@/server/testing/outcome";
 import { callerAs } from "@/server/testing/trpc";
 import { procedures } from "@/server/testing/walk";
 
-let database: TestDatabase;
-let auth: Auth;
-let personas: Personas;
-
-beforeAll(async () => ({ database, auth, personas } = await openPersonaTestBed()));
-
-afterAll(() => database.destroy());
+const bed = personaTestBed();
 
 const hrefs = async (caller: Personas["owner"]["caller"]) => (await caller.me.console()).map((page) => page.href);
 
@@ -28,17 +20,17 @@ test("pages are declared by queries, one query per page", () => {
 });
 
 test("me.console lists every page to those who read everything, and only their own to a member", async () => {
-  for (const persona of [personas.owner, personas.admin, personas.auditor, personas.domainAdminA]) {
+  for (const persona of [bed.personas.owner, bed.personas.admin, bed.personas.auditor, bed.personas.domainAdminA]) {
     expect(await hrefs(persona.caller)).toEqual(["/", ...DECLARED]);
   }
-  expect(await hrefs(personas.member.caller)).toEqual(["/", "/account"]);
+  expect(await hrefs(bed.personas.member.caller)).toEqual(["/", "/account"]);
 });
 
 test("me.console lists a page for its query's permission held in a single domain", async () => {
-  const reader = await signUp(auth);
-  const role = await personas.owner.caller.roles.create({ name: unique("session-readers"), permissions: ["tokens:read", "audit:read"] });
-  await grantRole(database.db, reader.userId, role.id, personas.domainB.id);
-  const caller = await callerAs({ db: database.db, auth }, reader.cookie);
+  const reader = await signUp(bed.auth);
+  const role = await bed.personas.owner.caller.roles.create({ name: unique("session-readers"), permissions: ["tokens:read", "audit:read"] });
+  await grantRole(bed.database.db, reader.userId, role.id, bed.personas.domainB.id);
+  const caller = await callerAs(bed.deps(), reader.cookie);
   expect(await hrefs(caller)).toEqual(["/", "/sessions", "/audit", "/account"]);
   // Listed exactly when the query answers.
   await expect(caller.sessions.list({})).resolves.toBeDefined();
@@ -46,5 +38,5 @@ test("me.console lists a page for its query's permission held in a single domain
 });
 
 test("me.console needs a signed-in caller", async () => {
-  await expect(personas.anonymous.me.console()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+  await expect(bed.personas.anonymous.me.console()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
 });

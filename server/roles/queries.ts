@@ -6,7 +6,7 @@ import type { Authority } from "@/server/authz/authority";
 import { assertAnotherOwnerRemains } from "@/server/authz/owner";
 import { ALL_PERMISSIONS, isPermission, sortPermissions, type Permission } from "@/server/shared/permissions";
 import { allows } from "@/server/trpc/procedures";
-import { USER_NOT_FOUND, assignmentInScope, visibleUserCondition } from "@/server/users/visibility";
+import { ASSIGNMENT_PLACEMENT, USER_NOT_FOUND, assignmentInScope, visibleUserCondition } from "@/server/users/visibility";
 import {
   ROLE_NOT_FOUND,
   assertMayAdministerAssignments,
@@ -251,10 +251,7 @@ export async function roleDetail(db: Executor, authority: Authority, callerId: s
       userId: roleAssignment.userId,
       userEmail: user.email,
       userName: user.name,
-      roleId: roleAssignment.roleId,
-      domainId: roleAssignment.domainId,
-      domainName: domain.name,
-      createdAt: roleAssignment.createdAt,
+      ...ASSIGNMENT_PLACEMENT,
     })
     .from(roleAssignment)
     .innerJoin(user, eq(user.id, roleAssignment.userId))

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import { and, eq, isNull } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import {
@@ -94,6 +94,35 @@ export async function openPersonaTestBed() {
   const auth = await createTestAuth(database.db);
   const personas = await createPersonas({ db: database.db, auth });
   return { database, auth, personas };
+}
+
+/**
+ * The persona test bed of one test file: registers the hooks that open it before the file's tests
+ * and remove it after, and returns it as a live object whose fields are there once `beforeAll` ran.
+ */
+export function personaTestBed() {
+  let opened: Awaited<ReturnType<typeof openPersonaTestBed>> | undefined;
+  beforeAll(async () => {
+    opened = await openPersonaTestBed();
+  });
+  afterAll(() => opened?.database.destroy());
+  const bed = () => {
+    if (!opened) throw new Error("The test bed opens in beforeAll: use it inside a test or a hook.");
+    return opened;
+  };
+  return {
+    get database() {
+      return bed().database;
+    },
+    get auth() {
+      return bed().auth;
+    },
+    get personas() {
+      return bed().personas;
+    },
+    /** What the factories take: the database and the auth instance. */
+    deps: () => ({ db: bed().database.db, auth: bed().auth }),
+  };
 }
 
 export async function createPersonas(deps: { db: Database; auth: Auth }) {

@@ -27,7 +27,7 @@ import {
 import type { ListUsersInput } from "./inputs";
 import { hasPassword, invitedAmong, pendingInvitation } from "./invitation";
 import { enrolmentMissingCondition, mfaStatus, NOT_ENROLLED, type MfaStatus } from "./mfa";
-import { assignmentInScope, findVisibleUser, type UserScope } from "./visibility";
+import { ASSIGNMENT_PLACEMENT, assignmentInScope, findVisibleUser, type UserScope } from "./visibility";
 import { domainOptions } from "@/server/domains/queries";
 
 export interface UserRole {
@@ -103,11 +103,8 @@ export async function rolesOfUsers(
     .select({
       userId: roleAssignment.userId,
       assignmentId: roleAssignment.id,
-      roleId: roleAssignment.roleId,
       roleName: role.name,
-      domainId: roleAssignment.domainId,
-      domainName: domain.name,
-      createdAt: roleAssignment.createdAt,
+      ...ASSIGNMENT_PLACEMENT,
     })
     .from(roleAssignment)
     .innerJoin(role, eq(role.id, roleAssignment.roleId))
