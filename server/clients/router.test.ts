@@ -2,14 +2,7 @@ import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { expect, test } from "vitest";
 import { ZodError, type z } from "zod";
-import {
-  DOMAIN_ADMIN_ROLE_ID,
-  clientRegistration,
-  issuedAccessToken,
-  oauthClient,
-  oauthConsent,
-  oauthRefreshToken,
-} from "@/db/schema";
+import { DOMAIN_ADMIN_ROLE_ID, clientRegistration, issuedAccessToken, oauthClient, oauthConsent, oauthRefreshToken } from "@/db/schema";
 import type { Permission } from "@/server/shared/permissions";
 import { createClient, setClientDisabled } from "./commands";
 import { createClientInput } from "./inputs";
@@ -17,23 +10,7 @@ import { mcpResourceUrl, storedSecretHash } from "@/server/oauth/config";
 import { OAUTH_SCOPES } from "@/server/shared/scopes";
 import { accessTokenStatus } from "@/server/oauth/issued-tokens";
 import { TEST_PUBLIC_URL, signUp, uniqueEmail } from "@/server/testing/auth";
-import {
-  auditRows,
-  countAuditRows,
-  createDomain,
-  createPersona,
-  createPersonaWith,
-  expectMatrixCoversRouter,
-  type Expected,
-  type Caller,
-  matrixActorId,
-  matrixCaller,
-  matrixCases,
-  matrixDomain,
-  permissionAccess,
-  type PersonaName,
-  personaTestBed,
-} from "@/server/testing/authz";
+import { auditRows, countAuditRows, createDomain, createPersona, createPersonaWith, expectMatrixCoversRouter, type Expected, type Caller, matrixActorId, matrixCaller, matrixCases, matrixDomain, permissionAccess, type PersonaName, personaTestBed } from "@/server/testing/authz";
 import { grantTestKit } from "@/server/testing/grants";
 import { outcome, rejection, unique } from "@/server/testing/outcome";
 import { tokenCallerAs } from "@/server/testing/trpc";

@@ -1,34 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { expect, test } from "vitest";
-import {
-  ADMIN_ROLE_ID,
-  DOMAIN_ADMIN_ROLE_ID,
-  MEMBER_ROLE_ID,
-  domain,
-  domainEmailDomain,
-  roleAssignment,
-  userBan,
-} from "@/db/schema";
+import { ADMIN_ROLE_ID, DOMAIN_ADMIN_ROLE_ID, MEMBER_ROLE_ID, domain, domainEmailDomain, roleAssignment, userBan } from "@/db/schema";
 import { ID_MAX_LENGTH } from "@/server/ids";
 import type { Permission } from "@/server/shared/permissions";
 import { followVerificationLink, signUp, uniqueEmail } from "@/server/testing/auth";
-import {
-  auditRows,
-  countAuditRows,
-  createDomain,
-  createPersona,
-  createPersonaWith,
-  expectCellOutcome,
-  type Expected,
-  grantRole,
-  type Caller,
-  matrixCaller,
-  matrixCases,
-  READABLE_ANYWHERE,
-  type PersonaName,
-  personaTestBed,
-} from "@/server/testing/authz";
+import { auditRows, countAuditRows, createDomain, createPersona, createPersonaWith, expectCellOutcome, type Expected, grantRole, type Caller, matrixCaller, matrixCases, READABLE_ANYWHERE, type PersonaName, personaTestBed } from "@/server/testing/authz";
 import { outcome, rejection, unique } from "@/server/testing/outcome";
 
 const bed = personaTestBed();

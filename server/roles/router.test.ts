@@ -1,43 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { expect, test } from "vitest";
-import {
-  ADMIN_ROLE_ID,
-  AUDITOR_ROLE_ID,
-  DOMAIN_ADMIN_ROLE_ID,
-  GUEST_ROLE_ID,
-  MEMBER_ROLE_ID,
-  OWNER_ROLE_ID,
-  role,
-  roleAssignment,
-  rolePermission,
-  userBan,
-} from "@/db/schema";
+import { ADMIN_ROLE_ID, AUDITOR_ROLE_ID, DOMAIN_ADMIN_ROLE_ID, GUEST_ROLE_ID, MEMBER_ROLE_ID, OWNER_ROLE_ID, role, roleAssignment, rolePermission, userBan } from "@/db/schema";
 import { ID_MAX_LENGTH } from "@/server/ids";
 import { ROLE_DETAIL_ASSIGNMENT_LIMIT } from "./queries";
 import { ALL_PERMISSIONS, BUILT_IN_ROLE_PERMISSIONS, type Permission } from "@/server/shared/permissions";
 import { createSignedInOwner, createTestAuth, signUp, uniqueEmail } from "@/server/testing/auth";
-import {
-  auditRows,
-  countAuditRows,
-  createCustomRole,
-  createPersona,
-  createPersonaWith,
-  createDomain,
-  expectCellOutcome,
-  expectRefused as expectRefusedIn,
-  type Expected,
-  grantRole,
-  hasRole,
-  type Caller,
-  type Persona,
-  matrixCaller,
-  matrixCases,
-  matrixDomain,
-  READABLE_ANYWHERE,
-  type PersonaName,
-  personaTestBed,
-} from "@/server/testing/authz";
+import { auditRows, countAuditRows, createCustomRole, createPersona, createPersonaWith, createDomain, expectCellOutcome, expectRefused as expectRefusedIn, type Expected, grantRole, hasRole, type Caller, type Persona, matrixCaller, matrixCases, matrixDomain, READABLE_ANYWHERE, type PersonaName, personaTestBed } from "@/server/testing/authz";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
 import { outcome, rejection, unique } from "@/server/testing/outcome";
 import { callerAs } from "@/server/testing/trpc";

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from "vitest";
 import { and, desc, eq, like, sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { devOutboxMessage } from "@/db/schema";
@@ -111,6 +112,30 @@ export async function createSignedInOwner(db: Database, auth: Auth) {
  * A migrated database and the real auth instance on it: what most test files start from. With
  * `owner`, the installation already has its owner, as every real one past setup does.
  */
+/**
+ * The auth test bed of one test file (see openAuthTestBed): registers the hooks that open it before
+ * the file's tests and remove it after, and returns it as a live object.
+ */
+export function authTestBed(options: { owner?: boolean } = {}) {
+  let opened: Awaited<ReturnType<typeof openAuthTestBed>> | undefined;
+  beforeAll(async () => {
+    opened = await openAuthTestBed(options);
+  });
+  afterAll(() => opened?.database.destroy());
+  const bed = () => {
+    if (!opened) throw new Error("The test bed opens in beforeAll: use it inside a test or a hook.");
+    return opened;
+  };
+  return {
+    get database() {
+      return bed().database;
+    },
+    get auth() {
+      return bed().auth;
+    },
+  };
+}
+
 export async function openAuthTestBed(options: { owner?: boolean } = {}) {
   const database = await createTestDatabase();
   const auth = await createTestAuth(database.db);
