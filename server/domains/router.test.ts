@@ -10,7 +10,7 @@ import { outcome, rejection, unique } from "@/server/testing/outcome";
 
 const bed = personaTestBed();
 
-const deps = bed.deps;
+const deps = () => bed.deps();
 
 /** A fresh user holding, for each entry, a custom role with exactly those permissions in that domain (global when null). */
 const personaWith = (grants: { permissions: Permission[]; domainId: string | null }[]) => createPersonaWith(deps(), grants);

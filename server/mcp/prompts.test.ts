@@ -10,7 +10,7 @@ import { MCP_TOOLS } from "./tools";
 
 const bed = personaTestBed();
 
-const deps = bed.deps;
+const deps = () => bed.deps();
 
 const PROMPTS = ["review_admin_access", "investigate_user_activity", "audit_recent_security_events"];
 

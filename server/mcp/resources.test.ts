@@ -14,7 +14,7 @@ import { mcpRefusal, RESOURCE_TEMPLATES, withConnection, type connectAs, type Mc
 
 const bed = personaTestBed();
 
-const deps = bed.deps;
+const deps = () => bed.deps();
 
 const session = <T>(userId: string, work: (mcp: McpSession) => Promise<T>, options: Parameters<typeof connectAs>[2] = {}) =>
   withConnection(deps(), userId, work, options);

@@ -34,7 +34,7 @@ import { MCP_TOOLS } from "./tools";
 
 const bed = personaTestBed();
 
-const deps = bed.deps;
+const deps = () => bed.deps();
 
 // The tiers as the brief and DESIGN §4 define them, written out so that moving a tool to another
 // scope is a deliberate change to this list too.

@@ -14,7 +14,7 @@ import { rolesRouter } from "./router";
 
 const bed = personaTestBed();
 
-const deps = bed.deps;
+const deps = () => bed.deps();
 
 /** A custom role written directly, so tests of one procedure do not depend on another. */
 const customRole = (permissions: Permission[], name?: string) => createCustomRole(bed.database.db, permissions, name);

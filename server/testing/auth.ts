@@ -1,4 +1,3 @@
-import { afterAll, beforeAll } from "vitest";
 import { and, desc, eq, like, sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { devOutboxMessage } from "@/db/schema";
@@ -6,7 +5,7 @@ import { openAuth, type Auth, type AuthDependencies } from "@/server/auth/auth";
 import { DEFAULT_EMAIL_FROM } from "@/server/env";
 import { createSendEmail } from "@/server/email/send";
 import { createOwner } from "@/server/setup/owner";
-import { createTestDatabase } from "./db";
+import { createTestDatabase, testBed } from "./db";
 
 export const TEST_PUBLIC_URL = "http://localhost:3000";
 export const TEST_PASSWORD = "correct-staple-horse-battery";
@@ -112,28 +111,9 @@ export async function createSignedInOwner(db: Database, auth: Auth) {
  * A migrated database and the real auth instance on it: what most test files start from. With
  * `owner`, the installation already has its owner, as every real one past setup does.
  */
-/**
- * The auth test bed of one test file (see openAuthTestBed): registers the hooks that open it before
- * the file's tests and remove it after, and returns it as a live object.
- */
+/** The auth test bed of one test file (see openAuthTestBed and testBed). */
 export function authTestBed(options: { owner?: boolean } = {}) {
-  let opened: Awaited<ReturnType<typeof openAuthTestBed>> | undefined;
-  beforeAll(async () => {
-    opened = await openAuthTestBed(options);
-  });
-  afterAll(() => opened?.database.destroy());
-  const bed = () => {
-    if (!opened) throw new Error("The test bed opens in beforeAll: use it inside a test or a hook.");
-    return opened;
-  };
-  return {
-    get database() {
-      return bed().database;
-    },
-    get auth() {
-      return bed().auth;
-    },
-  };
+  return testBed(() => openAuthTestBed(options));
 }
 
 export async function openAuthTestBed(options: { owner?: boolean } = {}) {

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, expect } from "vitest";
+import { expect } from "vitest";
 import { and, eq, isNull } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import {
@@ -17,7 +17,7 @@ import {
 import type { Auth } from "@/server/auth/auth";
 import type { Permission } from "@/server/shared/permissions";
 import { createSignedInOwner, createTestAuth, signUp, uniqueEmail } from "./auth";
-import { createTestDatabase, type TestDatabase } from "./db";
+import { createTestDatabase, testBed, type TestDatabase } from "./db";
 import { outcome, rejection, unique } from "./outcome";
 import { callerAs } from "./trpc";
 
@@ -96,33 +96,12 @@ export async function openPersonaTestBed() {
   return { database, auth, personas };
 }
 
-/**
- * The persona test bed of one test file: registers the hooks that open it before the file's tests
- * and remove it after, and returns it as a live object whose fields are there once `beforeAll` ran.
- */
+/** The persona test bed of one test file (see openPersonaTestBed and testBed), with `deps()` for the factories. */
 export function personaTestBed() {
-  let opened: Awaited<ReturnType<typeof openPersonaTestBed>> | undefined;
-  beforeAll(async () => {
-    opened = await openPersonaTestBed();
+  return testBed(async () => {
+    const opened = await openPersonaTestBed();
+    return { ...opened, deps: () => ({ db: opened.database.db, auth: opened.auth }) };
   });
-  afterAll(() => opened?.database.destroy());
-  const bed = () => {
-    if (!opened) throw new Error("The test bed opens in beforeAll: use it inside a test or a hook.");
-    return opened;
-  };
-  return {
-    get database() {
-      return bed().database;
-    },
-    get auth() {
-      return bed().auth;
-    },
-    get personas() {
-      return bed().personas;
-    },
-    /** What the factories take: the database and the auth instance. */
-    deps: () => ({ db: bed().database.db, auth: bed().auth }),
-  };
 }
 
 export async function createPersonas(deps: { db: Database; auth: Auth }) {
