@@ -92,6 +92,26 @@ export function filterCombinations(values: Sample): { label: string; filter: Aud
       }
     }
   }
+  // The console's searches, each alone and with a time range: a common and a rare text each, and
+  // the result and client filters (the busiest seeded MCP client, and one no event names).
+  const searches: [string, Partial<AuditFilter>][] = [
+    ["actor text (common)", { actor: "ada" }],
+    ["actor text (rare)", { actor: "no-such-person" }],
+    ["search (common)", { search: "sign_in" }],
+    ["search (absent)", { search: "no-such-text-anywhere" }],
+    ["result failure", { result: "failure" }],
+    ["result success", { result: "success" }],
+    ["client", { clientId: "mcp-client-claude" }],
+    ["client (absent)", { clientId: "no-such-client" }],
+  ];
+  for (const { label: scopeLabel, scope } of scopes) {
+    for (const [searchLabel, search] of searches) {
+      for (const withTime of [false, true]) {
+        const filter: AuditFilter = { ...search, ...(withTime ? { from: values.from, to: values.to } : {}) };
+        combos.push({ label: `${scopeLabel}: ${searchLabel}${withTime ? " + time" : ""}`, filter, scope });
+      }
+    }
+  }
   return combos;
 }
 

@@ -43,7 +43,20 @@ interface Scenario {
   /** A tRPC procedure path, or undefined for the health baseline. */
   procedure?: string;
   input?: Record<string, unknown>;
+  /** Several procedures in one batched request, as a page loads them (the dashboard). */
+  batch?: { procedure: string; input: Record<string, unknown> }[];
+  /** Kept in a --quick run too. */
+  quick?: boolean;
 }
+
+/** The reads the console's home page makes on its first load, for a caller who may read every section. */
+const DASHBOARD_PAGE = [
+  { procedure: "dashboard.activity", input: { range: "24h" } },
+  { procedure: "dashboard.securityEvents", input: {} },
+  { procedure: "dashboard.access", input: {} },
+  { procedure: "dashboard.mfaCoverage", input: {} },
+  { procedure: "dashboard.registeredClients", input: {} },
+];
 
 interface ScenarioResult extends Scenario {
   http?: LoadResult;
@@ -229,10 +242,21 @@ async function buildScenarios(db: Database, caller: ReturnType<typeof createCall
     { name: "audit.list domain", procedure: "audit.list", input: { domainId } },
     { name: "audit.list time range (7 days)", procedure: "audit.list", input: { from: new Date(end - 37 * DAY_MS), to: new Date(end - 30 * DAY_MS) } },
     { name: "audit.list page 21 (cursor)", procedure: "audit.list", input: auditLater ? { cursor: auditLater } : {} },
+    { name: "dashboard page (5 reads, one batch)", batch: DASHBOARD_PAGE, quick: true },
+    { name: "dashboard.activity 24h", procedure: "dashboard.activity", input: { range: "24h" } },
+    { name: "dashboard.activity 30d", procedure: "dashboard.activity", input: { range: "30d" }, quick: true },
+    { name: "dashboard.securityEvents", procedure: "dashboard.securityEvents", input: {} },
+    { name: "dashboard.access", procedure: "dashboard.access", input: {} },
+    { name: "dashboard.mfaCoverage", procedure: "dashboard.mfaCoverage", input: {} },
+    { name: "dashboard.registeredClients", procedure: "dashboard.registeredClients", input: {} },
   ];
 }
 
 function scenarioUrl(origin: string, scenario: Scenario): string {
+  if (scenario.batch) {
+    const inputs = Object.fromEntries(scenario.batch.map((call, index) => [index, superjson.serialize(call.input)]));
+    return `${origin}/api/trpc/${scenario.batch.map((call) => call.procedure).join(",")}?batch=1&input=${encodeURIComponent(JSON.stringify(inputs))}`;
+  }
   if (!scenario.procedure) return `${origin}/api/health`;
   return `${origin}/api/trpc/${scenario.procedure}?input=${encodeURIComponent(JSON.stringify(superjson.serialize(scenario.input ?? {})))}`;
 }
@@ -375,7 +399,7 @@ async function main() {
     const dataset: SeedCounts = await countRows(db);
     // A smoke run keeps the rows of the summary; the filter combinations are for full runs.
     const scenarios = (await buildScenarios(db, caller)).filter(
-      (scenario) => !quick || !scenario.procedure || scenario.name.endsWith("first page"),
+      (scenario) => !quick || (!scenario.procedure && !scenario.batch) || scenario.quick || scenario.name.endsWith("first page"),
     );
 
     const results: ScenarioResult[] = [];
@@ -437,7 +461,14 @@ async function main() {
     const inProcessRuns = quick ? QUICK_IN_PROCESS_RUNS : IN_PROCESS_RUNS;
     log(`Timing the same calls in-process (${inProcessRuns} runs each)…`);
     for (const result of results) {
-      if (!result.procedure || result.unavailable) continue;
+      if (result.unavailable) continue;
+      const batch = result.batch;
+      if (batch) {
+        const calls = batch.map((call) => procedureAt(caller, call.procedure));
+        result.inProcess = await timeInProcess(() => Promise.all(calls.map((call, index) => call(batch[index]!.input))), undefined, inProcessRuns);
+        continue;
+      }
+      if (!result.procedure) continue;
       result.inProcess = await timeInProcess(procedureAt(caller, result.procedure), result.input ?? {}, inProcessRuns);
     }
     log("Checking audit.list query plans…");
@@ -454,6 +485,7 @@ async function main() {
       { name: "token endpoint, refresh grant", http: refresh },
       { name: "/api/trpc users.list", http: byName("users.list first page") },
       { name: "/api/trpc audit.list", http: byName("audit.list first page") },
+      { name: "/api/trpc dashboard page (5 reads, batched)", http: byName("dashboard page (5 reads, one batch)") },
       { name: "sign-in (scrypt, slow on purpose)", http: signIn },
     ];
     log("");

@@ -1,6 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 import { MEMBER, OWNER, rememberTotpSecret, totpOf } from "./accounts";
-import { submitSignIn, journeyPage } from "./sign-in";
+import { signOutThroughMenu, submitSignIn, journeyPage } from "./sign-in";
 
 /**
  * The foundation journey against a freshly started server with an empty database: the owner is
@@ -11,7 +11,7 @@ import { submitSignIn, journeyPage } from "./sign-in";
 const owner = OWNER;
 const member = MEMBER;
 
-const CONSOLE_SECTIONS = ["Overview", "Users", "Roles", "Domains", "Clients", "Sessions", "Audit", "Account"];
+const CONSOLE_SECTIONS = ["Overview", "Users", "Roles", "Domains", "Clients", "Sessions", "Lockouts", "Audit", "Account"];
 
 function setupUrl(): string {
   const url = process.env.E2E_SETUP_URL;
@@ -28,7 +28,7 @@ function consoleNav(page: Page) {
 }
 
 async function signOut(page: Page) {
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await signOutThroughMenu(page);
   await expect(page).toHaveURL(onPath("/sign-in"));
   await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
 }
@@ -38,8 +38,10 @@ async function expectProfile(page: Page, user: { name: string; email: string }, 
   await expect(page).toHaveURL(onPath("/account"));
   await expect(page.getByRole("heading", { name: "Account", level: 1 })).toBeVisible();
   const profile = page.getByRole("region", { name: "Profile" });
-  await expect(profile.getByRole("term")).toHaveText(["Name", "Email", "User ID", "Role"]);
-  await expect(profile.getByRole("definition")).toHaveText([user.name, user.email, /\S+/, role]);
+  await expect(profile.getByRole("textbox", { name: "Name", exact: true })).toHaveValue(user.name);
+  await expect(profile.getByText(user.email, { exact: true })).toBeVisible();
+  await expect(profile.getByRole("term")).toHaveText(["User ID", "Role"]);
+  await expect(profile.getByRole("definition")).toHaveText([/\S+/, role]);
 }
 
 test.describe("foundation journey", () => {
@@ -50,10 +52,16 @@ test.describe("foundation journey", () => {
   test.beforeAll(async ({ browser }, testInfo) => (page = await journeyPage(browser, testInfo)));
   test.afterAll(() => page?.close());
 
-  test("a signed-out visitor is sent to sign-in", async () => {
-    await page.goto("/");
-    await expect(page).toHaveURL(onPath("/sign-in"));
-    await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+  test("before the owner exists, the console, sign-in and sign-up all lead to the setup page, which explains the setup link", async () => {
+    for (const path of ["/", "/sign-in", "/sign-up", "/users"]) {
+      await page.goto(path);
+      await expect(page, path).toHaveURL(onPath("/setup"));
+      await expect(page.getByRole("heading", { name: "Create the owner account", level: 1 })).toBeVisible();
+      await expect(page.getByText("Gatehouse has no owner yet")).toBeVisible();
+      await expect(page.getByText("Setup link:", { exact: true })).toBeVisible();
+      // No form here: creating the owner needs the secret in the link.
+      await expect(page.getByLabel("Password", { exact: true })).toHaveCount(0);
+    }
   });
 
   test("the setup link creates the owner, who must set up a second factor before the console opens", async () => {

@@ -1,7 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import { Secret, TOTP } from "otpauth";
 import { OWNER } from "./accounts";
-import { signInThroughUi, signUpOverHttp, submitSignIn } from "./sign-in";
+import { signInThroughUi, signOutThroughMenu, signUpOverHttp, submitSignIn } from "./sign-in";
 
 /**
  * What administrators see and do about second factors: the users list and drawer show who has
@@ -83,8 +83,7 @@ test.describe("administrators and second factors", () => {
     await drawer.getByRole("button", { name: "Close" }).click();
     await expect(userRow(adminPage, enrolled.email).getByRole("cell", { name: "None", exact: true })).toBeVisible();
 
-    await userPage.getByRole("button", { name: "Sign out" }).click();
-    await expect(userPage).toHaveURL(onPath("/sign-in"));
+    await signOutThroughMenu(userPage);
     await submitSignIn(userPage, enrolled);
     await expect(userPage).toHaveURL(onPath("/"));
   });

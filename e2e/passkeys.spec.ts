@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { expect, test, type BrowserContext, type CDPSession, type Page } from "@playwright/test";
 import { URI, type TOTP } from "otpauth";
-import { signInThroughUi, signUpOverHttp, submitRefusedSignIn, submitSignIn } from "./sign-in";
+import { signInThroughUi, signOutThroughMenu, signUpOverHttp, submitRefusedSignIn, submitSignIn } from "./sign-in";
 
 /**
  * Passkeys through the real pages, with Chromium's virtual authenticator standing in for the
@@ -25,8 +25,7 @@ function onPath(pathname: string) {
 }
 
 async function signOut(page: Page) {
-  await page.getByRole("button", { name: "Sign out" }).click();
-  await expect(page).toHaveURL(onPath("/sign-in"));
+  await signOutThroughMenu(page);
 }
 
 async function expectSignedOut(page: Page) {

@@ -1,6 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 import { Secret, TOTP } from "otpauth";
-import { signUpOverHttp, submitSignIn } from "./sign-in";
+import { signOutThroughMenu, signUpOverHttp, submitSignIn } from "./sign-in";
 
 /**
  * TOTP through the real pages: enrolment on Account > Security, then sign-in with a code from the
@@ -19,8 +19,7 @@ function onPath(pathname: string) {
 }
 
 async function signOut(page: Page) {
-  await page.getByRole("button", { name: "Sign out" }).click();
-  await expect(page).toHaveURL(onPath("/sign-in"));
+  await signOutThroughMenu(page);
 }
 
 test.describe("two-factor journey", () => {

@@ -60,6 +60,20 @@ test("seeds accounts that sign in, global members, domains and events over the l
   expect(actions.length).toBeGreaterThan(15);
   const unattributed = await database.db.$count(auditEvent, isNull(auditEvent.actorUserId));
   expect(unattributed).toBeLessThan(counts.auditEvents);
+
+  // The dashboard's hourly counts cover the seeded events exactly, per action, hour and domain.
+  const mismatched = await database.db.all(sql`
+    select e.action, e.hour, e.domain_id, e.total, c.total as counted from (
+      select action, (at / 3600000) * 3600000 as hour, coalesce(domain_id, '') as domain_id, count(*) as total
+      from audit_event where action in ('auth.sign_in', 'auth.sign_in_failed', 'mcp.tool_called') and at <= ${NOW.getTime()}
+      group by 1, 2, 3
+    ) e left join (
+      select action, hour, domain_id, sum(count) as total from audit_hourly_count group by 1, 2, 3
+    ) c using (action, hour, domain_id)
+    where c.total is not e.total`);
+  expect(mismatched).toEqual([]);
+  const [counted] = await database.db.all<{ total: number }>(sql`select sum(count) as total from audit_hourly_count where hour <= ${NOW.getTime()}`);
+  expect(counted?.total).toBeGreaterThan(1000);
 });
 
 test("refuses a database that already has more than 1000 users unless forced, then adds after the last seeded email", async () => {

@@ -21,6 +21,7 @@ import {
   user,
   type ActorVia,
 } from "@/db/schema";
+import { addHourlyCounts, hourlyCountsOf } from "@/server/audit/hourly-counts";
 import { openAuth } from "@/server/auth/auth";
 import { parseEnv } from "@/server/env";
 import { openMigratedDatabase, redactUrl } from "./startup";
@@ -54,7 +55,7 @@ const MCP_CLIENT_IDS = ["mcp-client-claude", "mcp-client-cursor", "mcp-client-in
 interface ActionKind {
   action: string;
   weight: number;
-  target: "self" | "user" | "role" | "domain" | "client" | "session" | "none";
+  target: "self" | "user" | "role" | "domain" | "client" | "session" | "mcp" | "none";
 }
 const ACTIONS: ActionKind[] = [
   { action: "auth.sign_in", weight: 400, target: "self" },
@@ -84,6 +85,7 @@ const ACTIONS: ActionKind[] = [
   { action: "session.revoked", weight: 50, target: "session" },
   { action: "settings.updated", weight: 1, target: "none" },
   { action: "audit.exported", weight: 1, target: "none" },
+  { action: "mcp.tool_called", weight: 120, target: "mcp" },
 ];
 
 /** mulberry32: a small deterministic generator, so two runs produce data of the same shape. */
@@ -268,9 +270,9 @@ async function seedEvents(
       previousAt = at;
       const kind = pickAction(random);
       const subject = random.pick(users);
-      const isAuth = kind.target === "self";
+      const isAuth = kind.target === "self" || kind.target === "mcp";
       const actorUser = isAuth ? subject : random.pick(admins);
-      const via: ActorVia = isAuth ? "web" : random.next() < 0.15 ? "mcp" : random.next() < 0.05 ? "system" : "web";
+      const via: ActorVia = kind.target === "mcp" ? "mcp" : isAuth ? "web" : random.next() < 0.15 ? "mcp" : random.next() < 0.05 ? "system" : "web";
       const subjectDomain = subject.domainIds.length > 0 ? random.pick(subject.domainIds) : null;
       let targetType: string | null = null;
       let targetId: string | null = null;
@@ -280,7 +282,14 @@ async function seedEvents(
         case "self":
           targetType = "user";
           targetId = subject.id;
+          // Filed as recordAuthEvent files them: under the account's domain when it has exactly one.
+          domainId = subject.domainIds.length === 1 ? (subject.domainIds[0] ?? null) : null;
           details = { method: "password" };
+          break;
+        case "mcp":
+          targetType = "mcp_tool";
+          targetId = random.pick(["list_users", "get_user", "list_audit_events", "whoami"]);
+          details = { scope: "mcp:read", outcome: random.next() < 0.05 ? "FORBIDDEN" : "ok" };
           break;
         case "user":
           targetType = "user";
@@ -331,7 +340,12 @@ async function seedEvents(
         details,
       });
     }
-    await insertBatched(db, rows, (tx, batch) => tx.insert(auditEvent).values(batch));
+    // The dashboard's hourly counts, as recordEvent keeps them, written with the rows they count.
+    await insertBatched(db, rows, async (tx, batch) => {
+      await tx.insert(auditEvent).values(batch);
+      const [first, ...more] = hourlyCountsOf(batch.map((row) => ({ action: row.action, at: row.at, domainId: row.domainId ?? null, details: row.details })));
+      if (first) await addHourlyCounts(tx, [first, ...more]);
+    });
     const done = Math.min(total, offset + batchSize);
     if (done % 100_000 === 0 || done === total) log(`  audit events: ${done.toLocaleString("en")} / ${total.toLocaleString("en")}`);
   }

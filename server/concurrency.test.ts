@@ -17,7 +17,7 @@ import { createDatabase } from "@/db/client";
 import { createSignedInOwner, createTestAuth, signUp, TEST_PUBLIC_URL } from "@/server/testing/auth";
 import { auditRows, createPersona, hasRole, openPersonaTestBed } from "@/server/testing/authz";
 import { authorizeInBrowser, pkceChallenge } from "@/server/testing/mcp";
-import { startOAuthTestServer, type OAuthTestServer } from "@/server/testing/oauth-server";
+import { registerPublicClient, startOAuthTestServer, type OAuthTestServer } from "@/server/testing/oauth-server";
 import { callerAs } from "@/server/testing/trpc";
 
 const REDIRECT = "http://127.0.0.1:45321/callback";
@@ -25,22 +25,7 @@ const PARALLEL_REFRESHES = 50;
 
 /** A test server's OAuth endpoints as a racing CLI uses them: registration, authorization, token requests. */
 function refreshingClient(server: OAuthTestServer, person: () => { userId: string; cookie: string }) {
-  async function registerClient(): Promise<string> {
-    const response = await fetch(`${server.baseUrl}/api/auth/oauth2/register`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        client_name: "Racing CLI",
-        redirect_uris: [REDIRECT],
-        token_endpoint_auth_method: "none",
-        grant_types: ["authorization_code", "refresh_token"],
-        response_types: ["code"],
-        scope: "openid offline_access mcp:read",
-      }),
-    });
-    expect(response.status).toBe(201);
-    return ((await response.json()) as { client_id: string }).client_id;
-  }
+  const registerClient = () => registerPublicClient(server, "Racing CLI", REDIRECT);
 
   async function tokenRequest(form: Record<string, string>, baseUrl = server.baseUrl) {
     const response = await fetch(`${baseUrl}/api/auth/oauth2/token`, {

@@ -154,13 +154,17 @@ export function sortableKeyset<By extends string>(list: string, columns: Record<
       const order = (expression: SQLWrapper) => (ascending ? sql`${expression} asc` : sql`${expression} desc`);
       return { where, orderBy: [order(options.orderBy ?? column), order(id)] };
     },
+    /** The cursor of a page that ends at `key`: the next page starts after it. */
+    cursorAt(sort: Sort<By>, key: { value: string | number; id: string }): string {
+      return encodeCursor({ list, by: sort.by, direction: sort.direction, value: key.value, id: key.id });
+    },
     /** Cuts the rows of a query that asked for `limit + 1` into a page; `keyOf` reads a row's sort value and id. */
     page<Row>(rows: Row[], limit: number, sort: Sort<By>, keyOf: (row: Row) => { value: string | number; id: string }): Page<Row> {
       const items = rows.slice(0, limit);
       const last = items.at(-1);
       if (rows.length <= limit || last === undefined) return { items, nextCursor: null };
       const key = keyOf(last);
-      return { items, nextCursor: encodeCursor({ list, by: sort.by, direction: sort.direction, value: key.value, id: key.id }) };
+      return { items, nextCursor: this.cursorAt(sort, key) };
     },
   };
 }

@@ -1,14 +1,16 @@
-import { readdirSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { expect, test } from "vitest";
-import { contentSecurityPolicy, createNonce, NO_REFERRER_PAGES, pageSecurityHeaders, referrerPolicyFor, STATIC_SECURITY_HEADERS } from "./security-headers";
+import { contentSecurityPolicy, createNonce, EMPTY_STYLE_HASH, LIBRARY_STYLE_HASHES, nonceFromPolicy, NO_REFERRER_PAGES, pageSecurityHeaders, referrerPolicyFor, STATIC_SECURITY_HEADERS } from "./security-headers";
 
 const directives = (csp: string) => new Map(csp.split("; ").map((directive) => [directive.split(" ")[0]!, directive]));
 
 test("production pages allow scripts and styles by nonce only, frame nothing and post forms only here", () => {
   const csp = directives(contentSecurityPolicy({ nonce: "abc", development: false, https: false }));
   expect(csp.get("script-src")).toBe("script-src 'self' 'nonce-abc' 'strict-dynamic'");
-  expect(csp.get("style-src")).toBe("style-src 'self' 'nonce-abc'");
+  expect(csp.get("style-src")).toBe(`style-src 'self' 'nonce-abc' ${LIBRARY_STYLE_HASHES.map((hash) => `'${hash}'`).join(" ")}`);
   expect(csp.get("frame-ancestors")).toBe("frame-ancestors 'none'");
   expect(csp.get("object-src")).toBe("object-src 'none'");
   expect(csp.get("base-uri")).toBe("base-uri 'none'");
@@ -57,4 +59,19 @@ test("the static headers are the same on every response", () => {
     "Referrer-Policy": "strict-origin-when-cross-origin",
     "X-Frame-Options": "DENY",
   });
+});
+
+test("the style hash the policy allows is the one of the CSS the installed sonner inserts, and nothing else", () => {
+  const source = readFileSync(createRequire(import.meta.url).resolve("sonner"), "utf8");
+  const inserted = [...source.matchAll(/__insertCSS\(("(?:[^"\\]|\\.)*")\)/g)].map((match) => JSON.parse(match[1]!) as string);
+  expect(inserted).toHaveLength(1);
+  const hash = `sha256-${createHash("sha256").update(inserted[0]!).digest("base64")}`;
+  expect(LIBRARY_STYLE_HASHES).toEqual([EMPTY_STYLE_HASH, hash]);
+  expect(EMPTY_STYLE_HASH).toBe(`sha256-${createHash("sha256").update("").digest("base64")}`);
+});
+
+test("a page's nonce is read back from the policy proxy.ts forwards", () => {
+  expect(nonceFromPolicy(contentSecurityPolicy({ nonce: "bm9uY2U=", development: false, https: false }))).toBe("bm9uY2U=");
+  expect(nonceFromPolicy(null)).toBeNull();
+  expect(nonceFromPolicy("default-src 'self'")).toBeNull();
 });

@@ -53,6 +53,22 @@ export function createNonce(): string {
 }
 
 /**
+ * Stylesheets a library inserts as a <style> element of its own, with no way to give it the nonce,
+ * allowed by the hash of their exact text: sonner (the console's toasts) inserts its CSS when it is
+ * imported. It appends the element empty and fills it after, and the browser checks the empty one
+ * too, so the hash of the empty text is listed as well (an empty stylesheet does nothing).
+ * `security-headers.test.ts` recomputes the hash from the installed sonner, so an upgrade that
+ * changes its CSS fails there instead of silently losing the toasts' styles.
+ */
+export const EMPTY_STYLE_HASH = "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
+export const LIBRARY_STYLE_HASHES: readonly string[] = [EMPTY_STYLE_HASH, "sha256-StEaX+se6YS7pqjzrzMIA0KaX9zF/8zAhvQXZAe5epY="];
+
+/** The nonce a page's policy allows, as proxy.ts forwards the policy on the request; null outside a page request. */
+export function nonceFromPolicy(policy: string | null | undefined): string | null {
+  return /'nonce-([^']+)'/.exec(policy ?? "")?.[1] ?? null;
+}
+
+/**
  * Scripts run only with the page's nonce (Next.js puts it on its own scripts when it finds it in the
  * request's CSP header) and what they load ('strict-dynamic'). Images may come from any https host,
  * for client logos on the consent page, and from data: URLs (the authenticator QR code). Forms post
@@ -63,7 +79,7 @@ export function contentSecurityPolicy({ nonce, development, https }: { nonce: st
   const directives = [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${development ? " 'unsafe-eval'" : ""}`,
-    `style-src 'self' ${development ? "'unsafe-inline'" : `'nonce-${nonce}'`}`,
+    `style-src 'self' ${development ? "'unsafe-inline'" : [`'nonce-${nonce}'`, ...LIBRARY_STYLE_HASHES.map((hash) => `'${hash}'`)].join(" ")}`,
     "img-src 'self' data: https:",
     "font-src 'self'",
     "connect-src 'self'",

@@ -1,22 +1,31 @@
 import type { Metadata } from "next";
-import Link from "next/link";
+import { HydrateClient, consolePages, getQueryClient, trpc } from "@/app/_lib/trpc/server";
 import { requireSession } from "@/server/auth/session";
+import { Dashboard } from "./_dashboard/dashboard";
+import { loadDashboardSearchParams } from "./_dashboard/search-params";
 
 export const metadata: Metadata = { title: "Overview" };
 
-export default async function OverviewPage() {
+/**
+ * The console's home: each section the caller may read (the pages me.console opens to them,
+ * as in the navigation), prefetched for the range in the URL so the first render has the figures.
+ */
+export default async function OverviewPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { user } = await requireSession();
+  const pages = new Set((await consolePages()).map((page) => page.href));
+  const sections = { audit: pages.has("/audit"), sessions: pages.has("/sessions"), users: pages.has("/users"), clients: pages.has("/clients") };
+  const { range } = await loadDashboardSearchParams(searchParams);
+  const queryClient = getQueryClient();
+  await Promise.all([
+    sections.audit ? queryClient.prefetchQuery(trpc.dashboard.activity.queryOptions({ range })) : null,
+    sections.audit ? queryClient.prefetchQuery(trpc.dashboard.securityEvents.queryOptions({})) : null,
+    sections.sessions ? queryClient.prefetchQuery(trpc.dashboard.access.queryOptions({})) : null,
+    sections.users ? queryClient.prefetchQuery(trpc.dashboard.mfaCoverage.queryOptions()) : null,
+    sections.clients ? queryClient.prefetchQuery(trpc.dashboard.registeredClients.queryOptions({})) : null,
+  ]);
   return (
-    <div className="max-w-2xl space-y-4">
-      <h1 className="text-2xl font-semibold tracking-tight">Welcome, {user.name}</h1>
-      <p className="text-slate-600">
-        Gatehouse manages who can reach your MCP servers: users, roles, domains, OAuth clients and the tokens they
-        hold. Your own profile is under{" "}
-        <Link href="/account" className="font-medium text-brand-600 hover:underline">
-          Account
-        </Link>
-        .
-      </p>
-    </div>
+    <HydrateClient>
+      <Dashboard sections={sections} userName={user.name} />
+    </HydrateClient>
   );
 }

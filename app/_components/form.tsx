@@ -153,7 +153,7 @@ export function SubmitButton({ pending, children, pendingLabel }: { pending: boo
       type="submit"
       disabled={pending}
       aria-busy={pending}
-      className="w-full rounded-md bg-brand-600 px-3 py-2 text-sm font-semibold text-white shadow-sm hover:bg-brand-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-600 disabled:cursor-wait disabled:opacity-70"
+      className="w-full rounded-md bg-primary px-3 py-2 text-sm font-semibold text-on-fill shadow-sm hover:bg-primary-hover focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-600 disabled:cursor-wait disabled:opacity-70"
     >
       {pending ? pendingLabel : children}
     </button>

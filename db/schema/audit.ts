@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 export const ACTOR_VIA = ["web", "mcp", "oauth", "system"] as const;
 export type ActorVia = (typeof ACTOR_VIA)[number];
@@ -31,5 +31,28 @@ export const auditEvent = sqliteTable(
     index("audit_event_action_idx").on(table.action, table.at, table.id),
     index("audit_event_target_idx").on(table.targetType, table.targetId, table.at, table.id),
     index("audit_event_domain_idx").on(table.domainId, table.at, table.id),
+  ],
+);
+
+/**
+ * Hourly counts of the audit events the dashboard charts (sign-ins and MCP calls), written by
+ * `recordEvent` in the transaction that writes the event, so that a 30-day series reads a few
+ * thousand rows instead of a range of the audit log. `domainId` is "" for events filed under no
+ * domain (SQLite never matches NULLs in a conflict target); `hour` is the start of the UTC hour.
+ * `outcome` is "success" or "failure".
+ */
+export const auditHourlyCount = sqliteTable(
+  "audit_hourly_count",
+  {
+    action: text().notNull(),
+    hour: integer({ mode: "timestamp_ms" }).notNull(),
+    domainId: text().notNull(),
+    outcome: text({ enum: ["success", "failure"] }).notNull(),
+    count: integer().notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.action, table.hour, table.domainId, table.outcome] }),
+    // Readers scoped to some domains read their own rows only.
+    index("audit_hourly_count_domain_idx").on(table.domainId, table.action, table.hour),
   ],
 );

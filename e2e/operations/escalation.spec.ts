@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createClient, type Client } from "@libsql/client";
 import { expect, test } from "@playwright/test";
-import { APP_ROUTE_ACCESS, type RouteAccess } from "../../server/auth/route-access";
+import { routeAccessOf } from "../../server/auth/route-access";
 import { databaseFingerprint } from "../../server/testing/fingerprint";
 import { cookiesOf } from "../../server/testing/enrol-over-http";
 import { walkRequestInit, type WalkRequest } from "../../server/testing/http-request";
@@ -124,10 +124,9 @@ for (const persona of ["anonymous", "member", "auditor", "domainAdmin"] as const
   test(`${persona}: every route answers without a 5xx, shows nothing of the owner's or another tenant's, and changes nothing`, async () => {
     const before = await databaseFingerprint(readRows);
     const problems: string[] = [];
-    const access = APP_ROUTE_ACCESS as Record<string, RouteAccess>;
-    for (const { route } of appRoutes()) {
+    for (const { route, group } of appRoutes()) {
       // better-auth's endpoints act on the caller's own account; /mcp takes bearer tokens (their own walks).
-      if (route === "/api/auth/[...all]" || access[route] === "token") continue;
+      if (route === "/api/auth/[...all]" || routeAccessOf(route, group) === "token") continue;
       const answer = await send(route === "/api/trpc/[trpc]" ? "/api/trpc/users.list" : sampleUrl(route), { cookie: cookies[persona] });
       if (answer.status >= 500) problems.push(`${answer.label} -> ${answer.status}`);
       if (!WHO_MAY_READ_EVERYTHING.has(persona) && answer.text.includes(CANARY)) problems.push(`${answer.label} shows a marked row`);

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { createClient, type Client } from "@libsql/client";
 import { expect, test } from "@playwright/test";
 import { URI, type TOTP } from "otpauth";
-import { APP_ROUTE_ACCESS, AUTH_ENDPOINT_ACCESS, AUTH_ENDPOINTS_NOT_SERVED, type AuthEndpoint, type RouteAccess } from "../../server/auth/route-access";
+import { APP_ROUTE_ACCESS, AUTH_ENDPOINT_ACCESS, AUTH_ENDPOINTS_NOT_SERVED, routeAccessOf, type AuthEndpoint, type RouteAccess } from "../../server/auth/route-access";
 import { cookiesOf } from "../../server/testing/enrol-over-http";
 import { walkRequestInit, type WalkRequest } from "../../server/testing/http-request";
 import { createSharedData, INSTANCE_OWNER, publicNativeClientRegistration, startInstance, type Instance } from "./instance";
@@ -126,18 +126,18 @@ test.afterAll(async () => {
 });
 
 test("every page and route handler under app/ is in the declared table, and the table names no route that is gone", () => {
-  const onDisk = appRoutes().map((found) => found.route);
+  const found = appRoutes();
+  const onDisk = found.map(({ route }) => route);
   const declared = Object.keys(APP_ROUTE_ACCESS);
-  expect(onDisk.filter((route) => !declared.includes(route)), "routes missing from server/auth/route-access.ts").toEqual([]);
+  expect(found.filter(({ route, group }) => !routeAccessOf(route, group)).map(({ route }) => route), "routes missing from server/auth/route-access.ts").toEqual([]);
   expect(declared.filter((route) => !onDisk.includes(route)), "routes in the table that no longer exist").toEqual([]);
 });
 
 test("an owner who must enrol: every gated page goes to /enrol-mfa, every gated handler and auth endpoint refuses, enrolment stays open", async () => {
-  const access = APP_ROUTE_ACCESS as Record<string, RouteAccess>;
-  for (const { route, kind } of appRoutes()) {
+  for (const { route, kind, group } of appRoutes()) {
     if (route === "/api/auth/[...all]") continue; // walked endpoint by endpoint below
     const url = sampleUrl(route);
-    const classification = access[route];
+    const classification = routeAccessOf(route, group);
     if (kind === "page") {
       const answer = await send(url, { cookie: ownerCookie, headers: { accept: "text/html" } });
       if (classification === "gated") expectEnrolmentRedirect(answer, url);

@@ -1,10 +1,15 @@
 import { isOwner } from "@/server/authz/owner";
+import { consolePagesOpenTo, type DeclaringProcedure } from "@/server/trpc/console-pages";
 import { router } from "@/server/trpc/init";
 import { enrolmentProcedure, protectedProcedure } from "@/server/trpc/procedures";
-import { consoleSections, domainsOfMember, heldPermissions } from "./me";
+import { domainsOfMember, heldPermissions } from "./me";
 
-/** The signed-in user's own view of themselves: nothing here is a row the console acts on. */
-export const meRouter = router({
+/**
+ * The signed-in user's own view of themselves: nothing here is a row the console acts on.
+ * `appProcedures` gives the app router's procedures, whose declared pages `me.console` lists; the
+ * app router is built from this one, so it is asked for at call time.
+ */
+export const createMeRouter = (appProcedures: () => Record<string, DeclaringProcedure>) => router({
   get: enrolmentProcedure.meta({ description: "The signed-in user.", can: false }).query(async ({ ctx }) => ({
     id: ctx.user.id,
     email: ctx.user.email,
@@ -23,10 +28,10 @@ export const meRouter = router({
   console: protectedProcedure
     .meta({
       description:
-        "Which sections of the console the signed-in user may open (users, roles, domains, clients, sessions, audit), decided from their permissions on the server; the console shows its navigation and pages from it.",
+        "The console pages the signed-in user may open, in navigation order: each page is declared by the query behind it, and listed when that query's own permission check would let the user through.",
       can: false,
     })
-    .query(async ({ ctx }) => consoleSections(await ctx.authority())),
+    .query(async ({ ctx }) => consolePagesOpenTo(await ctx.authority(), appProcedures())),
 
   domains: protectedProcedure
     .meta({ description: "The domains (tenants) the signed-in user belongs to through any role assignment, by name.", can: false })

@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, expect, test } from "vitest";
-import type { Auth } from "@/server/auth/auth";
+import { expect, test } from "vitest";
 import { accessTokenStatus } from "@/server/oauth/issued-tokens";
 import { TEST_PASSWORD, signIn } from "@/server/testing/auth";
 import {
@@ -9,25 +8,17 @@ import {
   type Persona,
   MATRIX_PERSONAS as PERSONAS,
   type PersonaName,
-  type Personas,
-  openPersonaTestBed,
+  personaTestBed,
   READABLE_ANYWHERE,
 } from "@/server/testing/authz";
-import type { TestDatabase } from "@/server/testing/db";
 import { grantTestKit, type Prepared } from "@/server/testing/grants";
 import { outcome, unique } from "@/server/testing/outcome";
 import { callerAs } from "@/server/testing/trpc";
 import { accountRouter } from "./router";
 
-let database: TestDatabase;
-let auth: Auth;
-let personas: Personas;
+const bed = personaTestBed();
 
-beforeAll(async () => ({ database, auth, personas } = await openPersonaTestBed()));
-
-afterAll(() => database.destroy());
-
-const { seedClient, userIn, issueAccessToken, seedGrant, refreshRevoked, consentCount, sessionIdOf, signedIn, eventsDuring, checkCell } = grantTestKit(() => ({ database, auth, personas }));
+const { seedClient, userIn, issueAccessToken, seedGrant, refreshRevoked, consentCount, sessionIdOf, signedIn, eventsDuring, checkCell } = grantTestKit(() => bed);
 
 // ---------------------------------------------------------------------------------------------
 // Allow/deny matrix: account (personal scope, no role needed)
@@ -38,8 +29,8 @@ const PERSONAL: Record<PersonaName, Expected> = { ...READABLE_ANYWHERE, member: 
 
 function personaOf(name: PersonaName): Persona | null {
   if (name === "anonymous") return null;
-  if (name === "domainAdminOnA" || name === "domainAdminOnB") return personas.domainAdminA;
-  return personas[name];
+  if (name === "domainAdminOnA" || name === "domainAdminOnB") return bed.personas.domainAdminA;
+  return bed.personas[name];
 }
 
 const ACCOUNT_MATRIX: Record<AccountProcedure, (persona: Persona | null) => Promise<Prepared>> = {
@@ -53,7 +44,7 @@ const ACCOUNT_MATRIX: Record<AccountProcedure, (persona: Persona | null) => Prom
   }),
   revokeSession: async (persona) => {
     if (!persona) return { call: (caller) => caller.account.revokeSession({ sessionId: randomUUID() }) };
-    const { cookie } = await signIn(auth, persona.email);
+    const { cookie } = await signIn(bed.auth, persona.email);
     const sessionId = await sessionIdOf(cookie);
     return {
       call: (caller) => caller.account.revokeSession({ sessionId }),
@@ -62,7 +53,7 @@ const ACCOUNT_MATRIX: Record<AccountProcedure, (persona: Persona | null) => Prom
   },
   revokeOtherSessions: async (persona) => {
     if (!persona) return { call: (caller) => caller.account.revokeOtherSessions() };
-    await signIn(auth, persona.email);
+    await signIn(bed.auth, persona.email);
     return {
       call: (caller) => caller.account.revokeOtherSessions(),
       event: { action: "session.revoked_others", targetType: "user", targetId: persona.userId },
@@ -70,7 +61,7 @@ const ACCOUNT_MATRIX: Record<AccountProcedure, (persona: Persona | null) => Prom
   },
   connectedApps: async () => ({ call: (caller) => caller.account.connectedApps() }),
   revokeApp: async (persona) => {
-    const clientId = await seedClient(personas.domainA.id);
+    const clientId = await seedClient(bed.personas.domainA.id);
     if (!persona) return { call: (caller) => caller.account.revokeApp({ clientId }) };
     await seedGrant(persona.userId, clientId);
     return {
@@ -97,9 +88,9 @@ test("every account procedure is in the matrix and is personal", () => {
 
 test("account.sessions lists only the caller's own sessions, with the current one marked", async () => {
   const me = await userIn(null, "me");
-  const laptop = await signIn(auth, me.email);
+  const laptop = await signIn(bed.auth, me.email);
   await userIn(null, "someone-else");
-  const caller = await callerAs({ db: database.db, auth }, laptop.cookie);
+  const caller = await callerAs(bed.deps(), laptop.cookie);
 
   const sessions = await caller.account.sessions();
   expect(sessions.map((item) => item.id).sort()).toEqual([await sessionIdOf(me.cookie), await sessionIdOf(laptop.cookie)].sort());
@@ -109,9 +100,9 @@ test("account.sessions lists only the caller's own sessions, with the current on
 
 test("account.revokeSession ends one of the caller's sessions, and someone else's is not found", async () => {
   const me = await userIn(null, "me");
-  const phone = await signIn(auth, me.email);
+  const phone = await signIn(bed.auth, me.email);
   const stranger = await userIn(null, "stranger");
-  const caller = await callerAs({ db: database.db, auth }, me.cookie);
+  const caller = await callerAs(bed.deps(), me.cookie);
 
   const strangerSessionId = await sessionIdOf(stranger.cookie);
   const refused = await eventsDuring(() => caller.account.revokeSession({ sessionId: strangerSessionId }));
@@ -135,10 +126,10 @@ test("account.revokeSession ends one of the caller's sessions, and someone else'
 
 test("account.revokeOtherSessions signs out everywhere else and keeps the current session", async () => {
   const me = await userIn(null, "me");
-  const tablet = await signIn(auth, me.email);
-  const desk = await signIn(auth, me.email);
+  const tablet = await signIn(bed.auth, me.email);
+  const desk = await signIn(bed.auth, me.email);
   const bystander = await userIn(null, "bystander");
-  const caller = await callerAs({ db: database.db, auth }, desk.cookie);
+  const caller = await callerAs(bed.deps(), desk.cookie);
 
   const { value, events } = await eventsDuring(() => caller.account.revokeOtherSessions());
   expect(value).toEqual({ sessions: 2 });
@@ -162,7 +153,7 @@ test("account.connectedApps lists the caller's own grants only", async () => {
   await seedGrant(me.userId, mine);
   await issueAccessToken(mine, me.userId);
   await seedGrant(other.userId, theirs);
-  const caller = await callerAs({ db: database.db, auth }, me.cookie);
+  const caller = await callerAs(bed.deps(), me.cookie);
 
   expect(await caller.account.connectedApps()).toEqual([
     {
@@ -186,18 +177,18 @@ test("account.revokeApp ends the caller's grant to the app, and an app not conne
   const mine = await seedGrant(me.userId, app);
   const theirs = await seedGrant(other.userId, app);
   const notMine = await seedGrant(other.userId, othersApp);
-  const caller = await callerAs({ db: database.db, auth }, me.cookie);
+  const caller = await callerAs(bed.deps(), me.cookie);
 
   for (const clientId of [othersApp, randomUUID()]) {
     const { error, events } = await eventsDuring(() => caller.account.revokeApp({ clientId }));
     expect(error).toMatchObject({ code: "NOT_FOUND", message: "That application is not connected to your account." });
     expect(events).toEqual([]);
   }
-  expect(await accessTokenStatus(database.db, notMine.jti)).toBe("active");
+  expect(await accessTokenStatus(bed.database.db, notMine.jti)).toBe("active");
 
   const { value, events } = await eventsDuring(() => caller.account.revokeApp({ clientId: app }));
   expect(value).toEqual({ accessTokens: 1, refreshTokens: 1, consents: 1 });
-  expect(await accessTokenStatus(database.db, mine.jti)).toBe("revoked");
+  expect(await accessTokenStatus(bed.database.db, mine.jti)).toBe("revoked");
   expect(await refreshRevoked(mine.refreshId)).toBeInstanceOf(Date);
   expect(await consentCount(me.userId, app)).toBe(0);
   expect(await caller.account.connectedApps()).toEqual([]);
@@ -210,7 +201,7 @@ test("account.revokeApp ends the caller's grant to the app, and an app not conne
   });
 
   // The same app stays connected for everyone else.
-  expect(await accessTokenStatus(database.db, theirs.jti)).toBe("active");
+  expect(await accessTokenStatus(bed.database.db, theirs.jti)).toBe("active");
   expect(await consentCount(other.userId, app)).toBe(1);
   expect(await outcome(caller.account.revokeApp({ clientId: app }))).toBe("NOT_FOUND");
 });

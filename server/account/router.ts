@@ -23,6 +23,7 @@ export const accountRouter = router({
 
   sessions: protectedProcedure
     .meta({
+      page: { href: "/account", label: "Account" },
       description: "The signed-in user's own browser sessions, with device, IP address and last-seen time.",
       can: canFlags<OwnSession[], OwnSession>({
         rows: (output) => output,

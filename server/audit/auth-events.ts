@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { Database, Executor } from "@/db/client";
 import { user as userTable, userSignIn } from "@/db/schema";
+import { auditDomainOf } from "@/server/users/visibility";
 import { recordEvent, requestOrigin, type AuditActor } from "./record";
 
 /** Audit rows for what better-auth does on its own endpoints: sign-in and out, sign-up, account recovery, second factors. */
@@ -14,6 +15,10 @@ export interface AuthEventInput {
     | "auth.password_reset_requested"
     | "auth.password_reset_completed"
     | "auth.email_verified"
+    | "auth.email_change_requested"
+    | "auth.email_changed"
+    | "auth.password_changed"
+    | "auth.name_changed"
     | "auth.mfa_enrolled"
     | "auth.mfa_removed"
     | "auth.mfa_failed"
@@ -26,7 +31,10 @@ export interface AuthEventInput {
   userId: string | null;
   headers: Headers | undefined;
   details?: Record<string, unknown>;
-  /** The domain the event concerns, so that its administrators see it in their audit log. */
+  /**
+   * The domain the event concerns, so that its administrators see it in their audit log (and on
+   * their dashboard). When left out, the account's only domain, as for every event about an account.
+   */
   domainId?: string | null;
 }
 
@@ -48,16 +56,21 @@ export async function recordAuthEvent(db: Executor, event: AuthEventInput): Prom
     via: "web",
     ...(event.headers ? requestOrigin(event.headers) : { ip: null, userAgent: null }),
   };
-  await recordEvent(db, actor, {
-    action: event.action,
-    targetType: event.userId ? "user" : null,
-    targetId: event.userId,
-    domainId: event.domainId ?? null,
-    details: event.details,
-  });
+  const at = new Date();
+  await recordEvent(
+    db,
+    actor,
+    {
+      action: event.action,
+      targetType: event.userId ? "user" : null,
+      targetId: event.userId,
+      domainId: event.domainId !== undefined ? event.domainId : event.userId ? await auditDomainOf(db, event.userId) : null,
+      details: event.details,
+    },
+    at,
+  );
   // Every completed sign-in is recorded here, so this is the one place that keeps "last sign-in" current.
   if (event.action === "auth.sign_in" && event.userId) {
-    const at = new Date();
     await db
       .insert(userSignIn)
       .values({ userId: event.userId, lastSignInAt: at })

@@ -1,23 +1,16 @@
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import { OWNER_ROLE_ID, role } from "@/db/schema";
-import type { Auth } from "@/server/auth/auth";
 import { ID_MAX_LENGTH } from "@/server/ids";
 import { createTestAuth, signUp } from "@/server/testing/auth";
-import { auditRows, countAuditRows, type Personas, openPersonaTestBed } from "@/server/testing/authz";
+import { auditRows, countAuditRows, personaTestBed } from "@/server/testing/authz";
 import { atSecond, uniqueActionPrefix } from "@/server/testing/audit";
-import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
+import { createTestDatabase } from "@/server/testing/db";
 import { expectConsoleError } from "@/server/testing/setup";
 import { AUDIT_CSV_COLUMNS, exportAuditCsv, type ExportDependencies } from "./export";
 import { recordEvent } from "./record";
 
-let database: TestDatabase;
-let auth: Auth;
-let personas: Personas;
-
-beforeAll(async () => ({ database, auth, personas } = await openPersonaTestBed()));
-
-afterAll(() => database.destroy());
+const bed = personaTestBed();
 
 const NOW = new Date("2026-03-01T12:00:00.000Z");
 
@@ -32,7 +25,7 @@ function addEvent(spec: {
   details?: Record<string, unknown>;
 }) {
   return recordEvent(
-    database.db,
+    bed.database.db,
     { userId: spec.actorUserId ?? null, via: "mcp", clientId: "client-1", ip: "192.0.2.7", userAgent: spec.userAgent ?? "vitest" },
     { action: spec.action, domainId: spec.domainId, targetType: spec.targetType, targetId: spec.targetId, details: spec.details },
     spec.at,
@@ -44,7 +37,7 @@ function exportAs(cookie: string | undefined, query: Record<string, string> | st
   const request = new Request(`http://localhost:3000/api/audit/export${search ? `?${search}` : ""}`, {
     headers: cookie ? { cookie, "user-agent": "export-test" } : {},
   });
-  return exportAuditCsv({ db: database.db, auth, request, now: NOW, ...options });
+  return exportAuditCsv({ db: bed.database.db, auth: bed.auth, request, now: NOW, ...options });
 }
 
 /** RFC 4180 records, enough to read back what the export wrote. */
@@ -90,8 +83,8 @@ test.each([
   ["member", "A", 403],
   ["anonymous", "A", 401],
 ] as const)("%s exporting domain %s gets %i", async (persona, domainName, status) => {
-  const cookie = persona === "anonymous" ? undefined : personas[persona].cookie;
-  const domainId = domainName === "A" ? personas.domainA.id : personas.domainB.id;
+  const cookie = persona === "anonymous" ? undefined : bed.personas[persona].cookie;
+  const domainId = domainName === "A" ? bed.personas.domainA.id : bed.personas.domainB.id;
   const response = await exportAs(cookie, { domainId });
   expect(response.status).toBe(status);
   if (status === 200) {
@@ -107,10 +100,10 @@ test.each([
 
 test("refusals name the reason: sign in, the missing permission, an unknown domain", async () => {
   expect(await (await exportAs(undefined)).json()).toEqual({ error: { code: "UNAUTHORIZED", message: "Sign in to continue." } });
-  expect(await (await exportAs(personas.member.cookie)).json()).toEqual({
+  expect(await (await exportAs(bed.personas.member.cookie)).json()).toEqual({
     error: { code: "FORBIDDEN", message: "You need the audit:read permission." },
   });
-  expect(await (await exportAs(personas.domainAdminA.cookie, { domainId: personas.domainB.id })).json()).toEqual({
+  expect(await (await exportAs(bed.personas.domainAdminA.cookie, { domainId: bed.personas.domainB.id })).json()).toEqual({
     error: { code: "NOT_FOUND", message: "Domain not found." },
   });
 });
@@ -126,7 +119,7 @@ test.each([
   ["an overlong action", `action=${"a".repeat(101)}`, /"action": Use at most 100 characters/],
   ["an overlong id", `actorUserId=${"u".repeat(ID_MAX_LENGTH + 1)}`, /"actorUserId"/],
 ])("%s is a 400 with a clear message", async (_case, query, message) => {
-  const response = await exportAs(personas.owner.cookie, query);
+  const response = await exportAs(bed.personas.owner.cookie, query);
   expect(response.status).toBe(400);
   const body = (await response.json()) as { error: { code: string; message: string } };
   expect(body.error.code).toBe("BAD_REQUEST");
@@ -135,16 +128,16 @@ test.each([
 
 test("validation comes after authentication: an anonymous caller learns nothing about parameters", async () => {
   expect((await exportAs(undefined, "colour=red")).status).toBe(401);
-  expect((await exportAs(personas.member.cookie, "colour=red")).status).toBe(403);
+  expect((await exportAs(bed.personas.member.cookie, "colour=red")).status).toBe(403);
 });
 
 test("the CSV has the documented columns, newest first, with names joined and values as written", async () => {
   const ns = uniqueActionPrefix();
-  const actor = await signUp(auth);
-  await addEvent({ action: `${ns}role.assigned`, at: atSecond(1), actorUserId: actor.userId, domainId: personas.domainA.id, targetType: "user", targetId: "u-1", details: { roleId: "role_member" } });
+  const actor = await signUp(bed.auth);
+  await addEvent({ action: `${ns}role.assigned`, at: atSecond(1), actorUserId: actor.userId, domainId: bed.personas.domainA.id, targetType: "user", targetId: "u-1", details: { roleId: "role_member" } });
   await addEvent({ action: `${ns}role.created`, at: atSecond(2), domainId: "deleted-domain-id" });
 
-  const response = await exportAs(personas.owner.cookie, { action: ns });
+  const response = await exportAs(bed.personas.owner.cookie, { action: ns });
   expect(response.status).toBe(200);
   const text = await response.text();
   expect(text.split("\r\n")[0]).toBe(AUDIT_CSV_COLUMNS.join(","));
@@ -188,7 +181,7 @@ test("cells that would run as spreadsheet formulas are neutralized and quoting s
     userAgent: '=HYPERLINK("http://evil.example","open")',
     details: { name: 'Robert "Bobby", Jr.\r\n+1' },
   });
-  const text = await (await exportAs(personas.owner.cookie, { action: ns })).text();
+  const text = await (await exportAs(bed.personas.owner.cookie, { action: ns })).text();
   expect(text).toContain('"\'=HYPERLINK(""http://evil.example"",""open"")"');
   const [row] = rowsByColumn(text);
   expect(row?.user_agent).toBe('\'=HYPERLINK("http://evil.example","open")');
@@ -196,10 +189,10 @@ test("cells that would run as spreadsheet formulas are neutralized and quoting s
 });
 
 test("the file name carries the time range; without one, the beginning and the export time", async () => {
-  const ranged = await exportAs(personas.owner.cookie, { from: "2026-01-01", to: "2026-01-31" });
+  const ranged = await exportAs(bed.personas.owner.cookie, { from: "2026-01-01", to: "2026-01-31" });
   expect(ranged.headers.get("content-disposition")).toBe('attachment; filename="gatehouse-audit-20260101T000000Z-20260131T235959Z.csv"');
   await ranged.body?.cancel();
-  const open = await exportAs(personas.owner.cookie);
+  const open = await exportAs(bed.personas.owner.cookie);
   expect(open.headers.get("content-disposition")).toBe('attachment; filename="gatehouse-audit-beginning-20260301T120000Z.csv"');
   expect(open.headers.get("cache-control")).toBe("no-store");
   await open.body?.cancel();
@@ -212,22 +205,22 @@ test("a date alone as 'to' includes that whole day; date-times are exact", async
   await addEvent({ action: `${ns}x`, at: new Date("2026-01-01T00:00:00.000Z") });
   await addEvent({ action: `${ns}x`, at: new Date("2025-12-31T23:59:59.999Z") });
 
-  const byDate = rowsByColumn(await (await exportAs(personas.owner.cookie, { action: ns, from: "2026-01-01", to: "2026-01-31" })).text());
+  const byDate = rowsByColumn(await (await exportAs(bed.personas.owner.cookie, { action: ns, from: "2026-01-01", to: "2026-01-31" })).text());
   expect(byDate.map((row) => row.at)).toEqual(["2026-01-31T23:59:59.999Z", "2026-01-01T00:00:00.000Z"]);
   const exact = rowsByColumn(
-    await (await exportAs(personas.owner.cookie, { action: ns, from: "2026-01-01T00:00:00.001Z", to: "2026-02-01T00:00:00+00:00" })).text(),
+    await (await exportAs(bed.personas.owner.cookie, { action: ns, from: "2026-01-01T00:00:00.001Z", to: "2026-02-01T00:00:00+00:00" })).text(),
   );
   expect(exact.map((row) => row.at)).toEqual(["2026-02-01T00:00:00.000Z", "2026-01-31T23:59:59.999Z"]);
 });
 
 test("a domain-admin's export holds their domain's events only", async () => {
   const ns = uniqueActionPrefix();
-  await addEvent({ action: `${ns}x`, at: atSecond(1), domainId: personas.domainA.id });
-  await addEvent({ action: `${ns}x`, at: atSecond(2), domainId: personas.domainB.id });
+  await addEvent({ action: `${ns}x`, at: atSecond(1), domainId: bed.personas.domainA.id });
+  await addEvent({ action: `${ns}x`, at: atSecond(2), domainId: bed.personas.domainB.id });
   await addEvent({ action: `${ns}x`, at: atSecond(3) });
-  const scoped = rowsByColumn(await (await exportAs(personas.domainAdminA.cookie, { action: ns })).text());
+  const scoped = rowsByColumn(await (await exportAs(bed.personas.domainAdminA.cookie, { action: ns })).text());
   expect(scoped.map((row) => row.domain)).toEqual(["Domain A"]);
-  const everything = rowsByColumn(await (await exportAs(personas.domainAdminA.cookie)).text());
+  const everything = rowsByColumn(await (await exportAs(bed.personas.domainAdminA.cookie)).text());
   expect(everything.length).toBeGreaterThan(0);
   expect(everything.every((row) => row.domain === "Domain A")).toBe(true);
 });
@@ -235,7 +228,7 @@ test("a domain-admin's export holds their domain's events only", async () => {
 test("the body streams page by page, reading each page only when the client asks for it", async () => {
   const ns = uniqueActionPrefix();
   for (let n = 10; n <= 50; n += 10) await addEvent({ action: `${ns}x`, at: atSecond(n) });
-  const response = await exportAs(personas.owner.cookie, { action: ns }, { pageSize: 2 });
+  const response = await exportAs(bed.personas.owner.cookie, { action: ns }, { pageSize: 2 });
   const reader = response.body!.getReader();
   const decoder = new TextDecoder();
   const chunks: string[] = [];
@@ -257,44 +250,44 @@ test("the body streams page by page, reading each page only when the client asks
 });
 
 test("an export with nothing to show is the header alone", async () => {
-  const text = await (await exportAs(personas.owner.cookie, { action: uniqueActionPrefix() })).text();
+  const text = await (await exportAs(bed.personas.owner.cookie, { action: uniqueActionPrefix() })).text();
   expect(text).toBe(`${AUDIT_CSV_COLUMNS.join(",")}\r\n`);
 });
 
 test("a successful export is audited once with its filters; a refused one writes nothing", async () => {
   const ns = uniqueActionPrefix();
-  const before = await countAuditRows(database.db);
+  const before = await countAuditRows(bed.database.db);
   for (const refused of [
     exportAs(undefined),
-    exportAs(personas.member.cookie),
-    exportAs(personas.owner.cookie, "colour=red"),
-    exportAs(personas.domainAdminA.cookie, { domainId: personas.domainB.id }),
+    exportAs(bed.personas.member.cookie),
+    exportAs(bed.personas.owner.cookie, "colour=red"),
+    exportAs(bed.personas.domainAdminA.cookie, { domainId: bed.personas.domainB.id }),
   ]) {
     expect((await refused).status).toBeGreaterThanOrEqual(400);
   }
-  expect(await countAuditRows(database.db)).toBe(before);
+  expect(await countAuditRows(bed.database.db)).toBe(before);
 
-  const response = await exportAs(personas.domainAdminA.cookie, { action: ns, domainId: personas.domainA.id, from: "2026-01-01" });
+  const response = await exportAs(bed.personas.domainAdminA.cookie, { action: ns, domainId: bed.personas.domainA.id, from: "2026-01-01" });
   await response.text();
-  expect(await countAuditRows(database.db)).toBe(before + 1);
-  const exported = (await auditRows(database.db, { action: "audit.exported" })).filter(
+  expect(await countAuditRows(bed.database.db)).toBe(before + 1);
+  const exported = (await auditRows(bed.database.db, { action: "audit.exported" })).filter(
     (row) => (row.details as { filters?: { action?: string } }).filters?.action === ns,
   );
   expect(exported).toHaveLength(1);
   expect(exported[0]).toMatchObject({
-    actorUserId: personas.domainAdminA.userId,
+    actorUserId: bed.personas.domainAdminA.userId,
     actorVia: "web",
-    domainId: personas.domainA.id,
+    domainId: bed.personas.domainA.id,
     userAgent: "export-test",
-    details: { filters: { action: ns, domainId: personas.domainA.id, from: "2026-01-01T00:00:00.000Z" } },
+    details: { filters: { action: ns, domainId: bed.personas.domainA.id, from: "2026-01-01T00:00:00.000Z" } },
   });
 });
 
 test("an owner whose role requires a second factor they have not enrolled cannot download the log", async () => {
-  const before = await countAuditRows(database.db);
-  await database.db.update(role).set({ requiresMfa: true }).where(eq(role.id, OWNER_ROLE_ID));
+  const before = await countAuditRows(bed.database.db);
+  await bed.database.db.update(role).set({ requiresMfa: true }).where(eq(role.id, OWNER_ROLE_ID));
   try {
-    const response = await exportAs(personas.owner.cookie);
+    const response = await exportAs(bed.personas.owner.cookie);
     expect(response.status).toBe(403);
     expect(response.headers.get("content-type")).toMatch(/^application\/json/);
     expect(await response.json()).toEqual({
@@ -303,14 +296,14 @@ test("an owner whose role requires a second factor they have not enrolled cannot
         message: 'MFA enrolment required: your role "owner" requires a second factor. Set up an authenticator app or a passkey on Account > Security.',
       },
     });
-    expect(await countAuditRows(database.db)).toBe(before);
+    expect(await countAuditRows(bed.database.db)).toBe(before);
   } finally {
-    await database.db.update(role).set({ requiresMfa: false }).where(eq(role.id, OWNER_ROLE_ID));
+    await bed.database.db.update(role).set({ requiresMfa: false }).where(eq(role.id, OWNER_ROLE_ID));
   }
-  expect((await exportAs(personas.owner.cookie, { action: uniqueActionPrefix() })).status).toBe(200);
+  expect((await exportAs(bed.personas.owner.cookie, { action: uniqueActionPrefix() })).status).toBe(200);
 });
 
-test("a database failure is a logged 500 without details", async () => {
+test("a bed.database failure is a logged 500 without details", async () => {
   // better-auth logs the failed session lookup, then the export logs its own failure.
   expectConsoleError(2);
   const broken = await createTestDatabase();
@@ -319,7 +312,7 @@ test("a database failure is a logged 500 without details", async () => {
   const response = await exportAuditCsv({
     db: broken.db,
     auth: brokenAuth,
-    request: new Request("http://localhost:3000/api/audit/export", { headers: { cookie: personas.owner.cookie } }),
+    request: new Request("http://localhost:3000/api/audit/export", { headers: { cookie: bed.personas.owner.cookie } }),
   });
   broken.destroy();
   expect(response.status).toBe(500);

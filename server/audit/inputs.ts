@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { idSchema } from "@/server/ids";
 import { pageInputFields, sortSchema } from "@/server/paging";
+import { AUDIT_RESULTS } from "./outcome";
 
 const auditFilterFields = z.object({
   actorUserId: idSchema("actor user id").optional().describe("Only events caused by this user id."),
@@ -20,6 +21,25 @@ const auditFilterFields = z.object({
     .describe('Only events about this kind of object: "user", "role", "domain", "client", "session", "token".'),
   targetId: idSchema("target id").optional().describe("Only events about the object with this id."),
   domainId: idSchema("domain id").optional().describe("Only events in this domain."),
+  actor: z
+    .string()
+    .trim()
+    .max(100, "Search for at most 100 characters of the actor's email or name.")
+    .optional()
+    .describe("Only events caused by users whose email address or name contains this text (case-insensitive)."),
+  search: z
+    .string()
+    .trim()
+    .max(100, "Search for at most 100 characters.")
+    .optional()
+    .describe(
+      "Text to find, case-insensitively, in the action, the target's type or id, or the details. The search reads a bounded stretch of the log per page: a page may hold fewer events than asked for, or none, while nextCursor continues further back.",
+    ),
+  result: z
+    .enum(AUDIT_RESULTS, 'Choose "success" or "failure".')
+    .optional()
+    .describe('Only events that succeeded, or only refusals and failures (failed sign-ins, denied consents, reused tokens, lockouts, MCP calls that failed): "success" or "failure".'),
+  clientId: idSchema("client id").optional().describe("Only events that came through this OAuth client (MCP calls and OAuth flows)."),
   from: z.date().optional().describe("Only events at or after this time."),
   to: z.date().optional().describe("Only events at or before this time (inclusive)."),
 });

@@ -1,10 +1,11 @@
-import { asc, inArray } from "drizzle-orm";
+import { asc, eq, inArray } from "drizzle-orm";
 import type { Executor } from "@/db/client";
-import { auditEvent, domain, user } from "@/db/schema";
+import { auditEvent, domain, oauthClient, role, user } from "@/db/schema";
 import type { Authority, PermissionScope } from "@/server/authz/authority";
 import { authorizeIn } from "@/server/authz/guard";
 import type { Page } from "@/server/paging";
 import type { AuditListInput } from "./inputs";
+import { auditResultOf, type AuditResult } from "./outcome";
 import { distinctValues, planAuditQuery, readAuditPage, type AuditRow, type AuditScope } from "./plan";
 
 export const AUDIT_EVENT_NOT_FOUND = "Audit event not found.";
@@ -31,6 +32,10 @@ export interface AuditListItem extends AuditRow {
   actorEmail: string | null;
   actorName: string | null;
   domainName: string | null;
+  /** The OAuth client's name, for an event that came through one; null when none or deleted. */
+  clientName: string | null;
+  /** Whether it records a success or a refusal or failure (see outcome.ts). */
+  result: AuditResult;
 }
 
 /** Actor and domain names for a page, one query each; deleted users and domains give null. */
@@ -45,8 +50,14 @@ export async function withNames(db: Executor, rows: AuditRow[]): Promise<AuditLi
     domainIds.length > 0
       ? await db.select({ id: domain.id, name: domain.name }).from(domain).where(inArray(domain.id, domainIds))
       : [];
+  const clientIds = [...new Set(rows.flatMap((row) => (row.clientId ? [row.clientId] : [])))];
+  const clients =
+    clientIds.length > 0
+      ? await db.select({ clientId: oauthClient.clientId, name: oauthClient.name }).from(oauthClient).where(inArray(oauthClient.clientId, clientIds))
+      : [];
   const actorById = new Map(actors.map((actor) => [actor.id, actor]));
   const domainNameById = new Map(domains.map((row) => [row.id, row.name]));
+  const clientNameById = new Map(clients.map((row) => [row.clientId, row.name]));
   return rows.map((row) => {
     const actor = row.actorUserId ? actorById.get(row.actorUserId) : undefined;
     return {
@@ -54,22 +65,65 @@ export async function withNames(db: Executor, rows: AuditRow[]): Promise<AuditLi
       actorEmail: actor?.email ?? null,
       actorName: actor?.name ?? null,
       domainName: row.domainId ? (domainNameById.get(row.domainId) ?? null) : null,
+      clientName: row.clientId ? (clientNameById.get(row.clientId) ?? null) : null,
+      result: auditResultOf(row),
     };
   });
 }
 
-/** One event as the log shows it; the procedure has already checked the reader may see it. */
-export async function auditEventItem(db: Executor, row: AuditRow): Promise<AuditListItem> {
-  const [item] = await withNames(db, [row]);
-  return item!;
+/** What an event's target is called now, for a link to it; null for kinds without a page or once it is gone. */
+async function targetNameOf(db: Executor, row: AuditRow): Promise<string | null> {
+  if (row.targetId === null) return null;
+  switch (row.targetType) {
+    case "user": {
+      const [found] = await db.select({ email: user.email }).from(user).where(eq(user.id, row.targetId)).limit(1);
+      return found?.email ?? null;
+    }
+    case "role": {
+      const [found] = await db.select({ name: role.name }).from(role).where(eq(role.id, row.targetId)).limit(1);
+      return found?.name ?? null;
+    }
+    case "domain": {
+      const [found] = await db.select({ name: domain.name }).from(domain).where(eq(domain.id, row.targetId)).limit(1);
+      return found?.name ?? null;
+    }
+    case "client": {
+      const [found] = await db.select({ name: oauthClient.name }).from(oauthClient).where(eq(oauthClient.clientId, row.targetId)).limit(1);
+      return found ? (found.name ?? row.targetId) : null;
+    }
+    default:
+      return null;
+  }
+}
+
+export interface AuditEventDetail extends AuditListItem {
+  /**
+   * The target's name as it is now (a user's email, a role's, domain's or client's name), for a
+   * link to its page; null when its kind has no page or it no longer exists.
+   */
+  targetName: string | null;
+}
+
+/** One event in full as the detail panel shows it; the procedure has already checked the reader may see it. */
+export async function auditEventItem(db: Executor, row: AuditRow): Promise<AuditEventDetail> {
+  const [[item], targetName] = await Promise.all([withNames(db, [row]), targetNameOf(db, row)]);
+  return { ...item!, targetName };
 }
 
 /** A page of the audit log as the console and the MCP tools show it. */
-export async function listAuditEvents(db: Executor, authority: Authority, input: AuditListInput): Promise<Page<AuditListItem>> {
+export async function listAuditEvents(
+  db: Executor,
+  authority: Authority,
+  input: AuditListInput,
+): Promise<Page<AuditListItem> & { searchedTo?: Date }> {
   const { cursor, limit, sort, ...filter } = input;
   const plan = await planAuditQuery(db, filter, auditScopeFor(authority, filter.domainId));
   const page = await readAuditPage(db, plan, cursor, limit, sort);
-  return { items: await withNames(db, page.items), nextCursor: page.nextCursor };
+  return {
+    items: await withNames(db, page.items),
+    nextCursor: page.nextCursor,
+    ...(page.searchedTo ? { searchedTo: page.searchedTo } : {}),
+  };
 }
 
 /** At most this many domains are offered in the audit log's Domain filter. */

@@ -1,6 +1,9 @@
 import { randomUUID } from "node:crypto";
+import { SQLiteTransaction } from "drizzle-orm/sqlite-core";
 import type { Executor } from "@/db/client";
 import { auditEvent, type ActorVia } from "@/db/schema";
+import { addHourlyCounts, hourlyCountsOf } from "./hourly-counts";
+import { clientAddress } from "@/server/client-address";
 
 /** Who caused an event and from where; built once per request by the tRPC context. */
 export interface AuditActor {
@@ -40,10 +43,14 @@ function redactSecrets(value: unknown): unknown {
 
 const MAX_USER_AGENT = 512;
 
-/** Writes one audit row; call it with the transaction that makes the change it records. */
+/**
+ * Writes one audit row, and for the events the dashboard charts adds it to its hourly count; call
+ * it with the transaction that makes the change it records.
+ */
 export async function recordEvent(tx: Executor, actor: AuditActor, event: AuditEventInput, at = new Date()) {
   const id = randomUUID();
-  await tx.insert(auditEvent).values({
+  const details = redactSecrets(event.details ?? {}) as Record<string, unknown>;
+  const insert = tx.insert(auditEvent).values({
     id,
     at,
     actorUserId: actor.userId,
@@ -55,16 +62,22 @@ export async function recordEvent(tx: Executor, actor: AuditActor, event: AuditE
     domainId: event.domainId ?? null,
     ip: actor.ip,
     userAgent: actor.userAgent?.slice(0, MAX_USER_AGENT) ?? null,
-    details: redactSecrets(event.details ?? {}) as Record<string, unknown>,
+    details,
   });
+  const [count] = hourlyCountsOf([{ action: event.action, at, domainId: event.domainId ?? null, details }]);
+  if (!count) {
+    await insert;
+  } else if (tx instanceof SQLiteTransaction) {
+    await insert;
+    await addHourlyCounts(tx, [count]);
+  } else {
+    // Outside a transaction (a sign-in, an MCP call), one batch keeps the row and its count together.
+    await tx.batch([insert, addHourlyCounts(tx, [count])]);
+  }
   return id;
 }
 
-/** The client address and agent of a request, as the audit log shows them. */
+/** The client address and agent of a request, as the audit log shows them; the address as sessions record it. */
 export function requestOrigin(headers: Headers): Pick<AuditActor, "ip" | "userAgent"> {
-  const forwarded = headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-  return {
-    ip: forwarded || headers.get("x-real-ip") || null,
-    userAgent: headers.get("user-agent"),
-  };
+  return { ip: clientAddress(headers), userAgent: headers.get("user-agent") };
 }

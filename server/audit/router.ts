@@ -12,8 +12,9 @@ import { AUDIT_EVENT_NOT_FOUND, auditDomainOptions, auditEventItem, distinctAudi
 export const auditRouter = router({
   list: permissionProcedure("audit:read")
     .meta({
+      page: { href: "/audit", label: "Audit" },
       description:
-        "Lists audit events newest first (or oldest first by sort), filtered by actor, action or action prefix (\"role.\"), target, domain and time range, one keyset page at a time; readers scoped to some domains see only those domains' events.",
+        "Lists audit events newest first (or oldest first by sort), filtered by actor (id, or text in their email or name), action or action prefix (\"role.\"), result (success or failure), target, domain, client, free text and time range, one keyset page at a time; readers scoped to some domains see only those domains' events.",
       can: false,
     })
     .input(auditListInput)
@@ -28,7 +29,7 @@ export const auditRouter = router({
   })
     .meta({
       description:
-        "Shows one audit event by its id, with the actor's email and the domain's name; readers scoped to some domains find only those domains' events.",
+        "Shows one audit event in full by its id, with the names of its actor, target, client and domain for links to them; readers scoped to some domains find only those domains' events.",
       can: false,
     })
     .query(({ ctx }) => auditEventItem(ctx.db, ctx.row)),

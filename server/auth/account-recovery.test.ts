@@ -1,8 +1,7 @@
 import { createHash } from "node:crypto";
 import { and, eq, isNull } from "drizzle-orm";
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import { auditEvent, devOutboxMessage, issuedAccessToken, passwordResetRequest, session, user, verification } from "@/db/schema";
-import type { Auth } from "@/server/auth/auth";
 import { listOutboxMessages } from "@/server/email/send";
 import {
   TEST_PASSWORD,
@@ -15,9 +14,8 @@ import {
   signIn,
   signUp,
   uniqueEmail,
-  openAuthTestBed,
+  authTestBed,
 } from "@/server/testing/auth";
-import { type TestDatabase } from "@/server/testing/db";
 import { expectConsoleError } from "@/server/testing/setup";
 import { issueUserToken, postMcp, toolCall } from "@/server/testing/mcp";
 import { startOAuthTestServer } from "@/server/testing/oauth-server";
@@ -26,24 +24,19 @@ import { createAccount, hashPassword } from "@/server/users/accounts";
 
 const NEW_PASSWORD = "a-brand-new-passphrase-for-gatehouse";
 
-let database: TestDatabase;
-let auth: Auth;
-
-beforeAll(async () => ({ database, auth } = await openAuthTestBed({ owner: true })));
-
-afterAll(() => database.destroy());
+const bed = authTestBed({ owner: true });
 
 async function messagesTo(email: string) {
-  return database.db.select().from(devOutboxMessage).where(eq(devOutboxMessage.to, email));
+  return bed.database.db.select().from(devOutboxMessage).where(eq(devOutboxMessage.to, email));
 }
 
 async function requestReset(email: string) {
-  return authRequest(auth, "/request-password-reset", { body: { email, redirectTo: "/reset-password" } });
+  return authRequest(bed.auth, "/request-password-reset", { body: { email, redirectTo: "/reset-password" } });
 }
 
 /** The token of the newest reset link sent to `email`, taken from the outbox the way a person would click it. */
 async function resetTokenFor(email: string): Promise<string> {
-  const [message] = (await listOutboxMessages(database.db)).filter(
+  const [message] = (await listOutboxMessages(bed.database.db)).filter(
     (candidate) => candidate.to === email && candidate.subject.includes("Reset"),
   );
   expect(message?.link).toBeTruthy();
@@ -55,15 +48,15 @@ async function resetTokenFor(email: string): Promise<string> {
 }
 
 function resetPassword(token: string, newPassword = NEW_PASSWORD) {
-  return authRequest(auth, "/reset-password", { body: { token, newPassword } });
+  return authRequest(bed.auth, "/reset-password", { body: { token, newPassword } });
 }
 
 async function auditRows(action: string) {
-  return database.db.select().from(auditEvent).where(eq(auditEvent.action, action));
+  return bed.database.db.select().from(auditEvent).where(eq(auditEvent.action, action));
 }
 
 test("a reset request answers the same for a known and an unknown email, and only the known one gets a message", async () => {
-  const { email } = await signUp(auth);
+  const { email } = await signUp(bed.auth);
   const unknown = uniqueEmail("nobody");
   const known = await requestReset(email);
   const missing = await requestReset(unknown);
@@ -75,14 +68,14 @@ test("a reset request answers the same for a known and an unknown email, and onl
 });
 
 test("the emailed token resets the password once, and the new password signs in", async () => {
-  const { email } = await signUp(auth);
+  const { email } = await signUp(bed.auth);
   await requestReset(email);
   const token = await resetTokenFor(email);
 
   const first = await resetPassword(token);
   expect(first.status).toBe(200);
-  await signIn(auth, email, NEW_PASSWORD);
-  const old = await authRequest(auth, "/sign-in/email", { body: { email, password: TEST_PASSWORD } });
+  await signIn(bed.auth, email, NEW_PASSWORD);
+  const old = await authRequest(bed.auth, "/sign-in/email", { body: { email, password: TEST_PASSWORD } });
   expect(old.status).toBe(401);
 
   const second = await resetPassword(token, "yet-another-passphrase-for-gatehouse");
@@ -91,25 +84,25 @@ test("the emailed token resets the password once, and the new password signs in"
 });
 
 test("the link in the email checks the token and lands on the reset page with it", async () => {
-  const { email } = await signUp(auth);
+  const { email } = await signUp(bed.auth);
   await requestReset(email);
   const [message] = (await messagesTo(email)).filter((candidate) => candidate.subject.includes("Reset"));
   const link = new URL(message!.link!);
-  const response = await authRequest(auth, `${link.pathname.replace("/api/auth", "")}${link.search}`);
+  const response = await authRequest(bed.auth, `${link.pathname.replace("/api/auth", "")}${link.search}`);
   expect(response.status).toBe(302);
   const landing = new URL(response.headers.get("location")!);
   expect(landing.pathname).toBe("/reset-password");
   expect(landing.searchParams.get("token")).toBe(await resetTokenFor(email));
 
-  const bogus = await authRequest(auth, `/reset-password/not-a-real-token${link.search}`);
+  const bogus = await authRequest(bed.auth, `/reset-password/not-a-real-token${link.search}`);
   expect(new URL(bogus.headers.get("location")!).searchParams.get("error")).toBe("INVALID_TOKEN");
 });
 
 test("an expired token is refused and the password stays", async () => {
-  const { email } = await signUp(auth);
+  const { email } = await signUp(bed.auth);
   await requestReset(email);
   const token = await resetTokenFor(email);
-  await database.db
+  await bed.database.db
     .update(verification)
     .set({ expiresAt: new Date(Date.now() - 1000) })
     .where(eq(verification.value, (await userIdOf(email))!));
@@ -117,14 +110,14 @@ test("an expired token is refused and the password stays", async () => {
   const response = await resetPassword(token);
   expect(response.status).toBe(400);
   expect(((await response.json()) as { code: string }).code).toBe("INVALID_TOKEN");
-  await signIn(auth, email, TEST_PASSWORD);
+  await signIn(bed.auth, email, TEST_PASSWORD);
 });
 
 test("the reset token is stored only as a hash, valid for one hour", async () => {
-  const { email, userId } = await signUp(auth);
+  const { email, userId } = await signUp(bed.auth);
   await requestReset(email);
   const token = await resetTokenFor(email);
-  const rows = await database.db.select().from(verification).where(eq(verification.value, userId));
+  const rows = await bed.database.db.select().from(verification).where(eq(verification.value, userId));
   expect(rows).toHaveLength(1);
   const stored = rows[0]!;
   expect(stored.identifier).not.toContain(token);
@@ -135,18 +128,18 @@ test("the reset token is stored only as a hash, valid for one hour", async () =>
 });
 
 test("a completed reset ends every session of the account", async () => {
-  const { email, userId, cookie } = await signUp(auth);
-  const other = await signIn(auth, email);
+  const { email, userId, cookie } = await signUp(bed.auth);
+  const other = await signIn(bed.auth, email);
   await requestReset(email);
   await resetPassword(await resetTokenFor(email));
 
-  expect(await auth.api.getSession({ headers: new Headers({ cookie }) })).toBeNull();
-  expect(await auth.api.getSession({ headers: new Headers({ cookie: other.cookie }) })).toBeNull();
-  expect(await database.db.select().from(session).where(eq(session.userId, userId))).toHaveLength(0);
+  expect(await bed.auth.api.getSession({ headers: new Headers({ cookie }) })).toBeNull();
+  expect(await bed.auth.api.getSession({ headers: new Headers({ cookie: other.cookie }) })).toBeNull();
+  expect(await bed.database.db.select().from(session).where(eq(session.userId, userId))).toHaveLength(0);
 });
 
 test("requests and completed resets are audited, with the account as target and no token anywhere", async () => {
-  const { email, userId } = await signUp(auth);
+  const { email, userId } = await signUp(bed.auth);
   const unknown = uniqueEmail("ghost");
   await requestReset(email);
   await requestReset(unknown);
@@ -165,25 +158,25 @@ test("requests and completed resets are audited, with the account as target and 
   expect(completed).toHaveLength(1);
   expect(completed[0]!.actorUserId).toBe(userId);
 
-  const everything = JSON.stringify(await database.db.select().from(auditEvent));
+  const everything = JSON.stringify(await bed.database.db.select().from(auditEvent));
   expect(everything).not.toContain(token);
 });
 
 test("a bad reset request gets a 4xx with a JSON error, never a 500", async () => {
   for (const body of [{}, { email: "not-an-email" }]) {
-    const response = await authRequest(auth, "/request-password-reset", { body });
+    const response = await authRequest(bed.auth, "/request-password-reset", { body });
     expect(response.status).toBe(400);
     expect(await response.json()).toHaveProperty("message");
   }
   for (const body of [{}, { newPassword: NEW_PASSWORD }, { token: "nope", newPassword: NEW_PASSWORD }, { token: "nope" }]) {
-    const response = await authRequest(auth, "/reset-password", { body });
+    const response = await authRequest(bed.auth, "/reset-password", { body });
     expect(response.status).toBe(400);
     expect(await response.json()).toHaveProperty("message");
   }
 });
 
 test("the new password must follow the password rules", async () => {
-  const { email } = await signUp(auth);
+  const { email } = await signUp(bed.auth);
   await requestReset(email);
   const token = await resetTokenFor(email);
   const common = await resetPassword(token, "password1234");
@@ -195,17 +188,17 @@ test("the new password must follow the password rules", async () => {
 });
 
 test("sign-up sends a verification link to the console's page that verifies the email, audited", async () => {
-  const { email, userId, cookie } = await signUp(auth);
+  const { email, userId, cookie } = await signUp(bed.auth);
   const [message] = (await messagesTo(email)).filter((candidate) => candidate.subject.includes("Confirm"));
   expect(message?.link).toBeTruthy();
   const link = new URL(message!.link!);
   expect(`${link.origin}${link.pathname}`).toBe("http://localhost:3000/verify-email");
 
-  const response = await followVerificationLink(database.db, auth, email, cookie);
+  const response = await followVerificationLink(bed.database.db, bed.auth, email, cookie);
   expect(response.status).toBe(200);
-  const [row] = await database.db.select({ emailVerified: user.emailVerified }).from(user).where(eq(user.id, userId));
+  const [row] = await bed.database.db.select({ emailVerified: user.emailVerified }).from(user).where(eq(user.id, userId));
   expect(row?.emailVerified).toBe(true);
-  const audited = await database.db
+  const audited = await bed.database.db
     .select()
     .from(auditEvent)
     .where(and(eq(auditEvent.action, "auth.email_verified"), eq(auditEvent.targetId, userId)));
@@ -213,39 +206,39 @@ test("sign-up sends a verification link to the console's page that verifies the 
 });
 
 test("a tampered verification token is refused as invalid and verifies nothing", async () => {
-  const { email, userId, cookie } = await signUp(auth);
+  const { email, userId, cookie } = await signUp(bed.auth);
   const [message] = (await messagesTo(email)).filter((candidate) => candidate.subject.includes("Confirm"));
   const link = new URL(message!.link!);
-  const response = await authRequest(auth, `/verify-email?token=${encodeURIComponent(`${link.searchParams.get("token")}x`)}`, { cookie });
+  const response = await authRequest(bed.auth, `/verify-email?token=${encodeURIComponent(`${link.searchParams.get("token")}x`)}`, { cookie });
   expect(response.status).toBe(401);
   expect(await response.json()).toMatchObject({ code: "INVALID_TOKEN" });
-  const [row] = await database.db.select({ emailVerified: user.emailVerified }).from(user).where(eq(user.id, userId));
+  const [row] = await bed.database.db.select({ emailVerified: user.emailVerified }).from(user).where(eq(user.id, userId));
   expect(row?.emailVerified).toBe(false);
 });
 
 async function userIdOf(email: string) {
-  const [row] = await database.db.select({ id: user.id }).from(user).where(eq(user.email, email));
+  const [row] = await bed.database.db.select({ id: user.id }).from(user).where(eq(user.email, email));
   return row?.id;
 }
 
 /** The current session a cookie jar holds, as the browser would ask for it. */
 async function sessionOf(response: Response) {
-  const answer = await authRequest(auth, "/get-session", { cookie: cookieHeader(response) });
+  const answer = await authRequest(bed.auth, "/get-session", { cookie: cookieHeader(response) });
   return answer.json();
 }
 
 test("following the verification link signs nobody in, and confirms the address only for the account signed in", async () => {
-  const { email, userId, cookie } = await signUp(auth);
+  const { email, userId, cookie } = await signUp(bed.auth);
   // Whoever reads the mailbox opens the link in a browser with no session: no session comes of it.
-  const response = await followVerificationLink(database.db, auth, email);
+  const response = await followVerificationLink(bed.database.db, bed.auth, email);
   expect(response.status).toBe(403);
   expect(await response.json()).toMatchObject({ code: "SIGN_IN_TO_VERIFY" });
   expect(response.headers.getSetCookie().filter((cookie) => cookie.includes("session_token="))).toEqual([]);
   expect(await sessionOf(response)).toBeNull();
-  const verified = async () => (await database.db.select({ emailVerified: user.emailVerified }).from(user).where(eq(user.id, userId)))[0]?.emailVerified;
+  const verified = async () => (await bed.database.db.select({ emailVerified: user.emailVerified }).from(user).where(eq(user.id, userId)))[0]?.emailVerified;
   expect(await verified()).toBe(false);
 
-  const signedIn = await followVerificationLink(database.db, auth, email, cookie);
+  const signedIn = await followVerificationLink(bed.database.db, bed.auth, email, cookie);
   expect(signedIn.status).toBe(200);
   expect(signedIn.headers.getSetCookie().filter((set) => set.includes("session_token="))).toEqual([]);
   expect(await verified()).toBe(true);
@@ -253,26 +246,26 @@ test("following the verification link signs nobody in, and confirms the address 
 
 test("an address registered ahead of its owner is not confirmed when the owner follows the link", async () => {
   // Someone signs up with another person's address and a password only they know; the link goes to the real owner.
-  const squatted = await signUp(auth, uniqueEmail("squatted"));
-  const owner = await signUp(auth, uniqueEmail("mailbox-owner"));
-  const byOwner = await followVerificationLink(database.db, auth, squatted.email, owner.cookie);
+  const squatted = await signUp(bed.auth, uniqueEmail("squatted"));
+  const owner = await signUp(bed.auth, uniqueEmail("mailbox-owner"));
+  const byOwner = await followVerificationLink(bed.database.db, bed.auth, squatted.email, owner.cookie);
   expect(byOwner.status).toBe(403);
-  const anonymous = await followVerificationLink(database.db, auth, squatted.email);
+  const anonymous = await followVerificationLink(bed.database.db, bed.auth, squatted.email);
   expect(anonymous.status).toBe(403);
-  const [row] = await database.db.select({ emailVerified: user.emailVerified }).from(user).where(eq(user.id, squatted.userId));
+  const [row] = await bed.database.db.select({ emailVerified: user.emailVerified }).from(user).where(eq(user.id, squatted.userId));
   expect(row?.emailVerified).toBe(false);
 });
 
 test("the verification link does not stand in for the second factor of an account that has one", async () => {
-  const enrolled = await enrolledUser(auth);
-  const response = await followVerificationLink(database.db, auth, enrolled.email);
+  const enrolled = await enrolledUser(bed.auth);
+  const response = await followVerificationLink(bed.database.db, bed.auth, enrolled.email);
   expect(response.status).toBe(403);
   expect(await sessionOf(response)).toBeNull();
 });
 
 async function askForVerificationEmail(email: string) {
   const started = performance.now();
-  const response = await authRequest(auth, "/send-verification-email", { body: { email } });
+  const response = await authRequest(bed.auth, "/send-verification-email", { body: { email } });
   return { status: response.status, body: await response.json(), ms: performance.now() - started };
 }
 
@@ -281,9 +274,9 @@ function confirmations(email: string) {
 }
 
 test("asking for a verification email answers the same for an unknown, an unverified and a verified address", async () => {
-  const unverified = await signUp(auth);
-  const verified = await signUp(auth);
-  await followVerificationLink(database.db, auth, verified.email, verified.cookie);
+  const unverified = await signUp(bed.auth);
+  const verified = await signUp(bed.auth);
+  await followVerificationLink(bed.database.db, bed.auth, verified.email, verified.cookie);
   const unknown = uniqueEmail("nobody");
 
   const answers = [
@@ -303,14 +296,14 @@ test("asking for a verification email answers the same for an unknown, an unveri
 });
 
 test("a verification email that cannot be delivered answers as if the address were unknown", async () => {
-  const failing = await createTestAuth(database.db, {
+  const failing = await createTestAuth(bed.database.db, {
     sendEmail: async () => {
       throw new Error("SMTP is down");
     },
   });
   const email = uniqueEmail("undeliverable");
   const passwordHash = await hashPassword(failing, TEST_PASSWORD);
-  await database.db.transaction((tx) => createAccount(failing, tx, { email, name: "Undeliverable", emailVerified: false, passwordHash }));
+  await bed.database.db.transaction((tx) => createAccount(failing, tx, { email, name: "Undeliverable", emailVerified: false, passwordHash }));
   expectConsoleError();
 
   const unverified = await authRequest(failing, "/send-verification-email", { body: { email } });
@@ -320,10 +313,10 @@ test("a verification email that cannot be delivered answers as if the address we
 });
 
 test("each address gets at most three verification emails an hour, even from a parallel burst, refused alike for every address", async () => {
-  const known = await signUp(auth);
+  const known = await signUp(bed.auth);
   const unknown = uniqueEmail("burst");
   const burst = (email: string) =>
-    Promise.all(Array.from({ length: 6 }, () => authRequest(auth, "/send-verification-email", { body: { email }, ip: randomIp() })));
+    Promise.all(Array.from({ length: 6 }, () => authRequest(bed.auth, "/send-verification-email", { body: { email }, ip: randomIp() })));
   const [forKnown, forUnknown] = await Promise.all([burst(known.email), burst(unknown)]);
 
   for (const responses of [forKnown, forUnknown]) {
@@ -340,15 +333,15 @@ test("each address gets at most three verification emails an hour, even from a p
   // The one sent at sign-up, and three of the six asked for.
   expect(await confirmations(known.email)).toHaveLength(4);
 
-  const differentCase = await authRequest(auth, "/send-verification-email", { body: { email: known.email.toUpperCase() } });
+  const differentCase = await authRequest(bed.auth, "/send-verification-email", { body: { email: known.email.toUpperCase() } });
   expect(differentCase.status).toBe(429);
 });
 
 test("each address gets at most three password reset emails an hour, even from many networks at once", async () => {
-  const known = await signUp(auth);
+  const known = await signUp(bed.auth);
   const unknown = uniqueEmail("reset-burst");
   const burst = (email: string) =>
-    Promise.all(Array.from({ length: 6 }, () => authRequest(auth, "/request-password-reset", { body: { email, redirectTo: "/reset-password" }, ip: randomIp() })));
+    Promise.all(Array.from({ length: 6 }, () => authRequest(bed.auth, "/request-password-reset", { body: { email, redirectTo: "/reset-password" }, ip: randomIp() })));
   const [forKnown, forUnknown] = await Promise.all([burst(known.email), burst(unknown)]);
   for (const responses of [forKnown, forUnknown]) {
     expect(responses.map((response) => response.status).sort()).toEqual([200, 200, 200, 429, 429, 429]);
@@ -366,7 +359,7 @@ function randomIp() {
 }
 
 test("a newer reset link kills every earlier one, which then answers like a used link", async () => {
-  const { email } = await signUp(auth);
+  const { email } = await signUp(bed.auth);
   await requestReset(email);
   const older = await resetTokenFor(email);
   await requestReset(email);
@@ -375,13 +368,13 @@ test("a newer reset link kills every earlier one, which then answers like a used
 
   const [message] = (await messagesTo(email)).filter((candidate) => candidate.subject.includes("Reset"));
   const callback = new URL(message!.link!).search;
-  const olderLink = await authRequest(auth, `/reset-password/${older}${callback}`);
+  const olderLink = await authRequest(bed.auth, `/reset-password/${older}${callback}`);
   expect(new URL(olderLink.headers.get("location")!).searchParams.get("error")).toBe("INVALID_TOKEN");
   const refused = await resetPassword(older);
   expect(refused.status).toBe(400);
   const refusal = await refused.json();
   expect(refusal).toMatchObject({ code: "INVALID_TOKEN" });
-  await signIn(auth, email, TEST_PASSWORD);
+  await signIn(bed.auth, email, TEST_PASSWORD);
 
   expect((await resetPassword(newer)).status).toBe(200);
   const used = await resetPassword(newer, "yet-another-passphrase-for-gatehouse");
@@ -389,37 +382,37 @@ test("a newer reset link kills every earlier one, which then answers like a used
 });
 
 test("a completed reset leaves no link of the account alive", async () => {
-  const { email, userId } = await signUp(auth);
+  const { email, userId } = await signUp(bed.auth);
   await requestReset(email);
   const first = await resetTokenFor(email);
   await requestReset(email);
   const second = await resetTokenFor(email);
   expect((await resetPassword(second)).status).toBe(200);
 
-  expect(await database.db.select().from(passwordResetRequest).where(eq(passwordResetRequest.userId, userId))).toHaveLength(0);
+  expect(await bed.database.db.select().from(passwordResetRequest).where(eq(passwordResetRequest.userId, userId))).toHaveLength(0);
   for (const token of [first, second]) {
     const response = await resetPassword(token, "one-more-passphrase-for-gatehouse");
     expect(response.status).toBe(400);
     expect(((await response.json()) as { code: string }).code).toBe("INVALID_TOKEN");
   }
-  await signIn(auth, email, NEW_PASSWORD);
+  await signIn(bed.auth, email, NEW_PASSWORD);
 });
 
 test("only a hash of the live reset link is kept, one row per account", async () => {
-  const { email, userId } = await signUp(auth);
+  const { email, userId } = await signUp(bed.auth);
   await requestReset(email);
   await requestReset(email);
   const token = await resetTokenFor(email);
-  const rows = await database.db.select().from(passwordResetRequest).where(eq(passwordResetRequest.userId, userId));
+  const rows = await bed.database.db.select().from(passwordResetRequest).where(eq(passwordResetRequest.userId, userId));
   expect(rows).toHaveLength(1);
   expect(rows[0]!.tokenHash).toBe(createHash("sha256").update(token).digest("hex"));
 });
 
 test("the confirmation email lists the account's passkeys and authenticator app, with a link to review them", async () => {
-  const enrolled = await enrolledUser(auth);
+  const enrolled = await enrolledUser(bed.auth);
   const createdAt = new Date("2026-05-04T09:30:00Z");
-  await insertPasskeyRow(database.db, enrolled.userId, { name: "Work laptop", createdAt });
-  await authRequest(auth, "/two-factor/verify-backup-code", { body: { code: enrolled.backupCodes[0] }, cookie: enrolled.cookie });
+  await insertPasskeyRow(bed.database.db, enrolled.userId, { name: "Work laptop", createdAt });
+  await authRequest(bed.auth, "/two-factor/verify-backup-code", { body: { code: enrolled.backupCodes[0] }, cookie: enrolled.cookie });
   await requestReset(enrolled.email);
   expect((await resetPassword(await resetTokenFor(enrolled.email))).status).toBe(200);
 
@@ -430,7 +423,7 @@ test("the confirmation email lists the account's passkeys and authenticator app,
   expect(changed?.text).toContain("http://localhost:3000/account");
   expect(changed?.text).toContain("Every session of the account was signed out");
 
-  const plain = await signUp(auth);
+  const plain = await signUp(bed.auth);
   await requestReset(plain.email);
   await resetPassword(await resetTokenFor(plain.email));
   const [plainChanged] = (await messagesTo(plain.email)).filter((message) => message.subject === "Your Gatehouse password was changed");

@@ -1,7 +1,6 @@
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import { user } from "@/db/schema";
-import type { Auth } from "@/server/auth/auth";
 import {
   TEST_PASSWORD,
   authRequest,
@@ -11,25 +10,19 @@ import {
   signIn,
   signUp,
   uniqueEmail,
-  openAuthTestBed,
+  authTestBed,
 } from "@/server/testing/auth";
-import { type TestDatabase } from "@/server/testing/db";
 
-let database: TestDatabase;
-let auth: Auth;
-
-beforeAll(async () => ({ database, auth } = await openAuthTestBed()));
-
-afterAll(() => database.destroy());
+const bed = authTestBed();
 
 async function userCount(email: string) {
-  return (await database.db.select().from(user).where(eq(user.email, email))).length;
+  return (await bed.database.db.select().from(user).where(eq(user.email, email))).length;
 }
 
 describe("before an owner exists", () => {
   test("public sign-up is refused with a pointer to the setup link", async () => {
     const email = uniqueEmail();
-    const response = await authRequest(auth, "/sign-up/email", {
+    const response = await authRequest(bed.auth, "/sign-up/email", {
       body: { name: "Early", email, password: TEST_PASSWORD },
     });
     expect(response.status).toBe(403);
@@ -40,18 +33,18 @@ describe("before an owner exists", () => {
 
 describe("with an owner", () => {
   beforeAll(async () => {
-    await createSignedInOwner(database.db, auth);
+    await createSignedInOwner(bed.database.db, bed.auth);
   });
 
   test("sign-up creates a member, who then signs in with the password", async () => {
-    const { cookie } = await signUp(auth);
-    const session = await auth.api.getSession({ headers: new Headers({ cookie }) });
+    const { cookie } = await signUp(bed.auth);
+    const session = await bed.auth.api.getSession({ headers: new Headers({ cookie }) });
     expect(session?.user.email).toMatch(/@example\.com$/);
   });
 
   test("session cookies are httpOnly and SameSite=Lax, and not Secure on plain-http localhost", async () => {
-    const { email } = await signUp(auth);
-    const response = await authRequest(auth, "/sign-in/email", { body: { email, password: TEST_PASSWORD } });
+    const { email } = await signUp(bed.auth);
+    const response = await authRequest(bed.auth, "/sign-in/email", { body: { email, password: TEST_PASSWORD } });
     const sessionCookie = response.headers.getSetCookie().find((cookie) => cookie.includes("session_token"));
     expect(sessionCookie).toBeDefined();
     expect(sessionCookie).toMatch(/HttpOnly/i);
@@ -60,8 +53,8 @@ describe("with an owner", () => {
   });
 
   test("session cookies are Secure when the console is served from another host", async () => {
-    const remote = await createTestAuth(database.db, { publicUrl: "http://gatehouse.internal:8080" });
-    const { email } = await signUp(auth);
+    const remote = await createTestAuth(bed.database.db, { publicUrl: "http://gatehouse.internal:8080" });
+    const { email } = await signUp(bed.auth);
     const response = await authRequest(remote, "/sign-in/email", { body: { email, password: TEST_PASSWORD } });
     expect(response.status).toBe(200);
     const sessionCookie = response.headers.getSetCookie().find((cookie) => cookie.includes("session_token"));
@@ -69,16 +62,16 @@ describe("with an owner", () => {
   });
 
   test("sign-in with the right password opens a session", async () => {
-    const { email } = await signUp(auth);
-    const { cookie } = await signIn(auth, email);
-    const session = await auth.api.getSession({ headers: new Headers({ cookie }) });
+    const { email } = await signUp(bed.auth);
+    const { cookie } = await signIn(bed.auth, email);
+    const session = await bed.auth.api.getSession({ headers: new Headers({ cookie }) });
     expect(session?.user.email).toBe(email);
   });
 
   test("a wrong password and an unknown email get the same generic error", async () => {
-    const { email } = await signUp(auth);
-    const wrongPassword = await authRequest(auth, "/sign-in/email", { body: { email, password: "not-the-password-at-all" } });
-    const unknownEmail = await authRequest(auth, "/sign-in/email", {
+    const { email } = await signUp(bed.auth);
+    const wrongPassword = await authRequest(bed.auth, "/sign-in/email", { body: { email, password: "not-the-password-at-all" } });
+    const unknownEmail = await authRequest(bed.auth, "/sign-in/email", {
       body: { email: uniqueEmail("nobody"), password: TEST_PASSWORD },
     });
     expect(wrongPassword.status).toBe(401);
@@ -87,10 +80,10 @@ describe("with an owner", () => {
   });
 
   test("sign-out revokes the session on the server, not just the cookie", async () => {
-    const { cookie } = await signUp(auth);
-    const response = await authRequest(auth, "/sign-out", { method: "POST", body: {}, cookie });
+    const { cookie } = await signUp(bed.auth);
+    const response = await authRequest(bed.auth, "/sign-out", { method: "POST", body: {}, cookie });
     expect(response.status).toBe(200);
-    const session = await auth.api.getSession({ headers: new Headers({ cookie }) });
+    const session = await bed.auth.api.getSession({ headers: new Headers({ cookie }) });
     expect(session).toBeNull();
   });
 
@@ -99,15 +92,15 @@ describe("with an owner", () => {
     ["a password under 12 characters", { email: "short@example.com", password: "elevenchars" }, /short/i],
     ["a common password", { email: "common@example.com", password: "password1234" }, /too common/i],
   ])("sign-up with %s gets a 400 and creates nothing", async (_case, fields, message) => {
-    const response = await authRequest(auth, "/sign-up/email", { body: { name: "Bad", ...fields } });
+    const response = await authRequest(bed.auth, "/sign-up/email", { body: { name: "Bad", ...fields } });
     expect(response.status).toBe(400);
     expect(((await response.json()) as { message: string }).message).toMatch(message);
     expect(await userCount(fields.email)).toBe(0);
   });
 
   test("sign-up with an existing email answers as for a new one but creates no second account", async () => {
-    const { email } = await signUp(auth);
-    const response = await authRequest(auth, "/sign-up/email", {
+    const { email } = await signUp(bed.auth);
+    const response = await authRequest(bed.auth, "/sign-up/email", {
       body: { name: "Twin", email, password: TEST_PASSWORD },
     });
     expect(response.status).toBe(200);
@@ -117,20 +110,20 @@ describe("with an owner", () => {
   test.each([
     ["malformed JSON", "{not json"],
     ["wrong types", JSON.stringify({ name: 42, email: ["x"], password: false })],
-  ])("%s to an auth endpoint gets a 4xx, never a 500", async (_case, rawBody) => {
-    const response = await authRequest(auth, "/sign-up/email", { rawBody });
+  ])("%s to an bed.auth endpoint gets a 4xx, never a 500", async (_case, rawBody) => {
+    const response = await authRequest(bed.auth, "/sign-up/email", { rawBody });
     expect(response.status).toBeGreaterThanOrEqual(400);
     expect(response.status).toBeLessThan(500);
   });
 
   test("sign-up is refused when it is closed, while sign-in still works", async () => {
-    const closed = await createTestAuth(database.db, { signup: "closed" });
+    const closed = await createTestAuth(bed.database.db, { signup: "closed" });
     const email = uniqueEmail();
     const response = await authRequest(closed, "/sign-up/email", { body: { name: "Late", email, password: TEST_PASSWORD } });
     expect(response.status).toBe(403);
     expect(await userCount(email)).toBe(0);
 
-    const existing = await signUp(auth);
+    const existing = await signUp(bed.auth);
     const signInResponse = await authRequest(closed, "/sign-in/email", {
       body: { email: existing.email, password: TEST_PASSWORD },
     });

@@ -2,6 +2,7 @@ import { betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { APIError } from "better-auth/api";
 import { eq } from "drizzle-orm";
+import { decodeJwt } from "jose";
 import { oauthProvider } from "@better-auth/oauth-provider";
 import { nextCookies } from "better-auth/next-js";
 import { jwt, twoFactor } from "better-auth/plugins";
@@ -27,6 +28,7 @@ import { recordAuthEvent } from "@/server/audit/auth-events";
 import { activeAuthTransaction } from "@/server/auth/auth-transaction";
 import { rateLimitRules } from "@/server/auth/rate-limits";
 import { redisAuthStorage } from "@/server/auth/redis";
+import { accountChanges } from "@/server/auth/plugins/account-changes";
 import { authAudit } from "@/server/auth/plugins/auth-audit";
 import { backupCodeDigests, hashedBackupCodes } from "@/server/auth/plugins/hashed-backup-codes";
 import { clientMetadataDocuments } from "@/server/auth/plugins/client-metadata-documents";
@@ -40,6 +42,7 @@ import { factorStepUp } from "@/server/auth/plugins/factor-step-up";
 import { mfaGate } from "@/server/auth/plugins/mfa-gate";
 import { oauthAudit } from "@/server/auth/plugins/oauth-audit";
 import { oauthErrors } from "@/server/auth/plugins/oauth-errors";
+import { outgoingEmail } from "@/server/auth/plugins/outgoing-email";
 import { passkeyBookkeeping } from "@/server/auth/plugins/passkey-bookkeeping";
 import { passkeySecondFactor } from "@/server/auth/plugins/passkey-second-factor";
 import { refreshSingleFlight } from "@/server/auth/plugins/refresh-single-flight";
@@ -58,6 +61,7 @@ import { verificationLink } from "@/server/auth/plugins/verification-link";
 import { assignDefaultMemberships, joinClaimingDomain } from "@/server/domains/membership";
 import { createSecurityNotices } from "@/server/email/security-notices";
 import { createSendEmail, TERMINAL_ONLY_EMAIL, type SendEmail } from "@/server/email/send";
+import { clientAddress } from "@/server/client-address";
 import { isLoopbackUrl } from "@/server/loopback";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "@/server/validation/password";
 
@@ -94,6 +98,36 @@ function linkLandingOn(url: string, page: string): string {
   const link = new URL(url);
   link.searchParams.set("callbackURL", page);
   return link.toString();
+}
+
+/**
+ * The current address of an email-change token, which better-auth sends through the same
+ * verification email as a new account's (it signed the token a moment ago, so it is only read here).
+ */
+function emailChangeFrom(token: string): string | null {
+  try {
+    const payload = decodeJwt(token);
+    return payload.requestType === "change-email-verification" && typeof payload.email === "string" ? payload.email : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * An address proved by its link, opened in a browser signed in to its account: the account joins the
+ * domain that claims the address, and the log says so.
+ */
+async function emailVerified(db: Database, user: { id: string; email: string }, headers: Headers | undefined): Promise<void> {
+  await db.transaction(async (tx) => {
+    const { joinedDomainId } = await joinClaimingDomain(tx, user);
+    await recordAuthEvent(tx, {
+      action: "auth.email_verified",
+      userId: user.id,
+      headers,
+      domainId: joinedDomainId,
+      details: joinedDomainId ? { joinedDomainId } : {},
+    });
+  });
 }
 
 /** Consecutive wrong second-factor codes before the account's MFA is locked, and for how long. */
@@ -187,41 +221,52 @@ export function createAuth({
       sendVerificationEmail: async ({ user, token }) => {
         // The console's page, which confirms the address once its reader is signed in as the account.
         const link = `${publicUrl}/verify-email?token=${encodeURIComponent(token)}`;
+        const changingFrom = emailChangeFrom(token);
         try {
-          await sendEmail({
-            to: user.email,
-            subject: "Confirm your Gatehouse email address",
-            text: [
-              "Open this link within an hour, and sign in if asked, to confirm the email address of your Gatehouse account:",
-              "",
-              link,
-              "",
-              "If you did not create a Gatehouse account, do not open the link: someone else typed your address.",
-            ].join("\n"),
-            link,
-          });
+          await sendEmail(
+            changingFrom
+              ? {
+                  to: user.email,
+                  subject: "Confirm the new email address of your Gatehouse account",
+                  text: [
+                    `Someone signed in to the Gatehouse account of ${changingFrom} asked to change its email address to this one.`,
+                    "Open this link within an hour, in a browser signed in to that account, to make the change:",
+                    "",
+                    link,
+                    "",
+                    "If you did not ask for this, do not open the link: nothing changes without it.",
+                  ].join("\n"),
+                  link,
+                }
+              : {
+                  to: user.email,
+                  subject: "Confirm your Gatehouse email address",
+                  text: [
+                    "Open this link within an hour, and sign in if asked, to confirm the email address of your Gatehouse account:",
+                    "",
+                    link,
+                    "",
+                    "If you did not create a Gatehouse account, do not open the link: someone else typed your address.",
+                  ].join("\n"),
+                  link,
+                },
+          );
         } catch (error) {
           // Anyone may ask for this email for any address; a failure answered as an error would tell
           // them that an unverified account uses it.
           console.error(`The verification email to ${user.email} could not be sent:`, error);
         }
       },
-      afterEmailVerification: async (user, request) => {
-        await db.transaction(async (tx) => {
-          const { joinedDomainId } = await joinClaimingDomain(tx, user);
-          await recordAuthEvent(tx, {
-            action: "auth.email_verified",
-            userId: user.id,
-            headers: request?.headers,
-            domainId: joinedDomainId,
-            details: joinedDomainId ? { joinedDomainId } : {},
-          });
-        });
-      },
+      afterEmailVerification: (user, request) => emailVerified(db, user, request?.headers),
     },
     // Reset tokens (and every other verification value) are looked up by hash, so a copy of the
     // database holds no usable link. With Redis they still live in the database alone (see redis.ts).
     verification: { storeIdentifier: "hashed", storeInDatabase: true },
+    user: {
+      // The new address is confirmed by a link sent to it, opened in a browser signed in to the
+      // account (plugins/verification-link.ts); the old one is told (plugins/account-changes.ts).
+      changeEmail: { enabled: true },
+    },
     session: {
       expiresIn: 60 * 60 * 24 * 7,
       updateAge: 60 * 60 * 24,
@@ -257,7 +302,7 @@ export function createAuth({
         },
         create: {
           // Every way of getting a session passes here, so a suspended account cannot get one.
-          before: async (session) => {
+          before: async (session, context) => {
             const [ban] = await db
               .select({ userId: schema.userBan.userId })
               .from(schema.userBan)
@@ -269,6 +314,11 @@ export function createAuth({
                 code: "ACCOUNT_SUSPENDED",
               });
             }
+            // better-auth stores the address it keys rate limits on (IPv6 cut to its /64, so every
+            // IPv6 client on loopback reads 0000:…:0000); the session keeps the client's whole address,
+            // derived as the audit log derives it.
+            const headers = context?.headers ?? context?.request?.headers;
+            return headers ? { data: { ...session, ipAddress: clientAddress(headers) } } : undefined;
           },
         },
       },
@@ -327,6 +377,8 @@ export function createAuth({
       verificationLink(),
       resetLinks(db),
       factorNotices(db, notices),
+      accountChanges({ db, notices, emailVerified: (user, headers) => emailVerified(db, user, headers) }),
+      outgoingEmail(sendEmail),
       jwt({ jwt: { issuer }, jwks: { rotationInterval: SIGNING_KEY_ROTATION_SECONDS, gracePeriod: SIGNING_KEY_GRACE_SECONDS } }),
       // Before the provider: it stands in front of the provider's own answer to `<issuer>/.well-known/*`.
       revocationMetadata(),

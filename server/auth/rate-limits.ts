@@ -19,6 +19,8 @@ export const RATE_LIMIT_RULES = {
   // Each request can send an email, to any address; each address also has its own limit
   // (plugins/emails-per-address.ts).
   "/send-verification-email": { window: 60, max: 3 },
+  // Each request emails the address typed, from a signed-in session that proved itself recently.
+  "/change-email": { window: 60, max: 3 },
   // The link's token cannot be guessed; the margin is for new passwords the rules turn down.
   "/reset-password": { window: 60, max: 5 },
   // TOTP and backup codes; wrong codes also count towards the lockouts.

@@ -22,18 +22,6 @@ export type RouteAccess = "public" | "enrolment" | "gated" | "token";
  * by endpoint through `AUTH_ENDPOINT_ACCESS`.
  */
 export const APP_ROUTE_ACCESS = {
-  // Pages of the console: its layout sends a user who must enrol to /enrol-mfa.
-  "/": "gated",
-  "/account": "gated",
-  "/audit": "gated",
-  "/clients": "gated",
-  "/clients/[clientId]": "gated",
-  "/domains": "gated",
-  "/domains/[id]": "gated",
-  "/roles": "gated",
-  "/roles/[id]": "gated",
-  "/sessions": "gated",
-  "/users": "gated",
   // Pages of the (auth) group.
   "/consent": "gated",
   "/enrol-mfa": "enrolment",
@@ -60,6 +48,18 @@ export const APP_ROUTE_ACCESS = {
   "/.well-known/openid-configuration/[[...issuer]]": "public",
   "/.well-known/oauth-protected-resource/[[...resource]]": "public",
 } as const satisfies Record<string, RouteAccess>;
+
+/**
+ * Every page of the `app/(console)` group renders inside the console layout, which sends a user who
+ * must enrol to /enrol-mfa: they are all gated, so a new console page needs no entry above.
+ */
+export const CONSOLE_PAGE_ACCESS: RouteAccess = "gated";
+
+/** How a route found under `app/` is classified: the table, else the rule of its route group; undefined when neither says. */
+export function routeAccessOf(route: string, group: string | null): RouteAccess | undefined {
+  const declared = (APP_ROUTE_ACCESS as Record<string, RouteAccess>)[route];
+  return declared ?? (group === "(console)" ? CONSOLE_PAGE_ACCESS : undefined);
+}
 
 /**
  * Every endpoint of the better-auth instance, as `METHOD /path` below `/api/auth`.

@@ -1,7 +1,6 @@
 import { eq } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, expect, test, vi } from "vitest";
+import { afterEach, expect, test, vi } from "vitest";
 import { devOutboxMessage } from "@/db/schema";
-import type { Auth } from "@/server/auth/auth";
 import {
   TEST_PASSWORD,
   authRequest,
@@ -9,26 +8,20 @@ import {
   signIn,
   signUp,
   uniqueEmail,
-  openAuthTestBed,
+  authTestBed,
 } from "@/server/testing/auth";
 import { auditRows } from "@/server/testing/authz";
-import { type TestDatabase } from "@/server/testing/db";
 
-let database: TestDatabase;
-let auth: Auth;
-
-beforeAll(async () => ({ database, auth } = await openAuthTestBed({ owner: true })));
+const bed = authTestBed({ owner: true });
 
 afterEach(() => {
   vi.restoreAllMocks();
 });
 
-afterAll(() => database.destroy());
-
 const ANOTHER_PASSWORD = "someone-elses-passphrase-for-this";
 
 function attemptSignUp(email: string, password = ANOTHER_PASSWORD) {
-  return authRequest(auth, "/sign-up/email", { body: { name: "Someone", email, password } });
+  return authRequest(bed.auth, "/sign-up/email", { body: { name: "Someone", email, password } });
 }
 
 function sessionCookies(response: Response): string[] {
@@ -42,12 +35,12 @@ function shapeOf(body: { token: unknown; user: Record<string, unknown> }) {
 }
 
 async function messagesTo(email: string) {
-  return database.db.select().from(devOutboxMessage).where(eq(devOutboxMessage.to, email));
+  return bed.database.db.select().from(devOutboxMessage).where(eq(devOutboxMessage.to, email));
 }
 
 test("sign-up with a taken email answers exactly like a new one, and the owner is emailed instead", async () => {
-  const taken = await signUp(auth, uniqueEmail("taken"));
-  await followVerificationLink(database.db, auth, taken.email, taken.cookie);
+  const taken = await signUp(bed.auth, uniqueEmail("taken"));
+  await followVerificationLink(bed.database.db, bed.auth, taken.email, taken.cookie);
   const fresh = uniqueEmail("fresh");
 
   const forTaken = await attemptSignUp(taken.email);
@@ -68,8 +61,8 @@ test("sign-up with a taken email answers exactly like a new one, and the owner i
   expect((await messagesTo(fresh)).map((message) => message.subject)).toEqual(["Confirm your Gatehouse email address"]);
 
   // The attempt changed nothing: the owner's password still works, the other one does not.
-  await signIn(auth, taken.email, TEST_PASSWORD);
-  expect((await authRequest(auth, "/sign-in/email", { body: { email: taken.email, password: ANOTHER_PASSWORD } })).status).toBe(401);
+  await signIn(bed.auth, taken.email, TEST_PASSWORD);
+  expect((await authRequest(bed.auth, "/sign-in/email", { body: { email: taken.email, password: ANOTHER_PASSWORD } })).status).toBe(401);
 });
 
 test("sign-up starts no session; the new account signs in with its password straight away", async () => {
@@ -78,11 +71,11 @@ test("sign-up starts no session; the new account signs in with its password stra
   expect(response.status).toBe(200);
   expect(((await response.json()) as { token: unknown }).token).toBeNull();
   expect(sessionCookies(response)).toEqual([]);
-  await expect(signIn(auth, email)).resolves.toHaveProperty("cookie");
+  await expect(signIn(bed.auth, email)).resolves.toHaveProperty("cookie");
 });
 
 test("an address gets at most three 'someone tried to sign up' emails an hour, and the answer never changes", async () => {
-  const taken = await signUp(auth, uniqueEmail("flooded"));
+  const taken = await signUp(bed.auth, uniqueEmail("flooded"));
   const answers = await Promise.all(Array.from({ length: 6 }, () => attemptSignUp(taken.email)));
   expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200, 200]);
   const notices = (await messagesTo(taken.email)).filter((message) => message.subject.startsWith("Someone tried to create"));
@@ -90,26 +83,26 @@ test("an address gets at most three 'someone tried to sign up' emails an hour, a
 });
 
 test("a real sign-up is audited as such; one with a taken email is audited against that account with no actor", async () => {
-  const taken = await signUp(auth, uniqueEmail("audit-taken"));
+  const taken = await signUp(bed.auth, uniqueEmail("audit-taken"));
   await attemptSignUp(taken.email);
-  const signedUp = await auditRows(database.db, { action: "auth.sign_up", targetId: taken.userId });
+  const signedUp = await auditRows(bed.database.db, { action: "auth.sign_up", targetId: taken.userId });
   expect(signedUp).toHaveLength(1);
-  const attempts = await auditRows(database.db, { action: "auth.sign_up_existing_email", targetId: taken.userId });
+  const attempts = await auditRows(bed.database.db, { action: "auth.sign_up_existing_email", targetId: taken.userId });
   expect(attempts).toEqual([expect.objectContaining({ actorUserId: null, details: { email: taken.email } })]);
   expect(JSON.stringify(attempts)).not.toContain(ANOTHER_PASSWORD);
 });
 
 test("sign-in answers an unknown email and a wrong password alike, each after one password hash", async () => {
-  const known = await signUp(auth, uniqueEmail("known"));
-  const { password } = await auth.$context;
+  const known = await signUp(bed.auth, uniqueEmail("known"));
+  const { password } = await bed.auth.$context;
   const hash = vi.spyOn(password, "hash");
   const verify = vi.spyOn(password, "verify");
 
-  const unknown = await authRequest(auth, "/sign-in/email", { body: { email: uniqueEmail("unknown"), password: ANOTHER_PASSWORD } });
+  const unknown = await authRequest(bed.auth, "/sign-in/email", { body: { email: uniqueEmail("unknown"), password: ANOTHER_PASSWORD } });
   const hashingForUnknown = hash.mock.calls.length + verify.mock.calls.length;
   hash.mockClear();
   verify.mockClear();
-  const wrong = await authRequest(auth, "/sign-in/email", { body: { email: known.email, password: ANOTHER_PASSWORD } });
+  const wrong = await authRequest(bed.auth, "/sign-in/email", { body: { email: known.email, password: ANOTHER_PASSWORD } });
   const hashingForWrong = hash.mock.calls.length + verify.mock.calls.length;
 
   expect(unknown.status).toBe(401);

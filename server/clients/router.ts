@@ -37,6 +37,7 @@ function clientFlags<Row extends ClientRow>() {
 export const clientsRouter = router({
   list: permissionProcedure("clients:read")
     .meta({
+      page: { href: "/clients", label: "Clients" },
       description:
         "Lists the OAuth clients the caller may read, newest first, a page at a time; filter by owning domain, type (public or confidential), status (active or disabled) or a search on name and client_id.",
       can: canFlags<ClientList, ClientRow>({ rows: (output) => output.items, flags: clientFlags<ClientRow>() }),

@@ -18,6 +18,7 @@ const DOMAIN_FLAGS = {
 export const domainsRouter = router({
   list: permissionProcedure("domains:read")
     .meta({
+      page: { href: "/domains", label: "Domains" },
       description:
         "Lists the domains (tenants) the caller may read, ordered by slug, a page at a time, with their email domains, MFA policy and member count; use search to filter by name or slug.",
       can: canFlags<{ items: DomainListItem[] }, DomainListItem>({ rows: (output) => output.items, flags: DOMAIN_FLAGS }),

@@ -162,6 +162,27 @@ export function passwordResetMessage(publicUrl: string, to: string, overview: Fa
   };
 }
 
+/** To the account's current address when someone signed in to it asks to move it to another. */
+export function emailChangeRequestedMessage(publicUrl: string, to: string, newEmail: string, at: Date): EmailMessage {
+  const account = `${base(publicUrl)}/account`;
+  return {
+    to,
+    subject: "Someone asked to change the email address of your Gatehouse account",
+    text: [
+      `On ${formatWhen(at)} someone signed in to your Gatehouse account asked to change its email address to ${newEmail}.`,
+      "The address changes only when the link sent to that address is opened in a browser signed in to your account; until then this address stays the account's.",
+      "",
+      "If this was you, there is nothing to do.",
+      "",
+      "If it was not you, someone else can sign in to your account. Reset your password now, which signs out every session:",
+      `${base(publicUrl)}/forgot-password`,
+      "Then sign in and check your email address, sessions and second factors on your account page:",
+      account,
+    ].join("\n"),
+    link: account,
+  };
+}
+
 export function existingAccountSignUpMessage(publicUrl: string, to: string, at: Date): EmailMessage {
   const signIn = `${base(publicUrl)}/sign-in`;
   return {
@@ -211,6 +232,7 @@ export interface SecurityNotices {
   mfaReset(owner: { email: string }, summary: MfaResetSummary): Promise<void>;
   passwordReset(owner: { id: string; email: string }): Promise<void>;
   existingAccountSignUp(owner: { email: string }): Promise<void>;
+  emailChangeRequested(owner: { email: string }, newEmail: string): Promise<void>;
 }
 
 /**
@@ -245,5 +267,6 @@ export function createSecurityNotices({
       await deliver(passwordResetMessage(publicUrl, owner.email, overview, new Date()));
     },
     existingAccountSignUp: (owner) => deliver(existingAccountSignUpMessage(publicUrl, owner.email, new Date())),
+    emailChangeRequested: (owner, newEmail) => deliver(emailChangeRequestedMessage(publicUrl, owner.email, newEmail, new Date())),
   };
 }

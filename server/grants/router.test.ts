@@ -1,24 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import { DOMAIN_ADMIN_ROLE_ID, issuedAccessToken, oauthClient, oauthConsent } from "@/db/schema";
-import type { Auth } from "@/server/auth/auth";
 import { accessTokenStatus } from "@/server/oauth/issued-tokens";
-import { createDomain, createPersona, type Caller, expectMatrixCoversRouter, matrixCases, matrixDomain, permissionAccess, READABLE_ANYWHERE, type Expected, type PersonaName, type Personas, openPersonaTestBed } from "@/server/testing/authz";
-import type { TestDatabase } from "@/server/testing/db";
+import { createDomain, createPersona, type Caller, expectMatrixCoversRouter, matrixCases, matrixDomain, permissionAccess, READABLE_ANYWHERE, type Expected, type PersonaName, personaTestBed } from "@/server/testing/authz";
 import { grantTestKit, type GrantMatrixRow } from "@/server/testing/grants";
 import { outcome, rejection, unique } from "@/server/testing/outcome";
 import { grantsRouter } from "./router";
 
-let database: TestDatabase;
-let auth: Auth;
-let personas: Personas;
+const bed = personaTestBed();
 
-beforeAll(async () => ({ database, auth, personas } = await openPersonaTestBed()));
-
-afterAll(() => database.destroy());
-
-const { seedClient, userIn, issueAccessToken, issueRefreshToken, consent, seedGrant, grantIn, refreshRevoked, consentCount, jwtWith, eventsDuring, personaWith, checkCell } = grantTestKit(() => ({ database, auth, personas }));
+const { seedClient, userIn, issueAccessToken, issueRefreshToken, consent, seedGrant, grantIn, refreshRevoked, consentCount, jwtWith, eventsDuring, personaWith, checkCell } = grantTestKit(() => bed);
 
 // ---------------------------------------------------------------------------------------------
 // Allow/deny matrix
@@ -77,7 +69,7 @@ const GRANTS_CASES = matrixCases(GRANTS_MATRIX);
 
 test.each(GRANTS_CASES)("grants.%s as %s is %s", async (procedure, persona, expected) => {
   const row = GRANTS_MATRIX[procedure];
-  await checkCell(persona, await row.prepare(matrixDomain(personas, persona)), expected, row.permission);
+  await checkCell(persona, await row.prepare(matrixDomain(bed.personas, persona)), expected, row.permission);
 });
 
 test("every grants procedure is in the matrix and describes itself", () => {
@@ -88,10 +80,10 @@ test("every grants procedure is in the matrix and describes itself", () => {
 // listGrants
 
 test("listGrants shows one row per user and client with its scopes, consent and live counts", async () => {
-  const holder = await userIn(personas.domainA.id);
-  const consented = await seedClient(personas.domainA.id, { name: unique("Consented") });
-  const tokenOnly = await seedClient(personas.domainA.id);
-  const lapsed = await seedClient(personas.domainA.id);
+  const holder = await userIn(bed.personas.domainA.id);
+  const consented = await seedClient(bed.personas.domainA.id, { name: unique("Consented") });
+  const tokenOnly = await seedClient(bed.personas.domainA.id);
+  const lapsed = await seedClient(bed.personas.domainA.id);
   await consent(consented, holder.userId, ["openid", "mcp:read"]);
   await issueRefreshToken(consented, holder.userId);
   await issueRefreshToken(consented, holder.userId, { revoked: true });
@@ -103,7 +95,7 @@ test("listGrants shows one row per user and client with its scopes, consent and 
   await issueRefreshToken(lapsed, holder.userId, { revoked: true });
   await issueAccessToken(lapsed, holder.userId, -60);
 
-  const { items, nextCursor } = await personas.owner.caller.grants.list({ userId: holder.userId });
+  const { items, nextCursor } = await bed.personas.owner.caller.grants.list({ userId: holder.userId });
   expect(nextCursor).toBeNull();
   expect(items).toHaveLength(2);
   const byClient = new Map(items.map((item) => [item.clientId, item]));
@@ -114,7 +106,7 @@ test("listGrants shows one row per user and client with its scopes, consent and 
     clientId: consented,
     clientName: expect.stringMatching(/^Consented-/),
     logoUri: null,
-    domainId: personas.domainA.id,
+    domainId: bed.personas.domainA.id,
     scopes: ["openid", "mcp:read"],
     consented: true,
     createdAt: expect.any(Date),
@@ -127,7 +119,7 @@ test("listGrants shows one row per user and client with its scopes, consent and 
 });
 
 test("listGrants filters by user, client and owning domain", async () => {
-  const tenant = await createDomain(database.db);
+  const tenant = await createDomain(bed.database.db);
   const first = await userIn(null);
   const second = await userIn(null);
   const tenantClient = await seedClient(tenant.id);
@@ -136,7 +128,7 @@ test("listGrants filters by user, client and owning domain", async () => {
   await seedGrant(second.userId, tenantClient);
   await seedGrant(first.userId, globalClient);
   const pairs = async (input: Parameters<Caller["grants"]["list"]>[0]) =>
-    (await personas.auditor.caller.grants.list(input)).items.map((item) => `${item.userId}/${item.clientId}`).sort();
+    (await bed.personas.auditor.caller.grants.list(input)).items.map((item) => `${item.userId}/${item.clientId}`).sort();
 
   expect(await pairs({ clientId: tenantClient })).toEqual([`${first.userId}/${tenantClient}`, `${second.userId}/${tenantClient}`].sort());
   expect(await pairs({ userId: first.userId })).toEqual([`${first.userId}/${tenantClient}`, `${first.userId}/${globalClient}`].sort());
@@ -145,10 +137,10 @@ test("listGrants filters by user, client and owning domain", async () => {
 });
 
 test("a domain-admin sees grants to its domain's clients and grants held by its members, and no others", async () => {
-  const insider = await userIn(personas.domainA.id);
-  const outsider = await userIn(personas.domainB.id);
-  const clientInA = await seedClient(personas.domainA.id);
-  const clientInB = await seedClient(personas.domainB.id);
+  const insider = await userIn(bed.personas.domainA.id);
+  const outsider = await userIn(bed.personas.domainB.id);
+  const clientInA = await seedClient(bed.personas.domainA.id);
+  const clientInB = await seedClient(bed.personas.domainB.id);
   const globalClient = await seedClient(null);
   await seedGrant(outsider.userId, clientInA);
   await seedGrant(insider.userId, clientInB);
@@ -159,7 +151,7 @@ test("a domain-admin sees grants to its domain's clients and grants held by its 
   const visible = new Set<string>();
   let cursor: string | undefined;
   do {
-    const page = await personas.domainAdminA.caller.grants.list({ limit: 100, cursor });
+    const page = await bed.personas.domainAdminA.caller.grants.list({ limit: 100, cursor });
     for (const item of page.items) visible.add(`${item.userId}/${item.clientId}`);
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
@@ -180,10 +172,10 @@ test("listGrants pages without repeating or skipping a grant", async () => {
     await seedGrant(holder.userId, clientId);
   }
   const seen: string[] = [];
-  let page = await personas.owner.caller.grants.list({ userId: holder.userId, limit: 2 });
+  let page = await bed.personas.owner.caller.grants.list({ userId: holder.userId, limit: 2 });
   seen.push(...page.items.map((item) => item.clientId));
   while (page.nextCursor) {
-    page = await personas.owner.caller.grants.list({ userId: holder.userId, limit: 2, cursor: page.nextCursor });
+    page = await bed.personas.owner.caller.grants.list({ userId: holder.userId, limit: 2, cursor: page.nextCursor });
     seen.push(...page.items.map((item) => item.clientId));
   }
   expect(seen).toHaveLength(clients.length);
@@ -194,32 +186,32 @@ test("listGrants pages without repeating or skipping a grant", async () => {
 // revokeGrant
 
 test("revokeGrant forgets the consent and revokes the grant's refresh and access tokens, with one event", async () => {
-  const holder = await userIn(personas.domainA.id);
-  const clientId = await seedClient(personas.domainA.id);
-  const otherClient = await seedClient(personas.domainA.id);
+  const holder = await userIn(bed.personas.domainA.id);
+  const clientId = await seedClient(bed.personas.domainA.id);
+  const otherClient = await seedClient(bed.personas.domainA.id);
   const { refreshId, jti } = await seedGrant(holder.userId, clientId);
   const secondJti = await issueAccessToken(clientId, holder.userId);
   const kept = await seedGrant(holder.userId, otherClient);
 
-  const { value, events } = await eventsDuring(() => personas.domainAdminA.caller.grants.revoke({ userId: holder.userId, clientId }));
+  const { value, events } = await eventsDuring(() => bed.personas.domainAdminA.caller.grants.revoke({ userId: holder.userId, clientId }));
   expect(value).toEqual({ accessTokens: 2, refreshTokens: 1, consents: 1 });
   expect(await consentCount(holder.userId, clientId)).toBe(0);
   expect(await refreshRevoked(refreshId)).toBeInstanceOf(Date);
-  expect(await accessTokenStatus(database.db, jti)).toBe("revoked");
-  expect(await accessTokenStatus(database.db, secondJti)).toBe("revoked");
-  const [ledger] = await database.db.select().from(issuedAccessToken).where(eq(issuedAccessToken.jti, jti));
+  expect(await accessTokenStatus(bed.database.db, jti)).toBe("revoked");
+  expect(await accessTokenStatus(bed.database.db, secondJti)).toBe("revoked");
+  const [ledger] = await bed.database.db.select().from(issuedAccessToken).where(eq(issuedAccessToken.jti, jti));
   expect(ledger?.revokedReason).toBe("grant_revoked");
 
   expect(await consentCount(holder.userId, otherClient)).toBe(1);
   expect(await refreshRevoked(kept.refreshId)).toBeNull();
-  expect(await accessTokenStatus(database.db, kept.jti)).toBe("active");
-  const remaining = await personas.owner.caller.grants.list({ userId: holder.userId });
+  expect(await accessTokenStatus(bed.database.db, kept.jti)).toBe("active");
+  const remaining = await bed.personas.owner.caller.grants.list({ userId: holder.userId });
   expect(remaining.items.map((item) => item.clientId)).toEqual([otherClient]);
 
   expect(events).toHaveLength(1);
   expect(events[0]).toMatchObject({
     action: "grant.revoked",
-    actorUserId: personas.domainAdminA.userId,
+    actorUserId: bed.personas.domainAdminA.userId,
     targetType: "user",
     targetId: holder.userId,
     details: { clientId, accessTokensRevoked: 2, refreshTokensRevoked: 1, consentsRevoked: 1 },
@@ -227,11 +219,11 @@ test("revokeGrant forgets the consent and revokes the grant's refresh and access
 });
 
 test("revokeGrant of a grant that does not exist is NOT_FOUND and records nothing, for a global admin too", async () => {
-  const holder = await userIn(personas.domainA.id);
-  const clientId = await seedClient(personas.domainA.id);
+  const holder = await userIn(bed.personas.domainA.id);
+  const clientId = await seedClient(bed.personas.domainA.id);
   for (const [label, caller] of [
-    ["domain-admin", personas.domainAdminA.caller],
-    ["owner", personas.owner.caller],
+    ["domain-admin", bed.personas.domainAdminA.caller],
+    ["owner", bed.personas.owner.caller],
   ] as const) {
     const { error, events } = await eventsDuring(() => caller.grants.revoke({ userId: holder.userId, clientId }));
     expect(error, label).toMatchObject({ code: "NOT_FOUND", message: "Grant not found." });
@@ -240,45 +232,45 @@ test("revokeGrant of a grant that does not exist is NOT_FOUND and records nothin
 });
 
 test("revokeGrant of a grant the caller may read but not revoke is FORBIDDEN, naming the permission", async () => {
-  const tenant = await createDomain(database.db);
+  const tenant = await createDomain(bed.database.db);
   const holder = await userIn(tenant.id);
   const clientId = await seedClient(tenant.id);
   const { jti } = await seedGrant(holder.userId, clientId);
   const reader = await personaWith([
     { permissions: ["tokens:read"], domainId: null },
-    { permissions: ["tokens:delete"], domainId: personas.domainA.id },
+    { permissions: ["tokens:delete"], domainId: bed.personas.domainA.id },
   ]);
   const { error, events } = await eventsDuring(() => reader.caller.grants.revoke({ userId: holder.userId, clientId }));
   expect(error).toMatchObject({ code: "FORBIDDEN", message: "You need the tokens:delete permission for this grant." });
   expect(events).toEqual([]);
-  expect(await accessTokenStatus(database.db, jti)).toBe("active");
+  expect(await accessTokenStatus(bed.database.db, jti)).toBe("active");
 });
 
 // ---------------------------------------------------------------------------------------------
 // revokeToken
 
 test("revokeToken by jti revokes that one token only and records it", async () => {
-  const holder = await userIn(personas.domainA.id);
-  const clientId = await seedClient(personas.domainA.id);
+  const holder = await userIn(bed.personas.domainA.id);
+  const clientId = await seedClient(bed.personas.domainA.id);
   const { jti, refreshId } = await seedGrant(holder.userId, clientId);
   const sibling = await issueAccessToken(clientId, holder.userId);
 
-  const { value, events } = await eventsDuring(() => personas.owner.caller.grants.revokeToken({ jti }));
+  const { value, events } = await eventsDuring(() => bed.personas.owner.caller.grants.revokeToken({ jti }));
   expect(value).toEqual({ accessTokens: 1, refreshTokens: 0, consents: 0 });
-  expect(await accessTokenStatus(database.db, jti)).toBe("revoked");
-  expect(await accessTokenStatus(database.db, sibling)).toBe("active");
+  expect(await accessTokenStatus(bed.database.db, jti)).toBe("revoked");
+  expect(await accessTokenStatus(bed.database.db, sibling)).toBe("active");
   expect(await refreshRevoked(refreshId)).toBeNull();
   expect(events).toHaveLength(1);
   expect(events[0]).toMatchObject({
     action: "token.revoked",
     targetType: "client",
     targetId: clientId,
-    domainId: personas.domainA.id,
+    domainId: bed.personas.domainA.id,
     details: { jti, userId: holder.userId },
   });
 
   // A second revocation of the same token changes nothing, so it records nothing.
-  const again = await eventsDuring(() => personas.owner.caller.grants.revokeToken({ jti }));
+  const again = await eventsDuring(() => bed.personas.owner.caller.grants.revokeToken({ jti }));
   expect(again.value).toEqual({ accessTokens: 0, refreshTokens: 0, consents: 0 });
   expect(again.events).toEqual([]);
 });
@@ -288,23 +280,23 @@ test("revokeToken takes the token itself and reads its jti claim", async () => {
   const clientId = await seedClient(null);
   const jti = await issueAccessToken(clientId, holder.userId);
   const token = await jwtWith({ jti, sub: holder.userId, client_id: clientId });
-  expect(await personas.admin.caller.grants.revokeToken({ token })).toEqual({ accessTokens: 1, refreshTokens: 0, consents: 0 });
-  expect(await accessTokenStatus(database.db, jti)).toBe("revoked");
+  expect(await bed.personas.admin.caller.grants.revokeToken({ token })).toEqual({ accessTokens: 1, refreshTokens: 0, consents: 0 });
+  expect(await accessTokenStatus(bed.database.db, jti)).toBe("revoked");
 });
 
 test("revokeToken refuses unknown, foreign and malformed tokens without recording anything", async () => {
-  const foreignClient = await seedClient(personas.domainB.id);
-  const foreignJti = await issueAccessToken(foreignClient, (await userIn(personas.domainB.id)).userId);
+  const foreignClient = await seedClient(bed.personas.domainB.id);
+  const foreignJti = await issueAccessToken(foreignClient, (await userIn(bed.personas.domainB.id)).userId);
   const cases: [() => Promise<unknown>, string, string][] = [
-    [() => personas.owner.caller.grants.revokeToken({ jti: randomUUID() }), "NOT_FOUND", "Token not found."],
-    [async () => personas.owner.caller.grants.revokeToken({ token: await jwtWith({ jti: randomUUID() }) }), "NOT_FOUND", "Token not found."],
-    [() => personas.domainAdminA.caller.grants.revokeToken({ jti: foreignJti }), "NOT_FOUND", "Token not found."],
+    [() => bed.personas.owner.caller.grants.revokeToken({ jti: randomUUID() }), "NOT_FOUND", "Token not found."],
+    [async () => bed.personas.owner.caller.grants.revokeToken({ token: await jwtWith({ jti: randomUUID() }) }), "NOT_FOUND", "Token not found."],
+    [() => bed.personas.domainAdminA.caller.grants.revokeToken({ jti: foreignJti }), "NOT_FOUND", "Token not found."],
     [
-      async () => personas.owner.caller.grants.revokeToken({ token: await jwtWith({ sub: "no-jti" }) }),
+      async () => bed.personas.owner.caller.grants.revokeToken({ token: await jwtWith({ sub: "no-jti" }) }),
       "BAD_REQUEST",
       "That is not a Gatehouse access token.",
     ],
-    [() => personas.owner.caller.grants.revokeToken({ token: "not-a-jwt" }), "BAD_REQUEST", "That is not a Gatehouse access token."],
+    [() => bed.personas.owner.caller.grants.revokeToken({ token: "not-a-jwt" }), "BAD_REQUEST", "That is not a Gatehouse access token."],
   ];
   for (const [call, code, message] of cases) {
     const { error, events } = await eventsDuring(call);
@@ -312,55 +304,55 @@ test("revokeToken refuses unknown, foreign and malformed tokens without recordin
     expect(events).toEqual([]);
   }
   const both = await rejection(
-    personas.owner.caller.grants.revokeToken({ jti: foreignJti, token: "x" } as unknown as { jti: string }),
+    bed.personas.owner.caller.grants.revokeToken({ jti: foreignJti, token: "x" } as unknown as { jti: string }),
   );
   expect(both.code).toBe("BAD_REQUEST");
-  expect(await accessTokenStatus(database.db, foreignJti)).toBe("active");
+  expect(await accessTokenStatus(bed.database.db, foreignJti)).toBe("active");
 });
 
 // ---------------------------------------------------------------------------------------------
 // revokeAllForClient
 
 test("revokeAllForClient ends every user's grant to the client and its own tokens, and keeps the client", async () => {
-  const clientId = await seedClient(personas.domainA.id);
-  const otherClient = await seedClient(personas.domainA.id);
-  const alice = await userIn(personas.domainA.id);
+  const clientId = await seedClient(bed.personas.domainA.id);
+  const otherClient = await seedClient(bed.personas.domainA.id);
+  const alice = await userIn(bed.personas.domainA.id);
   const bob = await userIn(null);
   const aliceGrant = await seedGrant(alice.userId, clientId);
   const bobGrant = await seedGrant(bob.userId, clientId);
   const machine = await issueAccessToken(clientId, null);
   const kept = await seedGrant(alice.userId, otherClient);
 
-  const { value, events } = await eventsDuring(() => personas.domainAdminA.caller.grants.revokeAllForClient({ clientId }));
+  const { value, events } = await eventsDuring(() => bed.personas.domainAdminA.caller.grants.revokeAllForClient({ clientId }));
   expect(value).toEqual({ accessTokens: 3, refreshTokens: 2, consents: 2 });
   for (const grant of [aliceGrant, bobGrant]) {
-    expect(await accessTokenStatus(database.db, grant.jti)).toBe("revoked");
+    expect(await accessTokenStatus(bed.database.db, grant.jti)).toBe("revoked");
     expect(await refreshRevoked(grant.refreshId)).toBeInstanceOf(Date);
   }
-  expect(await accessTokenStatus(database.db, machine)).toBe("revoked");
-  expect(await database.db.$count(oauthConsent, eq(oauthConsent.clientId, clientId))).toBe(0);
-  expect((await personas.owner.caller.grants.list({ clientId })).items).toEqual([]);
-  const [clientRow] = await database.db.select().from(oauthClient).where(eq(oauthClient.clientId, clientId));
+  expect(await accessTokenStatus(bed.database.db, machine)).toBe("revoked");
+  expect(await bed.database.db.$count(oauthConsent, eq(oauthConsent.clientId, clientId))).toBe(0);
+  expect((await bed.personas.owner.caller.grants.list({ clientId })).items).toEqual([]);
+  const [clientRow] = await bed.database.db.select().from(oauthClient).where(eq(oauthClient.clientId, clientId));
   expect(clientRow).toMatchObject({ disabled: false });
-  expect(await accessTokenStatus(database.db, kept.jti)).toBe("active");
+  expect(await accessTokenStatus(bed.database.db, kept.jti)).toBe("active");
 
   expect(events).toHaveLength(1);
   expect(events[0]).toMatchObject({
     action: "client.access_revoked",
     targetType: "client",
     targetId: clientId,
-    domainId: personas.domainA.id,
+    domainId: bed.personas.domainA.id,
     details: { accessTokensRevoked: 3, refreshTokensRevoked: 2, consentsRevoked: 2 },
   });
 
-  const again = await eventsDuring(() => personas.domainAdminA.caller.grants.revokeAllForClient({ clientId }));
+  const again = await eventsDuring(() => bed.personas.domainAdminA.caller.grants.revokeAllForClient({ clientId }));
   expect(again.value).toEqual({ accessTokens: 0, refreshTokens: 0, consents: 0 });
   expect(again.events).toEqual([]);
 });
 
 test("revokeAllForClient of a foreign, installation-wide or unknown client is NOT_FOUND for a domain-admin", async () => {
-  for (const clientId of [await seedClient(personas.domainB.id), await seedClient(null), randomUUID()]) {
-    const { error, events } = await eventsDuring(() => personas.domainAdminA.caller.grants.revokeAllForClient({ clientId }));
+  for (const clientId of [await seedClient(bed.personas.domainB.id), await seedClient(null), randomUUID()]) {
+    const { error, events } = await eventsDuring(() => bed.personas.domainAdminA.caller.grants.revokeAllForClient({ clientId }));
     expect(error).toMatchObject({ code: "NOT_FOUND", message: "Client not found." });
     expect(events).toEqual([]);
   }
@@ -370,24 +362,24 @@ test("revokeAllForClient of a foreign, installation-wide or unknown client is NO
 // Bans
 
 test("a ban revokes the banned user's access tokens, refresh tokens and consents, and only theirs", async () => {
-  const target = await userIn(personas.domainA.id);
-  const bystander = await userIn(personas.domainA.id);
-  const clientId = await seedClient(personas.domainA.id);
+  const target = await userIn(bed.personas.domainA.id);
+  const bystander = await userIn(bed.personas.domainA.id);
+  const clientId = await seedClient(bed.personas.domainA.id);
   const otherClient = await seedClient(null);
   const first = await seedGrant(target.userId, clientId);
   const second = await seedGrant(target.userId, otherClient);
   const kept = await seedGrant(bystander.userId, clientId);
 
-  const { events } = await eventsDuring(() => personas.owner.caller.users.ban({ id: target.userId, reason: "compromised" }));
+  const { events } = await eventsDuring(() => bed.personas.owner.caller.users.ban({ id: target.userId, reason: "compromised" }));
   for (const grant of [first, second]) {
-    expect(await accessTokenStatus(database.db, grant.jti)).toBe("revoked");
+    expect(await accessTokenStatus(bed.database.db, grant.jti)).toBe("revoked");
     expect(await refreshRevoked(grant.refreshId)).toBeInstanceOf(Date);
   }
-  const [ledger] = await database.db.select().from(issuedAccessToken).where(eq(issuedAccessToken.jti, first.jti));
+  const [ledger] = await bed.database.db.select().from(issuedAccessToken).where(eq(issuedAccessToken.jti, first.jti));
   expect(ledger?.revokedReason).toBe("user_banned");
   expect(await consentCount(target.userId)).toBe(0);
-  expect((await personas.owner.caller.grants.list({ userId: target.userId })).items).toEqual([]);
-  expect(await accessTokenStatus(database.db, kept.jti)).toBe("active");
+  expect((await bed.personas.owner.caller.grants.list({ userId: target.userId })).items).toEqual([]);
+  expect(await accessTokenStatus(bed.database.db, kept.jti)).toBe("active");
   expect(await refreshRevoked(kept.refreshId)).toBeNull();
   expect(events).toHaveLength(1);
   expect(events[0]).toMatchObject({
@@ -398,30 +390,30 @@ test("a ban revokes the banned user's access tokens, refresh tokens and consents
 });
 
 test("a domain-admin of another tenant can neither see nor revoke what domain A's users hold", async () => {
-  const tenant = await createDomain(database.db);
-  const tenantAdmin = await createPersona({ db: database.db, auth }, DOMAIN_ADMIN_ROLE_ID, tenant.id, "tenant-admin");
-  const inA = await userIn(personas.domainA.id);
-  const { jti } = await seedGrant(inA.userId, await seedClient(personas.domainA.id));
+  const tenant = await createDomain(bed.database.db);
+  const tenantAdmin = await createPersona(bed.deps(), DOMAIN_ADMIN_ROLE_ID, tenant.id, "tenant-admin");
+  const inA = await userIn(bed.personas.domainA.id);
+  const { jti } = await seedGrant(inA.userId, await seedClient(bed.personas.domainA.id));
   expect(await outcome(tenantAdmin.caller.grants.revokeToken({ jti }))).toBe("NOT_FOUND");
   expect(await outcome(tenantAdmin.caller.sessions.revokeAllForUser({ userId: inA.userId }))).toBe("NOT_FOUND");
   expect((await tenantAdmin.caller.grants.list({ userId: inA.userId })).items).toEqual([]);
-  expect(await accessTokenStatus(database.db, jti)).toBe("active");
+  expect(await accessTokenStatus(bed.database.db, jti)).toBe("active");
 });
 
 // ---------------------------------------------------------------------------------------------
 // can flags: what the lists tell the console agrees with what the mutations then do
 
 test("grants.list says a grant the caller may read but not revoke cannot be revoked, and grants.revoke agrees", async () => {
-  const tenant = await createDomain(database.db);
+  const tenant = await createDomain(bed.database.db);
   const holder = await userIn(tenant.id);
   const clientId = await seedClient(tenant.id);
   await seedGrant(holder.userId, clientId);
-  const inA = await userIn(personas.domainA.id);
+  const inA = await userIn(bed.personas.domainA.id);
   const clientInA = await seedClient(null);
   await seedGrant(inA.userId, clientInA);
   const reader = await personaWith([
     { permissions: ["tokens:read"], domainId: null },
-    { permissions: ["tokens:delete"], domainId: personas.domainA.id },
+    { permissions: ["tokens:delete"], domainId: bed.personas.domainA.id },
   ]);
 
   const [tenantGrant] = (await reader.caller.grants.list({ userId: holder.userId })).items;

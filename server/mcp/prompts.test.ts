@@ -1,24 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { ErrorCode, type GetPromptResult } from "@modelcontextprotocol/sdk/types.js";
-import { afterAll, beforeAll, expect, test } from "vitest";
-import type { Auth } from "@/server/auth/auth";
+import { expect, test } from "vitest";
 import type { Permission } from "@/server/shared/permissions";
-import { createMember, createPersonaWith, openPersonaTestBed, type Personas } from "@/server/testing/authz";
-import type { TestDatabase } from "@/server/testing/db";
+import { createMember, createPersonaWith, personaTestBed } from "@/server/testing/authz";
 import { MCP_PROMPTS } from "./prompts";
 import { MCP_RESOURCES } from "./resources";
 import { withConnection, type connectAs, type McpSession, mcpRefusal } from "./testing";
 import { MCP_TOOLS } from "./tools";
 
-let database: TestDatabase;
-let auth: Auth;
-let personas: Personas;
+const bed = personaTestBed();
 
-beforeAll(async () => ({ database, auth, personas } = await openPersonaTestBed()));
-
-afterAll(() => database.destroy());
-
-const deps = () => ({ db: database.db, auth });
+const deps = () => bed.deps();
 
 const PROMPTS = ["review_admin_access", "investigate_user_activity", "audit_recent_security_events"];
 
@@ -50,8 +42,8 @@ test("each prompt points only at tools and resources that exist, and every one i
     expect(prompt.tools.every((tool) => tool.scope === "mcp:read"), prompt.name).toBe(true);
   }
   // The rendered texts name tools by name and resources by URI; each must be one the prompt declares.
-  const target = await memberOf(personas.domainA.id, "named");
-  await session(personas.owner.userId, async ({ client }) => {
+  const target = await memberOf(bed.personas.domainA.id, "named");
+  await session(bed.personas.owner.userId, async ({ client }) => {
     for (const prompt of MCP_PROMPTS) {
       const args: Record<string, string> = prompt.name === "investigate_user_activity" ? { user: target.userId } : {};
       const text = textOf(await client.getPrompt({ name: prompt.name, arguments: args }));
@@ -67,9 +59,9 @@ test("each prompt points only at tools and resources that exist, and every one i
 });
 
 test("the owner and the auditor are offered all three prompts; a member, who can use none of their tools, none", async () => {
-  expect(await promptsOf(personas.owner.userId)).toEqual(PROMPTS);
-  expect(await promptsOf(personas.auditor.userId)).toEqual(PROMPTS);
-  expect(await promptsOf(personas.member.userId)).toEqual([]);
+  expect(await promptsOf(bed.personas.owner.userId)).toEqual(PROMPTS);
+  expect(await promptsOf(bed.personas.auditor.userId)).toEqual(PROMPTS);
+  expect(await promptsOf(bed.personas.member.userId)).toEqual([]);
 });
 
 test("a prompt is offered only with every permission of its tools: audit:read alone gets the security review, not the admin review", async () => {
@@ -80,18 +72,18 @@ test("a prompt is offered only with every permission of its tools: audit:read al
 });
 
 test("a token without mcp:read is offered no prompt, whatever the roles", async () => {
-  expect(await promptsOf(personas.owner.userId, ["mcp:write", "mcp:admin"])).toEqual([]);
+  expect(await promptsOf(bed.personas.owner.userId, ["mcp:write", "mcp:admin"])).toEqual([]);
 });
 
 test("a domain admin is offered the admin review and the investigation, which show only their domain", async () => {
-  expect(await promptsOf(personas.domainAdminA.userId)).toEqual(PROMPTS);
+  expect(await promptsOf(bed.personas.domainAdminA.userId)).toEqual(PROMPTS);
 });
 
 // ---------------------------------------------------------------------------------------------
 // What the prompts say
 
 test("review_admin_access names the roles that grant an :admin permission, with their ids, and tells the model how to find the holders", async () => {
-  await session(personas.owner.userId, async ({ client, calls }) => {
+  await session(bed.personas.owner.userId, async ({ client, calls }) => {
     const listed = (await client.listPrompts()).prompts.find((prompt) => prompt.name === "review_admin_access");
     expect(listed).toMatchObject({ title: "Review who holds admin rights", arguments: [] });
     const result = await client.getPrompt({ name: "review_admin_access" });
@@ -108,8 +100,8 @@ test("review_admin_access names the roles that grant an :admin permission, with 
 });
 
 test("investigate_user_activity takes an id or an email address, fills in the user's id, and attaches the user's resource", async () => {
-  const target = await memberOf(personas.domainA.id, "investigated");
-  await session(personas.domainAdminA.userId, async ({ client }) => {
+  const target = await memberOf(bed.personas.domainA.id, "investigated");
+  await session(bed.personas.domainAdminA.userId, async ({ client }) => {
     const listed = (await client.listPrompts()).prompts.find((prompt) => prompt.name === "investigate_user_activity");
     expect(listed?.arguments).toEqual([{ name: "user", description: expect.stringContaining("id or email"), required: true }]);
     for (const given of [target.userId, target.email.toUpperCase()]) {
@@ -127,8 +119,8 @@ test("investigate_user_activity takes an id or an email address, fills in the us
 });
 
 test("investigate_user_activity refuses a user outside the caller's domain exactly as one that does not exist", async () => {
-  const elsewhere = await memberOf(personas.domainB.id, "elsewhere");
-  await session(personas.domainAdminA.userId, async ({ client, calls }) => {
+  const elsewhere = await memberOf(bed.personas.domainB.id, "elsewhere");
+  await session(bed.personas.domainAdminA.userId, async ({ client, calls }) => {
     const hidden = await mcpRefusal(client.getPrompt({ name: "investigate_user_activity", arguments: { user: elsewhere.email } }));
     const missing = await mcpRefusal(client.getPrompt({ name: "investigate_user_activity", arguments: { user: "nobody@example.com" } }));
     expect(hidden.code).toBe(ErrorCode.InvalidParams);
@@ -142,8 +134,8 @@ test("investigate_user_activity refuses a user outside the caller's domain exact
 
 test("investigate_user_activity's user argument completes to the email addresses the caller can read", async () => {
   const prefix = `prompted-${randomUUID().slice(0, 6)}`;
-  const inA = await memberOf(personas.domainA.id, prefix);
-  const inB = await memberOf(personas.domainB.id, prefix);
+  const inA = await memberOf(bed.personas.domainA.id, prefix);
+  const inB = await memberOf(bed.personas.domainB.id, prefix);
   const completeAs = (userId: string) =>
     session(userId, async ({ client }) => {
       const { completion } = await client.complete({
@@ -152,12 +144,12 @@ test("investigate_user_activity's user argument completes to the email addresses
       });
       return completion.values;
     });
-  expect((await completeAs(personas.owner.userId)).sort()).toEqual([inA.email, inB.email].sort());
-  expect(await completeAs(personas.domainAdminA.userId)).toEqual([inA.email]);
+  expect((await completeAs(bed.personas.owner.userId)).sort()).toEqual([inA.email, inB.email].sort());
+  expect(await completeAs(bed.personas.domainAdminA.userId)).toEqual([inA.email]);
 });
 
 test("audit_recent_security_events looks back the hours asked for (24 by default) and refuses a number out of range", async () => {
-  await session(personas.auditor.userId, async ({ client }) => {
+  await session(bed.personas.auditor.userId, async ({ client }) => {
     const before = Date.now();
     const text = textOf(await client.getPrompt({ name: "audit_recent_security_events", arguments: { hours: "6" } }));
     const from = /since (\S+) \(the last 6 hours\)/.exec(text)?.[1];
@@ -175,11 +167,11 @@ test("audit_recent_security_events looks back the hours asked for (24 by default
 });
 
 test("a member cannot get a prompt: it is not offered, and with the filter bypassed its procedures refuse", async () => {
-  await session(personas.member.userId, async ({ client }) => {
+  await session(bed.personas.member.userId, async ({ client }) => {
     expect(client.getServerCapabilities()?.prompts).toBeUndefined();
   });
   await session(
-    personas.member.userId,
+    bed.personas.member.userId,
     async ({ client }) => {
       const refusal = await mcpRefusal(client.getPrompt({ name: "review_admin_access" }));
       expect(refusal).toEqual({ code: ErrorCode.InvalidParams, message: "You need the roles:read permission." });
@@ -192,7 +184,7 @@ test("a member cannot get a prompt: it is not offered, and with the filter bypas
 // Logging
 
 test("the server declares logging; nothing is logged until the client sets a level, then messages at or above it arrive", async () => {
-  await session(personas.domainAdminA.userId, async (mcp) => {
+  await session(bed.personas.domainAdminA.userId, async (mcp) => {
     expect(mcp.client.getServerCapabilities()).toMatchObject({ logging: {} });
     await mcp.call("list_roles");
     expect(mcp.logs).toEqual([]);
@@ -210,13 +202,13 @@ test("the server declares logging; nothing is logged until the client sets a lev
     mcp.logs.length = 0;
     await mcp.client.setLoggingLevel("warning");
     await mcp.call("list_roles");
-    await mcp.call("get_user", { id: personas.owner.userId });
+    await mcp.call("get_user", { id: bed.personas.owner.userId });
     expect(mcp.logs).toEqual([{ level: "warning", logger: "gatehouse", data: "get_user was refused: User not found." }]);
   });
 });
 
 test("a log message never carries what the tool returned: a client secret stays in the one answer", async () => {
-  await session(personas.owner.userId, async (mcp) => {
+  await session(bed.personas.owner.userId, async (mcp) => {
     await mcp.client.setLoggingLevel("debug");
     const created = await mcp.call("create_client", {
       name: "Logged client",

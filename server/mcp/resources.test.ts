@@ -1,12 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { ErrorCode, type ReadResourceResult } from "@modelcontextprotocol/sdk/types.js";
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import { AUDITOR_ROLE_ID, MEMBER_ROLE_ID, user as userTable } from "@/db/schema";
-import type { Auth } from "@/server/auth/auth";
 import type { Permission } from "@/server/shared/permissions";
 import { recordEvent } from "@/server/audit/record";
-import { createMember, createPersonaWith, openPersonaTestBed, type Personas } from "@/server/testing/authz";
-import type { TestDatabase } from "@/server/testing/db";
+import { createMember, createPersonaWith, personaTestBed } from "@/server/testing/authz";
 import { seedClientRow } from "@/server/testing/grants";
 import { unique } from "@/server/testing/outcome";
 import { MAX_COMPLETIONS, matchResource } from "./resource";
@@ -14,15 +12,9 @@ import { MCP_RESOURCES } from "./resources";
 import { RESOURCE_NOT_FOUND } from "./server";
 import { mcpRefusal, RESOURCE_TEMPLATES, withConnection, type connectAs, type McpSession } from "./testing";
 
-let database: TestDatabase;
-let auth: Auth;
-let personas: Personas;
+const bed = personaTestBed();
 
-beforeAll(async () => ({ database, auth, personas } = await openPersonaTestBed()));
-
-afterAll(() => database.destroy());
-
-const deps = () => ({ db: database.db, auth });
+const deps = () => bed.deps();
 
 const session = <T>(userId: string, work: (mcp: McpSession) => Promise<T>, options: Parameters<typeof connectAs>[2] = {}) =>
   withConnection(deps(), userId, work, options);
@@ -38,12 +30,12 @@ function documentOf(result: ReadResourceResult, uri: string): Record<string, unk
 
 const memberOf = (domainId: string, prefix?: string) => createMember(deps(), domainId, prefix);
 
-const seedClient = (domainId: string | null, name = unique("Client")) => seedClientRow(database.db, domainId, { name, scopes: ["openid", "mcp:read"] });
+const seedClient = (domainId: string | null, name = unique("Client")) => seedClientRow(bed.database.db, domainId, { name, scopes: ["openid", "mcp:read"] });
 
 function seedEvent(domainId: string | null) {
   return recordEvent(
-    database.db,
-    { userId: personas.owner.userId, via: "web", ip: "192.0.2.7", userAgent: "vitest" },
+    bed.database.db,
+    { userId: bed.personas.owner.userId, via: "web", ip: "192.0.2.7", userAgent: "vitest" },
     { action: "test.resource", targetType: "test", targetId: randomUUID(), domainId, details: { note: "seeded" } },
   );
 }
@@ -55,7 +47,7 @@ const personaWith = (permissions: Permission[]) => createPersonaWith(deps(), [{ 
 // What is listed
 
 test("an owner is offered gatehouse://me as a resource and a template for users, roles, domains, clients and audit events", async () => {
-  await session(personas.owner.userId, async ({ client }) => {
+  await session(bed.personas.owner.userId, async ({ client }) => {
     expect(client.getServerCapabilities()).toMatchObject({ resources: {}, completions: {}, logging: {} });
     const { resources } = await client.listResources();
     expect(resources).toEqual([
@@ -72,15 +64,15 @@ test("an owner is offered gatehouse://me as a resource and a template for users,
 
 test("a template is listed only when the role holds its read permission: an auditor sees all, a member none, a users:read role only users", async () => {
   const templatesOf = (userId: string) => session(userId, async ({ client }) => (await client.listResourceTemplates()).resourceTemplates.map((t) => t.uriTemplate));
-  expect(await templatesOf(personas.auditor.userId)).toEqual(RESOURCE_TEMPLATES);
-  expect(await templatesOf(personas.member.userId)).toEqual([]);
+  expect(await templatesOf(bed.personas.auditor.userId)).toEqual(RESOURCE_TEMPLATES);
+  expect(await templatesOf(bed.personas.member.userId)).toEqual([]);
   const reader = await personaWith(["users:read"]);
   expect(await templatesOf(reader.userId)).toEqual(["gatehouse://users/{userId}"]);
 });
 
 test("a token without mcp:read is offered no resource at all, whatever the roles", async () => {
   await session(
-    personas.owner.userId,
+    bed.personas.owner.userId,
     async ({ client }) => {
       expect(client.getServerCapabilities()?.resources).toBeUndefined();
     },
@@ -92,20 +84,20 @@ test("a token without mcp:read is offered no resource at all, whatever the roles
 // Reading
 
 test("every resource, read by the owner, is one JSON document of the shape it declares", async () => {
-  const user = await memberOf(personas.domainA.id, "readable");
-  const client = await seedClient(personas.domainA.id);
-  const eventId = await seedEvent(personas.domainA.id);
+  const user = await memberOf(bed.personas.domainA.id, "readable");
+  const client = await seedClient(bed.personas.domainA.id);
+  const eventId = await seedEvent(bed.personas.domainA.id);
   const uris: Record<string, string> = {
     me: "gatehouse://me",
     user: `gatehouse://users/${user.userId}`,
     role: `gatehouse://roles/${AUDITOR_ROLE_ID}`,
-    domain: `gatehouse://domains/${personas.domainA.id}`,
+    domain: `gatehouse://domains/${bed.personas.domainA.id}`,
     client: `gatehouse://clients/${client.clientId}`,
     audit_event: `gatehouse://audit/${eventId}`,
   };
   expect(Object.keys(uris).sort()).toEqual(MCP_RESOURCES.map((resource) => resource.name).sort());
 
-  await session(personas.owner.userId, async (mcp) => {
+  await session(bed.personas.owner.userId, async (mcp) => {
     for (const resource of MCP_RESOURCES) {
       const uri = uris[resource.name]!;
       const document = documentOf(await mcp.client.readResource({ uri }), uri);
@@ -118,49 +110,49 @@ test("every resource, read by the owner, is one JSON document of the shape it de
 });
 
 test("the resources say what the console says: a user's roles, a role's holders, a client's domain, an event's details", async () => {
-  const user = await memberOf(personas.domainA.id, "described");
-  const client = await seedClient(personas.domainA.id, "Described client");
-  const eventId = await seedEvent(personas.domainA.id);
-  await session(personas.owner.userId, async ({ client: mcp }) => {
+  const user = await memberOf(bed.personas.domainA.id, "described");
+  const client = await seedClient(bed.personas.domainA.id, "Described client");
+  const eventId = await seedEvent(bed.personas.domainA.id);
+  await session(bed.personas.owner.userId, async ({ client: mcp }) => {
     const read = async (uri: string) => documentOf(await mcp.readResource({ uri }), uri);
     const profile = await read(`gatehouse://users/${user.userId}`);
     expect(profile).toMatchObject({ id: user.userId, email: user.email });
-    expect(profile.roles).toContainEqual(expect.objectContaining({ roleId: MEMBER_ROLE_ID, domainId: personas.domainA.id, domainName: "Domain A" }));
+    expect(profile.roles).toContainEqual(expect.objectContaining({ roleId: MEMBER_ROLE_ID, domainId: bed.personas.domainA.id, domainName: "Domain A" }));
     const member = await read(`gatehouse://roles/${MEMBER_ROLE_ID}`);
     expect(member).toMatchObject({ id: MEMBER_ROLE_ID, name: "member", builtIn: true, permissions: [] });
-    expect(member.assignments).toContainEqual(expect.objectContaining({ userId: user.userId, domainId: personas.domainA.id }));
+    expect(member.assignments).toContainEqual(expect.objectContaining({ userId: user.userId, domainId: bed.personas.domainA.id }));
     expect(await read(`gatehouse://clients/${client.clientId}`)).toMatchObject({
       clientId: client.clientId,
       name: "Described client",
-      domainId: personas.domainA.id,
+      domainId: bed.personas.domainA.id,
       liveAccessTokens: 0,
     });
     expect(await read(`gatehouse://audit/${eventId}`)).toMatchObject({
       id: eventId,
       action: "test.resource",
-      actorEmail: personas.owner.email,
+      actorEmail: bed.personas.owner.email,
       ip: "192.0.2.7",
       domainName: "Domain A",
       details: { note: "seeded" },
     });
-    expect(await read("gatehouse://me")).toMatchObject({ user: { id: personas.owner.userId, isOwner: true }, clientId: "test-client" });
+    expect(await read("gatehouse://me")).toMatchObject({ user: { id: bed.personas.owner.userId, isOwner: true }, clientId: "test-client" });
   });
 });
 
 test("a domain admin reads what is in their domain, and anything in another tenant is exactly as not found as what does not exist", async () => {
-  const inA = await memberOf(personas.domainA.id, "tenant-a");
-  const inB = await memberOf(personas.domainB.id, "tenant-b");
-  const clientA = await seedClient(personas.domainA.id);
-  const clientB = await seedClient(personas.domainB.id);
-  const eventA = await seedEvent(personas.domainA.id);
-  const eventB = await seedEvent(personas.domainB.id);
+  const inA = await memberOf(bed.personas.domainA.id, "tenant-a");
+  const inB = await memberOf(bed.personas.domainB.id, "tenant-b");
+  const clientA = await seedClient(bed.personas.domainA.id);
+  const clientB = await seedClient(bed.personas.domainB.id);
+  const eventA = await seedEvent(bed.personas.domainA.id);
+  const eventB = await seedEvent(bed.personas.domainB.id);
   const installationWide = await seedEvent(null);
   const missing = `missing-${randomUUID()}`;
 
-  await session(personas.domainAdminA.userId, async ({ client }) => {
+  await session(bed.personas.domainAdminA.userId, async ({ client }) => {
     for (const uri of [
       `gatehouse://users/${inA.userId}`,
-      `gatehouse://domains/${personas.domainA.id}`,
+      `gatehouse://domains/${bed.personas.domainA.id}`,
       `gatehouse://clients/${clientA.clientId}`,
       `gatehouse://audit/${eventA}`,
     ]) {
@@ -168,8 +160,8 @@ test("a domain admin reads what is in their domain, and anything in another tena
     }
     const pairs: [string, string][] = [
       [`gatehouse://users/${inB.userId}`, `gatehouse://users/${missing}`],
-      [`gatehouse://users/${personas.owner.userId}`, `gatehouse://users/${missing}`],
-      [`gatehouse://domains/${personas.domainB.id}`, `gatehouse://domains/${missing}`],
+      [`gatehouse://users/${bed.personas.owner.userId}`, `gatehouse://users/${missing}`],
+      [`gatehouse://domains/${bed.personas.domainB.id}`, `gatehouse://domains/${missing}`],
       [`gatehouse://clients/${clientB.clientId}`, `gatehouse://clients/${missing}`],
       [`gatehouse://audit/${eventB}`, `gatehouse://audit/${missing}`],
       [`gatehouse://audit/${installationWide}`, `gatehouse://audit/${missing}`],
@@ -184,24 +176,24 @@ test("a domain admin reads what is in their domain, and anything in another tena
 });
 
 test("a role lists only the holders in the scopes the reader can read roles in", async () => {
-  const inA = await memberOf(personas.domainA.id, "holder-a");
-  const inB = await memberOf(personas.domainB.id, "holder-b");
-  await session(personas.domainAdminA.userId, async ({ client }) => {
+  const inA = await memberOf(bed.personas.domainA.id, "holder-a");
+  const inB = await memberOf(bed.personas.domainB.id, "holder-b");
+  await session(bed.personas.domainAdminA.userId, async ({ client }) => {
     const uri = `gatehouse://roles/${MEMBER_ROLE_ID}`;
     const { assignments } = documentOf(await client.readResource({ uri }), uri) as { assignments: { userId: string; domainId: string | null }[] };
     expect(assignments.map((assignment) => assignment.userId)).toContain(inA.userId);
     expect(assignments.map((assignment) => assignment.userId)).not.toContain(inB.userId);
-    expect(assignments.every((assignment) => assignment.domainId === personas.domainA.id)).toBe(true);
+    expect(assignments.every((assignment) => assignment.domainId === bed.personas.domainA.id)).toBe(true);
   });
 });
 
 test("a member cannot read another user's resource: the template is not offered, and the procedure refuses it too", async () => {
-  const uri = `gatehouse://users/${personas.owner.userId}`;
-  await session(personas.member.userId, async ({ client }) => {
+  const uri = `gatehouse://users/${bed.personas.owner.userId}`;
+  await session(bed.personas.member.userId, async ({ client }) => {
     expect((await mcpRefusal(client.readResource({ uri }))).code).toBe(ErrorCode.InvalidParams);
   });
   await session(
-    personas.member.userId,
+    bed.personas.member.userId,
     async ({ client, calls }) => {
       const refusal = await mcpRefusal(client.readResource({ uri }));
       expect(refusal).toEqual({ code: ErrorCode.InvalidParams, message: "You need the users:read permission." });
@@ -212,11 +204,11 @@ test("a member cannot read another user's resource: the template is not offered,
 });
 
 test("ids are percent-decoded from the URI, and one that does not decode is refused as bad input", async () => {
-  const user = await memberOf(personas.domainA.id, "encoded");
+  const user = await memberOf(bed.personas.domainA.id, "encoded");
   expect(matchResource(MCP_RESOURCES, `gatehouse://clients/${encodeURIComponent("https://app.example/client.json")}`)).toMatchObject({
     id: "https://app.example/client.json",
   });
-  await session(personas.owner.userId, async ({ client, calls }) => {
+  await session(bed.personas.owner.userId, async ({ client, calls }) => {
     const encoded = `gatehouse://users/${encodeURIComponent(user.userId)}`;
     expect(documentOf(await client.readResource({ uri: encoded }), encoded)).toMatchObject({ id: user.userId });
     const broken = await mcpRefusal(client.readResource({ uri: "gatehouse://users/%E0%A4%A" }));
@@ -235,38 +227,38 @@ async function complete(mcp: McpSession, uriTemplate: string, name: string, valu
 
 test("userId completes to the ids of users whose email or name matches, among those the caller can read", async () => {
   const prefix = `completion-${randomUUID().slice(0, 6)}`;
-  const inA = await memberOf(personas.domainA.id, prefix);
-  const inB = await memberOf(personas.domainB.id, prefix);
-  expect(await session(personas.owner.userId, (mcp) => complete(mcp, RESOURCE_TEMPLATES[0]!, "userId", prefix))).toEqual(
+  const inA = await memberOf(bed.personas.domainA.id, prefix);
+  const inB = await memberOf(bed.personas.domainB.id, prefix);
+  expect(await session(bed.personas.owner.userId, (mcp) => complete(mcp, RESOURCE_TEMPLATES[0]!, "userId", prefix))).toEqual(
     expect.arrayContaining([inA.userId, inB.userId]),
   );
-  expect(await session(personas.domainAdminA.userId, (mcp) => complete(mcp, RESOURCE_TEMPLATES[0]!, "userId", prefix))).toEqual([inA.userId]);
+  expect(await session(bed.personas.domainAdminA.userId, (mcp) => complete(mcp, RESOURCE_TEMPLATES[0]!, "userId", prefix))).toEqual([inA.userId]);
 });
 
 test("a completion offers at most 20 values", async () => {
   const prefix = `many-${randomUUID().slice(0, 6)}`;
   // Rows written directly: signing up this many people would spend seconds hashing passwords.
-  await database.db.insert(userTable).values(
+  await bed.database.db.insert(userTable).values(
     Array.from({ length: MAX_COMPLETIONS + 3 }, (_, index) => ({ id: randomUUID(), name: `Many ${index}`, email: `${prefix}-${index}@example.com` })),
   );
-  const values = await session(personas.owner.userId, (mcp) => complete(mcp, RESOURCE_TEMPLATES[0]!, "userId", prefix));
+  const values = await session(bed.personas.owner.userId, (mcp) => complete(mcp, RESOURCE_TEMPLATES[0]!, "userId", prefix));
   expect(values).toHaveLength(MAX_COMPLETIONS);
 });
 
 test("roleId, domainId, clientId and eventId complete by name, slug, client name and id prefix, limited to the caller's scope", async () => {
-  const clientA = await seedClient(personas.domainA.id, unique("Completed app"));
-  const clientB = await seedClient(personas.domainB.id, unique("Completed app"));
-  const eventA = await seedEvent(personas.domainA.id);
-  const eventB = await seedEvent(personas.domainB.id);
+  const clientA = await seedClient(bed.personas.domainA.id, unique("Completed app"));
+  const clientB = await seedClient(bed.personas.domainB.id, unique("Completed app"));
+  const eventA = await seedEvent(bed.personas.domainA.id);
+  const eventB = await seedEvent(bed.personas.domainB.id);
 
-  await session(personas.owner.userId, async (mcp) => {
+  await session(bed.personas.owner.userId, async (mcp) => {
     expect(await complete(mcp, "gatehouse://roles/{roleId}", "roleId", "audit")).toEqual([AUDITOR_ROLE_ID]);
-    expect(await complete(mcp, "gatehouse://domains/{domainId}", "domainId", personas.domainB.slug)).toEqual([personas.domainB.id]);
+    expect(await complete(mcp, "gatehouse://domains/{domainId}", "domainId", bed.personas.domainB.slug)).toEqual([bed.personas.domainB.id]);
     expect(await complete(mcp, "gatehouse://clients/{clientId}", "clientId", clientB.name)).toEqual([clientB.clientId]);
     expect(await complete(mcp, "gatehouse://audit/{eventId}", "eventId", eventB.slice(0, 8))).toEqual([eventB]);
   });
-  await session(personas.domainAdminA.userId, async (mcp) => {
-    expect(await complete(mcp, "gatehouse://domains/{domainId}", "domainId", "Domain")).toEqual([personas.domainA.id]);
+  await session(bed.personas.domainAdminA.userId, async (mcp) => {
+    expect(await complete(mcp, "gatehouse://domains/{domainId}", "domainId", "Domain")).toEqual([bed.personas.domainA.id]);
     expect(await complete(mcp, "gatehouse://clients/{clientId}", "clientId", clientA.name)).toEqual([clientA.clientId]);
     expect(await complete(mcp, "gatehouse://clients/{clientId}", "clientId", clientB.name)).toEqual([]);
     expect(await complete(mcp, "gatehouse://audit/{eventId}", "eventId", eventA.slice(0, 8))).toEqual([eventA]);
@@ -275,11 +267,11 @@ test("roleId, domainId, clientId and eventId complete by name, slug, client name
 });
 
 test("a completion the search refuses (text too long) completes nothing rather than failing", async () => {
-  expect(await session(personas.owner.userId, (mcp) => complete(mcp, RESOURCE_TEMPLATES[0]!, "userId", "x".repeat(150)))).toEqual([]);
+  expect(await session(bed.personas.owner.userId, (mcp) => complete(mcp, RESOURCE_TEMPLATES[0]!, "userId", "x".repeat(150)))).toEqual([]);
 });
 
 test("a template the caller cannot read cannot be completed either", async () => {
-  await session(personas.member.userId, async (mcp) => {
+  await session(bed.personas.member.userId, async (mcp) => {
     const refusal = await mcpRefusal(complete(mcp, RESOURCE_TEMPLATES[0]!, "userId", ""));
     expect(refusal.code).toBe(ErrorCode.MethodNotFound);
   });

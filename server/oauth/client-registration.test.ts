@@ -2,27 +2,13 @@ import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import {
-  attemptLimit,
-  auditEvent,
-  clientRegistration,
-  issuedAccessToken,
-  oauthClient,
-  oauthConsent,
-  oauthRefreshToken,
-} from "@/db/schema";
+import { attemptLimit, auditEvent, clientRegistration, issuedAccessToken, oauthClient, oauthConsent, oauthRefreshToken } from "@/db/schema";
 import { REGISTRATION_CAP_KEY } from "@/server/auth/plugins/client-registration";
 import { createClient } from "@/server/clients/commands";
 import { storedSecretHash } from "@/server/oauth/config";
 import { registrationSprawl, removeUnusedClients } from "@/server/oauth/unused-clients";
 import { createSignedInOwner, signUp } from "@/server/testing/auth";
-import {
-  authorizationRequest,
-  authorizeInBrowser,
-  exchangeCode,
-  tokenRequestInit,
-  type ClientSecretAuth,
-} from "@/server/testing/mcp";
+import { authorizationRequest, authorizeInBrowser, exchangeCode, tokenRequestInit, type ClientSecretAuth } from "@/server/testing/mcp";
 import { startOAuthTestServer, type OAuthTestServer } from "@/server/testing/oauth-server";
 import { callerAs } from "@/server/testing/trpc";
 

@@ -8,7 +8,7 @@ import { storedSecretHash } from "@/server/oauth/config";
 import type { OAuthScope } from "@/server/shared/scopes";
 import { createSignedInOwner, signUp } from "@/server/testing/auth";
 import { grantRole } from "@/server/testing/authz";
-import { startOAuthTestServer, type OAuthTestServer } from "@/server/testing/oauth-server";
+import { registerPublicClient, startOAuthTestServer, type OAuthTestServer } from "@/server/testing/oauth-server";
 import { createCaller } from "@/server/trpc/root";
 import { createTRPCContext } from "@/server/trpc/context";
 
@@ -628,19 +628,7 @@ describe("registration policy", () => {
 
 describe("granted scopes, as a strict client reads them", () => {
   test("a member asking for every tier gets a token response whose scope names only what was granted, kept across refreshes; a refresh asking for more is invalid_scope", async () => {
-    const registration = await fetch(`${server.baseUrl}/api/auth/oauth2/register`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        client_name: "Strict client",
-        redirect_uris: [REDIRECT],
-        token_endpoint_auth_method: "none",
-        grant_types: ["authorization_code", "refresh_token"],
-        response_types: ["code"],
-        scope: "openid offline_access mcp:read",
-      }),
-    });
-    const client: oauth.Client = { client_id: ((await registration.json()) as { client_id: string }).client_id, token_endpoint_auth_method: "none" };
+    const client: oauth.Client = { client_id: await registerPublicClient(server, "Strict client", REDIRECT), token_endpoint_auth_method: "none" };
     const flow = await authorize({ clientId: client.client_id, cookie: member.cookie, scope: "openid offline_access mcp:read mcp:write mcp:admin" });
     const { response } = await exchange(client, oauth.None(), flow.location!, flow.verifier);
     const tokens = await oauth.processAuthorizationCodeResponse(as, client, response, { requireIdToken: true });

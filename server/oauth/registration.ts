@@ -288,14 +288,9 @@ function metadataColumns(metadata: ClientMetadata) {
   };
 }
 
-function auditedMetadata(metadata: ClientMetadata) {
-  return {
-    name: metadata.name,
-    redirectUris: metadata.redirectUris,
-    tokenEndpointAuthMethod: metadata.authMethod,
-    grantTypes: metadata.grantTypes,
-    scope: metadata.scopes.join(" "),
-  };
+/** What the audit log keeps of a registration: its name, where it redirects, how it authenticates, what it asks for. */
+function auditedMetadata({ name, redirectUris, authMethod, grantTypes, scopes }: ClientMetadata) {
+  return { name, redirectUris, tokenEndpointAuthMethod: authMethod, grantTypes, scope: scopes.join(" ") };
 }
 
 /**

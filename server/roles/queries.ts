@@ -8,7 +8,7 @@ import { ALL_PERMISSIONS, isPermission, sortPermissions, type Permission } from 
 import { sortableKeyset, type Sort } from "@/server/paging";
 import type { ROLE_SORTS } from "./inputs";
 import { allows } from "@/server/trpc/procedures";
-import { USER_NOT_FOUND, assignmentInScope, visibleUserCondition } from "@/server/users/visibility";
+import { ASSIGNMENT_PLACEMENT, USER_NOT_FOUND, assignmentInScope, visibleUserCondition } from "@/server/users/visibility";
 import {
   ROLE_NOT_FOUND,
   assertMayAdministerAssignments,
@@ -262,10 +262,7 @@ export async function roleDetail(db: Executor, authority: Authority, callerId: s
       userId: roleAssignment.userId,
       userEmail: user.email,
       userName: user.name,
-      roleId: roleAssignment.roleId,
-      domainId: roleAssignment.domainId,
-      domainName: domain.name,
-      createdAt: roleAssignment.createdAt,
+      ...ASSIGNMENT_PLACEMENT,
     })
     .from(roleAssignment)
     .innerJoin(user, eq(user.id, roleAssignment.userId))

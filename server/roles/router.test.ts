@@ -1,69 +1,28 @@
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, expect, test } from "vitest";
-import {
-  ADMIN_ROLE_ID,
-  AUDITOR_ROLE_ID,
-  DOMAIN_ADMIN_ROLE_ID,
-  GUEST_ROLE_ID,
-  MEMBER_ROLE_ID,
-  OWNER_ROLE_ID,
-  role,
-  roleAssignment,
-  rolePermission,
-  userBan,
-} from "@/db/schema";
-import type { Auth } from "@/server/auth/auth";
+import { expect, test } from "vitest";
+import { ADMIN_ROLE_ID, AUDITOR_ROLE_ID, DOMAIN_ADMIN_ROLE_ID, GUEST_ROLE_ID, MEMBER_ROLE_ID, OWNER_ROLE_ID, role, roleAssignment, rolePermission, userBan } from "@/db/schema";
 import { ID_MAX_LENGTH } from "@/server/ids";
 import { ROLE_DETAIL_ASSIGNMENT_LIMIT } from "./queries";
 import { ALL_PERMISSIONS, BUILT_IN_ROLE_PERMISSIONS, type Permission } from "@/server/shared/permissions";
 import { createSignedInOwner, createTestAuth, signUp, uniqueEmail } from "@/server/testing/auth";
-import {
-  auditRows,
-  countAuditRows,
-  createCustomRole,
-  createPersona,
-  createPersonaWith,
-  createDomain,
-  expectCellOutcome,
-  expectRefused as expectRefusedIn,
-  type Expected,
-  grantRole,
-  hasRole,
-  type Caller,
-  type Persona,
-  matrixCaller,
-  matrixCases,
-  matrixDomain,
-  READABLE_ANYWHERE,
-  type PersonaName,
-  type Personas,
-  openPersonaTestBed,
-} from "@/server/testing/authz";
+import { auditRows, countAuditRows, createCustomRole, createPersona, createPersonaWith, createDomain, expectCellOutcome, expectRefused as expectRefusedIn, type Expected, grantRole, hasRole, type Caller, type Persona, matrixCaller, matrixCases, matrixDomain, READABLE_ANYWHERE, type PersonaName, personaTestBed } from "@/server/testing/authz";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
 import { outcome, rejection, unique } from "@/server/testing/outcome";
 import { callerAs } from "@/server/testing/trpc";
 import { rolesRouter } from "./router";
 
-let database: TestDatabase;
-let auth: Auth;
-let personas: Personas;
+const bed = personaTestBed();
 
-beforeAll(async () => ({ database, auth, personas } = await openPersonaTestBed()));
-
-afterAll(() => database.destroy());
-
-function deps() {
-  return { db: database.db, auth };
-}
+const deps = () => bed.deps();
 
 /** A custom role written directly, so tests of one procedure do not depend on another. */
-const customRole = (permissions: Permission[], name?: string) => createCustomRole(database.db, permissions, name);
+const customRole = (permissions: Permission[], name?: string) => createCustomRole(bed.database.db, permissions, name);
 
 /** A signed-up user (a global member, as every account is) who is also a member of `domainIds`. */
 async function targetUser(domainIds: string[] = [], prefix = "target") {
-  const { userId, email } = await signUp(auth, uniqueEmail(prefix));
-  for (const domainId of domainIds) await grantRole(database.db, userId, MEMBER_ROLE_ID, domainId);
+  const { userId, email } = await signUp(bed.auth, uniqueEmail(prefix));
+  for (const domainId of domainIds) await grantRole(bed.database.db, userId, MEMBER_ROLE_ID, domainId);
   return { userId, email };
 }
 
@@ -72,34 +31,34 @@ const personaWith = (permissions: Permission[], domainId: string | null = null):
   createPersonaWith(deps(), [{ permissions, domainId }]);
 
 async function roleRow(id: string) {
-  const [row] = await database.db.select().from(role).where(eq(role.id, id));
+  const [row] = await bed.database.db.select().from(role).where(eq(role.id, id));
   return row;
 }
 
 async function storedPermissions(roleId: string): Promise<string[]> {
-  const rows = await database.db.select().from(rolePermission).where(eq(rolePermission.roleId, roleId));
+  const rows = await bed.database.db.select().from(rolePermission).where(eq(rolePermission.roleId, roleId));
   return rows.map((row) => row.permission).sort();
 }
 
 async function assignmentsOf(roleId: string) {
-  return database.db.select().from(roleAssignment).where(eq(roleAssignment.roleId, roleId));
+  return bed.database.db.select().from(roleAssignment).where(eq(roleAssignment.roleId, roleId));
 }
 
 async function eventsFor(action: string, targetId: string) {
-  return (await auditRows(database.db, { action })).filter((row) => row.targetId === targetId);
+  return (await auditRows(bed.database.db, { action })).filter((row) => row.targetId === targetId);
 }
 
 /** Runs `call` and checks that it failed with `code` (and `message`) without writing an audit event. */
-const expectRefused = (call: Promise<unknown>, code: string, message?: string | RegExp, db: TestDatabase["db"] = database.db) =>
+const expectRefused = (call: Promise<unknown>, code: string, message?: string | RegExp, db: TestDatabase["db"] = bed.database.db) =>
   expectRefusedIn(db, call, code, message);
 
 // ---------------------------------------------------------------------------------------------
 // Allow/deny matrix
 
-const callerOf = (name: PersonaName): Caller => matrixCaller(personas, name);
+const callerOf = (name: PersonaName): Caller => matrixCaller(bed.personas, name);
 
 /** Assignments are made in the domain-admin's domain A or the foreign B; everyone else acts on A. */
-const domainFor = (name: PersonaName): string => matrixDomain(personas, name);
+const domainFor = (name: PersonaName): string => matrixDomain(bed.personas, name);
 
 type Procedure = "list" | "get" | "create" | "update" | "delete" | "assign" | "unassign";
 
@@ -157,12 +116,12 @@ async function prepare(procedure: Procedure, persona: PersonaName): Promise<() =
       return () => caller.roles.delete({ id });
     }
     case "assign": {
-      const target = await targetUser([personas.domainA.id, personas.domainB.id]);
+      const target = await targetUser([bed.personas.domainA.id, bed.personas.domainB.id]);
       return () => caller.roles.assign({ userId: target.userId, roleId: DOMAIN_ADMIN_ROLE_ID, domainId: domainFor(persona) });
     }
     case "unassign": {
-      const target = await targetUser([personas.domainA.id, personas.domainB.id]);
-      await grantRole(database.db, target.userId, DOMAIN_ADMIN_ROLE_ID, domainFor(persona));
+      const target = await targetUser([bed.personas.domainA.id, bed.personas.domainB.id]);
+      await grantRole(bed.database.db, target.userId, DOMAIN_ADMIN_ROLE_ID, domainFor(persona));
       return () => caller.roles.unassign({ userId: target.userId, roleId: DOMAIN_ADMIN_ROLE_ID, domainId: domainFor(persona) });
     }
   }
@@ -171,7 +130,7 @@ async function prepare(procedure: Procedure, persona: PersonaName): Promise<() =
 const MATRIX_CASES = matrixCases(MATRIX);
 
 test.each(MATRIX_CASES)("roles.%s as %s is %s", async (procedure, persona, expected) => {
-  await expectCellOutcome(database.db, await prepare(procedure, persona), expected, MUTATIONS.has(procedure));
+  await expectCellOutcome(bed.database.db, await prepare(procedure, persona), expected, MUTATIONS.has(procedure));
 });
 
 test("every roles procedure declares a description and the permissions it needs", () => {
@@ -188,7 +147,7 @@ test("every roles procedure declares a description and the permissions it needs"
 test("list puts built-in roles first, then custom ones by name, with permissions in vocabulary order", async () => {
   const later = await customRole(["audit:read", "users:read"], unique("zz-List"));
   const earlier = await customRole([], unique("AA-List"));
-  const roles = await personas.owner.caller.roles.list();
+  const roles = await bed.personas.owner.caller.roles.list();
 
   const builtIns = roles.filter((item) => item.builtIn);
   expect(builtIns.map((item) => item.name)).toEqual(["admin", "auditor", "domain-admin", "guest", "member", "owner"]);
@@ -219,12 +178,12 @@ test("list search matches name or description case-insensitively, and wildcards 
   const stem = unique("Findme");
   const byName = await customRole([], `${stem}-by-name`);
   const byDescription = await customRole([]);
-  await database.db.update(role).set({ description: `Mentions ${stem.toUpperCase()} here` }).where(eq(role.id, byDescription.id));
+  await bed.database.db.update(role).set({ description: `Mentions ${stem.toUpperCase()} here` }).where(eq(role.id, byDescription.id));
 
-  const found = await personas.owner.caller.roles.list({ search: stem.toLowerCase() });
+  const found = await bed.personas.owner.caller.roles.list({ search: stem.toLowerCase() });
   expect(found.map((item) => item.id).sort()).toEqual([byName.id, byDescription.id].sort());
-  expect(await personas.owner.caller.roles.list({ search: "%" })).toEqual([]);
-  expect((await personas.owner.caller.roles.list({ search: "   " })).length).toBeGreaterThanOrEqual(6);
+  expect(await bed.personas.owner.caller.roles.list({ search: "%" })).toEqual([]);
+  expect((await bed.personas.owner.caller.roles.list({ search: "   " })).length).toBeGreaterThanOrEqual(6);
 });
 
 test("list counts only the assignments in scopes where the caller reads roles", async () => {
@@ -232,17 +191,17 @@ test("list counts only the assignments in scopes where the caller reads roles", 
   const globalHolder = await targetUser();
   const holderInA = await targetUser();
   const holderInB = await targetUser();
-  await grantRole(database.db, globalHolder.userId, counted.id, null);
-  await grantRole(database.db, holderInA.userId, counted.id, personas.domainA.id);
-  await grantRole(database.db, holderInB.userId, counted.id, personas.domainB.id);
-  const readerOfAAndB = await personaWith(["roles:read"], personas.domainB.id);
-  await grantRole(database.db, readerOfAAndB.userId, (await customRole(["roles:read"])).id, personas.domainA.id);
+  await grantRole(bed.database.db, globalHolder.userId, counted.id, null);
+  await grantRole(bed.database.db, holderInA.userId, counted.id, bed.personas.domainA.id);
+  await grantRole(bed.database.db, holderInB.userId, counted.id, bed.personas.domainB.id);
+  const readerOfAAndB = await personaWith(["roles:read"], bed.personas.domainB.id);
+  await grantRole(bed.database.db, readerOfAAndB.userId, (await customRole(["roles:read"])).id, bed.personas.domainA.id);
 
   const countFor = async (caller: Caller) =>
     (await caller.roles.list()).find((item) => item.id === counted.id)?.assignmentCount;
-  expect(await countFor(personas.owner.caller)).toBe(3);
-  expect(await countFor(personas.auditor.caller)).toBe(3);
-  expect(await countFor(personas.domainAdminA.caller)).toBe(1);
+  expect(await countFor(bed.personas.owner.caller)).toBe(3);
+  expect(await countFor(bed.personas.auditor.caller)).toBe(3);
+  expect(await countFor(bed.personas.domainAdminA.caller)).toBe(1);
   expect(await countFor(readerOfAAndB.caller)).toBe(2);
 });
 
@@ -252,10 +211,10 @@ test("list counts only the assignments in scopes where the caller reads roles", 
 test("get returns the role with its assignments, users and domain names", async () => {
   const shown = await customRole(["clients:read"]);
   const holder = await targetUser();
-  await grantRole(database.db, holder.userId, shown.id, null);
-  await grantRole(database.db, holder.userId, shown.id, personas.domainA.id);
+  await grantRole(bed.database.db, holder.userId, shown.id, null);
+  await grantRole(bed.database.db, holder.userId, shown.id, bed.personas.domainA.id);
 
-  const detail = await personas.owner.caller.roles.get({ id: shown.id });
+  const detail = await bed.personas.owner.caller.roles.get({ id: shown.id });
   expect(detail).toEqual({
     id: shown.id,
     name: shown.name,
@@ -283,7 +242,7 @@ test("get returns the role with its assignments, users and domain names", async 
         userEmail: holder.email,
         userName: "Test User",
         roleId: shown.id,
-        domainId: personas.domainA.id,
+        domainId: bed.personas.domainA.id,
         domainName: "Domain A",
         createdAt: expect.any(Date),
         can: { unassign: true },
@@ -297,17 +256,17 @@ test("get returns the role with its assignments, users and domain names", async 
 });
 
 test("get lists the first hundred holders of a widely held role and counts them all", async () => {
-  const everyone = await personas.owner.caller.roles.get({ id: MEMBER_ROLE_ID });
-  const total = await database.db.$count(roleAssignment, eq(roleAssignment.roleId, MEMBER_ROLE_ID));
+  const everyone = await bed.personas.owner.caller.roles.get({ id: MEMBER_ROLE_ID });
+  const total = await bed.database.db.$count(roleAssignment, eq(roleAssignment.roleId, MEMBER_ROLE_ID));
   expect(everyone.assignmentCount).toBe(total);
   expect(everyone.assignments).toHaveLength(Math.min(total, ROLE_DETAIL_ASSIGNMENT_LIMIT));
 
   const many = await customRole([]);
   for (let index = 0; index <= ROLE_DETAIL_ASSIGNMENT_LIMIT; index += 1) {
-    const holder = await createDomain(database.db);
-    await grantRole(database.db, personas.member.userId, many.id, holder.id);
+    const holder = await createDomain(bed.database.db);
+    await grantRole(bed.database.db, bed.personas.member.userId, many.id, holder.id);
   }
-  const detail = await personas.owner.caller.roles.get({ id: many.id });
+  const detail = await bed.personas.owner.caller.roles.get({ id: many.id });
   expect(detail.assignmentCount).toBe(ROLE_DETAIL_ASSIGNMENT_LIMIT + 1);
   expect(detail.assignments).toHaveLength(ROLE_DETAIL_ASSIGNMENT_LIMIT);
 });
@@ -315,21 +274,21 @@ test("get lists the first hundred holders of a widely held role and counts them 
 test("a domain-scoped reader sees only the assignments in their domains, never global ones", async () => {
   const shown = await customRole([]);
   const holder = await targetUser();
-  await grantRole(database.db, holder.userId, shown.id, null);
-  await grantRole(database.db, holder.userId, shown.id, personas.domainA.id);
-  await grantRole(database.db, holder.userId, shown.id, personas.domainB.id);
+  await grantRole(bed.database.db, holder.userId, shown.id, null);
+  await grantRole(bed.database.db, holder.userId, shown.id, bed.personas.domainA.id);
+  await grantRole(bed.database.db, holder.userId, shown.id, bed.personas.domainB.id);
 
-  const detail = await personas.domainAdminA.caller.roles.get({ id: shown.id });
-  expect(detail.assignments.map((assignment) => assignment.domainId)).toEqual([personas.domainA.id]);
-  const everything = await personas.auditor.caller.roles.get({ id: shown.id });
+  const detail = await bed.personas.domainAdminA.caller.roles.get({ id: shown.id });
+  expect(detail.assignments.map((assignment) => assignment.domainId)).toEqual([bed.personas.domainA.id]);
+  const everything = await bed.personas.auditor.caller.roles.get({ id: shown.id });
   expect(everything.assignments).toHaveLength(3);
 });
 
 test("get of an unknown role is NOT_FOUND, and a malformed id is BAD_REQUEST", async () => {
-  const error = await rejection(personas.owner.caller.roles.get({ id: "role_does_not_exist" }));
+  const error = await rejection(bed.personas.owner.caller.roles.get({ id: "role_does_not_exist" }));
   expect(error).toMatchObject({ code: "NOT_FOUND", message: "Role not found." });
-  expect(await outcome(personas.owner.caller.roles.get({ id: "" }))).toBe("BAD_REQUEST");
-  expect(await outcome(personas.owner.caller.roles.get({ id: "x".repeat(ID_MAX_LENGTH + 1) }))).toBe("BAD_REQUEST");
+  expect(await outcome(bed.personas.owner.caller.roles.get({ id: "" }))).toBe("BAD_REQUEST");
+  expect(await outcome(bed.personas.owner.caller.roles.get({ id: "x".repeat(ID_MAX_LENGTH + 1) }))).toBe("BAD_REQUEST");
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -337,7 +296,7 @@ test("get of an unknown role is NOT_FOUND, and a malformed id is BAD_REQUEST", a
 
 test("create stores a trimmed name and deduplicated permissions, and writes one role.created event", async () => {
   const name = unique("Support desk");
-  const created = await personas.admin.caller.roles.create({
+  const created = await bed.personas.admin.caller.roles.create({
     name: `  ${name}  `,
     description: "  Answers tickets  ",
     permissions: ["tokens:read", "users:read", "tokens:read"],
@@ -357,7 +316,7 @@ test("create stores a trimmed name and deduplicated permissions, and writes one 
   const events = await eventsFor("role.created", created.id);
   expect(events).toHaveLength(1);
   expect(events[0]).toMatchObject({
-    actorUserId: personas.admin.userId,
+    actorUserId: bed.personas.admin.userId,
     actorVia: "web",
     targetType: "role",
     targetId: created.id,
@@ -367,53 +326,53 @@ test("create stores a trimmed name and deduplicated permissions, and writes one 
 });
 
 test("create accepts an empty permission list", async () => {
-  const created = await personas.owner.caller.roles.create({ name: unique("Empty"), permissions: [] });
+  const created = await bed.personas.owner.caller.roles.create({ name: unique("Empty"), permissions: [] });
   expect(created.permissions).toEqual([]);
   expect(await storedPermissions(created.id)).toEqual([]);
 });
 
 test("an admin cannot create a role with settings:admin, which only owners hold", async () => {
-  const rolesBefore = await database.db.$count(role);
+  const rolesBefore = await bed.database.db.$count(role);
   await expectRefused(
-    personas.admin.caller.roles.create({ name: unique("Sneaky"), permissions: ["users:read", "settings:admin"] }),
+    bed.personas.admin.caller.roles.create({ name: unique("Sneaky"), permissions: ["users:read", "settings:admin"] }),
     "FORBIDDEN",
     "You cannot grant permissions you do not hold globally: settings:admin.",
   );
-  expect(await database.db.$count(role)).toBe(rolesBefore);
-  const byOwner = await personas.owner.caller.roles.create({ name: unique("Settings"), permissions: ["settings:admin"] });
+  expect(await bed.database.db.$count(role)).toBe(rolesBefore);
+  const byOwner = await bed.personas.owner.caller.roles.create({ name: unique("Settings"), permissions: ["settings:admin"] });
   expect(byOwner.permissions).toEqual(["settings:admin"]);
 });
 
 test("an invalid permission string is BAD_REQUEST naming it, and nothing is written", async () => {
-  const rolesBefore = await database.db.$count(role);
-  const permissionsBefore = await database.db.$count(rolePermission);
+  const rolesBefore = await bed.database.db.$count(role);
+  const permissionsBefore = await bed.database.db.$count(rolePermission);
   const error = await expectRefused(
-    personas.owner.caller.roles.create({
+    bed.personas.owner.caller.roles.create({
       name: unique("Typo"),
       permissions: ["users:read", "users:fly"] as unknown as Permission[],
     }),
     "BAD_REQUEST",
   );
   expect(error.message).toContain("“users:fly” is not a permission");
-  expect(await database.db.$count(role)).toBe(rolesBefore);
-  expect(await database.db.$count(rolePermission)).toBe(permissionsBefore);
+  expect(await bed.database.db.$count(role)).toBe(rolesBefore);
+  expect(await bed.database.db.$count(rolePermission)).toBe(permissionsBefore);
 });
 
 test("a role name that differs only in case from an existing one is a CONFLICT", async () => {
   const name = unique("Billing");
-  await personas.owner.caller.roles.create({ name, permissions: [] });
-  const rolesBefore = await database.db.$count(role);
+  await bed.personas.owner.caller.roles.create({ name, permissions: [] });
+  const rolesBefore = await bed.database.db.$count(role);
   await expectRefused(
-    personas.owner.caller.roles.create({ name: name.toUpperCase(), permissions: [] }),
+    bed.personas.owner.caller.roles.create({ name: name.toUpperCase(), permissions: [] }),
     "CONFLICT",
     `A role named “${name}” already exists.`,
   );
   await expectRefused(
-    personas.owner.caller.roles.create({ name: "OWNER", permissions: [] }),
+    bed.personas.owner.caller.roles.create({ name: "OWNER", permissions: [] }),
     "CONFLICT",
     "A role named “owner” already exists.",
   );
-  expect(await database.db.$count(role)).toBe(rolesBefore);
+  expect(await bed.database.db.$count(role)).toBe(rolesBefore);
 });
 
 test.each([
@@ -423,9 +382,9 @@ test.each([
   ["a character outside letters, digits, spaces, - and _", "Ops/Team"],
   ["an accented letter", "Équipe"],
 ])("a role name that is %s is BAD_REQUEST", async (_case, name) => {
-  const rolesBefore = await database.db.$count(role);
-  await expectRefused(personas.owner.caller.roles.create({ name, permissions: [] }), "BAD_REQUEST");
-  expect(await database.db.$count(role)).toBe(rolesBefore);
+  const rolesBefore = await bed.database.db.$count(role);
+  await expectRefused(bed.personas.owner.caller.roles.create({ name, permissions: [] }), "BAD_REQUEST");
+  expect(await bed.database.db.$count(role)).toBe(rolesBefore);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -435,7 +394,7 @@ test("update renames a custom role and replaces its permissions, auditing only t
   const edited = await customRole(["users:read", "clients:read"]);
   const before = await roleRow(edited.id);
   const newName = unique("Renamed");
-  const updated = await personas.admin.caller.roles.update({
+  const updated = await bed.personas.admin.caller.roles.update({
     id: edited.id,
     name: newName,
     description: "",
@@ -448,7 +407,7 @@ test("update renames a custom role and replaces its permissions, auditing only t
   const events = await eventsFor("role.updated", edited.id);
   expect(events).toHaveLength(1);
   expect(events[0]).toMatchObject({
-    actorUserId: personas.admin.userId,
+    actorUserId: bed.personas.admin.userId,
     targetType: "role",
     domainId: null,
     details: {
@@ -461,78 +420,78 @@ test("update renames a custom role and replaces its permissions, auditing only t
 test("an update that changes nothing succeeds, writes nothing and returns the role unchanged", async () => {
   const kept = await customRole(["users:read"]);
   const before = await roleRow(kept.id);
-  const eventsBefore = await countAuditRows(database.db);
-  const result = await personas.owner.caller.roles.update({
+  const eventsBefore = await countAuditRows(bed.database.db);
+  const result = await bed.personas.owner.caller.roles.update({
     id: kept.id,
     name: kept.name,
     description: "",
     permissions: ["users:read", "users:read"],
   });
   expect(result).toMatchObject({ id: kept.id, name: kept.name, permissions: ["users:read"] });
-  expect(await countAuditRows(database.db)).toBe(eventsBefore);
+  expect(await countAuditRows(bed.database.db)).toBe(eventsBefore);
   expect((await roleRow(kept.id))?.updatedAt).toEqual(before?.updatedAt);
 });
 
 test("built-in roles take a new description but cannot be renamed or have their permissions changed", async () => {
   const original = (await roleRow(GUEST_ROLE_ID))!;
   const builtInMessage = "Built-in roles cannot be renamed or have their permissions changed.";
-  await expectRefused(personas.owner.caller.roles.update({ id: GUEST_ROLE_ID, name: "visitor" }), "FORBIDDEN", builtInMessage);
+  await expectRefused(bed.personas.owner.caller.roles.update({ id: GUEST_ROLE_ID, name: "visitor" }), "FORBIDDEN", builtInMessage);
   await expectRefused(
-    personas.owner.caller.roles.update({ id: GUEST_ROLE_ID, permissions: ["users:read"] }),
+    bed.personas.owner.caller.roles.update({ id: GUEST_ROLE_ID, permissions: ["users:read"] }),
     "FORBIDDEN",
     builtInMessage,
   );
   await expectRefused(
-    personas.owner.caller.roles.update({ id: GUEST_ROLE_ID, description: "Changed", permissions: ["users:read"] }),
+    bed.personas.owner.caller.roles.update({ id: GUEST_ROLE_ID, description: "Changed", permissions: ["users:read"] }),
     "FORBIDDEN",
     builtInMessage,
   );
   expect(await roleRow(GUEST_ROLE_ID)).toEqual(original);
   expect(await storedPermissions(GUEST_ROLE_ID)).toEqual([]);
 
-  const updated = await personas.owner.caller.roles.update({ id: GUEST_ROLE_ID, name: "guest", description: "Signed in, nothing more." });
+  const updated = await bed.personas.owner.caller.roles.update({ id: GUEST_ROLE_ID, name: "guest", description: "Signed in, nothing more." });
   expect(updated).toMatchObject({ name: "guest", description: "Signed in, nothing more.", builtIn: true, permissions: [] });
   expect(await eventsFor("role.updated", GUEST_ROLE_ID)).toHaveLength(1);
-  await personas.owner.caller.roles.update({ id: GUEST_ROLE_ID, description: original.description });
+  await bed.personas.owner.caller.roles.update({ id: GUEST_ROLE_ID, description: original.description });
 });
 
 test("changing permissions needs every old and new permission globally", async () => {
   const ownerOnly = await customRole(["users:read", "settings:admin"]);
   await expectRefused(
-    personas.admin.caller.roles.update({ id: ownerOnly.id, permissions: ["users:read"] }),
+    bed.personas.admin.caller.roles.update({ id: ownerOnly.id, permissions: ["users:read"] }),
     "FORBIDDEN",
     "You cannot change permissions you do not hold globally: settings:admin.",
   );
   const plain = await customRole(["users:read"]);
   await expectRefused(
-    personas.admin.caller.roles.update({ id: plain.id, permissions: ["users:read", "settings:admin"] }),
+    bed.personas.admin.caller.roles.update({ id: plain.id, permissions: ["users:read", "settings:admin"] }),
     "FORBIDDEN",
     "You cannot change permissions you do not hold globally: settings:admin.",
   );
   expect(await storedPermissions(ownerOnly.id)).toEqual(["settings:admin", "users:read"]);
   expect(await storedPermissions(plain.id)).toEqual(["users:read"]);
   // A description change does not touch permissions, so it needs none of them.
-  await personas.admin.caller.roles.update({ id: ownerOnly.id, description: "Owner-made" });
+  await bed.personas.admin.caller.roles.update({ id: ownerOnly.id, description: "Owner-made" });
 });
 
 test("renaming to another role's name in any case is a CONFLICT; changing one's own case is fine", async () => {
   const first = await customRole([]);
   const second = await customRole([]);
   await expectRefused(
-    personas.owner.caller.roles.update({ id: second.id, name: first.name.toLowerCase() }),
+    bed.personas.owner.caller.roles.update({ id: second.id, name: first.name.toLowerCase() }),
     "CONFLICT",
     `A role named “${first.name}” already exists.`,
   );
-  const recased = await personas.owner.caller.roles.update({ id: first.id, name: first.name.toUpperCase() });
+  const recased = await bed.personas.owner.caller.roles.update({ id: first.id, name: first.name.toUpperCase() });
   expect(recased.name).toBe(first.name.toUpperCase());
 });
 
 test("update of an unknown role is NOT_FOUND", async () => {
-  await expectRefused(personas.owner.caller.roles.update({ id: "role_missing", description: "x" }), "NOT_FOUND", "Role not found.");
+  await expectRefused(bed.personas.owner.caller.roles.update({ id: "role_missing", description: "x" }), "NOT_FOUND", "Role not found.");
 });
 
 test("roles:write held only in a domain does not allow changing global role definitions", async () => {
-  const scoped = await personaWith(["roles:read", "roles:write", "roles:delete"], personas.domainA.id);
+  const scoped = await personaWith(["roles:read", "roles:write", "roles:delete"], bed.personas.domainA.id);
   await expectRefused(
     scoped.caller.roles.create({ name: unique("Scoped"), permissions: [] }),
     "FORBIDDEN",
@@ -548,7 +507,7 @@ test("roles:write held only in a domain does not allow changing global role defi
 
 test("delete removes an unassigned custom role with its permissions and writes one role.deleted event", async () => {
   const doomed = await customRole(["users:read"]);
-  expect(await personas.admin.caller.roles.delete({ id: doomed.id })).toEqual({
+  expect(await bed.personas.admin.caller.roles.delete({ id: doomed.id })).toEqual({
     id: doomed.id,
     reassignedTo: null,
     movedAssignments: 0,
@@ -559,7 +518,7 @@ test("delete removes an unassigned custom role with its permissions and writes o
   const events = await eventsFor("role.deleted", doomed.id);
   expect(events).toHaveLength(1);
   expect(events[0]).toMatchObject({
-    actorUserId: personas.admin.userId,
+    actorUserId: bed.personas.admin.userId,
     targetType: "role",
     details: { name: doomed.name, reassignedTo: null, movedAssignments: 0 },
   });
@@ -567,7 +526,7 @@ test("delete removes an unassigned custom role with its permissions and writes o
 
 test("built-in roles cannot be deleted", async () => {
   for (const id of [OWNER_ROLE_ID, ADMIN_ROLE_ID, GUEST_ROLE_ID]) {
-    await expectRefused(personas.owner.caller.roles.delete({ id }), "FORBIDDEN", "Built-in roles cannot be deleted.");
+    await expectRefused(bed.personas.owner.caller.roles.delete({ id }), "FORBIDDEN", "Built-in roles cannot be deleted.");
     expect(await roleRow(id)).toBeDefined();
   }
 });
@@ -576,10 +535,10 @@ test("delete of an assigned role without reassignTo is a CONFLICT that changes n
   const busy = await customRole(["users:read"]);
   const first = await targetUser();
   const second = await targetUser();
-  await grantRole(database.db, first.userId, busy.id, null);
-  await grantRole(database.db, second.userId, busy.id, personas.domainA.id);
+  await grantRole(bed.database.db, first.userId, busy.id, null);
+  await grantRole(bed.database.db, second.userId, busy.id, bed.personas.domainA.id);
   await expectRefused(
-    personas.owner.caller.roles.delete({ id: busy.id }),
+    bed.personas.owner.caller.roles.delete({ id: busy.id }),
     "CONFLICT",
     `Role “${busy.name}” is assigned 2 times. Reassign those users to another role first.`,
   );
@@ -593,24 +552,24 @@ test("delete with reassignTo moves the assignments, skips those that would be du
   const movedGlobal = await targetUser();
   const movedInA = await targetUser();
   const alreadyHolds = await targetUser();
-  await grantRole(database.db, movedGlobal.userId, old.id, null);
-  await grantRole(database.db, movedInA.userId, old.id, personas.domainA.id);
-  await grantRole(database.db, alreadyHolds.userId, old.id, personas.domainB.id);
-  await grantRole(database.db, alreadyHolds.userId, replacement.id, personas.domainB.id);
+  await grantRole(bed.database.db, movedGlobal.userId, old.id, null);
+  await grantRole(bed.database.db, movedInA.userId, old.id, bed.personas.domainA.id);
+  await grantRole(bed.database.db, alreadyHolds.userId, old.id, bed.personas.domainB.id);
+  await grantRole(bed.database.db, alreadyHolds.userId, replacement.id, bed.personas.domainB.id);
   // Same user and role but another scope: not a duplicate, so it moves.
-  await grantRole(database.db, alreadyHolds.userId, old.id, null);
+  await grantRole(bed.database.db, alreadyHolds.userId, old.id, null);
 
-  const eventsBefore = await countAuditRows(database.db);
-  const result = await personas.admin.caller.roles.delete({ id: old.id, reassignTo: replacement.id });
+  const eventsBefore = await countAuditRows(bed.database.db);
+  const result = await bed.personas.admin.caller.roles.delete({ id: old.id, reassignTo: replacement.id });
   expect(result).toEqual({ id: old.id, reassignedTo: replacement.id, movedAssignments: 3, skippedAssignments: 1 });
-  expect(await countAuditRows(database.db)).toBe(eventsBefore + 1);
+  expect(await countAuditRows(bed.database.db)).toBe(eventsBefore + 1);
 
   expect(await roleRow(old.id)).toBeUndefined();
   expect(await assignmentsOf(old.id)).toEqual([]);
-  expect(await hasRole(database.db, movedGlobal.userId, replacement.id, null)).toBe(true);
-  expect(await hasRole(database.db, movedInA.userId, replacement.id, personas.domainA.id)).toBe(true);
-  expect(await hasRole(database.db, alreadyHolds.userId, replacement.id, personas.domainB.id)).toBe(true);
-  expect(await hasRole(database.db, alreadyHolds.userId, replacement.id, null)).toBe(true);
+  expect(await hasRole(bed.database.db, movedGlobal.userId, replacement.id, null)).toBe(true);
+  expect(await hasRole(bed.database.db, movedInA.userId, replacement.id, bed.personas.domainA.id)).toBe(true);
+  expect(await hasRole(bed.database.db, alreadyHolds.userId, replacement.id, bed.personas.domainB.id)).toBe(true);
+  expect(await hasRole(bed.database.db, alreadyHolds.userId, replacement.id, null)).toBe(true);
   expect(await assignmentsOf(replacement.id)).toHaveLength(4);
 
   const [event] = await eventsFor("role.deleted", old.id);
@@ -620,15 +579,15 @@ test("delete with reassignTo moves the assignments, skips those that would be du
 test("reassignTo must be another existing role, and the owner role only takes global assignments", async () => {
   const old = await customRole([]);
   const holder = await targetUser();
-  await grantRole(database.db, holder.userId, old.id, personas.domainA.id);
-  await expectRefused(personas.owner.caller.roles.delete({ id: old.id, reassignTo: old.id }), "BAD_REQUEST");
+  await grantRole(bed.database.db, holder.userId, old.id, bed.personas.domainA.id);
+  await expectRefused(bed.personas.owner.caller.roles.delete({ id: old.id, reassignTo: old.id }), "BAD_REQUEST");
   await expectRefused(
-    personas.owner.caller.roles.delete({ id: old.id, reassignTo: "role_missing" }),
+    bed.personas.owner.caller.roles.delete({ id: old.id, reassignTo: "role_missing" }),
     "NOT_FOUND",
     "The role to reassign to was not found.",
   );
   await expectRefused(
-    personas.owner.caller.roles.delete({ id: old.id, reassignTo: OWNER_ROLE_ID }),
+    bed.personas.owner.caller.roles.delete({ id: old.id, reassignTo: OWNER_ROLE_ID }),
     "BAD_REQUEST",
     "The owner role can only be held globally.",
   );
@@ -639,17 +598,17 @@ test("reassignTo must be another existing role, and the owner role only takes gl
 test("an admin cannot delete a role by reassigning its holders to owner, nor delete a role with permissions they lack", async () => {
   const old = await customRole([]);
   const holder = await targetUser();
-  await grantRole(database.db, holder.userId, old.id, null);
+  await grantRole(bed.database.db, holder.userId, old.id, null);
   await expectRefused(
-    personas.admin.caller.roles.delete({ id: old.id, reassignTo: OWNER_ROLE_ID }),
+    bed.personas.admin.caller.roles.delete({ id: old.id, reassignTo: OWNER_ROLE_ID }),
     "FORBIDDEN",
     "You cannot grant permissions you do not hold globally: settings:admin.",
   );
-  expect(await hasRole(database.db, holder.userId, OWNER_ROLE_ID, null)).toBe(false);
+  expect(await hasRole(bed.database.db, holder.userId, OWNER_ROLE_ID, null)).toBe(false);
 
   const ownerMade = await customRole(["settings:admin"]);
   await expectRefused(
-    personas.admin.caller.roles.delete({ id: ownerMade.id }),
+    bed.personas.admin.caller.roles.delete({ id: ownerMade.id }),
     "FORBIDDEN",
     "You cannot remove permissions you do not hold globally: settings:admin.",
   );
@@ -657,48 +616,48 @@ test("an admin cannot delete a role by reassigning its holders to owner, nor del
 });
 
 test("delete of an unknown role is NOT_FOUND", async () => {
-  await expectRefused(personas.owner.caller.roles.delete({ id: "role_missing" }), "NOT_FOUND", "Role not found.");
+  await expectRefused(bed.personas.owner.caller.roles.delete({ id: "role_missing" }), "NOT_FOUND", "Role not found.");
 });
 
 // ---------------------------------------------------------------------------------------------
 // assign
 
 test("assign gives the role in the scope, returns the assignment and writes one role.assigned event", async () => {
-  const target = await targetUser([personas.domainA.id]);
-  const assignment = await personas.domainAdminA.caller.roles.assign({
+  const target = await targetUser([bed.personas.domainA.id]);
+  const assignment = await bed.personas.domainAdminA.caller.roles.assign({
     userId: target.userId,
     roleId: DOMAIN_ADMIN_ROLE_ID,
-    domainId: personas.domainA.id,
+    domainId: bed.personas.domainA.id,
   });
   expect(assignment).toEqual({
     id: expect.any(String),
     userId: target.userId,
     roleId: DOMAIN_ADMIN_ROLE_ID,
-    domainId: personas.domainA.id,
+    domainId: bed.personas.domainA.id,
     createdAt: expect.any(Date),
   });
-  expect(await hasRole(database.db, target.userId, DOMAIN_ADMIN_ROLE_ID, personas.domainA.id)).toBe(true);
+  expect(await hasRole(bed.database.db, target.userId, DOMAIN_ADMIN_ROLE_ID, bed.personas.domainA.id)).toBe(true);
 
   const events = await eventsFor("role.assigned", target.userId);
   expect(events).toHaveLength(1);
   expect(events[0]).toMatchObject({
-    actorUserId: personas.domainAdminA.userId,
+    actorUserId: bed.personas.domainAdminA.userId,
     targetType: "user",
     targetId: target.userId,
-    domainId: personas.domainA.id,
+    domainId: bed.personas.domainA.id,
     details: { roleId: DOMAIN_ADMIN_ROLE_ID, roleName: "domain-admin" },
   });
 });
 
 test("a domain-admin assigns member and domain-admin inside A, but not globally and not in B", async () => {
-  const target = await targetUser([personas.domainA.id, personas.domainB.id]);
-  const caller = personas.domainAdminA.caller;
-  const other = await targetUser([personas.domainA.id]);
-  await caller.roles.assign({ userId: other.userId, roleId: DOMAIN_ADMIN_ROLE_ID, domainId: personas.domainA.id });
+  const target = await targetUser([bed.personas.domainA.id, bed.personas.domainB.id]);
+  const caller = bed.personas.domainAdminA.caller;
+  const other = await targetUser([bed.personas.domainA.id]);
+  await caller.roles.assign({ userId: other.userId, roleId: DOMAIN_ADMIN_ROLE_ID, domainId: bed.personas.domainA.id });
   const fresh = await targetUser();
-  await grantRole(database.db, fresh.userId, GUEST_ROLE_ID, personas.domainA.id);
-  await caller.roles.assign({ userId: fresh.userId, roleId: MEMBER_ROLE_ID, domainId: personas.domainA.id });
-  expect(await hasRole(database.db, fresh.userId, MEMBER_ROLE_ID, personas.domainA.id)).toBe(true);
+  await grantRole(bed.database.db, fresh.userId, GUEST_ROLE_ID, bed.personas.domainA.id);
+  await caller.roles.assign({ userId: fresh.userId, roleId: MEMBER_ROLE_ID, domainId: bed.personas.domainA.id });
+  expect(await hasRole(bed.database.db, fresh.userId, MEMBER_ROLE_ID, bed.personas.domainA.id)).toBe(true);
 
   await expectRefused(
     caller.roles.assign({ userId: target.userId, roleId: DOMAIN_ADMIN_ROLE_ID, domainId: null }),
@@ -706,17 +665,17 @@ test("a domain-admin assigns member and domain-admin inside A, but not globally 
     "You need the roles:admin permission globally.",
   );
   await expectRefused(
-    caller.roles.assign({ userId: target.userId, roleId: MEMBER_ROLE_ID, domainId: personas.domainB.id }),
+    caller.roles.assign({ userId: target.userId, roleId: MEMBER_ROLE_ID, domainId: bed.personas.domainB.id }),
     "NOT_FOUND",
     "Domain not found.",
   );
-  expect(await hasRole(database.db, target.userId, DOMAIN_ADMIN_ROLE_ID, null)).toBe(false);
+  expect(await hasRole(bed.database.db, target.userId, DOMAIN_ADMIN_ROLE_ID, null)).toBe(false);
 });
 
 test("a domain-admin cannot assign a role holding permissions they lack, such as auditor's settings:read", async () => {
-  const target = await targetUser([personas.domainA.id]);
+  const target = await targetUser([bed.personas.domainA.id]);
   await expectRefused(
-    personas.domainAdminA.caller.roles.assign({ userId: target.userId, roleId: AUDITOR_ROLE_ID, domainId: personas.domainA.id }),
+    bed.personas.domainAdminA.caller.roles.assign({ userId: target.userId, roleId: AUDITOR_ROLE_ID, domainId: bed.personas.domainA.id }),
     "FORBIDDEN",
     /You cannot grant permissions you do not hold in this domain: .*settings:read/,
   );
@@ -725,19 +684,19 @@ test("a domain-admin cannot assign a role holding permissions they lack, such as
 test("an admin cannot assign the owner role; an owner can", async () => {
   const target = await targetUser();
   await expectRefused(
-    personas.admin.caller.roles.assign({ userId: target.userId, roleId: OWNER_ROLE_ID, domainId: null }),
+    bed.personas.admin.caller.roles.assign({ userId: target.userId, roleId: OWNER_ROLE_ID, domainId: null }),
     "FORBIDDEN",
     "You cannot grant permissions you do not hold globally: settings:admin.",
   );
-  expect(await hasRole(database.db, target.userId, OWNER_ROLE_ID, null)).toBe(false);
-  await personas.owner.caller.roles.assign({ userId: target.userId, roleId: OWNER_ROLE_ID, domainId: null });
-  expect(await hasRole(database.db, target.userId, OWNER_ROLE_ID, null)).toBe(true);
+  expect(await hasRole(bed.database.db, target.userId, OWNER_ROLE_ID, null)).toBe(false);
+  await bed.personas.owner.caller.roles.assign({ userId: target.userId, roleId: OWNER_ROLE_ID, domainId: null });
+  expect(await hasRole(bed.database.db, target.userId, OWNER_ROLE_ID, null)).toBe(true);
 });
 
 test("the owner role can only be assigned globally", async () => {
-  const target = await targetUser([personas.domainA.id]);
+  const target = await targetUser([bed.personas.domainA.id]);
   await expectRefused(
-    personas.owner.caller.roles.assign({ userId: target.userId, roleId: OWNER_ROLE_ID, domainId: personas.domainA.id }),
+    bed.personas.owner.caller.roles.assign({ userId: target.userId, roleId: OWNER_ROLE_ID, domainId: bed.personas.domainA.id }),
     "BAD_REQUEST",
     "The owner role can only be held globally.",
   );
@@ -745,9 +704,9 @@ test("the owner role can only be assigned globally", async () => {
 
 test("nobody assigns or unassigns roles for themselves, whatever they hold", async () => {
   const cases: [Persona, string | null][] = [
-    [personas.owner, null],
-    [personas.admin, null],
-    [personas.domainAdminA, personas.domainA.id],
+    [bed.personas.owner, null],
+    [bed.personas.admin, null],
+    [bed.personas.domainAdminA, bed.personas.domainA.id],
   ];
   for (const [persona, domainId] of cases) {
     await expectRefused(
@@ -762,53 +721,53 @@ test("nobody assigns or unassigns roles for themselves, whatever they hold", asy
     );
   }
   await expectRefused(
-    personas.domainAdminA.caller.roles.unassign({
-      userId: personas.domainAdminA.userId,
+    bed.personas.domainAdminA.caller.roles.unassign({
+      userId: bed.personas.domainAdminA.userId,
       roleId: DOMAIN_ADMIN_ROLE_ID,
-      domainId: personas.domainA.id,
+      domainId: bed.personas.domainA.id,
     }),
     "FORBIDDEN",
     "You cannot change your own roles.",
   );
-  expect(await hasRole(database.db, personas.domainAdminA.userId, DOMAIN_ADMIN_ROLE_ID, personas.domainA.id)).toBe(true);
-  expect(await hasRole(database.db, personas.owner.userId, OWNER_ROLE_ID, null)).toBe(true);
+  expect(await hasRole(bed.database.db, bed.personas.domainAdminA.userId, DOMAIN_ADMIN_ROLE_ID, bed.personas.domainA.id)).toBe(true);
+  expect(await hasRole(bed.database.db, bed.personas.owner.userId, OWNER_ROLE_ID, null)).toBe(true);
 });
 
 test("assign refuses unknown domains, roles and users, and users the caller cannot see", async () => {
-  const target = await targetUser([personas.domainA.id]);
+  const target = await targetUser([bed.personas.domainA.id]);
   await expectRefused(
-    personas.owner.caller.roles.assign({ userId: target.userId, roleId: MEMBER_ROLE_ID, domainId: "domain-missing" }),
+    bed.personas.owner.caller.roles.assign({ userId: target.userId, roleId: MEMBER_ROLE_ID, domainId: "domain-missing" }),
     "NOT_FOUND",
     "Domain not found.",
   );
   await expectRefused(
-    personas.owner.caller.roles.assign({ userId: target.userId, roleId: "role_missing", domainId: null }),
+    bed.personas.owner.caller.roles.assign({ userId: target.userId, roleId: "role_missing", domainId: null }),
     "NOT_FOUND",
     "Role not found.",
   );
   await expectRefused(
-    personas.owner.caller.roles.assign({ userId: "user-missing", roleId: AUDITOR_ROLE_ID, domainId: null }),
+    bed.personas.owner.caller.roles.assign({ userId: "user-missing", roleId: AUDITOR_ROLE_ID, domainId: null }),
     "NOT_FOUND",
     "User not found.",
   );
-  const onlyInB = await targetUser([personas.domainB.id]);
+  const onlyInB = await targetUser([bed.personas.domainB.id]);
   await expectRefused(
-    personas.domainAdminA.caller.roles.assign({ userId: onlyInB.userId, roleId: MEMBER_ROLE_ID, domainId: personas.domainA.id }),
+    bed.personas.domainAdminA.caller.roles.assign({ userId: onlyInB.userId, roleId: MEMBER_ROLE_ID, domainId: bed.personas.domainA.id }),
     "NOT_FOUND",
     "User not found.",
   );
-  expect(await hasRole(database.db, onlyInB.userId, MEMBER_ROLE_ID, personas.domainA.id)).toBe(false);
+  expect(await hasRole(bed.database.db, onlyInB.userId, MEMBER_ROLE_ID, bed.personas.domainA.id)).toBe(false);
 });
 
 test("assigning a role the user already has in that scope is a CONFLICT naming the scope", async () => {
-  const target = await targetUser([personas.domainA.id]);
+  const target = await targetUser([bed.personas.domainA.id]);
   await expectRefused(
-    personas.owner.caller.roles.assign({ userId: target.userId, roleId: MEMBER_ROLE_ID, domainId: personas.domainA.id }),
+    bed.personas.owner.caller.roles.assign({ userId: target.userId, roleId: MEMBER_ROLE_ID, domainId: bed.personas.domainA.id }),
     "CONFLICT",
     `${target.email} already has the role “member” in Domain A.`,
   );
   await expectRefused(
-    personas.owner.caller.roles.assign({ userId: target.userId, roleId: MEMBER_ROLE_ID, domainId: null }),
+    bed.personas.owner.caller.roles.assign({ userId: target.userId, roleId: MEMBER_ROLE_ID, domainId: null }),
     "CONFLICT",
     `${target.email} already has the role “member” in all domains.`,
   );
@@ -818,11 +777,11 @@ test("a grant takes effect on the next request, and so does its removal", async 
   const grantee = await createPersona(deps(), null, null, "grantee");
   expect(await outcome(grantee.caller.roles.list())).toBe("FORBIDDEN");
 
-  await personas.owner.caller.roles.assign({ userId: grantee.userId, roleId: AUDITOR_ROLE_ID, domainId: null });
+  await bed.personas.owner.caller.roles.assign({ userId: grantee.userId, roleId: AUDITOR_ROLE_ID, domainId: null });
   const afterGrant = await callerAs(deps(), grantee.cookie);
   expect(await outcome(afterGrant.roles.list())).toBe("ok");
 
-  await personas.owner.caller.roles.unassign({ userId: grantee.userId, roleId: AUDITOR_ROLE_ID, domainId: null });
+  await bed.personas.owner.caller.roles.unassign({ userId: grantee.userId, roleId: AUDITOR_ROLE_ID, domainId: null });
   const afterRemoval = await callerAs(deps(), grantee.cookie);
   expect(await outcome(afterRemoval.roles.list())).toBe("FORBIDDEN");
 });
@@ -831,84 +790,84 @@ test("a grant takes effect on the next request, and so does its removal", async 
 // unassign
 
 test("unassign removes the assignment and writes one role.unassigned event", async () => {
-  const target = await targetUser([personas.domainA.id]);
-  await grantRole(database.db, target.userId, DOMAIN_ADMIN_ROLE_ID, personas.domainA.id);
-  const removed = await personas.domainAdminA.caller.roles.unassign({
+  const target = await targetUser([bed.personas.domainA.id]);
+  await grantRole(bed.database.db, target.userId, DOMAIN_ADMIN_ROLE_ID, bed.personas.domainA.id);
+  const removed = await bed.personas.domainAdminA.caller.roles.unassign({
     userId: target.userId,
     roleId: DOMAIN_ADMIN_ROLE_ID,
-    domainId: personas.domainA.id,
+    domainId: bed.personas.domainA.id,
   });
   expect(removed).toEqual({
     id: expect.any(String),
     userId: target.userId,
     roleId: DOMAIN_ADMIN_ROLE_ID,
-    domainId: personas.domainA.id,
+    domainId: bed.personas.domainA.id,
   });
-  expect(await hasRole(database.db, target.userId, DOMAIN_ADMIN_ROLE_ID, personas.domainA.id)).toBe(false);
+  expect(await hasRole(bed.database.db, target.userId, DOMAIN_ADMIN_ROLE_ID, bed.personas.domainA.id)).toBe(false);
   const events = await eventsFor("role.unassigned", target.userId);
   expect(events).toHaveLength(1);
   expect(events[0]).toMatchObject({
-    actorUserId: personas.domainAdminA.userId,
+    actorUserId: bed.personas.domainAdminA.userId,
     targetType: "user",
-    domainId: personas.domainA.id,
+    domainId: bed.personas.domainA.id,
     details: { roleId: DOMAIN_ADMIN_ROLE_ID, roleName: "domain-admin" },
   });
 });
 
 test("unassign of an assignment that does not exist is NOT_FOUND", async () => {
-  const target = await targetUser([personas.domainA.id]);
+  const target = await targetUser([bed.personas.domainA.id]);
   const message = "That role assignment does not exist.";
   await expectRefused(
-    personas.owner.caller.roles.unassign({ userId: target.userId, roleId: AUDITOR_ROLE_ID, domainId: null }),
+    bed.personas.owner.caller.roles.unassign({ userId: target.userId, roleId: AUDITOR_ROLE_ID, domainId: null }),
     "NOT_FOUND",
     message,
   );
   await expectRefused(
-    personas.owner.caller.roles.unassign({ userId: target.userId, roleId: MEMBER_ROLE_ID, domainId: personas.domainB.id }),
+    bed.personas.owner.caller.roles.unassign({ userId: target.userId, roleId: MEMBER_ROLE_ID, domainId: bed.personas.domainB.id }),
     "NOT_FOUND",
     message,
   );
   await expectRefused(
-    personas.owner.caller.roles.unassign({ userId: target.userId, roleId: "role_missing", domainId: null }),
+    bed.personas.owner.caller.roles.unassign({ userId: target.userId, roleId: "role_missing", domainId: null }),
     "NOT_FOUND",
     message,
   );
   await expectRefused(
-    personas.owner.caller.roles.unassign({ userId: "user-missing", roleId: MEMBER_ROLE_ID, domainId: null }),
+    bed.personas.owner.caller.roles.unassign({ userId: "user-missing", roleId: MEMBER_ROLE_ID, domainId: null }),
     "NOT_FOUND",
     "User not found.",
   );
 });
 
 test("nobody removes a role that holds permissions they lack in that scope", async () => {
-  const target = await targetUser([personas.domainA.id]);
-  await grantRole(database.db, target.userId, AUDITOR_ROLE_ID, personas.domainA.id);
+  const target = await targetUser([bed.personas.domainA.id]);
+  await grantRole(bed.database.db, target.userId, AUDITOR_ROLE_ID, bed.personas.domainA.id);
   await expectRefused(
-    personas.domainAdminA.caller.roles.unassign({ userId: target.userId, roleId: AUDITOR_ROLE_ID, domainId: personas.domainA.id }),
+    bed.personas.domainAdminA.caller.roles.unassign({ userId: target.userId, roleId: AUDITOR_ROLE_ID, domainId: bed.personas.domainA.id }),
     "FORBIDDEN",
     /You cannot remove permissions you do not hold in this domain: .*settings:read/,
   );
-  expect(await hasRole(database.db, target.userId, AUDITOR_ROLE_ID, personas.domainA.id)).toBe(true);
+  expect(await hasRole(bed.database.db, target.userId, AUDITOR_ROLE_ID, bed.personas.domainA.id)).toBe(true);
 });
 
 test("a domain-admin of A cannot unassign in B (NOT_FOUND) nor globally (FORBIDDEN)", async () => {
-  const target = await targetUser([personas.domainA.id, personas.domainB.id]);
+  const target = await targetUser([bed.personas.domainA.id, bed.personas.domainB.id]);
   await expectRefused(
-    personas.domainAdminA.caller.roles.unassign({ userId: target.userId, roleId: MEMBER_ROLE_ID, domainId: personas.domainB.id }),
+    bed.personas.domainAdminA.caller.roles.unassign({ userId: target.userId, roleId: MEMBER_ROLE_ID, domainId: bed.personas.domainB.id }),
     "NOT_FOUND",
     "Domain not found.",
   );
   await expectRefused(
-    personas.domainAdminA.caller.roles.unassign({ userId: target.userId, roleId: MEMBER_ROLE_ID, domainId: null }),
+    bed.personas.domainAdminA.caller.roles.unassign({ userId: target.userId, roleId: MEMBER_ROLE_ID, domainId: null }),
     "FORBIDDEN",
     "You need the roles:admin permission globally.",
   );
-  expect(await hasRole(database.db, target.userId, MEMBER_ROLE_ID, personas.domainB.id)).toBe(true);
-  expect(await hasRole(database.db, target.userId, MEMBER_ROLE_ID, null)).toBe(true);
+  expect(await hasRole(bed.database.db, target.userId, MEMBER_ROLE_ID, bed.personas.domainB.id)).toBe(true);
+  expect(await hasRole(bed.database.db, target.userId, MEMBER_ROLE_ID, null)).toBe(true);
 });
 
 // ---------------------------------------------------------------------------------------------
-// Last owner: a database of its own, so that exactly one owner exists when the test starts.
+// Last owner: a bed.database of its own, so that exactly one owner exists when the test starts.
 
 async function ownerInstallation() {
   const ownDatabase = await createTestDatabase();

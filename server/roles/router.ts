@@ -21,6 +21,7 @@ const ROLE_FLAGS = {
 export const rolesRouter = router({
   list: permissionProcedure("roles:read")
     .meta({
+      page: { href: "/roles", label: "Roles" },
       description:
         "Lists every role, built-in first and then by name, with its permissions and how many assignments it has in the scopes you can read; use search to filter by name or description.",
       can: canFlags<RoleListItem[], RoleListItem>({ rows: (output) => output, flags: ROLE_FLAGS }),

@@ -8,6 +8,7 @@ import { allows } from "@/server/trpc/procedures";
 import { loadAccountTargets } from "@/server/users/commands";
 import { assertMayRevokeSessionsOf, userToCutOff } from "./commands";
 import type { SESSION_SORTS, listSessionsInput } from "./inputs";
+import { describeUserAgent } from "./user-agent";
 
 export interface SessionItem {
   id: string;
@@ -16,31 +17,16 @@ export interface SessionItem {
   userName: string;
   ipAddress: string | null;
   userAgent: string | null;
+  /** "Chrome 131 on macOS": browser and platform together (describeUserAgent). */
   device: string;
+  /** "Chrome 131", or null when the agent names no known browser. */
+  browser: string | null;
+  /** "macOS", "iPhone", or null when the agent does not say. */
+  platform: string | null;
   createdAt: Date;
   lastSeenAt: Date;
   expiresAt: Date;
   current: boolean;
-}
-
-/** A short human label for a user agent: browser and platform, or the raw product name. */
-export function describeDevice(userAgent: string | null): string {
-  if (!userAgent) return "Unknown device";
-  const browser =
-    /Edg\//.test(userAgent) ? "Edge"
-    : /Firefox\//.test(userAgent) ? "Firefox"
-    : /Chrome\//.test(userAgent) ? "Chrome"
-    : /Safari\//.test(userAgent) ? "Safari"
-    : null;
-  const platform =
-    /Windows/.test(userAgent) ? "Windows"
-    : /Android/.test(userAgent) ? "Android"
-    : /iPhone|iPad/.test(userAgent) ? "iOS"
-    : /Mac OS X/.test(userAgent) ? "macOS"
-    : /Linux/.test(userAgent) ? "Linux"
-    : null;
-  if (browser && platform) return `${browser} on ${platform}`;
-  return browser ?? platform ?? userAgent.split(/[\s/]/)[0]!.slice(0, 60);
 }
 
 const sessionOrder = sortableKeyset(
@@ -99,7 +85,7 @@ export async function findSessions(
     id: row.id,
   }));
   return {
-    items: page.items.map((row): SessionItem => ({ ...row, device: describeDevice(row.userAgent), current: row.id === currentSessionId })),
+    items: page.items.map((row): SessionItem => ({ ...row, ...describeUserAgent(row.userAgent), current: row.id === currentSessionId })),
     nextCursor: page.nextCursor,
   };
 }

@@ -10,6 +10,7 @@ type SessionPage = Awaited<ReturnType<typeof listSessions>>;
 export const sessionsRouter = router({
   list: permissionProcedure("tokens:read")
     .meta({
+      page: { href: "/sessions", label: "Sessions" },
       description:
         "Lists unexpired browser sessions (by default most recently seen first; sort by last activity or sign-in time), with device, IP address and last-seen time; filter by user.",
       can: canFlags<SessionPage, SessionPage["items"][number]>({

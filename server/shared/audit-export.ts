@@ -5,7 +5,19 @@
 
 const AUDIT_EXPORT_PATH = "/api/audit/export";
 
-export const AUDIT_FILTER_KEYS = ["actorUserId", "action", "targetType", "targetId", "domainId", "from", "to"] as const;
+export const AUDIT_FILTER_KEYS = [
+  "actorUserId",
+  "actor",
+  "action",
+  "result",
+  "targetType",
+  "targetId",
+  "domainId",
+  "clientId",
+  "search",
+  "from",
+  "to",
+] as const;
 export type AuditFilterKey = (typeof AUDIT_FILTER_KEYS)[number];
 
 type AuditExportFilter = Partial<Record<AuditFilterKey, string | Date | undefined>>;

@@ -5,7 +5,7 @@ import { openAuth, type Auth, type AuthDependencies } from "@/server/auth/auth";
 import { DEFAULT_EMAIL_FROM } from "@/server/env";
 import { createSendEmail } from "@/server/email/send";
 import { createOwner } from "@/server/setup/owner";
-import { createTestDatabase } from "./db";
+import { createTestDatabase, testBed } from "./db";
 
 export const TEST_PUBLIC_URL = "http://localhost:3000";
 export const TEST_PASSWORD = "correct-staple-horse-battery";
@@ -111,6 +111,11 @@ export async function createSignedInOwner(db: Database, auth: Auth) {
  * A migrated database and the real auth instance on it: what most test files start from. With
  * `owner`, the installation already has its owner, as every real one past setup does.
  */
+/** The auth test bed of one test file (see openAuthTestBed and testBed). */
+export function authTestBed(options: { owner?: boolean } = {}) {
+  return testBed(() => openAuthTestBed(options));
+}
+
 export async function openAuthTestBed(options: { owner?: boolean } = {}) {
   const database = await createTestDatabase();
   const auth = await createTestAuth(database.db);

@@ -17,7 +17,7 @@ import {
 import type { Auth } from "@/server/auth/auth";
 import type { Permission } from "@/server/shared/permissions";
 import { createSignedInOwner, createTestAuth, signUp, uniqueEmail } from "./auth";
-import { createTestDatabase, type TestDatabase } from "./db";
+import { createTestDatabase, testBed, type TestDatabase } from "./db";
 import { outcome, rejection, unique } from "./outcome";
 import { callerAs } from "./trpc";
 
@@ -94,6 +94,14 @@ export async function openPersonaTestBed() {
   const auth = await createTestAuth(database.db);
   const personas = await createPersonas({ db: database.db, auth });
   return { database, auth, personas };
+}
+
+/** The persona test bed of one test file (see openPersonaTestBed and testBed), with `deps()` for the factories. */
+export function personaTestBed() {
+  return testBed(async () => {
+    const opened = await openPersonaTestBed();
+    return { ...opened, deps: () => ({ db: opened.database.db, auth: opened.auth }) };
+  });
 }
 
 export async function createPersonas(deps: { db: Database; auth: Auth }) {

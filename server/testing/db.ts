@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from "vitest";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -35,4 +36,22 @@ export async function createTestDatabase({ roleMfaRequirement = "off", busy }: T
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A test file's bed: registers the hooks that open it before the file's tests and remove its
+ * database after, and returns it as a live object whose fields are there once `beforeAll` ran.
+ */
+export function testBed<Bed extends { database: TestDatabase }>(open: () => Promise<Bed>): Bed {
+  let opened: Bed | undefined;
+  beforeAll(async () => {
+    opened = await open();
+  });
+  afterAll(() => opened?.database.destroy());
+  return new Proxy({} as Bed, {
+    get(_, field) {
+      if (!opened) throw new Error("The test bed opens in beforeAll: use it inside a test or a hook.");
+      return opened[field as keyof Bed];
+    },
+  });
 }

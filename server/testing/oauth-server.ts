@@ -104,3 +104,24 @@ export async function startOAuthTestServer(
       }),
   };
 }
+
+/**
+ * A public client registered over HTTP (RFC 7591) with the authorization code and refresh grants and
+ * every MCP tier: what a command-line MCP client registers. Returns its client_id.
+ */
+export async function registerPublicClient(server: OAuthTestServer, name: string, redirectUri: string): Promise<string> {
+  const response = await fetch(`${server.baseUrl}/api/auth/oauth2/register`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      client_name: name,
+      redirect_uris: [redirectUri],
+      token_endpoint_auth_method: "none",
+      grant_types: ["authorization_code", "refresh_token"],
+      response_types: ["code"],
+      scope: "openid offline_access mcp:read",
+    }),
+  });
+  if (response.status !== 201) throw new Error(`registration failed: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { client_id: string }).client_id;
+}

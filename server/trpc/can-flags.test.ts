@@ -5,28 +5,44 @@ import path from "node:path";
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { createDatabase } from "@/db/client";
-import { MEMBER_ROLE_ID, OWNER_ROLE_ID, oauthConsent, oauthRefreshToken, userBan } from "@/db/schema";
+import { MEMBER_ROLE_ID, oauthConsent, oauthRefreshToken, userBan } from "@/db/schema";
 import type { Auth } from "@/server/auth/auth";
+import { claimAttempt, lockAttempts } from "@/server/auth/attempt-limit";
+import { accountAttemptKey, networkAttemptKey } from "@/server/auth/plugins/second-factor-lockout";
+import { STEP_UP_ATTEMPTS, stepUpAttemptKey } from "@/server/auth/step-up";
 import { storedSecretHash } from "@/server/oauth/config";
 import { createTestAuth, signUp, uniqueEmail } from "@/server/testing/auth";
 import { createDomain, createPersonas, grantRole, type Caller, type Personas } from "@/server/testing/authz";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
 import { unique } from "@/server/testing/outcome";
 import { callerAs } from "@/server/testing/trpc";
-import type { CanFlags, Meta } from "./init";
-import { appRouter } from "./root";
+import {
+  detailInputFrom,
+  flagSetsOf,
+  flaggedQueries,
+  listOf,
+  openInputOf,
+  procedureOf,
+  procedures,
+  rowIdentity,
+  rowsOfList,
+  underivableQuery,
+} from "@/server/testing/walk";
 
 /**
  * The console renders every control from the `can` flags the server returns, so a flag that says
  * "yes" to a mutation the server then refuses (or "no" to one it allows) is a permission rule the
  * console gets wrong. This walk asks every list and detail query, as every role, for its rows, and
  * calls each flagged procedure on each row: a flag must be true exactly when the procedure is not
- * refused with FORBIDDEN or NOT_FOUND. A mutation the flag allows runs in a throw-away copy of the
- * database, so the world every check starts from stays the same.
+ * refused with FORBIDDEN or NOT_FOUND. A row some other role reads and this one does not is checked
+ * too: no mutation its flags predict may run for this role, which is what makes this walk the attack
+ * on every predicted mutation (escalation.test.ts attacks only the mutations no flag predicts). A
+ * mutation the flag allows runs in a throw-away copy of the database, so the world every check
+ * starts from stays the same.
+ *
+ * Nothing here lists the queries: a list is called with `{}`, a detail with rows of its router's
+ * list (`server/testing/walk.ts`), so a new flagged query is walked as soon as it is declared.
  */
-
-type Procedures = Record<string, { _def: { type: "query" | "mutation" | "subscription"; meta?: Meta } }>;
-const procedures = (appRouter as unknown as { _def: { procedures: Procedures } })._def.procedures;
 
 interface World {
   personas: Personas;
@@ -44,25 +60,12 @@ interface World {
 }
 
 /**
- * How to call each flagged query: the inputs whose rows the walk checks. A flagged query missing
- * here fails the walk, so a new list or detail cannot ship flags nobody checked.
+ * Inputs beyond the derived ones (see `server/testing/walk.ts`: a list is called with `{}`, a detail
+ * with each row of its router's list), for the few queries whose rows change with a filter.
  */
-const QUERY_INPUTS: Record<string, (world: World) => unknown[]> = {
-  "users.list": () => [{}],
-  "users.get": (w) => [w.memberAId, w.memberBId, w.memberABId, w.bannedAId, w.pendingAId, w.personas.owner.userId].map((id) => ({ id })),
-  "users.options": () => [undefined],
-  "roles.list": () => [{}],
-  "roles.get": (w) => [w.helpdeskRoleId, OWNER_ROLE_ID, MEMBER_ROLE_ID].map((id) => ({ id })),
-  "roles.permissionOptions": () => [undefined],
-  "domains.list": () => [{}],
-  "domains.get": (w) => [w.personas.domainA.id, w.personas.domainB.id].map((id) => ({ id })),
-  "clients.list": () => [{}],
-  "clients.get": (w) => [w.clientAId, w.clientBId, w.globalClientId].map((clientId) => ({ clientId })),
-  "clientMetadataDocuments.get": () => [undefined],
-  "grants.list": () => [{}],
-  "sessions.list": (w) => [{}, { userId: w.memberAId }],
-  "account.sessions": () => [undefined],
-  "account.connectedApps": () => [undefined],
+const EXTRA_INPUTS: Record<string, (world: World) => unknown[]> = {
+  // Filtered to one user, the list shows a domain administrator that user's sessions and no others.
+  "sessions.list": (w) => [{ userId: w.memberAId }],
 };
 
 const ROLES = ["owner", "admin", "domainAdminA", "auditor", "member"] as const;
@@ -123,6 +126,12 @@ beforeAll(async () => {
       expiresAt: new Date(now.getTime() + 86_400_000),
     });
   }
+  // Lockouts of an account in each tenant and of a network, locked through the limiter itself.
+  const lockUntil = new Date(Date.now() + 60 * 60_000);
+  for (const key of [accountAttemptKey(memberA.userId), stepUpAttemptKey(memberB.userId), networkAttemptKey("192.0.2.16")]) {
+    await claimAttempt(database.db, key, STEP_UP_ATTEMPTS);
+    await lockAttempts(database.db, key, lockUntil);
+  }
   // A tenant nobody but global administrators reaches, so that lists have rows some roles cannot act on.
   await createDomain(database.db, { name: "Domain C" });
 
@@ -145,13 +154,6 @@ afterAll(() => {
   database?.destroy();
   if (sandboxDir) rmSync(sandboxDir, { recursive: true, force: true });
 });
-
-function procedureOf(caller: Caller, procedurePath: string): (input: unknown) => Promise<unknown> {
-  const [namespace, name] = procedurePath.split(".") as [string, string];
-  const procedure = (caller as unknown as Record<string, Record<string, ((input: unknown) => Promise<unknown>) | undefined> | undefined>)[namespace]?.[name];
-  if (!procedure) throw new Error(`${procedurePath} is not a procedure of the app router.`);
-  return procedure;
-}
 
 function cookieOf(role: RoleName): string {
   return world.personas[role].cookie;
@@ -207,19 +209,8 @@ test("every query declares the can flags of its rows, or that the console acts o
   expect(undeclared).toEqual([]);
 });
 
-/** A query's declared flag sets: one for a list's items, several for a detail with rows inside it. */
-function flagSetsOf(name: string): CanFlags<unknown, unknown>[] {
-  const can = procedures[name]?._def.meta?.can;
-  if (!can) return [];
-  return Array.isArray(can) ? [...can] : [can as CanFlags<unknown, unknown>];
-}
-
-const flaggedQueries = Object.entries(procedures)
-  .filter(([, procedure]) => procedure._def.type === "query" && procedure._def.meta?.can)
-  .map(([name]) => name);
-
 test("every flagged query is walked, and every flag names a procedure of the router", () => {
-  expect(flaggedQueries.filter((name) => !QUERY_INPUTS[name])).toEqual([]);
+  expect(flaggedQueries.map(underivableQuery).filter((reason) => reason !== null)).toEqual([]);
   for (const name of flaggedQueries) {
     for (const [flag, { procedure }] of flagSetsOf(name).flatMap((can) => Object.entries(can.flags))) {
       expect(["query", "mutation"], `${name} flag ${flag} names ${procedure}`).toContain(procedures[procedure]?._def.type);
@@ -227,48 +218,113 @@ test("every flagged query is walked, and every flag names a procedure of the rou
   }
 });
 
-test.each(flaggedQueries)("%s: each row's can flags agree with the procedures they predict, for every role", async (name) => {
+/**
+ * How many rows of its list a detail is opened on. Each opening checks every flag as every role and
+ * runs each allowed mutation in a copy of the database, so the walk picks rows whose flags differ.
+ */
+const DETAIL_ROWS = 6;
+
+/** Up to DETAIL_ROWS rows, one of each set of flags the owner sees first, then the others in list order. */
+function variedRows(rows: Record<string, unknown>[]): Record<string, unknown>[] {
+  const signatures = new Set<string>();
+  const first: Record<string, unknown>[] = [];
+  const rest: Record<string, unknown>[] = [];
+  for (const row of rows) {
+    const signature = JSON.stringify(row.can ?? null);
+    if (signatures.has(signature)) {
+      rest.push(row);
+    } else {
+      signatures.add(signature);
+      first.push(row);
+    }
+  }
+  return [...first, ...rest].slice(0, DETAIL_ROWS);
+}
+
+/**
+ * The inputs the walk calls a flagged query with: `{}` (or nothing) for a list, each row of its
+ * router's list (read by the owner, who sees every row) for a detail, and any extra filter.
+ */
+async function inputsOf(name: string): Promise<unknown[]> {
+  const extra = EXTRA_INPUTS[name]?.(world) ?? [];
+  const open = openInputOf(name);
+  if (open) return [open.input, ...extra];
+  const list = listOf(name);
+  const rows = rowsOfList(await procedureOf(world.personas.owner.caller, list)(openInputOf(list)?.input));
+  const inputs = variedRows(rows).map((row) => detailInputFrom(name, row)).filter((input) => input !== undefined);
+  if (inputs.length === 0) throw new Error(`${list} answered the owner no row that opens ${name}; the walk has nothing to check.`);
+  return [...inputs, ...extra];
+}
+
+/** One flag set's rows as one role read them, by identity (see `rowIdentity`). */
+type RowsSeen = Map<string, unknown>;
+
+test.each(flaggedQueries)("%s: each row's can flags agree with the procedures they predict, for every role and every row", async (name) => {
   const disagreements: string[] = [];
   let checked = 0;
-  for (const role of ROLES) {
-    const caller = world.personas[role].caller;
-    for (const input of QUERY_INPUTS[name]!(world)) {
+  const sets = flagSetsOf(name);
+  for (const input of await inputsOf(name)) {
+    // What each role reads, per flag set; a role refused the query reads no rows.
+    const seenBy = new Map<RoleName, RowsSeen[]>();
+    for (const role of ROLES) {
       let output: unknown;
+      let refused = false;
       try {
-        output = await procedureOf(caller, name)(input);
+        output = await procedureOf(world.personas[role].caller, name)(input);
       } catch (error) {
-        // A role that may not read these rows has no flags to check.
-        if (error instanceof TRPCError && (error.code === "FORBIDDEN" || error.code === "NOT_FOUND")) continue;
-        throw error;
+        if (!(error instanceof TRPCError && (error.code === "FORBIDDEN" || error.code === "NOT_FOUND"))) throw error;
+        refused = true;
       }
-      for (const can of flagSetsOf(name)) for (const row of can.rows(output)) {
-        const flags = (row as { can?: Record<string, boolean> }).can;
-        for (const [flag, { procedure, input: inputOf }] of Object.entries(can.flags)) {
-          const said = flags?.[flag];
-          const described = `${name} as ${role}: can.${flag} (${procedure} ${JSON.stringify(inputOf(row))})`;
-          if (typeof said !== "boolean") {
-            disagreements.push(`${described} is missing`);
-            continue;
+      seenBy.set(role, sets.map((can) => new Map(refused ? [] : can.rows(output).map((row) => [rowIdentity(row), row]))));
+    }
+    for (const role of ROLES) {
+      const caller = world.personas[role].caller;
+      for (const [index, can] of sets.entries()) {
+        const own = seenBy.get(role)![index]!;
+        // Each row this role reads: its flags must agree with the procedures they predict.
+        for (const row of own.values()) {
+          const flags = (row as { can?: Record<string, boolean> }).can;
+          for (const [flag, { procedure, input: inputOf }] of Object.entries(can.flags)) {
+            const said = flags?.[flag];
+            const described = `${name} as ${role}: can.${flag} (${procedure} ${JSON.stringify(inputOf(row))})`;
+            if (typeof said !== "boolean") {
+              disagreements.push(`${described} is missing`);
+              continue;
+            }
+            // A query writes nothing, and neither does a refused mutation: only a mutation the flag allows
+            // needs the copy. A wrong "no" that then writes fails the walk anyway.
+            const writes = said && procedures[procedure]!._def.type === "mutation";
+            const outcome = writes
+              ? await outcomeOf(() => inSandbox(role, (sandboxCaller) => procedureOf(sandboxCaller, procedure)(inputOf(row))))
+              : await outcomeOf(() => procedureOf(caller, procedure)(inputOf(row)));
+            checked += 1;
+            const key = `${name} ${flag}`;
+            seen.set(key, (seen.get(key) ?? new Set()).add(said));
+            // A "yes" must run; a "no" may be a refusal or a combination the server never accepts. A "yes"
+            // the server calls invalid means the flag's input is wrong, which is a disagreement too.
+            if (said ? outcome !== "ran" : outcome === "ran") disagreements.push(`${described} says ${said}, the procedure answered: ${outcome}`);
           }
-          // A query writes nothing, and neither does a refused mutation: only a mutation the flag allows
-          // needs the copy. A wrong "no" that then writes fails the walk anyway.
-          const writes = said && procedures[procedure]!._def.type === "mutation";
-          const outcome = writes
-            ? await outcomeOf(() => inSandbox(role, (sandboxCaller) => procedureOf(sandboxCaller, procedure)(inputOf(row))))
-            : await outcomeOf(() => procedureOf(caller, procedure)(inputOf(row)));
-          checked += 1;
-          const key = `${name} ${flag}`;
-          seen.set(key, (seen.get(key) ?? new Set()).add(said));
-          // A "yes" must run; a "no" may be a refusal or a combination the server never accepts. A "yes"
-          // the server calls invalid means the flag's input is wrong, which is a disagreement too.
-          if (said ? outcome !== "ran" : outcome === "ran") disagreements.push(`${described} says ${said}, the procedure answered: ${outcome}`);
+        }
+        // Each row another role reads and this one does not: no mutation it predicts may run for this role.
+        // (A query it predicts may still answer: a list filtered to what the role sees.)
+        const hidden = new Map<string, unknown>();
+        for (const other of ROLES) for (const [identity, row] of seenBy.get(other)![index]!) if (!own.has(identity)) hidden.set(identity, row);
+        for (const row of hidden.values()) {
+          for (const [flag, { procedure, input: inputOf }] of Object.entries(can.flags)) {
+            if (procedures[procedure]!._def.type !== "mutation") continue;
+            const outcome = await outcomeOf(() => procedureOf(caller, procedure)(inputOf(row)));
+            checked += 1;
+            if (outcome === "ran") {
+              disagreements.push(`${name} as ${role}: a row it cannot read was acted on through can.${flag} (${procedure} ${JSON.stringify(inputOf(row))})`);
+            }
+          }
         }
       }
     }
   }
   expect(disagreements).toEqual([]);
-  expect(checked).toBeGreaterThan(0);
-}, 300_000);
+  expect(checked, `${name}: no role read a row of it, so nothing was checked; give the world in can-flags.test.ts some`).toBeGreaterThan(0);
+}, 600_000);
 
 test("every flag was met both true and false somewhere in the walk", () => {
   const oneSided = flaggedQueries.flatMap((name) =>

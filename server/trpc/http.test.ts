@@ -1,34 +1,27 @@
 import { eq } from "drizzle-orm";
 import superjson from "superjson";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { session } from "@/db/schema";
-import type { Auth } from "@/server/auth/auth";
-import { TEST_PUBLIC_URL, signIn, signUp, openAuthTestBed } from "@/server/testing/auth";
-import { type TestDatabase } from "@/server/testing/db";
+import { TEST_PUBLIC_URL, signIn, signUp, authTestBed } from "@/server/testing/auth";
 import { handleTrpcRequest } from "./http";
 import { MAX_BATCH_SIZE } from "@/server/shared/limits";
 
 const EVIL = "https://evil.example";
 
-let database: TestDatabase;
-let auth: Auth;
-
-beforeAll(async () => ({ database, auth } = await openAuthTestBed({ owner: true })));
-
-afterAll(() => database.destroy());
+const bed = authTestBed({ owner: true });
 
 function call(path: string, init: { method?: string; headers?: Record<string, string>; body?: BodyInit } = {}) {
-  return handleTrpcRequest({ db: database.db, auth }, new Request(`${TEST_PUBLIC_URL}/api/trpc/${path}`, init));
+  return handleTrpcRequest({ db: bed.database.db, auth: bed.auth }, new Request(`${TEST_PUBLIC_URL}/api/trpc/${path}`, init));
 }
 
 /** A user signed in twice: `cookie` is one browser, `other` a second session that a CSRF would end. */
 async function userWithTwoSessions() {
-  const account = await signUp(auth);
-  const other = await signIn(auth, account.email);
+  const account = await signUp(bed.auth);
+  const other = await signIn(bed.auth, account.email);
   return { ...account, other: other.cookie };
 }
 
-const sessionsOf = (userId: string) => database.db.$count(session, eq(session.userId, userId));
+const sessionsOf = (userId: string) => bed.database.db.$count(session, eq(session.userId, userId));
 
 async function trpcError(response: Response) {
   const body = (await response.json()) as { error: unknown };
@@ -104,7 +97,7 @@ describe("cross-site requests", () => {
   });
 
   test("a query from another origin or site is refused; one with no browser headers, or typed into the address bar, is answered", async () => {
-    const user = await signUp(auth);
+    const user = await signUp(bed.auth);
     const refusedByOrigin = await call("me.get", { headers: { cookie: user.cookie, origin: EVIL } });
     expect(refusedByOrigin.status).toBe(403);
     const refusedBySite = await call("me.get", { headers: { cookie: user.cookie, "sec-fetch-site": "cross-site" } });
@@ -115,7 +108,7 @@ describe("cross-site requests", () => {
   });
 
   test("a refused batch gets one error per call, as the console's batch link expects", async () => {
-    const user = await signUp(auth);
+    const user = await signUp(bed.auth);
     const response = await call("me.get,account.mfaRequirement?batch=1", { headers: { cookie: user.cookie, origin: EVIL } });
     expect(response.status).toBe(403);
     const body = (await response.json()) as unknown[];
@@ -127,7 +120,7 @@ describe("batches", () => {
   const batch = (size: number) => `${Array.from({ length: size }, () => "me.get").join(",")}?batch=1`;
 
   test(`a batch of ${MAX_BATCH_SIZE} calls is answered; one more is a 400 with a JSON error`, async () => {
-    const user = await signUp(auth);
+    const user = await signUp(bed.auth);
     const allowed = await call(batch(MAX_BATCH_SIZE), { headers: { cookie: user.cookie } });
     expect(allowed.status).toBe(200);
     expect((await allowed.json()) as unknown[]).toHaveLength(MAX_BATCH_SIZE);

@@ -67,10 +67,21 @@ export interface CanFlags<Output = never, Row = never> {
   flags: Record<string, { procedure: string; input: (row: Row) => unknown }>;
 }
 
+/** A page of the console, as its navigation links it. */
+export interface ConsolePage {
+  href: string;
+  label: string;
+}
+
 export interface Meta {
   /** Human-readable summary of what the procedure does, shown in generated docs and MCP tooling. */
   description?: string;
   access?: Access;
+  /**
+   * The console page this query backs. `me.console` lists it, in the app router's order, to every
+   * caller the query's own access check lets through, and the console's navigation is that list.
+   */
+  page?: ConsolePage;
   /**
    * Required on every mutation: the step-up it needs, or `false` for a change that raises nobody's
    * privileges. A walk of the router refuses a mutation without it.

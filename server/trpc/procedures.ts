@@ -1,5 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import type { z } from "zod";
+import type { Authority } from "@/server/authz/authority";
 import { authorizeIn } from "@/server/authz/guard";
 import { requireRecentAuthentication } from "@/server/auth/step-up";
 import type { Permission } from "@/server/shared/permissions";
@@ -69,6 +70,14 @@ export function describePermissions(permissions: readonly Permission[]): string 
 }
 
 /**
+ * The permissions of `required` that the caller holds nowhere: what a permission procedure refuses
+ * on, and what decides which console pages `me.console` lists.
+ */
+export function permissionsLacking(authority: Authority, required: readonly Permission[]): Permission[] {
+  return required.filter((permission) => !authority.hasAnywhere(permission));
+}
+
+/**
  * Requires every listed permission in at least one scope (global or some domain). Which domain a
  * row is in is only known to the resolver, so resolvers finish the check with `authorizeIn`.
  */
@@ -78,7 +87,7 @@ export function permissionProcedure(...permissions: [Permission, ...Permission[]
     // The meta is the single source of truth; a procedure that overwrote it is refused, not opened.
     const required = access?.kind === "permissions" ? access.permissions : permissions;
     const authority = await ctx.authority();
-    const missing = required.filter((permission) => !authority.hasAnywhere(permission));
+    const missing = permissionsLacking(authority, required);
     if (missing.length > 0) {
       throw new TRPCError({ code: "FORBIDDEN", message: `You need ${describePermissions(missing)}.` });
     }

@@ -30,6 +30,7 @@ const PRIVILEGE_RAISING: Record<string, readonly PrivilegeChange[]> = {
   "users.create": ["grants-role"],
   "users.invite": ["grants-role"],
   "users.reinvite": ["changes-credentials"],
+  "users.resendInvitation": ["changes-credentials"],
   "users.resetMfa": ["changes-credentials"],
   "domains.update": ["relaxes-mfa"],
   "domains.delete": ["destroys-in-bulk"],
@@ -70,6 +71,8 @@ describe("a session signed in more than ten minutes ago", () => {
   let raisingCalls: Record<string, () => Promise<unknown>>;
   /** Procedures with more than one way of raising privileges: the others. */
   let otherRaisingCalls: Record<string, () => Promise<unknown>>;
+  /** Invited with the member role only: a new link for them raises nobody's privileges. */
+  let plainInvitee: { id: string };
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -87,6 +90,8 @@ describe("a session signed in more than ten minutes ago", () => {
     await database.db.update(domain).set({ mfaPolicy: "required" }).where(eq(domain.id, strictDomain.id));
     const emptyDomain = await createDomain(database.db);
     const invitee = await asOwner.users.invite({ email: uniqueEmail("invitee"), name: "Invitee" });
+    plainInvitee = invitee;
+    const privilegedInvitee = await asOwner.users.invite({ email: uniqueEmail("auditor-invitee"), name: "Auditor invitee", roleId: AUDITOR_ROLE_ID });
     const enrolled = await createPersona(deps, null);
     await insertPasskeyRow(database.db, enrolled.userId);
     const client = await asOwner.clients.create({
@@ -111,6 +116,7 @@ describe("a session signed in more than ten minutes ago", () => {
         asOwner.users.create({ email: uniqueEmail("admin"), name: "New admin", password: TEST_PASSWORD, roleId: ADMIN_ROLE_ID }),
       "users.invite": () => asOwner.users.invite({ email: uniqueEmail("auditor"), name: "New auditor", roleId: AUDITOR_ROLE_ID }),
       "users.reinvite": () => asOwner.users.reinvite({ id: invitee.id }),
+      "users.resendInvitation": () => asOwner.users.resendInvitation({ id: privilegedInvitee.id }),
       "users.resetMfa": () => asOwner.users.resetMfa({ id: enrolled.userId }),
       "domains.update": () => asOwner.domains.update({ id: strictDomain.id, mfaPolicy: "off" }),
       "domains.delete": () => asOwner.domains.delete({ id: emptyDomain.id }),
@@ -163,6 +169,7 @@ describe("a session signed in more than ten minutes ago", () => {
     await expect(
       asOwner.users.invite({ email: uniqueEmail("member"), name: "Member", roleId: MEMBER_ROLE_ID, domainId: personas.domainA.id }),
     ).resolves.toMatchObject({ email: expect.any(String) });
+    await expect(asOwner.users.resendInvitation({ id: plainInvitee.id })).resolves.toMatchObject({ id: plainInvitee.id, emailed: true });
     await expect(asOwner.domains.update({ id: personas.domainB.id, mfaPolicy: "required" })).resolves.toMatchObject({ mfaPolicy: "required" });
     await expect(asOwner.clientMetadataDocuments.setMode({ mode: "off" })).resolves.toMatchObject({ mode: "off" });
   });

@@ -18,7 +18,7 @@ import { eachOrNothing } from "@/server/bulk";
 import { isPermission, missingPermissions, sortPermissions, type Permission } from "@/server/shared/permissions";
 import { assertEmailFree, createAccount, hashPassword } from "./accounts";
 import type { banUserInput, banUsersInput, createUserInput, inviteUserInput, updateUserInput } from "./inputs";
-import { hasPassword, invitationUrl, issueInvitation, pendingInvitation } from "./invitation";
+import { emailInvitation, hasPassword, invitationMessage, invitationUrl, issueInvitation, pendingInvitation } from "./invitation";
 import { NOT_ENROLLED, removeAllSecondFactors } from "./mfa";
 import { auditDomainOf, findVisibleUser, recordUserEvent } from "./visibility";
 
@@ -28,7 +28,7 @@ export interface UsersContext {
   auth: Auth;
   actor: AuditActor;
   authority: Authority;
-  user: { id: string };
+  user: { id: string; name?: string; email?: string };
 }
 
 function forbidden(message: string): TRPCError {
@@ -159,6 +159,11 @@ export function assertMayUpdate(actor: Actor, target: AccountTarget): void {
 }
 
 export function assertMayReinvite(actor: Actor, target: AccountTarget): void {
+  assertMayActOnAccount(actor.authority, "users:write", target);
+}
+
+/** Emailing a new link to the invitee's own address: the rule of handing one out, as users.invite needs users:write. */
+export function assertMayResendInvitation(actor: Actor, target: AccountTarget): void {
   assertMayActOnAccount(actor.authority, "users:write", target);
 }
 
@@ -304,8 +309,19 @@ export async function createUser(ctx: UsersContext, input: z.output<typeof creat
   });
 }
 
+/** "Ada (ada@example.com)": who invited, as the invitation email names them. */
+function inviterOf(ctx: UsersContext): string | null {
+  if (!ctx.user.email) return null;
+  return ctx.user.name ? `${ctx.user.name} (${ctx.user.email})` : ctx.user.email;
+}
+
+/**
+ * Creates the account, its placement and its invitation in one transaction, then emails the link to
+ * the invitee. The answer carries the link too (for an administrator to hand over when mail is not
+ * set up) and whether the email went.
+ */
 export async function inviteUser(ctx: UsersContext, input: z.output<typeof inviteUserInput>) {
-  return ctx.db.transaction(async (tx) => {
+  const invited = await ctx.db.transaction(async (tx) => {
     const placement = await authorizePlacement(tx, ctx.authority, input);
     await assertMayUseEmailDomain(tx, ctx.authority, input.email);
     await assertEmailFree(tx, input.email);
@@ -321,6 +337,11 @@ export async function inviteUser(ctx: UsersContext, input: z.output<typeof invit
     });
     return { id: created.id, email: created.email, inviteUrl: invitationUrl(publicUrlOf(ctx.auth.options.baseURL), token), expiresAt };
   });
+  const emailed = await emailInvitation(
+    ctx.auth,
+    invitationMessage({ to: invited.email, link: invited.inviteUrl, expiresAt: invited.expiresAt, invitedBy: inviterOf(ctx) }),
+  );
+  return { ...invited, emailed };
 }
 
 export async function reinviteUser(ctx: UsersContext, input: { id: string }) {
@@ -334,6 +355,34 @@ export async function reinviteUser(ctx: UsersContext, input: { id: string }) {
     await recordUserEvent(tx, ctx.actor, "user.reinvited", target.id, { email: target.email, expiresAt });
     return { id: target.id, email: target.email, inviteUrl: invitationUrl(publicUrlOf(ctx.auth.options.baseURL), token), expiresAt };
   });
+}
+
+/** Invited and no password yet: the only accounts an invitation link can still be sent for. */
+async function assertStillInvited(tx: Executor, target: { id: string; email: string }): Promise<void> {
+  if (!(await pendingInvitation(tx, target.id)) || (await hasPassword(tx, target.id))) {
+    throw new TRPCError({ code: "CONFLICT", message: `${target.email} has no pending invitation: they have already set a password.` });
+  }
+}
+
+/**
+ * Emails a new invitation link to the invitee's address; the earlier link stops working. Unlike
+ * reinvite, the link is not in the answer: only the mailbox's reader gets it. Sent after the commit;
+ * `emailed` says whether it went (the new link exists either way, so a retry sends another).
+ */
+export async function resendInvitation(ctx: UsersContext, input: { id: string }) {
+  const issued = await ctx.db.transaction(async (tx) => {
+    const { target } = await loadTarget(tx, ctx.authority, input.id);
+    assertMayResendInvitation(await actorOf(tx, ctx, false), target);
+    await assertStillInvited(tx, target);
+    const { token, expiresAt } = await issueInvitation(tx, { userId: target.id, invitedBy: ctx.user.id });
+    await recordUserEvent(tx, ctx.actor, "user.invitation_resent", target.id, { email: target.email, expiresAt });
+    return { id: target.id, email: target.email, link: invitationUrl(publicUrlOf(ctx.auth.options.baseURL), token), expiresAt };
+  });
+  const emailed = await emailInvitation(
+    ctx.auth,
+    invitationMessage({ to: issued.email, link: issued.link, expiresAt: issued.expiresAt, invitedBy: inviterOf(ctx) }),
+  );
+  return { id: issued.id, email: issued.email, expiresAt: issued.expiresAt, emailed };
 }
 
 export async function updateUser(ctx: UsersContext, input: z.output<typeof updateUserInput>) {

@@ -17,6 +17,10 @@ export const listUsersInput = z
       .optional()
       .describe("Only users who hold this role in a scope you can read users in (in `domainId` when given)."),
     sort: sortSchema(USER_SORTS, { by: "email", direction: "asc" }),
+    mfa: z
+      .enum(["missing"], { error: 'The only second-factor filter is "missing".' })
+      .optional()
+      .describe('"missing": only users whose roles or domains require a second factor and who have none.'),
     ...pageInputFields("user", "users"),
   })
   .prefault({});

@@ -1,10 +1,12 @@
 import { createHash, randomBytes } from "node:crypto";
-import { and, eq, gt, isNull } from "drizzle-orm";
+import { and, eq, gt, inArray, isNull, notExists } from "drizzle-orm";
 import type { Database, Executor } from "@/db/client";
 import { account, invitation, user, userBan } from "@/db/schema";
 import { SYSTEM_ACTOR, type AuditActor } from "@/server/audit/record";
 import type { Auth } from "@/server/auth/auth";
 import { withAuthWrites } from "@/server/auth/auth-writes";
+import { formatWhen } from "@/server/email/security-notices";
+import type { EmailMessage } from "@/server/email/send";
 import { DomainError } from "@/server/errors";
 import { hashPassword, linkPassword } from "./accounts";
 import { recordUserEvent } from "./visibility";
@@ -25,6 +27,64 @@ function hashToken(raw: string): string {
 
 export function invitationUrl(publicUrl: string, token: string): string {
   return `${publicUrl.replace(/\/+$/, "")}/invite?token=${token}`;
+}
+
+/** The invitation email: the one link, how long it works, and who to ask when it does not. */
+export function invitationMessage(invite: { to: string; link: string; expiresAt: Date; invitedBy: string | null }): EmailMessage {
+  return {
+    to: invite.to,
+    subject: "You are invited to Gatehouse",
+    text: [
+      invite.invitedBy
+        ? `${invite.invitedBy} created a Gatehouse account for you with this email address.`
+        : "An administrator created a Gatehouse account for you with this email address.",
+      `Open this link to choose your password. It works once, until ${formatWhen(invite.expiresAt)}:`,
+      "",
+      invite.link,
+      "",
+      "An earlier invitation link to this address no longer works. If you did not expect this email, you can ignore it: nobody can sign in to the account until its password is chosen.",
+    ].join("\n"),
+    link: invite.link,
+  };
+}
+
+/**
+ * Sends the invitation after the write that issued it has committed (no email is sent from inside
+ * the write lock), and says whether it went: a failed delivery is logged, and the caller tells the
+ * administrator instead of failing an invitation that exists.
+ */
+export async function emailInvitation(auth: Auth, message: EmailMessage, log: Pick<Console, "error"> = console): Promise<boolean> {
+  try {
+    await (await auth.$context).sendEmail(message);
+    return true;
+  } catch (error) {
+    log.error(`The invitation email to ${message.to} could not be sent:`, error);
+    return false;
+  }
+}
+
+/**
+ * The users among `userIds` who were invited and have not set a password yet (the link may have
+ * expired): one query for a page of users.
+ */
+export async function invitedAmong(db: Executor, userIds: readonly string[]): Promise<Set<string>> {
+  if (userIds.length === 0) return new Set();
+  const rows = await db
+    .selectDistinct({ userId: invitation.userId })
+    .from(invitation)
+    .where(
+      and(
+        inArray(invitation.userId, [...userIds]),
+        isNull(invitation.usedAt),
+        notExists(
+          db
+            .select({ id: account.id })
+            .from(account)
+            .where(and(eq(account.userId, invitation.userId), eq(account.providerId, "credential"))),
+        ),
+      ),
+    );
+  return new Set(rows.map(({ userId }) => userId));
 }
 
 /**

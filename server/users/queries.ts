@@ -2,7 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { and, asc, count, desc, eq, gt, inArray, or, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { Executor } from "@/db/client";
-import { MEMBER_ROLE_ID, OWNER_ROLE_ID, domain, role, roleAssignment, session, user, userBan, userSignIn } from "@/db/schema";
+import { MEMBER_ROLE_ID, OWNER_ROLE_ID, domain, role, roleAssignment, rolePermission, session, user, userBan, userSignIn } from "@/db/schema";
 import type { Authority } from "@/server/authz/authority";
 import { activeOwnerIds, assertAnotherOwnerAmong } from "@/server/authz/owner";
 import { permissionsOfRoles } from "@/server/roles/queries";
@@ -15,6 +15,7 @@ import {
   assertMayGiveNewAccountRole,
   assertMayPlaceIn,
   assertMayReinvite,
+  assertMayResendInvitation,
   assertMayResetMfa,
   assertMayUnban,
   assertMayUpdate,
@@ -23,9 +24,9 @@ import {
   type Actor,
 } from "./commands";
 import type { ListUsersInput } from "./inputs";
-import { hasPassword, pendingInvitation } from "./invitation";
-import { mfaStatus, NOT_ENROLLED, type MfaStatus } from "./mfa";
-import { assignmentInScope, findVisibleUser, type UserScope } from "./visibility";
+import { hasPassword, invitedAmong, pendingInvitation } from "./invitation";
+import { enrolmentMissingCondition, mfaStatus, NOT_ENROLLED, type MfaStatus } from "./mfa";
+import { ASSIGNMENT_PLACEMENT, assignmentInScope, findVisibleUser, type UserScope } from "./visibility";
 import { domainOptions } from "@/server/domains/queries";
 
 export interface UserRole {
@@ -44,6 +45,8 @@ export interface UserRoleAssignment extends UserRole {
 export interface UserCan {
   update: boolean;
   reinvite: boolean;
+  /** Permission only, like the other flags: a resend also needs the user still `invited`. */
+  resendInvitation: boolean;
   ban: boolean;
   unban: boolean;
   resetMfa: boolean;
@@ -59,6 +62,8 @@ export interface UserListItem {
   /** Null when the account never completed a sign-in since last sign-ins were recorded. */
   lastSignInAt: Date | null;
   banned: boolean;
+  /** Invited and no password set yet: the console shows "Invited", and may offer to resend the link. */
+  invited: boolean;
   mfa: MfaStatus;
   roles: UserRole[];
   can: UserCan;
@@ -69,15 +74,16 @@ async function actorFor(db: Executor, authority: Authority, callerId: string): P
 }
 
 async function userCan(actor: Actor, target: AccountTarget): Promise<UserCan> {
-  const [update, reinvite, ban, unban, resetMfa, remove] = await Promise.all([
+  const [update, reinvite, resendInvitation, ban, unban, resetMfa, remove] = await Promise.all([
     allows(() => assertMayUpdate(actor, target)),
     allows(() => assertMayReinvite(actor, target)),
+    allows(() => assertMayResendInvitation(actor, target)),
     allows(() => assertMayBan(actor, target)),
     allows(() => assertMayUnban(actor, target)),
     allows(() => assertMayResetMfa(actor, target)),
     allows(() => assertMayDelete(actor, target)),
   ]);
-  return { update, reinvite, ban, unban, resetMfa, delete: remove };
+  return { update, reinvite, resendInvitation, ban, unban, resetMfa, delete: remove };
 }
 
 /** 0 for an account that never signed in, so that the sort value is never NULL. */
@@ -110,11 +116,8 @@ export async function rolesOfUsers(
     .select({
       userId: roleAssignment.userId,
       assignmentId: roleAssignment.id,
-      roleId: roleAssignment.roleId,
       roleName: role.name,
-      domainId: roleAssignment.domainId,
-      domainName: domain.name,
-      createdAt: roleAssignment.createdAt,
+      ...ASSIGNMENT_PLACEMENT,
     })
     .from(roleAssignment)
     .innerJoin(role, eq(role.id, roleAssignment.roleId))
@@ -222,7 +225,15 @@ export async function listUsers(db: Executor, authority: Authority, callerId: st
       lastSignIn,
     })
     .from(user)
-    .where(and(order.where, membership.where, searchFilter(input.search)))
+    .where(
+      and(
+        order.where,
+        membership.where,
+        searchFilter(input.search),
+        // The rule the MFA gate enforces, so the list shows exactly who the gate would stop.
+        input.mfa === "missing" ? enrolmentMissingCondition(user.id) : undefined,
+      ),
+    )
     .orderBy(...order.orderBy)
     .limit(input.limit + 1);
 
@@ -231,10 +242,11 @@ export async function listUsers(db: Executor, authority: Authority, callerId: st
     id: row.id,
   }));
   const ids = page.items.map((row) => row.id);
-  const [roles, mfa, banned, targets, actor] = await Promise.all([
+  const [roles, mfa, banned, invited, targets, actor] = await Promise.all([
     rolesOfUsers(db, scope, ids),
     mfaStatus(db, ids),
     bannedAmong(db, ids),
+    invitedAmong(db, ids),
     loadAccountTargets(db, page.items),
     actorFor(db, authority, callerId),
   ]);
@@ -243,6 +255,7 @@ export async function listUsers(db: Executor, authority: Authority, callerId: st
       ...row,
       lastSignInAt: lastSignInAt === 0 ? null : new Date(lastSignInAt),
       banned: banned.has(row.id),
+      invited: invited.has(row.id),
       mfa: mfa.get(row.id) ?? NOT_ENROLLED,
       roles: (roles.get(row.id) ?? []).map(({ roleId, roleName, domainId, domainName }) => ({ roleId, roleName, domainId, domainName })),
       can: await userCan(actor, targets.get(row.id)!),
@@ -289,6 +302,8 @@ export interface UserDetail {
   hasPassword: boolean;
   /** Invited and not yet accepted (the link may have expired; `reinvite` issues a new one). */
   invitationPending: boolean;
+  /** As on the list's rows: invited and no password set yet. */
+  invited: boolean;
   invitationExpiresAt: Date | null;
   can: UserCan;
   /** Where, and which roles, the caller may give this user; empty when they may give none. */
@@ -310,6 +325,17 @@ async function rolesWithPermissions(db: Executor) {
     rows.map(({ id }) => id),
   );
   return rows.map((row) => ({ ...row, permissions: permissions.get(row.id) ?? [] }));
+}
+
+/** Whether the user holds a role that carries permissions, anywhere: resending their invitation then needs a step-up, as inviting them did. */
+export async function holdsPermissions(db: Executor, userId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ one: sql<number>`1` })
+    .from(roleAssignment)
+    .innerJoin(rolePermission, eq(rolePermission.roleId, roleAssignment.roleId))
+    .where(eq(roleAssignment.userId, userId))
+    .limit(1);
+  return row !== undefined;
 }
 
 /** Everything the user drawer shows, for a user the caller can read; NOT_FOUND otherwise. */
@@ -389,6 +415,7 @@ export async function userDetail(db: Executor, authority: Authority, callerId: s
     banned: ban ?? null,
     hasPassword: password,
     invitationPending: invitation !== null,
+    invited: invitation !== null && !password,
     invitationExpiresAt: invitation?.expiresAt ?? null,
     can: await userCan(actor, targets.get(id)!),
     assignable,

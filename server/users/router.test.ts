@@ -10,6 +10,7 @@ import {
   OWNER_ROLE_ID,
   account,
   auditEvent,
+  devOutboxMessage,
   domainEmailDomain,
   invitation,
   role,
@@ -27,6 +28,7 @@ import {
   authRequest,
   createTestAuth,
   followVerificationLink,
+  outboxLink,
   signIn,
   signUp,
   uniqueEmail,
@@ -189,6 +191,15 @@ const MATRIX: MatrixRow[] = [
     prepare: async (domainId) => {
       const { userId } = await invitee(domainId);
       return { call: (caller) => caller.users.reinvite({ id: userId }), targetId: userId };
+    },
+  },
+  {
+    procedure: "resendInvitation",
+    mutation: { action: "user.invitation_resent" },
+    expected: WRITE,
+    prepare: async (domainId) => {
+      const { userId } = await invitee(domainId);
+      return { call: (caller) => caller.users.resendInvitation({ id: userId }), targetId: userId };
     },
   },
   {
@@ -506,6 +517,22 @@ test("the list marks banned users", async () => {
   await ban(target.userId);
   const page = await p.owner.caller.users.list({ search: target.email });
   expect(page.items).toEqual([expect.objectContaining({ id: target.userId, banned: true })]);
+});
+
+test("each list row says, without a second request, the user's MFA status, role names and whether they are still invited", async () => {
+  const enrolled = await userIn(p.domainA.id, "list-fields");
+  await insertPasskeyRow(database.db, enrolled.userId);
+  const page = await p.owner.caller.users.list({ search: enrolled.email });
+  expect(page.items).toEqual([
+    expect.objectContaining({
+      id: enrolled.userId,
+      invited: false,
+      mfa: expect.objectContaining({ enrolled: true, methods: ["passkey"] }),
+      roles: expect.arrayContaining([
+        { roleId: MEMBER_ROLE_ID, roleName: "member", domainId: p.domainA.id, domainName: "Domain A" },
+      ]),
+    }),
+  ]);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -898,9 +925,9 @@ test("the can flags say what the caller may do to each user, by the rules the mu
 
   const asDomainAdmin = await p.domainAdminA.caller.users.list({ domainId: p.domainA.id, limit: 100 });
   const flagsOf = (id: string) => asDomainAdmin.items.find((item) => item.id === id)?.can;
-  expect(flagsOf(inA.userId)).toEqual({ update: true, reinvite: true, ban: true, unban: true, resetMfa: true, delete: true });
+  expect(flagsOf(inA.userId)).toEqual({ update: true, reinvite: true, resendInvitation: true, ban: true, unban: true, resetMfa: true, delete: true });
   // An account that also lives in domain B is for a global administrator only.
-  expect(flagsOf(inBoth.userId)).toEqual({ update: false, reinvite: false, ban: false, unban: false, resetMfa: false, delete: false });
+  expect(flagsOf(inBoth.userId)).toEqual({ update: false, reinvite: false, resendInvitation: false, ban: false, unban: false, resetMfa: false, delete: false });
 
   // Nobody bans, deletes or resets their own account here; the only owner cannot be banned or deleted.
   const self = await p.owner.caller.users.get({ id: p.owner.userId });
@@ -923,4 +950,96 @@ test("users.options offers a domain-admin their own domain only, with the roles 
   const asAuditor = await p.auditor.caller.users.options();
   expect(asAuditor.placements).toEqual([]);
   expect(asAuditor.can).toEqual({ create: false, invite: false });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Invitation emails
+
+async function outboxCount(email: string): Promise<number> {
+  return database.db.$count(devOutboxMessage, eq(devOutboxMessage.to, email));
+}
+
+test("inviting emails the link to the invitee, and the emailed link is the one that works", async () => {
+  const email = uniqueEmail("emailed");
+  const invited = await p.domainAdminA.caller.users.invite({ email, name: "Emailed", domainId: p.domainA.id });
+  expect(invited.emailed).toBe(true);
+  const link = await outboxLink(database.db, email, "invited");
+  expect(link.toString()).toBe(invited.inviteUrl);
+  const [message] = await database.db.select().from(devOutboxMessage).where(eq(devOutboxMessage.to, email));
+  expect(message?.text).toContain(p.domainAdminA.email);
+  await acceptInvitation({ db: database.db, auth }, tokenOf(link.toString()), { password: TEST_PASSWORD });
+  await expect(signIn(auth, email)).resolves.toHaveProperty("cookie");
+});
+
+test("resendInvitation emails a new link, the old one stops working, and neither the answer nor the audit holds it", async () => {
+  const first = await invitee(p.domainA.id);
+  const resent = await p.domainAdminA.caller.users.resendInvitation({ id: first.userId });
+  expect(resent).toEqual({ id: first.userId, email: first.email, expiresAt: expect.any(Date), emailed: true });
+  expect(JSON.stringify(resent)).not.toContain("token");
+
+  const newToken = tokenOf((await outboxLink(database.db, first.email, "invited")).toString());
+  expect(newToken).not.toBe(first.token);
+  expect(await outboxCount(first.email)).toBe(2);
+  expect(await isInvitationUsable(database.db, first.token)).toBe(false);
+  expect(await isInvitationUsable(database.db, newToken)).toBe(true);
+  const [event] = (await auditRows(database.db, { action: "user.invitation_resent" })).filter((row) => row.targetId === first.userId);
+  expect(event).toMatchObject({ actorUserId: p.domainAdminA.userId, domainId: p.domainA.id });
+  expect(JSON.stringify(event)).not.toContain(newToken);
+});
+
+test("resendInvitation refuses someone who already set a password, or was never invited, and sends nothing", async () => {
+  const accepted = await invitee(p.domainA.id);
+  await acceptInvitation({ db: database.db, auth }, accepted.token, { password: TEST_PASSWORD });
+  const signedUp = await userIn(p.domainA.id, "never-invited");
+  for (const target of [accepted, signedUp]) {
+    const before = await outboxCount(target.email);
+    const auditBefore = await countAuditRows(database.db);
+    await expect(p.owner.caller.users.resendInvitation({ id: target.userId })).rejects.toMatchObject({
+      code: "CONFLICT",
+      message: `${target.email} has no pending invitation: they have already set a password.`,
+    });
+    expect(await outboxCount(target.email)).toBe(before);
+    expect(await countAuditRows(database.db)).toBe(auditBefore);
+  }
+});
+
+test("a domain-admin cannot resend the invitation of someone invited outside their domains, and it stays as it was", async () => {
+  const outside = await invitee(p.domainB.id);
+  await expect(p.domainAdminA.caller.users.resendInvitation({ id: outside.userId })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  expect(await isInvitationUsable(database.db, outside.token)).toBe(true);
+  expect(await outboxCount(outside.email)).toBe(1);
+});
+
+test("when the email cannot be sent, the invitation still exists and the answer says it was not emailed", async () => {
+  const failing = await createTestAuth(database.db, {
+    sendEmail: async () => {
+      throw new Error("SMTP is down");
+    },
+  });
+  const caller = await callerAs({ db: database.db, auth: failing }, p.owner.cookie);
+  const email = uniqueEmail("unsent");
+  const quiet = console.error;
+  console.error = () => undefined;
+  try {
+    const invited = await caller.users.invite({ email, name: "Unsent" });
+    expect(invited.emailed).toBe(false);
+    expect(await isInvitationUsable(database.db, tokenOf(invited.inviteUrl))).toBe(true);
+    await expect(caller.users.resendInvitation({ id: invited.id })).resolves.toMatchObject({ emailed: false });
+  } finally {
+    console.error = quiet;
+  }
+});
+
+test("the users list says who is still invited, until they set a password", async () => {
+  const pending = await invitee(p.domainA.id);
+  const member = await userIn(p.domainA.id, "not-invited");
+  const rowOf = async (email: string) => (await p.domainAdminA.caller.users.list({ search: email })).items.find((row) => row.email === email);
+  expect(await rowOf(pending.email)).toMatchObject({ invited: true, can: { resendInvitation: true } });
+  expect(await p.owner.caller.users.get({ id: pending.userId })).toMatchObject({ invited: true });
+  expect(await rowOf(member.email)).toMatchObject({ invited: false });
+  await acceptInvitation({ db: database.db, auth }, pending.token, { password: TEST_PASSWORD });
+  expect(await rowOf(pending.email)).toMatchObject({ invited: false });
+  expect(await p.owner.caller.users.get({ id: pending.userId })).toMatchObject({ invited: false, hasPassword: true });
+  // Permission only, like every flag: the auditor reads users and may not send them anything.
+  expect((await p.auditor.caller.users.list({ search: member.email })).items[0]?.can.resendInvitation).toBe(false);
 });

@@ -8,12 +8,13 @@ import {
   inviteUser,
   placesWithPermissions,
   reinviteUser,
+  resendInvitation,
   resetUserMfa,
   unbanUser,
   updateUser,
 } from "./commands";
 import { banUserInput, banUsersInput, createUserInput, inviteUserInput, listUsersInput, updateUserInput, userIdInput } from "./inputs";
-import { listUsers, userDetail, usersOptions, type Placement, type UserDetail, type UserListItem } from "./queries";
+import { holdsPermissions, listUsers, userDetail, usersOptions, type Placement, type UserDetail, type UserListItem } from "./queries";
 
 /** The flags every user row carries, each naming the mutation it predicts and the input acting on that row. */
 function userFlags<Row extends { id: string }>() {
@@ -21,6 +22,7 @@ function userFlags<Row extends { id: string }>() {
   return {
     update: { procedure: "users.update", input: (row: Row) => ({ id: row.id, name: "Renamed by the walk" }) },
     reinvite: { procedure: "users.reinvite", input: byId },
+    resendInvitation: { procedure: "users.resendInvitation", input: byId },
     ban: { procedure: "users.ban", input: byId },
     unban: { procedure: "users.unban", input: byId },
     resetMfa: { procedure: "users.resetMfa", input: byId },
@@ -41,6 +43,7 @@ function newAccount(row: Placement) {
 export const usersRouter = router({
   list: permissionProcedure("users:read")
     .meta({
+      page: { href: "/users", label: "Users" },
       description:
         "Lists the users you can read, ordered by email, one page at a time; filter by a search text, a domain or a role.",
       can: canFlags<{ items: UserListItem[] }, UserListItem>({ rows: (output) => output.items, flags: userFlags<UserListItem>() }),
@@ -129,6 +132,19 @@ export const usersRouter = router({
     })
     .input(userIdInput)
     .mutation(({ ctx, input }) => reinviteUser(ctx, input)),
+
+  resendInvitation: permissionProcedure("users:write")
+    .meta({
+      description:
+        "Emails a new invitation link, valid 7 days, to someone who has not set their password yet; the previous link stops working. The link goes only to their address, never into this answer. For someone holding a role with permissions, needs a recent sign-in, as inviting them did.",
+      stepUp: {
+        action: "send a new invitation link",
+        raises: ["changes-credentials"],
+        when: stepUpWhen(userIdInput, (ctx, input) => holdsPermissions(ctx.db, input.id)),
+      },
+    })
+    .input(userIdInput)
+    .mutation(({ ctx, input }) => resendInvitation(ctx, input)),
 
   update: permissionProcedure("users:write")
     .meta({ description: "Changes a user's display name.", stepUp: false })

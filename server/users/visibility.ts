@@ -3,7 +3,7 @@ import { and, eq, inArray, isNotNull, sql, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Executor } from "@/db/client";
 import { recordEvent, type AuditActor, type AuditEventInput } from "@/server/audit/record";
-import { roleAssignment, user } from "@/db/schema";
+import { domain, roleAssignment, user } from "@/db/schema";
 import type { Authority, PermissionScope } from "@/server/authz/authority";
 import type { Permission } from "@/server/shared/permissions";
 
@@ -32,6 +32,17 @@ export function visibleUserCondition(scope: UserScope, userId: SQLiteColumn): SQ
 }
 
 export type UserRow = typeof user.$inferSelect;
+
+/**
+ * The columns that place a role assignment: which role, in which domain (and its name, from a left
+ * join of `domain` on the assignment's domain), since when. Read alike by a user's roles and a role's holders.
+ */
+export const ASSIGNMENT_PLACEMENT = {
+  roleId: roleAssignment.roleId,
+  domainId: roleAssignment.domainId,
+  domainName: domain.name,
+  createdAt: roleAssignment.createdAt,
+};
 
 /** The user, if the caller may see them with `permission`; NOT_FOUND otherwise, as for an unknown id. */
 export async function findVisibleUser(

@@ -10,7 +10,8 @@ export default async function SetupPage({ searchParams }: { searchParams: Promis
   // ask the database the server runs with, not whichever one `next build` happened to see.
   const { token } = await searchParams;
   if (await ownerAlreadyExists()) notFound();
-  const usable = typeof token === "string" && token.length > 0 && (await setupTokenUsable(token));
+  const given = typeof token === "string" && token.length > 0;
+  const usable = given && (await setupTokenUsable(token));
   return (
     <div className="space-y-5">
       <h1 className="text-xl font-semibold">Create the owner account</h1>
@@ -21,10 +22,25 @@ export default async function SetupPage({ searchParams }: { searchParams: Promis
           </p>
           <SetupForm token={token} />
         </>
-      ) : (
+      ) : given ? (
         <p role="alert" className="text-sm text-slate-600">
           This setup link is invalid, used or expired. Restart Gatehouse to print a new one in the terminal.
         </p>
+      ) : (
+        // Reached from sign-in, sign-up or the console of a fresh instance: the link carries a secret only the server log has.
+        <div className="space-y-3 text-sm text-slate-600">
+          <p>Gatehouse has no owner yet, so nobody can sign in or sign up. The first account is created through a setup link.</p>
+          <p>
+            When Gatehouse started, it printed the link in its terminal or log, on the line that begins with{" "}
+            <code className="font-mono text-slate-900">Setup link:</code>. Open that link in this browser. It works once and expires after
+            an hour; restart Gatehouse to print a new one.
+          </p>
+          <p>
+            To create the owner without a browser instead, start Gatehouse with{" "}
+            <code className="font-mono text-slate-900">GATEHOUSE_ADMIN_EMAIL</code> and{" "}
+            <code className="font-mono text-slate-900">GATEHOUSE_ADMIN_PASSWORD</code> set.
+          </p>
+        </div>
       )}
     </div>
   );

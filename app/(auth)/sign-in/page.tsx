@@ -4,6 +4,7 @@ import { redirect } from "next/navigation";
 import { signInPageRequest } from "@/app/_lib/oauth-request";
 import { getSession } from "@/server/auth/session";
 import { getEnv } from "@/server/env";
+import { ownerAlreadyExists } from "@/server/pages";
 import { PasskeySignIn } from "./_components/passkey-sign-in";
 import { SignInForm } from "./_components/sign-in-form";
 
@@ -15,6 +16,8 @@ export const metadata: Metadata = {
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { returnTo, oauth, continuing } = await signInPageRequest(await searchParams);
+  // A fresh instance has no account to sign in to yet: the way in is the setup link.
+  if (!(await ownerAlreadyExists())) redirect("/setup");
   // An application may ask for a fresh sign-in (prompt=login, max_age), so then a session does not skip the form.
   if (!continuing && (await getSession())) redirect(returnTo);
   const clientName = oauth?.client?.name ?? "the application";

@@ -4,6 +4,7 @@ import { redirect } from "next/navigation";
 import { pendingOAuthRequest } from "@/app/_lib/oauth-request";
 import { getSession } from "@/server/auth/session";
 import { getEnv } from "@/server/env";
+import { ownerAlreadyExists } from "@/server/pages";
 import { SignUpForm } from "./_components/sign-up-form";
 
 export const metadata: Metadata = {
@@ -14,6 +15,8 @@ export const metadata: Metadata = {
 
 export default async function SignUpPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const oauth = await pendingOAuthRequest(await searchParams);
+  // Sign-up is refused until the owner exists (server/auth/plugins/sign-up-gate.ts): send people to setup instead.
+  if (!(await ownerAlreadyExists())) redirect("/setup");
   const continuing = oauth && !oauth.expired ? oauth : null;
   if (!continuing && (await getSession())) redirect("/");
   const open = getEnv().signup === "open";

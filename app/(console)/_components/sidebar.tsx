@@ -1,68 +1,81 @@
 "use client";
 
-import type { inferRouterOutputs } from "@trpc/server";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
-import type { AppRouter } from "@/server/trpc/root";
-import { SignOutButton } from "./sign-out-button";
+import { Menu } from "lucide-react";
+import { Dialog as RadixDialog } from "radix-ui";
+import { useState } from "react";
+import { Brand } from "@/app/_components/brand";
+import { useInertBehind } from "./inert-behind";
+import { isCurrentPage, pageIcon, type ConsoleAnswer } from "./nav";
+import { IconButton } from "./ui";
 
-/** The server's answer (me.console): which sections this user may open. */
-type ConsoleSections = inferRouterOutputs<AppRouter>["me"]["console"];
-
-interface Section {
-  label: string;
-  href: string;
-  /** Shown only when the server says the user may open it; without one, shown to everyone. */
-  section?: keyof ConsoleSections;
-}
-
-const SECTIONS: Section[] = [
-  { label: "Overview", href: "/" },
-  { label: "Users", href: "/users", section: "users" },
-  { label: "Roles", href: "/roles", section: "roles" },
-  { label: "Domains", href: "/domains", section: "domains" },
-  { label: "Clients", href: "/clients", section: "clients" },
-  { label: "Sessions", href: "/sessions", section: "sessions" },
-  { label: "Audit", href: "/audit", section: "audit" },
-  { label: "Account", href: "/account" },
-];
-
-export function Sidebar({
-  userName,
-  userEmail,
-  sections,
-}: {
-  userName: string;
-  userEmail: string;
-  sections: ConsoleSections;
-}) {
+/** The console's pages as links, the current one marked; `onNavigate` runs when one is followed. */
+function NavList({ answer, onNavigate }: { answer: ConsoleAnswer; onNavigate?: () => void }) {
   const pathname = usePathname();
   return (
-    <aside className="flex w-60 shrink-0 flex-col border-r border-slate-200 bg-white">
-      <div className="px-5 py-5 text-lg font-semibold tracking-tight">Gatehouse</div>
-      <nav aria-label="Console" className="flex-1 px-3">
-        <ul className="space-y-1">
-          {SECTIONS.filter((entry) => !entry.section || sections[entry.section]).map((section) => {
-            const current = section.href === "/" ? pathname === "/" : pathname.startsWith(section.href);
-            return (
-              <li key={section.href}>
-                <Link
-                  href={section.href}
-                  aria-current={current ? "page" : undefined}
-                  className="block rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:bg-slate-100 aria-[current=page]:bg-slate-100 aria-[current=page]:text-slate-900"
-                >
-                  {section.label}
-                </Link>
-              </li>
-            );
-          })}
-        </ul>
-      </nav>
-      <div className="space-y-2 border-t border-slate-200 px-5 py-4">
-        <p className="truncate text-sm font-medium">{userName}</p>
-        <p className="truncate text-xs text-slate-500">{userEmail}</p>
-        <SignOutButton />
+    <nav aria-label="Console" className="flex-1 overflow-y-auto px-3">
+      <ul className="space-y-1">
+        {answer.map((page) => {
+          const Icon = pageIcon(page.href);
+          return (
+            <li key={page.href}>
+              <Link
+                href={page.href}
+                onClick={onNavigate}
+                aria-current={isCurrentPage(page.href, pathname) ? "page" : undefined}
+                className="flex items-center gap-3 rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:bg-slate-100 hover:text-slate-900 focus-visible:outline-2 focus-visible:outline-brand-600 aria-[current=page]:bg-slate-100 aria-[current=page]:text-slate-900"
+              >
+                <Icon aria-hidden="true" className="size-4 shrink-0 text-slate-500" />
+                {page.label}
+              </Link>
+            </li>
+          );
+        })}
+      </ul>
+    </nav>
+  );
+}
+
+/** From 1024 px up: the navigation as a column beside the page, fixed while the page scrolls. */
+export function Sidebar({ answer }: { answer: ConsoleAnswer }) {
+  return (
+    <aside className="sticky top-0 hidden h-screen w-60 shrink-0 flex-col border-r border-slate-200 bg-white lg:flex">
+      <div className="px-5 py-5">
+        <Brand />
       </div>
+      <NavList answer={answer} />
     </aside>
+  );
+}
+
+/**
+ * Below 1024 px: a menu button opening the navigation as a sheet from the left (a Radix dialog, so
+ * focus stays inside and Escape closes it). Following a link closes it.
+ */
+export function MobileNav({ answer }: { answer: ConsoleAnswer }) {
+  const [open, setOpen] = useState(false);
+  useInertBehind(open);
+  return (
+    <RadixDialog.Root open={open} onOpenChange={setOpen}>
+      <RadixDialog.Trigger asChild>
+        <IconButton label="Open navigation" className="lg:hidden">
+          <Menu aria-hidden="true" className="size-5" />
+        </IconButton>
+      </RadixDialog.Trigger>
+      <RadixDialog.Portal>
+        <RadixDialog.Overlay className="fixed inset-0 z-40 bg-backdrop lg:hidden" />
+        <RadixDialog.Content
+          aria-describedby={undefined}
+          className="fixed inset-y-0 left-0 z-50 flex w-72 max-w-[85vw] flex-col bg-white py-2 shadow-xl outline-none lg:hidden"
+        >
+          <RadixDialog.Title className="px-5 py-4">
+            <Brand />
+            <span className="sr-only"> navigation</span>
+          </RadixDialog.Title>
+          <NavList answer={answer} onNavigate={() => setOpen(false)} />
+        </RadixDialog.Content>
+      </RadixDialog.Portal>
+    </RadixDialog.Root>
   );
 }

@@ -2,6 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState, type FormEvent } from "react";
+import { toast } from "sonner";
 import { FormAlert, TextField } from "@/app/_components/form";
 import { authClient } from "@/app/_lib/auth-client";
 import { passkeySignInErrorMessage } from "@/app/_lib/passkey-errors";
@@ -60,6 +61,7 @@ export function StepUpDialog() {
   }, [queryClient, trpc]);
 
   function finish(confirmed: boolean) {
+    if (confirmed) toast.success("Confirmed. Your change goes ahead now.");
     settle.current?.(confirmed);
     settle.current = null;
     setRequest(null);

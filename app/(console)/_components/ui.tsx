@@ -1,7 +1,10 @@
 "use client";
 
+import { X } from "lucide-react";
+import { Dialog as RadixDialog, Tooltip } from "radix-ui";
 import { TextField } from "@/app/_components/form";
-import { useEffect, useId, useRef, useState, useSyncExternalStore, type ButtonHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from "react";
+import { useInertBehind } from "./inert-behind";
+import { forwardRef, useEffect, useId, useRef, useState, useSyncExternalStore, type ButtonHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from "react";
 
 /** Building blocks shared by the console pages, so every page has the same states and controls. */
 
@@ -20,22 +23,22 @@ export function PageHeader({ title, description, actions }: { title: string; des
 type ButtonVariant = "primary" | "secondary" | "danger" | "ghost";
 
 const BUTTON_STYLES: Record<ButtonVariant, string> = {
-  primary: "bg-brand-600 text-white hover:bg-brand-700 focus-visible:outline-brand-600",
+  primary: "bg-primary text-on-fill hover:bg-primary-hover focus-visible:outline-brand-600",
   secondary: "border border-slate-300 bg-white text-slate-700 hover:bg-slate-50 focus-visible:outline-brand-600",
-  danger: "bg-red-600 text-white hover:bg-red-700 focus-visible:outline-red-600",
+  danger: "bg-danger text-on-fill hover:bg-danger-hover focus-visible:outline-red-600",
   ghost: "text-slate-600 hover:bg-slate-100 focus-visible:outline-brand-600",
 };
 
-export function Button({
-  variant = "secondary",
-  pending = false,
-  pendingLabel,
-  children,
-  className = "",
-  ...props
-}: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: ButtonVariant; pending?: boolean; pendingLabel?: string }) {
+type ButtonProps = ButtonHTMLAttributes<HTMLButtonElement> & { variant?: ButtonVariant; pending?: boolean; pendingLabel?: string };
+
+/** Forwards its ref, so Radix triggers (`asChild`) can wrap it. */
+export const Button = forwardRef<HTMLButtonElement, ButtonProps>(function Button(
+  { variant = "secondary", pending = false, pendingLabel, children, className = "", ...props },
+  ref,
+) {
   return (
     <button
+      ref={ref}
       type="button"
       {...props}
       disabled={props.disabled || pending}
@@ -45,7 +48,31 @@ export function Button({
       {pending && pendingLabel ? pendingLabel : children}
     </button>
   );
-}
+});
+
+/**
+ * A button that shows only an icon: its label is its accessible name and shows as a tooltip on
+ * hover and keyboard focus. Needs a <Tooltip.Provider> above it (the console layout has one).
+ */
+export const IconButton = forwardRef<HTMLButtonElement, ButtonProps & { label: string; children: ReactNode }>(function IconButton(
+  { label, children, className = "", variant = "ghost", ...props },
+  ref,
+) {
+  return (
+    <Tooltip.Root>
+      <Tooltip.Trigger asChild>
+        <Button ref={ref} variant={variant} aria-label={label} className={`px-2 ${className}`} {...props}>
+          {children}
+        </Button>
+      </Tooltip.Trigger>
+      <Tooltip.Portal>
+        <Tooltip.Content sideOffset={6} className="z-50 rounded-md bg-slate-900 px-2 py-1 text-xs font-medium text-slate-50 shadow-md">
+          {label}
+        </Tooltip.Content>
+      </Tooltip.Portal>
+    </Tooltip.Root>
+  );
+});
 
 export function SelectField({
   label,
@@ -217,7 +244,12 @@ export function Pager({
   );
 }
 
-/** A modal built on <dialog>, which gives focus containment and Escape-to-close for free. */
+/**
+ * A modal on Radix Dialog: focus moves in and stays inside, Escape closes, focus returns to what
+ * opened it, the page behind is inert and does not scroll. Its content mounts only while open. A
+ * dialog opened from inside another (a confirmation in a drawer) stacks above it, and Escape closes
+ * the top one only.
+ */
 export function Dialog({
   open,
   onClose,
@@ -232,42 +264,39 @@ export function Dialog({
   /** Slides in from the right as a drawer instead of a centred dialog. */
   side?: boolean;
 }) {
-  const ref = useRef<HTMLDialogElement>(null);
-  const titleId = useId();
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
-    if (!open && dialog.open) dialog.close();
-  }, [open]);
+  useInertBehind(open);
   return (
-    <dialog
-      ref={ref}
-      aria-labelledby={titleId}
-      // A nested dialog's close event bubbles through React's tree; only this dialog's own closing counts.
-      onClose={(event) => {
-        if (event.target === event.currentTarget) onClose();
+    <RadixDialog.Root
+      open={open}
+      onOpenChange={(next) => {
+        if (!next) onClose();
       }}
-      className={
-        side
-          ? "fixed inset-y-0 right-0 left-auto m-0 h-full max-h-none w-full max-w-xl bg-white p-0 shadow-xl backdrop:bg-slate-900/30"
-          : "m-auto w-full max-w-lg rounded-xl bg-white p-0 shadow-xl backdrop:bg-slate-900/30"
-      }
     >
-      {open ? (
-        <div className="flex h-full flex-col">
-          <div className="flex items-center justify-between border-b border-slate-200 px-5 py-4">
-            <h2 id={titleId} className="text-base font-semibold">
-              {title}
-            </h2>
-            <Button variant="ghost" onClick={onClose} aria-label="Close">
-              ✕
-            </Button>
+      <RadixDialog.Portal>
+        <RadixDialog.Overlay className="fixed inset-0 z-40 bg-backdrop" />
+        <RadixDialog.Content
+          // The dialog's text is its own description; Radix would otherwise ask for a separate one.
+          aria-describedby={undefined}
+          // A stray click beside a half-filled form must not throw it away; a drawer closes as expected.
+          onPointerDownOutside={side ? undefined : (event) => event.preventDefault()}
+          className={
+            side
+              ? "fixed inset-y-0 right-0 z-50 flex h-full w-full max-w-xl flex-col bg-white shadow-xl outline-none"
+              : "fixed top-1/2 left-1/2 z-50 flex max-h-[calc(100dvh-2rem)] w-[calc(100%-2rem)] max-w-lg -translate-x-1/2 -translate-y-1/2 flex-col rounded-xl bg-white shadow-xl outline-none"
+          }
+        >
+          <div className="flex items-center justify-between gap-4 border-b border-slate-200 px-5 py-4">
+            <RadixDialog.Title className="text-base font-semibold">{title}</RadixDialog.Title>
+            <RadixDialog.Close asChild>
+              <Button variant="ghost" aria-label="Close" className="px-2">
+                <X aria-hidden="true" className="size-4" />
+              </Button>
+            </RadixDialog.Close>
           </div>
           <div className="flex-1 overflow-y-auto px-5 py-4">{children}</div>
-        </div>
-      ) : null}
-    </dialog>
+        </RadixDialog.Content>
+      </RadixDialog.Portal>
+    </RadixDialog.Root>
   );
 }
 

@@ -2,26 +2,31 @@
 
 import { useMutation, type UseMutationOptions } from "@tanstack/react-query";
 import { useState } from "react";
+import { toast } from "sonner";
 
 /**
  * A mutation on one row that runs only after a confirmation: `ask(row)` opens the dialog (clearing the
  * last attempt's error), `dialog` is spread onto <ConfirmDialog>, and success closes it before
- * `onSuccess` (invalidating, telling the person) runs.
+ * `onSuccess` (invalidating, telling the person) runs. `success` is what a toast then says was done.
  */
 export function useConfirmedMutation<Target, TData, TError extends { message: string }, TVariables, TContext>({
   mutation: options,
   variables,
   onSuccess,
+  success,
 }: {
   mutation: UseMutationOptions<TData, TError, TVariables, TContext>;
   variables: (target: Target) => TVariables;
   onSuccess?: (data: TData) => unknown;
+  success?: string | ((target: Target, data: TData) => string);
 }) {
   const [target, setTarget] = useState<Target | null>(null);
   const mutation = useMutation({
     ...options,
     onSuccess: async (data: TData) => {
+      const done = target;
       setTarget(null);
+      if (success && done !== null) toast.success(typeof success === "string" ? success : success(done, data));
       await onSuccess?.(data);
     },
   });

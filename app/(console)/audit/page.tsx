@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { NoAccess } from "@/app/(console)/_components/ui";
-import { HydrateClient, consoleSections, getQueryClient, trpc } from "@/app/_lib/trpc/server";
+import { HydrateClient, getQueryClient, mayOpenPage, trpc } from "@/app/_lib/trpc/server";
 import { AuditLog } from "./_components/audit-log";
 import { auditPageAndSort, filtersOf, loadAuditParams, serverFilters, toAuditInput } from "./_components/filters";
 
@@ -11,7 +11,7 @@ export default async function AuditPage({
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  if (!(await consoleSections()).audit) {
+  if (!(await mayOpenPage("/audit"))) {
     return <NoAccess title="Audit log" subject="the audit log" permission="audit:read" />;
   }
   const queryClient = getQueryClient();

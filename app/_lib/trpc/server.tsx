@@ -29,9 +29,14 @@ export function HydrateClient({ children }: { children: ReactNode }) {
 }
 
 /**
- * Which console sections the caller may open (me.console): the shell's navigation and each page's
- * "no access" panel read this one server answer, fetched once per request.
+ * The console pages the caller may open (me.console): the shell's navigation and each page's "no
+ * access" panel read this one server answer, fetched once per request.
  */
-export function consoleSections() {
+export function consolePages() {
   return getQueryClient().fetchQuery(trpc.me.console.queryOptions());
+}
+
+/** Whether the server lists the page at `href` among those the caller may open. */
+export async function mayOpenPage(href: string): Promise<boolean> {
+  return (await consolePages()).some((page) => page.href === href);
 }

@@ -1,12 +1,10 @@
 import type { BetterAuthPlugin } from "better-auth";
 import { getSessionFromCtx } from "better-auth/api";
-import { eq } from "drizzle-orm";
 import type { Database } from "@/db/client";
-import { clientRegistration, oauthClient } from "@/db/schema";
 import { recordEvent, requestOrigin } from "@/server/audit/record";
 import { holdsRoleIn } from "@/server/domains/membership";
 import { denyAuthorization, isRegisteredRedirect } from "@/server/oauth/authorize-denial";
-import { storedStringArray } from "@/server/oauth/stored";
+import { loadClient } from "@/server/oauth/clients";
 import { authorizeParameters, field } from "@/server/oauth/token-requests";
 import { beforeAuthorize } from "./token-endpoint";
 
@@ -35,14 +33,9 @@ export function domainClients({ db, issuer }: { db: Database; issuer: string }):
           // Someone about to sign in (again) may come back as another person; the resumed request passes here.
           if (!clientId || !redirectUri || /\b(login|create)\b/.test(field(parameters, "prompt") ?? "")) return;
 
-          const [client] = await db
-            .select({ redirectUris: oauthClient.redirectUris, disabled: oauthClient.disabled, domainId: clientRegistration.domainId })
-            .from(oauthClient)
-            .innerJoin(clientRegistration, eq(clientRegistration.clientId, oauthClient.clientId))
-            .where(eq(oauthClient.clientId, clientId))
-            .limit(1);
+          const client = await loadClient(db, clientId);
           // Whatever is wrong with the request itself, the provider answers on its own error page.
-          if (!client?.domainId || client.disabled || !isRegisteredRedirect(storedStringArray(client.redirectUris), redirectUri)) return;
+          if (!client?.domainId || client.disabled || !isRegisteredRedirect(client.redirectUris, redirectUri)) return;
           const session = await getSessionFromCtx(ctx);
           if (!session || (await holdsRoleIn(db, session.user.id, client.domainId))) return;
 

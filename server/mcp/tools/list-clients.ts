@@ -1,17 +1,15 @@
-import { z } from "zod";
 import { listClientsInput } from "@/server/clients/inputs";
 import { defineTool } from "../tool";
-import { READ_ANNOTATIONS, clientOutput, nextCursorOutput, toClientOutput } from "./shapes";
+import { clientOutput, pageTool, toClientOutput } from "./shapes";
 
-export const listClients = defineTool("list_clients", {
-  annotations: READ_ANNOTATIONS,
-  inputSchema: listClientsInput.unwrap().shape,
-  outputSchema: {
-    clients: z.array(clientOutput).describe("One page of OAuth clients."),
-    nextCursor: nextCursorOutput,
-  },
-  async run(input, { caller }) {
-    const page = await caller.clients.list(input);
-    return { clients: page.items.map(toClientOutput), nextCursor: page.nextCursor };
-  },
-});
+export const listClients = defineTool(
+  "list_clients",
+  pageTool({
+    inputSchema: listClientsInput.unwrap().shape,
+    key: "clients",
+    row: clientOutput,
+    description: "One page of OAuth clients.",
+    list: (caller, input) => caller.clients.list(input),
+    toOutput: toClientOutput,
+  }),
+);

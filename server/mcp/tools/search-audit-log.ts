@@ -16,7 +16,11 @@ export const searchAuditLog = defineTool("search_audit_log", {
   annotations: READ_ANNOTATIONS,
   inputSchema: {
     actorUserId: filters.actorUserId,
+    actor: filters.actor,
     action: filters.action,
+    result: filters.result,
+    clientId: filters.clientId,
+    search: filters.search,
     targetType: filters.targetType,
     targetId: filters.targetId,
     domainId: filters.domainId,
@@ -30,6 +34,10 @@ export const searchAuditLog = defineTool("search_audit_log", {
       .array(auditEventOutput)
       .describe("One page of events, newest first."),
     nextCursor: nextCursorOutput,
+    searchedTo: z
+      .string()
+      .optional()
+      .describe("With search: the time (ISO 8601) this page searched back to; pass nextCursor to search older events."),
   },
   async run({ from, to, ...input }, { caller }) {
     const page = await caller.audit.list({
@@ -40,6 +48,7 @@ export const searchAuditLog = defineTool("search_audit_log", {
     return {
       events: page.items.map(toAuditEventOutput),
       nextCursor: page.nextCursor,
+      ...(page.searchedTo ? { searchedTo: page.searchedTo.toISOString() } : {}),
     };
   },
 });

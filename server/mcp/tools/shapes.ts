@@ -1,8 +1,10 @@
 import { z } from "zod";
 import { ACTOR_VIA, CLIENT_ORIGINS, MFA_POLICIES } from "@/db/schema";
+import { AUDIT_RESULTS } from "@/server/audit/outcome";
 import type { AuditListItem } from "@/server/audit/queries";
 import type { DomainItem } from "@/server/domains/queries";
 import { CLIENT_TYPES, type ClientItem } from "@/server/oauth/clients";
+import type { Caller, ToolHandler } from "../tool";
 
 /**
  * Output pieces several tools share. Structured content travels as JSON, so the routers' Date
@@ -36,16 +38,7 @@ export const domainOutput = z.object({
 });
 
 export function toDomainOutput(item: DomainItem): z.input<typeof domainOutput> {
-  return {
-    id: item.id,
-    name: item.name,
-    slug: item.slug,
-    description: item.description,
-    mfaPolicy: item.mfaPolicy,
-    emailDomains: item.emailDomains,
-    memberCount: item.memberCount,
-    createdAt: iso(item.createdAt),
-  };
+  return outputOf(domainOutput, item);
 }
 
 export const clientOutput = z.object({
@@ -63,18 +56,47 @@ export const clientOutput = z.object({
 });
 
 export function toClientOutput(item: ClientItem): z.input<typeof clientOutput> {
+  return outputOf(clientOutput, item);
+}
+
+/**
+ * A row as a tool outputs it: exactly the fields its schema declares (nothing else the row carries,
+ * such as its `can` flags), dates as ISO 8601 strings.
+ */
+function outputOf<Shape extends z.ZodRawShape>(schema: z.ZodObject<Shape>, item: object): z.input<z.ZodObject<Shape>> {
+  const fields = item as Record<string, unknown>;
+  return Object.fromEntries(
+    Object.keys(schema.shape).map((key) => {
+      const value = fields[key];
+      return [key, value instanceof Date ? iso(value) : value];
+    }),
+  ) as z.input<z.ZodObject<Shape>>;
+}
+
+/**
+ * The handler of a tool that answers one page of a list: the page's rows under `key`, each shaped
+ * by `toOutput`, and the cursor of the next page.
+ */
+export function pageTool<Input extends z.ZodRawShape, Key extends string, Item, Row extends z.ZodType>(options: {
+  inputSchema: Input;
+  key: Key;
+  row: Row;
+  /** What the list holds, for the output's description: "One page of domains." */
+  description: string;
+  list: (caller: Caller, input: z.output<z.ZodObject<Input>>) => Promise<{ items: Item[]; nextCursor: string | null }>;
+  toOutput: (item: Item) => z.input<Row>;
+}): ToolHandler<Input, Record<Key, z.ZodArray<Row>> & { nextCursor: typeof nextCursorOutput }> {
+  const { inputSchema, key, row, description, list, toOutput } = options;
   return {
-    clientId: item.clientId,
-    name: item.name,
-    type: item.type,
-    redirectUris: item.redirectUris,
-    scopes: item.scopes,
-    domainId: item.domainId,
-    domainName: item.domainName,
-    origin: item.origin,
-    disabled: item.disabled,
-    skipConsent: item.skipConsent,
-    createdAt: iso(item.createdAt),
+    annotations: READ_ANNOTATIONS,
+    inputSchema,
+    outputSchema: { [key]: z.array(row).describe(description), nextCursor: nextCursorOutput } as Record<Key, z.ZodArray<Row>> & {
+      nextCursor: typeof nextCursorOutput;
+    },
+    async run(input, { caller }) {
+      const page = await list(caller, input);
+      return { [key]: page.items.map(toOutput), nextCursor: page.nextCursor } as never;
+    },
   };
 }
 
@@ -99,6 +121,8 @@ export const auditEventOutput = z.object({
   actorEmail: z.string().nullable().describe("That user's email address; null for the system or a deleted user."),
   actorVia: z.enum(ACTOR_VIA).describe('How: "web" (console), "mcp" (these tools), "oauth" or "system".'),
   clientId: z.string().nullable().describe("The OAuth client the call came through, for MCP calls."),
+  clientName: z.string().nullable().describe("That client's name; null when none or deleted."),
+  result: z.enum(AUDIT_RESULTS).describe('"failure" for a refusal or failure (a failed sign-in, a denied consent, an MCP call that failed), else "success".'),
   targetType: z.string().nullable().describe('The kind of object it is about, such as "user" or "client".'),
   targetId: z.string().nullable().describe("The id of that object."),
   domainId: z.string().nullable().describe("The domain it is filed under; null for installation-wide events."),
@@ -117,6 +141,8 @@ export function toAuditEventOutput(event: AuditListItem): z.input<typeof auditEv
     actorEmail: event.actorEmail,
     actorVia: event.actorVia,
     clientId: event.clientId,
+    clientName: event.clientName,
+    result: event.result,
     targetType: event.targetType,
     targetId: event.targetId,
     domainId: event.domainId,

@@ -112,7 +112,7 @@ export function ConsentActions({ clientName }: { clientName: string }) {
           onClick={() => choose("allow")}
           disabled={pending !== null}
           aria-busy={pending === "allow"}
-          className={`${BUTTON} bg-brand-600 text-white hover:bg-brand-700`}
+          className={`${BUTTON} bg-primary text-on-fill hover:bg-primary-hover`}
         >
           {pending === "allow" ? "Allowing…" : "Allow"}
         </button>

@@ -4,7 +4,10 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useTRPC } from "@/app/_lib/trpc/client";
 
-/** Polls until a factor is enrolled, then offers the way on; the settings above show the backup codes first. */
+/**
+ * Polls until a factor is enrolled, then offers the way on; the settings above show the backup codes
+ * first. It sticks to the bottom of the screen, so on a phone the way on is in view below the codes.
+ */
 export function EnrolmentContinue({ next }: { next: string }) {
   const trpc = useTRPC();
   const requirement = useQuery({
@@ -13,7 +16,7 @@ export function EnrolmentContinue({ next }: { next: string }) {
   });
   if (!requirement.data?.status.enrolled) return null;
   return (
-    <div className="rounded-md border border-green-200 bg-green-50 p-3 text-sm text-green-800">
+    <div className="sticky bottom-3 z-10 rounded-md border border-green-200 bg-green-50 p-3 text-sm text-green-800 shadow-md">
       <p>Your second factor is set up. Keep your backup codes somewhere safe.</p>
       {next.startsWith("/api/") ? (
         // An authorization request to resume (see the MFA gate): a route handler, which the client router cannot render.

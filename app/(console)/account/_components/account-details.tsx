@@ -3,7 +3,11 @@
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { DetailList, Section } from "../../_components/ui";
+import { AccountEmailForm } from "./account-email-form";
+import { AccountNameForm } from "./account-name-form";
+import { AccountPasswordForm } from "./account-password-form";
 
+/** Account > Profile: the person's name and email, each changeable here, and their password. */
 export function AccountDetails() {
   const trpc = useTRPC();
   const me = useQuery(trpc.me.get.queryOptions());
@@ -19,14 +23,19 @@ export function AccountDetails() {
     );
   }
   const rows: Array<[string, string]> = [
-    ["Name", me.data.name],
-    ["Email", me.data.email],
     ["User ID", me.data.id],
     ["Role", me.data.isOwner ? "Owner" : "Member"],
   ];
   return (
-    <Section title="Profile" card>
-      <DetailList rows={rows} />
-    </Section>
+    <>
+      <Section title="Profile" card>
+        <div className="divide-y divide-slate-200">
+          <AccountNameForm name={me.data.name} />
+          <AccountEmailForm email={me.data.email} />
+          <DetailList rows={rows} />
+        </div>
+      </Section>
+      <AccountPasswordForm />
+    </>
   );
 }
