@@ -4,33 +4,17 @@ import { OWNER_ROLE_ID, role } from "@/db/schema";
 import { ID_MAX_LENGTH } from "@/server/ids";
 import { createTestAuth, signUp } from "@/server/testing/auth";
 import { auditRows, countAuditRows, personaTestBed } from "@/server/testing/authz";
-import { atSecond, uniqueActionPrefix } from "@/server/testing/audit";
+import { addAuditEvent, atSecond, uniqueActionPrefix, type TestEvent } from "@/server/testing/audit";
 import { createTestDatabase } from "@/server/testing/db";
 import { expectConsoleError } from "@/server/testing/setup";
 import { AUDIT_CSV_COLUMNS, exportAuditCsv, type ExportDependencies } from "./export";
-import { recordEvent } from "./record";
 
 const bed = personaTestBed();
 
 const NOW = new Date("2026-03-01T12:00:00.000Z");
 
-function addEvent(spec: {
-  action: string;
-  at: Date;
-  actorUserId?: string | null;
-  domainId?: string | null;
-  targetType?: string;
-  targetId?: string;
-  userAgent?: string;
-  details?: Record<string, unknown>;
-}) {
-  return recordEvent(
-    bed.database.db,
-    { userId: spec.actorUserId ?? null, via: "mcp", clientId: "client-1", ip: "192.0.2.7", userAgent: spec.userAgent ?? "vitest" },
-    { action: spec.action, domainId: spec.domainId, targetType: spec.targetType, targetId: spec.targetId, details: spec.details },
-    spec.at,
-  );
-}
+/** Every event here came through one MCP client, so the export shows its via, client and address columns filled. */
+const addEvent = (event: TestEvent) => addAuditEvent(bed.database.db, { clientId: "client-1", ip: "192.0.2.7", ...event });
 
 function exportAs(cookie: string | undefined, query: Record<string, string> | string = {}, options: Partial<ExportDependencies> = {}) {
   const search = typeof query === "string" ? query : new URLSearchParams(query).toString();

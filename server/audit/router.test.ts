@@ -6,36 +6,16 @@ import { ID_MAX_LENGTH } from "@/server/ids";
 import { encodeCursor } from "@/server/paging";
 import type { AuditFilter } from "./inputs";
 import { auditPageSql, auditWindowEndSql, planAuditQuery, type AuditScope } from "./plan";
-import { recordEvent } from "@/server/audit/record";
 import { signUp } from "@/server/testing/auth";
 import { countAuditRows, createDomain, grantRole, type Caller, personaTestBed } from "@/server/testing/authz";
 import { unique } from "@/server/testing/outcome";
 import type { Permission } from "@/server/shared/permissions";
-import { BASE, atSecond, uniqueActionPrefix } from "@/server/testing/audit";
+import { BASE, addAuditEvent, atSecond, uniqueActionPrefix, type TestEvent } from "@/server/testing/audit";
 import { callerAs } from "@/server/testing/trpc";
 import { auditRouter } from "./router";
 
 const bed = personaTestBed();
-
-
-interface EventSpec {
-  action: string;
-  at: Date;
-  actorUserId?: string | null;
-  targetType?: string | null;
-  targetId?: string | null;
-  domainId?: string | null;
-  details?: Record<string, unknown>;
-}
-
-function addEvent(spec: EventSpec): Promise<string> {
-  return recordEvent(
-    bed.database.db,
-    { userId: spec.actorUserId ?? null, via: "web", ip: "192.0.2.1", userAgent: "vitest" },
-    { action: spec.action, targetType: spec.targetType, targetId: spec.targetId, domainId: spec.domainId, details: spec.details },
-    spec.at,
-  );
-}
+const addEvent = (event: TestEvent) => addAuditEvent(bed.database.db, event);
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
   try {

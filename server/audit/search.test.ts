@@ -2,9 +2,8 @@ import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { user as userTable } from "@/db/schema";
-import { recordEvent } from "@/server/audit/record";
 import { openPersonaTestBed, type Caller, type Personas } from "@/server/testing/authz";
-import { atSecond, uniqueActionPrefix } from "@/server/testing/audit";
+import { addAuditEvent, atSecond, uniqueActionPrefix, type TestEvent } from "@/server/testing/audit";
 import type { TestDatabase } from "@/server/testing/db";
 import { rejection } from "@/server/testing/outcome";
 import type { AuditFilter } from "./inputs";
@@ -17,24 +16,7 @@ beforeAll(async () => ({ database, personas } = await openPersonaTestBed()));
 
 afterAll(() => database.destroy());
 
-interface EventSpec {
-  action: string;
-  at: Date;
-  actorUserId?: string | null;
-  clientId?: string | null;
-  targetType?: string | null;
-  targetId?: string | null;
-  details?: Record<string, unknown>;
-}
-
-function addEvent(spec: EventSpec): Promise<string> {
-  return recordEvent(
-    database.db,
-    { userId: spec.actorUserId ?? null, via: spec.clientId ? "mcp" : "web", clientId: spec.clientId ?? null, ip: "192.0.2.1", userAgent: "vitest" },
-    { action: spec.action, targetType: spec.targetType, targetId: spec.targetId, details: spec.details },
-    spec.at,
-  );
-}
+const addEvent = (event: TestEvent) => addAuditEvent(database.db, event);
 
 /** Every event of a filter, page after page, as the console or the MCP tool would read them. */
 async function allPages(caller: Caller, filter: AuditFilter, limit = 2): Promise<string[]> {

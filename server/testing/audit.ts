@@ -1,4 +1,6 @@
 import { randomUUID } from "node:crypto";
+import type { Executor } from "@/db/client";
+import { recordEvent } from "@/server/audit/record";
 
 /** A fixed instant, and seconds after it, so tests place events in order without waiting. */
 export const BASE = Date.UTC(2026, 0, 1);
@@ -10,4 +12,30 @@ let prefixSequence = 0;
 export function uniqueActionPrefix(): string {
   prefixSequence += 1;
   return `t${prefixSequence}${randomUUID().slice(0, 6)}.`;
+}
+
+/** One audit event a test places: what happened, when, and whatever else it is about. */
+export interface TestEvent {
+  action: string;
+  at: Date;
+  actorUserId?: string | null;
+  /** The OAuth client it came through: the event is then an MCP call, else a console one. */
+  clientId?: string | null;
+  domainId?: string | null;
+  targetType?: string | null;
+  targetId?: string | null;
+  ip?: string;
+  userAgent?: string;
+  details?: Record<string, unknown>;
+}
+
+/** Records `event` as recordEvent would for a real request, and answers its id. */
+export function addAuditEvent(db: Executor, event: TestEvent): Promise<string> {
+  const { action, at, actorUserId, clientId, domainId, targetType, targetId, ip, userAgent, details } = event;
+  return recordEvent(
+    db,
+    { userId: actorUserId ?? null, via: clientId ? "mcp" : "web", clientId: clientId ?? null, ip: ip ?? "192.0.2.1", userAgent: userAgent ?? "vitest" },
+    { action, targetType, targetId, domainId, details },
+    at,
+  );
 }
