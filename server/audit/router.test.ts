@@ -10,7 +10,7 @@ import { signUp } from "@/server/testing/auth";
 import { countAuditRows, createDomain, grantRole, type Caller, personaTestBed } from "@/server/testing/authz";
 import { unique } from "@/server/testing/outcome";
 import type { Permission } from "@/server/shared/permissions";
-import { BASE, addAuditEvent, atSecond, uniqueActionPrefix, type TestEvent } from "@/server/testing/audit";
+import { BASE, addAuditEvent, allAuditPages, atSecond, uniqueActionPrefix, type TestEvent } from "@/server/testing/audit";
 import { callerAs } from "@/server/testing/trpc";
 import { auditRouter } from "./router";
 
@@ -26,16 +26,6 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
   }
 }
 
-async function allPages(caller: Caller, filter: AuditFilter, limit: number) {
-  const ids: string[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await caller.audit.list({ ...filter, cursor, limit });
-    ids.push(...page.items.map((item) => item.id));
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  return ids;
-}
 
 describe("allow/deny matrix", () => {
   type PersonaCase = "owner" | "admin" | "domainAdminOnA" | "domainAdminOnB" | "auditor" | "member" | "anonymous";
@@ -199,7 +189,7 @@ describe("scope", () => {
     const a4 = await addEvent({ action: `${ns}x`, at: atSecond(4), domainId: bed.personas.domainA.id });
     const c5 = await addEvent({ action: `${ns}x`, at: atSecond(5), domainId: domainC.id });
 
-    expect(await allPages(caller, { action: ns }, 2)).toEqual([c5, a4, c2, a1]);
+    expect(await allAuditPages(caller, { action: ns }, 2)).toEqual([c5, a4, c2, a1]);
   });
 });
 
@@ -342,8 +332,8 @@ describe("pagination", () => {
     for (let n = 0; n < 5; n += 1) ids.push(await addEvent({ action: `${ns}x`, at: atSecond(7) }));
     const earlier = await addEvent({ action: `${ns}x`, at: atSecond(6) });
     const expected = [...ids].sort().reverse().concat(earlier);
-    expect(await allPages(bed.personas.owner.caller, { action: ns }, 2)).toEqual(expected);
-    expect(await allPages(bed.personas.owner.caller, { action: ns }, 1)).toEqual(expected);
+    expect(await allAuditPages(bed.personas.owner.caller, { action: ns }, 2)).toEqual(expected);
+    expect(await allAuditPages(bed.personas.owner.caller, { action: ns }, 1)).toEqual(expected);
   });
 
   test("the last page has no next cursor, and an exact fit does not promise an empty page", async () => {

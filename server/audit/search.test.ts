@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { user as userTable } from "@/db/schema";
-import { openPersonaTestBed, type Caller, type Personas } from "@/server/testing/authz";
-import { addAuditEvent, atSecond, uniqueActionPrefix, type TestEvent } from "@/server/testing/audit";
+import { openPersonaTestBed, type Personas } from "@/server/testing/authz";
+import { addAuditEvent, allAuditPages, atSecond, uniqueActionPrefix, type TestEvent } from "@/server/testing/audit";
 import type { TestDatabase } from "@/server/testing/db";
 import { rejection } from "@/server/testing/outcome";
 import type { AuditFilter } from "./inputs";
@@ -18,17 +18,6 @@ afterAll(() => database.destroy());
 
 const addEvent = (event: TestEvent) => addAuditEvent(database.db, event);
 
-/** Every event of a filter, page after page, as the console or the MCP tool would read them. */
-async function allPages(caller: Caller, filter: AuditFilter, limit = 2): Promise<string[]> {
-  const ids: string[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await caller.audit.list({ ...filter, cursor, limit });
-    ids.push(...page.items.map((item) => item.id));
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  return ids;
-}
 
 test("actor finds the events of the users whose email or name contains the text, and no one else's", async () => {
   const ns = uniqueActionPrefix();
@@ -36,14 +25,14 @@ test("actor finds the events of the users whose email or name contains the text,
   await addEvent({ action: `${ns}done`, at: atSecond(2), actorUserId: personas.member.userId });
   await addEvent({ action: `${ns}done`, at: atSecond(3), actorUserId: null });
   const owner = personas.owner.caller;
-  expect(await allPages(owner, { action: `${ns}done`, actor: personas.admin.email.slice(0, 12).toUpperCase() })).toEqual([mine]);
+  expect(await allAuditPages(owner, { action: `${ns}done`, actor: personas.admin.email.slice(0, 12).toUpperCase() })).toEqual([mine]);
 
   const [admin] = await database.db.select({ name: userTable.name }).from(userTable).where(sql`${userTable.id} = ${personas.admin.userId}`);
   const byName = await owner.audit.list({ action: `${ns}done`, actor: admin!.name });
   expect(byName.items.map((item) => item.actorUserId)).toContain(personas.admin.userId);
   expect((await owner.audit.list({ action: `${ns}done`, actor: "nobody-has-this-in-their-name" })).items).toEqual([]);
   // An empty box is no filter.
-  expect(await allPages(owner, { action: `${ns}done`, actor: "" })).toHaveLength(3);
+  expect(await allAuditPages(owner, { action: `${ns}done`, actor: "" })).toHaveLength(3);
 });
 
 test("an actor text many users share is matched by subquery, with the same answer", async () => {
@@ -63,7 +52,7 @@ test("an actor text many users share is matched by subquery, with the same answe
   expect(plan.index).toBe("audit_event_action_idx");
   const explained = await database.db.all<{ detail: string }>(sql`EXPLAIN QUERY PLAN ${auditPageSql(plan, undefined, 51)}`);
   expect(explained.some((row) => row.detail.includes("TEMP B-TREE"))).toBe(false);
-  expect(await allPages(personas.owner.caller, { action: `${ns}done`, actor: token })).toEqual(expected);
+  expect(await allAuditPages(personas.owner.caller, { action: `${ns}done`, actor: token })).toEqual(expected);
 });
 
 test("search finds text in the action, the target or the details, case-insensitively", async () => {
@@ -73,7 +62,7 @@ test("search finds text in the action, the target or the details, case-insensiti
   const inTarget = await addEvent({ action: `${ns}b`, at: atSecond(2), targetType: "client", targetId: `client-${word}` });
   const inAction = await addEvent({ action: `${ns}${word}`, at: atSecond(3) });
   await addEvent({ action: `${ns}c`, at: atSecond(4), details: { reason: "nothing to see" } });
-  expect(await allPages(personas.owner.caller, { action: ns, search: word })).toEqual([inAction, inTarget, inDetails]);
+  expect(await allAuditPages(personas.owner.caller, { action: ns, search: word })).toEqual([inAction, inTarget, inDetails]);
 });
 
 test("a search reads a bounded window per page; its cursor goes on below the window until every match is found", async () => {
@@ -117,8 +106,8 @@ test("result tells failures (failure actions, MCP calls that failed) from succes
     details: { outcome: "FORBIDDEN" },
   });
   const owner = personas.owner.caller;
-  expect(await allPages(owner, { targetId: target, result: "failure" })).toEqual([mcpRefused, denied, failed]);
-  expect(await allPages(owner, { targetId: target, result: "success" })).toEqual([mcpOk, ok]);
+  expect(await allAuditPages(owner, { targetId: target, result: "failure" })).toEqual([mcpRefused, denied, failed]);
+  expect(await allAuditPages(owner, { targetId: target, result: "success" })).toEqual([mcpOk, ok]);
   const rows = (await owner.audit.list({ targetId: target })).items;
   expect(Object.fromEntries(rows.map((row) => [row.id, row.result]))).toEqual({
     [ok]: "success",
@@ -143,7 +132,7 @@ test("clientId keeps the events that came through that client", async () => {
   const through = await addEvent({ action: `${ns}call`, at: atSecond(1), clientId });
   await addEvent({ action: `${ns}call`, at: atSecond(2), clientId: `other-${randomUUID()}` });
   await addEvent({ action: `${ns}call`, at: atSecond(3) });
-  expect(await allPages(personas.owner.caller, { action: ns, clientId })).toEqual([through]);
+  expect(await allAuditPages(personas.owner.caller, { action: ns, clientId })).toEqual([through]);
 });
 
 test("get names the actor, the target and the client of an event, for links to them", async () => {

@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Executor } from "@/db/client";
+import type { AuditFilter } from "@/server/audit/inputs";
 import { recordEvent } from "@/server/audit/record";
+import type { Caller } from "@/server/testing/authz";
 
 /** A fixed instant, and seconds after it, so tests place events in order without waiting. */
 export const BASE = Date.UTC(2026, 0, 1);
@@ -38,4 +40,16 @@ export function addAuditEvent(db: Executor, event: TestEvent): Promise<string> {
     { action, targetType, targetId, domainId, details },
     at,
   );
+}
+
+/** Every event of a filter, page after page, as the console or the MCP tool would read them. */
+export async function allAuditPages(caller: Caller, filter: AuditFilter, limit = 2): Promise<string[]> {
+  const ids: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await caller.audit.list({ ...filter, cursor, limit });
+    ids.push(...page.items.map((item) => item.id));
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return ids;
 }
