@@ -11,38 +11,39 @@ export const activityInput = z.object({
     .describe('The period charted: "24h" in hourly buckets, "7d" or "30d" in daily buckets (UTC).'),
 });
 
-export const securityEventsInput = z
-  .object({
-    limit: z
-      .number()
-      .int("The limit must be a whole number.")
-      .min(1, "Ask for at least one event.")
-      .max(50, "Ask for at most 50 events.")
-      .default(10)
-      .describe("How many of the most recent security events to return."),
-  })
-  .prefault({});
+/**
+ * An input that asks for at most `max` of something, `fallback` when not given; the whole input may
+ * be left out.
+ */
+function limitInput(options: { one: string; many: string; max: number; fallback: number; describe: string }) {
+  const { one, many, max, fallback, describe } = options;
+  return z
+    .object({
+      limit: z
+        .number()
+        .int("The limit must be a whole number.")
+        .min(1, `Ask for at least one ${one}.`)
+        .max(max, `Ask for at most ${max} ${many}.`)
+        .default(fallback)
+        .describe(describe),
+    })
+    .prefault({});
+}
 
-export const topClientsInput = z
-  .object({
-    limit: z
-      .number()
-      .int("The limit must be a whole number.")
-      .min(1, "Ask for at least one client.")
-      .max(20, "Ask for at most 20 clients.")
-      .default(5)
-      .describe("How many clients to list, those with the most users holding a live grant first."),
-  })
-  .prefault({});
+export const securityEventsInput = limitInput({
+  one: "event",
+  many: "events",
+  max: 50,
+  fallback: 10,
+  describe: "How many of the most recent security events to return.",
+});
 
-export const registeredClientsInput = z
-  .object({
-    limit: z
-      .number()
-      .int("The limit must be a whole number.")
-      .min(1, "Ask for at least one client.")
-      .max(20, "Ask for at most 20 clients.")
-      .default(5)
-      .describe("How many of the most recently registered clients to list."),
-  })
-  .prefault({});
+/** Both client lists on the dashboard are short: five by default, twenty at the most. */
+const CLIENT_LIMIT = { one: "client", many: "clients", max: 20, fallback: 5 };
+
+export const topClientsInput = limitInput({
+  ...CLIENT_LIMIT,
+  describe: "How many clients to list, those with the most users holding a live grant first.",
+});
+
+export const registeredClientsInput = limitInput({ ...CLIENT_LIMIT, describe: "How many of the most recently registered clients to list." });
