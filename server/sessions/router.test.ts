@@ -4,7 +4,7 @@ import { expect, test } from "vitest";
 import { ADMIN_ROLE_ID, session } from "@/db/schema";
 import { accessTokenStatus } from "@/server/oauth/issued-tokens";
 import { signIn } from "@/server/testing/auth";
-import { createDomain, grantRole, expectMatrixCoversRouter, expectRefused, matrixCases, matrixDomain, permissionAccess, READABLE_ANYWHERE, type Expected, type PersonaName, personaTestBed } from "@/server/testing/authz";
+import { createDomain, grantRole, expectMatrixCoversRouter, expectRefused, matrixCases, matrixDomain, permissionAccess, READABLE_ANYWHERE, type Caller, type Expected, type PersonaName, personaTestBed } from "@/server/testing/authz";
 import { grantTestKit, type GrantMatrixRow } from "@/server/testing/grants";
 import { outcome, rejection } from "@/server/testing/outcome";
 import { sessionsRouter } from "./router";
@@ -22,6 +22,22 @@ const LIST = READABLE_ANYWHERE;
 
 const REVOKE: Record<PersonaName, Expected> = { ...LIST, domainAdminOnB: "NOT_FOUND", auditor: "FORBIDDEN" };
 
+/** A row for a procedure that ends one browser session of a user in the domain, audited on that user. */
+function revokesOneSession(call: (caller: Caller, sessionId: string) => Promise<unknown>): GrantMatrixRow {
+  return {
+    permission: "tokens:delete",
+    expected: REVOKE,
+    prepare: async (domainId) => {
+      const { userId, cookie } = await userIn(domainId);
+      const sessionId = await sessionIdOf(cookie);
+      return {
+        call: (caller) => call(caller, sessionId),
+        event: { action: "session.revoked", targetType: "user", targetId: userId },
+      };
+    },
+  };
+}
+
 const SESSIONS_MATRIX: Record<SessionsProcedure, GrantMatrixRow> = {
   list: {
     permission: "tokens:read",
@@ -31,30 +47,8 @@ const SESSIONS_MATRIX: Record<SessionsProcedure, GrantMatrixRow> = {
       return { call: (caller) => caller.sessions.list({ userId }) };
     },
   },
-  revoke: {
-    permission: "tokens:delete",
-    expected: REVOKE,
-    prepare: async (domainId) => {
-      const { userId, cookie } = await userIn(domainId);
-      const sessionId = await sessionIdOf(cookie);
-      return {
-        call: (caller) => caller.sessions.revoke({ sessionId }),
-        event: { action: "session.revoked", targetType: "user", targetId: userId },
-      };
-    },
-  },
-  revokeMany: {
-    permission: "tokens:delete",
-    expected: REVOKE,
-    prepare: async (domainId) => {
-      const { userId, cookie } = await userIn(domainId);
-      const sessionId = await sessionIdOf(cookie);
-      return {
-        call: (caller) => caller.sessions.revokeMany({ sessionIds: [sessionId] }),
-        event: { action: "session.revoked", targetType: "user", targetId: userId },
-      };
-    },
-  },
+  revoke: revokesOneSession((caller, sessionId) => caller.sessions.revoke({ sessionId })),
+  revokeMany: revokesOneSession((caller, sessionId) => caller.sessions.revokeMany({ sessionIds: [sessionId] })),
   revokeAllForUser: {
     permission: "tokens:admin",
     expected: REVOKE,
