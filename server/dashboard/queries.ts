@@ -1,10 +1,11 @@
 import { and, count, desc, eq, gte, inArray, sql, type SQL } from "drizzle-orm";
 import type { Executor } from "@/db/client";
-import { auditEvent, auditHourlyCount, clientRegistration, issuedAccessToken, oauthClient, oauthConsent, oauthRefreshToken, session } from "@/db/schema";
+import { auditEvent, auditHourlyCount, clientRegistration, oauthClient, session } from "@/db/schema";
 import type { PermissionScope } from "@/server/authz/authority";
 import { COUNTED_ACTIONS, HOUR_MS, type CountedSeries, type Outcome } from "@/server/audit/hourly-counts";
 import { readAuditPage, type AuditQueryPlan } from "@/server/audit/plan";
 import { withNames, type AuditListItem } from "@/server/audit/queries";
+import { liveGrantPairs } from "@/server/grants/queries";
 import { grantInScope } from "@/server/grants/reach";
 import { assignmentInScope } from "@/server/users/visibility";
 import type { DashboardRange } from "./inputs";
@@ -138,13 +139,7 @@ export async function grantsByClient(
 ): Promise<{ items: ClientGrants[]; totalGrants: number }> {
   const nowMs = now.getTime();
   const rows = await db.all<{ client_id: string; client_name: string | null; users: number }>(sql`
-    with pairs as (
-      select user_id, client_id from ${oauthConsent} where user_id is not null
-      union
-      select user_id, client_id from ${oauthRefreshToken} where revoked is null and expires_at > ${nowMs}
-      union
-      select user_id, client_id from ${issuedAccessToken} where user_id is not null and revoked_at is null and expires_at > ${nowMs}
-    )
+    with pairs as (${liveGrantPairs(nowMs)})
     select g.client_id, c.name as client_name, count(*) as users
     from pairs g
     join ${oauthClient} c on c.client_id = g.client_id

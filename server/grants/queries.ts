@@ -60,6 +60,21 @@ const parseScopes = (row: GrantRow): string[] => {
   return row.token_scopes ? row.token_scopes.split(" ") : [];
 };
 
+/**
+ * The (user_id, client_id) pairs holding anything live at `nowMs`: a remembered consent, an
+ * unrevoked refresh token or an unexpired access token. What the Sessions page lists as grants and
+ * the dashboard counts per client.
+ */
+export function liveGrantPairs(nowMs: number): SQL {
+  return sql`
+      select user_id, client_id from ${oauthConsent} where user_id is not null
+      union
+      select user_id, client_id from ${oauthRefreshToken} where revoked is null and expires_at > ${nowMs}
+      union
+      select user_id, client_id from ${issuedAccessToken} where user_id is not null and revoked_at is null and expires_at > ${nowMs}
+  `;
+}
+
 type GrantFilter = Omit<z.output<typeof listGrantsInput>, "limit" | "sort"> & { limit: number; sort?: z.output<typeof listGrantsInput>["sort"] };
 
 /**
@@ -75,13 +90,7 @@ export async function findGrants(db: Executor, scope: PermissionScope, input: Gr
   if (input.clientId) filters.push(sql`g.client_id = ${input.clientId}`);
   if (input.domainId) filters.push(sql`reg.domain_id = ${input.domainId}`);
   const rows = await db.all<GrantRow>(sql`
-    with pairs as (
-      select user_id, client_id from ${oauthConsent} where user_id is not null
-      union
-      select user_id, client_id from ${oauthRefreshToken} where revoked is null and expires_at > ${nowMs}
-      union
-      select user_id, client_id from ${issuedAccessToken} where user_id is not null and revoked_at is null and expires_at > ${nowMs}
-    ),
+    with pairs as (${liveGrantPairs(nowMs)}),
     grants as (
       select
         g.user_id, g.client_id, u.email, u.name as user_name, c.name as client_name, c.icon, reg.domain_id,
