@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { submitSignIn } from "./sign-in";
+import { submitSignIn, submitSignUp } from "./sign-in";
 
 /**
  * A person changes their own name, email address and password on the account page. Its own account,
@@ -17,11 +17,7 @@ function outboxMessage(page: Page, subject: string, to: string) {
 
 test("a person changes their name, their email address through a link to the new one, and their password", async ({ page }) => {
   await page.goto("/sign-up");
-  await page.getByLabel("Name", { exact: true }).fill(account.name);
-  await page.getByLabel("Email", { exact: true }).fill(account.email);
-  await page.getByLabel("Password", { exact: true }).fill(account.password);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page.getByRole("status")).toContainText("Check your email");
+  await submitSignUp(page, account);
   await page.goto("/sign-in");
   await submitSignIn(page, account);
 

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { expect, request, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
 import { SCOPE_DESCRIPTIONS } from "../server/shared/scopes";
 import { MEMBER, OWNER } from "./accounts";
-import { apiAs, submitSignIn } from "./sign-in";
+import { apiAs, submitSignIn, submitSignUp } from "./sign-in";
 
 /**
  * A person connects an application through Gatehouse: the authorization request sends them to sign
@@ -178,12 +178,8 @@ test("a new person creates an account from the sign-in page, signs in and goes o
   await page.getByRole("link", { name: "Create one" }).click();
   await expect(page).toHaveURL((url) => url.pathname === "/sign-up" && url.searchParams.has("sig"));
   await expect(page.getByText(`Create an account to continue to ${CLIENT_NAME}.`)).toBeVisible();
-  await page.getByLabel("Name", { exact: true }).fill(person.name);
-  await page.getByLabel("Email", { exact: true }).fill(person.email);
-  await page.getByLabel("Password", { exact: true }).fill(person.password);
-  await page.getByRole("button", { name: "Create account" }).click();
   // Sign-up starts no session; signing in, with the application's request kept, carries on to consent.
-  await expect(page.getByRole("status")).toContainText("Check your email");
+  await submitSignUp(page, person);
   await page.getByRole("link", { name: "Continue to sign in" }).click();
   await expect(page).toHaveURL((url) => url.pathname === "/sign-in" && url.searchParams.has("sig"));
   await submitSignIn(page, person);

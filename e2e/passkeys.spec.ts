@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { expect, test, type BrowserContext, type CDPSession, type Page } from "@playwright/test";
 import { URI, type TOTP } from "otpauth";
-import { signInThroughUi, signOutThroughMenu, signUpOverHttp, submitRefusedSignIn, submitSignIn } from "./sign-in";
+import { signInThroughUi, signOutThroughMenu, signUpOverHttp, submitRefusedSignIn, submitSignIn, submitSignUp } from "./sign-in";
 
 /**
  * Passkeys through the real pages, with Chromium's virtual authenticator standing in for the
@@ -88,12 +88,8 @@ test.describe("passkey journey", () => {
 
   test("a new user signs up on the sign-up page", async () => {
     await page.goto("/sign-up");
-    await page.getByLabel("Name", { exact: true }).fill(account.name);
-    await page.getByLabel("Email", { exact: true }).fill(account.email);
-    await page.getByLabel("Password", { exact: true }).fill(account.password);
-    await page.getByRole("button", { name: "Create account" }).click();
     // Sign-up starts no session: the page says to check the email, then sign in.
-    await expect(page.getByRole("status")).toContainText("Check your email");
+    await submitSignUp(page, account);
     await page.getByRole("link", { name: "Continue to sign in" }).click();
     await expect(page).toHaveURL(onPath("/sign-in"));
     await submitSignIn(page, account);

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { submitSignIn } from "./sign-in";
+import { submitSignIn, submitSignUp } from "./sign-in";
 
 /**
  * Its own account, made through sign-up, so changing the password cannot break the specs that sign
@@ -30,10 +30,7 @@ async function askForResetLink(page: Page) {
 
 test("sign-up and the emailed verification link sign nobody in; the address is confirmed once its account signs in", async ({ page }) => {
   await page.goto("/sign-up");
-  await page.getByLabel("Name", { exact: true }).fill(account.name);
-  await page.getByLabel("Email", { exact: true }).fill(account.email);
-  await page.getByLabel("Password", { exact: true }).fill(account.password);
-  await page.getByRole("button", { name: "Create account" }).click();
+  await submitSignUp(page, account);
   await expect(page.getByRole("status")).toContainText(`Check your email: we sent a message to ${account.email}.`);
   await expect(page.getByRole("link", { name: "Continue to sign in" })).toBeVisible();
 

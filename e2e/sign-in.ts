@@ -35,6 +35,18 @@ export async function submitSignIn(page: Page, account: Account, options: { atSe
 }
 
 /**
+ * Fills the sign-up form already on screen with `account` and submits it. Sign-up starts no session:
+ * the page answers that a message was sent, and the person signs in next.
+ */
+export async function submitSignUp(page: Page, account: Account & { name: string }) {
+  await page.getByLabel("Name", { exact: true }).fill(account.name);
+  await page.getByLabel("Email", { exact: true }).fill(account.email);
+  await page.getByLabel("Password", { exact: true }).fill(account.password);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByRole("status")).toContainText("Check your email");
+}
+
+/**
  * Submits the sign-in form expecting a refusal that says `refusal`, waiting out the rate limiter when
  * other specs used it up; the page stays on sign-in.
  */
