@@ -169,6 +169,16 @@ export function FormAlert({ message }: { message?: string }) {
   );
 }
 
+/** A short line saying an action worked, next to its button and announced as a status; nothing until `shown`. */
+export function SuccessNote({ shown, children }: { shown: boolean; children: ReactNode }) {
+  if (!shown) return null;
+  return (
+    <p role="status" className="text-sm text-green-700">
+      {children}
+    </p>
+  );
+}
+
 type TextFieldProps = Omit<Parameters<typeof TextField>[0], "name" | "type" | "label"> & { label?: string };
 
 export function NameField({ label = "Name", ...props }: TextFieldProps) {

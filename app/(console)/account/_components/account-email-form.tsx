@@ -1,7 +1,7 @@
 "use client";
 
 import { useState, type FormEvent } from "react";
-import { TextField, fieldText } from "@/app/_components/form";
+import { SuccessNote, TextField, fieldText } from "@/app/_components/form";
 import { authClient } from "@/app/_lib/auth-client";
 import { withStepUp } from "@/app/_lib/step-up";
 import { Button } from "../../_components/ui";
@@ -64,12 +64,10 @@ export function AccountEmailForm({ email }: { email: string }) {
           Change email
         </Button>
       </div>
-      {requested ? (
-        <p role="status" className="text-sm text-green-700">
-          If <strong className="break-all">{requested}</strong> can be used, a link to confirm it is on its way there. Open it within an hour
-          in this browser, signed in to this account. Until then your address stays {email}, which we have told of the request.
-        </p>
-      ) : null}
+      <SuccessNote shown={Boolean(requested)}>
+        If <strong className="break-all">{requested}</strong> can be used, a link to confirm it is on its way there. Open it within an hour
+        in this browser, signed in to this account. Until then your address stays {email}, which we have told of the request.
+      </SuccessNote>
     </form>
   );
 }

@@ -1,7 +1,7 @@
 "use client";
 
 import { useState, type FormEvent } from "react";
-import { TextField, fieldText } from "@/app/_components/form";
+import { SuccessNote, TextField, fieldText } from "@/app/_components/form";
 import { authClient } from "@/app/_lib/auth-client";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { Button } from "../../_components/ui";
@@ -48,11 +48,7 @@ export function AccountNameForm({ name }: { name: string }) {
           Save name
         </Button>
       </div>
-      {saved ? (
-        <p role="status" className="text-sm text-green-700">
-          Your name is saved.
-        </p>
-      ) : null}
+      <SuccessNote shown={saved}>Your name is saved.</SuccessNote>
     </form>
   );
 }

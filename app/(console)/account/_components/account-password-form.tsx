@@ -1,7 +1,7 @@
 "use client";
 
 import { useState, type FormEvent } from "react";
-import { CheckboxField, FormAlert, NewPasswordField, TextField, fieldText } from "@/app/_components/form";
+import { CheckboxField, FormAlert, NewPasswordField, SuccessNote, TextField, fieldText } from "@/app/_components/form";
 import { authClient } from "@/app/_lib/auth-client";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { Button, Section } from "../../_components/ui";
@@ -81,11 +81,9 @@ export function AccountPasswordForm() {
             Change password
           </Button>
         </div>
-        {changed ? (
-          <p role="status" className="text-sm text-green-700">
-            Your password is changed{signOutOthers ? ", and your other sessions are signed out" : ""}. We emailed you a note of it.
-          </p>
-        ) : null}
+        <SuccessNote shown={changed}>
+          Your password is changed{signOutOthers ? ", and your other sessions are signed out" : ""}. We emailed you a note of it.
+        </SuccessNote>
       </form>
     </Section>
   );

@@ -2,7 +2,7 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
-import { CheckboxField, FormAlert, TextAreaField, TextField } from "@/app/_components/form";
+import { CheckboxField, FormAlert, SuccessNote, TextAreaField, TextField } from "@/app/_components/form";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { ACTIONS, RESOURCES, type Permission } from "@/server/shared/permissions";
 import { Button, fieldError } from "../../_components/ui";
@@ -136,11 +136,7 @@ export function RoleEditor(
       />
       {readOnly ? null : (
         <div className="flex items-center justify-end gap-3">
-          {update.isSuccess ? (
-            <p role="status" className="text-sm text-green-700">
-              Role saved.
-            </p>
-          ) : null}
+          <SuccessNote shown={update.isSuccess}>Role saved.</SuccessNote>
           {props.mode === "create" ? <Button onClick={props.onCancel}>Cancel</Button> : null}
           <Button type="submit" variant="primary" pending={mutation.isPending} pendingLabel="Saving…">
             Save role
