@@ -778,43 +778,32 @@ test("create_client says not found for a domain outside the domain-admin's own a
 // ---------------------------------------------------------------------------------------------
 // Admin tools
 
-test("assign_role gives a member of the domain-admin's domain a role there, audited as an MCP call", async () => {
-  const target = await memberOf(bed.personas.domainA.id, "promoted");
-  const assigned = succeeded(
-    await callAs(bed.personas.domainAdminA.userId, "assign_role", {
-      userId: target.userId,
-      roleId: DOMAIN_ADMIN_ROLE_ID,
-      domainId: bed.personas.domainA.id,
-    }),
-  );
-  expect(assigned).toEqual({
-    assignmentId: expect.any(String),
-    userId: target.userId,
+// assign_role answers the new assignment with when it was made; unassign_role answers the one it removed.
+test.each([
+  {
+    tool: "assign_role",
+    does: "gives a member of the domain-admin's domain a role there",
+    prefix: "promoted",
     roleId: DOMAIN_ADMIN_ROLE_ID,
-    domainId: bed.personas.domainA.id,
-    createdAt: expect.stringMatching(ISO),
-  });
-  expect(await hasRole(bed.database.db, target.userId, DOMAIN_ADMIN_ROLE_ID, bed.personas.domainA.id)).toBe(true);
-  await expectAuditedViaMcp("role.assigned", target.userId, bed.personas.domainAdminA.userId);
-});
-
-test("unassign_role takes a role away in the domain-admin's domain, audited as an MCP call", async () => {
-  const target = await memberOf(bed.personas.domainA.id, "demoted");
-  const removed = succeeded(
-    await callAs(bed.personas.domainAdminA.userId, "unassign_role", {
-      userId: target.userId,
-      roleId: MEMBER_ROLE_ID,
-      domainId: bed.personas.domainA.id,
-    }),
-  );
-  expect(removed).toEqual({
-    assignmentId: expect.any(String),
-    userId: target.userId,
+    held: true,
+    action: "role.assigned",
+    answered: { createdAt: expect.stringMatching(ISO) },
+  },
+  {
+    tool: "unassign_role",
+    does: "takes a role away in the domain-admin's domain",
+    prefix: "demoted",
     roleId: MEMBER_ROLE_ID,
-    domainId: bed.personas.domainA.id,
-  });
-  expect(await hasRole(bed.database.db, target.userId, MEMBER_ROLE_ID, bed.personas.domainA.id)).toBe(false);
-  await expectAuditedViaMcp("role.unassigned", target.userId, bed.personas.domainAdminA.userId);
+    held: false,
+    action: "role.unassigned",
+    answered: {},
+  },
+] as const)("$tool $does, audited as an MCP call", async ({ tool, prefix, roleId, held, action, answered }) => {
+  const target = await memberOf(bed.personas.domainA.id, prefix);
+  const answer = succeeded(await callAs(bed.personas.domainAdminA.userId, tool, { userId: target.userId, roleId, domainId: bed.personas.domainA.id }));
+  expect(answer).toEqual({ assignmentId: expect.any(String), userId: target.userId, roleId, domainId: bed.personas.domainA.id, ...answered });
+  expect(await hasRole(bed.database.db, target.userId, roleId, bed.personas.domainA.id)).toBe(held);
+  await expectAuditedViaMcp(action, target.userId, bed.personas.domainAdminA.userId);
 });
 
 // The outsider holds the member role in domain B: assigning another there is refused, and so is taking this one away.
