@@ -3,19 +3,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import { expect, test } from "vitest";
 import { auditEvent, devOutboxMessage, issuedAccessToken, passwordResetRequest, session, user, verification } from "@/db/schema";
 import { listOutboxMessages } from "@/server/email/send";
-import {
-  TEST_PASSWORD,
-  authRequest,
-  cookieHeader,
-  createSignedInOwner,
-  createTestAuth,
-  followVerificationLink,
-  outboxLink,
-  signIn,
-  signUp,
-  uniqueEmail,
-  authTestBed,
-} from "@/server/testing/auth";
+import { TEST_PASSWORD, authRequest, cookieHeader, createSignedInOwner, createTestAuth, followVerificationLink, outboxLink, signIn, signUp, uniqueEmail, authTestBed } from "@/server/testing/auth";
 import { expectConsoleError } from "@/server/testing/setup";
 import { issueUserToken, postMcp, toolCall } from "@/server/testing/mcp";
 import { startOAuthTestServer } from "@/server/testing/oauth-server";
