@@ -77,6 +77,24 @@ interface MatrixRow {
   prepare: (domainId: string) => Promise<{ call: (caller: Caller) => Promise<unknown>; clientId?: string }>;
 }
 
+/** A row for a procedure on one client of the domain, seeded for the call (disabled when `seed` says so), allowed as a change is. */
+function onOneClient(
+  permission: Permission,
+  action: string | undefined,
+  call: (caller: Caller, clientId: string) => Promise<unknown>,
+  seed: { disabled?: boolean } = {},
+): MatrixRow {
+  return {
+    permission,
+    expected: CHANGE,
+    action,
+    prepare: async (domainId) => {
+      const { client } = await seedClient({ domainId, ...seed });
+      return { call: (caller) => call(caller, client.clientId), clientId: client.clientId };
+    },
+  };
+}
+
 const MATRIX: Record<Procedure, MatrixRow> = {
   // A list is scoped, not refused: the domain-admin asking for B's clients gets an empty page.
   list: {
@@ -90,14 +108,7 @@ const MATRIX: Record<Procedure, MatrixRow> = {
     expected: { ...READ, domainAdminOnA: "FORBIDDEN", domainAdminOnB: "FORBIDDEN" },
     prepare: async () => ({ call: (caller) => caller.clients.registrationSummary() }),
   },
-  get: {
-    permission: "clients:read",
-    expected: READ,
-    prepare: async (domainId) => {
-      const { client } = await seedClient({ domainId });
-      return { call: (caller) => caller.clients.get({ clientId: client.clientId }), clientId: client.clientId };
-    },
-  },
+  get: { ...onOneClient("clients:read", undefined, (caller, clientId) => caller.clients.get({ clientId })), expected: READ },
   create: {
     permission: "clients:write",
     expected: CHANGE,
@@ -107,60 +118,12 @@ const MATRIX: Record<Procedure, MatrixRow> = {
         caller.clients.create({ name: unique("Matrix"), type: "public", redirectUris: [REDIRECT], scopes: ["openid"], domainId }),
     }),
   },
-  update: {
-    permission: "clients:write",
-    expected: CHANGE,
-    action: "client.updated",
-    prepare: async (domainId) => {
-      const { client } = await seedClient({ domainId });
-      return { call: (caller) => caller.clients.update({ clientId: client.clientId, name: unique("Renamed") }), clientId: client.clientId };
-    },
-  },
-  rotateSecret: {
-    permission: "clients:admin",
-    expected: CHANGE,
-    action: "client.secret_rotated",
-    prepare: async (domainId) => {
-      const { client } = await seedClient({ domainId });
-      return { call: (caller) => caller.clients.rotateSecret({ clientId: client.clientId }), clientId: client.clientId };
-    },
-  },
-  disable: {
-    permission: "clients:admin",
-    expected: CHANGE,
-    action: "client.disabled",
-    prepare: async (domainId) => {
-      const { client } = await seedClient({ domainId });
-      return { call: (caller) => caller.clients.disable({ clientId: client.clientId }), clientId: client.clientId };
-    },
-  },
-  enable: {
-    permission: "clients:admin",
-    expected: CHANGE,
-    action: "client.enabled",
-    prepare: async (domainId) => {
-      const { client } = await seedClient({ domainId, disabled: true });
-      return { call: (caller) => caller.clients.enable({ clientId: client.clientId }), clientId: client.clientId };
-    },
-  },
-  delete: {
-    permission: "clients:delete",
-    expected: CHANGE,
-    action: "client.deleted",
-    prepare: async (domainId) => {
-      const { client } = await seedClient({ domainId });
-      return { call: (caller) => caller.clients.delete({ clientId: client.clientId }), clientId: client.clientId };
-    },
-  },
-  deleteMany: {
-    permission: "clients:delete",
-    expected: CHANGE,
-    action: "client.deleted",
-    prepare: async (domainId) => {
-      const { client } = await seedClient({ domainId });
-      return { call: (caller) => caller.clients.deleteMany({ clientIds: [client.clientId] }), clientId: client.clientId };
-    },
-  },
+  update: onOneClient("clients:write", "client.updated", (caller, clientId) => caller.clients.update({ clientId, name: unique("Renamed") })),
+  rotateSecret: onOneClient("clients:admin", "client.secret_rotated", (caller, clientId) => caller.clients.rotateSecret({ clientId })),
+  disable: onOneClient("clients:admin", "client.disabled", (caller, clientId) => caller.clients.disable({ clientId })),
+  enable: onOneClient("clients:admin", "client.enabled", (caller, clientId) => caller.clients.enable({ clientId }), { disabled: true }),
+  delete: onOneClient("clients:delete", "client.deleted", (caller, clientId) => caller.clients.delete({ clientId })),
+  deleteMany: onOneClient("clients:delete", "client.deleted", (caller, clientId) => caller.clients.deleteMany({ clientIds: [clientId] })),
 };
 
 const MATRIX_CASES = matrixCases(MATRIX);
