@@ -1,6 +1,6 @@
 "use client";
 
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQuery, type UseQueryResult } from "@tanstack/react-query";
 import Link from "next/link";
 import { useQueryStates } from "nuqs";
 import type { ReactNode } from "react";
@@ -119,6 +119,61 @@ function Card({ title, children, footer }: { title: string; children: ReactNode;
   );
 }
 
+/**
+ * A card over one query: its loading and error states, then `children` with the data, or the
+ * `empty` message when there is nothing to show; `more` links to the page behind the figures.
+ */
+function QueryCard<Data, Failure extends { message: string }>({
+  title,
+  query,
+  loading,
+  empty,
+  more,
+  children,
+}: {
+  title: string;
+  query: UseQueryResult<Data, Failure>;
+  loading: string;
+  empty?: { when: (data: Data) => boolean; message: string };
+  more?: { href: string; label: string };
+  children: (data: Data) => ReactNode;
+}) {
+  const footer = more ? (
+    <Link href={more.href} className="font-medium text-brand-600 hover:underline">
+      {more.label}
+    </Link>
+  ) : undefined;
+  return (
+    <Card title={title} footer={footer}>
+      {query.isPending ? (
+        <LoadingState label={loading} />
+      ) : query.isError ? (
+        <ErrorState message={query.error.message} onRetry={() => void query.refetch()} />
+      ) : empty?.when(query.data) ? (
+        <NothingToShow>{empty.message}</NothingToShow>
+      ) : (
+        children(query.data)
+      )}
+    </Card>
+  );
+}
+
+function NothingToShow({ children }: { children: ReactNode }) {
+  return <p className="text-sm text-slate-600">{children}</p>;
+}
+
+/** A client of the dashboard's lists: its name linking to its page, and what the list says of it. */
+function ClientRow({ client, className, children }: { client: { clientId: string; clientName: string }; className: string; children: ReactNode }) {
+  return (
+    <li className={`flex items-center justify-between py-2 text-sm ${className}`}>
+      <Link href={`/clients/${encodeURIComponent(client.clientId)}`} className="min-w-0 truncate font-medium text-brand-600 hover:underline">
+        {client.clientName}
+      </Link>
+      {children}
+    </li>
+  );
+}
+
 function Figure({ label, value, tone = "slate" }: { label: string; value: number; tone?: "slate" | "red" }) {
   return (
     <div className="min-w-0">
@@ -172,44 +227,30 @@ function AccessSection() {
   const trpc = useTRPC();
   const query = useQuery(trpc.dashboard.access.queryOptions({}));
   return (
-    <Card
-      title="Sessions and grants"
-      footer={
-        <Link href="/sessions" className="font-medium text-brand-600 hover:underline">
-          Open sessions and grants
-        </Link>
-      }
-    >
-      {query.isPending ? (
-        <LoadingState label="Loading sessions…" />
-      ) : query.isError ? (
-        <ErrorState message={query.error.message} onRetry={() => void query.refetch()} />
-      ) : (
+    <QueryCard title="Sessions and grants" query={query} loading="Loading sessions…" more={{ href: "/sessions", label: "Open sessions and grants" }}>
+      {(data) => (
         <>
           <dl className="mb-4 grid grid-cols-2 gap-4">
-            <Figure label="Active browser sessions" value={query.data.activeSessions} />
-            <Figure label="Active OAuth grants" value={query.data.totalGrants} />
+            <Figure label="Active browser sessions" value={data.activeSessions} />
+            <Figure label="Active OAuth grants" value={data.totalGrants} />
           </dl>
           <h3 className="mb-2 text-sm font-medium text-slate-700">Grants by client</h3>
-          {query.data.grantsByClient.length === 0 ? (
-            <p className="text-sm text-slate-600">No client holds a live grant.</p>
+          {data.grantsByClient.length === 0 ? (
+            <NothingToShow>No client holds a live grant.</NothingToShow>
           ) : (
             <ul className="divide-y divide-slate-100">
-              {query.data.grantsByClient.map((client) => (
-                <li key={client.clientId} className="flex items-center justify-between gap-3 py-2 text-sm">
-                  <Link href={`/clients/${encodeURIComponent(client.clientId)}`} className="min-w-0 truncate font-medium text-brand-600 hover:underline">
-                    {client.clientName}
-                  </Link>
+              {data.grantsByClient.map((client) => (
+                <ClientRow key={client.clientId} client={client} className="gap-3">
                   <span className="shrink-0 tabular-nums text-slate-700">
                     {client.users.toLocaleString("en")} {client.users === 1 ? "user" : "users"}
                   </span>
-                </li>
+                </ClientRow>
               ))}
             </ul>
           )}
         </>
       )}
-    </Card>
+    </QueryCard>
   );
 }
 
@@ -217,32 +258,31 @@ function MfaSection() {
   const trpc = useTRPC();
   const query = useQuery(trpc.dashboard.mfaCoverage.queryOptions());
   return (
-    <Card title="Second-factor coverage">
-      {query.isPending ? (
-        <LoadingState label="Loading coverage…" />
-      ) : query.isError ? (
-        <ErrorState message={query.error.message} onRetry={() => void query.refetch()} />
-      ) : query.data.required === 0 ? (
-        <p className="text-sm text-slate-600">No user you administer has a role or domain that requires a second factor.</p>
-      ) : (
+    <QueryCard
+      title="Second-factor coverage"
+      query={query}
+      loading="Loading coverage…"
+      empty={{ when: (data) => data.required === 0, message: "No user you administer has a role or domain that requires a second factor." }}
+    >
+      {(data) => (
         <div className="space-y-3">
           <dl className="grid grid-cols-2 gap-4">
-            <Figure label="Enrolled" value={query.data.enrolled} />
-            <Figure label="Not enrolled" value={query.data.missing} tone={query.data.missing > 0 ? "red" : "slate"} />
+            <Figure label="Enrolled" value={data.enrolled} />
+            <Figure label="Not enrolled" value={data.missing} tone={data.missing > 0 ? "red" : "slate"} />
           </dl>
           <label className="block text-sm text-slate-600">
-            {query.data.enrolled.toLocaleString("en")} of {query.data.required.toLocaleString("en")} users who must have a second factor have
+            {data.enrolled.toLocaleString("en")} of {data.required.toLocaleString("en")} users who must have a second factor have
             one.
-            <progress className="mt-2 block h-2 w-full accent-brand-600" max={query.data.required} value={query.data.enrolled} />
+            <progress className="mt-2 block h-2 w-full accent-brand-600" max={data.required} value={data.enrolled} />
           </label>
-          {query.data.missing > 0 ? (
+          {data.missing > 0 ? (
             <Link href="/users?mfa=missing" className="inline-block text-sm font-medium text-brand-600 hover:underline">
-              Show the {query.data.missing.toLocaleString("en")} not enrolled
+              Show the {data.missing.toLocaleString("en")} not enrolled
             </Link>
           ) : null}
         </div>
       )}
-    </Card>
+    </QueryCard>
   );
 }
 
@@ -250,23 +290,16 @@ function SecurityEventsSection() {
   const trpc = useTRPC();
   const query = useQuery(trpc.dashboard.securityEvents.queryOptions({}));
   return (
-    <Card
+    <QueryCard
       title="Recent security events"
-      footer={
-        <Link href="/audit" className="font-medium text-brand-600 hover:underline">
-          Open the audit log
-        </Link>
-      }
+      query={query}
+      loading="Loading security events…"
+      more={{ href: "/audit", label: "Open the audit log" }}
+      empty={{ when: (data) => data.length === 0, message: "No lockouts, failed step-ups, token reuse or revocations recorded." }}
     >
-      {query.isPending ? (
-        <LoadingState label="Loading security events…" />
-      ) : query.isError ? (
-        <ErrorState message={query.error.message} onRetry={() => void query.refetch()} />
-      ) : query.data.length === 0 ? (
-        <p className="text-sm text-slate-600">No lockouts, failed step-ups, token reuse or revocations recorded.</p>
-      ) : (
+      {(data) => (
         <ul className="divide-y divide-slate-100">
-          {query.data.map((event) => (
+          {data.map((event) => (
             <li key={event.id} className="space-y-1 py-2 text-sm">
               <div className="flex flex-wrap items-center justify-between gap-2">
                 <span className="font-medium text-slate-900">{SECURITY_LABELS[event.action] ?? event.action}</span>
@@ -296,7 +329,7 @@ function SecurityEventsSection() {
           ))}
         </ul>
       )}
-    </Card>
+    </QueryCard>
   );
 }
 
@@ -304,39 +337,29 @@ function RegisteredClientsSection() {
   const trpc = useTRPC();
   const query = useQuery(trpc.dashboard.registeredClients.queryOptions({}));
   return (
-    <Card
+    <QueryCard
       title="Clients registered this week"
-      footer={
-        <Link href="/clients" className="font-medium text-brand-600 hover:underline">
-          Open clients
-        </Link>
-      }
+      query={query}
+      loading="Loading clients…"
+      more={{ href: "/clients", label: "Open clients" }}
+      empty={{ when: (data) => data.total === 0, message: "No client registered itself (dynamic registration) in the last 7 days." }}
     >
-      {query.isPending ? (
-        <LoadingState label="Loading clients…" />
-      ) : query.isError ? (
-        <ErrorState message={query.error.message} onRetry={() => void query.refetch()} />
-      ) : query.data.total === 0 ? (
-        <p className="text-sm text-slate-600">No client registered itself (dynamic registration) in the last 7 days.</p>
-      ) : (
+      {(data) => (
         <>
           <p className="mb-2 text-sm text-slate-600">
-            {query.data.total.toLocaleString("en")} {query.data.total === 1 ? "client" : "clients"} registered themselves in the last 7 days.
+            {data.total.toLocaleString("en")} {data.total === 1 ? "client" : "clients"} registered themselves in the last 7 days.
           </p>
           <ul className="divide-y divide-slate-100">
-            {query.data.items.map((client) => (
-              <li key={client.clientId} className="flex flex-wrap items-center justify-between gap-2 py-2 text-sm">
-                <Link href={`/clients/${encodeURIComponent(client.clientId)}`} className="min-w-0 truncate font-medium text-brand-600 hover:underline">
-                  {client.clientName}
-                </Link>
+            {data.items.map((client) => (
+              <ClientRow key={client.clientId} client={client} className="flex-wrap gap-2">
                 <span className="text-slate-600">
                   <LocalTime value={client.createdAt} />
                 </span>
-              </li>
+              </ClientRow>
             ))}
           </ul>
         </>
       )}
-    </Card>
+    </QueryCard>
   );
 }
