@@ -147,6 +147,29 @@ interface MatrixRow {
 const READ: Outcome[] = ["ok", "ok", "ok", "NOT_FOUND", "ok", "FORBIDDEN", "UNAUTHORIZED"];
 const WRITE: Outcome[] = ["ok", "ok", "ok", "NOT_FOUND", "FORBIDDEN", "FORBIDDEN", "UNAUTHORIZED"];
 
+/**
+ * A row for a change to one user of the domain, audited on them: a member unless `of` makes someone
+ * else (an invitee), put in the state the change needs by `before`.
+ */
+function onOneUser(
+  procedure: string,
+  action: string,
+  call: (caller: Caller, id: string) => Promise<unknown>,
+  options: { of?: (domainId: string) => Promise<{ userId: string }>; before?: (userId: string) => Promise<unknown> } = {},
+): MatrixRow {
+  const { of = userIn, before } = options;
+  return {
+    procedure,
+    mutation: { action },
+    expected: WRITE,
+    prepare: async (domainId) => {
+      const { userId } = await of(domainId);
+      await before?.(userId);
+      return { call: (caller) => call(caller, userId), targetId: userId };
+    },
+  };
+}
+
 const MATRIX: MatrixRow[] = [
   {
     procedure: "list",
@@ -184,80 +207,14 @@ const MATRIX: MatrixRow[] = [
       call: (caller) => caller.users.invite({ email: uniqueEmail("invited"), name: "Invited Person", domainId }),
     }),
   },
-  {
-    procedure: "reinvite",
-    mutation: { action: "user.reinvited" },
-    expected: WRITE,
-    prepare: async (domainId) => {
-      const { userId } = await invitee(domainId);
-      return { call: (caller) => caller.users.reinvite({ id: userId }), targetId: userId };
-    },
-  },
-  {
-    procedure: "resendInvitation",
-    mutation: { action: "user.invitation_resent" },
-    expected: WRITE,
-    prepare: async (domainId) => {
-      const { userId } = await invitee(domainId);
-      return { call: (caller) => caller.users.resendInvitation({ id: userId }), targetId: userId };
-    },
-  },
-  {
-    procedure: "update",
-    mutation: { action: "user.updated" },
-    expected: WRITE,
-    prepare: async (domainId) => {
-      const { userId } = await userIn(domainId);
-      return { call: (caller) => caller.users.update({ id: userId, name: "Renamed Person" }), targetId: userId };
-    },
-  },
-  {
-    procedure: "ban",
-    mutation: { action: "user.banned" },
-    expected: WRITE,
-    prepare: async (domainId) => {
-      const { userId } = await userIn(domainId);
-      return { call: (caller) => caller.users.ban({ id: userId, reason: "matrix" }), targetId: userId };
-    },
-  },
-  {
-    procedure: "banMany",
-    mutation: { action: "user.banned" },
-    expected: WRITE,
-    prepare: async (domainId) => {
-      const { userId } = await userIn(domainId);
-      return { call: (caller) => caller.users.banMany({ ids: [userId], reason: "matrix" }), targetId: userId };
-    },
-  },
-  {
-    procedure: "unban",
-    mutation: { action: "user.unbanned" },
-    expected: WRITE,
-    prepare: async (domainId) => {
-      const { userId } = await userIn(domainId);
-      await ban(userId);
-      return { call: (caller) => caller.users.unban({ id: userId }), targetId: userId };
-    },
-  },
-  {
-    procedure: "resetMfa",
-    mutation: { action: "user.mfa_reset" },
-    expected: WRITE,
-    prepare: async (domainId) => {
-      const { userId } = await userIn(domainId);
-      await insertPasskeyRow(database.db, userId);
-      return { call: (caller) => caller.users.resetMfa({ id: userId }), targetId: userId };
-    },
-  },
-  {
-    procedure: "delete",
-    mutation: { action: "user.deleted" },
-    expected: WRITE,
-    prepare: async (domainId) => {
-      const { userId } = await userIn(domainId);
-      return { call: (caller) => caller.users.delete({ id: userId }), targetId: userId };
-    },
-  },
+  onOneUser("reinvite", "user.reinvited", (caller, id) => caller.users.reinvite({ id }), { of: invitee }),
+  onOneUser("resendInvitation", "user.invitation_resent", (caller, id) => caller.users.resendInvitation({ id }), { of: invitee }),
+  onOneUser("update", "user.updated", (caller, id) => caller.users.update({ id, name: "Renamed Person" })),
+  onOneUser("ban", "user.banned", (caller, id) => caller.users.ban({ id, reason: "matrix" })),
+  onOneUser("banMany", "user.banned", (caller, id) => caller.users.banMany({ ids: [id], reason: "matrix" })),
+  onOneUser("unban", "user.unbanned", (caller, id) => caller.users.unban({ id }), { before: ban }),
+  onOneUser("resetMfa", "user.mfa_reset", (caller, id) => caller.users.resetMfa({ id }), { before: (userId) => insertPasskeyRow(database.db, userId) }),
+  onOneUser("delete", "user.deleted", (caller, id) => caller.users.delete({ id })),
 ];
 
 const MATRIX_CASES = MATRIX.flatMap((row) =>
