@@ -4,8 +4,8 @@ import type { Auth } from "@/server/auth/auth";
 import { mcpResourceUrl } from "@/server/oauth/config";
 import { createClient } from "@/server/clients/commands";
 import { createClientInput } from "@/server/clients/inputs";
-import { authRequest, cookieHeader, createSignedInOwner, createTestAuth, signUp, TEST_PASSWORD, TEST_PUBLIC_URL } from "@/server/testing/auth";
-import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
+import { authRequest, cookieHeader, openAuthTestBed, signUp, TEST_PASSWORD, TEST_PUBLIC_URL } from "@/server/testing/auth";
+import type { TestDatabase } from "@/server/testing/db";
 import { isNavigableUrl, redirectHost, signedOAuthQuery, summarizeOAuthQuery, toQueryString } from "./oauth-query";
 
 const CALLBACK = "http://127.0.0.1:45678/callback";
@@ -15,9 +15,7 @@ let auth: Auth;
 let clientId: string;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  auth = await createTestAuth(db.db);
-  await createSignedInOwner(db.db, auth);
+  ({ database: db, auth } = await openAuthTestBed({ owner: true }));
   const created = await createClient(
     db.db,
     createClientInput.parse({ name: "Notes", type: "public", redirectUris: [CALLBACK], scopes: ["openid", "profile", "mcp:read"] }),

@@ -3,9 +3,9 @@ import { URI, type TOTP } from "otpauth";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { devOutboxMessage, passkey } from "@/db/schema";
 import type { Auth } from "@/server/auth/auth";
-import { TEST_PASSWORD, TEST_PUBLIC_URL, authRequest, createTestAuth, signUp } from "@/server/testing/auth";
-import { createPersonas, type Personas } from "@/server/testing/authz";
-import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
+import { TEST_PASSWORD, TEST_PUBLIC_URL, authRequest, signUp } from "@/server/testing/auth";
+import { openPersonaTestBed, type Personas } from "@/server/testing/authz";
+import type { TestDatabase } from "@/server/testing/db";
 import { SoftwareAuthenticator, registerPasskey } from "@/server/testing/passkey-authenticator";
 import { callerAs } from "@/server/testing/trpc";
 import { codeAt, enrolTotp, enrolledUser, insertPasskeyRow, wrongCode } from "@/server/testing/two-factor";
@@ -16,11 +16,7 @@ let database: TestDatabase;
 let auth: Auth;
 let personas: Personas;
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  auth = await createTestAuth(database.db);
-  personas = await createPersonas({ db: database.db, auth });
-});
+beforeAll(async () => ({ database, auth, personas } = await openPersonaTestBed()));
 
 afterAll(() => database.destroy());
 

@@ -4,9 +4,9 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { session, twoFactor, user } from "@/db/schema";
 import { MFA_MAX_FAILED_ATTEMPTS, type Auth } from "@/server/auth/auth";
 import { createClient } from "@/server/clients/commands";
-import { TEST_PASSWORD, TEST_PUBLIC_URL, authRequest, cookieHeader, createSignedInOwner, createTestAuth, signUp } from "@/server/testing/auth";
+import { TEST_PASSWORD, TEST_PUBLIC_URL, authRequest, cookieHeader, createSignedInOwner, openAuthTestBed, signUp } from "@/server/testing/auth";
 import { auditRows } from "@/server/testing/authz";
-import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
+import type { TestDatabase } from "@/server/testing/db";
 import { codeAt, sessionUserId, enrolledUser, wrongCode } from "@/server/testing/two-factor";
 import { callerAs } from "@/server/testing/trpc";
 
@@ -15,8 +15,7 @@ let auth: Auth;
 let ownerId: string;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  auth = await createTestAuth(database.db);
+  ({ database, auth } = await openAuthTestBed());
   ({ userId: ownerId } = await createSignedInOwner(database.db, auth));
 });
 

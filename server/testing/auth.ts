@@ -107,15 +107,15 @@ export async function createSignedInOwner(db: Database, auth: Auth) {
   return { userId, email, cookie };
 }
 
-/**
- * A migrated database and the real auth instance on it: what most test files start from. With
- * `owner`, the installation already has its owner, as every real one past setup does.
- */
 /** The auth test bed of one test file (see openAuthTestBed and testBed). */
 export function authTestBed(options: { owner?: boolean } = {}) {
   return testBed(() => openAuthTestBed(options));
 }
 
+/**
+ * A migrated database and the real auth instance on it: what most test files start from. With
+ * `owner`, the installation already has its owner, as every real one past setup does.
+ */
 export async function openAuthTestBed(options: { owner?: boolean } = {}) {
   const database = await createTestDatabase();
   const auth = await createTestAuth(database.db);

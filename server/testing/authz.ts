@@ -84,10 +84,6 @@ export async function createPersona(
   return { userId, email, cookie, caller: await callerAs(deps, cookie) };
 }
 
-/**
- * The cast of the allow/deny matrices: every built-in kind of caller, with two tenants so that
- * a domain-admin can be tried both inside and outside their domain.
- */
 /** A migrated database, the real auth instance on it, and the matrix personas: what router tests start from. */
 export async function openPersonaTestBed() {
   const database = await createTestDatabase();
@@ -104,6 +100,10 @@ export function personaTestBed() {
   });
 }
 
+/**
+ * The cast of the allow/deny matrices: every built-in kind of caller, with two tenants so that
+ * a domain-admin can be tried both inside and outside their domain.
+ */
 export async function createPersonas(deps: { db: Database; auth: Auth }) {
   const ownerAccount = await createSignedInOwner(deps.db, deps.auth);
   const owner: Persona = { ...ownerAccount, caller: await callerAs(deps, ownerAccount.cookie) };

@@ -12,8 +12,8 @@ import { accountAttemptKey, networkAttemptKey } from "@/server/auth/plugins/seco
 import { STEP_UP_ATTEMPTS, stepUpAttemptKey } from "@/server/auth/step-up";
 import { storedSecretHash } from "@/server/oauth/config";
 import { createTestAuth, signUp, uniqueEmail } from "@/server/testing/auth";
-import { createDomain, createPersonas, grantRole, type Caller, type Personas } from "@/server/testing/authz";
-import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
+import { createDomain, grantRole, openPersonaTestBed, type Caller, type Personas } from "@/server/testing/authz";
+import type { TestDatabase } from "@/server/testing/db";
 import { unique } from "@/server/testing/outcome";
 import { callerAs } from "@/server/testing/trpc";
 import {
@@ -77,10 +77,8 @@ let world: World;
 let sandboxDir: string;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  auth = await createTestAuth(database.db);
-  const deps = { db: database.db, auth };
-  const personas = await createPersonas(deps);
+  let personas: Personas;
+  ({ database, auth, personas } = await openPersonaTestBed());
   const asOwner = personas.owner.caller;
   const { domainA, domainB } = personas;
 

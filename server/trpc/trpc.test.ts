@@ -2,7 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Auth } from "@/server/auth/auth";
-import { createSignedInOwner, createTestAuth, signUp } from "@/server/testing/auth";
+import { createSignedInOwner, openAuthTestBed, signUp } from "@/server/testing/auth";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
 import { expectConsoleError } from "@/server/testing/setup";
 import { callerAs } from "@/server/testing/trpc";
@@ -14,8 +14,7 @@ let auth: Auth;
 let ownerCookie: string;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  auth = await createTestAuth(database.db);
+  ({ database, auth } = await openAuthTestBed());
   ownerCookie = (await createSignedInOwner(database.db, auth)).cookie;
 });
 

@@ -39,6 +39,7 @@ import {
   createDomain,
   createPersona,
   createPersonas,
+  openPersonaTestBed,
   grantRole,
   hasRole,
   type Caller,
@@ -54,11 +55,7 @@ let database: TestDatabase;
 let auth: Auth;
 let p: Personas;
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  auth = await createTestAuth(database.db);
-  p = await createPersonas({ db: database.db, auth });
-});
+beforeAll(async () => ({ database, auth, personas: p } = await openPersonaTestBed()));
 
 afterAll(() => database.destroy());
 
