@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { assignmentInput } from "@/server/roles/inputs";
 import { defineTool } from "../tool";
-import { iso } from "./shapes";
+import { iso, toAssignmentOutput } from "./shapes";
 
 export const assignRole = defineTool("assign_role", {
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
@@ -15,12 +15,6 @@ export const assignRole = defineTool("assign_role", {
   },
   async run(input, { caller }) {
     const assignment = await caller.roles.assign(input);
-    return {
-      assignmentId: assignment.id,
-      userId: assignment.userId,
-      roleId: assignment.roleId,
-      domainId: assignment.domainId,
-      createdAt: iso(assignment.createdAt),
-    };
+    return { ...toAssignmentOutput(assignment), createdAt: iso(assignment.createdAt) };
   },
 });

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { revokeAllForUserInput } from "@/server/sessions/inputs";
 import { defineTool } from "../tool";
-import { revocationOutput } from "./shapes";
+import { revocationOutput, toRevocationOutput } from "./shapes";
 
 export const revokeAllForUser = defineTool("revoke_all_for_user", {
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
@@ -13,12 +13,6 @@ export const revokeAllForUser = defineTool("revoke_all_for_user", {
   },
   async run(input, { caller }) {
     const revoked = await caller.sessions.revokeAllForUser(input);
-    return {
-      userId: input.userId,
-      accessTokensRevoked: revoked.accessTokens,
-      refreshTokensRevoked: revoked.refreshTokens,
-      consentsRevoked: revoked.consents,
-      sessionsRevoked: revoked.sessions,
-    };
+    return { userId: input.userId, ...toRevocationOutput(revoked), sessionsRevoked: revoked.sessions };
   },
 });

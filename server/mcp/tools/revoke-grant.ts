@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { grantInput } from "@/server/grants/inputs";
 import { defineTool } from "../tool";
-import { revocationOutput } from "./shapes";
+import { revocationOutput, toRevocationOutput } from "./shapes";
 
 export const revokeGrant = defineTool("revoke_grant", {
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
@@ -13,12 +13,6 @@ export const revokeGrant = defineTool("revoke_grant", {
   },
   async run(input, { caller }) {
     const revoked = await caller.grants.revoke(input);
-    return {
-      userId: input.userId,
-      clientId: input.clientId,
-      accessTokensRevoked: revoked.accessTokens,
-      refreshTokensRevoked: revoked.refreshTokens,
-      consentsRevoked: revoked.consents,
-    };
+    return { userId: input.userId, clientId: input.clientId, ...toRevocationOutput(revoked) };
   },
 });

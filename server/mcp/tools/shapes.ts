@@ -3,6 +3,7 @@ import { ACTOR_VIA, CLIENT_ORIGINS, MFA_POLICIES } from "@/db/schema";
 import { AUDIT_RESULTS } from "@/server/audit/outcome";
 import type { AuditListItem } from "@/server/audit/queries";
 import type { DomainItem } from "@/server/domains/queries";
+import type { RevocationCounts } from "@/server/grants/revocation";
 import { CLIENT_TYPES, type ClientItem } from "@/server/oauth/clients";
 import type { Caller, ToolHandler } from "../tool";
 
@@ -107,11 +108,20 @@ export const userRoleOutput = z.object({
   domainName: z.string().nullable().describe("That domain's name; null when held globally."),
 });
 
+/** A role assignment as assign_role and unassign_role answer it: the assignment's id and what it joins. */
+export function toAssignmentOutput(assignment: { id: string; userId: string; roleId: string; domainId: string | null }) {
+  return { assignmentId: assignment.id, userId: assignment.userId, roleId: assignment.roleId, domainId: assignment.domainId };
+}
+
 export const revocationOutput = {
   accessTokensRevoked: z.number().describe("Access tokens that stopped working."),
   refreshTokensRevoked: z.number().describe("Refresh tokens that were revoked."),
   consentsRevoked: z.number().describe("Remembered consents that were forgotten (the user is asked again)."),
 };
+
+export function toRevocationOutput(counts: RevocationCounts): { [Key in keyof typeof revocationOutput]: number } {
+  return { accessTokensRevoked: counts.accessTokens, refreshTokensRevoked: counts.refreshTokens, consentsRevoked: counts.consents };
+}
 
 export const auditEventOutput = z.object({
   id: z.string().describe("The event's id."),

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { assignmentInput } from "@/server/roles/inputs";
 import { defineTool } from "../tool";
+import { toAssignmentOutput } from "./shapes";
 
 export const unassignRole = defineTool("unassign_role", {
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
@@ -13,6 +14,6 @@ export const unassignRole = defineTool("unassign_role", {
   },
   async run(input, { caller }) {
     const removed = await caller.roles.unassign(input);
-    return { assignmentId: removed.id, userId: removed.userId, roleId: removed.roleId, domainId: removed.domainId };
+    return toAssignmentOutput(removed);
   },
 });
