@@ -3,14 +3,14 @@ import { eq } from "drizzle-orm";
 import { expect, test } from "vitest";
 import { DOMAIN_ADMIN_ROLE_ID, issuedAccessToken, oauthClient, oauthConsent } from "@/db/schema";
 import { accessTokenStatus } from "@/server/oauth/issued-tokens";
-import { createDomain, createPersona, type Caller, expectMatrixCoversRouter, matrixCases, matrixDomain, permissionAccess, READABLE_ANYWHERE, type Expected, type PersonaName, personaTestBed } from "@/server/testing/authz";
+import { createDomain, createPersona, type Caller, READABLE_ANYWHERE, type Expected, type PersonaName, personaTestBed } from "@/server/testing/authz";
 import { grantTestKit, type GrantMatrixRow } from "@/server/testing/grants";
 import { outcome, rejection, unique } from "@/server/testing/outcome";
 import { grantsRouter } from "./router";
 
 const bed = personaTestBed();
 
-const { seedClient, userIn, issueAccessToken, issueRefreshToken, consent, seedGrant, grantIn, refreshRevoked, consentCount, jwtWith, eventsDuring, personaWith, checkCell } = grantTestKit(() => bed);
+const { seedClient, userIn, issueAccessToken, issueRefreshToken, consent, seedGrant, grantIn, refreshRevoked, consentCount, jwtWith, eventsDuring, personaWith, matrixTests } = grantTestKit(() => bed);
 
 // ---------------------------------------------------------------------------------------------
 // Allow/deny matrix
@@ -65,16 +65,7 @@ const GRANTS_MATRIX: Record<GrantsProcedure, GrantMatrixRow> = {
 };
 
 
-const GRANTS_CASES = matrixCases(GRANTS_MATRIX);
-
-test.each(GRANTS_CASES)("grants.%s as %s is %s", async (procedure, persona, expected) => {
-  const row = GRANTS_MATRIX[procedure];
-  await checkCell(persona, await row.prepare(matrixDomain(bed.personas, persona)), expected, row.permission);
-});
-
-test("every grants procedure is in the matrix and describes itself", () => {
-  expectMatrixCoversRouter(grantsRouter, GRANTS_MATRIX, permissionAccess);
-});
+matrixTests("grants", grantsRouter, GRANTS_MATRIX);
 
 // ---------------------------------------------------------------------------------------------
 // listGrants

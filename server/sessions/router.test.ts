@@ -4,14 +4,14 @@ import { expect, test } from "vitest";
 import { ADMIN_ROLE_ID, session } from "@/db/schema";
 import { accessTokenStatus } from "@/server/oauth/issued-tokens";
 import { signIn } from "@/server/testing/auth";
-import { createDomain, grantRole, expectMatrixCoversRouter, expectRefused, matrixCases, matrixDomain, permissionAccess, READABLE_ANYWHERE, type Caller, type Expected, type PersonaName, personaTestBed } from "@/server/testing/authz";
+import { createDomain, grantRole, expectRefused, READABLE_ANYWHERE, type Caller, type Expected, type PersonaName, personaTestBed } from "@/server/testing/authz";
 import { grantTestKit, type GrantMatrixRow } from "@/server/testing/grants";
 import { outcome, rejection } from "@/server/testing/outcome";
 import { sessionsRouter } from "./router";
 
 const bed = personaTestBed();
 
-const { seedClient, userIn, seedGrant, grantIn, refreshRevoked, consentCount, sessionIdOf, signedIn, eventsDuring, personaWith, checkCell } = grantTestKit(() => bed);
+const { seedClient, userIn, seedGrant, grantIn, refreshRevoked, consentCount, sessionIdOf, signedIn, eventsDuring, personaWith, matrixTests } = grantTestKit(() => bed);
 
 // ---------------------------------------------------------------------------------------------
 // Allow/deny matrix
@@ -63,16 +63,7 @@ const SESSIONS_MATRIX: Record<SessionsProcedure, GrantMatrixRow> = {
 };
 
 
-const SESSIONS_CASES = matrixCases(SESSIONS_MATRIX);
-
-test.each(SESSIONS_CASES)("sessions.%s as %s is %s", async (procedure, persona, expected) => {
-  const row = SESSIONS_MATRIX[procedure];
-  await checkCell(persona, await row.prepare(matrixDomain(bed.personas, persona)), expected, row.permission);
-});
-
-test("every sessions procedure is in the matrix and describes itself", () => {
-  expectMatrixCoversRouter(sessionsRouter, SESSIONS_MATRIX, permissionAccess);
-});
+matrixTests("sessions", sessionsRouter, SESSIONS_MATRIX);
 
 // ---------------------------------------------------------------------------------------------
 // revokeMany

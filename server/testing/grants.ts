@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { SignJWT } from "jose";
-import { expect } from "vitest";
+import { expect, test } from "vitest";
 import type { z } from "zod";
 import { MEMBER_ROLE_ID, oauthConsent, oauthRefreshToken } from "@/db/schema";
 import type { Database } from "@/db/client";
@@ -19,8 +19,12 @@ import {
   grantRole,
   type Caller,
   type Persona,
+  expectMatrixCoversRouter,
   matrixActorId,
   matrixCaller,
+  matrixCases,
+  matrixDomain,
+  permissionAccess,
   type PersonaName,
   type Personas,
 } from "@/server/testing/authz";
@@ -166,5 +170,20 @@ export function grantTestKit(bed: () => { database: TestDatabase; auth: Auth; pe
     }
   }
 
-  return { seedClient, userIn, issueAccessToken, issueRefreshToken, consent, seedGrant, grantIn, refreshRevoked, consentCount, sessionIdOf, signedIn, jwtWith, eventsDuring: (call: () => Promise<unknown>) => eventsDuring(bed().database.db, call), personaWith, checkCell };
+  /**
+   * Registers a router's allow/deny matrix: one test a cell, run on the persona's domain, and one that
+   * the matrix names every procedure of `router` with the permission it declares.
+   */
+  function matrixTests<Procedure extends string>(name: string, router: { _def: { procedures: object } }, matrix: Record<Procedure, GrantMatrixRow>) {
+    test.each(matrixCases(matrix))(`${name}.%s as %s is %s`, async (procedure, persona, expected) => {
+      const row = matrix[procedure];
+      await checkCell(persona, await row.prepare(matrixDomain(bed().personas, persona)), expected, row.permission);
+    });
+
+    test(`every ${name} procedure is in the matrix and describes itself`, () => {
+      expectMatrixCoversRouter(router, matrix, permissionAccess);
+    });
+  }
+
+  return { seedClient, userIn, issueAccessToken, issueRefreshToken, consent, seedGrant, grantIn, refreshRevoked, consentCount, sessionIdOf, signedIn, jwtWith, eventsDuring: (call: () => Promise<unknown>) => eventsDuring(bed().database.db, call), personaWith, checkCell, matrixTests };
 }
