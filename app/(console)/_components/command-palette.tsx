@@ -2,7 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { Command } from "cmdk";
-import { AppWindow, Globe, Search, User } from "lucide-react";
+import { AppWindow, Globe, Search, User, type LucideIcon } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { Dialog as RadixDialog } from "radix-ui";
 import { useEffect, useState, type ReactNode } from "react";
@@ -36,6 +36,29 @@ function Item({ onSelect, icon, children, value }: { onSelect: () => void; icon:
   );
 }
 
+/** One thing the palette offers: where it goes, how it reads, and the icon of its kind. */
+interface Result {
+  /** Unique among the palette's results, for cmdk. */
+  value: string;
+  href: string;
+  icon: LucideIcon;
+  label: ReactNode;
+}
+
+/** A heading and its results; nothing when there are none. */
+function ResultGroup({ heading, results, go }: { heading: string; results: Result[]; go: (href: string) => void }) {
+  if (results.length === 0) return null;
+  return (
+    <Command.Group heading={heading} className={GROUP}>
+      {results.map((result) => (
+        <Item key={result.value} value={result.value} onSelect={() => go(result.href)} icon={<result.icon aria-hidden="true" className="size-4 text-slate-500" />}>
+          {result.label}
+        </Item>
+      ))}
+    </Command.Group>
+  );
+}
+
 /**
  * Search the console's people, clients and domains, and jump to any page, with the same list
  * procedures the pages use: what the caller may not read is never asked for (the server's page list
@@ -63,6 +86,44 @@ function Palette({ answer, close }: { answer: ConsoleAnswer; close: () => void }
   const userRows = searching && users.isSuccess ? users.data.items : [];
   const clientRows = searching && clients.isSuccess ? clients.data.items : [];
   const domainRows = searching && domains.isSuccess ? domains.data.items : [];
+  const groups: Array<[heading: string, results: Result[]]> = [
+    ["Pages", matchingPages.map((page) => ({ value: `page ${page.href}`, href: page.href, icon: pageIcon(page.href), label: page.label }))],
+    [
+      "Users",
+      userRows.map((user) => ({
+        value: `user ${user.id}`,
+        href: `/users?user=${encodeURIComponent(user.id)}`,
+        icon: User,
+        label: (
+          <>
+            {user.name} <span className="text-slate-500">{user.email}</span>
+          </>
+        ),
+      })),
+    ],
+    [
+      "Clients",
+      clientRows.map((client) => ({
+        value: `client ${client.clientId}`,
+        href: `/clients/${encodeURIComponent(client.clientId)}`,
+        icon: AppWindow,
+        label: client.name,
+      })),
+    ],
+    [
+      "Domains",
+      domainRows.map((domain) => ({
+        value: `domain ${domain.id}`,
+        href: `/domains/${encodeURIComponent(domain.id)}`,
+        icon: Globe,
+        label: (
+          <>
+            {domain.name} <span className="text-slate-500">{domain.slug}</span>
+          </>
+        ),
+      })),
+    ],
+  ];
 
   return (
     <Command label="Search the console" shouldFilter={false} loop className="flex max-h-[min(32rem,calc(100dvh-6rem))] flex-col">
@@ -80,60 +141,9 @@ function Palette({ answer, close }: { answer: ConsoleAnswer; close: () => void }
         <Command.Empty className="px-3 py-6 text-center text-sm text-slate-500">
           {searching && !loading ? `Nothing matches “${search}”.` : "No page matches."}
         </Command.Empty>
-        {matchingPages.length > 0 ? (
-          <Command.Group heading="Pages" className={GROUP}>
-            {matchingPages.map((page) => {
-              const Icon = pageIcon(page.href);
-              return (
-                <Item key={page.href} value={`page ${page.href}`} onSelect={() => go(page.href)} icon={<Icon aria-hidden="true" className="size-4 text-slate-500" />}>
-                  {page.label}
-                </Item>
-              );
-            })}
-          </Command.Group>
-        ) : null}
-        {userRows.length > 0 ? (
-          <Command.Group heading="Users" className={GROUP}>
-            {userRows.map((user) => (
-              <Item
-                key={user.id}
-                value={`user ${user.id}`}
-                onSelect={() => go(`/users?user=${encodeURIComponent(user.id)}`)}
-                icon={<User aria-hidden="true" className="size-4 text-slate-500" />}
-              >
-                {user.name} <span className="text-slate-500">{user.email}</span>
-              </Item>
-            ))}
-          </Command.Group>
-        ) : null}
-        {clientRows.length > 0 ? (
-          <Command.Group heading="Clients" className={GROUP}>
-            {clientRows.map((client) => (
-              <Item
-                key={client.clientId}
-                value={`client ${client.clientId}`}
-                onSelect={() => go(`/clients/${encodeURIComponent(client.clientId)}`)}
-                icon={<AppWindow aria-hidden="true" className="size-4 text-slate-500" />}
-              >
-                {client.name}
-              </Item>
-            ))}
-          </Command.Group>
-        ) : null}
-        {domainRows.length > 0 ? (
-          <Command.Group heading="Domains" className={GROUP}>
-            {domainRows.map((domain) => (
-              <Item
-                key={domain.id}
-                value={`domain ${domain.id}`}
-                onSelect={() => go(`/domains/${encodeURIComponent(domain.id)}`)}
-                icon={<Globe aria-hidden="true" className="size-4 text-slate-500" />}
-              >
-                {domain.name} <span className="text-slate-500">{domain.slug}</span>
-              </Item>
-            ))}
-          </Command.Group>
-        ) : null}
+        {groups.map(([heading, results]) => (
+          <ResultGroup key={heading} heading={heading} results={results} go={go} />
+        ))}
       </Command.List>
     </Command>
   );
