@@ -5,8 +5,9 @@ import Link from "next/link";
 import { useState } from "react";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { DataTable, useListState, type DataColumn } from "../../_components/data-table";
+import { sortableTimeColumn } from "../../_components/columns";
 import { ChoiceFilter, FilterBar, NoMatches, byName, choicesOf } from "../../_components/filters";
-import { Button, EmptyState, LocalTime, PageHeader, Panel } from "../../_components/ui";
+import { Button, EmptyState, PageHeader, Panel } from "../../_components/ui";
 import { clientsListInput, clientsParams } from "./queries";
 import { RegisterClientDialog } from "./register-client-dialog";
 import { ClientStatusBadge, ClientTypeBadge, ownerLabel, useInvalidateClients, type ClientListItem } from "./shared";
@@ -136,13 +137,7 @@ const CLIENT_COLUMNS: Array<DataColumn<ClientListItem>> = [
   { id: "type", header: "Type", cell: ({ row }) => <ClientTypeBadge type={row.original.type} /> },
   { id: "domain", header: "Domain", meta: { className: "text-slate-700" }, cell: ({ row }) => ownerLabel(row.original.domainName) },
   { id: "status", header: "Status", cell: ({ row }) => <ClientStatusBadge disabled={row.original.disabled} /> },
-  {
-    id: "createdAt",
-    header: "Created",
-    enableSorting: true,
-    meta: { className: "text-slate-600" },
-    cell: ({ row }) => <LocalTime value={row.original.createdAt} />,
-  },
+  sortableTimeColumn("createdAt", "Created", (client) => client.createdAt),
 ];
 
 /** The fixed choices among the filters; the domain filter's choices come from the server. */

@@ -5,8 +5,9 @@ import type { inferRouterOutputs } from "@trpc/server";
 import Link from "next/link";
 import { useState } from "react";
 import { DataTable, useListState, type DataColumn } from "@/app/(console)/_components/data-table";
+import { sortableTimeColumn } from "@/app/(console)/_components/columns";
 import { FilterBar, NoMatches } from "@/app/(console)/_components/filters";
-import { Badge, Button, EmptyState, LocalTime, PageHeader, Panel } from "@/app/(console)/_components/ui";
+import { Badge, Button, EmptyState, PageHeader, Panel } from "@/app/(console)/_components/ui";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import type { AppRouter } from "@/server/trpc/root";
 import { CreateDomainDialog } from "./create-domain-dialog";
@@ -109,11 +110,5 @@ const DOMAIN_COLUMNS: Array<DataColumn<DomainListItem>> = [
     meta: { headerClassName: "text-right", className: "text-right tabular-nums" },
     cell: ({ row }) => row.original.memberCount,
   },
-  {
-    id: "createdAt",
-    header: "Created",
-    enableSorting: true,
-    meta: { className: "text-slate-600" },
-    cell: ({ row }) => <LocalTime value={row.original.createdAt} />,
-  },
+  sortableTimeColumn("createdAt", "Created", (domain) => domain.createdAt),
 ];

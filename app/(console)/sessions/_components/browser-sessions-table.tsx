@@ -4,9 +4,10 @@ import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { useConfirmedMutation } from "../../_components/use-confirmed-mutation";
 import { DataTable, type DataColumn, type ListState } from "../../_components/data-table";
+import { sortableTimeColumn } from "../../_components/columns";
 import type { ListSort } from "../../_components/list-params";
 import { actionColumn, UserCell } from "../../_components/list";
-import { Badge, ConfirmDialog, EmptyState, LocalTime, Panel } from "../../_components/ui";
+import { Badge, ConfirmDialog, EmptyState, Panel } from "../../_components/ui";
 import { sessionsInput, type SESSION_SORTS } from "./queries";
 import { useInvalidateRevocations, type SessionItem } from "./shared";
 
@@ -105,18 +106,6 @@ const SESSION_COLUMNS: Array<DataColumn<SessionItem>> = [
     ),
   },
   { id: "ipAddress", header: "IP address", meta: { className: "font-mono text-xs text-slate-600" }, cell: ({ row }) => row.original.ipAddress ?? "Unknown" },
-  {
-    id: "lastActive",
-    header: "Last seen",
-    enableSorting: true,
-    meta: { className: "text-slate-600" },
-    cell: ({ row }) => <LocalTime value={row.original.lastSeenAt} />,
-  },
-  {
-    id: "createdAt",
-    header: "Signed in",
-    enableSorting: true,
-    meta: { className: "text-slate-600" },
-    cell: ({ row }) => <LocalTime value={row.original.createdAt} />,
-  },
+  sortableTimeColumn("lastActive", "Last seen", (session) => session.lastSeenAt),
+  sortableTimeColumn("createdAt", "Signed in", (session) => session.createdAt),
 ];

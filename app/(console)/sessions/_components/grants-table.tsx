@@ -5,6 +5,7 @@ import Link from "next/link";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { useConfirmedMutation } from "../../_components/use-confirmed-mutation";
 import { DataTable, type DataColumn, type ListState } from "../../_components/data-table";
+import { sortableTimeColumn } from "../../_components/columns";
 import type { ListSort } from "../../_components/list-params";
 import { actionColumn, UserCell } from "../../_components/list";
 import { Badge, ConfirmDialog, EmptyState, LocalTime, Panel } from "../../_components/ui";
@@ -110,13 +111,7 @@ const GRANT_COLUMNS: Array<DataColumn<GrantItem>> = [
       </ul>
     ),
   },
-  {
-    id: "createdAt",
-    header: "Granted",
-    enableSorting: true,
-    meta: { className: "text-slate-600" },
-    cell: ({ row }) => <LocalTime value={row.original.createdAt} />,
-  },
+  sortableTimeColumn("createdAt", "Granted", (grant) => grant.createdAt),
   {
     // Sorting by last activity: the last use, or the grant itself when it was never used.
     id: "lastActive",
