@@ -194,7 +194,7 @@ test("an invited person gets the link by email, a resent link replaces it, and t
   await admin.getByLabel("Search users").fill(invitee.email);
   const row = admin.getByRole("row").filter({ hasText: invitee.email });
   await expect(row.getByText("Invited", { exact: true })).toBeVisible();
-  await row.getByRole("button", { name: `Resend the invitation to ${invitee.email}` }).click();
+  await row.getByRole("button", { name: `Resend invitation to ${invitee.email}` }).click();
   const confirm = admin.getByRole("dialog", { name: "Resend invitation" });
   await confirm.getByRole("button", { name: "Send invitation" }).click();
   await expect(confirm).toBeHidden();

@@ -70,6 +70,7 @@ function EventDetail({ event }: { event: AuditEventDetail }) {
         {/* Wrapped, never cut: long values break onto new lines, and a tall document scrolls (by keyboard too). */}
         <pre
           tabIndex={0}
+          role="region"
           aria-label="The event's details as JSON"
           className="max-h-[60vh] overflow-auto rounded-md bg-slate-50 p-3 font-mono text-xs break-all whitespace-pre-wrap text-slate-800 focus-visible:outline-2 focus-visible:outline-brand-600"
         >

@@ -101,7 +101,7 @@ export function userColumns({
         return (
           <span className="inline-flex gap-1">
             {user.invited && user.can.resendInvitation ? (
-              <Button variant="ghost" aria-label={`Resend the invitation to ${user.email}`} onClick={only(onResend)}>
+              <Button variant="ghost" aria-label={`Resend invitation to ${user.email}`} onClick={only(onResend)}>
                 Resend invitation
               </Button>
             ) : null}
