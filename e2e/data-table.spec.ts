@@ -1,6 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 import { OWNER } from "./accounts";
-import { apiAs, journeyPage, signInOverHttp } from "./sign-in";
+import { apiAs, journeyPage, signInOverHttp, wrongPasswordOverHttp } from "./sign-in";
 
 /**
  * The console's data table keeps its state in the URL: the order survives a reload and walks back
@@ -207,11 +207,7 @@ test("the result filter keeps an actor's failed sign-in and drops their successf
   const baseURL = testInfo.project.use.baseURL!;
   const visitor = await browser.newContext({ baseURL });
   await signInOverHttp(visitor.request, baseURL, { email: bravo.email, password: `data-table-passphrase-${run}` });
-  const refused = await visitor.request.post("/api/auth/sign-in/email", {
-    headers: { origin: baseURL },
-    data: { email: bravo.email, password: "not-the-passphrase-at-all" },
-  });
-  expect(refused.ok(), "a wrong password is refused").toBe(false);
+  await wrongPasswordOverHttp(visitor.request, baseURL, bravo.email);
   await visitor.close();
 
   await page.goto(`/audit?actor=${encodeURIComponent(bravo.email)}`);
