@@ -203,25 +203,36 @@ test("an audit event's panel opens from its row, links to its actor and target, 
   await expect(page).not.toHaveURL(/[?&]event=/);
 });
 
-test("the result filter keeps an actor's failed sign-in and drops their successful one", async ({ browser }, testInfo) => {
+test("the actor filter finds a person's own sign-in; the result filter splits the events about them into failures and successes", async ({ browser }, testInfo) => {
   const baseURL = testInfo.project.use.baseURL!;
   const visitor = await browser.newContext({ baseURL });
   await signInOverHttp(visitor.request, baseURL, { email: bravo.email, password: `data-table-passphrase-${run}` });
   await wrongPasswordOverHttp(visitor.request, baseURL, bravo.email);
   await visitor.close();
+  const signIn = /auth\.sign_in(?!_)/;
+  const rows = (text: string | RegExp) => auditTable().getByRole("row").filter({ hasText: text });
 
+  // A failed sign-in has no actor (anyone may type an address): the person's own events are their sign-in.
   await page.goto(`/audit?actor=${encodeURIComponent(bravo.email)}`);
   await expect(page.getByLabel("Actor", { exact: true })).toHaveValue(bravo.email);
-  await expect(auditTable().getByRole("row").filter({ hasText: "auth.sign_in_failed" })).toHaveCount(1);
-  await expect(auditTable().getByRole("row").filter({ hasText: /auth\.sign_in(?!_)/ })).toHaveCount(1);
+  await expect(rows(signIn)).toHaveCount(1);
+  await expect(rows("auth.sign_in_failed")).toHaveCount(0);
+
+  const listed = await page.request.get(`/api/trpc/users.list?input=${encodeURIComponent(JSON.stringify({ json: { search: bravo.email } }))}`);
+  expect(listed.status(), await listed.text()).toBe(200);
+  const bravoId = ((await listed.json()) as { result: { data: { json: { items: { id: string }[] } } } }).result.data.json.items[0]!.id;
+  await page.goto(`/audit?targetType=user&targetId=${encodeURIComponent(bravoId)}`);
+  await expect(rows("auth.sign_in_failed")).toHaveCount(1);
+  await expect(rows(signIn)).toHaveCount(1);
 
   await page.getByLabel("Result").selectOption("failure");
   await expect(page).toHaveURL(/result=failure/);
-  await expect(auditTable().getByRole("row").filter({ hasText: "auth.sign_in_failed" })).toHaveCount(1);
-  await expect(auditTable().getByRole("row").filter({ hasText: /auth\.sign_in(?!_)/ })).toHaveCount(0);
+  await expect(rows(signIn)).toHaveCount(0);
+  await expect(rows("auth.sign_in_failed")).toHaveCount(1);
   await expect(auditTable().getByText("Success", { exact: true })).toHaveCount(0);
 
   await page.getByLabel("Result").selectOption("success");
-  await expect(auditTable().getByRole("row").filter({ hasText: /auth\.sign_in(?!_)/ })).toHaveCount(1);
-  await expect(auditTable().getByRole("row").filter({ hasText: "auth.sign_in_failed" })).toHaveCount(0);
+  await expect(rows("auth.sign_in_failed")).toHaveCount(0);
+  await expect(rows(signIn)).toHaveCount(1);
+  await expect(rows("user.created")).toHaveCount(1);
 });
