@@ -5,8 +5,9 @@ import { signInThroughUi } from "./sign-in";
 
 /**
  * axe (WCAG 2.0 A and AA, WCAG 2.1 AA) finds nothing on any page, in the light and the dark theme:
- * the signed-out pages, the console's pages and the shell's own overlays (navigation sheet, account
- * menu, command palette). The theme follows the emulated system colour scheme, as it does by default.
+ * the signed-out pages, the console's pages, the shell's own overlays (navigation sheet, account
+ * menu, command palette) and the audit log's event panel. The theme follows the emulated system
+ * colour scheme, as it does by default.
  */
 
 const TAGS = ["wcag2a", "wcag2aa", "wcag21aa"];
@@ -72,6 +73,12 @@ test("the console's pages and overlays have no axe violation in either theme, at
     await palette.getByRole("combobox").fill("owner");
     await expect(palette.getByRole("option").filter({ hasText: OWNER.email })).toBeVisible();
     expect(await violationsOn(page), `command palette (${theme})`).toEqual([]);
+    await page.keyboard.press("Escape");
+
+    await open(page, "/audit", theme);
+    await page.getByRole("button", { name: /^Details of / }).first().click();
+    await expect(page.getByRole("dialog").getByRole("region", { name: "The event's details as JSON" })).toBeVisible();
+    expect(await violationsOn(page), `audit event panel (${theme})`).toEqual([]);
     await page.keyboard.press("Escape");
 
     await page.setViewportSize({ width: 390, height: 844 });

@@ -174,7 +174,7 @@ test.describe("an administrator suspends and removes accounts", () => {
   });
 });
 
-test("an invited person sets a password through the one-time link, then signs in with it", async ({ browser, baseURL }) => {
+test("an invited person gets the link by email, a resent link replaces it, and the newest one sets the password", async ({ browser, baseURL }) => {
   const invitee = { name: "Invited Person", email: `invited-${run}@e2e.example.com`, password: "invited-passphrase-for-e2e-5" };
   const admin = await browser.newPage({ baseURL });
   await signInThroughUi(admin, OWNER);
@@ -184,13 +184,37 @@ test("an invited person sets a password through the one-time link, then signs in
   await dialog.getByLabel("Name", { exact: true }).fill(invitee.name);
   await dialog.getByLabel("Email", { exact: true }).fill(invitee.email);
   await dialog.getByRole("button", { name: "Invite user" }).click();
+  await expect(dialog.getByRole("status").filter({ hasText: "We emailed the link" })).toContainText(`We emailed the link to ${invitee.email}.`);
   const link = dialog.getByLabel("Invite link");
   await expect(link).toHaveValue(/\/invite\?token=/);
-  const inviteUrl = new URL(await link.inputValue());
+  const firstUrl = new URL(await link.inputValue());
+  await dialog.getByRole("button", { name: "Done" }).click();
+
+  // Until the password is set, the row says "Invited" and offers to send the invitation again.
+  await admin.getByLabel("Search users").fill(invitee.email);
+  const row = admin.getByRole("row").filter({ hasText: invitee.email });
+  await expect(row.getByText("Invited", { exact: true })).toBeVisible();
+  await row.getByRole("button", { name: `Resend invitation to ${invitee.email}` }).click();
+  const confirm = admin.getByRole("dialog", { name: "Resend invitation" });
+  await confirm.getByRole("button", { name: "Send invitation" }).click();
+  await expect(confirm).toBeHidden();
+  await expect(admin.getByText(`We emailed a new invitation link to ${invitee.email}.`)).toBeVisible();
+
+  // Two invitations went to the address; the newest holds a link other than the one shown at first.
+  await admin.goto("/dev/outbox");
+  const invitations = admin.getByRole("article", { name: "You are invited to Gatehouse" }).filter({ hasText: invitee.email });
+  await expect(invitations).toHaveCount(2);
+  const newest = invitations.first().getByRole("link", { name: "Open the link" });
+  const inviteUrl = new URL((await newest.getAttribute("href"))!);
+  expect(inviteUrl.pathname).toBe("/invite");
+  expect(inviteUrl.search).not.toBe(firstUrl.search);
   await admin.close();
 
   const context = await browser.newContext({ baseURL });
   const page = await context.newPage();
+  // Resending ended the first link.
+  await page.goto(firstUrl.pathname + firstUrl.search);
+  await expect(page.getByRole("alert").filter({ hasText: "invalid, used or expired" })).toBeVisible();
   await page.goto(inviteUrl.pathname + inviteUrl.search);
   await expect(page.getByRole("heading", { name: "Accept your invitation" })).toBeVisible();
   await page.getByLabel("Password", { exact: true }).fill(invitee.password);

@@ -1,6 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 import { OWNER } from "./accounts";
-import { apiAs, journeyPage } from "./sign-in";
+import { apiAs, journeyPage, signInOverHttp, wrongPasswordOverHttp } from "./sign-in";
 
 /**
  * The console's data table keeps its state in the URL: the order survives a reload and walks back
@@ -59,6 +59,19 @@ test("a bookmarked filtered address opens filtered", async ({ browser }, testInf
   await expect(fresh.getByLabel("Search users")).toHaveValue(bravo.email);
   await expectOrder([bravo], fresh);
   await fresh.close();
+});
+
+test("the users list says how many users match its filters, and the second-factor filter is in the URL", async () => {
+  await page.goto(filteredUrl);
+  await expectOrder([charlie, alpha, bravo]);
+  await expect(page.getByText("3 in total")).toBeVisible();
+  // Members hold no role that requires a second factor: none of them is missing one.
+  await page.getByLabel("Second factor").selectOption("missing");
+  await expect(page).toHaveURL(/mfa=missing/);
+  await expect(page.getByText("No users match these filters")).toBeVisible();
+  await page.reload();
+  await expect(page.getByLabel("Second factor")).toHaveValue("missing");
+  await expect(page.getByText("No users match these filters")).toBeVisible();
 });
 
 test("sorting by a column is in the URL: back and forward walk through the orders, a reload keeps the order", async () => {
@@ -148,4 +161,78 @@ test("two selected clients are deleted after one confirmation that names them", 
   await confirm.getByRole("button", { name: "Delete 2" }).click();
   await expect(confirm).toHaveCount(0);
   for (const name of names) await expect(clients.getByRole("link", { name })).toHaveCount(0);
+});
+
+/** The audit log's table. */
+function auditTable(on: Page = page) {
+  return on.getByRole("table", { name: /^Audit events/ });
+}
+
+test("an audit event's panel opens from its row, links to its actor and target, and survives a reload", async () => {
+  await page.goto(`/audit?action=user.banned&search=${encodeURIComponent(charlie.email)}`);
+  const row = auditTable().getByRole("row").filter({ hasText: "user.banned" });
+  await expect(row).toHaveCount(1);
+  await row.getByRole("cell").first().click();
+
+  const panel = page.getByRole("dialog", { name: "user.banned" });
+  await expect(panel).toBeVisible();
+  await expect(page).toHaveURL(/[?&]event=/);
+  const check = async () => {
+    await expect(panel.getByText("Success", { exact: true })).toBeVisible();
+    await expect(panel.getByRole("link", { name: OWNER.email })).toHaveAttribute("href", /^\/users\?user=/);
+    await expect(panel.getByRole("link", { name: charlie.email })).toHaveAttribute("href", /^\/users\?user=/);
+    // The details are all there, the banned address among them, with a way to copy them.
+    await expect(panel.getByLabel("The event's details as JSON")).toContainText(`"email": "${charlie.email}"`);
+    await expect(panel.getByRole("button", { name: "Copy details" })).toBeVisible();
+  };
+  await check();
+  await page.reload();
+  await expect(panel).toBeVisible();
+  await check();
+
+  // The target's link opens that user's drawer on the users page.
+  await panel.getByRole("link", { name: charlie.email }).click();
+  await expect(page).toHaveURL((url) => url.pathname === "/users" && url.searchParams.has("user"));
+  await expect(page.getByRole("dialog", { name: charlie.email })).toBeVisible();
+
+  // Back returns to the log with the panel open; Escape closes it and takes ?event= out of the URL.
+  await page.goBack();
+  await expect(panel).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(panel).toHaveCount(0);
+  await expect(page).not.toHaveURL(/[?&]event=/);
+});
+
+test("the actor filter finds a person's own sign-in; the result filter splits the events about them into failures and successes", async ({ browser }, testInfo) => {
+  const baseURL = testInfo.project.use.baseURL!;
+  const visitor = await browser.newContext({ baseURL });
+  await signInOverHttp(visitor.request, baseURL, { email: bravo.email, password: `data-table-passphrase-${run}` });
+  await wrongPasswordOverHttp(visitor.request, baseURL, bravo.email);
+  await visitor.close();
+  const signIn = /auth\.sign_in(?!_)/;
+  const rows = (text: string | RegExp) => auditTable().getByRole("row").filter({ hasText: text });
+
+  // A failed sign-in has no actor (anyone may type an address): the person's own events are their sign-in.
+  await page.goto(`/audit?actor=${encodeURIComponent(bravo.email)}`);
+  await expect(page.getByLabel("Actor", { exact: true })).toHaveValue(bravo.email);
+  await expect(rows(signIn)).toHaveCount(1);
+  await expect(rows("auth.sign_in_failed")).toHaveCount(0);
+
+  const listed = await page.request.get(`/api/trpc/users.list?input=${encodeURIComponent(JSON.stringify({ json: { search: bravo.email } }))}`);
+  expect(listed.status(), await listed.text()).toBe(200);
+  const bravoId = ((await listed.json()) as { result: { data: { json: { items: { id: string }[] } } } }).result.data.json.items[0]!.id;
+  await page.goto(`/audit?targetType=user&targetId=${encodeURIComponent(bravoId)}`);
+  await expect(rows("auth.sign_in_failed")).toHaveCount(1);
+  await expect(rows(signIn)).toHaveCount(1);
+
+  await page.getByLabel("Result").selectOption("failure");
+  await expect(page).toHaveURL(/result=failure/);
+  await expect(rows(signIn)).toHaveCount(0);
+  await expect(rows("auth.sign_in_failed")).toHaveCount(1);
+  await expect(auditTable().getByText("Success", { exact: true })).toHaveCount(0);
+
+  await page.getByLabel("Result").selectOption("success");
+  await expect(rows("auth.sign_in_failed")).toHaveCount(0);
+  await expect(rows(signIn)).toHaveCount(1);
+  await expect(rows("user.created")).toHaveCount(1);
 });

@@ -125,6 +125,25 @@ export async function signInOverHttp(request: APIRequestContext, baseURL: string
 }
 
 /**
+ * A sign-in with a wrong password over HTTP, refused as such (401): waits out the per-IP sign-in
+ * limit first if other specs used it up, since a limited attempt never reaches the password check.
+ */
+export async function wrongPasswordOverHttp(request: APIRequestContext, baseURL: string, email: string): Promise<void> {
+  for (let attempt = 0; ; attempt += 1) {
+    const refused = await request.post("/api/auth/sign-in/email", {
+      headers: { origin: baseURL },
+      data: { email, password: "not-the-passphrase-of-this-account" },
+    });
+    if (refused.status() === 429 && attempt < 2) {
+      await waitOut(Number(refused.headers()["retry-after"]));
+      continue;
+    }
+    expect(refused.status(), await refused.text()).toBe(401);
+    return;
+  }
+}
+
+/**
  * A new account through public sign-up over HTTP, then signed in on `request`: sign-up itself never
  * starts a session.
  */

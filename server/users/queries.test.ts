@@ -138,6 +138,22 @@ test("a small domain is listed in email order with search applied", async () => 
 
 test("a caller who can read users nowhere sees nobody", async () => {
   const none = new Authority(new Set(), new Map([[small.id, new Set<Permission>(["users:write"])]]));
-  expect(await listUsers(database.db, none, "reader", listUsersInput.parse({}))).toEqual({ items: [], nextCursor: null });
+  expect(await listUsers(database.db, none, "reader", listUsersInput.parse({}))).toEqual({ items: [], nextCursor: null, total: 0 });
 });
 
+
+test("the first page counts every user matching the filters on both plans, and later pages skip the count", async () => {
+  const first = async (authority: Authority, raw: Partial<ListUsersInput>) =>
+    listUsers(database.db, authority, "reader", listUsersInput.parse({ limit: 5, ...raw }));
+
+  const large = await first(globalReader, { domainId: big.id });
+  expect(large.total).toBe(BIG_SIZE);
+  const tiny = await first(readerIn([small.id]), { search: "small-1" });
+  const matching = (await everyPage(readerIn([small.id]), { search: "small-1" })).length;
+  expect(matching).toBeGreaterThan(5);
+  expect(tiny.total).toBe(matching);
+
+  const second = await listUsers(database.db, globalReader, "reader", listUsersInput.parse({ domainId: big.id, limit: 5, cursor: large.nextCursor }));
+  expect(second.items).toHaveLength(5);
+  expect(second).not.toHaveProperty("total");
+});

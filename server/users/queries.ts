@@ -206,36 +206,44 @@ async function assertDomainReadable(db: Executor, authority: Authority, domainId
 /**
  * A page of the users the caller can read, in the order asked for, each with what the caller may do to
  * them: one query for the page, one each for its roles, bans, second factors and the account-wide
- * facts its flags need, and for filtered lists a bounded count that picks the page's plan.
+ * facts its flags need, for filtered lists a bounded count that picks the page's plan, and on the
+ * first page the `total` of users matching the filters.
  */
-export async function listUsers(db: Executor, authority: Authority, callerId: string, input: ListUsersInput): Promise<Page<UserListItem>> {
+export async function listUsers(
+  db: Executor,
+  authority: Authority,
+  callerId: string,
+  input: ListUsersInput,
+): Promise<Page<UserListItem> & { total?: number }> {
   const scope = authority.scopeOf("users:read");
   if (input.domainId !== undefined) await assertDomainReadable(db, authority, input.domainId);
   const membership = await membershipPlan(db, membershipFilter(scope, input));
   // The membership plan's `+email` only matters to the email order; other orders read their own index.
   const order = userOrder.plan(input.sort, input.cursor, input.sort.by === "email" ? { orderBy: membership.orderBy } : {});
 
-  const rows = await db
-    .select({
-      id: user.id,
-      email: user.email,
-      name: user.name,
-      emailVerified: user.emailVerified,
-      createdAt: user.createdAt,
-      lastSignIn,
-    })
-    .from(user)
-    .where(
-      and(
-        order.where,
-        membership.where,
-        searchFilter(input.search),
-        // The rule the MFA gate enforces, so the list shows exactly who the gate would stop.
-        input.mfa === "missing" ? enrolmentMissingCondition(user.id) : undefined,
-      ),
-    )
-    .orderBy(...order.orderBy)
-    .limit(input.limit + 1);
+  const matching = and(
+    membership.where,
+    searchFilter(input.search),
+    // The rule the MFA gate enforces, so the list shows exactly who the gate would stop.
+    input.mfa === "missing" ? enrolmentMissingCondition(user.id) : undefined,
+  );
+  const [rows, total] = await Promise.all([
+    db
+      .select({
+        id: user.id,
+        email: user.email,
+        name: user.name,
+        emailVerified: user.emailVerified,
+        createdAt: user.createdAt,
+        lastSignIn,
+      })
+      .from(user)
+      .where(and(order.where, matching))
+      .orderBy(...order.orderBy)
+      .limit(input.limit + 1),
+    // Counted on the first page only: a later page is reached from the first, whose total the console keeps.
+    input.cursor === undefined ? countUsers(db, matching) : undefined,
+  ]);
 
   const page = userOrder.page(rows, input.limit, input.sort, (row) => ({
     value: input.sort.by === "email" ? row.email : input.sort.by === "name" ? row.name : input.sort.by === "createdAt" ? row.createdAt.getTime() : row.lastSignIn,
@@ -261,7 +269,13 @@ export async function listUsers(db: Executor, authority: Authority, callerId: st
       can: await userCan(actor, targets.get(row.id)!),
     })),
   );
-  return { items, nextCursor: page.nextCursor };
+  return { items, nextCursor: page.nextCursor, ...(total === undefined ? {} : { total }) };
+}
+
+/** How many users match a list's filters, whatever the page: one COUNT over the list's own conditions. */
+async function countUsers(db: Executor, matching: SQL | undefined): Promise<number> {
+  const [row] = await db.select({ total: count() }).from(user).where(matching);
+  return row?.total ?? 0;
 }
 
 async function bannedAmong(db: Executor, ids: readonly string[]): Promise<Set<string>> {

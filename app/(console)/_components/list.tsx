@@ -2,6 +2,7 @@
 
 import type { RowData } from "@tanstack/react-table";
 import type { ReactNode } from "react";
+import { Avatar } from "./avatar";
 import type { DataColumn } from "./data-table";
 import { Button, ErrorState, LoadingState } from "./ui";
 
@@ -41,13 +42,16 @@ export function actionColumn<Row extends RowData>({
   };
 }
 
-/** A person in a list: the email address, with the name below it. */
+/** A person in a list: their avatar, the email address, with the name below it. */
 export function UserCell({ email, name }: { email: string; name: string | null }) {
   return (
-    <>
-      <p className="font-medium break-all text-slate-900">{email}</p>
-      <p className="text-xs text-slate-500">{name}</p>
-    </>
+    <div className="flex items-center gap-3">
+      <Avatar email={email} name={name} />
+      <div className="min-w-0">
+        <p className="font-medium break-all text-slate-900">{email}</p>
+        {name ? <p className="text-xs text-slate-500">{name}</p> : null}
+      </div>
+    </div>
   );
 }
 

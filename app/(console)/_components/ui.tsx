@@ -340,6 +340,8 @@ interface ConfirmDialogProps {
   pending: boolean;
   error?: string;
   typeToConfirm?: string;
+  /** "primary" for a confirmation that destroys nothing (sending an email); "danger" otherwise. */
+  variant?: "primary" | "danger";
 }
 
 export function ConfirmDialog({ open, onCancel, title, ...form }: ConfirmDialogProps) {
@@ -359,6 +361,7 @@ function ConfirmForm({
   pending,
   error,
   typeToConfirm,
+  variant = "danger",
 }: Omit<ConfirmDialogProps, "open" | "title">) {
   const [typed, setTyped] = useState("");
   const inputId = useId();
@@ -394,7 +397,7 @@ function ConfirmForm({
       <FormFooter
         onCancel={onCancel}
         submitLabel={confirmLabel}
-        variant="danger"
+        variant={variant}
         disabled={!confirmed}
         pending={pending}
         pendingLabel="Working…"

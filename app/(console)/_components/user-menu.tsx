@@ -4,19 +4,13 @@ import Link from "next/link";
 import { ChevronsUpDown, CircleUser, LogOut, Monitor, Moon, Sun } from "lucide-react";
 import { DropdownMenu } from "radix-ui";
 import { THEME_CHOICES, useThemeChoice } from "@/app/_components/theme";
+import { Avatar } from "./avatar";
 import { useSignOut } from "./sign-out-button";
 
 const THEME_ICONS = { system: Monitor, light: Sun, dark: Moon } as const;
 
 const ITEM =
   "flex cursor-default items-center gap-2 rounded-md px-2 py-1.5 text-sm text-slate-700 outline-none select-none data-[highlighted]:bg-slate-100 data-[highlighted]:text-slate-900 data-[disabled]:opacity-60";
-
-/** Initials for the avatar: the first letters of the first two words of the name, or of the email. */
-export function initialsOf(name: string, email: string): string {
-  const words = name.trim().split(/\s+/).filter(Boolean);
-  const letters = words.length > 0 ? words.slice(0, 2).map((word) => word[0]) : [email[0] ?? "?"];
-  return letters.join("").toUpperCase();
-}
 
 /** Who is signed in, with the theme switch, their account page and signing out. */
 export function UserMenu({ name, email }: { name: string; email: string }) {
@@ -29,9 +23,7 @@ export function UserMenu({ name, email }: { name: string; email: string }) {
         aria-label={`Account menu for ${name}`}
         className="flex items-center gap-2 rounded-md px-1.5 py-1 text-left text-sm hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-brand-600"
       >
-        <span aria-hidden="true" className="flex size-8 shrink-0 items-center justify-center rounded-full bg-brand-50 text-xs font-semibold text-brand-700">
-          {initialsOf(name, email)}
-        </span>
+        <Avatar email={email} name={name} />
         <span className="hidden max-w-40 min-w-0 sm:block">
           <span className="block truncate font-medium text-slate-900">{name}</span>
           <span className="block truncate text-xs text-slate-500">{email}</span>

@@ -21,6 +21,8 @@ export default async function AuditPage({
     queryClient.prefetchQuery(trpc.audit.list.queryOptions({ ...toAuditInput(serverFilters(filtersOf(state))).input, ...auditPageAndSort(state) })),
     queryClient.prefetchQuery(trpc.audit.actions.queryOptions()),
     queryClient.prefetchQuery(trpc.audit.domains.queryOptions()),
+    // A link or a reload with ?event=… opens its panel with the event already there.
+    state.event ? queryClient.prefetchQuery(trpc.audit.get.queryOptions({ id: state.event })) : null,
   ]);
   return (
     <HydrateClient>

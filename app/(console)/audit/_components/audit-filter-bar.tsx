@@ -5,8 +5,10 @@ import { useId } from "react";
 import { Button, SelectField } from "@/app/(console)/_components/ui";
 import { TextField } from "@/app/_components/form";
 import { useTRPC } from "@/app/_lib/trpc/client";
+import { ActionFilter } from "./action-filter";
+import { ClientFilter } from "./client-filter";
 import { DebouncedTextField } from "./debounced-text-field";
-import { groupActions, hasAnyFilter, type AuditFilters } from "./filters";
+import { hasAnyFilter, type AuditFilters } from "./filters";
 
 const TARGET_TYPES = ["user", "role", "domain", "client", "session", "token"];
 
@@ -25,16 +27,10 @@ export function AuditFilterBar({
   rangeError: string | null;
 }) {
   const trpc = useTRPC();
-  const actions = useQuery(trpc.audit.actions.queryOptions());
   // The server offers the domains this reader may filter on, or says to take a domain id as typed.
   const domains = useQuery(trpc.audit.domains.queryOptions());
   const domainsByName = domains.data?.byName ?? false;
 
-  const { groups, ungrouped } = groupActions(actions.data ?? []);
-  const knownAction =
-    filters.action === "" ||
-    (actions.data ?? []).includes(filters.action) ||
-    groups.some(([prefix]) => prefix === filters.action);
   const domainOptions = domains.data?.items ?? [];
   const knownDomain = filters.domainId === "" || domainOptions.some((domain) => domain.id === filters.domainId);
   const listId = useId();
@@ -42,34 +38,34 @@ export function AuditFilterBar({
   return (
     <div className="space-y-3">
       <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
-        <SelectField label="Action" value={filters.action} onChange={(event) => onChange({ action: event.target.value })}>
-          <option value="">All actions</option>
-          {groups.map(([prefix, names]) => (
-            <optgroup key={prefix} label={prefix.slice(0, -1)}>
-              <option value={prefix}>{`${prefix}* (every ${prefix.slice(0, -1)} event)`}</option>
-              {names.map((name) => (
-                <option key={name} value={name}>
-                  {name}
-                </option>
-              ))}
-            </optgroup>
-          ))}
-          {ungrouped.map((name) => (
-            <option key={name} value={name}>
-              {name}
-            </option>
-          ))}
-          {knownAction ? null : <option value={filters.action}>{filters.action}</option>}
-        </SelectField>
         <DebouncedTextField
           key={`actor-${generation}`}
-          label="Actor user ID"
-          defaultValue={filters.actorUserId}
-          onCommit={(actorUserId) => onChange({ actorUserId })}
+          label="Actor"
+          defaultValue={filters.actor}
+          onCommit={(actor) => onChange({ actor })}
           autoComplete="off"
           spellCheck={false}
           maxLength={100}
+          placeholder="Email or name"
         />
+        <DebouncedTextField
+          key={`search-${generation}`}
+          label="Search"
+          type="search"
+          defaultValue={filters.search}
+          onCommit={(search) => onChange({ search })}
+          autoComplete="off"
+          spellCheck={false}
+          maxLength={100}
+          placeholder="Text in the action, target or details"
+        />
+        <ActionFilter value={filters.action} onChange={(action) => onChange({ action })} />
+        <SelectField label="Result" value={filters.result} onChange={(event) => onChange({ result: event.target.value })}>
+          <option value="">Any result</option>
+          <option value="success">Success</option>
+          <option value="failure">Failure or refusal</option>
+        </SelectField>
+        <ClientFilter value={filters.clientId} onChange={(clientId) => onChange({ clientId })} generation={generation} />
         <DebouncedTextField
           key={`type-${generation}`}
           label="Target type"
@@ -116,6 +112,18 @@ export function AuditFilterBar({
             maxLength={100}
           />
         )}
+        {filters.actorUserId ? (
+          // An exact actor comes from a link (the dashboard's recent events); shown so it can be seen and cleared.
+          <DebouncedTextField
+            key={`actor-id-${generation}`}
+            label="Actor user ID"
+            defaultValue={filters.actorUserId}
+            onCommit={(actorUserId) => onChange({ actorUserId })}
+            autoComplete="off"
+            spellCheck={false}
+            maxLength={200}
+          />
+        ) : null}
         <TextField
           label="From"
           type="datetime-local"

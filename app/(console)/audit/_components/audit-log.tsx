@@ -1,21 +1,15 @@
 "use client";
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import type { inferRouterOutputs } from "@trpc/server";
 import { useState } from "react";
-import { DataTable, useListState, type DataColumn } from "@/app/(console)/_components/data-table";
-import { Section, Badge, EmptyState, LocalTime, PageHeader, Panel } from "@/app/(console)/_components/ui";
+import { DataTable, useListState } from "@/app/(console)/_components/data-table";
+import { Section, Button, EmptyState, LocalTime, PageHeader, Panel } from "@/app/(console)/_components/ui";
 import { useTRPC } from "@/app/_lib/trpc/client";
+import { AuditEventPanel } from "./audit-event-panel";
 import { AuditFilterBar } from "./audit-filter-bar";
 import { auditExportPath } from "@/server/shared/audit-export";
-import type { AppRouter } from "@/server/trpc/root";
+import { auditColumns, type AuditEvent } from "./audit-columns";
 import { EMPTY_FILTERS, auditPageAndSort, auditParams, filtersOf, hasAnyFilter, toAuditInput, type AuditFilters } from "./filters";
-
-const VIA_TONES = { web: "slate", mcp: "brand", oauth: "green", system: "amber" } as const;
-
-function Muted({ children }: { children: string }) {
-  return <span className="text-slate-400 italic">{children}</span>;
-}
 
 export function AuditLog() {
   const trpc = useTRPC();
@@ -38,6 +32,9 @@ export function AuditLog() {
     ),
   );
   const filtered = hasAnyFilter(filters);
+  const searchedTo = events.data?.searchedTo;
+  const older = events.data?.nextCursor ?? null;
+  const openEvent = (event: AuditEvent) => list.set({ event: event.id });
 
   function change(update: Partial<AuditFilters>) {
     setTyped({ ...filters, ...update });
@@ -77,122 +74,48 @@ export function AuditLog() {
               {rangeError} Change one of them to see events.
             </p>
           ) : (
-            <DataTable
-              query={events}
-              list={list}
-              defaultSort={{ by: "at", direction: "desc" }}
-              what="audit events"
-              failed="The audit log could not be loaded"
-              pagerLabel="Audit log pages"
-              empty={
-                filtered ? (
-                  <EmptyState title="No events match these filters">Widen the time range or clear a filter.</EmptyState>
-                ) : (
-                  <EmptyState title="No events yet">Changes to users, roles, domains and clients will be listed here.</EmptyState>
-                )
-              }
-              caption={list.sort?.direction === "asc" ? "Audit events, oldest first" : "Audit events, newest first"}
-              getRowId={(event) => event.id}
-              alignTop
-              columns={AUDIT_COLUMNS}
-            />
+            <>
+              {searchedTo && older && !events.isPlaceholderData ? (
+                // A text search reads a bounded stretch of the log per page, so a short page does not mean the end.
+                <div role="status" className="flex flex-wrap items-center gap-3 border-b border-slate-200 px-4 py-3 text-sm text-slate-700">
+                  <span>
+                    Searched events back to <LocalTime value={searchedTo} />; older events are not searched yet.
+                  </span>
+                  <Button onClick={() => list.next(older)}>Search older events</Button>
+                </div>
+              ) : null}
+              <DataTable
+                query={events}
+                list={list}
+                defaultSort={{ by: "at", direction: "desc" }}
+                what="audit events"
+                failed="The audit log could not be loaded"
+                pagerLabel="Audit log pages"
+                empty={
+                  searchedTo && older ? (
+                    <EmptyState title="No events match in the stretch searched so far">Search older events, or change the filters.</EmptyState>
+                  ) : filtered ? (
+                    <EmptyState title="No events match these filters">Widen the time range or clear a filter.</EmptyState>
+                  ) : (
+                    <EmptyState title="No events yet">Changes to users, roles, domains and clients will be listed here.</EmptyState>
+                  )
+                }
+                caption={list.sort?.direction === "asc" ? "Audit events, oldest first" : "Audit events, newest first"}
+                getRowId={(event) => event.id}
+                onRowClick={openEvent}
+                rowClassName="cursor-pointer hover:bg-slate-50"
+                alignTop
+                columns={auditColumns(openEvent)}
+              />
+            </>
           )}
         </Panel>
       </Section>
+      <AuditEventPanel eventId={list.state.event || null} onClose={() => list.set({ event: null })} />
     </>
   );
 }
 
-type AuditEvent = inferRouterOutputs<AppRouter>["audit"]["list"]["items"][number];
-
 function sameFilters(a: AuditFilters, b: AuditFilters): boolean {
   return (Object.keys(a) as Array<keyof AuditFilters>).every((key) => a[key] === b[key]);
-}
-
-const AUDIT_COLUMNS: Array<DataColumn<AuditEvent>> = [
-  {
-    id: "at",
-    header: "Time",
-    enableSorting: true,
-    enableHiding: false,
-    meta: { key: true, className: "text-slate-600" },
-    cell: ({ row }) => <LocalTime value={row.original.at} />,
-  },
-  {
-    id: "actor",
-    header: "Actor",
-    cell: ({ row: { original: event } }) =>
-      event.actorEmail ? (
-        <span className="break-all" title={event.actorName ?? undefined}>
-          {event.actorEmail}
-        </span>
-      ) : event.actorUserId ? (
-        <Muted>deleted user</Muted>
-      ) : (
-        <Muted>system</Muted>
-      ),
-  },
-  { id: "via", header: "Via", cell: ({ row }) => <Badge tone={VIA_TONES[row.original.actorVia]}>{row.original.actorVia}</Badge> },
-  { id: "action", header: "Action", meta: { className: "font-mono text-xs whitespace-nowrap" }, cell: ({ row }) => row.original.action },
-  {
-    id: "target",
-    header: "Target",
-    cell: ({ row: { original: event } }) =>
-      event.targetType || event.targetId ? (
-        <>
-          <span>{event.targetType ?? "—"}</span>
-          {event.targetId ? <span className="block font-mono text-xs break-all text-slate-500">{event.targetId}</span> : null}
-        </>
-      ) : (
-        <Muted>—</Muted>
-      ),
-  },
-  {
-    id: "domain",
-    header: "Domain",
-    cell: ({ row: { original: event } }) =>
-      event.domainName ? (
-        event.domainName
-      ) : event.domainId ? (
-        <>
-          <Muted>deleted domain</Muted>
-          <span className="block font-mono text-xs break-all text-slate-500">{event.domainId}</span>
-        </>
-      ) : (
-        <Muted>—</Muted>
-      ),
-  },
-  { id: "ip", header: "IP", meta: { className: "font-mono text-xs whitespace-nowrap text-slate-600" }, cell: ({ row }) => row.original.ip ?? "—" },
-  {
-    id: "details",
-    header: () => <span className="sr-only">Details</span>,
-    enableHiding: false,
-    cell: ({ row }) => <EventDetails event={row.original} />,
-  },
-];
-
-function EventDetails({ event }: { event: AuditEvent }) {
-  return (
-    <details className="group">
-      <summary className="cursor-pointer text-sm font-medium whitespace-nowrap text-brand-600 hover:underline">Details</summary>
-      <div className="mt-2 w-[28rem] max-w-[70vw] space-y-2 text-xs text-slate-600">
-        <pre className="max-h-80 overflow-auto rounded-md bg-slate-50 p-3 font-mono break-all whitespace-pre-wrap text-slate-800">
-          {JSON.stringify(event.details, null, 2)}
-        </pre>
-        <p>
-          <span className="font-medium text-slate-700">User agent:</span> {event.userAgent ?? "—"}
-        </p>
-        {event.clientId ? (
-          <p>
-            <span className="font-medium text-slate-700">OAuth client:</span> <span className="font-mono">{event.clientId}</span>
-          </p>
-        ) : null}
-        {event.actorUserId ? (
-          <p>
-            <span className="font-medium text-slate-700">Actor user ID:</span> <span className="font-mono">{event.actorUserId}</span>
-          </p>
-        ) : null}
-      </div>
-    </details>
-  );
 }

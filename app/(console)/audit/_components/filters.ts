@@ -8,35 +8,41 @@ import { createLoader, listParsers, pageAndSort, textFilter } from "../../_compo
 
 export const AUDIT_SORTS = ["at"] as const;
 
-/** ?action=…&actorUserId=…&targetType=…&targetId=…&domainId=…&from=…&to=…&sort=at.asc&pages=… */
+/**
+ * ?actor=…&search=…&action=…&result=…&clientId=…&actorUserId=…&targetType=…&targetId=…&domainId=…
+ * &from=…&to=…&sort=at.asc&pages=…, and ?event=<id> for the event whose detail panel is open.
+ */
 export const auditParams = {
   ...listParsers(AUDIT_SORTS),
+  actor: textFilter,
+  search: textFilter,
   action: textFilter,
+  result: textFilter,
+  clientId: textFilter,
   actorUserId: textFilter,
   targetType: textFilter,
   targetId: textFilter,
   domainId: textFilter,
   from: textFilter,
   to: textFilter,
+  /** The event whose detail panel is open. */
+  event: textFilter,
 };
 
 export const loadAuditParams = createLoader(auditParams);
 
 type AuditState = Awaited<ReturnType<typeof loadAuditParams>>;
 
-/** The filters of the list's URL state. */
-export function filtersOf(state: AuditState): AuditFilters {
-  const { action, actorUserId, targetType, targetId, domainId, from, to } = state;
-  return { action, actorUserId, targetType, targetId, domainId, from, to };
-}
-
-/** The order and page of the list's URL state, left out when default (one cache key with the server's prefetch). */
-export function auditPageAndSort(state: AuditState) {
-  return pageAndSort(state);
-}
-
 export interface AuditFilters {
+  /** Text in the actor's email address or name. */
+  actor: string;
+  /** Free text in the action, the target and the details. */
+  search: string;
   action: string;
+  /** "success", "failure" or "" for both. */
+  result: string;
+  clientId: string;
+  /** An exact actor, as the dashboard links to one. */
   actorUserId: string;
   targetType: string;
   targetId: string;
@@ -47,7 +53,11 @@ export interface AuditFilters {
 }
 
 export const EMPTY_FILTERS: AuditFilters = {
+  actor: "",
+  search: "",
   action: "",
+  result: "",
+  clientId: "",
   actorUserId: "",
   targetType: "",
   targetId: "",
@@ -56,8 +66,27 @@ export const EMPTY_FILTERS: AuditFilters = {
   to: "",
 };
 
+const FILTER_KEYS = Object.keys(EMPTY_FILTERS) as Array<keyof AuditFilters>;
+
+/** The filters of the list's URL state. */
+export function filtersOf(state: AuditState): AuditFilters {
+  return Object.fromEntries(FILTER_KEYS.map((key) => [key, state[key]])) as unknown as AuditFilters;
+}
+
+/** The order and page of the list's URL state, left out when default (one cache key with the server's prefetch). */
+export function auditPageAndSort(state: AuditState) {
+  return pageAndSort(state);
+}
+
+export const AUDIT_RESULTS = ["success", "failure"] as const;
+type AuditResult = (typeof AUDIT_RESULTS)[number];
+
 export interface AuditFilterInput {
+  actor?: string;
+  search?: string;
   action?: string;
+  result?: AuditResult;
+  clientId?: string;
   actorUserId?: string;
   targetType?: string;
   targetId?: string;
@@ -71,7 +100,7 @@ export interface AuditFilterInput {
  * time range is left out there: a datetime-local value means the reader's time zone, which the
  * server render cannot know.
  */
-const LINKABLE = ["action", "actorUserId", "targetType", "targetId", "domainId"] as const;
+const LINKABLE = ["actor", "search", "action", "clientId", "actorUserId", "targetType", "targetId", "domainId"] as const;
 
 /** The filters of a server render: the time range left to the browser. */
 export function serverFilters(filters: AuditFilters): AuditFilters {
@@ -94,12 +123,18 @@ function localInstant(value: string, end: boolean): Date | undefined {
   return date;
 }
 
+function isResult(value: string): value is AuditResult {
+  return (AUDIT_RESULTS as readonly string[]).includes(value);
+}
+
 export function toAuditInput(filters: AuditFilters): { input: AuditFilterInput; rangeError: string | null } {
   const input: AuditFilterInput = {};
   for (const key of LINKABLE) {
     const value = filters[key].trim();
     if (value !== "") input[key] = value;
   }
+  // A result typed into the URL by hand that is neither is ignored, as an unknown sort is.
+  if (isResult(filters.result)) input.result = filters.result;
   const from = localInstant(filters.from, false);
   const to = localInstant(filters.to, true);
   if (from) input.from = from;

@@ -70,9 +70,17 @@ function NewUserForm({ mode, onClose, options }: { mode: NewUserMode; onClose: (
   if (invite.data) {
     return (
       <div className="space-y-4">
-        <p role="status" className="text-sm text-slate-700">
-          <span className="font-medium">{invite.data.email}</span> is invited. They choose their password with this link.
-        </p>
+        {invite.data.emailed ? (
+          <p role="status" className="text-sm text-slate-700">
+            We emailed the link to <span className="font-medium">{invite.data.email}</span>. They choose their password with it;
+            you can also pass it on yourself.
+          </p>
+        ) : (
+          <p role="alert" className="text-sm text-red-700">
+            <span className="font-medium">{invite.data.email}</span> is invited, but the email with their link could not be sent.
+            Send them this link yourself.
+          </p>
+        )}
         <InviteLink url={invite.data.inviteUrl} expiresAt={invite.data.expiresAt} />
         <div className="flex justify-end">
           <Button variant="primary" onClick={onClose}>
@@ -105,7 +113,8 @@ function NewUserForm({ mode, onClose, options }: { mode: NewUserMode; onClose: (
     <form onSubmit={onSubmit} className="space-y-4" noValidate>
       {mode === "invite" ? (
         <p className="text-sm text-slate-600">
-          The account is created without a password. You get a one-time link, valid for 7 days, to send to the person.
+          The account is created without a password. We email the person a one-time link, valid for 7 days, with which they
+          choose one; you see the link too.
         </p>
       ) : null}
       <FormAlert message={error?.message} />

@@ -1,3 +1,4 @@
+import { parseAsStringLiteral } from "nuqs/server";
 import { createLoader, listParsers, pageAndSort, textFilter } from "../../_components/list-params";
 
 /**
@@ -8,12 +9,17 @@ import { createLoader, listParsers, pageAndSort, textFilter } from "../../_compo
 
 export const USER_SORTS = ["email", "name", "createdAt", "lastSignIn"] as const;
 
-/** ?q=…&domain=…&role=…&sort=name.desc&pages=…&hide=… (domain and role links come from role and domain pages). */
+/**
+ * ?q=…&domain=…&role=…&mfa=missing&sort=name.desc&pages=…&hide=… (domain and role links come from
+ * role and domain pages, mfa=missing from the dashboard's MFA coverage).
+ */
 export const usersParams = {
   ...listParsers(USER_SORTS),
   q: textFilter,
   domain: textFilter,
   role: textFilter,
+  /** "missing": only users whose roles or domains require a second factor and who have none. */
+  mfa: parseAsStringLiteral(["missing"] as const),
   /** The user whose drawer is open. */
   user: textFilter,
 };
@@ -28,6 +34,7 @@ export function usersListInput(state: UsersState) {
     ...(state.q ? { search: state.q } : {}),
     ...(state.domain ? { domainId: state.domain } : {}),
     ...(state.role ? { roleId: state.role } : {}),
+    ...(state.mfa ? { mfa: state.mfa } : {}),
     ...pageAndSort(state),
   };
 }

@@ -5,6 +5,7 @@ import { useState, type ReactNode } from "react";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { Dialog, ErrorState, LoadingState } from "../../_components/ui";
 import { AccountSection } from "./user-account";
+import { useResendInvitation } from "./resend-invitation";
 import { UserConfirmations, type Confirm } from "./user-confirmations";
 import { ProfileSection } from "./user-profile";
 import { RolesSection } from "./user-roles";
@@ -39,6 +40,7 @@ function UserDrawerContent({ target, open, onClose }: { target: DrawerTarget; op
   // Each confirmation mounts afresh, so an earlier error or ban reason is not shown again.
   const [asked, setAsked] = useState(0);
   const [mfaWasReset, setMfaWasReset] = useState(false);
+  const resend = useResendInvitation();
 
   function ask(next: Confirm) {
     setMfaWasReset(false);
@@ -55,7 +57,7 @@ function UserDrawerContent({ target, open, onClose }: { target: DrawerTarget; op
   } else if (user) {
     body = (
       <div className="space-y-8">
-        <ProfileSection user={user} />
+        <ProfileSection user={user} onResendInvitation={() => resend.ask(user)} />
         <RolesSection user={user} isSelf={me.data?.id === target.id} onRemove={(assignment) => ask({ kind: "remove", assignment })} />
         <AccountSection
           user={user}
@@ -79,6 +81,7 @@ function UserDrawerContent({ target, open, onClose }: { target: DrawerTarget; op
         onMfaReset={() => setMfaWasReset(true)}
         onDeleted={onClose}
       />
+      {resend.dialog}
     </>
   );
 }

@@ -5,7 +5,8 @@ import { useState, type FormEvent, type ReactNode } from "react";
 import { FormAlert, TextField } from "@/app/_components/form";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { Section, Badge, Button, FormFooter, LocalTime, fieldError } from "../../_components/ui";
-import { InviteLink, mfaDescription, type UserDetail } from "./shared";
+import { mfaDescription, type UserDetail } from "./shared";
+import { InvitationActions } from "./user-invitation";
 import { useInvalidateUsers } from "./use-invalidate-users";
 
 function signInState(user: UserDetail): ReactNode {
@@ -25,12 +26,9 @@ function signInState(user: UserDetail): ReactNode {
   return user.hasPassword ? "Password set" : "No password (signs in another way)";
 }
 
-/** The user's profile, with "Edit name" and "Send a new invite link" where the server's flags allow them. */
-export function ProfileSection({ user }: { user: UserDetail }) {
-  const trpc = useTRPC();
-  const invalidate = useInvalidateUsers();
+/** The user's profile, with "Edit name" and the invitation's actions where the server's flags allow them. */
+export function ProfileSection({ user, onResendInvitation }: { user: UserDetail; onResendInvitation: () => void }) {
   const [editing, setEditing] = useState(false);
-  const reinvite = useMutation(trpc.users.reinvite.mutationOptions({ onSuccess: invalidate }));
 
   const rows: Array<[string, ReactNode]> = [
     ["Name", user.name],
@@ -57,7 +55,6 @@ export function ProfileSection({ user }: { user: UserDetail }) {
     ],
   ];
   const canEdit = user.can.update && !editing;
-  const canReinvite = user.can.reinvite && user.invitationPending;
 
   return (
     <Section title="Profile" level={3} headingClassName="text-sm font-semibold text-slate-900" className="space-y-3">
@@ -70,25 +67,8 @@ export function ProfileSection({ user }: { user: UserDetail }) {
         ))}
       </dl>
       {editing ? <EditNameForm user={user} onDone={() => setEditing(false)} /> : null}
-      {canEdit || canReinvite ? (
-        <div className="flex flex-wrap gap-2">
-          {canEdit ? <Button onClick={() => setEditing(true)}>Edit name</Button> : null}
-          {canReinvite ? (
-            <Button pending={reinvite.isPending} pendingLabel="Issuing a new link…" onClick={() => reinvite.mutate({ id: user.id })}>
-              Send a new invite link
-            </Button>
-          ) : null}
-        </div>
-      ) : null}
-      <FormAlert message={reinvite.error?.message} />
-      {reinvite.data ? (
-        <div className="space-y-2">
-          <p role="status" className="text-sm text-slate-700">
-            A new invite link was issued; the previous one no longer works.
-          </p>
-          <InviteLink url={reinvite.data.inviteUrl} expiresAt={reinvite.data.expiresAt} />
-        </div>
-      ) : null}
+      {canEdit ? <Button onClick={() => setEditing(true)}>Edit name</Button> : null}
+      <InvitationActions user={user} onResend={onResendInvitation} />
     </Section>
   );
 }

@@ -1,16 +1,20 @@
 "use client";
 
-import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "@/app/_lib/trpc/client";
-import { DataTable, useListState, type DataColumn } from "../../_components/data-table";
-import { ChoiceFilter, FilterBar, NoMatches, byName } from "../../_components/filters";
-import { Badge, Button, EmptyState, LocalTime, PageHeader, Panel, StatusBadge } from "../../_components/ui";
+import { DataTable, useListState } from "../../_components/data-table";
+import { ChoiceFilter, FilterBar, NoMatches, byName, choicesOf } from "../../_components/filters";
+import { Button, EmptyState, PageHeader, Panel } from "../../_components/ui";
 import { useInvalidate } from "../../_components/use-invalidate";
 import { NewUserDialog, type NewUserMode } from "./new-user-dialog";
 import { usersListInput, usersParams } from "./queries";
-import { mfaMethodsLabel, scopeLabel, type UserListItem } from "./shared";
+import { useResendInvitation } from "./resend-invitation";
+import type { UserListItem } from "./shared";
+import { userColumns } from "./user-columns";
 import { UserDrawer, type DrawerTarget } from "./user-drawer";
+
+const MFA_CHOICES = choicesOf({ missing: "Second factor missing" });
 
 export function UsersConsole() {
   const trpc = useTRPC();
@@ -25,8 +29,14 @@ export function UsersConsole() {
   // What the caller may filter by and add, decided by the server (prefetched by the page).
   const options = useQuery(trpc.users.options.queryOptions());
   const users = useQuery({ ...trpc.users.list.queryOptions(usersListInput(state)), placeholderData: keepPreviousData });
+  // The server counts on the first page only; later pages show the total of the first page of the same filters.
+  const queryClient = useQueryClient();
+  const total =
+    users.data?.total ?? queryClient.getQueryData(trpc.users.list.queryKey(usersListInput({ ...state, pages: [] })))?.total;
+  const usersWithTotal = { ...users, data: users.data && total !== undefined ? { ...users.data, total } : users.data };
   const invalidate = useInvalidate();
   const banMany = useMutation(trpc.users.banMany.mutationOptions({ onSuccess: () => invalidate(trpc.users.pathKey()) }));
+  const resend = useResendInvitation();
 
   function view(user: UserListItem) {
     setLastTarget({ id: user.id, email: user.email });
@@ -45,8 +55,8 @@ export function UsersConsole() {
   const filterRoles = options.data?.filters.roles ?? null;
   const canCreate = options.data?.can.create ?? false;
   const canInvite = options.data?.can.invite ?? false;
-  const filtered = state.q !== "" || state.domain !== "" || state.role !== "";
-  const clearFilters = () => list.change({ q: null, domain: null, role: null });
+  const filtered = state.q !== "" || state.domain !== "" || state.role !== "" || state.mfa !== null;
+  const clearFilters = () => list.change({ q: null, domain: null, role: null, mfa: null });
 
   return (
     <>
@@ -93,18 +103,25 @@ export function UsersConsole() {
               choices={byName(filterRoles)}
             />
           ) : null}
+          <ChoiceFilter
+            label="Second factor"
+            value={state.mfa ?? ""}
+            onChange={(mfa) => list.change({ mfa: mfa === "missing" ? mfa : null })}
+            anyLabel="Any"
+            choices={MFA_CHOICES}
+          />
         </FilterBar>
         <DataTable
           caption="Users"
           what="users"
           failed="Users could not be loaded"
-          query={users}
+          query={usersWithTotal}
           list={list}
           defaultSort={{ by: "email", direction: "asc" }}
           getRowId={(user) => user.id}
           onRowClick={view}
           rowClassName="cursor-pointer hover:bg-slate-50"
-          columns={userColumns(view)}
+          columns={userColumns({ onView: view, onResend: resend.ask })}
           bulk={{
             verb: "Disable",
             noun: ["user", "users"],
@@ -118,7 +135,7 @@ export function UsersConsole() {
           }}
           empty={
             filtered ? (
-              <NoMatches what="users" hint="Try another search, domain or role." onClear={clearFilters} />
+              <NoMatches what="users" hint="Try another search, domain, role or second-factor filter." onClear={clearFilters} />
             ) : (
               <EmptyState title="No users yet">
                 {canCreate || canInvite ? "Create a user or invite someone to get started." : "Users you can see will be listed here."}
@@ -132,81 +149,7 @@ export function UsersConsole() {
         state={shownTarget ? { target: shownTarget, open: openId !== null, opening } : null}
         onClose={() => list.set({ user: null })}
       />
+      {resend.dialog}
     </>
   );
-}
-
-/** A row opens the user's drawer, and so does its View button, for keyboard users. */
-function userColumns(onView: (user: UserListItem) => void): Array<DataColumn<UserListItem>> {
-  return [
-    {
-      id: "email",
-      header: "Email",
-      enableSorting: true,
-      enableHiding: false,
-      meta: { key: true, className: "font-medium break-all text-slate-900" },
-      cell: ({ row }) => row.original.email,
-    },
-    { id: "name", header: "Name", enableSorting: true, meta: { className: "text-slate-700" }, cell: ({ row }) => row.original.name },
-    {
-      id: "roles",
-      header: "Roles",
-      enableSorting: false,
-      cell: ({ row }) =>
-        row.original.roles.length === 0 ? (
-          <span className="text-slate-500">None visible</span>
-        ) : (
-          <ul className="flex flex-wrap gap-1">
-            {row.original.roles.map((role) => (
-              <li key={`${role.roleId}:${role.domainId ?? "global"}`}>
-                <Badge tone={role.domainId === null ? "brand" : "slate"}>
-                  {role.roleName} · {scopeLabel(role.domainName)}
-                </Badge>
-              </li>
-            ))}
-          </ul>
-        ),
-    },
-    { id: "status", header: "Status", enableSorting: false, cell: ({ row }) => <StatusBadge banned={row.original.banned} /> },
-    {
-      id: "mfa",
-      header: "MFA",
-      enableSorting: false,
-      meta: { className: "whitespace-nowrap" },
-      cell: ({ row }) => (row.original.mfa.enrolled ? <Badge tone="green">{mfaMethodsLabel(row.original.mfa)}</Badge> : <Badge>None</Badge>),
-    },
-    {
-      id: "lastSignIn",
-      header: "Last sign-in",
-      enableSorting: true,
-      meta: { className: "whitespace-nowrap text-slate-600" },
-      cell: ({ row }) => (row.original.lastSignInAt ? <LocalTime value={row.original.lastSignInAt} /> : <span className="text-slate-500">Never</span>),
-    },
-    {
-      id: "createdAt",
-      header: "Created",
-      enableSorting: true,
-      meta: { className: "whitespace-nowrap text-slate-600" },
-      cell: ({ row }) => <LocalTime value={row.original.createdAt} />,
-    },
-    {
-      id: "actions",
-      header: () => <span className="sr-only">Actions</span>,
-      enableSorting: false,
-      enableHiding: false,
-      meta: { className: "text-right" },
-      cell: ({ row }) => (
-        <Button
-          variant="ghost"
-          aria-label={`View ${row.original.email}`}
-          onClick={(event) => {
-            event.stopPropagation();
-            onView(row.original);
-          }}
-        >
-          View
-        </Button>
-      ),
-    },
-  ];
 }
