@@ -21,6 +21,7 @@ async function waitOut(seconds: number) {
  * `atSecondFactor` runs on the two-step verification page before its code is entered (to look at it).
  */
 export async function submitSignIn(page: Page, account: Account, options: { atSecondFactor?: (page: Page) => Promise<void> } = {}) {
+  await hydrated(page);
   await page.getByLabel("Email", { exact: true }).fill(account.email);
   await page.getByLabel("Password", { exact: true }).fill(account.password);
   for (let attempt = 0; ; attempt += 1) {
@@ -64,11 +65,21 @@ export async function submitRefusedSignIn(page: Page, account: Account, refusal:
   await expect(page.getByRole("alert").filter({ hasText: refusal })).toBeVisible();
 }
 
+/**
+ * Waits for the page's scripts: a form submitted before them is posted by the browser itself and
+ * the page just reloads, so a click then would be lost.
+ */
+async function hydrated(page: Page) {
+  await page.waitForFunction(() => "next" in window);
+  await page.waitForLoadState("load");
+}
+
 /** Accounts that enrolled an authenticator app in this run (the owner does) are asked for a code next. */
 async function answerTotpChallenge(page: Page, account: Account, atSecondFactor?: (page: Page) => Promise<void>) {
   const totp = totpOf(account.email);
   if (!totp || !(await page.getByRole("heading", { name: "Two-step verification", level: 1 }).isVisible())) return;
   await atSecondFactor?.(page);
+  await hydrated(page);
   const through = page.getByRole("heading", { level: 1 }).filter({ hasNotText: "Two-step verification" });
   for (let attempt = 0; ; attempt += 1) {
     await page.getByLabel("Code", { exact: true }).fill(totp.generate());

@@ -114,7 +114,7 @@ export function StepUpDialog() {
 
   return (
     <Dialog open={request !== null} onClose={() => finish(false)} title="Confirm it is you">
-      <form className="space-y-4" onSubmit={(event) => void onSubmit(event)} noValidate>
+      <form method="post" className="space-y-4" onSubmit={(event) => void onSubmit(event)} noValidate>
         <p className="text-sm text-slate-700">{request?.reason}</p>
         <p className="text-sm text-slate-600">
           {request?.secondFactor

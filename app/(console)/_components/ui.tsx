@@ -367,7 +367,7 @@ function ConfirmForm({
   const inputId = useId();
   const confirmed = !typeToConfirm || typed === typeToConfirm;
   return (
-    <form
+    <form method="post"
       className="space-y-4"
       onSubmit={(event) => {
         event.preventDefault();

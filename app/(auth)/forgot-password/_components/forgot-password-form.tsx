@@ -21,7 +21,7 @@ export function ForgotPasswordForm() {
   if (sent) return <DoneNotice>{RESET_REQUESTED_MESSAGE}</DoneNotice>;
 
   return (
-    <form onSubmit={onSubmit} className="space-y-4" noValidate>
+    <form method="post" onSubmit={onSubmit} className="space-y-4" noValidate>
       <FormAlert message={errors.form} />
       <EmailField error={errors.fields.email} />
       <SubmitButton pending={pending} pendingLabel="Sending…">

@@ -27,7 +27,7 @@ export function ResetPasswordForm({ token }: { token: string }) {
   }
 
   return (
-    <form onSubmit={onSubmit} className="space-y-4" noValidate>
+    <form method="post" onSubmit={onSubmit} className="space-y-4" noValidate>
       <FormAlert message={errors.form} />
       <NewPasswordField label="New password" error={errors.fields.password} />
       <NewPasswordField label="Repeat the new password" name="confirm" hint={undefined} error={errors.fields.confirm} />

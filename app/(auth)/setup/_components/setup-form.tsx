@@ -19,7 +19,7 @@ export function SetupForm({ token }: { token: string }) {
   });
 
   return (
-    <form onSubmit={onSubmit} className="space-y-4" noValidate>
+    <form method="post" onSubmit={onSubmit} className="space-y-4" noValidate>
       <FormAlert message={errors.form} />
       <NewAccountFields errors={errors} />
       <SubmitButton pending={pending} pendingLabel="Creating owner…">

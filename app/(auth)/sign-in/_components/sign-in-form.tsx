@@ -25,7 +25,7 @@ export function SignInForm({ returnTo, continuesOAuth }: { returnTo: string; con
   });
 
   return (
-    <form onSubmit={onSubmit} className="space-y-4" noValidate>
+    <form method="post" onSubmit={onSubmit} className="space-y-4" noValidate>
       <FormAlert message={errors.form} />
       <EmailField autoComplete="username" error={errors.fields.email} />
       <TextField label="Password" name="password" type="password" autoComplete="current-password" required error={errors.fields.password} />

@@ -36,7 +36,7 @@ export function SignUpForm({ continuesOAuth, signInHref }: { continuesOAuth: boo
   }
 
   return (
-    <form onSubmit={onSubmit} className="space-y-4" noValidate>
+    <form method="post" onSubmit={onSubmit} className="space-y-4" noValidate>
       <FormAlert message={errors.form} />
       <NewAccountFields errors={errors} />
       <SubmitButton pending={pending} pendingLabel="Creating account…">

@@ -39,7 +39,7 @@ export function TwoFactorForm({ returnTo, continuesOAuth }: { returnTo: string; 
   }
 
   return (
-    <form onSubmit={onSubmit} className="space-y-4" noValidate>
+    <form method="post" onSubmit={onSubmit} className="space-y-4" noValidate>
       <FormAlert message={error} />
       <TextField label="Code" name="code" autoComplete="one-time-code" autoCapitalize="off" spellCheck={false} required autoFocus />
       <label className="flex items-center gap-2 text-sm text-slate-700">

@@ -44,7 +44,7 @@ export function AccountEmailForm({ email }: { email: string }) {
   }
 
   return (
-    <form onSubmit={(event) => void onSubmit(event)} className="space-y-2 px-5 py-4" noValidate>
+    <form method="post" onSubmit={(event) => void onSubmit(event)} className="space-y-2 px-5 py-4" noValidate>
       <p className="text-sm text-slate-600">
         Your email address is <strong className="break-all text-slate-900">{email}</strong>.
       </p>

@@ -39,7 +39,7 @@ export function AccountNameForm({ name }: { name: string }) {
   }
 
   return (
-    <form onSubmit={(event) => void onSubmit(event)} className="space-y-2 px-5 py-4" noValidate>
+    <form method="post" onSubmit={(event) => void onSubmit(event)} className="space-y-2 px-5 py-4" noValidate>
       <div className="flex flex-wrap items-end gap-2">
         <div className="min-w-0 flex-1 basis-56">
           <TextField label="Name" name="name" defaultValue={name} autoComplete="name" maxLength={NAME_MAX_LENGTH} required error={error} />

@@ -59,7 +59,7 @@ export function AccountPasswordForm() {
 
   return (
     <Section title="Password" card>
-      <form onSubmit={(event) => void onSubmit(event)} className="space-y-3 px-5 py-4" noValidate>
+      <form method="post" onSubmit={(event) => void onSubmit(event)} className="space-y-3 px-5 py-4" noValidate>
         <TextField
           label="Current password"
           name="currentPassword"

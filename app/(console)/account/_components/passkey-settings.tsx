@@ -98,7 +98,7 @@ export function PasskeySettings() {
         <p className="text-slate-600">
           A passkey signs you in with your device&apos;s screen lock or a security key, without your password or a code.
         </p>
-        <form onSubmit={(event) => void onAdd(event)} className="flex flex-wrap items-end gap-2" noValidate>
+        <form method="post" onSubmit={(event) => void onAdd(event)} className="flex flex-wrap items-end gap-2" noValidate>
           <div className="min-w-56 flex-1">
             <TextField
               label="Passkey name"
@@ -164,7 +164,7 @@ export function PasskeySettings() {
       </QueryStates>
       <Dialog open={renaming !== null} onClose={() => setRenaming(null)} title="Rename passkey">
         {renaming ? (
-          <form onSubmit={(event) => onRename(event, renaming)} className="space-y-4">
+          <form method="post" onSubmit={(event) => onRename(event, renaming)} className="space-y-4">
             <FormAlert message={rename.error?.message} />
             <TextField
               label="New name"

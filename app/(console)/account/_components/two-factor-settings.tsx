@@ -119,7 +119,7 @@ export function TwoFactorSettings() {
         )}
 
         {step.kind === "password" ? (
-          <form onSubmit={(event) => void onPassword(event, step.purpose)} className="space-y-3" noValidate>
+          <form method="post" onSubmit={(event) => void onPassword(event, step.purpose)} className="space-y-3" noValidate>
             <h3 className="font-semibold">{PASSWORD_PROMPTS[step.purpose].title}</h3>
             {step.purpose === "regenerate" ? (
               <p className="text-slate-600">The codes you have now stop working as soon as the new ones are made.</p>
@@ -136,7 +136,7 @@ export function TwoFactorSettings() {
         ) : null}
 
         {step.kind === "confirm" ? (
-          <form onSubmit={(event) => void onConfirm(event, step.backupCodes)} className="space-y-3" noValidate>
+          <form method="post" onSubmit={(event) => void onConfirm(event, step.backupCodes)} className="space-y-3" noValidate>
             <h3 className="font-semibold">Scan this code with your authenticator app</h3>
             <TotpQrCode uri={step.totpURI} />
             <p className="text-slate-600">

@@ -64,7 +64,7 @@ function EditClientForm({ onClose, client, canTrust }: { onClose: () => void; cl
   }
 
   return (
-    <form onSubmit={onSubmit} className="space-y-4" noValidate>
+    <form method="post" onSubmit={onSubmit} className="space-y-4" noValidate>
       <FormAlert message={formMessage(update.error)} />
       <ClientFields
         values={values}

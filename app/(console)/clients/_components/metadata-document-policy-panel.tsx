@@ -89,7 +89,7 @@ function PolicyForm({ policy }: { policy: Policy }) {
 
   return (
     <div className="divide-y divide-slate-100">
-      <form className="flex flex-wrap items-end gap-4 px-5 py-4" onSubmit={submitMode}>
+      <form method="post" className="flex flex-wrap items-end gap-4 px-5 py-4" onSubmit={submitMode}>
         <div className="min-w-80 flex-1 space-y-1">
           <SelectField label="Accepted documents" value={mode} disabled={!canChange} onChange={(event) => setMode(event.target.value as Mode)}>
             {(Object.keys(MODE_LABELS) as Mode[]).map((option) => (
@@ -150,7 +150,7 @@ function PolicyForm({ policy }: { policy: Policy }) {
         )}
         <FormAlert message={remove.error?.message ?? allow.error?.message} />
         {canChange ? (
-          <form
+          <form method="post"
             className="mt-4 flex flex-wrap items-end gap-3"
             onSubmit={(event) => {
               event.preventDefault();

@@ -92,7 +92,7 @@ function RegisterClientForm({ onClose, can, domains }: { onClose: () => void; ca
 
   const errors = create.error?.data?.fieldErrors;
   return (
-    <form onSubmit={onSubmit} className="space-y-4" noValidate>
+    <form method="post" onSubmit={onSubmit} className="space-y-4" noValidate>
       <FormAlert message={formMessage(create.error)} />
       <fieldset className="space-y-2">
         <legend className="text-sm font-medium text-slate-700">Type</legend>

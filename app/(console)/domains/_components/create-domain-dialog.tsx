@@ -53,7 +53,7 @@ function CreateDomainForm({ onClose, canAdmin }: { onClose: () => void; canAdmin
   }
 
   return (
-    <form onSubmit={onSubmit} className="space-y-4" noValidate>
+    <form method="post" onSubmit={onSubmit} className="space-y-4" noValidate>
       <DomainFields
         values={{ ...values, slug }}
         onChange={({ slug: nextSlug, ...change }) => {

@@ -79,7 +79,7 @@ export function DomainSettingsForm({
   }
 
   return (
-    <form onSubmit={onSubmit} className="max-w-xl space-y-4" noValidate aria-label="Domain settings">
+    <form method="post" onSubmit={onSubmit} className="max-w-xl space-y-4" noValidate aria-label="Domain settings">
       {!canWrite ? (
         <p className="rounded-md bg-slate-50 px-3 py-2 text-sm text-slate-600">
           You can view this domain but not change it: that needs the domains:write permission.

@@ -78,7 +78,7 @@ export function RoleEditor(
   const error = mutation.error;
   const nameLocked = readOnly || builtIn;
   return (
-    <form onSubmit={onSubmit} className="space-y-5" noValidate>
+    <form method="post" onSubmit={onSubmit} className="space-y-5" noValidate>
       <FormAlert message={error?.message} />
       <TextField
         label="Name"

@@ -110,7 +110,7 @@ function NewUserForm({ mode, onClose, options }: { mode: NewUserMode; onClose: (
 
   const error = mutation.error;
   return (
-    <form onSubmit={onSubmit} className="space-y-4" noValidate>
+    <form method="post" onSubmit={onSubmit} className="space-y-4" noValidate>
       {mode === "invite" ? (
         <p className="text-sm text-slate-600">
           The account is created without a password. We email the person a one-time link, valid for 7 days, with which they

@@ -89,7 +89,7 @@ function EditNameForm({ user, onDone }: { user: UserDetail; onDone: () => void }
     update.mutate({ id: user.id, name: String(new FormData(event.currentTarget).get("name") ?? "") });
   }
   return (
-    <form onSubmit={onSubmit} className="space-y-3 rounded-md border border-slate-200 p-3" noValidate>
+    <form method="post" onSubmit={onSubmit} className="space-y-3 rounded-md border border-slate-200 p-3" noValidate>
       <FormAlert message={update.error?.message} />
       <TextField label="Name" name="name" defaultValue={user.name} required autoFocus error={fieldError(update.error, "name")} />
       <FormFooter onCancel={onDone} submitLabel="Save name" pending={update.isPending} pendingLabel="Saving…" />

@@ -86,7 +86,7 @@ function AssignRoleForm({ user, scopes }: { user: UserDetail; scopes: Assignable
 
   const scope = domainId || null;
   return (
-    <form onSubmit={onSubmit} className="space-y-3 rounded-md border border-slate-200 p-3" aria-labelledby={titleId}>
+    <form method="post" onSubmit={onSubmit} className="space-y-3 rounded-md border border-slate-200 p-3" aria-labelledby={titleId}>
       <p id={titleId} className="text-sm font-medium text-slate-900">
         Assign a role
       </p>
