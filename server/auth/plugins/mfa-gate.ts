@@ -72,22 +72,15 @@ async function codeUserId(ctx: HookContext, code: string): Promise<string | null
   }
 }
 
-/** Whether the refresh token's user must enrol, in the token's own lookup. */
-async function refreshTokenBlocked(db: Executor, presented: string): Promise<boolean> {
+/**
+ * Whether the user a stored refresh token or opaque access token was issued to must enrol, looked up
+ * by the token's hash in its own table (JWT access tokens are judged by the ledger).
+ */
+async function tokenHolderBlocked(db: Executor, table: typeof oauthRefreshToken | typeof oauthAccessToken, presented: string): Promise<boolean> {
   const [row] = await db
-    .select({ blocked: sql<number>`${enrolmentMissingCondition(oauthRefreshToken.userId)}` })
-    .from(oauthRefreshToken)
-    .where(eq(oauthRefreshToken.token, storedSecretHash(presented)))
-    .limit(1);
-  return row?.blocked === 1;
-}
-
-/** Whether an opaque access token's user must enrol (JWTs are judged by the ledger). */
-async function opaqueAccessTokenBlocked(db: Executor, presented: string): Promise<boolean> {
-  const [row] = await db
-    .select({ blocked: sql<number>`${enrolmentMissingCondition(oauthAccessToken.userId)}` })
-    .from(oauthAccessToken)
-    .where(eq(oauthAccessToken.token, storedSecretHash(presented)))
+    .select({ blocked: sql<number>`${enrolmentMissingCondition(table.userId)}` })
+    .from(table)
+    .where(eq(table.token, storedSecretHash(presented)))
     .limit(1);
   return row?.blocked === 1;
 }
@@ -119,14 +112,14 @@ export function mfaGate(db: Executor) {
           blocked = userId !== null && (await mfaEnrolmentMissing(db, userId));
         } else if (grantType === "refresh_token") {
           const token = stringField(ctx.body, "refresh_token");
-          blocked = token ? await refreshTokenBlocked(db, token) : false;
+          blocked = token ? await tokenHolderBlocked(db, oauthRefreshToken, token) : false;
         }
         // The code stays unused and the refresh token unrotated: once the user enrols, either still works.
         if (blocked) throw new APIError("BAD_REQUEST", { error: "invalid_grant", error_description: GRANT_REFUSED });
       }),
       hook("/oauth2/userinfo", async (ctx) => {
         const token = bearerToken(ctx.headers);
-        if (!token || isJwt(token) || !(await opaqueAccessTokenBlocked(db, token))) return;
+        if (!token || isJwt(token) || !(await tokenHolderBlocked(db, oauthAccessToken, token))) return;
         throw new APIError(
           "UNAUTHORIZED",
           { error: "invalid_token", error_description: TOKEN_REFUSED },
