@@ -7,7 +7,6 @@ import { fetchPublicResource } from "@/server/oauth/metadata-document-fetch";
 import { createMetadataDocumentClients, type MetadataDocumentSettings } from "@/server/oauth/metadata-document-clients";
 import { readMetadataDocumentMode } from "@/server/oauth/metadata-document-policy";
 import { isMetadataDocumentClientId, METADATA_DOCUMENT_DISCOVERY_ID } from "@/server/oauth/metadata-documents";
-import { authorizeParameters, field } from "@/server/oauth/token-requests";
 import { beforeAuthorize } from "./token-endpoint";
 import { authPlugin, hook } from "./define";
 
@@ -46,9 +45,7 @@ export function clientMetadataDocuments({ db, fetch }: { db: Database; fetch?: M
       extendOAuthProvider(ctx, { clientDiscovery: discovery });
     },
     before: [
-      beforeAuthorize(async (ctx) => {
-        const parameters = authorizeParameters(ctx);
-        const clientId = field(parameters, "client_id");
+      beforeAuthorize(async (ctx, { clientId }) => {
         if (!clientId || !isMetadataDocumentClientId(clientId)) return;
         const existing = await ctx.context.adapter.findOne<SchemaClient<Scope[]>>({
           model: "oauthClient",

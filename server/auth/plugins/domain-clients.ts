@@ -5,7 +5,7 @@ import { recordEvent, requestOrigin } from "@/server/audit/record";
 import { holdsRoleIn } from "@/server/domains/membership";
 import { denyAuthorization, isRegisteredRedirect } from "@/server/oauth/authorize-denial";
 import { loadClient } from "@/server/oauth/clients";
-import { authorizeParameters, field } from "@/server/oauth/token-requests";
+import { field } from "@/server/oauth/token-requests";
 import { beforeAuthorize } from "./token-endpoint";
 import { authPlugin } from "./define";
 
@@ -26,10 +26,7 @@ export function domainClients({ db, issuer }: { db: Database; issuer: string }):
   return authPlugin({
     id: "gatehouse-domain-clients",
     before: [
-      beforeAuthorize(async (ctx) => {
-        const parameters = authorizeParameters(ctx);
-        const clientId = field(parameters, "client_id");
-        const redirectUri = field(parameters, "redirect_uri");
+      beforeAuthorize(async (ctx, { parameters, clientId, redirectUri }) => {
         // Someone about to sign in (again) may come back as another person; the resumed request passes here.
         if (!clientId || !redirectUri || /\b(login|create)\b/.test(field(parameters, "prompt") ?? "")) return;
 

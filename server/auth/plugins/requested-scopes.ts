@@ -8,7 +8,7 @@ import { loadTokenAuthority } from "@/server/authz/authority";
 import { grantableMcpScopes, isMcpScope } from "@/server/mcp/catalog";
 import { denyAuthorization, isRegisteredRedirect } from "@/server/oauth/authorize-denial";
 import { storedStringArray } from "@/server/oauth/stored";
-import { authorizeInForm, authorizeParameters, field } from "@/server/oauth/token-requests";
+import { field } from "@/server/oauth/token-requests";
 import { beforeAuthorize } from "./token-endpoint";
 import { authPlugin } from "./define";
 
@@ -48,11 +48,7 @@ export function requestedScopes({ db, issuer }: { db: Database; issuer: string }
   return authPlugin({
     id: "gatehouse-requested-scopes",
     before: [
-      beforeAuthorize(async (ctx) => {
-        const inForm = authorizeInForm(ctx);
-        const parameters = authorizeParameters(ctx);
-        const clientId = field(parameters, "client_id");
-        const redirectUri = field(parameters, "redirect_uri");
+      beforeAuthorize(async (ctx, { parameters, inForm, clientId, redirectUri }) => {
         // A request object or request_uri carries its own parameters (the provider refuses both today).
         if (!clientId || !redirectUri || parameters.request !== undefined || parameters.request_uri !== undefined) return;
 

@@ -1,7 +1,7 @@
 import type { BetterAuthPlugin } from "better-auth";
 import type { AccessTokenVerifier } from "@/server/oauth/access-token";
-import { foreignJwtAsUnknown } from "@/server/oauth/token-requests";
-import { authPlugin, hook, type HookHandler } from "./define";
+import { authorizeInForm, authorizeParameters, field, foreignJwtAsUnknown, type FormBody } from "@/server/oauth/token-requests";
+import { authPlugin, hook, type HookContext, type HookHandler } from "./define";
 
 /**
  * A plugin around one of the provider's token endpoints (revocation, introspection): before the
@@ -16,10 +16,23 @@ export function tokenEndpointPlugin(options: { id: string; path: string; verifie
   });
 }
 
+/** An authorization request's parameters, from its query or (a top-level POST) its form, and the two every hook reads. */
+export interface AuthorizeRequest {
+  parameters: FormBody;
+  inForm: boolean;
+  clientId: string | undefined;
+  redirectUri: string | undefined;
+}
+
 /**
- * A before-hook on `/oauth2/authorize`. The provider dispatches that path again when it resumes a
- * request after sign-in and after consent, so the hook sees every authorization, whichever way it arrives.
+ * A before-hook on `/oauth2/authorize`, handed the request's parameters. The provider dispatches that
+ * path again when it resumes a request after sign-in and after consent, so the hook sees every
+ * authorization, whichever way it arrives.
  */
-export function beforeAuthorize(handler: HookHandler) {
-  return hook("/oauth2/authorize", handler);
+export function beforeAuthorize(handler: (ctx: HookContext, request: AuthorizeRequest) => Promise<unknown>) {
+  return hook("/oauth2/authorize", async (ctx) => {
+    const parameters = authorizeParameters(ctx);
+    const request = { parameters, inForm: authorizeInForm(ctx), clientId: field(parameters, "client_id"), redirectUri: field(parameters, "redirect_uri") };
+    return handler(ctx, request);
+  });
 }
