@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { assignmentInput } from "@/server/roles/inputs";
 import { defineTool } from "../tool";
-import { iso, toAssignmentOutput } from "./shapes";
+import { UPDATE_ANNOTATIONS, iso, toAssignmentOutput } from "./shapes";
 
 export const assignRole = defineTool("assign_role", {
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  annotations: UPDATE_ANNOTATIONS,
   inputSchema: assignmentInput.shape,
   outputSchema: {
     assignmentId: z.string().describe("The new role assignment's id."),

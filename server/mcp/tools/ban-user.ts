@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { banUserInput } from "@/server/users/inputs";
 import { defineTool } from "../tool";
-import { iso } from "./shapes";
+import { DESTRUCTIVE_ANNOTATIONS, iso } from "./shapes";
 
 export const banUser = defineTool("ban_user", {
-  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+  annotations: DESTRUCTIVE_ANNOTATIONS,
   inputSchema: banUserInput.shape,
   outputSchema: {
     id: z.string().describe("The banned user's id."),

@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { createClientInput } from "@/server/clients/inputs";
 import { defineTool } from "../tool";
-import { clientOutput, toClientOutput } from "./shapes";
+import { CREATE_ANNOTATIONS, clientOutput, toClientOutput } from "./shapes";
 
 export const createClient = defineTool("create_client", {
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  annotations: CREATE_ANNOTATIONS,
   // Trusting a client (no consent screen) is for an administrator in the console, never for a token.
   inputSchema: createClientInput.omit({ skipConsent: true }).shape,
   outputSchema: {

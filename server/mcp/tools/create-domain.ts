@@ -1,9 +1,9 @@
 import { createDomainInput } from "@/server/domains/inputs";
 import { defineTool } from "../tool";
-import { domainOutput, toDomainOutput } from "./shapes";
+import { CREATE_ANNOTATIONS, domainOutput, toDomainOutput } from "./shapes";
 
 export const createDomain = defineTool("create_domain", {
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  annotations: CREATE_ANNOTATIONS,
   inputSchema: createDomainInput.shape,
   outputSchema: domainOutput.shape,
   async run(input, { caller }) {

@@ -1,9 +1,10 @@
 import { z } from "zod";
 import { clientIdInput } from "@/server/clients/inputs";
 import { defineTool } from "../tool";
+import { DESTRUCTIVE_ANNOTATIONS } from "./shapes";
 
 export const disableClient = defineTool("disable_client", {
-  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+  annotations: DESTRUCTIVE_ANNOTATIONS,
   inputSchema: clientIdInput.shape,
   outputSchema: {
     clientId: z.string().describe("The client's id."),

@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { revokeAllForUserInput } from "@/server/sessions/inputs";
 import { defineTool } from "../tool";
-import { revocationOutput, toRevocationOutput } from "./shapes";
+import { DESTRUCTIVE_ANNOTATIONS, revocationOutput, toRevocationOutput } from "./shapes";
 
 export const revokeAllForUser = defineTool("revoke_all_for_user", {
-  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+  annotations: DESTRUCTIVE_ANNOTATIONS,
   inputSchema: revokeAllForUserInput.shape,
   outputSchema: {
     userId: z.string().describe("The user whose access ended."),

@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { grantInput } from "@/server/grants/inputs";
 import { defineTool } from "../tool";
-import { revocationOutput, toRevocationOutput } from "./shapes";
+import { DESTRUCTIVE_ANNOTATIONS, revocationOutput, toRevocationOutput } from "./shapes";
 
 export const revokeGrant = defineTool("revoke_grant", {
-  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+  annotations: DESTRUCTIVE_ANNOTATIONS,
   inputSchema: grantInput.shape,
   outputSchema: {
     userId: z.string().describe("The user whose grant ended."),

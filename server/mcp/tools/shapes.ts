@@ -12,7 +12,17 @@ import type { Caller, ToolHandler } from "../tool";
  * objects leave as ISO 8601 strings and are typed as strings here.
  */
 
+// The four kinds of tool Gatehouse has, as MCP annotations: a client decides from these whether to
+// ask its user before a call, so each tool names its kind instead of spelling out four flags.
+// None reaches outside Gatehouse (openWorldHint false).
+/** Reads only; calling it again answers the same. */
 export const READ_ANNOTATIONS = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false } as const;
+/** Creates something new; a second call creates a second one. */
+export const CREATE_ANNOTATIONS = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false } as const;
+/** Changes or adds without taking anything away; a second call with the same input changes nothing more. */
+export const UPDATE_ANNOTATIONS = { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false } as const;
+/** Takes something away (access, a role, a client's use); a second call with the same input changes nothing more. */
+export const DESTRUCTIVE_ANNOTATIONS = { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false } as const;
 
 export function iso(date: Date): string {
   return date.toISOString();

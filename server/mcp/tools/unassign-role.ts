@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { assignmentInput } from "@/server/roles/inputs";
 import { defineTool } from "../tool";
-import { toAssignmentOutput } from "./shapes";
+import { DESTRUCTIVE_ANNOTATIONS, toAssignmentOutput } from "./shapes";
 
 export const unassignRole = defineTool("unassign_role", {
-  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+  annotations: DESTRUCTIVE_ANNOTATIONS,
   inputSchema: assignmentInput.shape,
   outputSchema: {
     assignmentId: z.string().describe("The removed role assignment's id."),

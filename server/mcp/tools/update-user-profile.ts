@@ -1,9 +1,10 @@
 import { z } from "zod";
 import { updateUserInput } from "@/server/users/inputs";
 import { defineTool } from "../tool";
+import { UPDATE_ANNOTATIONS } from "./shapes";
 
 export const updateUserProfile = defineTool("update_user_profile", {
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  annotations: UPDATE_ANNOTATIONS,
   inputSchema: updateUserInput.shape,
   outputSchema: {
     id: z.string().describe("The user's id."),

@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { defineTool } from "../tool";
+import { READ_ANNOTATIONS } from "./shapes";
 
 export const whoami = defineTool("whoami", {
-  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  annotations: READ_ANNOTATIONS,
   inputSchema: {},
   outputSchema: {
     user: z
