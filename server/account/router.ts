@@ -1,5 +1,5 @@
 import { router } from "@/server/trpc/init";
-import { canFlags, enrolmentProcedure, protectedProcedure } from "@/server/trpc/procedures";
+import { canFlagsOfArray, enrolmentProcedure, protectedProcedure } from "@/server/trpc/procedures";
 import { reauthenticate, revokeApp, revokeOtherSessions, revokeOwnSession } from "./commands";
 import { reauthenticateInput, revokeAppInput, revokeOwnSessionInput } from "./inputs";
 import { connectedApps, ownPasskeys, sessionsOf, twoFactorStatus } from "./queries";
@@ -25,9 +25,8 @@ export const accountRouter = router({
     .meta({
       page: { href: "/account", label: "Account" },
       description: "The signed-in user's own browser sessions, with device, IP address and last-seen time.",
-      can: canFlags<OwnSession[], OwnSession>({
-        rows: (output) => output,
-        flags: { revoke: { procedure: "account.revokeSession", input: (row) => ({ sessionId: row.id }) } },
+      can: canFlagsOfArray<OwnSession>({
+        revoke: { procedure: "account.revokeSession", input: (row) => ({ sessionId: row.id }) },
       }),
     })
     .query(({ ctx }) => sessionsOf(ctx.db, ctx.user.id, ctx.session.id)),
@@ -44,9 +43,8 @@ export const accountRouter = router({
   connectedApps: protectedProcedure
     .meta({
       description: "The applications the user has let act for them, with the scopes granted and when each last got a token.",
-      can: canFlags<ConnectedApp[], ConnectedApp>({
-        rows: (output) => output,
-        flags: { revoke: { procedure: "account.revokeApp", input: (row) => ({ clientId: row.clientId }) } },
+      can: canFlagsOfArray<ConnectedApp>({
+        revoke: { procedure: "account.revokeApp", input: (row) => ({ clientId: row.clientId }) },
       }),
     })
     .query(({ ctx }) => connectedApps(ctx.db, ctx.user.id)),

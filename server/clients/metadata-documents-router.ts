@@ -1,6 +1,6 @@
 import { readHostRule, readMetadataDocumentMode } from "@/server/oauth/metadata-document-policy";
 import { router } from "@/server/trpc/init";
-import { canFlags, permissionProcedure, stepUpWhen } from "@/server/trpc/procedures";
+import { canFlagsOfObject, permissionProcedure, stepUpWhen } from "@/server/trpc/procedures";
 import { allowMetadataHost, blockMetadataHost, removeMetadataHostRule, setMetadataDocumentMode, widensMode } from "./commands";
 import { hostInput, setModeInput } from "./inputs";
 import { metadataDocumentPolicy } from "./queries";
@@ -13,9 +13,8 @@ export const clientMetadataDocumentsRouter = router({
       description:
         "Returns the installation's policy on client ID metadata documents (https client_id URLs): the mode (all public hosts, an allow-list, or off) and the hosts an administrator allowed or blocked, with how many clients each has. Needs clients:read globally.",
       // The policy is one object: `can.change` predicts every change, setting the mode it has being the harmless one.
-      can: canFlags<Policy, Policy>({
-        rows: (policy) => [policy],
-        flags: { change: { procedure: "clientMetadataDocuments.setMode", input: (policy) => ({ mode: policy.mode }) } },
+      can: canFlagsOfObject<Policy>({
+        change: { procedure: "clientMetadataDocuments.setMode", input: (policy) => ({ mode: policy.mode }) },
       }),
     })
     .query(({ ctx }) => metadataDocumentPolicy(ctx)),

@@ -2,7 +2,7 @@ import type { z } from "zod";
 import { loadClient, type ClientItem } from "@/server/oauth/clients";
 import type { Permission } from "@/server/shared/permissions";
 import { router } from "@/server/trpc/init";
-import { canFlags, permissionProcedure, rowProcedure, stepUpWhen } from "@/server/trpc/procedures";
+import { canFlagsOfObject, canFlagsOfPage, permissionProcedure, rowProcedure, stepUpWhen } from "@/server/trpc/procedures";
 import {
   CLIENT_ROW,
   deleteClient,
@@ -14,7 +14,7 @@ import {
   updateClient,
 } from "./commands";
 import { clientIdInput, createClientInput, deleteClientsInput, updateClientInput, listClientsInput } from "./inputs";
-import { getClient, listClients, registrationSummary, type ClientDetail, type ClientList, type ClientRow } from "./queries";
+import { getClient, listClients, registrationSummary, type ClientDetail, type ClientRow } from "./queries";
 
 /** A procedure on one client: the client is loaded, and `permission` checked where it lives, before the resolver runs. */
 function clientProcedure<Schema extends z.ZodType<{ clientId: string }>>(permission: Permission, input: Schema) {
@@ -40,7 +40,7 @@ export const clientsRouter = router({
       page: { href: "/clients", label: "Clients" },
       description:
         "Lists the OAuth clients the caller may read, newest first, a page at a time; filter by owning domain, type (public or confidential), status (active or disabled) or a search on name and client_id.",
-      can: canFlags<ClientList, ClientRow>({ rows: (output) => output.items, flags: clientFlags<ClientRow>() }),
+      can: canFlagsOfPage<ClientRow>(clientFlags<ClientRow>()),
     })
     .input(listClientsInput)
     .query(({ ctx, input }) => listClients(ctx, input)),
@@ -57,13 +57,10 @@ export const clientsRouter = router({
     .meta({
       description: "Returns one OAuth client with its redirect URIs, allowed scopes, owning domain and how many access tokens are live.",
       // blockHost is checked by the metadata-document tests: only a client named by a document has a host to block.
-      can: canFlags<ClientDetail, ClientDetail>({
-        rows: (output) => [output],
-        flags: {
-          ...clientFlags<ClientDetail>(),
-          revokeGrants: { procedure: "grants.revokeAllForClient", input: (client) => ({ clientId: client.clientId }) },
-          viewGrants: { procedure: "grants.list", input: (client) => ({ clientId: client.clientId }) },
-        },
+      can: canFlagsOfObject<ClientDetail>({
+        ...clientFlags<ClientDetail>(),
+        revokeGrants: { procedure: "grants.revokeAllForClient", input: (client) => ({ clientId: client.clientId }) },
+        viewGrants: { procedure: "grants.list", input: (client) => ({ clientId: client.clientId }) },
       }),
     })
     .query(({ ctx }) => getClient(ctx, ctx.row)),

@@ -1,5 +1,5 @@
 import { router } from "@/server/trpc/init";
-import { canFlags, permissionProcedure, rowProcedure, stepUpWhen } from "@/server/trpc/procedures";
+import { canFlagsOfObject, canFlagsOfPage, permissionProcedure, rowProcedure, stepUpWhen } from "@/server/trpc/procedures";
 import { ROW_ACCESS, createDomain, deleteDomain, updateDomain } from "./commands";
 import { createDomainInput, deleteDomainInput, domainIdInput, listDomainsInput, listMembersInput, updateDomainInput } from "./inputs";
 import { domainItem, findDomain, getDomain, listDomains, listMembers, loadDomainRow, type DomainDetail, type DomainListItem } from "./queries";
@@ -21,7 +21,7 @@ export const domainsRouter = router({
       page: { href: "/domains", label: "Domains" },
       description:
         "Lists the domains (tenants) the caller may read, ordered by slug, a page at a time, with their email domains, MFA policy and member count; use search to filter by name or slug.",
-      can: canFlags<{ items: DomainListItem[] }, DomainListItem>({ rows: (output) => output.items, flags: DOMAIN_FLAGS }),
+      can: canFlagsOfPage<DomainListItem>(DOMAIN_FLAGS),
     })
     .input(listDomainsInput)
     .query(({ ctx, input }) => listDomains(ctx.db, ctx.authority, input)),
@@ -29,7 +29,7 @@ export const domainsRouter = router({
   get: rowProcedure({ ...ROW_ACCESS.read, input: domainIdInput, load: loadDomainRow })
     .meta({
       description: "Returns one domain with its email domains, MFA policy and member count, for its detail page.",
-      can: canFlags<DomainDetail, DomainDetail>({ rows: (output) => [output], flags: DOMAIN_FLAGS }),
+      can: canFlagsOfObject<DomainDetail>(DOMAIN_FLAGS),
     })
     .query(({ ctx }) => getDomain(ctx.db, ctx.authority, ctx.row)),
 

@@ -1,6 +1,6 @@
 import { CLIENT_NOT_FOUND } from "@/server/oauth/clients";
 import { router } from "@/server/trpc/init";
-import { canFlags, permissionProcedure, rowProcedure } from "@/server/trpc/procedures";
+import { canFlagsOfPage, permissionProcedure, rowProcedure } from "@/server/trpc/procedures";
 import { TOKEN_NOT_FOUND, jtiOf, revokeAllForClient, revokeGrant, revokeToken } from "./commands";
 import { grantInput, listGrantsInput, revokeAllForClientInput, revokeTokenInput } from "./inputs";
 import { findClientDomain, findGrantReach, findIssuedToken, listGrants } from "./queries";
@@ -14,12 +14,9 @@ export const grantsRouter = router({
     .meta({
       description:
         "Lists live OAuth grants (a user's remembered consent, refresh tokens and unexpired access tokens for one client), by default newest activity first (sort by last activity or creation), with scopes, created and last-used times; filter by user, client or owning domain.",
-      can: canFlags<GrantPage, GrantPage["items"][number]>({
-        rows: (output) => output.items,
-        flags: {
-          revoke: { procedure: "grants.revoke", input: (grant) => ({ userId: grant.userId, clientId: grant.clientId }) },
-          openClient: { procedure: "clients.get", input: (grant) => ({ clientId: grant.clientId }) },
-        },
+      can: canFlagsOfPage<GrantPage["items"][number]>({
+        revoke: { procedure: "grants.revoke", input: (grant) => ({ userId: grant.userId, clientId: grant.clientId }) },
+        openClient: { procedure: "clients.get", input: (grant) => ({ clientId: grant.clientId }) },
       }),
     })
     .input(listGrantsInput)

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { pageInputFields } from "@/server/paging";
 import { router } from "@/server/trpc/init";
-import { canFlags, permissionProcedure, rowProcedure } from "@/server/trpc/procedures";
+import { canFlagsOfPage, permissionProcedure, rowProcedure } from "@/server/trpc/procedures";
 import { LOCKOUT_NOT_FOUND, unlock } from "./commands";
 import { findLockout, listLockouts } from "./queries";
 
@@ -20,9 +20,8 @@ export const lockoutsRouter = router({
       description:
         "Lists the brute-force lockouts in force that you may see (accounts in your domains; networks only with users:read globally), ending soonest first: who or which address, which limit, how many attempts, and until when.",
       page: { href: "/lockouts", label: "Lockouts" },
-      can: canFlags<LockoutPage, LockoutPage["items"][number]>({
-        rows: (output) => output.items,
-        flags: { unlock: { procedure: "lockouts.unlock", input: (row) => ({ key: row.key }) } },
+      can: canFlagsOfPage<LockoutPage["items"][number]>({
+        unlock: { procedure: "lockouts.unlock", input: (row) => ({ key: row.key }) },
       }),
     })
     .input(listLockoutsInput)

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { router } from "@/server/trpc/init";
-import { canFlags, permissionProcedure, stepUpWhen } from "@/server/trpc/procedures";
+import { canFlags, canFlagsOfArray, canFlagsOfObject, permissionProcedure, stepUpWhen } from "@/server/trpc/procedures";
 import type { Context } from "@/server/trpc/context";
 import type { Authority } from "@/server/authz/authority";
 import { assignRole, createRole, type Acting, deleteRaisesPrivileges, deleteRole, unassignRole, updateRaisesPrivileges, updateRole } from "./commands";
@@ -24,7 +24,7 @@ export const rolesRouter = router({
       page: { href: "/roles", label: "Roles" },
       description:
         "Lists every role, built-in first and then by name, with its permissions and how many assignments it has in the scopes you can read; use search to filter by name or description.",
-      can: canFlags<RoleListItem[], RoleListItem>({ rows: (output) => output, flags: ROLE_FLAGS }),
+      can: canFlagsOfArray<RoleListItem>(ROLE_FLAGS),
     })
     .input(listRolesInput)
     .query(({ ctx, input }) => listRoles(ctx.db, ctx.authority, input?.search || undefined, input?.sort)),
@@ -34,7 +34,7 @@ export const rolesRouter = router({
       description:
         "Returns one role with its permissions and the users holding it (with the domain of each assignment) in the scopes you can read, for the role's detail page.",
       can: [
-        canFlags<RoleDetail, RoleDetail>({ rows: (output) => [output], flags: ROLE_FLAGS }),
+        canFlagsOfObject<RoleDetail>(ROLE_FLAGS),
         canFlags<RoleDetail, RoleDetail["assignments"][number]>({
           rows: (output) => output.assignments,
           flags: {
@@ -53,11 +53,8 @@ export const rolesRouter = router({
     .meta({
       description:
         "Whether you may create roles, and every permission with whether you may put it into a role (you hold it globally), for the new-role form.",
-      can: canFlags<Awaited<ReturnType<typeof roleOptions>>, Awaited<ReturnType<typeof roleOptions>>>({
-        rows: (output) => [output],
-        flags: {
-          create: { procedure: "roles.create", input: () => ({ name: `Flag check ${randomUUID().slice(0, 8)}`, permissions: [] }) },
-        },
+      can: canFlagsOfObject<Awaited<ReturnType<typeof roleOptions>>>({
+        create: { procedure: "roles.create", input: () => ({ name: `Flag check ${randomUUID().slice(0, 8)}`, permissions: [] }) },
       }),
     })
     .query(({ ctx }) => roleOptions(ctx.authority)),

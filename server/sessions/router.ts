@@ -1,5 +1,5 @@
 import { router } from "@/server/trpc/init";
-import { canFlags, permissionProcedure } from "@/server/trpc/procedures";
+import { canFlagsOfPage, permissionProcedure } from "@/server/trpc/procedures";
 import { revokeAllForUser, revokeSession, revokeSessions, sessionToRevoke, userToCutOff } from "./commands";
 import { listSessionsInput, revokeAllForUserInput, revokeSessionInput, revokeSessionsInput } from "./inputs";
 import { listSessions } from "./queries";
@@ -13,9 +13,8 @@ export const sessionsRouter = router({
       page: { href: "/sessions", label: "Sessions" },
       description:
         "Lists unexpired browser sessions (by default most recently seen first; sort by last activity or sign-in time), with device, IP address and last-seen time; filter by user.",
-      can: canFlags<SessionPage, SessionPage["items"][number]>({
-        rows: (output) => output.items,
-        flags: { revoke: { procedure: "sessions.revoke", input: (row) => ({ sessionId: row.id }) } },
+      can: canFlagsOfPage<SessionPage["items"][number]>({
+        revoke: { procedure: "sessions.revoke", input: (row) => ({ sessionId: row.id }) },
       }),
     })
     .input(listSessionsInput)

@@ -125,6 +125,23 @@ export function canFlags<Output, Row>(flags: CanFlags<Output, Row>): CanFlags<Ou
   return flags;
 }
 
+// Most queries answer their rows in one of three ways; these say which, so a router declares only its flags.
+
+/** The `can` meta of a query that answers a page (`{ items, nextCursor }`): each item carries the flags. */
+export function canFlagsOfPage<Row>(flags: CanFlags<unknown, Row>["flags"]): CanFlags<{ items: readonly Row[] }, Row> {
+  return { rows: (page) => page.items, flags };
+}
+
+/** The `can` meta of a query that answers an array whose every element carries the flags. */
+export function canFlagsOfArray<Row>(flags: CanFlags<unknown, Row>["flags"]): CanFlags<readonly Row[], Row> {
+  return { rows: (rows) => rows, flags };
+}
+
+/** The `can` meta of a query that answers one object carrying its own flags (a detail). */
+export function canFlagsOfObject<Row>(flags: CanFlags<unknown, Row>["flags"]): CanFlags<Row, Row> {
+  return { rows: (object) => [object], flags };
+}
+
 /**
  * Whether a check the matching mutation runs would let the caller through, for a `can` flag: the
  * flag is computed by the very rule the mutation enforces, so the two cannot drift apart. Only a

@@ -1,5 +1,5 @@
 import { router } from "@/server/trpc/init";
-import { canFlags, permissionProcedure, stepUpWhen } from "@/server/trpc/procedures";
+import { canFlags, canFlagsOfObject, canFlagsOfPage, permissionProcedure, stepUpWhen } from "@/server/trpc/procedures";
 import {
   banUser,
   banUsers,
@@ -46,7 +46,7 @@ export const usersRouter = router({
       page: { href: "/users", label: "Users" },
       description:
         "Lists the users you can read, ordered by email, one page at a time; filter by a search text, a domain or a role.",
-      can: canFlags<{ items: UserListItem[] }, UserListItem>({ rows: (output) => output.items, flags: userFlags<UserListItem>() }),
+      can: canFlagsOfPage<UserListItem>(userFlags<UserListItem>()),
     })
     .input(listUsersInput)
     .query(({ ctx, input }) => listUsers(ctx.db, ctx.authority, ctx.user.id, input)),
@@ -56,7 +56,7 @@ export const usersRouter = router({
       description:
         "Shows one user in full: roles you can see, active sessions, MFA, ban, password and invitation state.",
       can: [
-        canFlags<UserDetail, UserDetail>({ rows: (output) => [output], flags: userFlags<UserDetail>() }),
+        canFlagsOfObject<UserDetail>(userFlags<UserDetail>()),
         canFlags<UserDetail, UserDetail["roles"][number] & { userId: string }>({
           rows: (output) => output.roles.map((assignment) => ({ ...assignment, userId: output.id })),
           flags: {
