@@ -1,5 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 import { MEMBER, OWNER, rememberTotpSecret, totpOf } from "./accounts";
+import { turnOnAuthenticatorApp } from "./authenticator-app";
 import { signOutThroughMenu, submitSignIn, journeyPage } from "./sign-in";
 
 /**
@@ -79,17 +80,8 @@ test.describe("foundation journey", () => {
     await page.goto("/users");
     await expect(page).toHaveURL((url) => url.pathname === "/enrol-mfa" && url.searchParams.get("next") === "/users");
 
-    const security = page.getByRole("region", { name: "Security" });
-    await security.getByRole("button", { name: "Set up authenticator app" }).click();
-    await security.getByLabel("Current password").fill(owner.password);
-    await security.getByRole("button", { name: "Continue" }).click();
-    const key = (await security.getByRole("code").textContent()) ?? "";
-    expect(key).toMatch(/^[A-Z2-7]+=*$/);
-    rememberTotpSecret(owner.email, key);
-    const totp = totpOf(owner.email)!;
-    await security.getByLabel("Code from the app").fill(totp.generate());
-    await security.getByRole("button", { name: "Turn on" }).click();
-    await expect(security.getByRole("list", { name: "Backup codes" }).getByRole("listitem")).toHaveCount(10);
+    const { security, secret } = await turnOnAuthenticatorApp(page, owner.password);
+    rememberTotpSecret(owner.email, secret);
     await security.getByRole("button", { name: "I have saved them" }).click();
 
     await page.getByRole("link", { name: "Continue to Gatehouse" }).click();

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { expect, request, test, type BrowserContext, type Page } from "@playwright/test";
-import { OWNER, rememberTotpSecret, totpOf } from "./accounts";
+import { OWNER, rememberTotpSecret } from "./accounts";
+import { turnOnAuthenticatorApp } from "./authenticator-app";
 import { goToSection, newDeviceContext, onPhone, settled, shootBothThemes } from "./screens";
 import { signOutThroughMenu, submitSignIn } from "./sign-in";
 
@@ -105,17 +106,8 @@ test.describe("the main journeys", () => {
     await settled(personPage);
     await shootBothThemes(personPage, testInfo, "enrol-mfa");
 
-    const security = personPage.getByRole("region", { name: "Security" });
-    await security.getByRole("button", { name: "Set up authenticator app" }).click();
-    await security.getByLabel("Current password").fill(person.password);
-    await security.getByRole("button", { name: "Continue" }).click();
-    await expect(security.getByRole("img", { name: "QR code for your authenticator app" })).toBeVisible();
-    const key = (await security.getByRole("code").textContent()) ?? "";
-    expect(key).toMatch(/^[A-Z2-7]+=*$/);
-    rememberTotpSecret(person.email, key);
-    await security.getByLabel("Code from the app").fill(totpOf(person.email)!.generate());
-    await security.getByRole("button", { name: "Turn on" }).click();
-    await expect(security.getByRole("list", { name: "Backup codes" }).getByRole("listitem")).toHaveCount(10);
+    const { security, secret } = await turnOnAuthenticatorApp(personPage, person.password);
+    rememberTotpSecret(person.email, secret);
     await security.getByRole("button", { name: "I have saved them" }).click();
 
     // The way on sticks to the bottom of the screen, so a phone shows it without scrolling.

@@ -1,6 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
-import { Secret, TOTP } from "otpauth";
 import { OWNER } from "./accounts";
+import { turnOnAuthenticatorApp } from "./authenticator-app";
 import { signInThroughUi, signOutThroughMenu, signUpOverHttp, submitSignIn } from "./sign-in";
 
 /**
@@ -43,14 +43,7 @@ test.describe("administrators and second factors", () => {
 
   test("the user turns on an authenticator app", async () => {
     await userPage.goto("/account");
-    const security = userPage.getByRole("region", { name: "Security" });
-    await security.getByRole("button", { name: "Set up authenticator app" }).click();
-    await security.getByLabel("Current password").fill(enrolled.password);
-    await security.getByRole("button", { name: "Continue" }).click();
-    const key = (await security.getByRole("code").textContent()) ?? "";
-    const totp = new TOTP({ secret: Secret.fromBase32(key) });
-    await security.getByLabel("Code from the app").fill(totp.generate());
-    await security.getByRole("button", { name: "Turn on" }).click();
+    const { security } = await turnOnAuthenticatorApp(userPage, enrolled.password);
     await security.getByRole("button", { name: "I have saved them" }).click();
     await expect(security.getByText("10 of 10 backup codes left")).toBeVisible();
   });

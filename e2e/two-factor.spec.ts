@@ -1,5 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
-import { Secret, TOTP } from "otpauth";
+import type { TOTP } from "otpauth";
+import { turnOnAuthenticatorApp } from "./authenticator-app";
 import { signOutThroughMenu, signUpOverHttp, submitSignIn } from "./sign-in";
 
 /**
@@ -44,22 +45,10 @@ test.describe("two-factor journey", () => {
 
   test("a user sets up an authenticator app and gets ten backup codes", async () => {
     await page.goto("/account");
-    const security = page.getByRole("region", { name: "Security" });
-    await security.getByRole("button", { name: "Set up authenticator app" }).click();
-    await security.getByLabel("Current password").fill(account.password);
-    await security.getByRole("button", { name: "Continue" }).click();
-
-    await expect(security.getByRole("img", { name: "QR code for your authenticator app" })).toBeVisible();
-    const key = (await security.getByRole("code").textContent()) ?? "";
-    expect(key).toMatch(/^[A-Z2-7]+=*$/);
-    totp = new TOTP({ secret: Secret.fromBase32(key) });
-
-    await security.getByLabel("Code from the app").fill(totp.generate());
-    await security.getByRole("button", { name: "Turn on" }).click();
-
-    const codes = security.getByRole("list", { name: "Backup codes" }).getByRole("listitem");
-    await expect(codes).toHaveCount(10);
-    backupCodes = await codes.allTextContents();
+    const enrolment = await turnOnAuthenticatorApp(page, account.password);
+    const security = enrolment.security;
+    totp = enrolment.totp;
+    backupCodes = await enrolment.backupCodes.allTextContents();
 
     const download = page.waitForEvent("download");
     await security.getByRole("button", { name: "Download as text" }).click();
