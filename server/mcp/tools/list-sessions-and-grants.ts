@@ -2,7 +2,32 @@ import { z } from "zod";
 import { listGrantsInput } from "@/server/grants/inputs";
 import { cursorInputSchema, pageSizeSchema } from "@/server/paging";
 import { defineTool } from "../tool";
-import { READ_ANNOTATIONS, iso, isoOrNull, nextCursorOutput } from "./shapes";
+import { READ_ANNOTATIONS, nextCursorOutput, outputOf } from "./shapes";
+
+const grantOutput = z.object({
+  userId: z.string().describe("The user who holds the grant."),
+  userEmail: z.string().describe("That user's email address."),
+  clientId: z.string().describe("The client the grant was made to."),
+  clientName: z.string().describe("That client's name."),
+  domainId: z.string().nullable().describe("The domain owning the client; null for an installation-wide client."),
+  scopes: z.array(z.string()).describe("The scopes granted."),
+  consented: z.boolean().describe("Whether the user's consent is remembered."),
+  createdAt: z.string().describe("When the grant began (ISO 8601)."),
+  lastUsedAt: z.string().nullable().describe("When the client last got an access token for it (ISO 8601); null if never."),
+  refreshTokens: z.number().describe("Live refresh tokens."),
+  liveAccessTokens: z.number().describe("Unexpired, unrevoked access tokens."),
+});
+
+const sessionOutput = z.object({
+  id: z.string().describe("The session's id."),
+  userId: z.string().describe("The signed-in user."),
+  userEmail: z.string().describe("That user's email address."),
+  device: z.string().describe("Browser and platform, from the user agent."),
+  ipAddress: z.string().nullable().describe("The IP address the session signed in from, if known."),
+  createdAt: z.string().describe("When the session began (ISO 8601)."),
+  lastSeenAt: z.string().describe("When the session was last used (ISO 8601)."),
+  expiresAt: z.string().describe("When the session expires (ISO 8601)."),
+});
 
 export const listSessionsAndGrants = defineTool("list_sessions_and_grants", {
   annotations: READ_ANNOTATIONS,
@@ -23,39 +48,14 @@ export const listSessionsAndGrants = defineTool("list_sessions_and_grants", {
   },
   outputSchema: {
     grants: z
-      .array(
-        z.object({
-          userId: z.string().describe("The user who holds the grant."),
-          userEmail: z.string().describe("That user's email address."),
-          clientId: z.string().describe("The client the grant was made to."),
-          clientName: z.string().describe("That client's name."),
-          domainId: z.string().nullable().describe("The domain owning the client; null for an installation-wide client."),
-          scopes: z.array(z.string()).describe("The scopes granted."),
-          consented: z.boolean().describe("Whether the user's consent is remembered."),
-          createdAt: z.string().describe("When the grant began (ISO 8601)."),
-          lastUsedAt: z.string().nullable().describe("When the client last got an access token for it (ISO 8601); null if never."),
-          refreshTokens: z.number().describe("Live refresh tokens."),
-          liveAccessTokens: z.number().describe("Unexpired, unrevoked access tokens."),
-        }),
-      )
+      .array(grantOutput)
       .optional()
       .describe("One page of grants; absent when only sessionsCursor was given."),
     grantsNextCursor: nextCursorOutput
       .optional()
       .describe("Pass this as grantsCursor to get the next page of grants; null on the last page, absent when grants were not listed."),
     sessions: z
-      .array(
-        z.object({
-          id: z.string().describe("The session's id."),
-          userId: z.string().describe("The signed-in user."),
-          userEmail: z.string().describe("That user's email address."),
-          device: z.string().describe("Browser and platform, from the user agent."),
-          ipAddress: z.string().nullable().describe("The IP address the session signed in from, if known."),
-          createdAt: z.string().describe("When the session began (ISO 8601)."),
-          lastSeenAt: z.string().describe("When the session was last used (ISO 8601)."),
-          expiresAt: z.string().describe("When the session expires (ISO 8601)."),
-        }),
-      )
+      .array(sessionOutput)
       .optional()
       .describe("One page of browser sessions; absent when clientId or only grantsCursor was given."),
     sessionsNextCursor: nextCursorOutput
@@ -79,32 +79,11 @@ export const listSessionsAndGrants = defineTool("list_sessions_and_grants", {
       : null;
     return {
       ...(grants && {
-        grants: grants.items.map((grant) => ({
-          userId: grant.userId,
-          userEmail: grant.userEmail,
-          clientId: grant.clientId,
-          clientName: grant.clientName,
-          domainId: grant.domainId,
-          scopes: grant.scopes,
-          consented: grant.consented,
-          createdAt: iso(grant.createdAt),
-          lastUsedAt: isoOrNull(grant.lastUsedAt),
-          refreshTokens: grant.refreshTokens,
-          liveAccessTokens: grant.liveAccessTokens,
-        })),
+        grants: grants.items.map((grant) => outputOf(grantOutput, grant)),
         grantsNextCursor: grants.nextCursor,
       }),
       ...(sessions && {
-        sessions: sessions.items.map((session) => ({
-          id: session.id,
-          userId: session.userId,
-          userEmail: session.userEmail,
-          device: session.device,
-          ipAddress: session.ipAddress,
-          createdAt: iso(session.createdAt),
-          lastSeenAt: iso(session.lastSeenAt),
-          expiresAt: iso(session.expiresAt),
-        })),
+        sessions: sessions.items.map((session) => outputOf(sessionOutput, session)),
         sessionsNextCursor: sessions.nextCursor,
       }),
     };

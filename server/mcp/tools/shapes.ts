@@ -72,9 +72,13 @@ export function toClientOutput(item: ClientItem): z.input<typeof clientOutput> {
 
 /**
  * A row as a tool outputs it: exactly the fields its schema declares (nothing else the row carries,
- * such as its `can` flags), dates as ISO 8601 strings.
+ * such as its `can` flags), dates as ISO 8601 strings. The row must have every declared field, so a
+ * renamed column fails the type check rather than the call.
  */
-function outputOf<Shape extends z.ZodRawShape>(schema: z.ZodObject<Shape>, item: object): z.input<z.ZodObject<Shape>> {
+export function outputOf<Shape extends z.ZodRawShape>(
+  schema: z.ZodObject<Shape>,
+  item: { readonly [Key in keyof Shape]: unknown },
+): z.input<z.ZodObject<Shape>> {
   const fields = item as Record<string, unknown>;
   return Object.fromEntries(
     Object.keys(schema.shape).map((key) => {
