@@ -1,5 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 import { submitSignIn, submitSignUp } from "./sign-in";
+import { toast } from "./toasts";
 
 /**
  * A person changes their own name, email address and password on the account page. Its own account,
@@ -25,11 +26,11 @@ test("a person changes their name, their email address through a link to the new
   const profile = page.getByRole("region", { name: "Profile" });
   await profile.getByRole("textbox", { name: "Name", exact: true }).fill("Renamed Journey");
   await profile.getByRole("button", { name: "Save name" }).click();
-  await expect(profile.getByRole("status")).toHaveText("Your name is saved.");
+  await expect(toast(page, "Your name is saved.")).toBeVisible();
 
   await profile.getByLabel("New email address").fill(NEW_EMAIL);
   await profile.getByRole("button", { name: "Change email" }).click();
-  await expect(profile.getByRole("status").filter({ hasText: "on its way" })).toContainText(NEW_EMAIL);
+  await expect(toast(page, "on its way")).toContainText(NEW_EMAIL);
   await expect(profile.getByText(account.email, { exact: true })).toBeVisible();
 
   await page.goto("/dev/outbox");
@@ -50,7 +51,7 @@ test("a person changes their name, their email address through a link to the new
   await password.getByLabel("Current password").fill(account.password);
   await password.getByLabel("New password").fill(NEW_PASSWORD);
   await password.getByRole("button", { name: "Change password" }).click();
-  await expect(password.getByRole("status")).toContainText("Your password is changed");
+  await expect(toast(page, "Your password is changed")).toBeVisible();
 
   await page.context().clearCookies();
   await page.goto("/sign-in");

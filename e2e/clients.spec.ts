@@ -1,6 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import { MEMBER, OWNER } from "./accounts";
 import { apiAs, signInThroughUi, journeyPage } from "./sign-in";
+import { toast } from "./toasts";
 
 /**
  * The owner registers a confidential OAuth client and manages it through its life. A client secret
@@ -208,7 +209,7 @@ test.describe("the owner ends sessions", () => {
     await expect(confirm).toContainText(MEMBER.email);
     await confirm.getByRole("button", { name: "Revoke everything" }).click();
     await expect(confirm).toBeHidden();
-    await expect(page.getByRole("status").filter({ hasText: /browser sessions?\.$/ })).toBeVisible();
+    await expect(toast(page, /browser sessions?\.$/)).toBeVisible();
     await expect(page.getByText("This user has no browser sessions")).toBeVisible();
 
     expect((await memberApi.get(WHOAMI)).status()).toBe(401);
@@ -227,7 +228,7 @@ test.describe("the owner ends sessions", () => {
     const confirm = page.getByRole("dialog", { name: "End all other sessions" });
     await confirm.getByRole("button", { name: "End other sessions" }).click();
     await expect(confirm).toBeHidden();
-    await expect(sessions.getByRole("status")).toHaveText(/other sessions? (was|were) ended\.$/);
+    await expect(toast(page, /other sessions? (was|were) ended\.$/)).toBeVisible();
     await expect(sessions.getByRole("button", { name: /^End the session on / })).toHaveCount(0);
     await expect(sessions.getByText("This device")).toBeVisible();
 

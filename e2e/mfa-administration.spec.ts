@@ -2,6 +2,7 @@ import { expect, test, type Page } from "@playwright/test";
 import { OWNER } from "./accounts";
 import { turnOnAuthenticatorApp } from "./authenticator-app";
 import { signInThroughUi, signOutThroughMenu, signUpOverHttp, submitSignIn } from "./sign-in";
+import { toast } from "./toasts";
 
 /**
  * What administrators see and do about second factors: the users list and drawer show who has
@@ -70,7 +71,7 @@ test.describe("administrators and second factors", () => {
     await confirm.getByRole("button", { name: "Reset MFA" }).click();
     await expect(confirm).toBeHidden();
 
-    await expect(drawer.getByRole("status").filter({ hasText: `MFA was reset for ${enrolled.email}` })).toBeVisible();
+    await expect(toast(adminPage, `MFA was reset for ${enrolled.email}`)).toBeVisible();
     await expect(drawer.getByRole("definition").filter({ hasText: /^Not enrolled$/ })).toBeVisible();
     await expect(drawer.getByRole("button", { name: "Reset MFA" })).toHaveCount(0);
     await drawer.getByRole("button", { name: "Close" }).click();
@@ -104,7 +105,7 @@ test.describe("administrators and second factors", () => {
     await expect(requiresMfa).toHaveAccessibleDescription(/authenticator app or a passkey/);
     await requiresMfa.check();
     await adminPage.getByRole("button", { name: "Save role" }).click();
-    await expect(adminPage.getByRole("status").filter({ hasText: "Role saved." })).toBeVisible();
+    await expect(toast(adminPage, `Role ${roleName} saved.`)).toBeVisible();
     await expect(badge).toBeVisible();
 
     await adminPage.getByRole("link", { name: "← All roles" }).click();

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { expect, test, type BrowserContext, type CDPSession, type Page } from "@playwright/test";
 import { URI, type TOTP } from "otpauth";
 import { signInThroughUi, signOutThroughMenu, signUpOverHttp, submitRefusedSignIn, submitSignIn, submitSignUp } from "./sign-in";
+import { toast } from "./toasts";
 
 /**
  * Passkeys through the real pages, with Chromium's virtual authenticator standing in for the
@@ -57,7 +58,7 @@ async function addPasskey(page: Page, name: string) {
   const region = passkeysRegion(page);
   await region.getByLabel("Passkey name").fill(name);
   await region.getByRole("button", { name: "Add passkey" }).click();
-  await expect(region.getByRole("status").filter({ hasText: `Passkey “${name}” added.` })).toBeVisible();
+  await expect(toast(page, `Passkey “${name}” added.`)).toBeVisible();
 }
 
 test.describe("passkey journey", () => {
@@ -255,7 +256,7 @@ test.describe("an account with an authenticator app adds a passkey", () => {
       await stepUp.getByLabel("Code from the authenticator app").fill(totp.generate({ timestamp: Date.now() + totp.period * 1000 }));
       await stepUp.getByRole("button", { name: "Confirm" }).click();
       await expect(stepUp).toBeHidden();
-      await expect(region.getByRole("status").filter({ hasText: "Passkey “Laptop” added." })).toBeVisible();
+      await expect(toast(page, "Passkey “Laptop” added.")).toBeVisible();
       await expect(region.getByRole("list", { name: "Your passkeys" }).getByRole("listitem")).toHaveCount(1);
     } finally {
       await context.close();

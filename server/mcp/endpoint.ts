@@ -22,6 +22,7 @@ import {
 import { MCP_SCOPES } from "./catalog";
 import type { ToolContext } from "./tool";
 import { endRefreshForStepUp } from "./step-up";
+import { mcpAuditDomainOf } from "./audit-domain";
 
 /** Larger JSON-RPC bodies are refused before they are parsed. */
 export const MAX_MCP_BODY_BYTES = 1024 * 1024;
@@ -278,8 +279,13 @@ async function answerMcpRequest(endpoint: McpEndpoint, request: Request): Promis
   if (!context.user) return unauthorized(endpoint, { code: "invalid_token", description: "The token's user no longer exists" });
   const authority = await context.authority();
   const toolContext: ToolContext = { caller: createCaller(context), authority, clientId: token.clientId, scopes: token.scopes };
-  const record: McpCallRecorder = (call, outcome) =>
-    recordEvent(endpoint.db, context.actor, auditEntry(call, outcome)).then(() => undefined);
+  // Looked up once per request and only when a call is audited, so requests that audit nothing pay nothing.
+  let auditDomain: Promise<string | null> | undefined;
+  const userId = context.user.id;
+  const record: McpCallRecorder = async (call, outcome) => {
+    auditDomain ??= mcpAuditDomainOf(endpoint.db, token.clientId, userId);
+    await recordEvent(endpoint.db, context.actor, { ...auditEntry(call, outcome), domainId: await auditDomain });
+  };
 
   // A tool, resource or prompt the user's roles do not cover at all is answered here, naming the permission.
   const held = authority.everywhere();

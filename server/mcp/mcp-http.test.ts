@@ -384,6 +384,76 @@ describe("audit", () => {
   });
 });
 
+describe("MCP calls on the dashboards of domain administrators", () => {
+  const HOUR_MS = 3_600_000;
+
+  async function mcpCallsSeenBy(cookie: string) {
+    const caller = await callerFor(cookie);
+    return (await caller.dashboard.activity({ range: "24h" })).totals.mcpCalls;
+  }
+
+  async function domainAdmin(domainId: string) {
+    const admin = await signUp(server.auth);
+    await grantRole(server.database.db, admin.userId, DOMAIN_ADMIN_ROLE_ID, domainId);
+    return admin;
+  }
+
+  test("a call through a domain's client is filed under that domain: its administrator counts it, another domain's administrator does not", async () => {
+    const [domainA, domainB] = [await createDomain(server.database.db), await createDomain(server.database.db)];
+    const [adminA, adminB] = [await domainAdmin(domainA.id), await domainAdmin(domainB.id)];
+    // The caller is in both domains, so it is the client, not the person, that decides where the calls go.
+    const person = await signUp(server.auth);
+    await grantRole(server.database.db, person.userId, MEMBER_ROLE_ID, domainA.id);
+    await grantRole(server.database.db, person.userId, MEMBER_ROLE_ID, domainB.id);
+    const { client } = await server.database.db.transaction((tx) =>
+      createClient(
+        tx,
+        {
+          name: "Domain A's MCP app",
+          type: "public",
+          authMethod: "client_secret_basic",
+          redirectUris: [PROBE_REDIRECT],
+          scopes: ["mcp:read"],
+          domainId: domainA.id,
+          skipConsent: false,
+        },
+        { createdBy: owner.userId, mcpResource: mcpUrl.href },
+      ),
+    );
+    const before = { a: await mcpCallsSeenBy(adminA.cookie), b: await mcpCallsSeenBy(adminB.cookie) };
+    const { accessToken } = await issueUserToken(server.baseUrl, person.cookie, { clientId: client.clientId });
+
+    for (const id of [1, 2]) expect((await postMcp(server.baseUrl, accessToken, toolCall("whoami", {}, id))).status).toBe(200);
+
+    const events = await toolCallEvents(client.clientId);
+    expect(events.map((event) => event.domainId)).toEqual([domainA.id, domainA.id]);
+    expect(await mcpCallsSeenBy(adminA.cookie)).toBe(before.a + 2);
+    expect(await mcpCallsSeenBy(adminB.cookie)).toBe(before.b);
+    // Stamped now, so inside the 24 hours counted above.
+    expect(Date.now() - events[0]!.at.getTime()).toBeLessThan(HOUR_MS);
+  });
+
+  test("a call through an installation-wide client is filed under the person's only domain, and under none for someone in two", async () => {
+    const [domainA, domainB] = [await createDomain(server.database.db), await createDomain(server.database.db)];
+    const adminA = await domainAdmin(domainA.id);
+    const inA = await signUp(server.auth);
+    await grantRole(server.database.db, inA.userId, MEMBER_ROLE_ID, domainA.id);
+    const inBoth = await signUp(server.auth);
+    await grantRole(server.database.db, inBoth.userId, MEMBER_ROLE_ID, domainA.id);
+    await grantRole(server.database.db, inBoth.userId, MEMBER_ROLE_ID, domainB.id);
+    const before = await mcpCallsSeenBy(adminA.cookie);
+
+    const mine = await issueUserToken(server.baseUrl, inA.cookie);
+    const theirs = await issueUserToken(server.baseUrl, inBoth.cookie);
+    expect((await postMcp(server.baseUrl, mine.accessToken, toolCall("whoami"))).status).toBe(200);
+    expect((await postMcp(server.baseUrl, theirs.accessToken, toolCall("whoami"))).status).toBe(200);
+
+    expect((await toolCallEvents(mine.clientId)).map((event) => event.domainId)).toEqual([domainA.id]);
+    expect((await toolCallEvents(theirs.clientId)).map((event) => event.domainId)).toEqual([null]);
+    expect(await mcpCallsSeenBy(adminA.cookie)).toBe(before + 1);
+  });
+});
+
 describe("/mcp refuses", () => {
   let member: { userId: string; cookie: string };
   const whoamiCall = toolCall("whoami");

@@ -8,6 +8,7 @@ import { mfaRequirementOf, requiredByPhrase } from "@/server/pages";
 import { EnrolmentContinue } from "./_components/enrolment-continue";
 import { SignOutButton } from "@/app/(console)/_components/sign-out-button";
 import { StepUpDialog } from "@/app/(console)/_components/step-up-dialog";
+import { Toaster } from "@/app/(console)/_components/toaster";
 
 export const metadata: Metadata = { title: "Set up a second factor", referrer: "no-referrer" };
 
@@ -35,6 +36,8 @@ export default async function EnrolMfaPage({ searchParams }: { searchParams: Pro
       <SignOutButton />
       {/* Adding a factor more than 10 minutes after signing in asks for the password again. */}
       <StepUpDialog />
+      {/* The factor settings tell their results in toasts, as they do in the console. */}
+      <Toaster />
     </div>
   );
 }

@@ -14,6 +14,7 @@ import { ArrowDown, ArrowUp, ArrowUpDown, Columns3 } from "lucide-react";
 import { useQueryStates, type ParserMap, type UrlKeys } from "nuqs";
 import { DropdownMenu } from "radix-ui";
 import { useMemo, useState, type ReactNode } from "react";
+import { toast } from "sonner";
 import type { ListSort } from "./list-params";
 import { Button, ConfirmDialog, EmptyState, ErrorState, LoadingState, Pager } from "./ui";
 
@@ -97,6 +98,8 @@ export interface PagedQuery<Row> {
 export interface BulkAction<Row> {
   /** The verb on the button and in the question: "Disable". */
   verb: string;
+  /** The same verb done, for the toast that tells the result: "Disabled". */
+  done: string;
   /** The objects, singular and plural: ["user", "users"]. */
   noun: [string, string];
   /** Whether the server's `can` flags allow the action on this row; only such rows are selectable. */
@@ -360,10 +363,16 @@ export function DataTable<Row extends RowData>({
           pending={bulk.pending}
           error={bulk.error}
           onConfirm={() => {
-            void bulk.run(selected).then(() => {
-              setConfirming(false);
-              setRowSelection({});
-            });
+            const count = selected.length;
+            // A refusal is shown in the dialog (bulk.error), which stays open; so nothing is left to catch.
+            void bulk.run(selected).then(
+              () => {
+                setConfirming(false);
+                setRowSelection({});
+                toast.success(`${bulk.done} ${count} ${count === 1 ? bulk.noun[0] : bulk.noun[1]}.`);
+              },
+              () => undefined,
+            );
           }}
         >
           <p>{bulkQuestion(bulk, selected)}</p>

@@ -31,13 +31,34 @@ export function ActivityChart({ title, caption, points, series }: { title: strin
         {inBrowser ? (
           <ResponsiveContainer width="100%" height="100%">
             <BarChart data={points} accessibilityLayer={false} margin={{ top: 8, right: 8, bottom: 0, left: -16 }}>
-              <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#cbd5e1" />
-              <XAxis dataKey="label" tick={{ fontSize: 11, fill: "#475569" }} interval="preserveStartEnd" minTickGap={16} />
-              <YAxis allowDecimals={false} tick={{ fontSize: 11, fill: "#475569" }} width={48} />
-              <Tooltip cursor={{ fill: "rgba(148, 163, 184, 0.15)" }} />
+              {/* Colours from the theme's --chart-* tokens (globals.css), whose contrast a test checks in both themes. */}
+              <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="var(--chart-grid)" />
+              <XAxis
+                dataKey="label"
+                tick={{ fontSize: 11, fill: "var(--chart-text)" }}
+                stroke="var(--chart-grid)"
+                interval="preserveStartEnd"
+                minTickGap={16}
+              />
+              <YAxis allowDecimals={false} tick={{ fontSize: 11, fill: "var(--chart-text)" }} stroke="var(--chart-grid)" width={48} />
+              <Tooltip
+                cursor={{ fill: "var(--chart-grid)", fillOpacity: 0.3 }}
+                contentStyle={{ background: "var(--chart-surface)", borderColor: "var(--chart-border)", color: "var(--chart-text)" }}
+                labelStyle={{ color: "var(--chart-text)" }}
+              />
               <Legend wrapperStyle={{ fontSize: 12 }} />
               {series.map((entry) => (
-                <Bar key={entry.key} dataKey={entry.key} name={entry.label} stackId="total" fill={entry.color} isAnimationActive={false} />
+                // The card-coloured outline parts the stacked bars, so each needs contrast only with the card.
+                <Bar
+                  key={entry.key}
+                  dataKey={entry.key}
+                  name={entry.label}
+                  stackId="total"
+                  fill={entry.color}
+                  stroke="var(--chart-surface)"
+                  strokeWidth={1}
+                  isAnimationActive={false}
+                />
               ))}
             </BarChart>
           </ResponsiveContainer>

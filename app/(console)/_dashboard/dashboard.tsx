@@ -19,12 +19,12 @@ export interface DashboardSections {
 }
 
 const SIGN_IN_SERIES = [
-  { key: "signIns", label: "Succeeded", color: "#0369a1" },
-  { key: "signInFailures", label: "Failed", color: "#dc2626" },
+  { key: "signIns", label: "Succeeded", color: "var(--chart-sign-ins)" },
+  { key: "signInFailures", label: "Failed", color: "var(--chart-sign-in-failures)" },
 ];
 const MCP_SERIES = [
-  { key: "mcpCalls", label: "Answered", color: "#6d28d9" },
-  { key: "mcpFailures", label: "Refused or failed", color: "#d97706" },
+  { key: "mcpCalls", label: "Answered", color: "var(--chart-mcp-calls)" },
+  { key: "mcpFailures", label: "Refused or failed", color: "var(--chart-mcp-failures)" },
 ];
 
 const SECURITY_LABELS: Record<string, string> = {

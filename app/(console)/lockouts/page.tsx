@@ -31,6 +31,7 @@ export default function LockoutsPage() {
     mutation: trpc.lockouts.unlock.mutationOptions(),
     variables: (lockout: Lockout) => ({ key: lockout.key }),
     onSuccess: () => invalidate(trpc.lockouts.list.pathKey()),
+    success: (lockout) => `The lockout of ${who(lockout)} is cleared: they can try again now.`,
   });
 
   if (lockouts.isError && lockouts.error.data?.code === "FORBIDDEN") {

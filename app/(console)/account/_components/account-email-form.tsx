@@ -1,7 +1,8 @@
 "use client";
 
 import { useState, type FormEvent } from "react";
-import { SuccessNote, TextField, fieldText } from "@/app/_components/form";
+import { toast } from "sonner";
+import { TextField, fieldText } from "@/app/_components/form";
 import { authClient } from "@/app/_lib/auth-client";
 import { withStepUp } from "@/app/_lib/step-up";
 import { Button } from "../../_components/ui";
@@ -16,13 +17,11 @@ import { Button } from "../../_components/ui";
 export function AccountEmailForm({ email }: { email: string }) {
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string>();
-  const [requested, setRequested] = useState<string>();
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = event.currentTarget;
     const newEmail = fieldText(new FormData(form), "newEmail").trim().toLowerCase();
-    setRequested(undefined);
     if (!newEmail.includes("@")) {
       setError("Enter the new email address.");
       return;
@@ -40,7 +39,11 @@ export function AccountEmailForm({ email }: { email: string }) {
       return;
     }
     form.reset();
-    setRequested(newEmail);
+    // What to do next matters here, so the toast stays until it is closed.
+    toast.success(`If ${newEmail} can be used, a link to confirm it is on its way there.`, {
+      description: `Open it within an hour in this browser, signed in to this account. Until then your address stays ${email}, which we have told of the request.`,
+      duration: Infinity,
+    });
   }
 
   return (
@@ -64,10 +67,6 @@ export function AccountEmailForm({ email }: { email: string }) {
           Change email
         </Button>
       </div>
-      <SuccessNote shown={Boolean(requested)}>
-        If <strong className="break-all">{requested}</strong> can be used, a link to confirm it is on its way there. Open it within an hour
-        in this browser, signed in to this account. Until then your address stays {email}, which we have told of the request.
-      </SuccessNote>
     </form>
   );
 }

@@ -1,7 +1,8 @@
 "use client";
 
 import { useState, type FormEvent } from "react";
-import { SuccessNote, TextField, fieldText } from "@/app/_components/form";
+import { toast } from "sonner";
+import { TextField, fieldText } from "@/app/_components/form";
 import { authClient } from "@/app/_lib/auth-client";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { Button } from "../../_components/ui";
@@ -16,12 +17,10 @@ export function AccountNameForm({ name }: { name: string }) {
   const invalidate = useInvalidate();
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string>();
-  const [saved, setSaved] = useState(false);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const next = fieldText(new FormData(event.currentTarget), "name").trim();
-    setSaved(false);
     if (!next) {
       setError("Enter a name.");
       return;
@@ -34,7 +33,7 @@ export function AccountNameForm({ name }: { name: string }) {
       setError(result.error.message || "Your name could not be saved. Try again.");
       return;
     }
-    setSaved(true);
+    toast.success("Your name is saved.");
     await invalidate(trpc.me.pathKey(), trpc.users.pathKey());
   }
 
@@ -48,7 +47,6 @@ export function AccountNameForm({ name }: { name: string }) {
           Save name
         </Button>
       </div>
-      <SuccessNote shown={saved}>Your name is saved.</SuccessNote>
     </form>
   );
 }

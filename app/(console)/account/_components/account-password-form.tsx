@@ -1,24 +1,28 @@
 "use client";
 
 import { useState, type FormEvent } from "react";
-import { CheckboxField, FormAlert, NewPasswordField, SuccessNote, TextField, fieldText } from "@/app/_components/form";
+import { toast } from "sonner";
+import { CheckboxField, NewPasswordField, TextField, fieldText } from "@/app/_components/form";
 import { authClient } from "@/app/_lib/auth-client";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { Button, Section } from "../../_components/ui";
 import { useInvalidate } from "../../_components/use-invalidate";
 
 interface PasswordErrors {
-  form?: string;
   currentPassword?: string;
   newPassword?: string;
 }
 
-/** better-auth's refusals, next to the field they are about. */
-function passwordErrors(error: { code?: string; message?: string; status?: number }): PasswordErrors {
+/** better-auth's refusals about a field, next to that field; null for the others, which a toast tells. */
+function passwordErrors(error: { code?: string; message?: string }): PasswordErrors | null {
   if (error.code === "INVALID_PASSWORD") return { currentPassword: "That password is not right." };
   if (error.code?.startsWith("PASSWORD_")) return { newPassword: error.message || "Choose another password." };
-  if (error.status === 429) return { form: error.message || "Too many attempts. Wait a moment and try again." };
-  return { form: error.message || "Your password could not be changed. Try again." };
+  return null;
+}
+
+function passwordRefusal(error: { message?: string; status?: number }): string {
+  if (error.status === 429) return error.message || "Too many attempts. Wait a moment and try again.";
+  return error.message || "Your password could not be changed. Try again.";
 }
 
 /** A new password, given the current one; other browsers can be signed out at the same time. */
@@ -28,7 +32,6 @@ export function AccountPasswordForm() {
   const [pending, setPending] = useState(false);
   const [errors, setErrors] = useState<PasswordErrors>({});
   const [signOutOthers, setSignOutOthers] = useState(true);
-  const [changed, setChanged] = useState(false);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -36,7 +39,6 @@ export function AccountPasswordForm() {
     const values = new FormData(form);
     const currentPassword = fieldText(values, "currentPassword");
     const newPassword = fieldText(values, "newPassword");
-    setChanged(false);
     if (!currentPassword || !newPassword) {
       setErrors({
         currentPassword: currentPassword ? undefined : "Enter your current password.",
@@ -49,11 +51,13 @@ export function AccountPasswordForm() {
     const result = await authClient.changePassword({ currentPassword, newPassword, revokeOtherSessions: signOutOthers });
     setPending(false);
     if (result.error) {
-      setErrors(passwordErrors(result.error));
+      const byField = passwordErrors(result.error);
+      if (byField) setErrors(byField);
+      else toast.error(passwordRefusal(result.error));
       return;
     }
     form.reset();
-    setChanged(true);
+    toast.success(`Your password is changed${signOutOthers ? ", and your other sessions are signed out" : ""}. We emailed you a note of it.`);
     await invalidate(trpc.account.sessions.pathKey());
   }
 
@@ -75,15 +79,11 @@ export function AccountPasswordForm() {
           checked={signOutOthers}
           onChange={setSignOutOthers}
         />
-        <FormAlert message={errors.form} />
         <div className="flex justify-end">
           <Button type="submit" variant="primary" pending={pending} pendingLabel="Changing…">
             Change password
           </Button>
         </div>
-        <SuccessNote shown={changed}>
-          Your password is changed{signOutOthers ? ", and your other sessions are signed out" : ""}. We emailed you a note of it.
-        </SuccessNote>
       </form>
     </Section>
   );

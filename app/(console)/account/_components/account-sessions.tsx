@@ -3,6 +3,7 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import { useState } from "react";
+import { toast } from "sonner";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import type { AppRouter } from "@/server/trpc/root";
 import { DataTable, useListState, type DataColumn } from "../../_components/data-table";
@@ -57,11 +58,13 @@ export function AccountSessions() {
     mutation: trpc.account.revokeSession.mutationOptions(),
     variables: (session: OwnSession) => ({ sessionId: session.id }),
     onSuccess: invalidate,
+    success: (session) => `Your session on ${sessionName(session)} was ended.`,
   });
   const endOthers = useMutation(
     trpc.account.revokeOtherSessions.mutationOptions({
-      onSuccess: async () => {
+      onSuccess: async (ended) => {
         setEndingOthers(false);
+        toast.success(ended.sessions === 1 ? "1 other session was ended." : `${ended.sessions} other sessions were ended.`);
         await invalidate();
       },
     }),
@@ -86,11 +89,6 @@ export function AccountSessions() {
           </Button>
         ) : null}
       </div>
-      {endOthers.data ? (
-        <p role="status" className="border-b border-slate-200 px-5 py-3 text-sm text-green-700">
-          {endOthers.data.sessions === 1 ? "1 other session was ended." : `${endOthers.data.sessions} other sessions were ended.`}
-        </p>
-      ) : null}
       <DataTable
         query={sessions}
         list={list}

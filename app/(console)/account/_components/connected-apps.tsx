@@ -70,15 +70,11 @@ export function ConnectedApps() {
         trpc.clients.pathKey(),
         trpc.audit.pathKey(),
       ),
+    success: (app) => `Access revoked: ${app.clientName} has to ask you again before it can act for you.`,
   });
 
   return (
     <Section title="Connected apps" card>
-      {revoke.mutation.isSuccess ? (
-        <p role="status" className="border-b border-slate-200 px-5 py-3 text-sm text-green-700">
-          Access revoked. The app has to ask you again before it can act for you.
-        </p>
-      ) : null}
       <DataTable
         query={apps}
         list={list}

@@ -3,6 +3,7 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import { useState, type FormEvent } from "react";
+import { toast } from "sonner";
 import { FormAlert, TextField } from "@/app/_components/form";
 import { authClient } from "@/app/_lib/auth-client";
 import { passkeyRegistrationErrorMessage } from "@/app/_lib/passkey-errors";
@@ -34,7 +35,6 @@ export function PasskeySettings() {
   const passkeys = useQuery(trpc.account.passkeys.queryOptions());
   const [adding, setAdding] = useState(false);
   const [addError, setAddError] = useState<string>();
-  const [added, setAdded] = useState<string>();
   const [renaming, setRenaming] = useState<OwnPasskey | null>(null);
 
   const invalidateQueries = useInvalidate();
@@ -45,8 +45,9 @@ export function PasskeySettings() {
       const { error } = await authClient.passkey.updatePasskey({ id, name });
       if (error) throw new Error(error.message || "The passkey could not be renamed. Try again.");
     },
-    onSuccess: async () => {
+    onSuccess: async (_data, { name }) => {
       setRenaming(null);
+      toast.success(`The passkey is now called “${name}”.`);
       await invalidate();
     },
   });
@@ -61,13 +62,13 @@ export function PasskeySettings() {
     },
     variables: (passkey: OwnPasskey) => ({ id: passkey.id }),
     onSuccess: invalidate,
+    success: (passkey) => `Passkey “${passkeyName(passkey)}” deleted.`,
   });
 
   async function onAdd(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = event.currentTarget;
     const name = String(new FormData(form).get("name") ?? "").trim();
-    setAdded(undefined);
     if (!name) {
       setAddError("Give the passkey a name, such as the device it is on.");
       return;
@@ -78,11 +79,11 @@ export function PasskeySettings() {
     const result = await withStepUp(() => authClient.passkey.addPasskey({ name }));
     setAdding(false);
     if (result?.error) {
-      setAddError(passkeyRegistrationErrorMessage(result.error));
+      toast.error(passkeyRegistrationErrorMessage(result.error));
       return;
     }
     form.reset();
-    setAdded(name);
+    toast.success(`Passkey “${name}” added.`);
     await invalidate();
   }
 
@@ -107,18 +108,13 @@ export function PasskeySettings() {
               placeholder="Work laptop"
               autoComplete="off"
               required
+              error={addError}
             />
           </div>
           <Button type="submit" variant="primary" pending={adding} pendingLabel="Waiting for your device…">
             Add passkey
           </Button>
         </form>
-        <FormAlert message={addError} />
-        {added ? (
-          <p role="status" className="text-green-700">
-            Passkey “{added}” added.
-          </p>
-        ) : null}
       </div>
       <QueryStates
         query={passkeys}

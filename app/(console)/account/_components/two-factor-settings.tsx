@@ -3,7 +3,8 @@
 import { useQuery } from "@tanstack/react-query";
 import QRCode from "qrcode";
 import { useEffect, useState, type FormEvent } from "react";
-import { FormAlert, TextField } from "@/app/_components/form";
+import { toast } from "sonner";
+import { TextField } from "@/app/_components/form";
 import { authClient } from "@/app/_lib/auth-client";
 import { withStepUp } from "@/app/_lib/step-up";
 import { useTRPC } from "@/app/_lib/trpc/client";
@@ -60,6 +61,7 @@ export function TwoFactorSettings() {
       if (failure) setError(failure.message ?? "The authenticator app could not be turned off.");
       else {
         go({ kind: "idle" });
+        toast.success("The authenticator app is turned off, and its backup codes no longer work.");
         await refresh();
       }
     }
@@ -78,6 +80,7 @@ export function TwoFactorSettings() {
       return;
     }
     go({ kind: "codes", backupCodes });
+    toast.success("The authenticator app is turned on. Save your backup codes now: they are not shown again.");
     await refresh();
   }
 
@@ -124,8 +127,7 @@ export function TwoFactorSettings() {
             {step.purpose === "regenerate" ? (
               <p className="text-slate-600">The codes you have now stop working as soon as the new ones are made.</p>
             ) : null}
-            <FormAlert message={error} />
-            <TextField label="Current password" name="password" type="password" autoComplete="current-password" required />
+            <TextField label="Current password" name="password" type="password" autoComplete="current-password" required error={error} />
             <div className="flex gap-2">
               <Button type="submit" variant={step.purpose === "disable" ? "danger" : "primary"} pending={pending} pendingLabel={PASSWORD_PROMPTS[step.purpose].pending}>
                 {PASSWORD_PROMPTS[step.purpose].action}
@@ -142,8 +144,7 @@ export function TwoFactorSettings() {
             <p className="text-slate-600">
               Or enter this key by hand: <code className="break-all rounded bg-slate-100 px-1 py-0.5 font-mono">{secretOf(step.totpURI)}</code>
             </p>
-            <FormAlert message={error} />
-            <TextField label="Code from the app" name="code" inputMode="numeric" autoComplete="one-time-code" required />
+            <TextField label="Code from the app" name="code" inputMode="numeric" autoComplete="one-time-code" required error={error} />
             <div className="flex gap-2">
               <Button type="submit" variant="primary" pending={pending} pendingLabel="Checking…">
                 Turn on

@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState, type ReactNode } from "react";
-import { FormAlert } from "@/app/_components/form";
+import { toast } from "sonner";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { SCOPE_DESCRIPTIONS } from "@/server/shared/scopes";
 import { DetailList, Section, Button, ConfirmDialog, Dialog, ErrorState, LoadingState, LocalTime, PageHeader, Panel } from "../../_components/ui";
@@ -84,13 +84,48 @@ function ClientDetailLoaded({ client }: { client: ClientDetail }) {
       onSuccess: afterConfirm,
     }),
   );
-  const disable = useMutation(trpc.clients.disable.mutationOptions({ onSuccess: afterConfirm }));
-  const enable = useMutation(trpc.clients.enable.mutationOptions({ onSuccess: () => invalidate() }));
-  const revokeTokens = useMutation(trpc.grants.revokeAllForClient.mutationOptions({ onSuccess: afterConfirm }));
-  const setResourceServer = useMutation(trpc.clients.update.mutationOptions({ onSuccess: afterConfirm }));
+  /** Closes the confirmation and says in a toast what was done; a refusal stays in the open dialog. */
+  const confirmed = (result: string) => async () => {
+    toast.success(result);
+    await afterConfirm();
+  };
+  const disable = useMutation(
+    trpc.clients.disable.mutationOptions({ onSuccess: confirmed(`${client.name} is disabled, and the tokens it held are revoked.`) }),
+  );
+  // Enabling asks nothing first, so there is no dialog to hold a refusal: both outcomes are toasts.
+  const enable = useMutation(
+    trpc.clients.enable.mutationOptions({
+      onSuccess: async () => {
+        toast.success(`${client.name} is enabled and can get tokens again.`);
+        await invalidate();
+      },
+      onError: (error) => toast.error(`${client.name} was not enabled: ${error.message}`),
+    }),
+  );
+  const revokeTokens = useMutation(
+    trpc.grants.revokeAllForClient.mutationOptions({
+      onSuccess: async (revoked) => {
+        toast.success(`${client.name}: ${revokedSummary(revoked)}`);
+        await afterConfirm();
+      },
+    }),
+  );
+  const setResourceServer = useMutation(
+    trpc.clients.update.mutationOptions({
+      onSuccess: async (updated) => {
+        toast.success(
+          updated.resourceServer
+            ? `${client.name} is a resource server: it may introspect any client's tokens.`
+            : `${client.name} is no longer a resource server: it may introspect only its own tokens.`,
+        );
+        await afterConfirm();
+      },
+    }),
+  );
   const blockHost = useMutation(
     trpc.clientMetadataDocuments.blockHost.mutationOptions({
       onSuccess: async () => {
+        toast.success(`${client.metadataDocumentHost ?? "The host"} is blocked: its clients can no longer sign anyone in.`);
         await queryClient.invalidateQueries({ queryKey: trpc.clientMetadataDocuments.pathKey() });
         await afterConfirm();
       },
@@ -103,6 +138,7 @@ function ClientDetailLoaded({ client }: { client: ClientDetail }) {
         // The deleted client's own query is dropped rather than refetched: it would only answer "not found".
         queryClient.removeQueries({ queryKey: trpc.clients.get.queryKey({ clientId: client.clientId }) });
         router.push("/clients");
+        toast.success(`${client.name} is deleted.`);
         await Promise.all(
           [trpc.clients.list.pathKey(), trpc.grants.pathKey(), trpc.sessions.pathKey(), trpc.account.pathKey(), trpc.audit.pathKey()].map((queryKey) =>
             queryClient.invalidateQueries({ queryKey }),
@@ -197,7 +233,6 @@ function ClientDetailLoaded({ client }: { client: ClientDetail }) {
         }
       />
       <div className="space-y-8">
-        <FormAlert message={enable.error?.message} />
         {client.disabled ? (
           <p className="rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800">
             This client is disabled: it cannot get tokens, and the tokens it held were revoked when it was disabled.
@@ -237,11 +272,6 @@ function ClientDetailLoaded({ client }: { client: ClientDetail }) {
               <span className="font-semibold tabular-nums">{tokens(client.liveAccessTokens)}</span> of this client{" "}
               {client.liveAccessTokens === 1 ? "is" : "are"} live.
             </p>
-            {revokeTokens.data ? (
-              <p role="status" className="text-green-700">
-                {revokedSummary(revokeTokens.data)}
-              </p>
-            ) : null}
             <div className="flex flex-wrap gap-2">
               {can.viewGrants ? (
                 <Link

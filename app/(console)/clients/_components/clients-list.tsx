@@ -96,6 +96,7 @@ export function ClientsList() {
           columns={CLIENT_COLUMNS}
           bulk={{
             verb: "Delete",
+            done: "Deleted",
             noun: ["client", "clients"],
             allows: (client) => client.can.delete,
             name: (client) => client.name,

@@ -2,6 +2,7 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
+import { toast } from "sonner";
 import { FormAlert } from "@/app/_components/form";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { FormFooter, Dialog } from "../../_components/ui";
@@ -44,6 +45,7 @@ function EditClientForm({ onClose, client, canTrust }: { onClose: () => void; cl
       onSuccess: async () => {
         await invalidate();
         onClose();
+        toast.success(`${values.name.trim() || client.name} is saved.`);
       },
     }),
   );

@@ -3,7 +3,8 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import { useState, type FormEvent } from "react";
-import { FormAlert, TextField } from "@/app/_components/form";
+import { toast } from "sonner";
+import { TextField } from "@/app/_components/form";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import type { AppRouter } from "@/server/trpc/root";
 import { Section, Badge, Button, ConfirmDialog, ErrorState, LoadingState, LocalTime, Panel, SelectField } from "../../_components/ui";
@@ -61,25 +62,45 @@ function PolicyForm({ policy }: { policy: Policy }) {
   // Blocking a host revokes grants, so the clients, sessions and audit views change as well.
   const refresh = () =>
     Promise.all([invalidateClients(), queryClient.invalidateQueries({ queryKey: trpc.clientMetadataDocuments.pathKey() })]);
-  const setModeMutation = useMutation(trpc.clientMetadataDocuments.setMode.mutationOptions({ onSuccess: refresh }));
+  const setModeMutation = useMutation(
+    trpc.clientMetadataDocuments.setMode.mutationOptions({
+      onSuccess: (_data, { mode: saved }) => {
+        toast.success(`Accepted documents: ${MODE_LABELS[saved]}.`);
+        return refresh();
+      },
+      onError: (error) => toast.error(`The setting was not saved: ${error.message}`),
+    }),
+  );
   const allow = useMutation(
     trpc.clientMetadataDocuments.allowHost.mutationOptions({
-      onSuccess: () => {
+      onSuccess: (_data, { host: allowed }) => {
         setHost("");
+        toast.success(`${allowed.trim()} is allowed.`);
         return refresh();
       },
+      onError: (error) => toast.error(`The host was not allowed: ${error.message}`),
     }),
   );
+  // Blocking is confirmed first, so its refusal shows in the confirmation, which stays open.
   const block = useMutation(
     trpc.clientMetadataDocuments.blockHost.mutationOptions({
-      onSuccess: () => {
+      onSuccess: (_data, { host: blocked }) => {
         setBlocking(null);
         setHost("");
+        toast.success(`${blocked} is blocked, and the grants and tokens of its clients are revoked.`);
         return refresh();
       },
     }),
   );
-  const remove = useMutation(trpc.clientMetadataDocuments.removeHostRule.mutationOptions({ onSuccess: refresh }));
+  const remove = useMutation(
+    trpc.clientMetadataDocuments.removeHostRule.mutationOptions({
+      onSuccess: (_data, { host: removed }) => {
+        toast.success(`The rule for ${removed} is removed.`);
+        return refresh();
+      },
+      onError: (error, { host: kept }) => toast.error(`The rule for ${kept} was not removed: ${error.message}`),
+    }),
+  );
   const canChange = policy.can.change;
 
   function submitMode(event: FormEvent) {
@@ -106,9 +127,6 @@ function PolicyForm({ policy }: { policy: Policy }) {
           </Button>
         ) : null}
       </form>
-      <div className="px-5 pb-1">
-        <FormAlert message={setModeMutation.error?.message} />
-      </div>
 
       <div className="px-5 py-4">
         <h3 className="mb-2 text-sm font-semibold text-slate-700">Hosts</h3>
@@ -148,7 +166,6 @@ function PolicyForm({ policy }: { policy: Policy }) {
             </tbody>
           </table>
         )}
-        <FormAlert message={remove.error?.message ?? allow.error?.message} />
         {canChange ? (
           <form method="post"
             className="mt-4 flex flex-wrap items-end gap-3"

@@ -2,6 +2,7 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
+import { toast } from "sonner";
 import { FormFooter, Dialog } from "@/app/(console)/_components/ui";
 import { FormAlert } from "@/app/_components/form";
 import { useTRPC } from "@/app/_lib/trpc/client";
@@ -31,12 +32,13 @@ function CreateDomainForm({ onClose, canAdmin }: { onClose: () => void; canAdmin
 
   const create = useMutation(
     trpc.domains.create.mutationOptions({
-      onSuccess: async () => {
+      onSuccess: async (created) => {
         await Promise.all([
           queryClient.invalidateQueries({ queryKey: trpc.domains.pathKey() }),
           queryClient.invalidateQueries({ queryKey: trpc.audit.pathKey() }),
         ]);
         onClose();
+        toast.success(`Domain ${created.name} created.`);
       },
     }),
   );

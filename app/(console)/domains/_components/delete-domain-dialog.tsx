@@ -3,6 +3,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { toast } from "sonner";
 import { ConfirmDialog } from "@/app/(console)/_components/ui";
 import { CheckboxField } from "@/app/_components/form";
 import { useTRPC } from "@/app/_lib/trpc/client";
@@ -34,6 +35,7 @@ export function DeleteDomainDialog({
         // The domain's own query is dropped rather than refetched: it would only answer "not found".
         queryClient.removeQueries({ queryKey: trpc.domains.get.queryKey({ id: domain.id }) });
         router.push("/domains");
+        toast.success(`Domain ${domain.name} deleted.`);
         // A cascade takes roles away, possibly the caller's own, so everything derived from roles is stale.
         await invalidate(
           trpc.domains.list.pathKey(),

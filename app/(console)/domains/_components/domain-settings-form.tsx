@@ -3,7 +3,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Button } from "@/app/(console)/_components/ui";
-import { FormAlert } from "@/app/_components/form";
+import { toast } from "sonner";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { DomainFields, formatEmailDomains, parseEmailDomains, type DomainFormValues, type MfaPolicy } from "./domain-fields";
 
@@ -24,16 +24,6 @@ function valuesOf(domain: EditableDomain): DomainFormValues {
     emailDomains: formatEmailDomains(domain.emailDomains),
     mfaPolicy: domain.mfaPolicy,
   };
-}
-
-function sameValues(a: DomainFormValues, b: DomainFormValues): boolean {
-  return (
-    a.name === b.name &&
-    a.slug === b.slug &&
-    a.description === b.description &&
-    a.mfaPolicy === b.mfaPolicy &&
-    formatEmailDomains(parseEmailDomains(a.emailDomains)) === formatEmailDomains(parseEmailDomains(b.emailDomains))
-  );
 }
 
 /**
@@ -57,14 +47,18 @@ export function DomainSettingsForm({
     trpc.domains.update.mutationOptions({
       onSuccess: async (saved) => {
         setValues(valuesOf(saved));
+        toast.success(`The settings of ${saved.name} are saved.`);
         await Promise.all([
           queryClient.invalidateQueries({ queryKey: trpc.domains.pathKey() }),
           queryClient.invalidateQueries({ queryKey: trpc.audit.pathKey() }),
         ]);
       },
+      // Refusals about a field show next to it; any other is told in a toast.
+      onError: (error) => {
+        if (!error.data?.fieldErrors) toast.error(`The changes were not saved: ${error.message}`);
+      },
     }),
   );
-  const saved = update.isSuccess && sameValues(values, valuesOf(update.data));
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -93,15 +87,11 @@ export function DomainSettingsForm({
         canAdmin={canAdmin}
         showAdminFieldsReadOnly
       />
-      <FormAlert message={update.error?.message} />
       {canWrite ? (
         <div className="flex items-center gap-3">
           <Button type="submit" variant="primary" pending={update.isPending} pendingLabel="Saving…">
             Save changes
           </Button>
-          <p role="status" className="text-sm text-green-700">
-            {saved ? "Changes saved." : ""}
-          </p>
         </div>
       ) : null}
     </form>

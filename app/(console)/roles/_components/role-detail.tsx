@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useId, useState } from "react";
+import { toast } from "sonner";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { DataTable, loadedPage, useListState } from "../../_components/data-table";
 import { listParsers, prefixedKeys } from "../../_components/list-params";
@@ -76,12 +77,17 @@ function RoleDetailLoaded({ role }: { role: RoleDetail }) {
         void queryClient.invalidateQueries({ queryKey: trpc.users.pathKey() });
         void queryClient.invalidateQueries({ queryKey: trpc.roles.get.queryKey({ id: role.id }), refetchType: "none" });
         router.push("/roles");
+        toast.success(`Role ${role.name} deleted.`);
       },
     }),
   );
   const unassign = useMutation(
     trpc.roles.unassign.mutationOptions({
       onSuccess: () => {
+        if (confirm?.kind === "remove") {
+          const { userEmail, domainName } = confirm.assignment;
+          toast.success(`${userEmail} no longer holds ${role.name} in ${scopeLabel(domainName)}.`);
+        }
         setConfirm(null);
         void queryClient.invalidateQueries({ queryKey: trpc.roles.pathKey() });
         void queryClient.invalidateQueries({ queryKey: trpc.users.pathKey() });

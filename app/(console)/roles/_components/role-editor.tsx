@@ -2,7 +2,8 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
-import { CheckboxField, FormAlert, SuccessNote, TextAreaField, TextField } from "@/app/_components/form";
+import { toast } from "sonner";
+import { CheckboxField, TextAreaField, TextField } from "@/app/_components/form";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { ACTIONS, RESOURCES, type Permission } from "@/server/shared/permissions";
 import { Button, fieldError } from "../../_components/ui";
@@ -37,24 +38,32 @@ export function RoleEditor(
     // User lists show role names.
     void queryClient.invalidateQueries({ queryKey: trpc.users.pathKey() });
   };
+  // Refusals about a field show next to it; any other is told in a toast.
+  const refused = (error: { message: string; data?: { fieldErrors?: unknown } | null }) => {
+    if (!error.data?.fieldErrors) toast.error(`The role was not saved: ${error.message}`);
+  };
   const create = useMutation(
     trpc.roles.create.mutationOptions({
-      onSuccess: () => {
+      onSuccess: (created) => {
         invalidate();
+        toast.success(`Role ${created.name} created.`);
         if (props.mode === "create") props.onSaved();
       },
+      onError: refused,
     }),
   );
-  const update = useMutation(trpc.roles.update.mutationOptions({ onSuccess: invalidate }));
+  const update = useMutation(
+    trpc.roles.update.mutationOptions({
+      onSuccess: (saved) => {
+        invalidate();
+        toast.success(`Role ${saved.name} saved.`);
+      },
+      onError: refused,
+    }),
+  );
   const mutation = props.mode === "create" ? create : update;
 
-  function edited() {
-    // A "saved" note must not outlive the next change.
-    if (update.isSuccess) update.reset();
-  }
-
   function toggle(permission: Permission, checked: boolean) {
-    edited();
     setPermissions((current) => {
       const next = new Set(current);
       if (checked) next.add(permission);
@@ -79,13 +88,11 @@ export function RoleEditor(
   const nameLocked = readOnly || builtIn;
   return (
     <form method="post" onSubmit={onSubmit} className="space-y-5" noValidate>
-      <FormAlert message={error?.message} />
       <TextField
         label="Name"
         name="name"
         value={name}
         onChange={(event) => {
-          edited();
           setName(event.target.value);
         }}
         readOnly={nameLocked}
@@ -107,7 +114,6 @@ export function RoleEditor(
         rows={2}
         maxLength={500}
         onChange={(event) => {
-          edited();
           setDescription(event.target.value);
         }}
         error={fieldError(error, "description")}
@@ -116,7 +122,6 @@ export function RoleEditor(
         checked={requiresMfa}
         readOnly={readOnly}
         onChange={(checked) => {
-          edited();
           setRequiresMfa(checked);
         }}
         error={fieldError(error, "requiresMfa")}
@@ -136,7 +141,6 @@ export function RoleEditor(
       />
       {readOnly ? null : (
         <div className="flex items-center justify-end gap-3">
-          <SuccessNote shown={update.isSuccess}>Role saved.</SuccessNote>
           {props.mode === "create" ? <Button onClick={props.onCancel}>Cancel</Button> : null}
           <Button type="submit" variant="primary" pending={mutation.isPending} pendingLabel="Saving…">
             Save role

@@ -31,6 +31,7 @@ export function BrowserSessionsTable({
     mutation: trpc.sessions.revoke.mutationOptions(),
     variables: (session: SessionItem) => ({ sessionId: session.id }),
     onSuccess: invalidate,
+    success: (session) => `The session of ${session.userEmail} on ${session.device} is ended.`,
   });
 
   return (
@@ -50,6 +51,7 @@ export function BrowserSessionsTable({
         getRowId={(session) => session.id}
         bulk={{
           verb: "Revoke",
+          done: "Revoked",
           noun: ["session", "sessions"],
           // Ending one's own current session is signing out, which the sidebar offers.
           allows: (session) => session.can.revoke && !session.current,

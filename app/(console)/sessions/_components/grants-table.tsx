@@ -27,19 +27,15 @@ export function GrantsTable({
     ...trpc.grants.list.queryOptions(grantsInput(filters, list.state)),
     placeholderData: keepPreviousData,
   });
-  const { target: revoking, mutation: revoke, ask, dialog } = useConfirmedMutation({
+  const { target: revoking, ask, dialog } = useConfirmedMutation({
     mutation: trpc.grants.revoke.mutationOptions(),
     variables: (grant: GrantItem) => ({ userId: grant.userId, clientId: grant.clientId }),
     onSuccess: invalidate,
+    success: (grant, revoked) => `${grant.clientName} for ${grant.userEmail}: ${revokedSummary(revoked)}`,
   });
 
   return (
     <Panel className="overflow-hidden">
-      {revoke.data ? (
-        <p role="status" className="border-b border-slate-200 px-4 py-3 text-sm text-green-700">
-          {revokedSummary(revoke.data)}
-        </p>
-      ) : null}
       <DataTable
         query={grants}
         list={list}

@@ -3,6 +3,7 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useQueryStates } from "nuqs";
 import { useState } from "react";
+import { toast } from "sonner";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { useListState } from "../../_components/data-table";
 import { Section, Button, ConfirmDialog, LoadingState, PageHeader, Panel, SearchField, SelectField } from "../../_components/ui";
@@ -78,8 +79,9 @@ export function SessionsConsole({ canPickClient }: { canPickClient: boolean }) {
 
   const revokeAll = useMutation(
     trpc.sessions.revokeAllForUser.mutationOptions({
-      onSuccess: async () => {
+      onSuccess: async (revoked) => {
         setRevokingAll(false);
+        toast.success(`${user.kind === "user" ? `${user.label}: ` : ""}${revokedSummary(revoked)}`);
         await invalidate();
       },
     }),
@@ -161,11 +163,6 @@ export function SessionsConsole({ canPickClient }: { canPickClient: boolean }) {
             >
               Revoke everything for {user.label}
             </Button>
-            {revokeAll.data ? (
-              <p role="status" className="text-sm text-green-700">
-                {revokedSummary(revokeAll.data)}
-              </p>
-            ) : null}
           </div>
         ) : null}
       </Panel>

@@ -2,6 +2,7 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
+import { toast } from "sonner";
 import { FormAlert, TextField } from "@/app/_components/form";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { Button, FormFooter, Dialog, LoadingState, SelectField, fieldError } from "../../_components/ui";
@@ -58,9 +59,10 @@ function NewUserForm({ mode, onClose, options }: { mode: NewUserMode; onClose: (
   const onSuccess = useInvalidateUsers();
   const create = useMutation(
     trpc.users.create.mutationOptions({
-      onSuccess: () => {
+      onSuccess: (_data, variables) => {
         onSuccess();
         onClose();
+        toast.success(`The account for ${variables.email} is created.`);
       },
     }),
   );

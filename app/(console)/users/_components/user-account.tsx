@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation } from "@tanstack/react-query";
-import { FormAlert } from "@/app/_components/form";
+import { toast } from "sonner";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { Section, Button } from "../../_components/ui";
 import type { UserDetail } from "./shared";
@@ -12,26 +12,26 @@ export type AccountAction = "ban" | "resetMfa" | "delete";
 /** Ban, unban, reset MFA and delete, each shown where the server's flag allows it and the account's state calls for it. */
 export function AccountSection({
   user,
-  mfaWasReset,
   onAsk,
 }: {
   user: UserDetail;
-  mfaWasReset: boolean;
   onAsk: (action: AccountAction) => void;
 }) {
   const trpc = useTRPC();
   const invalidate = useInvalidateUsers();
-  const unban = useMutation(trpc.users.unban.mutationOptions({ onSuccess: invalidate }));
+  const unban = useMutation(
+    trpc.users.unban.mutationOptions({
+      onSuccess: () => {
+        invalidate();
+        toast.success(`${user.email} is unbanned and can sign in again.`);
+      },
+      onError: (error) => toast.error(`${user.email} could not be unbanned: ${error.message}`),
+    }),
+  );
   const { can } = user;
   if (!can.ban && !can.unban && !can.resetMfa && !can.delete) return null;
   return (
     <Section title="Account" level={3} headingClassName="text-sm font-semibold text-slate-900" className="space-y-3">
-      <FormAlert message={unban.error?.message} />
-      {mfaWasReset ? (
-        <p role="status" className="text-sm text-green-700">
-          MFA was reset for {user.email}: they have no second factor until they enrol again.
-        </p>
-      ) : null}
       <div className="flex flex-wrap gap-2">
         {can.unban && user.banned ? (
           <Button pending={unban.isPending} pendingLabel="Unbanning…" onClick={() => unban.mutate({ id: user.id })}>

@@ -2,6 +2,7 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import { toast } from "sonner";
 import { TextAreaField } from "@/app/_components/form";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { ConfirmDialog } from "../../_components/ui";
@@ -21,38 +22,43 @@ export function UserConfirmations({
   target,
   confirm,
   onCancel,
-  onMfaReset,
   onDeleted,
 }: {
   target: { id: string; email: string };
   confirm: Confirm | null;
   onCancel: () => void;
-  onMfaReset: () => void;
   onDeleted: () => void;
 }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const invalidate = useInvalidateUsers();
   const [banReason, setBanReason] = useState("");
-  const done = () => {
+  /** Closes the confirmation and says what was done; a refusal stays in the open dialog instead. */
+  const done = (result: string) => () => {
     onCancel();
     invalidate();
+    toast.success(result);
   };
-  const ban = useMutation(trpc.users.ban.mutationOptions({ onSuccess: done }));
+  const ban = useMutation(trpc.users.ban.mutationOptions({ onSuccess: done(`${target.email} is banned and signed out everywhere.`) }));
   const resetMfa = useMutation(
     trpc.users.resetMfa.mutationOptions({
-      onSuccess: () => {
-        done();
-        onMfaReset();
+      onSuccess: done(`MFA was reset for ${target.email}: they have no second factor until they enrol again.`),
+    }),
+  );
+  const remove = useMutation(
+    trpc.roles.unassign.mutationOptions({
+      onSuccess: (_data, variables) => {
+        const removed = confirm?.kind === "remove" && confirm.assignment.roleId === variables.roleId ? confirm.assignment : null;
+        done(removed ? `${target.email} no longer holds ${removed.roleName} in ${scopeLabel(removed.domainName)}.` : "The role is removed.")();
       },
     }),
   );
-  const remove = useMutation(trpc.roles.unassign.mutationOptions({ onSuccess: done }));
   const deleteUser = useMutation(
     trpc.users.delete.mutationOptions({
       onSuccess: () => {
         onCancel();
         onDeleted();
+        toast.success(`${target.email} is deleted.`);
         queryClient.removeQueries({ queryKey: trpc.users.get.queryKey({ id: target.id }) });
         void queryClient.invalidateQueries({ queryKey: trpc.users.list.pathKey() });
         void queryClient.invalidateQueries({ queryKey: trpc.roles.pathKey() });

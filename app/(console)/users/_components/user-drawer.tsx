@@ -39,11 +39,9 @@ function UserDrawerContent({ target, open, onClose }: { target: DrawerTarget; op
   const [confirm, setConfirm] = useState<Confirm | null>(null);
   // Each confirmation mounts afresh, so an earlier error or ban reason is not shown again.
   const [asked, setAsked] = useState(0);
-  const [mfaWasReset, setMfaWasReset] = useState(false);
   const resend = useResendInvitation();
 
   function ask(next: Confirm) {
-    setMfaWasReset(false);
     setAsked((count) => count + 1);
     setConfirm(next);
   }
@@ -59,11 +57,7 @@ function UserDrawerContent({ target, open, onClose }: { target: DrawerTarget; op
       <div className="space-y-8">
         <ProfileSection user={user} onResendInvitation={() => resend.ask(user)} />
         <RolesSection user={user} isSelf={me.data?.id === target.id} onRemove={(assignment) => ask({ kind: "remove", assignment })} />
-        <AccountSection
-          user={user}
-          mfaWasReset={mfaWasReset}
-          onAsk={(kind) => ask({ kind })}
-        />
+        <AccountSection user={user} onAsk={(kind) => ask({ kind })} />
       </div>
     );
   }
@@ -78,7 +72,6 @@ function UserDrawerContent({ target, open, onClose }: { target: DrawerTarget; op
         target={target}
         confirm={confirm}
         onCancel={() => setConfirm(null)}
-        onMfaReset={() => setMfaWasReset(true)}
         onDeleted={onClose}
       />
       {resend.dialog}

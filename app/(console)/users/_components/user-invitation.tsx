@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation } from "@tanstack/react-query";
-import { FormAlert } from "@/app/_components/form";
+import { toast } from "sonner";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { Button } from "../../_components/ui";
 import { InviteLink, type UserDetail } from "./shared";
@@ -15,7 +15,13 @@ import { useInvalidateUsers } from "./use-invalidate-users";
 export function InvitationActions({ user, onResend }: { user: UserDetail; onResend: () => void }) {
   const trpc = useTRPC();
   const invalidate = useInvalidateUsers();
-  const reinvite = useMutation(trpc.users.reinvite.mutationOptions({ onSuccess: invalidate }));
+  // The new link is shown here to be passed on; a refusal has nothing to show, so it is a toast.
+  const reinvite = useMutation(
+    trpc.users.reinvite.mutationOptions({
+      onSuccess: invalidate,
+      onError: (error) => toast.error(`No new invite link was issued for ${user.email}: ${error.message}`),
+    }),
+  );
   const canResend = user.can.resendInvitation && user.invited;
   const canReinvite = user.can.reinvite && user.invitationPending;
   if (!canResend && !canReinvite) return null;
@@ -29,7 +35,6 @@ export function InvitationActions({ user, onResend }: { user: UserDetail; onRese
           </Button>
         ) : null}
       </div>
-      <FormAlert message={reinvite.error?.message} />
       {reinvite.data ? (
         <div className="space-y-2">
           <p role="status" className="text-sm text-slate-700">

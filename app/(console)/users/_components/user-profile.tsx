@@ -2,6 +2,7 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent, type ReactNode } from "react";
+import { toast } from "sonner";
 import { FormAlert, TextField } from "@/app/_components/form";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { Section, Badge, Button, FormFooter, LocalTime, fieldError } from "../../_components/ui";
@@ -78,9 +79,10 @@ function EditNameForm({ user, onDone }: { user: UserDetail; onDone: () => void }
   const invalidate = useInvalidateUsers();
   const update = useMutation(
     trpc.users.update.mutationOptions({
-      onSuccess: () => {
+      onSuccess: (_data, { name }) => {
         invalidate();
         onDone();
+        toast.success(`The name of ${user.email} is now ${name.trim()}.`);
       },
     }),
   );

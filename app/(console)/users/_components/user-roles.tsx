@@ -2,6 +2,7 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
+import { toast } from "sonner";
 import { FormAlert } from "@/app/_components/form";
 import { useTRPC } from "@/app/_lib/trpc/client";
 import { Section, Button, LocalTime, SelectField } from "../../_components/ui";
@@ -59,9 +60,12 @@ function AssignRoleForm({ user, scopes }: { user: UserDetail; scopes: Assignable
   const titleId = useId();
   const assign = useMutation(
     trpc.roles.assign.mutationOptions({
-      onSuccess: () => {
+      onSuccess: (_data, variables) => {
+        const scope = scopes.find((option) => (option.domainId ?? null) === variables.domainId);
+        const roleName = scope?.roles.find((choice) => choice.roleId === variables.roleId)?.roleName ?? "The role";
         setRoleId("");
         invalidate();
+        toast.success(`${user.email} now holds ${roleName} in ${scopeLabel(scope?.domainName ?? null)}.`);
       },
     }),
   );
@@ -111,11 +115,6 @@ function AssignRoleForm({ user, scopes }: { user: UserDetail; scopes: Assignable
           ))}
         </SelectField>
       </div>
-      {assign.isSuccess ? (
-        <p role="status" className="text-sm text-green-700">
-          Role assigned.
-        </p>
-      ) : null}
       <div className="flex justify-end">
         <Button type="submit" variant="primary" disabled={!roleId} pending={assign.isPending} pendingLabel="Assigning…">
           Assign role

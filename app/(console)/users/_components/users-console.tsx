@@ -124,6 +124,7 @@ export function UsersConsole() {
           columns={userColumns({ onView: view, onResend: resend.ask })}
           bulk={{
             verb: "Disable",
+            done: "Disabled",
             noun: ["user", "users"],
             // As the drawer offers Ban: allowed by the server, and not banned already (a second ban is refused).
             allows: (user) => user.can.ban && !user.banned,
