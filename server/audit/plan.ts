@@ -32,7 +32,8 @@ type AuditIndex =
   | "audit_event_actor_idx"
   | "audit_event_action_idx"
   | "audit_event_target_idx"
-  | "audit_event_domain_idx";
+  | "audit_event_domain_idx"
+  | "audit_event_client_idx";
 
 /**
  * How to read one filter combination newest first without sorting: every arm fixes the leading
@@ -163,6 +164,9 @@ export async function planAuditQuery(db: Executor, filter: AuditFilter, scope: A
   if (actorIds !== undefined && actorIds.length > 0 && actorIds.length <= MAX_ACTORS) {
     return plan("audit_event_actor_idx", actorIds.map((id) => eq(auditEvent.actorUserId, id)));
   }
+  // One client's events are a small part of the log (a client that named none, none at all): its
+  // own index beats reading a domain or an action and checking each row's client.
+  if (filter.clientId !== undefined) return plan("audit_event_client_idx", [undefined]);
   if (filter.action !== undefined && !prefix && filter.result === "failure") return plan("audit_event_action_idx", [undefined]);
   if (filter.result === "failure") {
     // Failures are rare and named by their actions: reading just those actions (and the MCP calls)

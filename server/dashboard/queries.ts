@@ -7,6 +7,7 @@ import { readAuditPage, type AuditQueryPlan } from "@/server/audit/plan";
 import { withNames, type AuditListItem } from "@/server/audit/queries";
 import { liveGrantPairs } from "@/server/grants/queries";
 import { grantInScope } from "@/server/grants/reach";
+import { mfaRequiredUserIds } from "@/server/users/mfa";
 import { assignmentInScope } from "@/server/users/visibility";
 import type { DashboardRange } from "./inputs";
 
@@ -168,11 +169,7 @@ export interface MfaCoverage {
  */
 export async function mfaCoverage(db: Executor, scope: PermissionScope): Promise<MfaCoverage> {
   const [row] = await db.all<{ required: number; enrolled: number | null }>(sql`
-    with required(user_id) as (
-      select ra.user_id from role_assignment ra join role r on r.id = ra.role_id where r.requires_mfa = 1
-      union
-      select ra.user_id from role_assignment ra join domain d on d.id = ra.domain_id where d.mfa_policy = 'required'
-    )
+    with required(user_id) as (${mfaRequiredUserIds})
     select
       count(*) as required,
       sum(
