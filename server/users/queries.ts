@@ -271,21 +271,24 @@ export async function listUsers(
     createdAt: user.createdAt,
     lastSignIn: bySignIn ? signInAt : lastSignIn,
   };
-  const [rows, total] = await Promise.all([
-    (bySignIn
-      ? db.select(columns).from(userSignIn).innerJoin(user, eq(user.id, userSignIn.userId))
-      : db.select(columns).from(user)
-    )
-      .where(and(order.where, matching))
-      .orderBy(...order.orderBy)
-      .limit(input.limit + 1),
-    // Counted on the first page only: a later page is reached from the first, whose total the console keeps.
-    input.cursor === undefined
-      ? input.search || input.mfa === "missing" || filter === null
-        ? countUsers(db, matching)
-        : countMembers(db, filter)
-      : undefined,
-  ]);
+  const rows = await (bySignIn
+    ? db.select(columns).from(userSignIn).innerJoin(user, eq(user.id, userSignIn.userId))
+    : db.select(columns).from(user)
+  )
+    .where(and(order.where, matching))
+    .orderBy(...order.orderBy)
+    .limit(input.limit + 1);
+  // Counted on the first page only: a later page is reached from the first, whose total the console
+  // keeps. A first page that holds every match is its own count: a search that matches few users
+  // has already read all of user once, and need not read it again to count them.
+  const total =
+    input.cursor !== undefined
+      ? undefined
+      : rows.length <= input.limit
+        ? rows.length
+        : input.search || input.mfa === "missing" || filter === null
+          ? await countUsers(db, matching)
+          : await countMembers(db, filter);
 
   const page = userOrder.page(rows, input.limit, input.sort, (row) => ({
     value: input.sort.by === "email" ? row.email : input.sort.by === "name" ? row.name : input.sort.by === "createdAt" ? row.createdAt.getTime() : row.lastSignIn,
