@@ -238,7 +238,10 @@ export async function listUsers(
     input.mfa === "missing" ? isSmall(db, sql`${mfaRequiredUserIds}`) : false,
   ]);
   const small = membership.small || mfaFew;
-  const bySignIn = input.sort.by === "lastSignIn";
+  // A search reads all of user whatever the order, so sorted by last sign-in it looks each match's
+  // sign-in up and sorts them (as the other orders sort a small membership); walking user_sign_in
+  // in order instead would look every user up to test the search on them.
+  const bySignIn = input.sort.by === "lastSignIn" && !input.search;
   // A small membership is looked up and sorted whatever the order (`+column` keeps SQLite off the
   // order's index, which would walk every user); a large one walks the order's index.
   const steer = (column: SQL | typeof user.email | typeof user.name | typeof user.createdAt) =>
@@ -252,7 +255,9 @@ export async function listUsers(
         ? steer(user.name)
         : input.sort.by === "createdAt"
           ? steer(user.createdAt)
-          : { id: userSignIn.userId, ...steer(signInAt) },
+          : bySignIn
+            ? { id: userSignIn.userId, ...steer(signInAt) }
+            : { column: lastSignIn },
   );
 
   const matching = and(
