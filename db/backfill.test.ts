@@ -48,3 +48,36 @@ test("the backfill migration rebuilds from the audit log exactly the counts and 
 
   expect({ counts: await countsOf(), signIns: await signInsOf() }).toEqual(recorded);
 });
+
+/** The migration that gives every user a user_sign_in row (0 until a sign-in) and keeps it so. */
+function signInRowStatements(): string[] {
+  const migration = readMigrationFiles({ migrationsFolder }).find((candidate) =>
+    candidate.sql.some((statement) => statement.includes("CREATE TRIGGER `user_sign_in_on_user_insert`")),
+  );
+  if (!migration) throw new Error("No migration adds the user_sign_in trigger.");
+  return migration.sql.map((statement) => statement.trim()).filter(Boolean);
+}
+
+test("every user has a last sign-in row: 0 from the trigger for a new account, filled for existing ones without touching real sign-ins", async () => {
+  const { db } = bed.database;
+  const carol = await signUp(bed.auth, uniqueEmail("backfill-carol"));
+  const dave = await signUp(bed.auth, uniqueEmail("backfill-dave"));
+  const rowOf = async (userId: string) => (await db.select().from(userSignIn).where(sql`${userSignIn.userId} = ${userId}`))[0];
+  const signedIn = await rowOf(carol.userId);
+  expect(signedIn?.lastSignInAt.getTime()).toBeGreaterThan(0);
+
+  // A user written without better-auth (as the seed script and imports do) gets its row from the trigger.
+  const id = randomUUID();
+  await db.run(sql`insert into user (id, name, email, email_verified, created_at, updated_at) values (${id}, 'Raw', ${uniqueEmail("raw")}, 0, 0, 0)`);
+  expect((await rowOf(id))?.lastSignInAt.getTime()).toBe(0);
+
+  // An install from before the migration: some users have no row. The backfill adds 0 for them only.
+  await db.run(sql`delete from user_sign_in where user_id in (${id}, ${dave.userId})`);
+  const [, backfill] = signInRowStatements();
+  await db.run(sql.raw(backfill!));
+  expect((await rowOf(id))?.lastSignInAt.getTime()).toBe(0);
+  expect((await rowOf(dave.userId))?.lastSignInAt.getTime()).toBe(0);
+  expect(await rowOf(carol.userId)).toEqual(signedIn);
+  const [missing] = await db.all<{ total: number }>(sql`select count(*) as total from user where id not in (select user_id from user_sign_in)`);
+  expect(missing?.total).toBe(0);
+});

@@ -144,15 +144,23 @@ export function sortableKeyset<By extends string>(list: string, columns: Record<
     },
     /**
      * The condition for rows after `cursor` and the ORDER BY of `sort`. `orderBy` may replace the
-     * column in ORDER BY by an equivalent expression that steers SQLite's plan (e.g. `+email`).
+     * column in ORDER BY by an equivalent expression that steers SQLite's plan (e.g. `+email`), and
+     * `id` the id by an equal column of a joined table, and `column` the sort column by an
+     * expression of equal values when the query reads other tables.
      */
-    plan(sort: Sort<By>, cursor: string | undefined, options: { orderBy?: SQLWrapper } = {}): { where: SQL | undefined; orderBy: SQL[] } {
+    plan(
+      sort: Sort<By>,
+      cursor: string | undefined,
+      options: { orderBy?: SQLWrapper; id?: SQLWrapper; column?: SQLWrapper } = {},
+    ): { where: SQL | undefined; orderBy: SQL[] } {
       const key = after(sort, cursor);
-      const column = columns[sort.by].expression;
+      const column = options.column ?? columns[sort.by].expression;
+      // A column of another table joined on the id (e.g. user_sign_in.user_id), when that table's index gives the order.
+      const tieBreaker = options.id ?? id;
       const ascending = sort.direction === "asc";
-      const where = key ? sql`(${column}, ${id}) ${ascending ? sql`>` : sql`<`} (${key.value}, ${key.id})` : undefined;
+      const where = key ? sql`(${column}, ${tieBreaker}) ${ascending ? sql`>` : sql`<`} (${key.value}, ${key.id})` : undefined;
       const order = (expression: SQLWrapper) => (ascending ? sql`${expression} asc` : sql`${expression} desc`);
-      return { where, orderBy: [order(options.orderBy ?? column), order(id)] };
+      return { where, orderBy: [order(options.orderBy ?? column), order(tieBreaker)] };
     },
     /** The cursor of a page that ends at `key`: the next page starts after it. */
     cursorAt(sort: Sort<By>, key: { value: string | number; id: string }): string {

@@ -31,6 +31,9 @@ export const auditEvent = sqliteTable(
     index("audit_event_action_idx").on(table.action, table.at, table.id),
     index("audit_event_target_idx").on(table.targetType, table.targetId, table.at, table.id),
     index("audit_event_domain_idx").on(table.domainId, table.at, table.id),
+    index("audit_event_client_idx").on(table.clientId, table.at, table.id),
+    // A domain's events of some actions (a domain reader's failures, or one action in a domain).
+    index("audit_event_domain_action_idx").on(table.domainId, table.action, table.at, table.id),
   ],
 );
 

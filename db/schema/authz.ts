@@ -109,7 +109,9 @@ export const userBan = sqliteTable("user_ban", {
 /**
  * When each account last completed a sign-in (password with or without a second factor, or a
  * passkey), kept by the one place that records a sign-in so the users list can sort by it through
- * an index instead of aggregating sessions or the audit log.
+ * an index instead of aggregating sessions or the audit log. Every user has a row, 0 until the first
+ * sign-in (a trigger adds it with the user, migration 0014), so that list can read this table's index
+ * in order and join user.
  */
 export const userSignIn = sqliteTable(
   "user_sign_in",

@@ -31,7 +31,11 @@ export const attemptLimit = sqliteTable(
     windowStartedAt: integer({ mode: "timestamp_ms" }).notNull(),
     lockedUntil: integer({ mode: "timestamp_ms" }),
   },
-  (table) => [index("attempt_limit_window_idx").on(table.windowStartedAt)],
+  (table) => [
+    index("attempt_limit_window_idx").on(table.windowStartedAt),
+    // The lockouts list: the locks in force (locked_until > now), ending soonest first.
+    index("attempt_limit_locked_idx").on(table.lockedUntil, table.key),
+  ],
 );
 
 /**

@@ -32,7 +32,9 @@ type AuditIndex =
   | "audit_event_actor_idx"
   | "audit_event_action_idx"
   | "audit_event_target_idx"
-  | "audit_event_domain_idx";
+  | "audit_event_domain_idx"
+  | "audit_event_client_idx"
+  | "audit_event_domain_action_idx";
 
 /**
  * How to read one filter combination newest first without sorting: every arm fixes the leading
@@ -163,6 +165,23 @@ export async function planAuditQuery(db: Executor, filter: AuditFilter, scope: A
   if (actorIds !== undefined && actorIds.length > 0 && actorIds.length <= MAX_ACTORS) {
     return plan("audit_event_actor_idx", actorIds.map((id) => eq(auditEvent.actorUserId, id)));
   }
+  // One client's events are a small part of the log (a client that named none, none at all): its
+  // own index beats reading a domain or an action and checking each row's client.
+  if (filter.clientId !== undefined) return plan("audit_event_client_idx", [undefined]);
+  // The domains the reader asked for or is confined to: with them, (domain, action) arms read just
+  // those actions in just those domains, where the action index alone would read them everywhere.
+  const domains = filter.domainId !== undefined ? [filter.domainId] : scope.all ? undefined : scope.domainIds;
+  const inDomains = (actions: string[]) =>
+    domains !== undefined && domains.length > 0 && actions.length * domains.length <= MAX_ARMS
+      ? plan(
+          "audit_event_domain_action_idx",
+          domains.flatMap((domainId) => actions.map((action) => and(eq(auditEvent.domainId, domainId), eq(auditEvent.action, action)))),
+        )
+      : undefined;
+  if (filter.action !== undefined && !prefix && domains !== undefined) {
+    const perDomain = inDomains([filter.action]);
+    if (perDomain) return perDomain;
+  }
   if (filter.action !== undefined && !prefix && filter.result === "failure") return plan("audit_event_action_idx", [undefined]);
   if (filter.result === "failure") {
     // Failures are rare and named by their actions: reading just those actions (and the MCP calls)
@@ -170,6 +189,8 @@ export async function planAuditQuery(db: Executor, filter: AuditFilter, scope: A
     // against ~400 ms).
     const actions = (await distinctValues(db, auditEvent.action, { ...prefix, limit: MAX_DISTINCT_ACTIONS })).filter(mayRecordFailure);
     if (actions.length === 0) return { ...plan("audit_event_at_idx", [undefined]), empty: true };
+    const perDomain = inDomains(actions);
+    if (perDomain) return perDomain;
     if (actions.length <= MAX_ARMS) return plan("audit_event_action_idx", actions.map((action) => eq(auditEvent.action, action)));
   }
   if (filter.domainId !== undefined) return plan("audit_event_domain_idx", [undefined]);

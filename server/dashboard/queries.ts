@@ -7,6 +7,7 @@ import { readAuditPage, type AuditQueryPlan } from "@/server/audit/plan";
 import { withNames, type AuditListItem } from "@/server/audit/queries";
 import { liveGrantPairs } from "@/server/grants/queries";
 import { grantInScope } from "@/server/grants/reach";
+import { mfaRequiredUserIds } from "@/server/users/mfa";
 import { assignmentInScope } from "@/server/users/visibility";
 import type { DashboardRange } from "./inputs";
 
@@ -113,10 +114,15 @@ function userInScope(scope: PermissionScope, userId: SQL): SQL | undefined {
 
 /** Unexpired browser sessions of the users in the caller's tokens:read scope. */
 export async function activeSessionCount(db: Executor, scope: PermissionScope, now = new Date()): Promise<number> {
+  // A scoped reader's sessions are found from the scope's members (role_assignment_domain_idx, then
+  // session_userId_idx), not by testing every session's user: a small domain costs a few lookups.
+  const members = scope.all
+    ? undefined
+    : sql`${session.userId} in (select distinct role_assignment.user_id from role_assignment where ${assignmentInScope(scope)})`;
   const [row] = await db
     .select({ total: count() })
     .from(session)
-    .where(and(sql`${session.expiresAt} > ${now.getTime()}`, userInScope(scope, sql`${session.userId}`)));
+    .where(and(sql`${session.expiresAt} > ${now.getTime()}`, members));
   return row?.total ?? 0;
 }
 
@@ -168,11 +174,7 @@ export interface MfaCoverage {
  */
 export async function mfaCoverage(db: Executor, scope: PermissionScope): Promise<MfaCoverage> {
   const [row] = await db.all<{ required: number; enrolled: number | null }>(sql`
-    with required(user_id) as (
-      select ra.user_id from role_assignment ra join role r on r.id = ra.role_id where r.requires_mfa = 1
-      union
-      select ra.user_id from role_assignment ra join domain d on d.id = ra.domain_id where d.mfa_policy = 'required'
-    )
+    with required(user_id) as (${mfaRequiredUserIds})
     select
       count(*) as required,
       sum(

@@ -25,7 +25,7 @@ import {
 } from "./commands";
 import type { ListUsersInput } from "./inputs";
 import { hasPassword, invitedAmong, pendingInvitation } from "./invitation";
-import { enrolmentMissingCondition, mfaStatus, NOT_ENROLLED, type MfaStatus } from "./mfa";
+import { enrolmentMissingCondition, mfaRequiredUserIds, mfaStatus, NOT_ENROLLED, type MfaStatus } from "./mfa";
 import { ASSIGNMENT_PLACEMENT, assignmentInScope, findVisibleUser, type UserScope } from "./visibility";
 import { domainOptions } from "@/server/domains/queries";
 
@@ -89,13 +89,20 @@ async function userCan(actor: Actor, target: AccountTarget): Promise<UserCan> {
 /** 0 for an account that never signed in, so that the sort value is never NULL. */
 const lastSignIn = sql<number>`coalesce((select ${userSignIn.lastSignInAt} from ${userSignIn} where ${userSignIn.userId} = ${user.id}), 0)`;
 
+/**
+ * Sorted by last sign-in, the list reads user_sign_in (every user has a row, 0 until the first
+ * sign-in: a trigger adds it) through user_sign_in_last_idx in order and joins user by key, so a
+ * page reads about a page of rows; the sort value and tie-breaker are that table's columns.
+ */
+const signInAt = sql<number>`${userSignIn.lastSignInAt}`;
+
 const userOrder = sortableKeyset(
   "users",
   {
     email: { expression: user.email, type: "string" },
     name: { expression: user.name, type: "string" },
     createdAt: { expression: user.createdAt, type: "number" },
-    lastSignIn: { expression: lastSignIn, type: "number" },
+    lastSignIn: { expression: signInAt, type: "number" },
   },
   user.id,
 );
@@ -167,18 +174,25 @@ async function isSmallMembership(db: Executor, matching: SQL | undefined): Promi
   return (row?.total ?? 0) <= SMALL_MEMBERSHIP;
 }
 
+/** Whether a query selecting user ids yields at most SMALL_MEMBERSHIP rows, reading at most one more. */
+async function isSmall(db: Executor, ids: SQL): Promise<boolean> {
+  const [row] = await db.all<{ total: number }>(sql`select count(*) as total from (${ids} limit ${SMALL_MEMBERSHIP + 1})`);
+  return (row?.total ?? 0) <= SMALL_MEMBERSHIP;
+}
+
 /** The membership condition on user, with the order that steers SQLite to the intended plan. */
 async function membershipPlan(
   db: Executor,
   filter: { domain: SQL | undefined; roleId: string | undefined } | null,
-): Promise<{ where: SQL | undefined; orderBy: SQL | typeof user.email }> {
-  if (filter === null) return { where: undefined, orderBy: user.email };
+): Promise<{ where: SQL | undefined; orderBy: SQL | typeof user.email; small: boolean }> {
+  if (filter === null) return { where: undefined, orderBy: user.email, small: false };
   const matching = and(filter.domain, filter.roleId === undefined ? undefined : eq(roleAssignment.roleId, filter.roleId));
   if (await isSmallMembership(db, matching)) {
     // `+email` stops SQLite from walking the email index: it looks the few members up by id and sorts them.
     return {
       where: inArray(user.id, db.select({ userId: roleAssignment.userId }).from(roleAssignment).where(matching)),
       orderBy: sql`+${user.email}`,
+      small: true,
     };
   }
   // `+role_id` keeps the per-user probe on role_assignment_user_idx/_domain_idx; otherwise SQLite
@@ -187,6 +201,7 @@ async function membershipPlan(
   return {
     where: sql`exists (select 1 from ${roleAssignment} where ${roleAssignment.userId} = ${user.id} and ${probe})`,
     orderBy: user.email,
+    small: false,
   };
 }
 
@@ -217,33 +232,68 @@ export async function listUsers(
 ): Promise<Page<UserListItem> & { total?: number }> {
   const scope = authority.scopeOf("users:read");
   if (input.domainId !== undefined) await assertDomainReadable(db, authority, input.domainId);
-  const membership = await membershipPlan(db, membershipFilter(scope, input));
-  // The membership plan's `+email` only matters to the email order; other orders read their own index.
-  const order = userOrder.plan(input.sort, input.cursor, input.sort.by === "email" ? { orderBy: membership.orderBy } : {});
+  const filter = membershipFilter(scope, input);
+  const [membership, mfaFew] = await Promise.all([
+    membershipPlan(db, filter),
+    input.mfa === "missing" ? isSmall(db, sql`${mfaRequiredUserIds}`) : false,
+  ]);
+  const small = membership.small || mfaFew;
+  // A search reads all of user whatever the order, so sorted by last sign-in it looks each match's
+  // sign-in up and sorts them (as the other orders sort a small membership); walking user_sign_in
+  // in order instead would look every user up to test the search on them.
+  const bySignIn = input.sort.by === "lastSignIn" && !input.search;
+  // A small membership is looked up and sorted whatever the order (`+column` keeps SQLite off the
+  // order's index, which would walk every user); a large one walks the order's index.
+  const steer = (column: SQL | typeof user.email | typeof user.name | typeof user.createdAt) =>
+    small ? { orderBy: sql`+${column}` } : {};
+  const order = userOrder.plan(
+    input.sort,
+    input.cursor,
+    input.sort.by === "email"
+      ? { orderBy: small ? sql`+${user.email}` : membership.orderBy }
+      : input.sort.by === "name"
+        ? steer(user.name)
+        : input.sort.by === "createdAt"
+          ? steer(user.createdAt)
+          : bySignIn
+            ? { id: userSignIn.userId, ...steer(signInAt) }
+            : { column: lastSignIn },
+  );
 
   const matching = and(
     membership.where,
     searchFilter(input.search),
     // The rule the MFA gate enforces, so the list shows exactly who the gate would stop.
     input.mfa === "missing" ? enrolmentMissingCondition(user.id) : undefined,
+    // The same users, as a set SQLite can start from when it is small.
+    mfaFew ? sql`${user.id} in (${mfaRequiredUserIds})` : undefined,
   );
-  const [rows, total] = await Promise.all([
-    db
-      .select({
-        id: user.id,
-        email: user.email,
-        name: user.name,
-        emailVerified: user.emailVerified,
-        createdAt: user.createdAt,
-        lastSignIn,
-      })
-      .from(user)
-      .where(and(order.where, matching))
-      .orderBy(...order.orderBy)
-      .limit(input.limit + 1),
-    // Counted on the first page only: a later page is reached from the first, whose total the console keeps.
-    input.cursor === undefined ? countUsers(db, matching) : undefined,
-  ]);
+  const columns = {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    emailVerified: user.emailVerified,
+    createdAt: user.createdAt,
+    lastSignIn: bySignIn ? signInAt : lastSignIn,
+  };
+  const rows = await (bySignIn
+    ? db.select(columns).from(userSignIn).innerJoin(user, eq(user.id, userSignIn.userId))
+    : db.select(columns).from(user)
+  )
+    .where(and(order.where, matching))
+    .orderBy(...order.orderBy)
+    .limit(input.limit + 1);
+  // Counted on the first page only: a later page is reached from the first, whose total the console
+  // keeps. A first page that holds every match is its own count: a search that matches few users
+  // has already read all of user once, and need not read it again to count them.
+  const total =
+    input.cursor !== undefined
+      ? undefined
+      : rows.length <= input.limit
+        ? rows.length
+        : input.search || input.mfa === "missing" || filter === null
+          ? await countUsers(db, matching)
+          : await countMembers(db, filter);
 
   const page = userOrder.page(rows, input.limit, input.sort, (row) => ({
     value: input.sort.by === "email" ? row.email : input.sort.by === "name" ? row.name : input.sort.by === "createdAt" ? row.createdAt.getTime() : row.lastSignIn,
@@ -270,6 +320,18 @@ export async function listUsers(
     })),
   );
   return { items, nextCursor: page.nextCursor, ...(total === undefined ? {} : { total }) };
+}
+
+/**
+ * How many users hold an assignment matching a membership filter, counted in role_assignment's
+ * indexes: as many as users.list's membership condition selects, without walking user.
+ */
+async function countMembers(db: Executor, filter: { domain: SQL | undefined; roleId: string | undefined }): Promise<number> {
+  const [row] = await db
+    .select({ total: sql<number>`count(distinct ${roleAssignment.userId})` })
+    .from(roleAssignment)
+    .where(and(filter.domain, filter.roleId === undefined ? undefined : eq(roleAssignment.roleId, filter.roleId)));
+  return row?.total ?? 0;
 }
 
 /** How many users match a list's filters, whatever the page: one COUNT over the list's own conditions. */

@@ -1,0 +1,1 @@
+CREATE INDEX `attempt_limit_locked_idx` ON `attempt_limit` (`locked_until`,`key`);

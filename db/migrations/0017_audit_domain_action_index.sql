@@ -1,0 +1,1 @@
+CREATE INDEX `audit_event_domain_action_idx` ON `audit_event` (`domain_id`,`action`,`at`,`id`);
