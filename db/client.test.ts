@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { createDatabase, type DatabaseHandle } from "@/db/client";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/db";
 
 let database: TestDatabase;
@@ -56,4 +60,22 @@ test("a failed transaction releases the queue for the next one", async () => {
   await database.db.transaction(async (tx) => {
     await tx.run(sql`UPDATE counter SET value = value WHERE id = 1`);
   });
+});
+
+test("connections to a WAL database commit without an fsync each (synchronous NORMAL); other files keep FULL", async () => {
+  // A handle opened on the migrated (WAL) file, as the server opens it after `npm start` migrated it.
+  const wal = createDatabase(database.url);
+  const rollbackDir = mkdtempSync(path.join(tmpdir(), "gatehouse-sync-"));
+  const rollback = createDatabase(`file:${path.join(rollbackDir, "plain.db")}`);
+  try {
+    const synchronousOf = async (handle: DatabaseHandle) => (await handle.client.execute("PRAGMA synchronous")).rows[0]![0];
+    // SQLite's codes: 1 is NORMAL, 2 is FULL.
+    expect(await synchronousOf(wal)).toBe(1);
+    expect(await wal.db.transaction(async (tx) => (await tx.all<{ synchronous: number }>(sql`PRAGMA synchronous`))[0]!.synchronous)).toBe(1);
+    expect(await synchronousOf(rollback)).toBe(2);
+  } finally {
+    wal.client.close();
+    rollback.client.close();
+    rmSync(rollbackDir, { recursive: true, force: true });
+  }
 });

@@ -4,6 +4,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createClient, type Client, type InStatement } from "@libsql/client";
 import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
+// The embedded driver @libsql/client opens its connections with (a dependency of it, not ours to
+// configure otherwise): see `relaxSyncOnWalConnections`.
+import LibsqlConnection from "libsql";
 import * as schema from "./schema";
 
 export type Schema = typeof schema;
@@ -176,10 +179,44 @@ function serializeWrites(
   return { client: wrapped, runTransaction: queued };
 }
 
+const relaxed = new WeakSet<object>();
+const RELAXED = Symbol.for("gatehouse.relaxedWalSync");
+
+/**
+ * Every embedded connection to a WAL database runs with `synchronous = NORMAL`: a commit appends to
+ * the WAL without an fsync of its own (checkpoints still sync). The embedded driver runs statements
+ * synchronously, so under the default FULL every lone write and every COMMIT stalled the event loop
+ * for an fsync, five of them per refresh grant. NORMAL in WAL mode cannot corrupt the database;
+ * a power cut (not a crash of the process) may lose the last commits before a checkpoint.
+ *
+ * `synchronous` is a setting of the connection, not the file, and @libsql/client opens its pooled
+ * connections itself without a hook, so it is set on each connection before the first statement it
+ * prepares. Other databases (in-memory, rollback journal) keep their settings.
+ */
+function relaxSyncOnWalConnections(): void {
+  const prototype = LibsqlConnection.prototype as { prepare: (sql: string) => unknown; [RELAXED]?: true };
+  if (prototype[RELAXED]) return;
+  const prepare = prototype.prepare;
+  prototype.prepare = function (this: object, sql: string) {
+    if (!relaxed.has(this)) {
+      relaxed.add(this);
+      try {
+        const statement = prepare.call(this, "PRAGMA journal_mode") as { get(): { journal_mode?: unknown } | undefined };
+        if (statement.get()?.journal_mode === "wal") (prepare.call(this, "PRAGMA synchronous = NORMAL") as { run(): unknown }).run();
+      } catch {
+        // The connection keeps SQLite's default (FULL): slower commits, nothing less safe.
+      }
+    }
+    return prepare.call(this, sql);
+  };
+  prototype[RELAXED] = true;
+}
+
 export function createDatabase(url: string, options: string | DatabaseOptions = {}): DatabaseHandle {
   const { authToken, busyTimeoutMs = BUSY_TIMEOUT_MS, busyRetryBudgetMs = BUSY_RETRY_BUDGET_MS } =
     typeof options === "string" ? { authToken: options } : options;
   const filePath = filePathOf(url);
+  if (filePath) relaxSyncOnWalConnections();
   if (filePath) mkdirSync(path.dirname(filePath), { recursive: true });
   const rawClient = createClient({
     url: filePath ? `file:${filePath}` : url,

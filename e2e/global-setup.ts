@@ -68,7 +68,7 @@ export default async function globalSetup(): Promise<void> {
     GATEHOUSE_DEV_OUTBOX: "on",
   };
 
-  const child = spawn("npx", ["tsx", "scripts/start.ts"], {
+  const child = spawn(process.execPath, ["scripts/start.mjs"], {
     cwd: repoRoot,
     env: env as NodeJS.ProcessEnv,
     detached: true,

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { NEXT_BIN, runForwardingSignals } from "./next-child";
+import { NEXT_BIN, runForwardingSignals } from "./next-child.mjs";
 
 const SOURCE_DIRS = ["app", "server", "db", "public"];
 const SOURCE_FILES = ["package-lock.json", "next.config.ts", "tsconfig.json", "postcss.config.mjs"];

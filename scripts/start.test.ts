@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
@@ -17,7 +17,7 @@ function start(env: Record<string, string>) {
   const inherited = { ...process.env };
   delete inherited.GATEHOUSE_ADMIN_EMAIL;
   delete inherited.GATEHOUSE_ADMIN_PASSWORD;
-  return spawnSync(path.join("node_modules", ".bin", "tsx"), ["scripts/start.ts"], {
+  return spawnSync(process.execPath, ["scripts/start.mjs"], {
     env: { ...inherited, GATEHOUSE_DATA_DIR: dataDir, DATABASE_URL: `file:${dataDir}/gatehouse.db`, ...env },
     encoding: "utf8",
     timeout: 60_000,
@@ -64,4 +64,25 @@ test("the test-only loopback setting for metadata documents stops a production s
     start({ GATEHOUSE_TEST_ALLOW_LOOPBACK_METADATA: "1" }),
     /GATEHOUSE_TEST_ALLOW_LOOPBACK_METADATA: this setting is for tests only/,
   );
+});
+
+test("the launcher that stays resident beside Next.js loads only Node's own modules and plain-JavaScript siblings", () => {
+  // Anything else (tsx, better-auth, the database driver) would stay in memory for the server's
+  // whole life: it belongs in scripts/setup.ts, which exits before Next.js serves.
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const source = readFileSync(file, "utf8");
+    for (const [, specifier] of source.matchAll(/^\s*import\s[^"']*["']([^"']+)["']/gm)) {
+      if (specifier!.startsWith(".")) {
+        expect(specifier, `${path.basename(file)} imports ${specifier}`).toMatch(/\.mjs$/);
+        visit(path.join(path.dirname(file), specifier!));
+      } else {
+        expect(specifier, `${path.basename(file)} imports ${specifier}`).toMatch(/^node:/);
+      }
+    }
+  };
+  visit(path.join("scripts", "start.mjs"));
+  expect([...seen].map((file) => path.basename(file)).sort()).toEqual(["next-child.mjs", "start.mjs"]);
 });
