@@ -44,7 +44,7 @@ const IN_PROCESS_RUNS = 200;
 const QUICK_IN_PROCESS_RUNS = 30;
 const DAY_MS = 86_400_000;
 /** Refresh tokens each side redeems per round; every token is used once. */
-const REFRESH_GRANTS_PER_ROUND = 1000;
+const REFRESH_GRANTS_PER_ROUND = 400;
 const QUICK_REFRESH_GRANTS_PER_ROUND = 100;
 
 interface Scenario {
@@ -79,6 +79,13 @@ interface ScenarioResult extends Scenario {
 
 function log(line: string) {
   console.info(line);
+}
+
+const benchStarted = performance.now();
+
+/** A step of the run, with the time since the start, so a slow step of a full run shows itself. */
+function phase(line: string) {
+  log(`[${((performance.now() - benchStarted) / 1000).toFixed(0).padStart(4)} s] ${line}`);
 }
 
 /** A port the OS says is free, never one a developer or the Playwright run is likely to hold. */
@@ -504,13 +511,13 @@ async function main() {
 
   try {
     log(`Machine: ${host.cpus} CPUs (${host.model}), Node ${host.node}.`);
-    log(`Seeding ${users.toLocaleString("en")} users and ${events.toLocaleString("en")} audit events into ${workDir}…`);
+    phase(`Seeding ${users.toLocaleString("en")} users and ${events.toLocaleString("en")} audit events into ${workDir}…`);
     const seedStarted = performance.now();
     await runToEnd(TSX, ["scripts/seed-large.ts", "--users", String(users), "--events", String(events)], env, (line) => log(`  ${line.trim()}`));
     const seedingSeconds = (performance.now() - seedStarted) / 1000;
     log(`  seeded in ${seedingSeconds.toFixed(0)} s`);
 
-    log(`Starting Gatehouse with npm start on port ${port} (builds first if the sources changed; log: ${path.join(workDir, "server.log")})…`);
+    phase(`Starting Gatehouse with npm start on port ${port} (builds first if the sources changed; log: ${path.join(workDir, "server.log")})…`);
     const server = Server.start("npm", ["start"], env, `http://localhost:${port}`, path.join(workDir, "server.log"), "/api/health");
     servers.push(server);
     const barePort = await freePort();
@@ -564,14 +571,14 @@ async function main() {
       results.push({ ...scenario, http });
     }
     const ledgerRows = quick ? 10_000 : 100_000;
-    log(`Timing access-token checks in-process against a ledger of ${ledgerRows.toLocaleString("en")} tokens…`);
+    phase(`Timing access-token checks in-process against a ledger of ${ledgerRows.toLocaleString("en")} tokens…`);
     const tokenChecks = await measureTokenChecks(db, {
       origin: server.origin,
       publicUrl: serverEnv.publicUrl,
       ownerId: context.user!.id,
       ledgerRows,
     });
-    log("Loading the MCP endpoint…");
+    phase("Loading the MCP endpoint…");
     const tokenOptions = { origin: server.origin, publicUrl: serverEnv.publicUrl, ownerId: context.user!.id, cookie };
     const accessToken = await issueUserToken(db, tokenOptions);
     const mcpRuns: { name: string; http: LoadResult }[] = [];
@@ -581,7 +588,7 @@ async function main() {
     }
     const mcp = withRatios(mcpRuns);
 
-    log(`Issuing ${rounds} × ${refreshPerRound} refresh tokens at Gatehouse and at the peer through their authorization-code flows…`);
+    phase(`Issuing ${rounds} × ${refreshPerRound} refresh tokens at Gatehouse and at the peer through their authorization-code flows…`);
     const issueStarted = performance.now();
     const gatehouseBodies = await refreshGrantBodies(db, tokenOptions, rounds * refreshPerRound);
     const gatehouseIssueSeconds = (performance.now() - issueStarted) / 1000;
@@ -606,7 +613,7 @@ async function main() {
     const introspectionRuns = { gatehouse: [] as LoadResult[], peer: [] as LoadResult[] };
     for (let round = 0; round < rounds; round += 1) {
       const slice = (bodies: string[]) => bodies.slice(round * refreshPerRound, (round + 1) * refreshPerRound);
-      log(`  round ${round + 1}/${rounds}: refresh grant (${refreshPerRound} tokens each, each used once), then introspection (${durationSeconds} s each)…`);
+      phase(`  round ${round + 1}/${rounds}: refresh grant (${refreshPerRound} tokens each, each used once), then introspection (${durationSeconds} s each)…`);
       refreshRuns.gatehouse.push(
         await measuredLoad(server, { url: `${server.origin}/api/auth/oauth2/token`, method: "POST", bodies: slice(gatehouseBodies), spreadClientIps: true, headers: form, connections, durationSeconds }),
       );
@@ -639,7 +646,7 @@ async function main() {
       compare("introspection of an access token", introspectionRuns.gatehouse, introspectionRuns.peer),
     ];
 
-    log(`  sign-in (password hashing): ${durationSeconds} s × ${connections} connections…`);
+    phase(`  sign-in (password hashing): ${durationSeconds} s × ${connections} connections…`);
     const signIn = await measuredLoad(server, {
       url: `${server.origin}/api/auth/sign-in/email`,
       method: "POST",
@@ -655,7 +662,7 @@ async function main() {
     await Promise.all(servers.map((each) => each.stop()));
 
     const inProcessRuns = quick ? QUICK_IN_PROCESS_RUNS : IN_PROCESS_RUNS;
-    log(`Timing the same calls in-process (${inProcessRuns} runs each)…`);
+    phase(`Timing the same calls in-process (${inProcessRuns} runs each)…`);
     for (const result of results) {
       if (result.unavailable) continue;
       const batch = result.batch;
@@ -667,7 +674,7 @@ async function main() {
       if (!result.procedure) continue;
       result.inProcess = await timeInProcess(procedureAt(caller, result.procedure), result.input ?? {}, inProcessRuns);
     }
-    log("Checking audit.list query plans…");
+    phase("Checking audit.list query plans…");
     const plans: PlanCheck[] = await checkAuditPlans(db);
     client.close();
 

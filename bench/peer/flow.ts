@@ -79,13 +79,26 @@ export class PeerFlow {
     return { accessToken: tokens.access_token, refreshToken: tokens.refresh_token };
   }
 
-  /** Token-endpoint bodies for `count` refresh grants of the public client, each token redeemed once. */
-  async refreshGrantBodies(count: number): Promise<string[]> {
+  /**
+   * Token-endpoint bodies for `count` refresh grants of the public client, each token redeemed once.
+   * The first flow signs in and consents alone; the rest share its session a few at a time.
+   */
+  async refreshGrantBodies(count: number, parallel = 4): Promise<string[]> {
     const bodies: string[] = [];
-    for (let index = 0; index < count; index += 1) {
+    const issueOne = async () => {
       const { refreshToken } = await this.tokens();
       bodies.push(new URLSearchParams({ grant_type: "refresh_token", refresh_token: refreshToken, client_id: PEER_PUBLIC_CLIENT, resource: peerResource(this.issuer) }).toString());
-    }
+    };
+    if (count > 0) await issueOne();
+    let started = bodies.length;
+    await Promise.all(
+      Array.from({ length: parallel }, async () => {
+        while (started < count) {
+          started += 1;
+          await issueOne();
+        }
+      }),
+    );
     return bodies;
   }
 }
