@@ -5,7 +5,7 @@
  * Gatehouse skips consent for the bench's trusted client.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { PEER_CALLBACK, PEER_CONFIDENTIAL_CLIENT, PEER_CONFIDENTIAL_SECRET, PEER_PUBLIC_CLIENT, PEER_SCOPES, peerResource } from "./server";
+import { PEER_CALLBACK, PEER_CONFIDENTIAL_CLIENT, PEER_CONFIDENTIAL_SECRET, PEER_PUBLIC_CLIENT, PEER_SCOPES, peerResource } from "./constants";
 
 export interface PeerTokens {
   accessToken: string;

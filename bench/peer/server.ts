@@ -20,18 +20,7 @@ import { createClient } from "@libsql/client";
 // oidc-provider ships no types; the few calls below are typed in ./oidc-provider.d.ts.
 import Provider, { errors } from "oidc-provider";
 import { libsqlAdapter, prepareAdapterDatabase } from "./adapter";
-
-export const PEER_PUBLIC_CLIENT = "bench-public";
-export const PEER_CONFIDENTIAL_CLIENT = "bench-confidential";
-export const PEER_CONFIDENTIAL_SECRET = "bench-confidential-secret-0123456789abcdef";
-export const PEER_CALLBACK = "http://127.0.0.1:9/callback";
-export const PEER_ACCOUNT = "bench-user";
-export const PEER_SCOPES = "mcp:read mcp:write mcp:admin";
-
-/** The resource the peer's tokens are bound to, as Gatehouse binds its own to `<public URL>/mcp`. */
-export function peerResource(issuer: string): string {
-  return `${issuer}/mcp`;
-}
+import { PEER_ACCOUNT, PEER_CALLBACK, PEER_CONFIDENTIAL_CLIENT, PEER_CONFIDENTIAL_SECRET, PEER_PUBLIC_CLIENT, PEER_SCOPES, peerResource } from "./constants";
 
 async function main() {
   const port = Number(process.env.PEER_PORT);
@@ -141,9 +130,7 @@ async function main() {
   }
 }
 
-if (process.env.PEER_PORT) {
-  main().catch((error: unknown) => {
-    console.error(`peer failed: ${error instanceof Error ? error.stack : String(error)}`);
-    process.exit(1);
-  });
-}
+main().catch((error: unknown) => {
+  console.error(`peer failed: ${error instanceof Error ? error.stack : String(error)}`);
+  process.exit(1);
+});
