@@ -57,6 +57,16 @@ export async function recordAuthEvent(db: Executor, event: AuthEventInput): Prom
     ...(event.headers ? requestOrigin(event.headers) : { ip: null, userAgent: null }),
   };
   const at = new Date();
+  // Every completed sign-in is recorded here, so this is the one place that keeps "last sign-in" current.
+  const lastSignIn =
+    event.action === "auth.sign_in" && event.userId
+      ? [
+          db
+            .insert(userSignIn)
+            .values({ userId: event.userId, lastSignInAt: at })
+            .onConflictDoUpdate({ target: userSignIn.userId, set: { lastSignInAt: at } }),
+        ]
+      : [];
   await recordEvent(
     db,
     actor,
@@ -68,14 +78,8 @@ export async function recordAuthEvent(db: Executor, event: AuthEventInput): Prom
       details: event.details,
     },
     at,
+    lastSignIn,
   );
-  // Every completed sign-in is recorded here, so this is the one place that keeps "last sign-in" current.
-  if (event.action === "auth.sign_in" && event.userId) {
-    await db
-      .insert(userSignIn)
-      .values({ userId: event.userId, lastSignInAt: at })
-      .onConflictDoUpdate({ target: userSignIn.userId, set: { lastSignInAt: at } });
-  }
 }
 
 export async function userIdByEmail(db: Database, email: string): Promise<string | null> {

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { BatchItem } from "drizzle-orm/batch";
 import { SQLiteTransaction } from "drizzle-orm/sqlite-core";
 import type { Executor } from "@/db/client";
 import { auditEvent, type ActorVia } from "@/db/schema";
@@ -45,9 +46,11 @@ const MAX_USER_AGENT = 512;
 
 /**
  * Writes one audit row, and for the events the dashboard charts adds it to its hourly count; call
- * it with the transaction that makes the change it records.
+ * it with the transaction that makes the change it records. Outside a transaction (a sign-in, an MCP
+ * call) the row, its count and the `alongside` writes that belong to the same event go in one batch,
+ * so none of them is kept without the others.
  */
-export async function recordEvent(tx: Executor, actor: AuditActor, event: AuditEventInput, at = new Date()) {
+export async function recordEvent(tx: Executor, actor: AuditActor, event: AuditEventInput, at = new Date(), alongside: readonly BatchItem<"sqlite">[] = []) {
   const id = randomUUID();
   const details = redactSecrets(event.details ?? {}) as Record<string, unknown>;
   const insert = tx.insert(auditEvent).values({
@@ -65,14 +68,11 @@ export async function recordEvent(tx: Executor, actor: AuditActor, event: AuditE
     details,
   });
   const [count] = hourlyCountsOf([{ action: event.action, at, domainId: event.domainId ?? null, details }]);
-  if (!count) {
-    await insert;
-  } else if (tx instanceof SQLiteTransaction) {
-    await insert;
-    await addHourlyCounts(tx, [count]);
+  const statements: [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]] = [insert, ...(count ? [addHourlyCounts(tx, [count])] : []), ...alongside];
+  if (statements.length === 1 || tx instanceof SQLiteTransaction) {
+    for (const statement of statements) await statement;
   } else {
-    // Outside a transaction (a sign-in, an MCP call), one batch keeps the row and its count together.
-    await tx.batch([insert, addHourlyCounts(tx, [count])]);
+    await tx.batch(statements);
   }
   return id;
 }

@@ -398,7 +398,7 @@ function selectColumn<Row extends RowData>(what: string, name: (row: Row) => str
     header: ({ table }) => (
       <input
         type="checkbox"
-        aria-label={`Select every ${what} on this page that you may act on`}
+        aria-label={`Select all ${what} on this page that you may act on`}
         className="size-4"
         checked={table.getIsAllPageRowsSelected()}
         ref={(input) => {

@@ -1,5 +1,4 @@
-import type { BetterAuthPlugin } from "better-auth";
-import { APIError, createAuthMiddleware, getSessionFromCtx, isAPIError } from "better-auth/api";
+import { APIError, getSessionFromCtx, isAPIError } from "better-auth/api";
 import { eq } from "drizzle-orm";
 import { jwtVerify } from "jose";
 import type { Database } from "@/db/client";
@@ -9,6 +8,7 @@ import { REAUTH_REQUIRED, recentProofs } from "@/server/auth/step-up";
 import type { SecurityNotices } from "@/server/email/security-notices";
 import { auditDomainOf } from "@/server/users/visibility";
 import { displayNameSchema } from "@/server/validation/password";
+import { authPlugin, hook } from "./define";
 
 const CHANGE_EMAIL = "/change-email";
 const VERIFY_EMAIL = "/verify-email";
@@ -64,110 +64,102 @@ export function accountChanges({
   emailVerified: (user: { id: string; email: string }, headers: Headers | undefined) => Promise<void>;
 }) {
   const pending = new WeakMap<object, Pending>();
-  return {
+  return authPlugin({
     id: "gatehouse-account-changes",
-    hooks: {
-      before: [
-        {
-          matcher: (ctx) => WATCHED.has(ctx.path ?? ""),
-          handler: createAuthMiddleware(async (ctx) => {
-            if (ctx.path === VERIFY_EMAIL) {
-              const token = typeof ctx.query?.token === "string" ? ctx.query.token : "";
-              const change = await emailChangeOf(token, ctx.context.secret);
-              if (change) pending.set(ctx.context, { kind: "email_confirmed", ...change });
-              return;
-            }
-            const current = await getSessionFromCtx(ctx);
-            // The endpoints refuse a request without a session themselves.
-            if (!current) return;
-            const body = (ctx.body ?? {}) as Record<string, unknown>;
-            if (ctx.path === CHANGE_EMAIL) {
-              if (!(await recentProofs(db, current.session.id)).authenticated) {
-                throw new APIError("FORBIDDEN", {
-                  code: REAUTH_REQUIRED,
-                  message: "To change your email address, confirm it is you: enter your password.",
-                  secondFactor: false,
-                });
-              }
-              if (typeof body.newEmail !== "string") return;
-              pending.set(ctx.context, {
-                kind: "email_requested",
-                userId: current.user.id,
-                email: current.user.email,
-                newEmail: body.newEmail.trim().toLowerCase(),
-              });
-            } else if (ctx.path === CHANGE_PASSWORD) {
-              pending.set(ctx.context, { kind: "password", userId: current.user.id, revokeOtherSessions: body.revokeOtherSessions === true });
-            } else if (body.name !== undefined) {
-              // The console's rule for names (users.update's too), which better-auth does not have.
-              const name = displayNameSchema.safeParse(body.name);
-              if (!name.success) {
-                throw new APIError("BAD_REQUEST", { code: "INVALID_NAME", message: name.error.issues[0]?.message ?? "Enter a name." });
-              }
-              if (name.data !== current.user.name) {
-                pending.set(ctx.context, { kind: "name", userId: current.user.id, before: current.user.name, after: name.data });
-              }
-              // Stored as checked: trimmed.
-              return { context: { body: { ...body, name: name.data } } };
-            }
-          }),
-        },
-      ],
-      after: [
-        {
-          matcher: (ctx) => WATCHED.has(ctx.path ?? ""),
-          handler: createAuthMiddleware(async (ctx) => {
-            const noted = pending.get(ctx.context);
-            if (!noted) return;
-            pending.delete(ctx.context);
-            const headers = ctx.headers;
-            if (noted.kind === "email_confirmed") {
-              // The endpoint answers with a redirect on success and on failure alike when given a
-              // callbackURL, so the database says whether the address moved.
-              const now = await currentAccount(db, noted.userId);
-              if (now?.email !== noted.after) return;
-              await recordAuthEvent(db, {
-                action: "auth.email_changed",
-                userId: noted.userId,
-                headers,
-                domainId: await auditDomainOf(db, noted.userId),
-                details: { before: { email: noted.before }, after: { email: noted.after } },
-              });
-              // better-auth keeps the old address's verified state; but this link proved the new
-              // address the way a verification link does (its mailbox, in a browser signed in to the
-              // account), so an account that was unverified is verified now. A verified one already
-              // went through emailVerified in better-auth's own afterEmailVerification.
-              if (!now.emailVerified) {
-                await db.update(user).set({ emailVerified: true }).where(eq(user.id, noted.userId));
-                await emailVerified({ id: noted.userId, email: noted.after }, headers);
-              }
-              return;
-            }
-            if (isAPIError(ctx.context.returned)) return;
-            const domainId = await auditDomainOf(db, noted.userId);
-            if (noted.kind === "email_requested") {
-              await recordAuthEvent(db, { action: "auth.email_change_requested", userId: noted.userId, headers, domainId, details: { newEmail: noted.newEmail } });
-              await notices.emailChangeRequested({ email: noted.email }, noted.newEmail);
-            } else if (noted.kind === "password") {
-              await recordAuthEvent(db, {
-                action: "auth.password_changed",
-                userId: noted.userId,
-                headers,
-                domainId,
-                details: { revokedOtherSessions: noted.revokeOtherSessions },
-              });
-            } else {
-              await recordAuthEvent(db, {
-                action: "auth.name_changed",
-                userId: noted.userId,
-                headers,
-                domainId,
-                details: { before: { name: noted.before }, after: { name: noted.after } },
-              });
-            }
-          }),
-        },
-      ],
-    },
-  } satisfies BetterAuthPlugin;
+    before: [
+      hook(WATCHED, async (ctx) => {
+        if (ctx.path === VERIFY_EMAIL) {
+          const token = typeof ctx.query?.token === "string" ? ctx.query.token : "";
+          const change = await emailChangeOf(token, ctx.context.secret);
+          if (change) pending.set(ctx.context, { kind: "email_confirmed", ...change });
+          return;
+        }
+        const current = await getSessionFromCtx(ctx);
+        // The endpoints refuse a request without a session themselves.
+        if (!current) return;
+        const body = (ctx.body ?? {}) as Record<string, unknown>;
+        if (ctx.path === CHANGE_EMAIL) {
+          if (!(await recentProofs(db, current.session.id)).authenticated) {
+            throw new APIError("FORBIDDEN", {
+              code: REAUTH_REQUIRED,
+              message: "To change your email address, confirm it is you: enter your password.",
+              secondFactor: false,
+            });
+          }
+          if (typeof body.newEmail !== "string") return;
+          pending.set(ctx.context, {
+            kind: "email_requested",
+            userId: current.user.id,
+            email: current.user.email,
+            newEmail: body.newEmail.trim().toLowerCase(),
+          });
+        } else if (ctx.path === CHANGE_PASSWORD) {
+          pending.set(ctx.context, { kind: "password", userId: current.user.id, revokeOtherSessions: body.revokeOtherSessions === true });
+        } else if (body.name !== undefined) {
+          // The console's rule for names (users.update's too), which better-auth does not have.
+          const name = displayNameSchema.safeParse(body.name);
+          if (!name.success) {
+            throw new APIError("BAD_REQUEST", { code: "INVALID_NAME", message: name.error.issues[0]?.message ?? "Enter a name." });
+          }
+          if (name.data !== current.user.name) {
+            pending.set(ctx.context, { kind: "name", userId: current.user.id, before: current.user.name, after: name.data });
+          }
+          // Stored as checked: trimmed.
+          return { context: { body: { ...body, name: name.data } } };
+        }
+      }),
+    ],
+    after: [
+      hook(WATCHED, async (ctx) => {
+        const noted = pending.get(ctx.context);
+        if (!noted) return;
+        pending.delete(ctx.context);
+        const headers = ctx.headers;
+        if (noted.kind === "email_confirmed") {
+          // The endpoint answers with a redirect on success and on failure alike when given a
+          // callbackURL, so the database says whether the address moved.
+          const now = await currentAccount(db, noted.userId);
+          if (now?.email !== noted.after) return;
+          await recordAuthEvent(db, {
+            action: "auth.email_changed",
+            userId: noted.userId,
+            headers,
+            domainId: await auditDomainOf(db, noted.userId),
+            details: { before: { email: noted.before }, after: { email: noted.after } },
+          });
+          // better-auth keeps the old address's verified state; but this link proved the new
+          // address the way a verification link does (its mailbox, in a browser signed in to the
+          // account), so an account that was unverified is verified now. A verified one already
+          // went through emailVerified in better-auth's own afterEmailVerification.
+          if (!now.emailVerified) {
+            await db.update(user).set({ emailVerified: true }).where(eq(user.id, noted.userId));
+            await emailVerified({ id: noted.userId, email: noted.after }, headers);
+          }
+          return;
+        }
+        if (isAPIError(ctx.context.returned)) return;
+        const domainId = await auditDomainOf(db, noted.userId);
+        if (noted.kind === "email_requested") {
+          await recordAuthEvent(db, { action: "auth.email_change_requested", userId: noted.userId, headers, domainId, details: { newEmail: noted.newEmail } });
+          await notices.emailChangeRequested({ email: noted.email }, noted.newEmail);
+        } else if (noted.kind === "password") {
+          await recordAuthEvent(db, {
+            action: "auth.password_changed",
+            userId: noted.userId,
+            headers,
+            domainId,
+            details: { revokedOtherSessions: noted.revokeOtherSessions },
+          });
+        } else {
+          await recordAuthEvent(db, {
+            action: "auth.name_changed",
+            userId: noted.userId,
+            headers,
+            domainId,
+            details: { before: { name: noted.before }, after: { name: noted.after } },
+          });
+        }
+      }),
+    ],
+  });
 }

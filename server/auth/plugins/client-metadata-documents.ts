@@ -1,14 +1,14 @@
 import type { GenericEndpointContext } from "@better-auth/core";
 import { extendOAuthProvider, type ClientDiscovery, type SchemaClient, type Scope } from "@better-auth/oauth-provider";
 import type { BetterAuthPlugin } from "better-auth";
-import { createAuthMiddleware, isAPIError } from "better-auth/api";
+import { isAPIError } from "better-auth/api";
 import type { Database } from "@/db/client";
 import { fetchPublicResource } from "@/server/oauth/metadata-document-fetch";
 import { createMetadataDocumentClients, type MetadataDocumentSettings } from "@/server/oauth/metadata-document-clients";
 import { readMetadataDocumentMode } from "@/server/oauth/metadata-document-policy";
 import { isMetadataDocumentClientId, METADATA_DOCUMENT_DISCOVERY_ID } from "@/server/oauth/metadata-documents";
-import { authorizeParameters, field } from "@/server/oauth/token-requests";
 import { beforeAuthorize } from "./token-endpoint";
+import { authPlugin, hook } from "./define";
 
 /** The provider reads at most 64 KiB of a JWKS; the guard stops there too. */
 const JWKS_MAX_BYTES = 64 * 1024;
@@ -39,55 +39,48 @@ export function clientMetadataDocuments({ db, fetch }: { db: Database; fetch?: M
       return new Response(empty ? null : new Uint8Array(fetched.body), { status: fetched.status, headers: fetched.headers });
     },
   };
-  return {
+  return authPlugin({
     id: "gatehouse-client-metadata-documents",
     init(ctx) {
       extendOAuthProvider(ctx, { clientDiscovery: discovery });
     },
-    hooks: {
-      before: [
-        beforeAuthorize(async (ctx) => {
-          const parameters = authorizeParameters(ctx);
-          const clientId = field(parameters, "client_id");
-          if (!clientId || !isMetadataDocumentClientId(clientId)) return;
-          const existing = await ctx.context.adapter.findOne<SchemaClient<Scope[]>>({
-            model: "oauthClient",
-            where: [{ field: "clientId", value: clientId }],
+    before: [
+      beforeAuthorize(async (ctx, { clientId }) => {
+        if (!clientId || !isMetadataDocumentClientId(clientId)) return;
+        const existing = await ctx.context.adapter.findOne<SchemaClient<Scope[]>>({
+          model: "oauthClient",
+          where: [{ field: "clientId", value: clientId }],
+        });
+        // A client registered some other way under an https id is the provider's to look up.
+        if (existing && existing.clientDiscoveryId !== METADATA_DOCUMENT_DISCOVERY_ID) return;
+        try {
+          await clients.resolve(ctx as unknown as GenericEndpointContext, clientId, existing);
+        } catch (error) {
+          if (!isAPIError(error)) throw error;
+          // The provider's own error page, as it builds the URL for the errors it cannot send to the client.
+          const page = ctx.context.options.onAPIError?.errorURL || `${ctx.context.baseURL}/error`;
+          const query = new URLSearchParams({
+            error: String(error.body?.error ?? "invalid_client"),
+            error_description: String(error.body?.error_description ?? ""),
           });
-          // A client registered some other way under an https id is the provider's to look up.
-          if (existing && existing.clientDiscoveryId !== METADATA_DOCUMENT_DISCOVERY_ID) return;
-          try {
-            await clients.resolve(ctx as unknown as GenericEndpointContext, clientId, existing);
-          } catch (error) {
-            if (!isAPIError(error)) throw error;
-            // The provider's own error page, as it builds the URL for the errors it cannot send to the client.
-            const page = ctx.context.options.onAPIError?.errorURL || `${ctx.context.baseURL}/error`;
-            const query = new URLSearchParams({
-              error: String(error.body?.error ?? "invalid_client"),
-              error_description: String(error.body?.error_description ?? ""),
-            });
-            const url = `${page}${page.includes("?") ? "&" : "?"}${query}`;
-            // The provider's own answer to a redirect: JSON for a script (fetch, or a resumed request), a 302 for a navigation.
-            const wantsJson =
-              ctx.request?.headers.get("sec-fetch-mode") === "cors" || (ctx.headers?.get("accept")?.includes("application/json") ?? false);
-            if (wantsJson) return { redirect: true, url };
-            throw ctx.redirect(url);
-          }
-        }),
-      ],
-      after: [
-        {
-          // RFC 8414 metadata: the feature is advertised only while the installation accepts documents.
-          matcher: (ctx) => METADATA_PATHS.has(ctx.path ?? ""),
-          handler: createAuthMiddleware(async (ctx) => {
-            const returned = ctx.context.returned;
-            if (!returned || typeof returned !== "object" || isAPIError(returned) || returned instanceof Response) return;
-            const { client_id_metadata_document_supported: _advertised, ...metadata } = returned as Record<string, unknown>;
-            if ((await readMetadataDocumentMode(db)) === "off") return metadata;
-            return { ...metadata, client_id_metadata_document_supported: true };
-          }),
-        },
-      ],
-    },
-  };
+          const url = `${page}${page.includes("?") ? "&" : "?"}${query}`;
+          // The provider's own answer to a redirect: JSON for a script (fetch, or a resumed request), a 302 for a navigation.
+          const wantsJson =
+            ctx.request?.headers.get("sec-fetch-mode") === "cors" || (ctx.headers?.get("accept")?.includes("application/json") ?? false);
+          if (wantsJson) return { redirect: true, url };
+          throw ctx.redirect(url);
+        }
+      }),
+    ],
+    after: [
+      // RFC 8414 metadata: the feature is advertised only while the installation accepts documents.
+      hook(METADATA_PATHS, async (ctx) => {
+        const returned = ctx.context.returned;
+        if (!returned || typeof returned !== "object" || isAPIError(returned) || returned instanceof Response) return;
+        const { client_id_metadata_document_supported: _advertised, ...metadata } = returned as Record<string, unknown>;
+        if ((await readMetadataDocumentMode(db)) === "off") return metadata;
+        return { ...metadata, client_id_metadata_document_supported: true };
+      }),
+    ],
+  });
 }

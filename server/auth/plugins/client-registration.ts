@@ -1,5 +1,4 @@
-import type { BetterAuthPlugin } from "better-auth";
-import { APIError, createAuthEndpoint, createAuthMiddleware, isAPIError } from "better-auth/api";
+import { APIError, createAuthEndpoint, isAPIError } from "better-auth/api";
 import { eq } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { oauthClient } from "@/db/schema";
@@ -19,8 +18,7 @@ import {
   updateRegistration,
   type StoredRegistration,
 } from "@/server/oauth/registration";
-
-type HookContext = Parameters<Parameters<typeof createAuthMiddleware>[0]>[0];
+import { authPlugin, hook, type HookContext } from "./define";
 
 /** Every registration, from any address, counts against one installation-wide window. */
 export const REGISTRATION_CAP_KEY = "client-registration:installation";
@@ -140,13 +138,11 @@ export function clientRegistration({
     );
   }
 
-  return {
+  return authPlugin({
     id: "client-registration",
     options: { policy, limits, unusedClientDays },
-    hooks: {
-      before: [{ matcher: (ctx) => ctx.path === "/oauth2/register", handler: createAuthMiddleware(register) }],
-      after: [{ matcher: (ctx) => ctx.path === "/oauth2/token", handler: createAuthMiddleware(unknownClientAtTokenEndpoint) }],
-    },
+    before: [hook("/oauth2/register", register)],
+    after: [hook("/oauth2/token", unknownClientAtTokenEndpoint)],
     endpoints: {
       readClientRegistration: createAuthEndpoint("/oauth2/register/:clientId", { method: "GET", disableBody: true, metadata: { noStore: true } }, async (ctx) => {
         const row = await authorizedRegistration(ctx);
@@ -174,7 +170,7 @@ export function clientRegistration({
         return new Response(null, { status: 204, headers: NO_STORE });
       }),
     },
-  } satisfies BetterAuthPlugin;
+  });
 }
 
 /** The registration settings an auth instance was built with, for the console's summary. */

@@ -5,8 +5,9 @@ import { recordEvent, requestOrigin } from "@/server/audit/record";
 import { holdsRoleIn } from "@/server/domains/membership";
 import { denyAuthorization, isRegisteredRedirect } from "@/server/oauth/authorize-denial";
 import { loadClient } from "@/server/oauth/clients";
-import { authorizeParameters, field } from "@/server/oauth/token-requests";
+import { field } from "@/server/oauth/token-requests";
 import { beforeAuthorize } from "./token-endpoint";
+import { authPlugin } from "./define";
 
 const NOT_A_MEMBER =
   "This application belongs to a domain you are not a member of, so it cannot act for you. Ask an administrator of that domain for access.";
@@ -22,37 +23,32 @@ const NOT_A_MEMBER =
  * consent, so this hook sees every authorization, whichever way it arrives.
  */
 export function domainClients({ db, issuer }: { db: Database; issuer: string }): BetterAuthPlugin {
-  return {
+  return authPlugin({
     id: "gatehouse-domain-clients",
-    hooks: {
-      before: [
-        beforeAuthorize(async (ctx) => {
-          const parameters = authorizeParameters(ctx);
-          const clientId = field(parameters, "client_id");
-          const redirectUri = field(parameters, "redirect_uri");
-          // Someone about to sign in (again) may come back as another person; the resumed request passes here.
-          if (!clientId || !redirectUri || /\b(login|create)\b/.test(field(parameters, "prompt") ?? "")) return;
+    before: [
+      beforeAuthorize(async (ctx, { parameters, clientId, redirectUri }) => {
+        // Someone about to sign in (again) may come back as another person; the resumed request passes here.
+        if (!clientId || !redirectUri || /\b(login|create)\b/.test(field(parameters, "prompt") ?? "")) return;
 
-          const client = await loadClient(db, clientId);
-          // Whatever is wrong with the request itself, the provider answers on its own error page.
-          if (!client?.domainId || client.disabled || !isRegisteredRedirect(client.redirectUris, redirectUri)) return;
-          const session = await getSessionFromCtx(ctx);
-          if (!session || (await holdsRoleIn(db, session.user.id, client.domainId))) return;
+        const client = await loadClient(db, clientId);
+        // Whatever is wrong with the request itself, the provider answers on its own error page.
+        if (!client?.domainId || client.disabled || !isRegisteredRedirect(client.redirectUris, redirectUri)) return;
+        const session = await getSessionFromCtx(ctx);
+        if (!session || (await holdsRoleIn(db, session.user.id, client.domainId))) return;
 
-          await recordEvent(
-            db,
-            { userId: session.user.id, via: "oauth", clientId, ...(ctx.headers ? requestOrigin(ctx.headers) : { ip: null, userAgent: null }) },
-            {
-              action: "oauth.authorize_denied",
-              targetType: "client",
-              targetId: clientId,
-              domainId: client.domainId,
-              details: { reason: "not_a_domain_member", redirectUri },
-            },
-          );
-          return denyAuthorization(ctx, { redirectUri, state: field(parameters, "state"), issuer, description: NOT_A_MEMBER });
-        }),
-      ],
-    },
-  };
+        await recordEvent(
+          db,
+          { userId: session.user.id, via: "oauth", clientId, ...(ctx.headers ? requestOrigin(ctx.headers) : { ip: null, userAgent: null }) },
+          {
+            action: "oauth.authorize_denied",
+            targetType: "client",
+            targetId: clientId,
+            domainId: client.domainId,
+            details: { reason: "not_a_domain_member", redirectUri },
+          },
+        );
+        return denyAuthorization(ctx, { redirectUri, state: field(parameters, "state"), issuer, description: NOT_A_MEMBER });
+      }),
+    ],
+  });
 }

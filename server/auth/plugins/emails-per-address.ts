@@ -1,8 +1,8 @@
-import type { BetterAuthPlugin } from "better-auth";
-import { APIError, createAuthMiddleware } from "better-auth/api";
+import { APIError } from "better-auth/api";
 import { z } from "zod";
 import type { Database } from "@/db/client";
 import { claimAttempt, type AttemptPolicy } from "@/server/auth/attempt-limit";
+import { authPlugin, hook } from "./define";
 
 /** Emails of one kind that one address can be sent through an endpoint anyone may call, whoever asks. */
 export const EMAILS_PER_ADDRESS: AttemptPolicy = { maxAttempts: 3, windowMs: 60 * 60 * 1000, lockoutMs: 0 };
@@ -24,30 +24,25 @@ export function emailsPerAddressKey(path: string, email: string): string {
  * the refusal is the same for all: it says nothing about whether an account exists.
  */
 export function emailsPerAddressLimit(db: Database) {
-  return {
+  return authPlugin({
     id: "emails-per-address-limit",
-    hooks: {
-      before: [
-        {
-          matcher: (ctx) => EMAILING_PATHS.has(ctx.path ?? ""),
-          handler: createAuthMiddleware(async (ctx) => {
-            const email = (ctx.body as { email?: unknown } | undefined)?.email;
-            // better-auth refuses a missing or malformed address itself, the same way for everyone.
-            if (typeof email !== "string" || !z.email().safeParse(email).success) return;
-            const claim = await claimAttempt(db, emailsPerAddressKey(ctx.path, email), EMAILS_PER_ADDRESS);
-            if (claim.allowed) return;
-            const minutes = Math.max(1, Math.ceil(claim.retryAfterMs / 60_000));
-            throw new APIError(
-              "TOO_MANY_REQUESTS",
-              {
-                message: `Too many ${EMAILING_PATHS.get(ctx.path)} were asked for this address. Try again in ${minutes} ${minutes === 1 ? "minute" : "minutes"}.`,
-                code: "RATE_LIMITED",
-              },
-              { "Retry-After": String(Math.max(1, Math.ceil(claim.retryAfterMs / 1000))) },
-            );
-          }),
-        },
-      ],
-    },
-  } satisfies BetterAuthPlugin;
+    before: [
+      hook(EMAILING_PATHS, async (ctx) => {
+        const email = (ctx.body as { email?: unknown } | undefined)?.email;
+        // better-auth refuses a missing or malformed address itself, the same way for everyone.
+        if (typeof email !== "string" || !z.email().safeParse(email).success) return;
+        const claim = await claimAttempt(db, emailsPerAddressKey(ctx.path, email), EMAILS_PER_ADDRESS);
+        if (claim.allowed) return;
+        const minutes = Math.max(1, Math.ceil(claim.retryAfterMs / 60_000));
+        throw new APIError(
+          "TOO_MANY_REQUESTS",
+          {
+            message: `Too many ${EMAILING_PATHS.get(ctx.path)} were asked for this address. Try again in ${minutes} ${minutes === 1 ? "minute" : "minutes"}.`,
+            code: "RATE_LIMITED",
+          },
+          { "Retry-After": String(Math.max(1, Math.ceil(claim.retryAfterMs / 1000))) },
+        );
+      }),
+    ],
+  });
 }

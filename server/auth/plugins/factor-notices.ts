@@ -1,9 +1,9 @@
-import type { BetterAuthPlugin } from "better-auth";
-import { createAuthMiddleware, getSessionFromCtx, isAPIError } from "better-auth/api";
+import { getSessionFromCtx, isAPIError } from "better-auth/api";
 import { and, eq } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { passkey } from "@/db/schema";
 import type { FactorChange, SecurityNotices } from "@/server/email/security-notices";
+import { authPlugin, hook } from "./define";
 
 const PASSKEY_ADDED = "/passkey/verify-registration";
 const PASSKEY_REMOVED = "/passkey/delete-passkey";
@@ -34,55 +34,47 @@ interface Pending {
  */
 export function factorNotices(db: Database, notices: SecurityNotices) {
   const pending = new WeakMap<object, Pending>();
-  return {
+  return authPlugin({
     id: "factor-notices",
     init: () => ({ context: { securityNotices: notices } }),
-    hooks: {
-      before: [
-        {
-          matcher: (ctx) => WATCHED.has(ctx.path ?? ""),
-          handler: createAuthMiddleware(async (ctx) => {
-            const current = await getSessionFromCtx(ctx);
-            if (!current) return;
-            const owner = { email: current.user.email };
-            const plain = PLAIN_CHANGES.get(ctx.path);
-            if (plain) {
-              pending.set(ctx.context, { owner, change: plain });
-            } else if (ctx.path === PASSKEY_ADDED) {
-              pending.set(ctx.context, { owner, change: null });
-            } else if (ctx.path === PASSKEY_REMOVED) {
-              const id = typeof ctx.body?.id === "string" ? ctx.body.id : "";
-              const [removed] = await db
-                .select({ name: passkey.name })
-                .from(passkey)
-                .where(and(eq(passkey.id, id), eq(passkey.userId, current.user.id)))
-                .limit(1);
-              if (removed) pending.set(ctx.context, { owner, change: { kind: "passkey_removed", passkeyName: removed.name } });
-            } else if (ctx.path === AUTHENTICATOR_CONFIRMED) {
-              if (!current.user.twoFactorEnabled) pending.set(ctx.context, { owner, change: { kind: "authenticator_added" } });
-            } else if (current.user.twoFactorEnabled) {
-              pending.set(ctx.context, { owner, change: { kind: "authenticator_removed" } });
-            }
-          }),
-        },
-      ],
-      after: [
-        {
-          matcher: (ctx) => WATCHED.has(ctx.path ?? ""),
-          handler: createAuthMiddleware(async (ctx) => {
-            const noted = pending.get(ctx.context);
-            const returned = ctx.context.returned;
-            if (!noted || isAPIError(returned) || returned instanceof Response) return;
-            let change = noted.change;
-            if (ctx.path === PASSKEY_ADDED) {
-              const created = returned as { id?: unknown; name?: unknown } | undefined;
-              if (typeof created?.id !== "string") return;
-              change = { kind: "passkey_added", passkeyName: typeof created.name === "string" ? created.name : null };
-            }
-            if (change) await notices.factorChanged(noted.owner, change);
-          }),
-        },
-      ],
-    },
-  } satisfies BetterAuthPlugin;
+    before: [
+      hook(WATCHED, async (ctx) => {
+        const current = await getSessionFromCtx(ctx);
+        if (!current) return;
+        const owner = { email: current.user.email };
+        const plain = PLAIN_CHANGES.get(ctx.path);
+        if (plain) {
+          pending.set(ctx.context, { owner, change: plain });
+        } else if (ctx.path === PASSKEY_ADDED) {
+          pending.set(ctx.context, { owner, change: null });
+        } else if (ctx.path === PASSKEY_REMOVED) {
+          const id = typeof ctx.body?.id === "string" ? ctx.body.id : "";
+          const [removed] = await db
+            .select({ name: passkey.name })
+            .from(passkey)
+            .where(and(eq(passkey.id, id), eq(passkey.userId, current.user.id)))
+            .limit(1);
+          if (removed) pending.set(ctx.context, { owner, change: { kind: "passkey_removed", passkeyName: removed.name } });
+        } else if (ctx.path === AUTHENTICATOR_CONFIRMED) {
+          if (!current.user.twoFactorEnabled) pending.set(ctx.context, { owner, change: { kind: "authenticator_added" } });
+        } else if (current.user.twoFactorEnabled) {
+          pending.set(ctx.context, { owner, change: { kind: "authenticator_removed" } });
+        }
+      }),
+    ],
+    after: [
+      hook(WATCHED, async (ctx) => {
+        const noted = pending.get(ctx.context);
+        const returned = ctx.context.returned;
+        if (!noted || isAPIError(returned) || returned instanceof Response) return;
+        let change = noted.change;
+        if (ctx.path === PASSKEY_ADDED) {
+          const created = returned as { id?: unknown; name?: unknown } | undefined;
+          if (typeof created?.id !== "string") return;
+          change = { kind: "passkey_added", passkeyName: typeof created.name === "string" ? created.name : null };
+        }
+        if (change) await notices.factorChanged(noted.owner, change);
+      }),
+    ],
+  });
 }

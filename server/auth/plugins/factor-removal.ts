@@ -1,10 +1,11 @@
 import type { BetterAuthPlugin, GenericEndpointContext } from "better-auth";
-import { APIError, createAuthMiddleware, getSessionFromCtx } from "better-auth/api";
+import { APIError, getSessionFromCtx } from "better-auth/api";
 import { and, eq } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { passkey } from "@/db/schema";
 import { mfaRequirement, requiredByPhrase } from "@/server/users/mfa";
 import { REAUTH_REQUIRED, recentProofs } from "@/server/auth/step-up";
+import { authPlugin, hook } from "./define";
 
 /** Endpoints that take a second factor away. */
 const FACTOR_REMOVAL_PATHS = new Set(["/two-factor/disable", "/passkey/delete-passkey"]);
@@ -56,15 +57,10 @@ async function guardFactorRemoval(db: Database, ctx: GenericEndpointContext): Pr
 
 /** Removing a second factor goes through `guardFactorRemoval` before the two-factor or passkey plugin acts. */
 export function factorRemoval({ db }: { db: Database }): BetterAuthPlugin {
-  return {
+  return authPlugin({
     id: "gatehouse-factor-removal",
-    hooks: {
-      before: [
-        {
-          matcher: (ctx) => FACTOR_REMOVAL_PATHS.has(ctx.path ?? ""),
-          handler: createAuthMiddleware(async (ctx) => guardFactorRemoval(db, ctx)),
-        },
-      ],
-    },
-  };
+    before: [
+      hook(FACTOR_REMOVAL_PATHS, async (ctx) => guardFactorRemoval(db, ctx)),
+    ],
+  });
 }

@@ -1,8 +1,9 @@
 import type { BetterAuthPlugin } from "better-auth";
-import { APIError, createAuthMiddleware, getSessionFromCtx, isAPIError } from "better-auth/api";
+import { APIError, getSessionFromCtx, isAPIError } from "better-auth/api";
 import type { Database } from "@/db/client";
 import { REAUTH_REQUIRED, recentProofs, recordReauthentication, type ProofMethod } from "@/server/auth/step-up";
 import { mfaStatus } from "@/server/users/mfa";
+import { authPlugin, hook } from "./define";
 
 /**
  * Endpoints that give the caller a working second factor, and what the refusal calls each. A
@@ -42,57 +43,46 @@ export function factorStepUp({ db }: { db: Database }): BetterAuthPlugin {
   // A sign-in challenge is answered without a session; confirming a new authenticator app, with one.
   const answeringChallenge = new WeakSet<object>();
 
-  return {
+  return authPlugin({
     id: "gatehouse-factor-step-up",
-    hooks: {
-      before: [
-        {
-          matcher: (ctx) => ADDING_A_FACTOR.has(ctx.path ?? ""),
-          handler: createAuthMiddleware(async (ctx) => {
-            const change = ADDING_A_FACTOR.get(ctx.path)!;
-            const current = await getSessionFromCtx(ctx);
-            // The endpoints refuse a request without a session themselves.
-            if (!current) return;
-            const [proofs, status] = await Promise.all([
-              recentProofs(db, current.session.id),
-              mfaStatus(db, [current.user.id]).then((statuses) => statuses.get(current.user.id)),
-            ]);
-            const secondFactor = status?.enrolled === true;
-            if (secondFactor && !proofs.secondFactor) {
-              throw new APIError("FORBIDDEN", {
-                code: REAUTH_REQUIRED,
-                message: `To ${change.action}, confirm it is you with a second factor: a code from your authenticator app, a backup code or a passkey. Your account has one, so a password alone is not enough.`,
-                secondFactor: true,
-              });
-            }
-            if (change.needsRecentSignIn && !proofs.authenticated) {
-              throw new APIError("FORBIDDEN", {
-                code: REAUTH_REQUIRED,
-                message: `To ${change.action}, confirm it is you: enter your password.`,
-                secondFactor: false,
-              });
-            }
-          }),
-        },
-        {
-          matcher: (ctx) => CHALLENGE_PROOFS.has(ctx.path ?? ""),
-          handler: createAuthMiddleware(async (ctx) => {
-            if (!(await getSessionFromCtx(ctx))) answeringChallenge.add(ctx.context);
-          }),
-        },
-      ],
-      after: [
-        {
-          matcher: (ctx) => CHALLENGE_PROOFS.has(ctx.path ?? "") || ctx.path === PASSKEY_SIGN_IN_PATH,
-          handler: createAuthMiddleware(async (ctx) => {
-            const signedIn = ctx.context.newSession;
-            if (isAPIError(ctx.context.returned) || !signedIn) return;
-            const challenged = answeringChallenge.delete(ctx.context);
-            const method = ctx.path === PASSKEY_SIGN_IN_PATH ? "passkey" : challenged ? CHALLENGE_PROOFS.get(ctx.path) : undefined;
-            if (method) await recordReauthentication(db, signedIn.session.id, method);
-          }),
-        },
-      ],
-    },
-  };
+    before: [
+      hook(ADDING_A_FACTOR, async (ctx) => {
+        const change = ADDING_A_FACTOR.get(ctx.path)!;
+        const current = await getSessionFromCtx(ctx);
+        // The endpoints refuse a request without a session themselves.
+        if (!current) return;
+        const [proofs, status] = await Promise.all([
+          recentProofs(db, current.session.id),
+          mfaStatus(db, [current.user.id]).then((statuses) => statuses.get(current.user.id)),
+        ]);
+        const secondFactor = status?.enrolled === true;
+        if (secondFactor && !proofs.secondFactor) {
+          throw new APIError("FORBIDDEN", {
+            code: REAUTH_REQUIRED,
+            message: `To ${change.action}, confirm it is you with a second factor: a code from your authenticator app, a backup code or a passkey. Your account has one, so a password alone is not enough.`,
+            secondFactor: true,
+          });
+        }
+        if (change.needsRecentSignIn && !proofs.authenticated) {
+          throw new APIError("FORBIDDEN", {
+            code: REAUTH_REQUIRED,
+            message: `To ${change.action}, confirm it is you: enter your password.`,
+            secondFactor: false,
+          });
+        }
+      }),
+      hook(CHALLENGE_PROOFS, async (ctx) => {
+        if (!(await getSessionFromCtx(ctx))) answeringChallenge.add(ctx.context);
+      }),
+    ],
+    after: [
+      hook((ctx) => CHALLENGE_PROOFS.has(ctx.path ?? "") || ctx.path === PASSKEY_SIGN_IN_PATH, async (ctx) => {
+        const signedIn = ctx.context.newSession;
+        if (isAPIError(ctx.context.returned) || !signedIn) return;
+        const challenged = answeringChallenge.delete(ctx.context);
+        const method = ctx.path === PASSKEY_SIGN_IN_PATH ? "passkey" : challenged ? CHALLENGE_PROOFS.get(ctx.path) : undefined;
+        if (method) await recordReauthentication(db, signedIn.session.id, method);
+      }),
+    ],
+  });
 }

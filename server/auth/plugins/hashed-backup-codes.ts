@@ -1,7 +1,7 @@
 import type { BetterAuthPlugin } from "better-auth";
-import { createAuthMiddleware } from "better-auth/api";
 import { symmetricDecrypt } from "better-auth/crypto";
 import { storedSecretHash } from "@/server/oauth/config";
+import { authPlugin, hook } from "./define";
 
 /**
  * Backup codes are stored as these digests only. The prefix tells a digest from a code, so storing a
@@ -46,18 +46,13 @@ export function hashedBackupCodes(secret: string) {
 
 /** A submitted backup code reaches the twoFactor plugin as its digest, which is what it compares with the stored list. */
 export function backupCodeDigests(): BetterAuthPlugin {
-  return {
+  return authPlugin({
     id: "gatehouse-backup-code-digests",
-    hooks: {
-      before: [
-        {
-          matcher: (ctx) => ctx.path === VERIFY_BACKUP_CODE_PATH,
-          handler: createAuthMiddleware(async (ctx) => {
-            const body = ctx.body as Record<string, unknown> | undefined;
-            if (typeof body?.code === "string") return { context: { body: { ...body, code: backupCodeDigest(body.code) } } };
-          }),
-        },
-      ],
-    },
-  };
+    before: [
+      hook(VERIFY_BACKUP_CODE_PATH, async (ctx) => {
+        const body = ctx.body as Record<string, unknown> | undefined;
+        if (typeof body?.code === "string") return { context: { body: { ...body, code: backupCodeDigest(body.code) } } };
+      }),
+    ],
+  });
 }

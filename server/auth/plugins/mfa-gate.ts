@@ -1,5 +1,4 @@
-import type { BetterAuthPlugin } from "better-auth";
-import { APIError, createAuthMiddleware, getSessionFromCtx, isAPIError } from "better-auth/api";
+import { APIError, getSessionFromCtx, isAPIError } from "better-auth/api";
 import { eq, sql } from "drizzle-orm";
 import { enrolmentPath } from "@/server/shared/return-path";
 import type { Executor } from "@/db/client";
@@ -7,6 +6,7 @@ import { oauthAccessToken, oauthRefreshToken } from "@/db/schema";
 import { storedSecretHash } from "@/server/oauth/config";
 import { enrolmentMissingCondition, enrolmentRequiredMessage, mfaEnrolmentMissing, mfaRequirement } from "@/server/users/mfa";
 import { UNGATED_AUTH_PATHS } from "../route-access";
+import { authPlugin, hook, type HookContext } from "./define";
 
 /** The `code` of every refusal the gate gives, in better-auth's error shape and over tRPC alike. */
 export const MFA_ENROLMENT_REQUIRED_CODE = "MFA_ENROLMENT_REQUIRED";
@@ -14,8 +14,6 @@ export const MFA_ENROLMENT_REQUIRED_CODE = "MFA_ENROLMENT_REQUIRED";
 const GRANT_REFUSED =
   "The user must set up a second factor in Gatehouse before this grant can be used. Sign in to Gatehouse, set one up, then try again.";
 const TOKEN_REFUSED = "The user must set up a second factor in Gatehouse before this token can be used";
-
-type HookContext = Parameters<Parameters<typeof createAuthMiddleware>[0]>[0];
 
 const stringField = (source: unknown, name: string): string | undefined => {
   const value = source && typeof source === "object" ? (source as Record<string, unknown>)[name] : undefined;
@@ -74,22 +72,15 @@ async function codeUserId(ctx: HookContext, code: string): Promise<string | null
   }
 }
 
-/** Whether the refresh token's user must enrol, in the token's own lookup. */
-async function refreshTokenBlocked(db: Executor, presented: string): Promise<boolean> {
+/**
+ * Whether the user a stored refresh token or opaque access token was issued to must enrol, looked up
+ * by the token's hash in its own table (JWT access tokens are judged by the ledger).
+ */
+async function tokenHolderBlocked(db: Executor, table: typeof oauthRefreshToken | typeof oauthAccessToken, presented: string): Promise<boolean> {
   const [row] = await db
-    .select({ blocked: sql<number>`${enrolmentMissingCondition(oauthRefreshToken.userId)}` })
-    .from(oauthRefreshToken)
-    .where(eq(oauthRefreshToken.token, storedSecretHash(presented)))
-    .limit(1);
-  return row?.blocked === 1;
-}
-
-/** Whether an opaque access token's user must enrol (JWTs are judged by the ledger). */
-async function opaqueAccessTokenBlocked(db: Executor, presented: string): Promise<boolean> {
-  const [row] = await db
-    .select({ blocked: sql<number>`${enrolmentMissingCondition(oauthAccessToken.userId)}` })
-    .from(oauthAccessToken)
-    .where(eq(oauthAccessToken.token, storedSecretHash(presented)))
+    .select({ blocked: sql<number>`${enrolmentMissingCondition(table.userId)}` })
+    .from(table)
+    .where(eq(table.token, storedSecretHash(presented)))
     .limit(1);
   return row?.blocked === 1;
 }
@@ -103,60 +94,46 @@ async function opaqueAccessTokenBlocked(db: Executor, presented: string): Promis
  * and tokens that existed before the policy started to apply, and lifts as soon as they enrol.
  */
 export function mfaGate(db: Executor) {
-  return {
+  return authPlugin({
     id: "gatehouse-mfa-gate",
-    hooks: {
-      before: [
-        {
-          matcher: (ctx) => typeof ctx.path === "string" && !UNGATED_AUTH_PATHS.has(ctx.path),
-          handler: createAuthMiddleware(async (ctx) => {
-            const session = await getSessionFromCtx(ctx);
-            if (!session || !(await mfaEnrolmentMissing(db, session.user.id))) return;
-            if (ctx.path === "/oauth2/authorize") return sendToEnrolment(ctx);
-            throw await enrolmentRequired(db, session.user.id, ctx.path);
-          }),
-        },
-        {
-          matcher: (ctx) => ctx.path === "/oauth2/token",
-          handler: createAuthMiddleware(async (ctx) => {
-            const grantType = stringField(ctx.body, "grant_type");
-            let blocked = false;
-            if (grantType === "authorization_code") {
-              const code = stringField(ctx.body, "code");
-              const userId = code ? await codeUserId(ctx, code) : null;
-              blocked = userId !== null && (await mfaEnrolmentMissing(db, userId));
-            } else if (grantType === "refresh_token") {
-              const token = stringField(ctx.body, "refresh_token");
-              blocked = token ? await refreshTokenBlocked(db, token) : false;
-            }
-            // The code stays unused and the refresh token unrotated: once the user enrols, either still works.
-            if (blocked) throw new APIError("BAD_REQUEST", { error: "invalid_grant", error_description: GRANT_REFUSED });
-          }),
-        },
-        {
-          matcher: (ctx) => ctx.path === "/oauth2/userinfo",
-          handler: createAuthMiddleware(async (ctx) => {
-            const token = bearerToken(ctx.headers);
-            if (!token || isJwt(token) || !(await opaqueAccessTokenBlocked(db, token))) return;
-            throw new APIError(
-              "UNAUTHORIZED",
-              { error: "invalid_token", error_description: TOKEN_REFUSED },
-              { "WWW-Authenticate": `Bearer error="invalid_token", error_description="${TOKEN_REFUSED}"` },
-            );
-          }),
-        },
-      ],
-      after: [
-        {
-          matcher: (ctx) => ctx.path === "/oauth2/introspect",
-          handler: createAuthMiddleware(async (ctx) => {
-            const returned = ctx.context.returned as { active?: unknown; sub?: unknown } | undefined;
-            const token = stringField(ctx.body, "token") ?? "";
-            if (!returned || isAPIError(returned) || returned.active !== true || isJwt(token)) return;
-            if (typeof returned.sub === "string" && (await mfaEnrolmentMissing(db, returned.sub))) return { active: false };
-          }),
-        },
-      ],
-    },
-  } satisfies BetterAuthPlugin;
+    before: [
+      hook((ctx) => typeof ctx.path === "string" && !UNGATED_AUTH_PATHS.has(ctx.path), async (ctx) => {
+        const session = await getSessionFromCtx(ctx);
+        if (!session || !(await mfaEnrolmentMissing(db, session.user.id))) return;
+        if (ctx.path === "/oauth2/authorize") return sendToEnrolment(ctx);
+        throw await enrolmentRequired(db, session.user.id, ctx.path);
+      }),
+      hook("/oauth2/token", async (ctx) => {
+        const grantType = stringField(ctx.body, "grant_type");
+        let blocked = false;
+        if (grantType === "authorization_code") {
+          const code = stringField(ctx.body, "code");
+          const userId = code ? await codeUserId(ctx, code) : null;
+          blocked = userId !== null && (await mfaEnrolmentMissing(db, userId));
+        } else if (grantType === "refresh_token") {
+          const token = stringField(ctx.body, "refresh_token");
+          blocked = token ? await tokenHolderBlocked(db, oauthRefreshToken, token) : false;
+        }
+        // The code stays unused and the refresh token unrotated: once the user enrols, either still works.
+        if (blocked) throw new APIError("BAD_REQUEST", { error: "invalid_grant", error_description: GRANT_REFUSED });
+      }),
+      hook("/oauth2/userinfo", async (ctx) => {
+        const token = bearerToken(ctx.headers);
+        if (!token || isJwt(token) || !(await tokenHolderBlocked(db, oauthAccessToken, token))) return;
+        throw new APIError(
+          "UNAUTHORIZED",
+          { error: "invalid_token", error_description: TOKEN_REFUSED },
+          { "WWW-Authenticate": `Bearer error="invalid_token", error_description="${TOKEN_REFUSED}"` },
+        );
+      }),
+    ],
+    after: [
+      hook("/oauth2/introspect", async (ctx) => {
+        const returned = ctx.context.returned as { active?: unknown; sub?: unknown } | undefined;
+        const token = stringField(ctx.body, "token") ?? "";
+        if (!returned || isAPIError(returned) || returned.active !== true || isJwt(token)) return;
+        if (typeof returned.sub === "string" && (await mfaEnrolmentMissing(db, returned.sub))) return { active: false };
+      }),
+    ],
+  });
 }

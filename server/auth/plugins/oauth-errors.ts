@@ -1,5 +1,6 @@
 import type { BetterAuthPlugin } from "better-auth";
-import { APIError, createAuthMiddleware, isAPIError } from "better-auth/api";
+import { APIError, isAPIError } from "better-auth/api";
+import { authPlugin, hook } from "./define";
 
 /**
  * Every error from an OAuth endpoint speaks RFC 6749 §5.2: body validation failures (a JSON body,
@@ -21,17 +22,12 @@ export function asOAuthError(error: APIError): APIError {
  * RFC 6749's shape, so the plugins after it and the client see one shape.
  */
 export function oauthErrors(): BetterAuthPlugin {
-  return {
+  return authPlugin({
     id: "gatehouse-oauth-errors",
-    hooks: {
-      after: [
-        {
-          matcher: (ctx) => (ctx.path ?? "").startsWith("/oauth2/"),
-          handler: createAuthMiddleware(async (ctx) => {
-            if (isAPIError(ctx.context.returned)) throw asOAuthError(ctx.context.returned);
-          }),
-        },
-      ],
-    },
-  };
+    after: [
+      hook((ctx) => (ctx.path ?? "").startsWith("/oauth2/"), async (ctx) => {
+        if (isAPIError(ctx.context.returned)) throw asOAuthError(ctx.context.returned);
+      }),
+    ],
+  });
 }

@@ -1,9 +1,10 @@
 import type { BetterAuthPlugin } from "better-auth";
-import { createAuthMiddleware, isAPIError } from "better-auth/api";
+import { isAPIError } from "better-auth/api";
 import { and, eq } from "drizzle-orm";
 import type { Database, Executor } from "@/db/client";
 import { passkey, passkeyUse } from "@/db/schema";
 import { recordAuthEvent } from "@/server/audit/auth-events";
+import { authPlugin, hook } from "./define";
 
 /** The parts of a better-auth hook context the bookkeeping reads. */
 export interface PasskeyHookContext {
@@ -104,18 +105,14 @@ export async function recordPasskeySignIn(db: Database, ctx: PasskeyHookContext)
  * never reaches the audit log: only the passkey's id and name do.
  */
 export function passkeyBookkeeping({ db }: { db: Database }): BetterAuthPlugin {
-  const after = (path: string, record: (db: Database, ctx: PasskeyHookContext) => Promise<void>) => ({
-    matcher: (ctx: { path?: string }) => ctx.path === path,
-    handler: createAuthMiddleware(async (ctx) => record(db, ctx)),
-  });
-  return {
+  const recording = (path: string, record: (db: Database, ctx: PasskeyHookContext) => Promise<void>) =>
+    hook(path, async (ctx) => record(db, ctx));
+  return authPlugin({
     id: "gatehouse-passkey-bookkeeping",
-    hooks: {
-      after: [
-        after("/passkey/verify-registration", recordPasskeyRegistration),
-        after("/passkey/delete-passkey", recordPasskeyRemoval),
-        after("/passkey/verify-authentication", recordPasskeySignIn),
-      ],
-    },
-  };
+    after: [
+      recording("/passkey/verify-registration", recordPasskeyRegistration),
+      recording("/passkey/delete-passkey", recordPasskeyRemoval),
+      recording("/passkey/verify-authentication", recordPasskeySignIn),
+    ],
+  });
 }

@@ -1,10 +1,11 @@
 import type { BetterAuthPlugin } from "better-auth";
-import { APIError, createAuthMiddleware } from "better-auth/api";
+import { APIError } from "better-auth/api";
 import { deleteSessionCookie } from "better-auth/cookies";
 import { eq } from "drizzle-orm";
 import type { Database, Executor } from "@/db/client";
 import { passkey } from "@/db/schema";
 import { recordAuthEvent } from "@/server/audit/auth-events";
+import { authPlugin, hook } from "./define";
 
 export const PASSKEY_REQUIRED = "PASSKEY_REQUIRED";
 
@@ -30,31 +31,26 @@ export async function secondFactorIsPasskeyOnly(db: Executor, account: { id: str
  * learns that the account has one.
  */
 export function passkeySecondFactor({ db }: { db: Database }): BetterAuthPlugin {
-  return {
+  return authPlugin({
     id: "gatehouse-passkey-second-factor",
-    hooks: {
-      after: [
-        {
-          matcher: (ctx) => PASSWORD_SIGN_IN_PATHS.has(ctx.path ?? ""),
-          handler: createAuthMiddleware(async (ctx) => {
-            const opened = ctx.context.newSession;
-            if (!opened || !(await secondFactorIsPasskeyOnly(db, opened.user))) return;
-            deleteSessionCookie(ctx, true);
-            await ctx.context.internalAdapter.deleteSession(opened.session.token);
-            ctx.context.setNewSession(null);
-            await recordAuthEvent(db, {
-              action: "auth.sign_in_failed",
-              userId: opened.user.id,
-              headers: ctx.headers,
-              details: { method: "password", reason: PASSKEY_REQUIRED },
-            });
-            throw new APIError("FORBIDDEN", {
-              code: PASSKEY_REQUIRED,
-              message: "Your account's second factor is a passkey. Sign in with “Use a passkey” instead of the password.",
-            });
-          }),
-        },
-      ],
-    },
-  };
+    after: [
+      hook(PASSWORD_SIGN_IN_PATHS, async (ctx) => {
+        const opened = ctx.context.newSession;
+        if (!opened || !(await secondFactorIsPasskeyOnly(db, opened.user))) return;
+        deleteSessionCookie(ctx, true);
+        await ctx.context.internalAdapter.deleteSession(opened.session.token);
+        ctx.context.setNewSession(null);
+        await recordAuthEvent(db, {
+          action: "auth.sign_in_failed",
+          userId: opened.user.id,
+          headers: ctx.headers,
+          details: { method: "password", reason: PASSKEY_REQUIRED },
+        });
+        throw new APIError("FORBIDDEN", {
+          code: PASSKEY_REQUIRED,
+          message: "Your account's second factor is a passkey. Sign in with “Use a passkey” instead of the password.",
+        });
+      }),
+    ],
+  });
 }

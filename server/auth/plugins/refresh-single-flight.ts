@@ -1,5 +1,5 @@
 import type { BetterAuthPlugin } from "better-auth";
-import { APIError, createAuthMiddleware, isAPIError } from "better-auth/api";
+import { APIError, isAPIError } from "better-auth/api";
 import type { Database } from "@/db/client";
 import { endReusedGrant, refreshTokenRow } from "@/server/oauth/refresh-reuse";
 import { namedClientId, oauthActor } from "@/server/oauth/token-requests";
@@ -14,6 +14,7 @@ import {
   sweepExpiredExchanges,
   type TokenResponseBody,
 } from "@/server/oauth/refresh-exchange";
+import { authPlugin, hook } from "./define";
 
 /** How long a claim holds before another request may take it over: far longer than any exchange takes. */
 const CLAIM_SECONDS = 15;
@@ -54,100 +55,92 @@ export function refreshSingleFlight({ db, secret, windowSeconds }: { db: Databas
   const claims = new WeakMap<object, { tokenHash: string; request: string }>();
   let lastSweepAt = 0;
 
-  return {
+  return authPlugin({
     id: "gatehouse-refresh-single-flight",
-    hooks: {
-      before: [
-        {
-          matcher: isRefresh,
-          handler: createAuthMiddleware(async (ctx) => {
-            const form = (ctx.body ?? {}) as Form;
-            const presented = field(form, "refresh_token");
-            const clientId = namedClientId(ctx.headers, form);
-            if (!presented || !clientId) return;
-            const token = await refreshTokenRow(db, presented);
-            // Not this client's token, or none at all: the provider refuses it as such.
-            if (!token || token.clientId !== clientId) return;
-            const theft = () => db.transaction((tx) => endReusedGrant(tx, token, oauthActor(ctx, token.clientId, null)));
-            // A DPoP-bound token is exchanged only with a fresh proof, which a kept answer cannot stand in for.
-            if (windowSeconds <= 0 || token.confirmation) {
-              if (token.rotatedAt) await theft();
-              return;
-            }
+    before: [
+      hook(isRefresh, async (ctx) => {
+        const form = (ctx.body ?? {}) as Form;
+        const presented = field(form, "refresh_token");
+        const clientId = namedClientId(ctx.headers, form);
+        if (!presented || !clientId) return;
+        const token = await refreshTokenRow(db, presented);
+        // Not this client's token, or none at all: the provider refuses it as such.
+        if (!token || token.clientId !== clientId) return;
+        const theft = () => db.transaction((tx) => endReusedGrant(tx, token, oauthActor(ctx, token.clientId, null)));
+        // A DPoP-bound token is exchanged only with a fresh proof, which a kept answer cannot stand in for.
+        if (windowSeconds <= 0 || token.confirmation) {
+          if (token.rotatedAt) await theft();
+          return;
+        }
 
-            const tokenHash = storedSecretHash(presented);
-            const request = exchangeRequestFingerprint({
-              clientId,
-              credential: presentedCredential(ctx.headers, form),
-              scope: field(form, "scope"),
-              resource: (form.resource as string[] | string | undefined) ?? undefined,
-            });
-            const giveUpAt = Date.now() + WAIT_MS;
-            for (;;) {
-              const exchange = await liveExchange(db, tokenHash);
-              if (exchange?.response) {
-                const answer = await keptAnswer(exchange.response, secret, request);
-                if (!answer) {
-                  throw new APIError("BAD_REQUEST", {
-                    error: "invalid_grant",
-                    error_description: "This refresh token was just exchanged by a different request. Use the tokens that exchange returned.",
-                  });
-                }
-                ctx.setHeader("Cache-Control", "no-store");
-                ctx.setHeader("Pragma", "no-cache");
-                return answer;
-              }
-              if (exchange) {
-                if (Date.now() > giveUpAt) {
-                  throw new APIError(
-                    "SERVICE_UNAVAILABLE",
-                    { error: "temporarily_unavailable", error_description: "This refresh token is being exchanged right now. Try again in a moment." },
-                    { "Retry-After": "1", "Cache-Control": "no-store" },
-                  );
-                }
-                await sleep(POLL_MS);
-                continue;
-              }
-              // No exchange running or within its window: a rotated token presented now is theft.
-              const current = await refreshTokenRow(db, presented);
-              if (current?.rotatedAt) {
-                await theft();
-                return;
-              }
-              if (await claimExchange(db, { tokenHash, clientId, until: new Date(Date.now() + CLAIM_SECONDS * 1000) })) {
-                claims.set(ctx.context, { tokenHash, request });
-                return;
-              }
-            }
-          }),
-        },
-      ],
-      after: [
-        {
-          matcher: isRefresh,
-          handler: createAuthMiddleware(async (ctx) => {
-            const claim = claims.get(ctx.context);
-            if (!claim) return;
-            claims.delete(ctx.context);
-            const returned = ctx.context.returned as TokenResponseBody | undefined;
-            if (returned && !isAPIError(returned) && typeof returned.access_token === "string") {
-              await completeExchange(db, {
-                tokenHash: claim.tokenHash,
-                secret,
-                request: claim.request,
-                body: returned,
-                until: new Date(Date.now() + windowSeconds * 1000),
+        const tokenHash = storedSecretHash(presented);
+        const request = exchangeRequestFingerprint({
+          clientId,
+          credential: presentedCredential(ctx.headers, form),
+          scope: field(form, "scope"),
+          resource: (form.resource as string[] | string | undefined) ?? undefined,
+        });
+        const giveUpAt = Date.now() + WAIT_MS;
+        for (;;) {
+          const exchange = await liveExchange(db, tokenHash);
+          if (exchange?.response) {
+            const answer = await keptAnswer(exchange.response, secret, request);
+            if (!answer) {
+              throw new APIError("BAD_REQUEST", {
+                error: "invalid_grant",
+                error_description: "This refresh token was just exchanged by a different request. Use the tokens that exchange returned.",
               });
-            } else {
-              await abandonExchange(db, claim.tokenHash);
             }
-            if (Date.now() - lastSweepAt > SWEEP_INTERVAL_MS) {
-              lastSweepAt = Date.now();
-              await sweepExpiredExchanges(db);
+            ctx.setHeader("Cache-Control", "no-store");
+            ctx.setHeader("Pragma", "no-cache");
+            return answer;
+          }
+          if (exchange) {
+            if (Date.now() > giveUpAt) {
+              throw new APIError(
+                "SERVICE_UNAVAILABLE",
+                { error: "temporarily_unavailable", error_description: "This refresh token is being exchanged right now. Try again in a moment." },
+                { "Retry-After": "1", "Cache-Control": "no-store" },
+              );
             }
-          }),
-        },
-      ],
-    },
-  };
+            await sleep(POLL_MS);
+            continue;
+          }
+          // No exchange running or within its window: a rotated token presented now is theft.
+          const current = await refreshTokenRow(db, presented);
+          if (current?.rotatedAt) {
+            await theft();
+            return;
+          }
+          if (await claimExchange(db, { tokenHash, clientId, until: new Date(Date.now() + CLAIM_SECONDS * 1000) })) {
+            claims.set(ctx.context, { tokenHash, request });
+            return;
+          }
+        }
+      }),
+    ],
+    after: [
+      hook(isRefresh, async (ctx) => {
+        const claim = claims.get(ctx.context);
+        if (!claim) return;
+        claims.delete(ctx.context);
+        const returned = ctx.context.returned as TokenResponseBody | undefined;
+        if (returned && !isAPIError(returned) && typeof returned.access_token === "string") {
+          await completeExchange(db, {
+            tokenHash: claim.tokenHash,
+            secret,
+            request: claim.request,
+            body: returned,
+            until: new Date(Date.now() + windowSeconds * 1000),
+          });
+        } else {
+          await abandonExchange(db, claim.tokenHash);
+        }
+        if (Date.now() - lastSweepAt > SWEEP_INTERVAL_MS) {
+          lastSweepAt = Date.now();
+          await sweepExpiredExchanges(db);
+        }
+      }),
+    ],
+  });
 }

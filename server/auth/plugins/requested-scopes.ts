@@ -8,8 +8,9 @@ import { loadTokenAuthority } from "@/server/authz/authority";
 import { grantableMcpScopes, isMcpScope } from "@/server/mcp/catalog";
 import { denyAuthorization, isRegisteredRedirect } from "@/server/oauth/authorize-denial";
 import { storedStringArray } from "@/server/oauth/stored";
-import { authorizeInForm, authorizeParameters, field } from "@/server/oauth/token-requests";
+import { field } from "@/server/oauth/token-requests";
 import { beforeAuthorize } from "./token-endpoint";
+import { authPlugin } from "./define";
 
 const NOTHING_USABLE =
   "Your roles do not allow any of the access this application asked for. Ask an administrator for a role that covers it, then connect again.";
@@ -44,77 +45,71 @@ function defaultRequest(stored: readonly string[]): string[] {
  * bound is applied again for whoever is signed in at that point, and again against current roles.
  */
 export function requestedScopes({ db, issuer }: { db: Database; issuer: string }): BetterAuthPlugin {
-  return {
+  return authPlugin({
     id: "gatehouse-requested-scopes",
-    hooks: {
-      before: [
-        beforeAuthorize(async (ctx) => {
-          const inForm = authorizeInForm(ctx);
-          const parameters = authorizeParameters(ctx);
-          const clientId = field(parameters, "client_id");
-          const redirectUri = field(parameters, "redirect_uri");
-          // A request object or request_uri carries its own parameters (the provider refuses both today).
-          if (!clientId || !redirectUri || parameters.request !== undefined || parameters.request_uri !== undefined) return;
+    before: [
+      beforeAuthorize(async (ctx, { parameters, inForm, clientId, redirectUri }) => {
+        // A request object or request_uri carries its own parameters (the provider refuses both today).
+        if (!clientId || !redirectUri || parameters.request !== undefined || parameters.request_uri !== undefined) return;
 
-          const [client] = await db
-            .select({
-              scopes: oauthClient.scopes,
-              redirectUris: oauthClient.redirectUris,
-              disabled: oauthClient.disabled,
-              origin: clientRegistration.origin,
-              domainId: clientRegistration.domainId,
-            })
-            .from(oauthClient)
-            .leftJoin(clientRegistration, eq(clientRegistration.clientId, oauthClient.clientId))
-            .where(eq(oauthClient.clientId, clientId))
-            .limit(1);
-          // Whatever is wrong with the request itself, the provider answers on its own error page.
-          if (!client || client.disabled || !isRegisteredRedirect(storedStringArray(client.redirectUris), redirectUri)) return;
+        const [client] = await db
+          .select({
+            scopes: oauthClient.scopes,
+            redirectUris: oauthClient.redirectUris,
+            disabled: oauthClient.disabled,
+            origin: clientRegistration.origin,
+            domainId: clientRegistration.domainId,
+          })
+          .from(oauthClient)
+          .leftJoin(clientRegistration, eq(clientRegistration.clientId, oauthClient.clientId))
+          .where(eq(oauthClient.clientId, clientId))
+          .limit(1);
+        // Whatever is wrong with the request itself, the provider answers on its own error page.
+        if (!client || client.disabled || !isRegisteredRedirect(storedStringArray(client.redirectUris), redirectUri)) return;
 
-          const stored = storedStringArray(client.scopes);
-          const selfRegistered = client.origin === "dynamic" || client.origin === "metadata_document";
-          const named = field(parameters, "scope");
-          const asked = named === undefined ? (selfRegistered ? defaultRequest(stored) : stored) : scopeList(named);
+        const stored = storedStringArray(client.scopes);
+        const selfRegistered = client.origin === "dynamic" || client.origin === "metadata_document";
+        const named = field(parameters, "scope");
+        const asked = named === undefined ? (selfRegistered ? defaultRequest(stored) : stored) : scopeList(named);
 
-          const session = await getSessionFromCtx(ctx);
-          const actor: AuditActor = {
-            userId: session?.user.id ?? null,
-            via: "oauth",
-            clientId,
-            ...(ctx.headers ? requestOrigin(ctx.headers) : { ip: null, userAgent: null }),
-          };
-          if (selfRegistered && asked.some((scope) => isMcpScope(scope) && !stored.includes(scope))) {
-            await allowAskedTiers(db, clientId, asked, actor);
+        const session = await getSessionFromCtx(ctx);
+        const actor: AuditActor = {
+          userId: session?.user.id ?? null,
+          via: "oauth",
+          clientId,
+          ...(ctx.headers ? requestOrigin(ctx.headers) : { ip: null, userAgent: null }),
+        };
+        if (selfRegistered && asked.some((scope) => isMcpScope(scope) && !stored.includes(scope))) {
+          await allowAskedTiers(db, clientId, asked, actor);
+        }
+
+        // Someone about to sign in (again) may come back as another person; the resumed request passes here.
+        const signingIn = /\b(login|create)\b/.test(field(parameters, "prompt") ?? "");
+        let granted = asked;
+        if (session && !signingIn) {
+          const usable = grantableMcpScopes(await loadTokenAuthority(db, session.user.id, clientId));
+          // A tier the client may not ask for at all stays, for the provider to refuse as invalid_scope.
+          const clientMayAsk = (scope: string) => selfRegistered || stored.includes(scope);
+          granted = asked.filter((scope) => !isMcpScope(scope) || usable.includes(scope) || !clientMayAsk(scope));
+          const askedForTools = asked.some(isMcpScope);
+          if (askedForTools && !granted.some(isMcpScope) && granted.every((scope) => scope === "offline_access")) {
+            await recordEvent(db, actor, {
+              action: "oauth.authorize_denied",
+              targetType: "client",
+              targetId: clientId,
+              domainId: client.domainId ?? null,
+              details: { reason: "no_usable_scope", scope: asked.join(" "), redirectUri },
+            });
+            return denyAuthorization(ctx, { redirectUri, state: field(parameters, "state"), issuer, description: NOTHING_USABLE });
           }
+        }
 
-          // Someone about to sign in (again) may come back as another person; the resumed request passes here.
-          const signingIn = /\b(login|create)\b/.test(field(parameters, "prompt") ?? "");
-          let granted = asked;
-          if (session && !signingIn) {
-            const usable = grantableMcpScopes(await loadTokenAuthority(db, session.user.id, clientId));
-            // A tier the client may not ask for at all stays, for the provider to refuse as invalid_scope.
-            const clientMayAsk = (scope: string) => selfRegistered || stored.includes(scope);
-            granted = asked.filter((scope) => !isMcpScope(scope) || usable.includes(scope) || !clientMayAsk(scope));
-            const askedForTools = asked.some(isMcpScope);
-            if (askedForTools && !granted.some(isMcpScope) && granted.every((scope) => scope === "offline_access")) {
-              await recordEvent(db, actor, {
-                action: "oauth.authorize_denied",
-                targetType: "client",
-                targetId: clientId,
-                domainId: client.domainId ?? null,
-                details: { reason: "no_usable_scope", scope: asked.join(" "), redirectUri },
-              });
-              return denyAuthorization(ctx, { redirectUri, state: field(parameters, "state"), issuer, description: NOTHING_USABLE });
-            }
-          }
-
-          const scope = granted.join(" ");
-          if (scope === named || (named === undefined && granted.length === 0)) return;
-          return { context: inForm ? { body: { ...parameters, scope } } : { query: { ...parameters, scope } } };
-        }),
-      ],
-    },
-  };
+        const scope = granted.join(" ");
+        if (scope === named || (named === undefined && granted.length === 0)) return;
+        return { context: inForm ? { body: { ...parameters, scope } } : { query: { ...parameters, scope } } };
+      }),
+    ],
+  });
 }
 
 /**

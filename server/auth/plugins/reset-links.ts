@@ -1,11 +1,10 @@
 import { createHash } from "node:crypto";
-import type { BetterAuthPlugin } from "better-auth";
-import { createAuthMiddleware } from "better-auth/api";
 import { eq } from "drizzle-orm";
 import type { Database, Executor } from "@/db/client";
 import { passwordResetRequest } from "@/db/schema";
 import { recordAuthEvent } from "@/server/audit/auth-events";
 import { revocationDetails, revokeGrants } from "@/server/grants/revocation";
+import { authPlugin, hook } from "./define";
 
 function tokenHash(token: string): string {
   return createHash("sha256").update(token).digest("hex");
@@ -59,34 +58,26 @@ export async function completePasswordReset(db: Database, userId: string, header
  * password (POST /reset-password) are checked against the one recorded by `recordResetLink`.
  */
 export function resetLinks(db: Database) {
-  return {
+  return authPlugin({
     id: "reset-links",
-    hooks: {
-      before: [
-        {
-          matcher: (ctx) => ctx.path === "/reset-password/:token",
-          handler: createAuthMiddleware(async (ctx) => {
-            const token = ctx.params?.token;
-            if (typeof token !== "string" || token.length === 0 || (await isLiveResetLink(db, token))) return;
-            return { context: { params: { ...ctx.params, token: DEAD_LINK_TOKEN } } };
-          }),
-        },
-        {
-          matcher: (ctx) => ctx.path === "/reset-password",
-          handler: createAuthMiddleware(async (ctx) => {
-            const body = ctx.body as Record<string, unknown> | undefined;
-            const query = ctx.query as Record<string, unknown> | undefined;
-            const token = body?.token || query?.token;
-            if (typeof token !== "string" || token.length === 0 || (await isLiveResetLink(db, token))) return;
-            return {
-              context: {
-                body: { ...body, token: DEAD_LINK_TOKEN },
-                ...(query?.token === undefined ? {} : { query: { ...query, token: DEAD_LINK_TOKEN } }),
-              },
-            };
-          }),
-        },
-      ],
-    },
-  } satisfies BetterAuthPlugin;
+    before: [
+      hook("/reset-password/:token", async (ctx) => {
+        const token = ctx.params?.token;
+        if (typeof token !== "string" || token.length === 0 || (await isLiveResetLink(db, token))) return;
+        return { context: { params: { ...ctx.params, token: DEAD_LINK_TOKEN } } };
+      }),
+      hook("/reset-password", async (ctx) => {
+        const body = ctx.body as Record<string, unknown> | undefined;
+        const query = ctx.query as Record<string, unknown> | undefined;
+        const token = body?.token || query?.token;
+        if (typeof token !== "string" || token.length === 0 || (await isLiveResetLink(db, token))) return;
+        return {
+          context: {
+            body: { ...body, token: DEAD_LINK_TOKEN },
+            ...(query?.token === undefined ? {} : { query: { ...query, token: DEAD_LINK_TOKEN } }),
+          },
+        };
+      }),
+    ],
+  });
 }

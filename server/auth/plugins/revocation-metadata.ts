@@ -1,5 +1,5 @@
-import type { BetterAuthPlugin } from "better-auth";
-import { createAuthMiddleware, isAPIError } from "better-auth/api";
+import { isAPIError } from "better-auth/api";
+import { authPlugin, hook } from "./define";
 
 const METADATA_ENDPOINTS = new Set(["/.well-known/oauth-authorization-server", "/.well-known/openid-configuration"]);
 
@@ -23,7 +23,7 @@ function withPublicClientRevocation(metadata: Metadata): Metadata {
  * the provider in the plugin list.
  */
 export function revocationMetadata() {
-  return {
+  return authPlugin({
     id: "revocation-metadata",
     async onRequest(request, ctx) {
       const provider = ctx.options.plugins?.find((plugin) => plugin.id === "oauth-provider");
@@ -35,17 +35,12 @@ export function revocationMetadata() {
       headers.delete("content-length");
       return { response: Response.json(withPublicClientRevocation((await response.json()) as Metadata), { status: 200, headers }) };
     },
-    hooks: {
-      after: [
-        {
-          matcher: (ctx) => METADATA_ENDPOINTS.has(ctx.path ?? ""),
-          handler: createAuthMiddleware(async (ctx) => {
-            const returned = ctx.context.returned;
-            if (!returned || typeof returned !== "object" || isAPIError(returned) || returned instanceof Response) return undefined;
-            return withPublicClientRevocation(returned as Metadata);
-          }),
-        },
-      ],
-    },
-  } satisfies BetterAuthPlugin;
+    after: [
+      hook(METADATA_ENDPOINTS, async (ctx) => {
+        const returned = ctx.context.returned;
+        if (!returned || typeof returned !== "object" || isAPIError(returned) || returned instanceof Response) return undefined;
+        return withPublicClientRevocation(returned as Metadata);
+      }),
+    ],
+  });
 }

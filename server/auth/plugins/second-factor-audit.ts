@@ -1,10 +1,11 @@
 import type { BetterAuthPlugin } from "better-auth";
-import { createAuthMiddleware, getSessionFromCtx, isAPIError } from "better-auth/api";
+import { getSessionFromCtx, isAPIError } from "better-auth/api";
 import { eq } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { twoFactor } from "@/db/schema";
 import { recordAuthEvent } from "@/server/audit/auth-events";
 import { pendingSignInUserId } from "@/server/auth/pending-sign-in";
+import { authPlugin, hook } from "./define";
 
 /** Where a pending sign-in proves its second factor, or a new authenticator app is confirmed. */
 const SECOND_FACTOR_PATHS = new Map([
@@ -32,49 +33,41 @@ export function secondFactorAudit({ db }: { db: Database }): BetterAuthPlugin {
     return Array.isArray(codes) ? codes.length : null;
   }
 
-  return {
+  return authPlugin({
     id: "gatehouse-second-factor-audit",
-    hooks: {
-      before: [
-        {
-          matcher: (ctx) => SECOND_FACTOR_PATHS.has(ctx.path ?? ""),
-          handler: createAuthMiddleware(async (ctx) => {
-            const current = await getSessionFromCtx(ctx);
-            if (current) purposes.set(ctx.context, { userId: current.user.id, enrolling: !current.user.twoFactorEnabled });
-          }),
-        },
-      ],
-      after: [
-        {
-          matcher: (ctx) => SECOND_FACTOR_PATHS.has(ctx.path ?? ""),
-          handler: createAuthMiddleware(async (ctx) => {
-            const method = SECOND_FACTOR_PATHS.get(ctx.path)!;
-            const failed = isAPIError(ctx.context.returned);
-            // A successful sign-in has used up the challenge, so its user comes from the new session.
-            const purpose = purposes.get(ctx.context) ?? {
-              userId: ctx.context.newSession?.user.id ?? (await pendingSignInUserId(ctx)),
-              enrolling: false,
-            };
-            if (!purpose.userId) return;
-            if (!failed && ctx.path === VERIFY_BACKUP_CODE_PATH) {
-              await recordAuthEvent(db, {
-                action: "auth.backup_code_used",
-                userId: purpose.userId,
-                headers: ctx.headers,
-                details: { remaining: await remainingBackupCodes(purpose.userId) },
-              });
-            }
-            if (isAPIError(ctx.context.returned)) {
-              const reason = String(ctx.context.returned.body?.code ?? "UNKNOWN");
-              await recordAuthEvent(db, { action: "auth.mfa_failed", userId: purpose.userId, headers: ctx.headers, details: { method, reason } });
-            } else if (purpose.enrolling) {
-              await recordAuthEvent(db, { action: "auth.mfa_enrolled", userId: purpose.userId, headers: ctx.headers, details: { method: "totp" } });
-            } else if (ctx.context.newSession) {
-              await recordAuthEvent(db, { action: "auth.sign_in", userId: purpose.userId, headers: ctx.headers, details: { method: "password", secondFactor: method } });
-            }
-          }),
-        },
-      ],
-    },
-  };
+    before: [
+      hook(SECOND_FACTOR_PATHS, async (ctx) => {
+        const current = await getSessionFromCtx(ctx);
+        if (current) purposes.set(ctx.context, { userId: current.user.id, enrolling: !current.user.twoFactorEnabled });
+      }),
+    ],
+    after: [
+      hook(SECOND_FACTOR_PATHS, async (ctx) => {
+        const method = SECOND_FACTOR_PATHS.get(ctx.path)!;
+        const failed = isAPIError(ctx.context.returned);
+        // A successful sign-in has used up the challenge, so its user comes from the new session.
+        const purpose = purposes.get(ctx.context) ?? {
+          userId: ctx.context.newSession?.user.id ?? (await pendingSignInUserId(ctx)),
+          enrolling: false,
+        };
+        if (!purpose.userId) return;
+        if (!failed && ctx.path === VERIFY_BACKUP_CODE_PATH) {
+          await recordAuthEvent(db, {
+            action: "auth.backup_code_used",
+            userId: purpose.userId,
+            headers: ctx.headers,
+            details: { remaining: await remainingBackupCodes(purpose.userId) },
+          });
+        }
+        if (isAPIError(ctx.context.returned)) {
+          const reason = String(ctx.context.returned.body?.code ?? "UNKNOWN");
+          await recordAuthEvent(db, { action: "auth.mfa_failed", userId: purpose.userId, headers: ctx.headers, details: { method, reason } });
+        } else if (purpose.enrolling) {
+          await recordAuthEvent(db, { action: "auth.mfa_enrolled", userId: purpose.userId, headers: ctx.headers, details: { method: "totp" } });
+        } else if (ctx.context.newSession) {
+          await recordAuthEvent(db, { action: "auth.sign_in", userId: purpose.userId, headers: ctx.headers, details: { method: "password", secondFactor: method } });
+        }
+      }),
+    ],
+  });
 }

@@ -1,5 +1,5 @@
 import type { BetterAuthPlugin, GenericEndpointContext } from "better-auth";
-import { APIError, createAuthMiddleware, getIP, getSessionFromCtx, isAPIError } from "better-auth/api";
+import { APIError, getIP, getSessionFromCtx, isAPIError } from "better-auth/api";
 import { TWO_FACTOR_ERROR_CODES } from "better-auth/plugins";
 import { eq } from "drizzle-orm";
 import type { Database } from "@/db/client";
@@ -15,6 +15,7 @@ import {
   type AttemptPolicy,
 } from "@/server/auth/attempt-limit";
 import { pendingSignInUserId } from "@/server/auth/pending-sign-in";
+import { authPlugin, hook } from "./define";
 
 /** Where a code is checked: a pending sign-in's challenge, a new authenticator app's confirmation, a step-up. */
 const CODE_PATHS = new Set(["/two-factor/verify-totp", "/two-factor/verify-backup-code", "/two-factor/verify-otp"]);
@@ -132,45 +133,37 @@ export function secondFactorLockout({ db, policy }: { db: Database; policy: Atte
     }
   }
 
-  return {
+  return authPlugin({
     id: "gatehouse-second-factor-lockout",
-    hooks: {
-      before: [
-        {
-          matcher: (ctx) => CODE_PATHS.has(ctx.path ?? ""),
-          handler: createAuthMiddleware(async (ctx) => {
-            claims.set(ctx.context, await claim(ctx));
-          }),
-        },
-      ],
-      after: [
-        {
-          matcher: (ctx) => CODE_PATHS.has(ctx.path ?? ""),
-          handler: createAuthMiddleware(async (ctx) => {
-            const claimed = claims.get(ctx.context);
-            if (!claimed) return;
-            claims.delete(ctx.context);
-            const returned = ctx.context.returned;
-            const now = Date.now();
-            const code = isAPIError(returned) ? String(returned.body?.code ?? "") : null;
-            if (code !== null && WRONG_CODE.has(code)) {
-              await settleWrongCode(ctx, claimed, now);
-            } else if (code === null) {
-              if (claimed.networkKey) await releaseAttempt(db, claimed.networkKey);
-              if (claimed.accountKey) await clearAttempts(db, claimed.accountKey);
-            } else {
-              // Refused before any code was checked (an expired challenge, the plugin's own lock, a malformed body).
-              if (claimed.networkKey) await releaseAttempt(db, claimed.networkKey);
-              if (claimed.accountKey) await releaseAttempt(db, claimed.accountKey);
-              if (code === TWO_FACTOR_ERROR_CODES.ACCOUNT_TEMPORARILY_LOCKED.code && claimed.userId) {
-                const lockedUntil = (await pluginLockedUntil(claimed.userId))?.getTime() ?? 0;
-                if (lockedUntil > now) ctx.setHeader("Retry-After", String(Math.ceil((lockedUntil - now) / 1000)));
-              }
-            }
-            await sweep(now);
-          }),
-        },
-      ],
-    },
-  };
+    before: [
+      hook(CODE_PATHS, async (ctx) => {
+        claims.set(ctx.context, await claim(ctx));
+      }),
+    ],
+    after: [
+      hook(CODE_PATHS, async (ctx) => {
+        const claimed = claims.get(ctx.context);
+        if (!claimed) return;
+        claims.delete(ctx.context);
+        const returned = ctx.context.returned;
+        const now = Date.now();
+        const code = isAPIError(returned) ? String(returned.body?.code ?? "") : null;
+        if (code !== null && WRONG_CODE.has(code)) {
+          await settleWrongCode(ctx, claimed, now);
+        } else if (code === null) {
+          if (claimed.networkKey) await releaseAttempt(db, claimed.networkKey);
+          if (claimed.accountKey) await clearAttempts(db, claimed.accountKey);
+        } else {
+          // Refused before any code was checked (an expired challenge, the plugin's own lock, a malformed body).
+          if (claimed.networkKey) await releaseAttempt(db, claimed.networkKey);
+          if (claimed.accountKey) await releaseAttempt(db, claimed.accountKey);
+          if (code === TWO_FACTOR_ERROR_CODES.ACCOUNT_TEMPORARILY_LOCKED.code && claimed.userId) {
+            const lockedUntil = (await pluginLockedUntil(claimed.userId))?.getTime() ?? 0;
+            if (lockedUntil > now) ctx.setHeader("Retry-After", String(Math.ceil((lockedUntil - now) / 1000)));
+          }
+        }
+        await sweep(now);
+      }),
+    ],
+  });
 }

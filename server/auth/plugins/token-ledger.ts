@@ -1,5 +1,5 @@
 import type { BetterAuthPlugin } from "better-auth";
-import { APIError, createAuthMiddleware, isAPIError } from "better-auth/api";
+import { APIError, isAPIError } from "better-auth/api";
 import { decodeJwt } from "jose";
 import type { Database } from "@/db/client";
 import { recordEvent } from "@/server/audit/record";
@@ -7,6 +7,7 @@ import { storedSecretHash } from "@/server/oauth/config";
 import { purgeExpiredAccessTokens, recordIssuedAccessToken, revokeIssuedAccessTokens, type IssuedClaims } from "@/server/oauth/issued-tokens";
 import { endReusedGrant, refreshTokenRow, reusedSinceRotation } from "@/server/oauth/refresh-reuse";
 import { clientExists, field, formBody, namedClientId, oauthActor } from "@/server/oauth/token-requests";
+import { authPlugin, hook } from "./define";
 
 const PURGE_INTERVAL_MS = 60_000;
 
@@ -90,19 +91,14 @@ export function tokenLedger({ db }: { db: Database }): BetterAuthPlugin {
     });
   }
 
-  return {
+  return authPlugin({
     id: "gatehouse-token-ledger",
-    hooks: {
-      after: [
-        {
-          matcher: (ctx) => ctx.path === "/oauth2/token",
-          handler: createAuthMiddleware(async (ctx) => {
-            const returned = ctx.context.returned;
-            if (isAPIError(returned)) await failed(ctx, returned);
-            else if (returned && typeof returned === "object") await issued(ctx, returned as { access_token?: unknown });
-          }),
-        },
-      ],
-    },
-  };
+    after: [
+      hook("/oauth2/token", async (ctx) => {
+        const returned = ctx.context.returned;
+        if (isAPIError(returned)) await failed(ctx, returned);
+        else if (returned && typeof returned === "object") await issued(ctx, returned as { access_token?: unknown });
+      }),
+    ],
+  });
 }

@@ -1,6 +1,7 @@
 import type { BetterAuthPlugin } from "better-auth";
-import { APIError, createAuthMiddleware, getSessionFromCtx } from "better-auth/api";
+import { APIError, getSessionFromCtx } from "better-auth/api";
 import { jwtVerify } from "jose";
+import { authPlugin, hook } from "./define";
 
 export const SIGN_IN_TO_VERIFY = "SIGN_IN_TO_VERIFY";
 
@@ -23,29 +24,24 @@ async function tokenAccount(token: string, secret: string): Promise<{ email: str
  * account never joins the domain that claims the address.
  */
 export function verificationLink(): BetterAuthPlugin {
-  return {
+  return authPlugin({
     id: "gatehouse-verification-link",
-    hooks: {
-      before: [
-        {
-          matcher: (ctx) => ctx.path === "/verify-email",
-          handler: createAuthMiddleware(async (ctx) => {
-            const token = typeof ctx.query?.token === "string" ? ctx.query.token : "";
-            const account = await tokenAccount(token, ctx.context.secret);
-            // better-auth answers a bad or expired token itself.
-            if (!account) return;
-            const session = await getSessionFromCtx(ctx);
-            const owner =
-              session !== null &&
-              (account.userId === null ? session.user.email.toLowerCase() === account.email : session.user.id === account.userId);
-            if (owner) return;
-            throw new APIError("FORBIDDEN", {
-              code: SIGN_IN_TO_VERIFY,
-              message: "Sign in to the account this address belongs to, then open the link again to confirm it.",
-            });
-          }),
-        },
-      ],
-    },
-  };
+    before: [
+      hook("/verify-email", async (ctx) => {
+        const token = typeof ctx.query?.token === "string" ? ctx.query.token : "";
+        const account = await tokenAccount(token, ctx.context.secret);
+        // better-auth answers a bad or expired token itself.
+        if (!account) return;
+        const session = await getSessionFromCtx(ctx);
+        const owner =
+          session !== null &&
+          (account.userId === null ? session.user.email.toLowerCase() === account.email : session.user.id === account.userId);
+        if (owner) return;
+        throw new APIError("FORBIDDEN", {
+          code: SIGN_IN_TO_VERIFY,
+          message: "Sign in to the account this address belongs to, then open the link again to confirm it.",
+        });
+      }),
+    ],
+  });
 }
