@@ -35,6 +35,11 @@ export interface LoadResult {
   non2xx: number;
   errors: number;
   timeouts: number;
+  /**
+   * CPU time (user + system) the server's processes used during the run, divided by the responses:
+   * the figure least disturbed by whatever else the machine is doing. Set by bench/run.ts.
+   */
+  serverCpuMsPerRequest?: number;
 }
 
 /** Nearest-rank percentile of sorted values. */

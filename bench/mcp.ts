@@ -33,15 +33,15 @@ function nextClientAddress(): string {
   return `10.200.${(clientAddress >> 8) & 255}.${clientAddress & 255}`;
 }
 
-/** The bench's public client, consent skipped, allowed refresh tokens. */
-export async function createBenchClient(db: Database, options: TokenOptions) {
+/** The bench's public client (or confidential one, for introspection), consent skipped, allowed refresh tokens. */
+export async function createBenchClient(db: Database, options: TokenOptions, type: "public" | "confidential" = "public") {
   const resource = mcpResourceUrl(options.publicUrl);
-  const { client } = await db.transaction((tx) =>
+  const created = await db.transaction((tx) =>
     createClient(
       tx,
       {
-        name: "Bench MCP client",
-        type: "public",
+        name: type === "public" ? "Bench MCP client" : "Bench introspecting client",
+        type,
         authMethod: "client_secret_basic",
         redirectUris: [CALLBACK],
         scopes: ["mcp:read", "mcp:write", "mcp:admin", "offline_access"],
@@ -51,11 +51,20 @@ export async function createBenchClient(db: Database, options: TokenOptions) {
       { createdBy: options.ownerId, mcpResource: resource },
     ),
   );
-  return client;
+  return { ...created.client, secret: created.clientSecret };
 }
 
-/** One authorization-code grant with PKCE through the real authorize and token endpoints. */
-async function authorizeTokens(options: TokenOptions, clientId: string, scope: string) {
+/** RFC 6749 §2.3.1: client id and secret form-encoded, then Basic. */
+export function basicAuthorization(clientId: string, secret: string): string {
+  const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, "+");
+  return `Basic ${Buffer.from(`${encode(clientId)}:${encode(secret)}`).toString("base64")}`;
+}
+
+/**
+ * One authorization-code grant with PKCE through the real authorize and token endpoints; a
+ * confidential client authenticates with client_secret_basic.
+ */
+async function authorizeTokens(options: TokenOptions, clientId: string, scope: string, secret?: string | null) {
   const resource = mcpResourceUrl(options.publicUrl);
   const verifier = randomBytes(32).toString("base64url");
   const authorize = new URL(`${options.origin}/api/auth/oauth2/authorize`);
@@ -75,11 +84,11 @@ async function authorizeTokens(options: TokenOptions, clientId: string, scope: s
   const location = redirect.headers.get("location") ?? ((await redirect.json()) as { url?: string }).url;
   const code = location ? new URL(location).searchParams.get("code") : null;
   if (!code) throw new Error(`authorize did not return a code (${redirect.status})`);
-  const token = await fetch(`${options.origin}/api/auth/oauth2/token`, {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded", "x-forwarded-for": nextClientAddress() },
-    body: new URLSearchParams({ grant_type: "authorization_code", code, redirect_uri: CALLBACK, code_verifier: verifier, client_id: clientId, resource }),
-  });
+  const grant = new URLSearchParams({ grant_type: "authorization_code", code, redirect_uri: CALLBACK, code_verifier: verifier, resource });
+  const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded", "x-forwarded-for": nextClientAddress() };
+  if (secret) headers.authorization = basicAuthorization(clientId, secret);
+  else grant.set("client_id", clientId);
+  const token = await fetch(`${options.origin}/api/auth/oauth2/token`, { method: "POST", headers, body: grant });
   const body = (await token.json()) as { access_token?: string; refresh_token?: string };
   if (!body.access_token) throw new Error(`the token endpoint answered ${token.status}`);
   return { accessToken: body.access_token, refreshToken: body.refresh_token };
@@ -93,18 +102,42 @@ export async function issueUserToken(db: Database, options: TokenOptions): Promi
 
 /**
  * Token-endpoint bodies for `count` refresh grants. A refresh token rotates on use and a reused one
- * revokes its family, so each body carries a token of its own.
+ * revokes its family, so each body carries a token of its own. Issued by a few flows at a time,
+ * which is only setup: the full run needs thousands.
  */
-export async function refreshGrantBodies(db: Database, options: TokenOptions, count: number): Promise<string[]> {
+export async function refreshGrantBodies(db: Database, options: TokenOptions, count: number, parallel = 4): Promise<string[]> {
   const client = await createBenchClient(db, options);
   const resource = mcpResourceUrl(options.publicUrl);
   const bodies: string[] = [];
-  for (let index = 0; index < count; index += 1) {
+  let started = 0;
+  const issueOne = async () => {
     const { refreshToken } = await authorizeTokens(options, client.clientId, "mcp:read offline_access");
     if (!refreshToken) throw new Error("the token endpoint issued no refresh token for offline_access");
     bodies.push(new URLSearchParams({ grant_type: "refresh_token", refresh_token: refreshToken, client_id: client.clientId, resource }).toString());
-  }
+  };
+  await Promise.all(
+    Array.from({ length: Math.min(parallel, count) }, async () => {
+      while (started < count) {
+        started += 1;
+        await issueOne();
+      }
+    }),
+  );
   return bodies;
+}
+
+/**
+ * What a resource server sends to introspect a user's access token: a confidential client of the
+ * MCP resource, authenticated with client_secret_basic, asking about a token issued to it.
+ */
+export async function introspectionRequest(db: Database, options: TokenOptions): Promise<{ authorization: string; body: string }> {
+  const client = await createBenchClient(db, options, "confidential");
+  if (!client.secret) throw new Error("the confidential bench client got no secret");
+  const { accessToken } = await authorizeTokens(options, client.clientId, "mcp:read", client.secret);
+  return {
+    authorization: basicAuthorization(client.clientId, client.secret),
+    body: new URLSearchParams({ token: accessToken, token_type_hint: "access_token" }).toString(),
+  };
 }
 
 function rpc(method: string, params: Record<string, unknown> = {}): string {

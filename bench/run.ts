@@ -1,15 +1,19 @@
 /**
- * `npm run bench [-- --quick] [--duration S] [--connections N] [--keep]`: seeds a fresh temporary
- * database with scripts/seed-large.ts, serves it with the production build through scripts/start.ts
- * (which builds first when the sources changed) on a free port, signs an owner in, and measures the
- * console's list calls over HTTP with autocannon in a separate process, against a GET /api/health
- * baseline taken in the same run. Then times the same calls in-process through createCaller, so the
- * query cost is visible apart from HTTP, checks the audit query plans, and times the access-token
- * check (revocation lookup and full verification) against a `select 1` baseline. Prints tables and
- * writes bench/results.json.
+ * `npm run bench [-- --quick] [--duration S] [--connections N] [--rounds N] [--keep]`: seeds a fresh
+ * temporary database with scripts/seed-large.ts, serves it as a user does (`npm start`, which runs
+ * scripts/start.ts: migrate, build when the sources changed, next start) on a free port, signs an
+ * owner in, and measures the console's list calls over HTTP with autocannon in a separate process,
+ * against a GET /api/health baseline taken in the same run. Beside Gatehouse it starts two processes
+ * of its own: a bare node:http handler that gives /api/health's answer (what the Next.js pipeline
+ * costs), and oidc-provider as a peer (bench/peer/server.ts), which gets the same refresh-grant and
+ * introspection load in alternating rounds. Every load run reports the server's CPU time per
+ * request, read from /proc over the server's whole process group; the summed resident memory of each
+ * group is sampled every 500 ms throughout. Then times the same calls in-process through
+ * createCaller, so the query cost is visible apart from HTTP, checks the audit query plans, and times
+ * the access-token check against a `select 1` baseline. Prints tables and writes bench/results.json.
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { cpus, tmpdir } from "node:os";
 import path from "node:path";
@@ -26,7 +30,9 @@ import { createCaller } from "@/server/trpc/root";
 import { countRows, type SeedCounts } from "@/scripts/seed-large";
 import { checkAuditPlans, type PlanCheck } from "./audit-plans";
 import { percentile, type LoadConfig, type LoadResult } from "./load";
-import { issueUserToken, mcpLoadConfigs, refreshGrantBodies, withRatios } from "./mcp";
+import { introspectionRequest, issueUserToken, mcpLoadConfigs, refreshGrantBodies, withRatios } from "./mcp";
+import { PeerFlow, peerConfidentialBasic } from "./peer/flow";
+import { clockTicksPerSecond, groupCpuSeconds, RssSampler, type GroupRssPeak } from "./proc";
 import { measureTokenChecks } from "./token-checks";
 
 const RESERVED_PORTS = new Set([3000, 3100]);
@@ -37,11 +43,17 @@ const SERVER_READY_TIMEOUT_MS = 20 * 60 * 1000;
 const IN_PROCESS_RUNS = 200;
 const QUICK_IN_PROCESS_RUNS = 30;
 const DAY_MS = 86_400_000;
+/** Refresh tokens each side redeems per round; every token is used once. */
+const REFRESH_GRANTS_PER_ROUND = 400;
+const QUICK_REFRESH_GRANTS_PER_ROUND = 100;
 
 interface Scenario {
   name: string;
-  /** A tRPC procedure path, or undefined for the health baseline. */
+  /** A tRPC procedure path, or undefined for the health baseline and the other plain GETs. */
   procedure?: string;
+  /** A plain GET of this path instead of a tRPC call; on the bare handler's origin when `bare` is set. */
+  path?: string;
+  bare?: boolean;
   input?: Record<string, unknown>;
   /** Several procedures in one batched request, as a page loads them (the dashboard). */
   batch?: { procedure: string; input: Record<string, unknown> }[];
@@ -67,6 +79,13 @@ interface ScenarioResult extends Scenario {
 
 function log(line: string) {
   console.info(line);
+}
+
+const benchStarted = performance.now();
+
+/** A step of the run, with the time since the start, so a slow step of a full run shows itself. */
+function phase(line: string) {
+  log(`[${((performance.now() - benchStarted) / 1000).toFixed(0).padStart(4)} s] ${line}`);
 }
 
 /** A port the OS says is free, never one a developer or the Playwright run is likely to hold. */
@@ -101,6 +120,7 @@ function runToEnd(command: string, args: string[], env: NodeJS.ProcessEnv, outpu
   });
 }
 
+/** A server the bench starts as the leader of its own process group, so the group is all it left running. */
 class Server {
   private exited: string | undefined;
 
@@ -108,17 +128,23 @@ class Server {
     private readonly child: ChildProcess,
     readonly origin: string,
     readonly logFile: string,
+    private readonly readyPath: string,
   ) {
     child.on("exit", (code, signal) => (this.exited = `exited with ${code ?? signal}`));
   }
 
-  /** Starts scripts/start.ts (migrate, bootstrap the owner, build when stale, next start) in its own process group. */
-  static start(env: NodeJS.ProcessEnv, port: number, logFile: string): Server {
+  static start(command: string, args: string[], env: NodeJS.ProcessEnv, origin: string, logFile: string, readyPath: string): Server {
     const logStream = createWriteStream(logFile);
-    const child = spawn(TSX, ["scripts/start.ts"], { env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, args, { env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     child.stdout?.pipe(logStream);
     child.stderr?.pipe(logStream);
-    return new Server(child, `http://localhost:${port}`, logFile);
+    return new Server(child, origin, logFile, readyPath);
+  }
+
+  /** The process group: the child leads it (detached), and everything it starts stays in it. */
+  get group(): number {
+    if (this.child.pid === undefined) throw new Error(`the server process did not start; see ${this.logFile}`);
+    return this.child.pid;
   }
 
   async waitUntilReady(): Promise<void> {
@@ -126,41 +152,17 @@ class Server {
     while (Date.now() < deadline) {
       if (this.exited) throw new Error(`the server ${this.exited}; see ${this.logFile}:\n${readFileSync(this.logFile, "utf8").slice(-3000)}`);
       try {
-        const response = await fetch(`${this.origin}/api/health`);
+        const response = await fetch(`${this.origin}${this.readyPath}`);
         if (response.ok) return;
       } catch {
         // Not listening yet (still building or starting).
       }
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
-    throw new Error(`the server did not answer /api/health within ${SERVER_READY_TIMEOUT_MS / 60_000} minutes; see ${this.logFile}`);
+    throw new Error(`the server did not answer ${this.readyPath} within ${SERVER_READY_TIMEOUT_MS / 60_000} minutes; see ${this.logFile}`);
   }
 
-  /**
-   * The largest peak resident set (VmHWM) among the group's processes, which is the Next.js server's;
-   * read before stopping, while the processes still exist.
-   */
-  peakRssMb(): number | null {
-    if (this.exited || this.child.pid === undefined) return null;
-    let pids: string[];
-    try {
-      pids = execFileSync("pgrep", ["-g", String(this.child.pid)], { encoding: "utf8" }).split("\n").filter(Boolean);
-    } catch {
-      return null;
-    }
-    let peakKb = 0;
-    for (const pid of pids) {
-      try {
-        const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-        if (match) peakKb = Math.max(peakKb, Number(match[1]));
-      } catch {
-        // Gone since pgrep listed it.
-      }
-    }
-    return peakKb > 0 ? peakKb / 1024 : null;
-  }
-
-  /** Ends the whole process group: tsx, npx and next. */
+  /** Ends the whole process group (for Gatehouse: npm, tsx, scripts/start.ts and next). */
   async stop(): Promise<void> {
     if (this.exited || this.child.pid === undefined) return;
     const exited = new Promise((resolve) => this.child.once("exit", resolve));
@@ -209,6 +211,21 @@ async function tryCursor(call: Procedure, input: Record<string, unknown>, pages:
   }
 }
 
+/**
+ * The smallest of the build's JavaScript chunks: a file Next.js serves from /_next/static without the
+ * proxy or a route handler, so its cost is the server's request handling alone.
+ */
+function smallStaticChunk(): string | undefined {
+  const dir = path.join(".next", "static", "chunks");
+  try {
+    const files = readdirSync(dir).filter((name) => name.endsWith(".js"));
+    const smallest = files.map((name) => ({ name, size: statSync(path.join(dir, name)).size })).sort((a, b) => a.size - b.size)[0];
+    return smallest ? `/_next/static/chunks/${smallest.name}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function buildScenarios(db: Database, caller: ReturnType<typeof createCaller>): Promise<Scenario[]> {
   const [largestDomain] = await db
     .select({ id: roleAssignment.domainId, members: sql<number>`count(*)` })
@@ -231,6 +248,9 @@ async function buildScenarios(db: Database, caller: ReturnType<typeof createCall
   const auditLater = await tryCursor(procedureAt(caller, "audit.list"), {}, 20);
   return [
     { name: "baseline GET /api/health" },
+    { name: "bare node:http, same answer as /api/health", path: "/api/health", bare: true },
+    { name: "Next static file (no proxy, no route)", path: smallStaticChunk() ?? "/_next/static/missing.js" },
+    { name: "GET /icon.svg (proxy + static route)", path: "/icon.svg" },
     { name: "users.list first page", procedure: "users.list", input: {} },
     { name: "users.list search", procedure: "users.list", input: { search: "lovelace" } },
     { name: "users.list domain filter", procedure: "users.list", input: { domainId } },
@@ -252,11 +272,13 @@ async function buildScenarios(db: Database, caller: ReturnType<typeof createCall
   ];
 }
 
-function scenarioUrl(origin: string, scenario: Scenario): string {
+function scenarioUrl(origins: { gatehouse: string; bare: string }, scenario: Scenario): string {
+  const origin = origins.gatehouse;
   if (scenario.batch) {
     const inputs = Object.fromEntries(scenario.batch.map((call, index) => [index, superjson.serialize(call.input)]));
     return `${origin}/api/trpc/${scenario.batch.map((call) => call.procedure).join(",")}?batch=1&input=${encodeURIComponent(JSON.stringify(inputs))}`;
   }
+  if (scenario.path) return `${scenario.bare ? origins.bare : origin}${scenario.path}`;
   if (!scenario.procedure) return `${origin}/api/health`;
   return `${origin}/api/trpc/${scenario.procedure}?input=${encodeURIComponent(JSON.stringify(superjson.serialize(scenario.input ?? {})))}`;
 }
@@ -272,6 +294,17 @@ async function loadTest(config: LoadConfig): Promise<LoadResult> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A load run with the CPU time the serving process group used during it. The load generator and the
+ * bench itself are other processes, so only the server's own work is counted.
+ */
+async function measuredLoad(server: Server, config: LoadConfig): Promise<LoadResult> {
+  const before = groupCpuSeconds(server.group);
+  const result = await loadTest(config);
+  const cpuSeconds = groupCpuSeconds(server.group) - before;
+  return { ...result, serverCpuMsPerRequest: result.requests > 0 ? (cpuSeconds * 1000) / result.requests : Number.NaN };
 }
 
 async function timeInProcess(call: Procedure, input: unknown, runs: number): Promise<{ p50: number; p95: number; runs: number }> {
@@ -290,24 +323,35 @@ function formatMs(value: number | undefined): string {
   return value === undefined || Number.isNaN(value) ? "-" : value.toFixed(value < 10 ? 2 : 1);
 }
 
-function printTable(results: ScenarioResult[], baselineP50: number) {
-  const header = ["scenario", "req/s", "p50 ms", "p95 ms", "p99 ms", "p50 ×base", "query p50", "query p95", "non-2xx"];
-  const rows = results.map((result) => [
-    result.name,
-    result.http ? result.http.requestsPerSecond.toFixed(0) : "-",
-    formatMs(result.http?.p50),
-    formatMs(result.http?.p95),
-    formatMs(result.http?.p99),
-    result.http ? (result.http.p50 / baselineP50).toFixed(1) : "-",
-    formatMs(result.inProcess?.p50),
-    formatMs(result.inProcess?.p95),
-    result.unavailable ?? String(result.http ? result.http.non2xx + result.http.errors : "-"),
-  ]);
+function formatRatio(value: number | undefined): string {
+  return value === undefined || !Number.isFinite(value) ? "-" : `${value.toFixed(2)}x`;
+}
+
+function printColumns(header: string[], rows: string[][]) {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   const line = (cells: string[]) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join("  ");
   log(line(header));
   log(widths.map((width) => "-".repeat(width)).join("  "));
   for (const row of rows) log(line(row));
+}
+
+function printTable(results: ScenarioResult[], baselineP50: number) {
+  const header = ["scenario", "req/s", "CPU ms/req", "p50 ms", "p95 ms", "p99 ms", "p50 ×base", "query p50", "query p95", "non-2xx"];
+  printColumns(
+    header,
+    results.map((result) => [
+      result.name,
+      result.http ? result.http.requestsPerSecond.toFixed(0) : "-",
+      formatMs(result.http?.serverCpuMsPerRequest),
+      formatMs(result.http?.p50),
+      formatMs(result.http?.p95),
+      formatMs(result.http?.p99),
+      result.http ? (result.http.p50 / baselineP50).toFixed(1) : "-",
+      formatMs(result.inProcess?.p50),
+      formatMs(result.inProcess?.p95),
+      result.unavailable ?? String(result.http ? result.http.non2xx + result.http.errors : "-"),
+    ]),
+  );
 }
 
 /** A member without a second factor, so that a sign-in is exactly one password check and one new session. */
@@ -329,21 +373,98 @@ interface SummaryRow {
 
 /** One line per surface the issue names, each against the bare route measured in the same run. */
 function printSummary(rows: SummaryRow[], baseline: LoadResult | undefined) {
-  const header = ["", "req/s", "p50 ms", "p99 ms", "p50 ×base", "req/s ×base", "non-2xx"];
-  const cells = rows.map(({ name, http }) => [
+  printColumns(
+    ["", "req/s", "CPU ms/req", "p50 ms", "p99 ms", "p50 ×base", "req/s ×base", "non-2xx"],
+    rows.map(({ name, http }) => [
+      name,
+      http ? http.requestsPerSecond.toFixed(0) : "-",
+      formatMs(http?.serverCpuMsPerRequest),
+      formatMs(http?.p50),
+      formatMs(http?.p99),
+      http && baseline ? (http.p50 / baseline.p50).toFixed(1) : "-",
+      http && baseline ? (http.requestsPerSecond / baseline.requestsPerSecond).toFixed(2) : "-",
+      http ? String(http.non2xx + http.errors) : "-",
+    ]),
+  );
+}
+
+function median(values: number[]): number {
+  const sorted = values.filter((value) => Number.isFinite(value)).sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** The medians over a scenario's rounds, so one round disturbed by the rest of the machine does not decide. */
+interface SideFigures {
+  requestsPerSecond: number;
+  serverCpuMsPerRequest: number;
+  p50: number;
+  p99: number;
+  failures: number;
+  rounds: LoadResult[];
+}
+
+function sideFigures(rounds: LoadResult[]): SideFigures {
+  return {
+    requestsPerSecond: median(rounds.map((round) => round.requestsPerSecond)),
+    serverCpuMsPerRequest: median(rounds.map((round) => round.serverCpuMsPerRequest ?? Number.NaN)),
+    p50: median(rounds.map((round) => round.p50)),
+    p99: median(rounds.map((round) => round.p99)),
+    failures: rounds.reduce((sum, round) => sum + round.non2xx + round.errors, 0),
+    rounds,
+  };
+}
+
+interface PeerComparison {
+  name: string;
+  gatehouse: SideFigures;
+  peer: SideFigures;
+  /** Gatehouse ÷ peer in requests per second: above 1 Gatehouse serves more. */
+  throughputRatio: number;
+  /** Gatehouse ÷ peer in CPU per request: above 1 Gatehouse spends more per request. */
+  cpuRatio: number;
+}
+
+function compare(name: string, gatehouse: LoadResult[], peer: LoadResult[]): PeerComparison {
+  const ours = sideFigures(gatehouse);
+  const theirs = sideFigures(peer);
+  return {
     name,
-    http ? http.requestsPerSecond.toFixed(0) : "-",
-    formatMs(http?.p50),
-    formatMs(http?.p99),
-    http && baseline ? (http.p50 / baseline.p50).toFixed(1) : "-",
-    http && baseline ? (http.requestsPerSecond / baseline.requestsPerSecond).toFixed(2) : "-",
-    http ? String(http.non2xx + http.errors) : "-",
-  ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...cells.map((row) => row[column]!.length)));
-  const line = (row: string[]) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join("  ");
-  log(line(header));
-  log(widths.map((width) => "-".repeat(width)).join("  "));
-  for (const row of cells) log(line(row));
+    gatehouse: ours,
+    peer: theirs,
+    throughputRatio: ours.requestsPerSecond / theirs.requestsPerSecond,
+    cpuRatio: ours.serverCpuMsPerRequest / theirs.serverCpuMsPerRequest,
+  };
+}
+
+function printComparisons(comparisons: PeerComparison[]) {
+  printColumns(
+    ["", "Gatehouse req/s", "CPU ms/req", "p50 ms", "peer req/s", "CPU ms/req", "p50 ms", "Gatehouse ÷ peer, req/s", "÷ peer, CPU/req", "non-2xx G/P"],
+    comparisons.map((row) => [
+      row.name,
+      row.gatehouse.requestsPerSecond.toFixed(0),
+      formatMs(row.gatehouse.serverCpuMsPerRequest),
+      formatMs(row.gatehouse.p50),
+      row.peer.requestsPerSecond.toFixed(0),
+      formatMs(row.peer.serverCpuMsPerRequest),
+      formatMs(row.peer.p50),
+      formatRatio(row.throughputRatio),
+      formatRatio(row.cpuRatio),
+      `${row.gatehouse.failures}/${row.peer.failures}`,
+    ]),
+  );
+}
+
+function machine() {
+  const model = /^model name\s*:\s*(.+)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1]?.trim() ?? cpus()[0]?.model ?? "unknown";
+  return { cpus: cpus().length, model, node: process.version, clockTicksPerSecond: clockTicksPerSecond() };
+}
+
+function describeRss(label: string, peak: GroupRssPeak | null): string {
+  if (!peak) return `${label}: not sampled`;
+  const parts = [...peak.processes].sort((a, b) => b.rssMb - a.rssMb).map((entry) => `${entry.command} ${entry.rssMb.toFixed(0)}`);
+  return `${label}: ${peak.peakMb.toFixed(0)} MB (${parts.join(" + ")}; ${peak.samples} samples)`;
 }
 
 async function main() {
@@ -352,6 +473,7 @@ async function main() {
       quick: { type: "boolean", default: false },
       duration: { type: "string" },
       connections: { type: "string", default: "10" },
+      rounds: { type: "string" },
       keep: { type: "boolean", default: false },
     },
   });
@@ -359,8 +481,11 @@ async function main() {
   const quick = values.quick ?? false;
   const users = quick ? 10_000 : 100_000;
   const events = quick ? 100_000 : 1_000_000;
-  const durationSeconds = Number(values.duration ?? (quick ? 2 : 10));
+  const durationSeconds = Number(values.duration ?? (quick ? 2 : 8));
   const connections = Number(values.connections);
+  const rounds = Number(values.rounds ?? (quick ? 1 : 3));
+  const refreshPerRound = quick ? QUICK_REFRESH_GRANTS_PER_ROUND : REFRESH_GRANTS_PER_ROUND;
+  const host = machine();
 
   const workDir = mkdtempSync(path.join(tmpdir(), "gatehouse-bench-"));
   const databaseUrl = `file:${path.join(workDir, "bench.db")}`;
@@ -375,20 +500,49 @@ async function main() {
     GATEHOUSE_ADMIN_PASSWORD: OWNER_PASSWORD,
     NEXT_TELEMETRY_DISABLED: "1",
   };
-  let server: Server | undefined;
+  const servers: Server[] = [];
+  const rss = new RssSampler(500);
   const stop = async () => {
-    await server?.stop();
+    rss.stop();
+    await Promise.all(servers.map((server) => server.stop()));
     if (!values.keep) rmSync(workDir, { recursive: true, force: true });
   };
   process.once("SIGINT", () => void stop().then(() => process.exit(130)));
 
   try {
-    log(`Seeding ${users.toLocaleString("en")} users and ${events.toLocaleString("en")} audit events into ${workDir}…`);
+    log(`Machine: ${host.cpus} CPUs (${host.model}), Node ${host.node}.`);
+    phase(`Seeding ${users.toLocaleString("en")} users and ${events.toLocaleString("en")} audit events into ${workDir}…`);
+    const seedStarted = performance.now();
     await runToEnd(TSX, ["scripts/seed-large.ts", "--users", String(users), "--events", String(events)], env, (line) => log(`  ${line.trim()}`));
+    const seedingSeconds = (performance.now() - seedStarted) / 1000;
+    log(`  seeded in ${seedingSeconds.toFixed(0)} s`);
 
-    log(`Starting the production server on port ${port} (builds first if the sources changed; log: ${path.join(workDir, "server.log")})…`);
-    server = Server.start(env, port, path.join(workDir, "server.log"));
-    await server.waitUntilReady();
+    phase(`Starting Gatehouse with npm start on port ${port} (builds first if the sources changed; log: ${path.join(workDir, "server.log")})…`);
+    const server = Server.start("npm", ["start"], env, `http://localhost:${port}`, path.join(workDir, "server.log"), "/api/health");
+    servers.push(server);
+    const barePort = await freePort();
+    const bare = Server.start(
+      process.execPath,
+      ["--import", "tsx", "bench/bare-health.ts"],
+      { ...process.env, BARE_PORT: String(barePort), BARE_DATABASE_URL: databaseUrl },
+      `http://127.0.0.1:${barePort}`,
+      path.join(workDir, "bare.log"),
+      "/api/health",
+    );
+    servers.push(bare);
+    const peerPort = await freePort();
+    const peer = Server.start(
+      process.execPath,
+      ["--import", "tsx", "bench/peer/server.ts"],
+      { ...process.env, PEER_PORT: String(peerPort), PEER_DATABASE: path.join(workDir, "peer.db") },
+      `http://127.0.0.1:${peerPort}`,
+      path.join(workDir, "peer.log"),
+      "/.well-known/openid-configuration",
+    );
+    servers.push(peer);
+    await Promise.all([server.waitUntilReady(), bare.waitUntilReady(), peer.waitUntilReady()]);
+    // From here on, every process each server left running is sampled; the build (if any) is over.
+    for (const each of servers) rss.watch(each.group);
     const cookie = await signInEnrolled(server.origin, { email: OWNER_EMAIL, password: OWNER_PASSWORD });
 
     const serverEnv = parseEnv(env);
@@ -404,7 +558,7 @@ async function main() {
 
     const results: ScenarioResult[] = [];
     for (const scenario of scenarios) {
-      const url = scenarioUrl(server.origin, scenario);
+      const url = scenarioUrl({ gatehouse: server.origin, bare: bare.origin }, scenario);
       const probe = await fetch(url, { headers: { cookie } });
       await probe.arrayBuffer();
       if (!probe.ok) {
@@ -413,40 +567,87 @@ async function main() {
         continue;
       }
       log(`  ${scenario.name}: ${durationSeconds} s × ${connections} connections…`);
-      const http = await loadTest({ url, headers: { cookie }, connections, durationSeconds });
+      const http = await measuredLoad(scenario.bare ? bare : server, { url, headers: { cookie }, connections, durationSeconds });
       results.push({ ...scenario, http });
     }
     const ledgerRows = quick ? 10_000 : 100_000;
-    log(`Timing access-token checks in-process against a ledger of ${ledgerRows.toLocaleString("en")} tokens…`);
+    phase(`Timing access-token checks in-process against a ledger of ${ledgerRows.toLocaleString("en")} tokens…`);
     const tokenChecks = await measureTokenChecks(db, {
       origin: server.origin,
       publicUrl: serverEnv.publicUrl,
       ownerId: context.user!.id,
       ledgerRows,
     });
-    log("Loading the MCP endpoint…");
-    const accessToken = await issueUserToken(db, { origin: server.origin, publicUrl: serverEnv.publicUrl, ownerId: context.user!.id, cookie });
+    phase("Loading the MCP endpoint…");
+    const tokenOptions = { origin: server.origin, publicUrl: serverEnv.publicUrl, ownerId: context.user!.id, cookie };
+    const accessToken = await issueUserToken(db, tokenOptions);
     const mcpRuns: { name: string; http: LoadResult }[] = [];
     for (const { name, config } of mcpLoadConfigs(server.origin, accessToken, { connections, durationSeconds })) {
       log(`  ${name}: ${durationSeconds} s × ${connections} connections…`);
-      mcpRuns.push({ name, http: await loadTest(config) });
+      mcpRuns.push({ name, http: await measuredLoad(server, config) });
     }
     const mcp = withRatios(mcpRuns);
 
-    const refreshGrants = quick ? 100 : 2000;
-    log(`Issuing ${refreshGrants} refresh tokens, then redeeming each once at the token endpoint…`);
-    const refreshBodies = await refreshGrantBodies(db, { origin: server.origin, publicUrl: serverEnv.publicUrl, ownerId: context.user!.id, cookie }, refreshGrants);
-    const refresh = await loadTest({
-      url: `${server.origin}/api/auth/oauth2/token`,
-      method: "POST",
-      bodies: refreshBodies,
-      spreadClientIps: true,
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      connections,
-      durationSeconds,
-    });
-    log(`  sign-in (password hashing): ${durationSeconds} s × ${connections} connections…`);
-    const signIn = await loadTest({
+    phase(`Issuing ${rounds} × ${refreshPerRound} refresh tokens at Gatehouse and at the peer through their authorization-code flows…`);
+    const issueStarted = performance.now();
+    const gatehouseBodies = await refreshGrantBodies(db, tokenOptions, rounds * refreshPerRound);
+    const gatehouseIssueSeconds = (performance.now() - issueStarted) / 1000;
+    const peerFlow = new PeerFlow(peer.origin);
+    const peerBodies = await peerFlow.refreshGrantBodies(rounds * refreshPerRound);
+    const peerIssueSeconds = (performance.now() - issueStarted) / 1000 - gatehouseIssueSeconds;
+    log(`  Gatehouse ${gatehouseIssueSeconds.toFixed(0)} s, peer ${peerIssueSeconds.toFixed(0)} s`);
+    const gatehouseIntrospection = await introspectionRequest(db, tokenOptions);
+    const peerIntrospectionBody = new URLSearchParams({ token: (await peerFlow.tokens(true)).accessToken, token_type_hint: "access_token" }).toString();
+    const introspectionProbes = [
+      { who: "Gatehouse", url: `${server.origin}/api/auth/oauth2/introspect`, authorization: gatehouseIntrospection.authorization, body: gatehouseIntrospection.body },
+      { who: "The peer", url: `${peer.origin}/token/introspection`, authorization: peerConfidentialBasic, body: peerIntrospectionBody },
+    ];
+    for (const probe of introspectionProbes) {
+      const answer = await fetch(probe.url, { method: "POST", headers: { authorization: probe.authorization, "content-type": "application/x-www-form-urlencoded" }, body: probe.body });
+      const introspected = (await answer.json()) as { active?: boolean };
+      if (introspected.active !== true) throw new Error(`${probe.who}'s introspection of its own token answered ${answer.status} ${JSON.stringify(introspected)}`);
+    }
+
+    const form = { "content-type": "application/x-www-form-urlencoded" };
+    const refreshRuns = { gatehouse: [] as LoadResult[], peer: [] as LoadResult[] };
+    const introspectionRuns = { gatehouse: [] as LoadResult[], peer: [] as LoadResult[] };
+    for (let round = 0; round < rounds; round += 1) {
+      const slice = (bodies: string[]) => bodies.slice(round * refreshPerRound, (round + 1) * refreshPerRound);
+      phase(`  round ${round + 1}/${rounds}: refresh grant (${refreshPerRound} tokens each, each used once), then introspection (${durationSeconds} s each)…`);
+      refreshRuns.gatehouse.push(
+        await measuredLoad(server, { url: `${server.origin}/api/auth/oauth2/token`, method: "POST", bodies: slice(gatehouseBodies), spreadClientIps: true, headers: form, connections, durationSeconds }),
+      );
+      refreshRuns.peer.push(await measuredLoad(peer, { url: `${peer.origin}/token`, method: "POST", bodies: slice(peerBodies), spreadClientIps: true, headers: form, connections, durationSeconds }));
+      introspectionRuns.gatehouse.push(
+        await measuredLoad(server, {
+          url: `${server.origin}/api/auth/oauth2/introspect`,
+          method: "POST",
+          body: gatehouseIntrospection.body,
+          spreadClientIps: true,
+          headers: { ...form, authorization: gatehouseIntrospection.authorization },
+          connections,
+          durationSeconds,
+        }),
+      );
+      introspectionRuns.peer.push(
+        await measuredLoad(peer, {
+          url: `${peer.origin}/token/introspection`,
+          method: "POST",
+          body: peerIntrospectionBody,
+          spreadClientIps: true,
+          headers: { ...form, authorization: peerConfidentialBasic },
+          connections,
+          durationSeconds,
+        }),
+      );
+    }
+    const comparisons = [
+      compare("token endpoint, refresh grant (rotating)", refreshRuns.gatehouse, refreshRuns.peer),
+      compare("introspection of an access token", introspectionRuns.gatehouse, introspectionRuns.peer),
+    ];
+
+    phase(`  sign-in (password hashing): ${durationSeconds} s × ${connections} connections…`);
+    const signIn = await measuredLoad(server, {
       url: `${server.origin}/api/auth/sign-in/email`,
       method: "POST",
       body: JSON.stringify(await benchMember(server.origin)),
@@ -455,11 +656,13 @@ async function main() {
       connections,
       durationSeconds,
     });
-    const peakRssMb = server.peakRssMb();
-    await server.stop();
+    rss.sample();
+    rss.stop();
+    const memory = { gatehouse: rss.peak(server.group), peer: rss.peak(peer.group), bare: rss.peak(bare.group) };
+    await Promise.all(servers.map((each) => each.stop()));
 
     const inProcessRuns = quick ? QUICK_IN_PROCESS_RUNS : IN_PROCESS_RUNS;
-    log(`Timing the same calls in-process (${inProcessRuns} runs each)…`);
+    phase(`Timing the same calls in-process (${inProcessRuns} runs each)…`);
     for (const result of results) {
       if (result.unavailable) continue;
       const batch = result.batch;
@@ -471,28 +674,43 @@ async function main() {
       if (!result.procedure) continue;
       result.inProcess = await timeInProcess(procedureAt(caller, result.procedure), result.input ?? {}, inProcessRuns);
     }
-    log("Checking audit.list query plans…");
+    phase("Checking audit.list query plans…");
     const plans: PlanCheck[] = await checkAuditPlans(db);
     client.close();
 
     const baseline = results[0]?.http;
     const baselineP50 = baseline?.p50 ?? Number.NaN;
     const byName = (name: string) => results.find((result) => result.name === name)?.http;
+    // The round with the median throughput stands for its scenario in the summary.
+    const medianRound = (runs: LoadResult[]) => [...runs].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond)[Math.floor(runs.length / 2)];
     const summary: SummaryRow[] = [
       { name: "bare public route GET /api/health (baseline)", http: baseline },
+      { name: "bare node:http handler, same answer", http: byName("bare node:http, same answer as /api/health") },
+      { name: "Next static file (no proxy, no route)", http: byName("Next static file (no proxy, no route)") },
+      { name: "GET /icon.svg (proxy + static route)", http: byName("GET /icon.svg (proxy + static route)") },
       { name: "/mcp tools/list", http: mcp.find((run) => run.name.includes("tools/list"))?.http },
       { name: "/mcp tools/call whoami", http: mcp.find((run) => run.name.includes("whoami"))?.http },
-      { name: "token endpoint, refresh grant", http: refresh },
+      { name: "token endpoint, refresh grant", http: medianRound(refreshRuns.gatehouse) },
+      { name: "introspection", http: medianRound(introspectionRuns.gatehouse) },
       { name: "/api/trpc users.list", http: byName("users.list first page") },
       { name: "/api/trpc audit.list", http: byName("audit.list first page") },
       { name: "/api/trpc dashboard page (5 reads, batched)", http: byName("dashboard page (5 reads, one batch)") },
       { name: "sign-in (scrypt, slow on purpose)", http: signIn },
     ];
+    const setting = `${connections} connections, ${durationSeconds} s per scenario; ${host.cpus} CPUs (${host.model}), Node ${host.node}; seeding ${seedingSeconds.toFixed(0)} s`;
     log("");
-    log(`Summary (${dataset.users.toLocaleString("en")} users, ${dataset.auditEvents.toLocaleString("en")} audit events; ratios against the baseline in this run); server peak RSS ${peakRssMb === null ? "unknown" : `${peakRssMb.toFixed(0)} MB`}:`);
+    log(`Summary (${dataset.users.toLocaleString("en")} users, ${dataset.auditEvents.toLocaleString("en")} audit events; ${setting}; ratios against the baseline in this run; CPU ms/req is the serving process group's user + system time per response):`);
     printSummary(summary, baseline);
     log("");
-    log(`Gatehouse bench: ${dataset.users.toLocaleString("en")} users, ${dataset.auditEvents.toLocaleString("en")} audit events; ${connections} connections, ${durationSeconds} s per scenario; ${cpus().length} CPUs, Node ${process.version}`);
+    log(`Gatehouse ÷ peer (oidc-provider 9.13.3 over a libSQL file, same machine, same load; medians of ${rounds} alternating round${rounds === 1 ? "" : "s"}; the peer introspects opaque tokens, since it refuses JWTs at introspection):`);
+    printComparisons(comparisons);
+    log("");
+    log("Peak resident memory, summed over every process of each group at one 500 ms sample:");
+    log(`  ${describeRss("Gatehouse (npm start: npm, sh, tsx, scripts/start.ts, next)", memory.gatehouse)}`);
+    log(`  ${describeRss("peer (oidc-provider)", memory.peer)}`);
+    log(`  ${describeRss("bare node:http handler", memory.bare)}`);
+    log("");
+    log(`Gatehouse bench: ${dataset.users.toLocaleString("en")} users, ${dataset.auditEvents.toLocaleString("en")} audit events; ${setting}`);
     printTable(results, baselineP50);
     const sorting = plans.filter((plan) => plan.sorts);
     const slowest = [...plans].sort((a, b) => b.firstPageMs - a.firstPageMs)[0];
@@ -502,7 +720,7 @@ async function main() {
     log("MCP endpoint (ratios against (a), the bare public route, in the same run):");
     for (const run of mcp) {
       log(
-        `  ${run.name.padEnd(34)} ${run.http.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${formatMs(run.http.p50).padStart(6)} ms  p99 ${formatMs(run.http.p99).padStart(6)} ms  throughput ×${run.throughputRatioToBare.toFixed(2)}  p50 ×${run.p50RatioToBare.toFixed(1)}  non-2xx ${run.http.non2xx + run.http.errors}`,
+        `  ${run.name.padEnd(34)} ${run.http.requestsPerSecond.toFixed(0).padStart(6)} req/s  CPU ${formatMs(run.http.serverCpuMsPerRequest).padStart(5)} ms/req  p50 ${formatMs(run.http.p50).padStart(6)} ms  p99 ${formatMs(run.http.p99).padStart(6)} ms  throughput ×${run.throughputRatioToBare.toFixed(2)}  p50 ×${run.p50RatioToBare.toFixed(1)}  non-2xx ${run.http.non2xx + run.http.errors}`,
       );
     }
     log("");
@@ -514,20 +732,23 @@ async function main() {
     const output = {
       startedAt: new Date().toISOString(),
       quick,
-      machine: { cpus: cpus().length, node: process.version },
-      load: { connections, durationSeconds },
+      machine: host,
+      load: { connections, durationSeconds, rounds, refreshGrantsPerRound: refreshPerRound },
       dataset,
+      seedingSeconds,
       baselineP50,
-      peakRssMb,
+      peakRss: memory,
       summary: summary.map(({ name, http }) => ({
         name,
         requestsPerSecond: http?.requestsPerSecond ?? null,
+        serverCpuMsPerRequest: http?.serverCpuMsPerRequest ?? null,
         p50: http?.p50 ?? null,
         p99: http?.p99 ?? null,
         p50RatioToBaseline: http && baseline ? http.p50 / baseline.p50 : null,
         throughputRatioToBaseline: http && baseline ? http.requestsPerSecond / baseline.requestsPerSecond : null,
         non2xx: http ? http.non2xx + http.errors : null,
       })),
+      peer: { name: "oidc-provider 9.13.3", issueSeconds: { gatehouse: gatehouseIssueSeconds, peer: peerIssueSeconds }, comparisons },
       scenarios: results.map((result) => ({
         ...result,
         ratioToBaselineP50: result.http ? result.http.p50 / baselineP50 : null,
@@ -535,6 +756,7 @@ async function main() {
       auditPlans: plans,
       tokenChecks,
       mcp,
+      signIn,
     };
     writeFileSync(path.join("bench", "results.json"), `${JSON.stringify(output, null, 2)}\n`);
     log(`Wrote bench/results.json (${((performance.now() - startedAt) / 1000).toFixed(0)} s in all).`);
