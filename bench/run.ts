@@ -162,7 +162,7 @@ class Server {
     throw new Error(`the server did not answer ${this.readyPath} within ${SERVER_READY_TIMEOUT_MS / 60_000} minutes; see ${this.logFile}`);
   }
 
-  /** Ends the whole process group (for Gatehouse: npm, tsx, scripts/start.ts and next). */
+  /** Ends the whole process group (for Gatehouse: npm, sh, scripts/start.mjs and next). */
   async stop(): Promise<void> {
     if (this.exited || this.child.pid === undefined) return;
     const exited = new Promise((resolve) => this.child.once("exit", resolve));
@@ -706,7 +706,7 @@ async function main() {
     printComparisons(comparisons);
     log("");
     log("Peak resident memory, summed over every process of each group at one 500 ms sample:");
-    log(`  ${describeRss("Gatehouse (npm start: npm, sh, tsx, scripts/start.ts, next)", memory.gatehouse)}`);
+    log(`  ${describeRss("Gatehouse (npm start: npm, sh, scripts/start.mjs, next)", memory.gatehouse)}`);
     log(`  ${describeRss("peer (oidc-provider)", memory.peer)}`);
     log(`  ${describeRss("bare node:http handler", memory.bare)}`);
     log("");
