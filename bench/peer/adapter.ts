@@ -28,9 +28,13 @@ export interface PeerAdapter {
 
 export type PeerAdapterClass = new (model: string) => PeerAdapter;
 
-/** Creates the table and its lookup indexes; WAL, as Gatehouse configures its own file. */
+/**
+ * Creates the table and its lookup indexes; WAL with synchronous NORMAL, as Gatehouse runs its own
+ * file (db/client.ts), so neither side's commits wait for an fsync the other skips.
+ */
 export async function prepareAdapterDatabase(client: Client): Promise<void> {
   await client.execute("PRAGMA journal_mode = WAL");
+  await client.execute("PRAGMA synchronous = NORMAL");
   await client.batch(
     [
       `CREATE TABLE IF NOT EXISTS oidc_model (
