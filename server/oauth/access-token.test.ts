@@ -110,4 +110,19 @@ describe("AccessTokenVerifier", () => {
     expect((await countingVerifier.verify(token, mcpResource)).ok).toBe(true);
     expect(queries).toBe(1);
   });
+
+  test("verifyClaims tells our tokens from foreign ones without the ledger: no query once known, a revoked token still ours", async () => {
+    const { token, clientId } = await issueToken();
+    let queries = 0;
+    const counted = drizzle(server.database.client, { schema, casing: "snake_case", logger: { logQuery: () => void (queries += 1) } });
+    const countingVerifier = new AccessTokenVerifier(counted, authIssuer(server.baseUrl));
+    expect((await countingVerifier.verify(token, mcpResource)).ok).toBe(true);
+    queries = 0;
+    expect(await countingVerifier.verifyClaims(token, mcpResource)).toMatchObject({ ok: true, token: { clientId } });
+    expect(queries).toBe(0);
+    await server.database.db.transaction((tx) => revokeClientTokens(tx, clientId, "test"));
+    expect((await countingVerifier.verifyClaims(token, mcpResource)).ok).toBe(true);
+    expect(await countingVerifier.verify(token, mcpResource)).toEqual({ ok: false, reason: "revoked" });
+    expect(await countingVerifier.verifyClaims("not-a-jwt")).toEqual({ ok: false, reason: "malformed" });
+  });
 });

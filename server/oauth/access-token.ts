@@ -80,6 +80,22 @@ export class AccessTokenVerifier {
   /** Signature, `typ`, `exp`, `iss`, `aud` (when given) and then the ledger (revocation, and whether the user
    * must enrol a second factor first), in that order. */
   async verify(token: string, audience?: string, currentDate?: Date): Promise<AccessTokenCheck> {
+    const checked = await this.verifyClaims(token, audience, currentDate);
+    if (!checked.ok) return checked;
+    const status = await accessTokenStatus(this.db, checked.token.jti);
+    if (status === "revoked") return { ok: false, reason: "revoked" };
+    if (status === "unknown") return { ok: false, reason: "unknown_token" };
+    if (status === "mfa_enrolment_required") return { ok: false, reason: "mfa_enrolment_required" };
+    return checked;
+  }
+
+  /**
+   * Signature, `typ`, `exp`, `iss` and `aud` (when given) only, without the ledger: whether Gatehouse
+   * signed this token, not whether it is still accepted. For a caller that only tells our tokens from
+   * foreign ones and leaves acceptance to a later `verify` (the revocation-and-enrolment lookup is the
+   * costly part of a check, so it should run once per request).
+   */
+  async verifyClaims(token: string, audience?: string, currentDate?: Date): Promise<AccessTokenCheck> {
     if (token.split(".").length !== 3) return { ok: false, reason: "malformed" };
     const cacheKey = `${audience ?? ""} ${token}`;
     let verified = this.verified.get(cacheKey);
@@ -92,10 +108,6 @@ export class AccessTokenVerifier {
       if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
       this.verified.set(cacheKey, verified);
     }
-    const status = await accessTokenStatus(this.db, verified.jti);
-    if (status === "revoked") return { ok: false, reason: "revoked" };
-    if (status === "unknown") return { ok: false, reason: "unknown_token" };
-    if (status === "mfa_enrolment_required") return { ok: false, reason: "mfa_enrolment_required" };
     return { ok: true, token: verified };
   }
 
