@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { createClient, type Client, type InStatement } from "@libsql/client";
 import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
 // The embedded driver @libsql/client opens its connections with (a dependency of it, not ours to
-// configure otherwise): see `relaxSyncOnWalConnections`.
+// configure otherwise): see `hookEmbeddedConnections`.
 import LibsqlConnection from "libsql";
 import * as schema from "./schema";
 
@@ -180,7 +180,82 @@ function serializeWrites(
 }
 
 const relaxed = new WeakSet<object>();
-const RELAXED = Symbol.for("gatehouse.relaxedWalSync");
+const HOOKED = Symbol.for("gatehouse.libsqlPrepareHook");
+
+/** How many prepared statements one embedded connection keeps for reuse, least recently used out first. */
+export const STATEMENT_CACHE_SIZE = 256;
+
+interface CachedStatement {
+  all(...parameters: unknown[]): unknown[];
+  iterate(...parameters: unknown[]): Iterable<unknown>;
+  run(...parameters: unknown[]): unknown;
+  get(...parameters: unknown[]): unknown;
+}
+
+const statementCaches = new WeakMap<object, Map<string, CachedStatement>>();
+
+/**
+ * Preparing a statement costs about as much as running a small one (the revocation-and-enrolment
+ * check takes 0.17 ms to prepare), and @libsql/client prepares every statement it runs afresh. So each
+ * embedded connection keeps its last `STATEMENT_CACHE_SIZE` statements by SQL text. A statement is
+ * only ever reused on the connection that prepared it (@libsql/client opens new connections after a
+ * transaction; each starts with an empty cache, and a closed one's cache goes with it).
+ *
+ * A cached statement is only handed out again in a state a fresh one would have:
+ * - `all`, `run` and `get` run it to the end (or one row and reset, for `get`), so it holds nothing.
+ * - An iterator read halfway would keep the connection's read snapshot open until the statement is
+ *   reset, and its caller could go on reading after someone else re-ran it, so `iterate` takes the
+ *   statement out of the cache: it is the caller's alone, as without a cache.
+ * - A statement that threw (a constraint, SQLITE_BUSY, an interrupt) leaves the cache too: the driver
+ *   may leave it un-reset (libsql-client-ts #352), and a fresh one costs little after a failure.
+ */
+function cacheStatement(connection: object, sql: string, statement: CachedStatement): CachedStatement {
+  let cache = statementCaches.get(connection);
+  if (!cache) statementCaches.set(connection, (cache = new Map()));
+  const evict = () => {
+    if (cache.get(sql) === statement) cache.delete(sql);
+  };
+  let draining = false;
+  const { all, iterate, run, get } = statement;
+  const guarded =
+    <A extends unknown[], R>(method: (...parameters: A) => R) =>
+    (...parameters: A): R => {
+      try {
+        return method.apply(statement, parameters);
+      } catch (error) {
+        evict();
+        throw error;
+      }
+    };
+  statement.iterate = (...parameters: unknown[]) => {
+    if (!draining) evict();
+    return iterate.apply(statement, parameters);
+  };
+  // `all` reads through `iterate` to the last row, which leaves the statement reusable.
+  statement.all = guarded((...parameters: unknown[]) => {
+    draining = true;
+    try {
+      return all.apply(statement, parameters);
+    } finally {
+      draining = false;
+    }
+  });
+  statement.run = guarded(run);
+  statement.get = guarded(get);
+  if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  cache.set(sql, statement);
+  return statement;
+}
+
+function cachedStatement(connection: object, sql: string): CachedStatement | undefined {
+  const cache = statementCaches.get(connection);
+  const statement = cache?.get(sql);
+  if (!cache || !statement) return undefined;
+  // Most recently used last, so the oldest entry is the one evicted.
+  cache.delete(sql);
+  cache.set(sql, statement);
+  return statement;
+}
 
 /**
  * Every embedded connection to a WAL database runs with `synchronous = NORMAL`: a commit appends to
@@ -192,10 +267,12 @@ const RELAXED = Symbol.for("gatehouse.relaxedWalSync");
  * `synchronous` is a setting of the connection, not the file, and @libsql/client opens its pooled
  * connections itself without a hook, so it is set on each connection before the first statement it
  * prepares. Other databases (in-memory, rollback journal) keep their settings.
+ *
+ * The same hook keeps each connection's prepared statements for reuse: see `cacheStatement`.
  */
-function relaxSyncOnWalConnections(): void {
-  const prototype = LibsqlConnection.prototype as { prepare: (sql: string) => unknown; [RELAXED]?: true };
-  if (prototype[RELAXED]) return;
+function hookEmbeddedConnections(): void {
+  const prototype = LibsqlConnection.prototype as { prepare: (sql: string) => unknown; [HOOKED]?: true };
+  if (prototype[HOOKED]) return;
   const prepare = prototype.prepare;
   prototype.prepare = function (this: object, sql: string) {
     if (!relaxed.has(this)) {
@@ -207,16 +284,16 @@ function relaxSyncOnWalConnections(): void {
         // The connection keeps SQLite's default (FULL): slower commits, nothing less safe.
       }
     }
-    return prepare.call(this, sql);
+    return cachedStatement(this, sql) ?? cacheStatement(this, sql, prepare.call(this, sql) as CachedStatement);
   };
-  prototype[RELAXED] = true;
+  prototype[HOOKED] = true;
 }
 
 export function createDatabase(url: string, options: string | DatabaseOptions = {}): DatabaseHandle {
   const { authToken, busyTimeoutMs = BUSY_TIMEOUT_MS, busyRetryBudgetMs = BUSY_RETRY_BUDGET_MS } =
     typeof options === "string" ? { authToken: options } : options;
   const filePath = filePathOf(url);
-  if (filePath) relaxSyncOnWalConnections();
+  if (filePath) hookEmbeddedConnections();
   if (filePath) mkdirSync(path.dirname(filePath), { recursive: true });
   const rawClient = createClient({
     url: filePath ? `file:${filePath}` : url,
