@@ -1,4 +1,5 @@
 import { betterAuth } from "better-auth";
+import { boundedPasswordHashing } from "./password-hashing";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { APIError } from "better-auth/api";
 import { eq } from "drizzle-orm";
@@ -183,6 +184,7 @@ export function createAuth({
     },
     emailAndPassword: {
       enabled: true,
+      password: boundedPasswordHashing(),
       minPasswordLength: PASSWORD_MIN_LENGTH,
       maxPasswordLength: PASSWORD_MAX_LENGTH,
       // No session from sign-up: a taken address then gets the very same answer as a new one, and its
