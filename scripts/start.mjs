@@ -1,9 +1,10 @@
 /**
  * `npm start` (and `npm run dev` with `--dev`): runs the setup (scripts/setup.ts: configuration,
  * migrations, the first owner, a build when the sources changed) in a child process that exits, then
- * serves with Next.js. This launcher is what stays resident beside the Next.js server for as long as
- * it runs, so it is plain JavaScript importing only Node's own modules: no TypeScript loader,
- * better-auth or database driver held in memory (about 40 MB instead of 250).
+ * serves with Next.js in this same process (`next dev` in a child, which forks its own). What the setup
+ * loads (the TypeScript loader, better-auth, the database driver: about 200 MB) leaves with its
+ * process, so this file is plain JavaScript importing only Node's own modules. `npm start` bounds
+ * the heap (package.json): V8's default lets garbage pile up far past the server's live data.
  * A failed setup has already printed its one-line reason; the launcher adds nothing and exits 1.
  */
 import path from "node:path";
@@ -16,20 +17,7 @@ const scripts = import.meta.dirname;
 /** Loaded into the Next.js process first: it decides each request's client address (see the file). */
 const CLIENT_ADDRESS_PRELOAD = pathToFileURL(path.join(scripts, "client-address.mjs")).href;
 
-/**
- * The Next.js server's old-generation heap, in MB, unless NODE_OPTIONS sets one. V8's default on a
- * machine with a few GB of memory lets garbage pile up to well over a gigabyte before it collects
- * hard; the server's live data is far smaller (the lists page through the database, the audit export
- * streams), so a bound keeps what `npm start` holds resident small at a measured CPU cost (README, Benchmark).
- */
-const NEXT_HEAP_MB = 192;
-
-/** @returns {string[]} */
-function heapBound() {
-  return /--max-old-space-size/.test(process.env.NODE_OPTIONS ?? "") ? [] : [`--max-old-space-size=${NEXT_HEAP_MB}`];
-}
-
-/** @returns {Promise<number>} */
+/** @returns {Promise<number | undefined>} undefined once Next.js serves in this process */
 async function main() {
   /** @type {{ port: number; env: NodeJS.ProcessEnv } | undefined} */
   let plan;
@@ -46,8 +34,22 @@ async function main() {
     console.error("Gatehouse cannot start: the setup ended without saying how to serve.");
     return 1;
   }
-  const args = dev ? [NEXT_BIN, "dev", "-p", String(plan.port)] : [NEXT_BIN, "start", "-p", String(plan.port)];
-  return runForwardingSignals(process.execPath, [...(dev ? [] : heapBound()), "--import", CLIENT_ADDRESS_PRELOAD, ...args], { ...plan.env, GATEHOUSE_CLIENT_ADDRESS_PRELOAD: "1" });
+  if (dev) {
+    return runForwardingSignals(process.execPath, ["--import", CLIENT_ADDRESS_PRELOAD, NEXT_BIN, "dev", "-p", String(plan.port)], {
+      ...plan.env,
+      GATEHOUSE_CLIENT_ADDRESS_PRELOAD: "1",
+    });
+  }
+  // The production server runs in this process, as `next start` would in its own: a second Node
+  // process resident beside it would hold another 40 MB for nothing. The client-address rewrite goes
+  // in before Next.js creates its HTTP server, as the preload does for `next dev`.
+  Object.assign(process.env, plan.env);
+  const { installClientAddressRewrite } = await import("./client-address.mjs");
+  installClientAddressRewrite();
+  process.argv = [process.execPath, NEXT_BIN, "start", "-p", String(plan.port)];
+  await import(pathToFileURL(NEXT_BIN).href);
+  return undefined;
 }
 
-process.exit(await main());
+const exitCode = await main();
+if (exitCode !== undefined) process.exit(exitCode);

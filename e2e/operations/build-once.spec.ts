@@ -51,7 +51,7 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 
 async function startOnce(port: number, dataDir: string) {
   const origin = `http://localhost:${port}`;
-  const child = spawn(path.join(copy, "node_modules", ".bin", "tsx"), ["scripts/start.ts"], {
+  const child = spawn(process.execPath, ["scripts/start.mjs"], {
     cwd: copy,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],

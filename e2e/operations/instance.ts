@@ -86,8 +86,8 @@ export async function startInstance(options: InstanceOptions): Promise<Instance>
     ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
     ...options.env,
   };
-  // tsx itself rather than through npx: npm's wrapper exits at once on SIGTERM, before the server has drained.
-  const child = spawn(path.join(repoRoot, "node_modules", ".bin", "tsx"), ["scripts/start.ts"], { cwd: repoRoot, env: env as NodeJS.ProcessEnv, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  // The launcher `npm start` runs, without npm: npm's wrapper exits at once on SIGTERM, before the server has drained.
+  const child = spawn(process.execPath, ["scripts/start.mjs"], { cwd: repoRoot, env: env as NodeJS.ProcessEnv, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   const lines: string[] = [];
   for (const stream of [child.stdout, child.stderr]) {
     stream?.setEncoding("utf8");
