@@ -2,7 +2,7 @@
  * What a server costs the machine, read from /proc (Linux): CPU time and resident memory summed over
  * every process of a process group. The bench starts each server (Gatehouse through npm, the peer,
  * the bare handler) as the leader of its own group, so the group is exactly "every process that
- * server left running": npm, tsx, scripts/start.ts and next for Gatehouse.
+ * server left running": npm, sh and scripts/start.mjs (serving Next.js) for Gatehouse.
  */
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";

@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --quick] [--duration S] [--connections N] [--rounds N] [--keep]`: seeds a fresh
  * temporary database with scripts/seed-large.ts, serves it as a user does (`npm start`, which runs
- * scripts/start.ts: migrate, build when the sources changed, next start) on a free port, signs an
+ * scripts/start.mjs: setup in a child, then next start in its own process) on a free port, signs an
  * owner in, and measures the console's list calls over HTTP with autocannon in a separate process,
  * against a GET /api/health baseline taken in the same run. Beside Gatehouse it starts two processes
  * of its own: a bare node:http handler that gives /api/health's answer (what the Next.js pipeline
@@ -162,7 +162,7 @@ class Server {
     throw new Error(`the server did not answer ${this.readyPath} within ${SERVER_READY_TIMEOUT_MS / 60_000} minutes; see ${this.logFile}`);
   }
 
-  /** Ends the whole process group (for Gatehouse: npm, sh, scripts/start.mjs and next). */
+  /** Ends the whole process group (for Gatehouse: npm, sh and scripts/start.mjs serving Next.js). */
   async stop(): Promise<void> {
     if (this.exited || this.child.pid === undefined) return;
     const exited = new Promise((resolve) => this.child.once("exit", resolve));
@@ -706,7 +706,7 @@ async function main() {
     printComparisons(comparisons);
     log("");
     log("Peak resident memory, summed over every process of each group at one 500 ms sample:");
-    log(`  ${describeRss("Gatehouse (npm start: npm, sh, scripts/start.mjs, next)", memory.gatehouse)}`);
+    log(`  ${describeRss("Gatehouse (npm start: npm, sh, scripts/start.mjs serving Next.js)", memory.gatehouse)}`);
     log(`  ${describeRss("peer (oidc-provider)", memory.peer)}`);
     log(`  ${describeRss("bare node:http handler", memory.bare)}`);
     log("");

@@ -47,7 +47,7 @@ export default async function globalSetup(): Promise<void> {
 
   const tempDir = mkdtempSync(path.join(os.tmpdir(), "gatehouse-e2e-"));
   // The journey starts from "no owner yet", so no admin credentials may leak in and the setup link
-  // must be printed. start.ts and Next choose NODE_ENV themselves; an inherited "development" would
+  // must be printed. start.mjs and Next choose NODE_ENV themselves; an inherited "development" would
   // only confuse `next start`.
   const {
     NODE_ENV: _nodeEnv,

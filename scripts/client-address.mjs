@@ -1,5 +1,5 @@
 /**
- * Preloaded into the Next.js server process by scripts/start.ts (`node --import`), before Next.js
+ * Installed in the Next.js server process by scripts/start.mjs (`node --import` for `next dev`), before Next.js
  * creates its HTTP server. Rate limits, MFA lockouts and the audit log key on the client address,
  * which better-auth reads from `X-Forwarded-For`. `next start` passes a client's own header through
  * untouched (it fills the header in only when it is absent), so any client could pick its address.
