@@ -159,8 +159,9 @@ test("deleteMany deletes every client of the batch, one audit event each", async
   expect(value).toEqual({ deleted: clientIds.map((clientId) => ({ clientId })) });
   for (const clientId of clientIds) expect(await bed.database.db.$count(oauthClient, eq(oauthClient.clientId, clientId))).toBe(0);
   // The batch's events share one timestamp, so their order in the log is not the batch's order.
-  const logged = events.map((event) => [event.action, event.targetId]).sort(([, a], [, b]) => String(a).localeCompare(String(b)));
-  expect(logged).toEqual([...clientIds].sort().map((clientId) => ["client.deleted", clientId]));
+  const logged = events.map((event) => [event.action, event.targetId]);
+  expect(logged).toHaveLength(clientIds.length);
+  expect(logged).toEqual(expect.arrayContaining(clientIds.map((clientId) => ["client.deleted", clientId])));
 });
 
 test("a batch with one client of another domain is refused whole and deletes nothing", async () => {
